@@ -1,0 +1,1 @@
+"""Adapters: the outside world's side of Rapport's ports."""

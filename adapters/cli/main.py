@@ -1,0 +1,171 @@
+"""``rapport``: serve the API, migrate, issue API keys, seed demo data, export the schema."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from adapters.cli.runtime import CliRuntime
+from adapters.demo.seeding import seed_demo
+from adapters.graphql.schema import schema_sdl
+from application.customers.views import CustomerFilter
+from application.principal import Principal
+from domain.access.roles import Role
+from domain.errors import DomainError
+
+DEV_USER_EMAIL = "developer@rapport.localhost"
+DEMO_CUSTOMERS = 500
+
+console = Console(stderr=True)
+
+
+def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
+    """The command tree; ``runtime`` is called only by commands that need one."""
+    cli = typer.Typer(
+        no_args_is_help=True,
+        add_completion=False,
+        help=__doc__,
+        pretty_exceptions_show_locals=False,
+    )
+    db = typer.Typer(no_args_is_help=True, help="Database schema.")
+    apikey = typer.Typer(no_args_is_help=True, help="API keys.")
+    schema = typer.Typer(no_args_is_help=True, help="The GraphQL schema.")
+    cli.add_typer(db, name="db")
+    cli.add_typer(apikey, name="apikey")
+    cli.add_typer(schema, name="schema")
+
+    @db.command("upgrade")
+    def db_upgrade() -> None:
+        """Migrate the database to the latest schema."""
+        rt = runtime()
+        try:
+            console.print(rt.migrate())
+        finally:
+            rt.close()
+
+    @apikey.command("create")
+    def apikey_create(
+        role: Annotated[Role, typer.Option(help="What the key may do.")],
+        name: Annotated[str, typer.Option(help="A label for the key.")] = "api key",
+        user_email: Annotated[
+            str, typer.Option(help="The user the key acts for; created if new.")
+        ] = "",
+    ) -> None:
+        """Create an API key and print it on the last line; it is shown only this once."""
+        rt = runtime()
+        try:
+            email = user_email or f"{role.value}@rapport.localhost"
+            issued = rt.issue_api_key(Principal.system(), role=role, name=name, user_email=email)
+        except DomainError as error:
+            _fail(error)
+        finally:
+            rt.close()
+        console.print(
+            f"API key for {email} ({issued.role.value}); store it now, it is not shown again:"
+        )
+        typer.echo(issued.token)
+
+    @cli.command("seed")
+    def seed(
+        customers: Annotated[int, typer.Option(min=0, help="How many demo customers.")] = 1000,
+        seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 2026,
+    ) -> None:
+        """Load realistic demo data (en_US and zh_CN names, phones, attributes)."""
+        rt = runtime()
+        try:
+            created = _seed_with_progress(rt, customers, seed)
+        finally:
+            rt.close()
+        console.print(f"created {created} customers")
+
+    @schema.command("export")
+    def schema_export(
+        output: Annotated[
+            Path, typer.Option(help="Where to write the SDL; - for standard output.")
+        ] = Path("schema.graphql"),
+    ) -> None:
+        """Write the GraphQL schema in SDL."""
+        sdl = schema_sdl()
+        if str(output) == "-":
+            sys.stdout.write(sdl)
+        else:
+            output.write_text(sdl, encoding="utf-8")
+            console.print(f"wrote {output}")
+
+    @cli.command("serve")
+    def serve(
+        host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+        port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+        workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+        dev: Annotated[
+            bool,
+            typer.Option(
+                help="Migrate, load demo data if empty and print a development key first."
+            ),
+        ] = False,
+    ) -> None:
+        """Serve the GraphQL API."""
+        rt = runtime()
+        host = host or rt.host
+        port = port or rt.port
+        try:
+            if dev:
+                _prepare_development(rt)
+        finally:
+            rt.close()
+        console.print(f"Rapport ({rt.settings_summary}) at http://{host}:{port}/graphql")
+        uvicorn.run(
+            rt.app_factory, factory=True, host=host, port=port, workers=workers, log_level="info"
+        )
+
+    return cli
+
+
+def _prepare_development(rt: CliRuntime) -> None:
+    console.print(rt.migrate())
+    system = Principal.system()
+    if rt.list_customers.count(system, CustomerFilter(include_archived=True)) == 0:
+        created = _seed_with_progress(rt, DEMO_CUSTOMERS, 2026)
+        console.print(f"loaded {created} demo customers")
+    issued = rt.issue_api_key(
+        system,
+        role=Role.ADMIN,
+        name="development",
+        user_email=DEV_USER_EMAIL,
+        user_name="Developer",
+    )
+    console.print("[bold]Development API key[/bold] (send as Authorization: Bearer <key>):")
+    console.print(issued.token, markup=False, highlight=False, soft_wrap=True)
+
+
+def _seed_with_progress(rt: CliRuntime, customers: int, seed: int) -> int:
+    with Progress(
+        TextColumn("seeding customers"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("seed", total=customers)
+        return seed_demo(
+            rt.register_user,
+            rt.create_customers_in_bulk,
+            customers=customers,
+            seed=seed,
+            on_batch=lambda count: progress.advance(task, count),
+        )
+
+
+def _fail(error: DomainError) -> None:
+    for problem in error.problems:
+        console.print(
+            f"[red]error[/red] {problem.field or 'input'}: {problem.message} ({problem.code.value})"
+        )
+    raise typer.Exit(code=2)

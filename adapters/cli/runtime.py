@@ -1,0 +1,27 @@
+"""What the command line needs, handed over by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from attrs import frozen
+
+from application.access.api_keys import IssueApiKey
+from application.access.users import RegisterUser
+from application.customers.commands import CreateCustomersInBulk
+from application.customers.queries import ListCustomers
+
+
+@frozen
+class CliRuntime:
+    settings_summary: str
+    host: str
+    port: int
+    migrate: Callable[[], str]
+    issue_api_key: IssueApiKey
+    register_user: RegisterUser
+    create_customers_in_bulk: CreateCustomersInBulk
+    list_customers: ListCustomers
+    app_factory: str
+    """Import path of the ASGI app factory, so that several workers can each build one."""
+    close: Callable[[], None]

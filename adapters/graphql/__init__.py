@@ -1,0 +1,1 @@
+"""The GraphQL API: strawberry types over the use cases, served by Starlette."""

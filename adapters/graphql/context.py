@@ -1,0 +1,58 @@
+"""The per-request context: the acting principal, the use cases and fresh DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+from attrs import frozen
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+
+from application.access.ports import UserReader, UserView
+from application.customers.commands import ArchiveCustomer, CreateCustomer, UpdateCustomer
+from application.customers.queries import GetCustomers, ListCustomers
+from application.customers.views import CustomerView
+from application.principal import Principal
+
+V = TypeVar("V")
+
+
+@frozen
+class Services:
+    """Everything the API calls, handed over by the composition root."""
+
+    create_customer: CreateCustomer
+    update_customer: UpdateCustomer
+    archive_customer: ArchiveCustomer
+    get_customers: GetCustomers
+    list_customers: ListCustomers
+    user_reader: UserReader
+
+
+def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
+    async def load(keys: list[str]) -> list[V | None]:
+        found = fetch(keys)
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """One DataLoader per relation, made per request so nothing leaks between principals."""
+
+    def __init__(self, services: Services, principal: Principal) -> None:
+        self.customers: DataLoader[str, CustomerView | None] = _batched(
+            lambda ids: services.get_customers(principal, ids)
+        )
+        self.users: DataLoader[str, UserView | None] = _batched(services.user_reader.get_many)
+
+
+class Context:
+    def __init__(self, services: Services, principal: Principal) -> None:
+        self.services = services
+        self.principal = principal
+        self.loaders = Loaders(services, principal)
+
+
+Info = StrawberryInfo[Context, None]

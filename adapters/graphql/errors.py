@@ -1,0 +1,75 @@
+"""Expected failures as ``userErrors``; unexpected ones masked behind a logged error id."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from enum import Enum
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from domain.errors import DomainError, ErrorCode
+
+log = logging.getLogger("rapport.graphql")
+
+_codes: type[Enum] = Enum("UserErrorCode", {code.name: code.value for code in ErrorCode})  # type: ignore[misc]
+UserErrorCode = strawberry.enum(_codes, description="Why an input was refused.")
+
+
+@strawberry.type(description="A problem with the input of a mutation; nothing was changed.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description="Path to the input field at fault, or null when no single field is."
+    )
+    message: str
+    code: UserErrorCode  # type: ignore[valid-type]
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    return [
+        UserError(
+            field=problem.field.split(".") if problem.field else None,
+            message=problem.message,
+            code=UserErrorCode[problem.code.name],
+        )
+        for problem in error.problems
+    ]
+
+
+def input_error(field: str, code: ErrorCode, message: str) -> list[UserError]:
+    """A problem the API layer finds itself, before any use case runs."""
+    return [UserError(field=field.split("."), message=message, code=UserErrorCode[code.name])]
+
+
+def invalid_id(field: str) -> list[UserError]:
+    return input_error(field, ErrorCode.INVALID_ID, "is not a valid id")
+
+
+def query_error(error: DomainError) -> GraphQLError:
+    """An expected failure of a query field, with its code in ``extensions``."""
+    problem = error.problems[0]
+    return GraphQLError(
+        f"{problem.field}: {problem.message}" if problem.field else problem.message,
+        extensions={"code": problem.code.value, "field": problem.field},
+    )
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, DomainError | GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Replaces internal errors with an id that is logged beside the real traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message="Internal error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex
+        log.error("unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL", "errorId": error_id}
+        return masked

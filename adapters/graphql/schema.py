@@ -1,0 +1,57 @@
+"""The one schema, merged from each module's query and mutation types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.tools import merge_types
+
+from adapters.graphql.access import AccessQuery, UserNode, load_user
+from adapters.graphql.context import Info
+from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, load_customer
+from adapters.graphql.errors import MaskUnexpectedErrors
+from adapters.graphql.relay import MalformedId, Node, from_global_id
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id; null when there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        try:
+            type_name, local = from_global_id(id)
+        except MalformedId:
+            return None
+        if type_name == CUSTOMER:
+            return await load_customer(info, local)
+        if type_name == "User":
+            return await load_user(info, local)
+        return None
+
+
+Query = merge_types("Query", (NodeQuery, CustomerQuery, AccessQuery))
+Mutation = merge_types("Mutation", (CustomerMutation,))
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[UserNode],
+        extensions=[
+            # Parsing and validating a query costs far more than running a small one;
+            # clients send the same few documents over and over.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            MaskUnexpectedErrors,
+        ],
+    )
+
+
+def schema_sdl() -> str:
+    return build_schema().as_str() + "\n"
+
+
+def write_sdl(path: Path) -> None:
+    path.write_text(schema_sdl(), encoding="utf-8")

@@ -1,0 +1,93 @@
+"""Read-side queries over the in-memory store's committed state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from adapters.memory.store import InMemoryStore
+from application.access.ports import UserView
+from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
+from application.pagination import SortKey
+from domain.customers.customer import search_text
+
+
+class InMemoryCustomerReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, CustomerView]:
+        customers = self._store.customers
+        return {
+            customer_id: CustomerView.from_customer(customers[customer_id])
+            for customer_id in ids
+            if customer_id in customers
+        }
+
+    def count(self, where: CustomerFilter) -> int:
+        return len(self._matching(where))
+
+    def slice(
+        self,
+        where: CustomerFilter,
+        order: CustomerOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[CustomerView]:
+        def position(view: CustomerView) -> tuple[object, str]:
+            key = order.field.key_of(view)
+            return (key.value, key.id)
+
+        views = sorted(self._matching(where), key=position, reverse=order.descending)
+        if after is not None:
+            bound = (after.value, after.id)
+            views = [v for v in views if _beyond(position(v), bound, order.descending)]
+        if before is not None:
+            bound = (before.value, before.id)
+            views = [v for v in views if _beyond(bound, position(v), order.descending)]
+        if from_end:
+            views.reverse()
+        return views[:limit]
+
+    def _matching(self, where: CustomerFilter) -> list[CustomerView]:
+        needle = where.search.casefold() if where.search else None
+        email = where.email.strip().lower() if where.email else None
+        matches = []
+        for customer in self._store.customers.values():
+            if customer.is_archived and not where.include_archived:
+                continue
+            if email is not None and (customer.email is None or customer.email.value != email):
+                continue
+            if where.owner_ids is not None and customer.owner_id not in where.owner_ids:
+                continue
+            if where.created_after is not None and customer.created_at < where.created_after:
+                continue
+            if where.created_before is not None and customer.created_at >= where.created_before:
+                continue
+            if needle is not None:
+                haystack = search_text(
+                    customer.first_name,
+                    customer.last_name,
+                    customer.email.value if customer.email else None,
+                    customer.phone.e164 if customer.phone else None,
+                )
+                if needle not in haystack:
+                    continue
+            matches.append(CustomerView.from_customer(customer))
+        return matches
+
+
+def _beyond(item: tuple[object, str], bound: tuple[object, str], descending: bool) -> bool:
+    """Whether ``item`` comes strictly after ``bound`` in the walking order."""
+    return item < bound if descending else item > bound
+
+
+class InMemoryUserReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, UserView]:
+        users = self._store.users
+        return {uid: UserView.from_user(users[uid]) for uid in ids if uid in users}

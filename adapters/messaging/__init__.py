@@ -1,0 +1,1 @@
+"""Event delivery: in-process subscribers now, brokers and webhooks later."""

@@ -1,0 +1,68 @@
+"""Engines for a database URL: one for the unit of work's writes, one for reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def driver_url(url: str | URL) -> URL:
+    """Plain ``postgresql://`` URLs run on psycopg 3; everything else as given."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+@frozen
+class Database:
+    writer: Engine
+    reader: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.writer.dialect.name == "sqlite"
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+def open_database(url: str | URL, *, echo: bool = False, **engine_options: Any) -> Database:
+    parsed = driver_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        writer = _sqlite_engine(parsed, begin="BEGIN IMMEDIATE", echo=echo)
+        reader = _sqlite_engine(parsed, begin="BEGIN", echo=echo)
+    else:
+        options = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True, **engine_options}
+        writer = create_engine(parsed, echo=echo, **options)
+        reader = create_engine(parsed, echo=echo, **options)
+    return Database(writer, reader, sessionmaker(writer, expire_on_commit=False))
+
+
+def _sqlite_engine(url: URL, *, begin: str, echo: bool) -> Engine:
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: object) -> None:
+        # Hand transaction control to SQLAlchemy so that "begin" below decides the mode.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # A writer takes the lock up front: a deferred read-then-write transaction
+        # fails at once with "database is locked" if another writer got in between.
+        connection.exec_driver_sql(begin)
+
+    return engine

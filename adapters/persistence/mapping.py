@@ -1,0 +1,77 @@
+"""Imperative mapping of the attrs aggregates onto the tables; the domain never knows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Mapper, class_mapper, registry
+from sqlalchemy.orm.exc import UnmappedClassError
+
+from adapters.persistence.tables import api_keys, customers, metadata, users
+from domain.access.api_key import ApiKey
+from domain.access.user import User
+from domain.customers import Customer
+from domain.customers.customer import search_text, sort_name
+
+mapper_registry = registry(metadata=metadata)
+
+
+def map_domain() -> None:
+    """Map every aggregate once; later calls do nothing."""
+    try:
+        class_mapper(Customer)
+        return
+    except UnmappedClassError:
+        pass
+    mapper_registry.map_imperatively(
+        Customer,
+        customers,
+        properties={"_sort_name": customers.c.sort_name, "_search_text": customers.c.search_text},
+        version_id_col=customers.c.version,
+        version_id_generator=False,
+    )
+    mapper_registry.map_imperatively(User, users)
+    mapper_registry.map_imperatively(ApiKey, api_keys)
+    for aggregate in (Customer, User, ApiKey):
+        # The ORM does not run __init__ when it loads a row.
+        event.listen(aggregate, "load", _start_without_events)
+    event.listen(Customer, "before_insert", _derive_customer_columns)
+    event.listen(Customer, "before_update", _derive_customer_columns)
+
+
+def _start_without_events(target: Any, _context: object) -> None:
+    target.events = []
+
+
+def _derive_customer_columns(_mapper: Mapper[Any], _connection: object, target: Customer) -> None:
+    derived = derived_customer_columns(target)
+    target._sort_name = derived["sort_name"]  # type: ignore[attr-defined]
+    target._search_text = derived["search_text"]  # type: ignore[attr-defined]
+
+
+def derived_customer_columns(customer: Customer) -> dict[str, str]:
+    email = customer.email.value if customer.email else None
+    phone = customer.phone.e164 if customer.phone else None
+    return {
+        "sort_name": sort_name(customer.first_name, customer.last_name, email),
+        "search_text": search_text(customer.first_name, customer.last_name, email, phone),
+    }
+
+
+def customer_row(customer: Customer) -> dict[str, Any]:
+    """A customer as one row of the bulk insert path."""
+    return {
+        "id": customer.id,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "attributes": customer.attributes,
+        "owner_id": customer.owner_id,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+        "archived_at": customer.archived_at,
+        "version": customer.version,
+        **derived_customer_columns(customer),
+    }

@@ -1,0 +1,146 @@
+"""Read-side queries in SQLAlchemy Core, returning frozen read models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, bindparam, func, select, tuple_
+
+from adapters.persistence.tables import customers, users
+from application.access.ports import UserView
+from application.customers.views import (
+    CustomerFilter,
+    CustomerOrder,
+    CustomerOrderField,
+    CustomerView,
+)
+from application.pagination import SortKey
+
+_CUSTOMER_COLUMNS = (
+    customers.c.id,
+    customers.c.first_name,
+    customers.c.last_name,
+    customers.c.email,
+    customers.c.phone,
+    customers.c.attributes,
+    customers.c.owner_id,
+    customers.c.created_at,
+    customers.c.updated_at,
+    customers.c.archived_at,
+    customers.c.version,
+)
+_BY_IDS = select(*_CUSTOMER_COLUMNS).where(customers.c.id.in_(bindparam("ids", expanding=True)))
+_SORT_EXPRESSIONS: dict[CustomerOrderField, ColumnElement[Any]] = {
+    CustomerOrderField.CREATED_AT: customers.c.created_at,
+    CustomerOrderField.UPDATED_AT: customers.c.updated_at,
+    CustomerOrderField.NAME: customers.c.sort_name,
+    CustomerOrderField.EMAIL: func.coalesce(customers.c.email, ""),
+}
+
+
+def _customer_view(row: Any) -> CustomerView:
+    return CustomerView(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email.value if row.email else None,
+        phone=row.phone.e164 if row.phone else None,
+        attributes=row.attributes,
+        owner_id=row.owner_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        archived_at=row.archived_at,
+        version=row.version,
+    )
+
+
+class SqlCustomerReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, CustomerView]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(_BY_IDS, {"ids": wanted})
+            return {row.id: _customer_view(row) for row in rows}
+
+    def count(self, where: CustomerFilter) -> int:
+        query = select(func.count()).select_from(customers).where(*_conditions(where))
+        with self._engine.connect() as connection:
+            return connection.execute(query).scalar_one()
+
+    def slice(
+        self,
+        where: CustomerFilter,
+        order: CustomerOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[CustomerView]:
+        sort = _SORT_EXPRESSIONS[order.field]
+        position = tuple_(sort, customers.c.id)
+        conditions = _conditions(where)
+        if after is not None:
+            bound = tuple_(_bind(sort, after.value), _bind(customers.c.id, after.id))
+            conditions.append(position < bound if order.descending else position > bound)
+        if before is not None:
+            bound = tuple_(_bind(sort, before.value), _bind(customers.c.id, before.id))
+            conditions.append(position > bound if order.descending else position < bound)
+        walk_descending = order.descending != from_end
+        ordering = (
+            (sort.desc(), customers.c.id.desc()) if walk_descending else (sort, customers.c.id)
+        )
+        query = select(*_CUSTOMER_COLUMNS).where(*conditions).order_by(*ordering).limit(limit)
+        with self._engine.connect() as connection:
+            return [_customer_view(row) for row in connection.execute(query)]
+
+
+def _bind(column: ColumnElement[Any], value: object) -> ColumnElement[Any]:
+    return bindparam(None, value, type_=column.type)
+
+
+def _conditions(where: CustomerFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if not where.include_archived:
+        conditions.append(customers.c.archived_at.is_(None))
+    if where.email is not None:
+        conditions.append(customers.c.email == where.email.strip().lower())
+    if where.owner_ids is not None:
+        conditions.append(customers.c.owner_id.in_(sorted(where.owner_ids)))
+    if where.created_after is not None:
+        conditions.append(customers.c.created_at >= where.created_after)
+    if where.created_before is not None:
+        conditions.append(customers.c.created_at < where.created_before)
+    if where.search:
+        conditions.append(
+            customers.c.search_text.contains(where.search.casefold(), autoescape=True)
+        )
+    return conditions
+
+
+class SqlUserReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, UserView]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        query = select(users).where(users.c.id.in_(wanted))
+        with self._engine.connect() as connection:
+            return {
+                row.id: UserView(
+                    row.id,
+                    row.name,
+                    row.email.value,
+                    row.role,
+                    row.created_at,
+                    row.deactivated_at is None,
+                )
+                for row in connection.execute(query)
+            }

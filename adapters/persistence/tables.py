@@ -1,0 +1,115 @@
+"""The relational schema. Alembic migrations are checked against it in the tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+from adapters.persistence.types import (
+    EmailType,
+    JsonDocument,
+    PhoneType,
+    RoleType,
+    UtcDateTime,
+    sortable_text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", EmailType(), nullable=False, unique=True),
+    Column("role", RoleType(), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("deactivated_at", UtcDateTime()),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("role", RoleType(), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime()),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("email", EmailType()),
+    Column("phone", PhoneType()),
+    Column("attributes", JsonDocument, nullable=False),
+    Column("owner_id", String(36), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("archived_at", UtcDateTime()),
+    Column("version", Integer, nullable=False),
+    # Derived from the columns above on every write, so that sorting and searching
+    # agree exactly with the in-memory adapter and can use plain indexes.
+    Column("sort_name", sortable_text(220), nullable=False),
+    Column("search_text", Text, nullable=False),
+)
+Index("ix_customers_created_at_id", customers.c.created_at, customers.c.id)
+Index("ix_customers_updated_at_id", customers.c.updated_at, customers.c.id)
+Index("ix_customers_sort_name_id", customers.c.sort_name, customers.c.id)
+Index("ix_customers_email_order", func.coalesce(customers.c.email, ""), customers.c.id)
+Index(
+    "uq_customers_active_email",
+    customers.c.email,
+    unique=True,
+    sqlite_where=text("archived_at IS NULL AND email IS NOT NULL"),
+    postgresql_where=text("archived_at IS NULL AND email IS NOT NULL"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column(
+        "position",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("event_type", String(120), nullable=False),
+    Column("aggregate_type", String(40), nullable=False),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("actor_id", String(36), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("payload", JsonDocument, nullable=False),
+    Column("published_at", UtcDateTime()),
+)
+Index(
+    "ix_outbox_unpublished",
+    outbox.c.position,
+    sqlite_where=text("published_at IS NULL"),
+    postgresql_where=text("published_at IS NULL"),
+)
+Index("ix_outbox_aggregate", outbox.c.aggregate_type, outbox.c.aggregate_id, outbox.c.position)

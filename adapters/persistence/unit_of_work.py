@@ -1,0 +1,78 @@
+"""The SQL unit of work: one session, one transaction, events into the outbox on commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from adapters.persistence.outbox import store_events
+from adapters.persistence.repositories import (
+    SqlApiKeyRepository,
+    SqlCustomerRepository,
+    SqlUserRepository,
+)
+from application.errors import AlreadyTaken, StaleVersion
+from application.ports import EventPublisher
+from domain.events import DomainEvent
+
+
+class SqlUnitOfWork:
+    def __init__(self, sessions: sessionmaker[Session], publisher: EventPublisher) -> None:
+        self._sessions = sessions
+        self._publisher = publisher
+
+    def __enter__(self) -> Self:
+        self._session = self._sessions()
+        self.customers = SqlCustomerRepository(self._session)
+        self.users = SqlUserRepository(self._session)
+        self.api_keys = SqlApiKeyRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self._session.close()
+
+    def commit(self) -> None:
+        events = self._take_events()
+        try:
+            store_events(self._session, events)
+            self._session.commit()
+        except StaleDataError:
+            self._session.rollback()
+            raise StaleVersion() from None
+        except IntegrityError as error:
+            self._session.rollback()
+            taken = _taken(error)
+            if taken is None:
+                raise
+            raise taken from error
+        self._publisher.publish(events)
+
+    def rollback(self) -> None:
+        self._session.rollback()
+
+    def _take_events(self) -> list[DomainEvent]:
+        seen = {id(c): c for c in self.customers.seen}.values()
+        events = [event for customer in seen for event in customer.events]
+        for customer in seen:
+            customer.events.clear()
+        events.sort(key=lambda event: event.occurred_at)
+        return events
+
+
+def _taken(error: IntegrityError) -> AlreadyTaken | None:
+    message = str(error.orig).lower()
+    if "email" in message:
+        return AlreadyTaken("email", "another record has this email")
+    if "unique" in message or "duplicate" in message or "primary" in message:
+        return AlreadyTaken("id", "another record has this id")
+    return None

@@ -1,0 +1,1 @@
+"""Use cases on users and API keys."""

@@ -1,0 +1,54 @@
+"""What the customer use cases need from storage."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Protocol
+
+from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
+from application.pagination import SortKey
+from domain.customers import Customer, EmailAddress
+
+
+class CustomerRepository(Protocol):
+    """Customers inside a unit of work: loaded for change, saved on commit."""
+
+    def add(self, customer: Customer) -> None: ...
+
+    def add_many(self, customers: Sequence[Customer]) -> None:
+        """Store new customers in bulk; the caller has checked them already."""
+        ...
+
+    def get(self, customer_id: str) -> Customer | None: ...
+
+    def get_by_email(self, email: EmailAddress) -> Customer | None:
+        """The active (not archived) customer with this address, if any."""
+        ...
+
+    def emails_in_use(self, emails: Collection[EmailAddress]) -> set[EmailAddress]:
+        """Which of ``emails`` active customers already have."""
+        ...
+
+
+class CustomerReader(Protocol):
+    """Read-only queries over customers, outside any unit of work."""
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, CustomerView]: ...
+
+    def count(self, where: CustomerFilter) -> int: ...
+
+    def slice(
+        self,
+        where: CustomerFilter,
+        order: CustomerOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[CustomerView]:
+        """Up to ``limit`` customers strictly between the keys, walking from the end if asked.
+
+        Walking from the end yields the last items first, so the caller reverses them.
+        """
+        ...

@@ -1,0 +1,112 @@
+"""Keyset pagination: opaque cursors and Relay-style page windows."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from attrs import frozen
+
+from application.errors import InvalidInput
+from domain.errors import ErrorCode
+
+T = TypeVar("T")
+SortValue = str | datetime
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@frozen
+class SortKey:
+    """Where an item stands in an ordering: its sort value, then its id to break ties."""
+
+    value: SortValue
+    id: str
+
+
+def encode_cursor(ordering: str, key: SortKey) -> str:
+    value = key.value.isoformat() if isinstance(key.value, datetime) else key.value
+    raw = json.dumps([ordering, value, key.id], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, ordering: str, *, field: str, is_time: bool) -> SortKey:
+    """Read a cursor made for ``ordering``; any other cursor is a typed input error."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        made_for, value, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if made_for != ordering or not isinstance(value, str) or not isinstance(item_id, str):
+            raise ValueError(made_for)
+        return SortKey(datetime.fromisoformat(value) if is_time else value, item_id)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(
+            field, ErrorCode.INVALID, "is not a cursor of this list in this order"
+        ) from None
+
+
+@frozen
+class PageRequest:
+    """Relay arguments: ``first``/``after`` pages forward, ``last``/``before`` backward."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @property
+    def from_end(self) -> bool:
+        return self.last is not None and self.first is None
+
+    @property
+    def size(self) -> int:
+        if self.first is not None and self.last is not None:
+            raise InvalidInput("last", ErrorCode.INVALID, "give first or last, not both")
+        size = self.last if self.from_end else self.first
+        if size is None:
+            return DEFAULT_PAGE_SIZE
+        if not 0 <= size <= MAX_PAGE_SIZE:
+            name = "last" if self.from_end else "first"
+            raise InvalidInput(name, ErrorCode.INVALID, f"must be between 0 and {MAX_PAGE_SIZE}")
+        return size
+
+
+@frozen
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@frozen
+class Page(Generic[T]):
+    edges: tuple[Edge[T], ...]
+    has_next_page: bool
+    has_previous_page: bool
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.edges[0].cursor if self.edges else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.edges[-1].cursor if self.edges else None
+
+
+def build_page(
+    request: PageRequest,
+    fetched: Sequence[T],
+    size: int,
+    cursor_of: Callable[[T], str],
+) -> Page[T]:
+    """Turn ``size + 1`` items fetched in walking order into a page in display order."""
+    has_more = len(fetched) > size
+    items = list(fetched[:size])
+    if request.from_end:
+        items.reverse()
+    edges = tuple(Edge(cursor_of(item), item) for item in items)
+    if request.from_end:
+        return Page(edges, has_next_page=request.before is not None, has_previous_page=has_more)
+    return Page(edges, has_next_page=has_more, has_previous_page=request.after is not None)

@@ -1,0 +1,38 @@
+"""The unit of work: one transaction over the repositories, rolled back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol, Self
+
+from application.access.ports import ApiKeyRepository, UserRepository
+from application.customers.ports import CustomerRepository
+
+
+class UnitOfWork(Protocol):
+    """``with uow:`` opens a transaction; leaving it without ``commit()`` rolls back.
+
+    ``commit()`` stores the events recorded by the aggregates it saw in the outbox, in the
+    same transaction as the change, and hands them to in-process subscribers afterwards.
+    """
+
+    customers: CustomerRepository
+    users: UserRepository
+    api_keys: ApiKeyRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

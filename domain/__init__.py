@@ -1,0 +1,1 @@
+"""Rapport's domain model: plain attrs aggregates and value objects, free of I/O."""

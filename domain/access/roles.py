@@ -1,0 +1,38 @@
+"""Roles and the permissions each one grants."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    READ_CUSTOMERS = "customers:read"
+    WRITE_CUSTOMERS = "customers:write"
+    ARCHIVE_CUSTOMERS = "customers:archive"
+    MANAGE_ACCESS = "access:manage"
+
+
+class Role(StrEnum):
+    """A user's role; each grants a fixed set of permissions."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    AGENT = "agent"
+    VIEWER = "viewer"
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return _GRANTS[self]
+
+    def allows(self, permission: Permission) -> bool:
+        return permission in _GRANTS[self]
+
+
+_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.MANAGER: frozenset(
+        {Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS, Permission.ARCHIVE_CUSTOMERS}
+    ),
+    Role.AGENT: frozenset({Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS}),
+    Role.VIEWER: frozenset({Permission.READ_CUSTOMERS}),
+}

@@ -1,0 +1,16 @@
+"""Customers: the people a company has relationships with."""
+
+from domain.customers.contact import EmailAddress, PhoneNumber
+from domain.customers.customer import KEEP, Customer, CustomerChanges
+from domain.customers.events import CustomerArchived, CustomerCreated, CustomerUpdated
+
+__all__ = [
+    "KEEP",
+    "Customer",
+    "CustomerArchived",
+    "CustomerChanges",
+    "CustomerCreated",
+    "CustomerUpdated",
+    "EmailAddress",
+    "PhoneNumber",
+]

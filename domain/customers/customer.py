@@ -1,0 +1,217 @@
+"""The customer aggregate: one person the company has a relationship with."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any, Final, cast
+
+from attrs import define, field, frozen
+
+from domain.customers.attributes import AttributeValue, merge_attributes, validate_attributes
+from domain.customers.contact import EmailAddress, PhoneNumber
+from domain.customers.events import CustomerArchived, CustomerCreated, CustomerUpdated
+from domain.errors import ErrorCode, ProblemCollector, RuleViolated
+from domain.events import DomainEvent
+from domain.text import clean_line
+
+NAME_MAX_LENGTH: Final = 100
+
+
+class Keep(Enum):
+    """The type of ``KEEP``."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
+"""Marks a field of a change that leaves the current value alone."""
+
+
+@frozen(kw_only=True)
+class CustomerChanges:
+    """A partial update; ``KEEP`` leaves a field as it is, ``None`` clears email or phone."""
+
+    first_name: str | Keep = KEEP
+    last_name: str | Keep = KEEP
+    email: EmailAddress | Keep | None = KEEP
+    phone: PhoneNumber | Keep | None = KEEP
+    attributes: Mapping[str, object | None] | Keep = KEEP
+    owner_id: str | Keep = KEEP
+
+
+def clean_name(raw: str, *, field_name: str) -> str:
+    return clean_line(raw, field=field_name, max_length=NAME_MAX_LENGTH)
+
+
+@define(slots=False, eq=False)
+class Customer:
+    """A person, their contact points and attributes; ``version`` counts accepted changes."""
+
+    id: str
+    first_name: str
+    last_name: str
+    email: EmailAddress | None
+    phone: PhoneNumber | None
+    attributes: dict[str, AttributeValue]
+    owner_id: str
+    created_at: datetime
+    updated_at: datetime
+    archived_at: datetime | None = None
+    version: int = 1
+    events: list[DomainEvent] = field(factory=list, init=False, repr=False)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        id: str,
+        first_name: str,
+        last_name: str,
+        email: EmailAddress | None,
+        phone: PhoneNumber | None,
+        attributes: Mapping[str, object],
+        owner_id: str,
+        at: datetime,
+        by: str,
+    ) -> Customer:
+        problems = ProblemCollector()
+        first = problems.check(lambda: clean_name(first_name, field_name="firstName"))
+        last = problems.check(lambda: clean_name(last_name, field_name="lastName"))
+        clean_attributes = problems.check(lambda: validate_attributes(attributes))
+        problems.raise_if_any()
+        customer = cls(
+            id=id,
+            first_name=cast(str, first),
+            last_name=cast(str, last),
+            email=email,
+            phone=phone,
+            attributes=cast(dict[str, AttributeValue], clean_attributes),
+            owner_id=owner_id,
+            created_at=at,
+            updated_at=at,
+        )
+        customer._require_identity()
+        customer.events.append(
+            CustomerCreated(
+                aggregate_id=id,
+                occurred_at=at,
+                actor_id=by,
+                first_name=customer.first_name,
+                last_name=customer.last_name,
+                email=email.value if email else None,
+                phone=phone.e164 if phone else None,
+                owner_id=owner_id,
+            )
+        )
+        return customer
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.first_name, self.last_name, self.email, self.phone)
+
+    def update(self, changes: CustomerChanges, *, at: datetime, by: str) -> None:
+        """Apply ``changes``; a change that alters nothing records no event and no version."""
+        self._require_active()
+        problems = ProblemCollector()
+        new_values: dict[str, Any] = {}
+        if changes.first_name is not KEEP:
+            first = changes.first_name
+            new_values["first_name"] = problems.check(
+                lambda: clean_name(first, field_name="firstName")
+            )
+        if changes.last_name is not KEEP:
+            last = changes.last_name
+            new_values["last_name"] = problems.check(
+                lambda: clean_name(last, field_name="lastName")
+            )
+        if changes.attributes is not KEEP:
+            patch = changes.attributes
+            new_values["attributes"] = problems.check(
+                lambda: merge_attributes(self.attributes, patch)
+            )
+        problems.raise_if_any()
+        if changes.email is not KEEP:
+            new_values["email"] = changes.email
+        if changes.phone is not KEEP:
+            new_values["phone"] = changes.phone
+        if changes.owner_id is not KEEP:
+            new_values["owner_id"] = changes.owner_id
+
+        changed = {
+            name: value for name, value in new_values.items() if getattr(self, name) != value
+        }
+        if not changed:
+            return
+        previous = {name: getattr(self, name) for name in changed}
+        for name, value in changed.items():
+            setattr(self, name, value)
+        try:
+            self._require_identity()
+        except RuleViolated:
+            for name, value in previous.items():
+                setattr(self, name, value)
+            raise
+        self.updated_at = at
+        self.version += 1
+        self.events.append(
+            CustomerUpdated(
+                aggregate_id=self.id,
+                occurred_at=at,
+                actor_id=by,
+                changes={name: _plain(value) for name, value in changed.items()},
+                version=self.version,
+            )
+        )
+
+    def archive(self, *, at: datetime, by: str) -> None:
+        """Take the customer out of active use; archived customers are read-only."""
+        self._require_active()
+        self.archived_at = at
+        self.updated_at = at
+        self.version += 1
+        self.events.append(CustomerArchived(aggregate_id=self.id, occurred_at=at, actor_id=by))
+
+    def _require_active(self) -> None:
+        if self.is_archived:
+            raise RuleViolated("id", ErrorCode.ARCHIVED, "an archived customer cannot change")
+
+    def _require_identity(self) -> None:
+        if not (self.first_name or self.last_name or self.email or self.phone):
+            raise RuleViolated(
+                "email", ErrorCode.REQUIRED, "a customer needs a name, an email or a phone"
+            )
+
+
+def display_name(
+    first_name: str,
+    last_name: str,
+    email: EmailAddress | str | None,
+    phone: PhoneNumber | str | None,
+) -> str:
+    """What people see for a customer: the name, else the email, else the phone."""
+    name = f"{first_name} {last_name}".strip()
+    return name or str(email or phone or "")
+
+
+def sort_name(first_name: str, last_name: str, email: str | None) -> str:
+    """The key people expect names to sort by: last name, then first, ignoring case."""
+    return f"{last_name} {first_name}".strip().casefold() or (email or "")
+
+
+def search_text(first_name: str, last_name: str, email: str | None, phone: str | None) -> str:
+    """The case-folded text that a free-text customer search matches against."""
+    return " ".join(part for part in (first_name, last_name, email, phone) if part).casefold()
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, EmailAddress):
+        return value.value
+    if isinstance(value, PhoneNumber):
+        return value.e164
+    return value

@@ -1,0 +1,17 @@
+"""Rules for the free text that people type into names and labels."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from domain.errors import ErrorCode, InvalidValue
+
+
+def clean_line(raw: str, *, field: str, max_length: int) -> str:
+    """NFC-normalise, trim and bound one line of text; control characters are refused."""
+    text = unicodedata.normalize("NFC", raw).strip()
+    if len(text) > max_length:
+        raise InvalidValue(field, ErrorCode.TOO_LONG, f"must be at most {max_length} characters")
+    if any(unicodedata.category(char) == "Cc" for char in text):
+        raise InvalidValue(field, ErrorCode.INVALID, "must not contain control characters")
+    return text

@@ -61,7 +61,7 @@ class SqlUserRepository:
         self._session.add(user)
         # Keys refer to users with no ORM relationship between them, so the ORM cannot
         # order their inserts; writing the user now keeps foreign keys satisfied.
-        self._session.flush([user])
+        self._session.flush()
 
     def get(self, user_id: str) -> User | None:
         return self._session.get(User, user_id)

@@ -38,7 +38,8 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.rollback()
+        # Closing rolls back whatever was not committed; unlike rollback() it leaves
+        # loaded aggregates readable after the block.
         self._session.close()
 
     def commit(self) -> None:

@@ -194,9 +194,21 @@ def display_name(
     email: EmailAddress | str | None,
     phone: PhoneNumber | str | None,
 ) -> str:
-    """What people see for a customer: the name, else the email, else the phone."""
+    """What people see for a customer: the name, else the email, else the phone.
+
+    Chinese, Japanese and Korean names are written family name first, with no space.
+    """
+    if first_name and last_name and _is_cjk(first_name) and _is_cjk(last_name):
+        return f"{last_name}{first_name}"
     name = f"{first_name} {last_name}".strip()
     return name or str(email or phone or "")
+
+
+def _is_cjk(text: str) -> bool:
+    return all(
+        "\u2e80" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af" or "\uf900" <= char <= "\ufaff"
+        for char in text
+    )
 
 
 def sort_name(first_name: str, last_name: str, email: str | None) -> str:

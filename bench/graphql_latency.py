@@ -1,0 +1,564 @@
+"""GraphQL latency and throughput, in process, against a plain Starlette JSON baseline.
+
+    python -m bench.graphql_latency             # 10,000 customers, 5,000 / 1,000 requests
+    python -m bench.graphql_latency --quick     # a smoke test
+    python -m bench.graphql_latency --profile   # also cProfile the customer(id:) path
+
+Both apps are driven by the same minimal ASGI client on one event loop, one request at a
+time, so the figures are single-core, sequential and free of any socket or HTTP parser.
+The baseline makes the same use case calls behind the same bearer-key middleware (with
+the same caching authenticator), so the ratio isolates what the GraphQL layer costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import json
+import pstats
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from attrs import frozen
+from rich.table import Table
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route, Router
+from starlette.types import ASGIApp, Message, Scope
+
+from adapters.demo.seeding import seed_demo
+from adapters.graphql.app import BearerAuthentication, CachedAuthenticator, create_app
+from adapters.graphql.relay import MalformedId, local_id, to_global_id
+from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
+from application.pagination import PageRequest
+from application.principal import Principal
+from bench._support import (
+    RESULTS_DIR,
+    Results,
+    console,
+    median_ms,
+    p95_ms,
+    progress_bar,
+    python_flags,
+    run_metadata,
+    temporary_container,
+    write_results,
+)
+from bootstrap import Container
+from domain.access.roles import Role
+
+NAME = "graphql_latency"
+CUSTOMER = "Customer"
+PAGE_SIZE = 50
+PROGRESS_EVERY = 100
+PROFILE_TOP = 15
+
+CUSTOMER_BY_ID = (
+    "query($id: ID!) { customer(id: $id) { id firstName lastName email phone version } }"
+)
+CUSTOMERS_PAGE = (
+    "{ customers(first: 50) { edges { node { id firstName lastName email phone version } } } }"
+)
+
+
+@frozen
+class Sizes:
+    customers: int
+    by_id_warmup: int
+    by_id_requests: int
+    page_warmup: int
+    page_requests: int
+    profile_requests: int
+
+
+FULL = Sizes(10_000, 1_000, 5_000, 200, 1_000, 3_000)
+QUICK = Sizes(500, 50, 200, 20, 50, 200)
+TARGET_REQUESTS_PER_S = {"customer_by_id": 3_000.0, "customers_page": 600.0}
+
+
+# --- a minimal in-process ASGI client -------------------------------------------------
+
+
+@frozen
+class AsgiRequest:
+    """One HTTP request, ready to hand to an ASGI app."""
+
+    method: str
+    path: str
+    query_string: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+
+@frozen
+class AsgiResponse:
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http_scope(request: AsgiRequest) -> Scope:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": "http",
+        "path": request.path,
+        "raw_path": request.path.encode("ascii"),
+        "root_path": "",
+        "query_string": request.query_string,
+        "headers": list(request.headers),
+        "client": ("127.0.0.1", 50000),
+        "server": ("bench", 80),
+        "state": {},
+    }
+
+
+async def call(app: ASGIApp, request: AsgiRequest, scope: Scope | None = None) -> AsgiResponse:
+    """Run one request through ``app``; ``scope`` may be built beforehand, off the clock."""
+    body_sent = False
+    finished = asyncio.Event()
+    status = 0
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+    chunks: list[bytes] = []
+
+    async def receive() -> Message:
+        nonlocal body_sent
+        if not body_sent:
+            body_sent = True
+            return {"type": "http.request", "body": request.body, "more_body": False}
+        await finished.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = tuple(message.get("headers", ()))
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                finished.set()
+
+    await app(scope if scope is not None else http_scope(request), receive, send)
+    return AsgiResponse(status, headers, b"".join(chunks))
+
+
+# --- the apps -------------------------------------------------------------------------
+
+
+def customer_fields(view: CustomerView) -> dict[str, object]:
+    """The six fields the GraphQL queries select, named and shaped as GraphQL returns them."""
+    return {
+        "id": to_global_id(CUSTOMER, view.id),
+        "firstName": view.first_name,
+        "lastName": view.last_name,
+        "email": view.email,
+        "phone": view.phone,
+        "version": view.version,
+    }
+
+
+def create_plain_app(container: Container, authenticate: Callable[[str], Any]) -> Starlette:
+    """Two JSON endpoints making the GraphQL resolvers' use case calls, nothing more."""
+    get_customers = container.get_customers()
+    list_customers = container.list_customers()
+
+    async def customer_by_id(request: Request) -> JSONResponse:
+        principal: Principal = request.scope["state"]["principal"]
+        try:
+            customer_id = local_id(request.path_params["id"], CUSTOMER)
+        except MalformedId:
+            return JSONResponse({"error": "not a customer id"}, status_code=400)
+        view = get_customers(principal, [customer_id]).get(customer_id)
+        return JSONResponse({"customer": customer_fields(view) if view else None})
+
+    async def customers_page(request: Request) -> JSONResponse:
+        principal: Principal = request.scope["state"]["principal"]
+        first = int(request.query_params.get("first", str(PAGE_SIZE)))
+        page = list_customers(principal, CustomerFilter(), CustomerOrder(), PageRequest(first))
+        return JSONResponse({"edges": [{"node": customer_fields(e.node)} for e in page.edges]})
+
+    endpoints = Router(
+        routes=[Route("/customers/{id}", customer_by_id), Route("/customers", customers_page)]
+    )
+    guarded = BearerAuthentication(endpoints, CachedAuthenticator(authenticate), open_ide=False)
+    return Starlette(routes=[Mount("/plain", app=guarded)])
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+def graphql_request(token: str, query: str, variables: dict[str, object] | None) -> AsgiRequest:
+    payload: dict[str, object] = {"query": query}
+    if variables is not None:
+        payload["variables"] = variables
+    return AsgiRequest(
+        "POST",
+        "/graphql",
+        b"",
+        (
+            (b"host", b"bench"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"application/json"),
+            (b"accept", b"application/json"),
+        ),
+        json.dumps(payload).encode(),
+    )
+
+
+def plain_request(token: str, path: str, query_string: bytes = b"") -> AsgiRequest:
+    return AsgiRequest(
+        "GET",
+        path,
+        query_string,
+        (
+            (b"host", b"bench"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"accept", b"application/json"),
+        ),
+        b"",
+    )
+
+
+@frozen
+class Scenario:
+    query: str
+    """``customer_by_id`` or ``customers_page``: the prefix of its result keys."""
+    server: str
+    """``graphql`` or ``plain``."""
+    app: ASGIApp
+    requests: tuple[AsgiRequest, ...]
+    """Warm-up requests first, then the timed ones."""
+    warmup: int
+    check: Callable[[AsgiResponse], list[dict[str, object]]]
+    """The customers a response holds, as plain dicts; raises if the response is wrong."""
+
+
+@frozen
+class Measurement:
+    scenario: Scenario
+    latencies: tuple[float, ...]
+    seconds: float
+
+    @property
+    def requests_per_s(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+class BadResponse(Exception):
+    pass
+
+
+def _ok_json(response: AsgiResponse) -> Any:
+    if response.status != 200:
+        raise BadResponse(f"status {response.status}: {response.body[:300]!r}")
+    document = response.json()
+    if "errors" in document:
+        raise BadResponse(f"errors in response: {document['errors']}")
+    return document
+
+
+def check_graphql_customer(response: AsgiResponse) -> list[dict[str, object]]:
+    customer = _ok_json(response)["data"]["customer"]
+    if customer is None:
+        raise BadResponse("customer(id:) returned null for an existing id")
+    return [customer]
+
+
+def check_graphql_page(response: AsgiResponse) -> list[dict[str, object]]:
+    return [edge["node"] for edge in _ok_json(response)["data"]["customers"]["edges"]]
+
+
+def check_plain_customer(response: AsgiResponse) -> list[dict[str, object]]:
+    customer = _ok_json(response)["customer"]
+    if customer is None:
+        raise BadResponse("plain endpoint returned null for an existing id")
+    return [customer]
+
+
+def check_plain_page(response: AsgiResponse) -> list[dict[str, object]]:
+    return [edge["node"] for edge in _ok_json(response)["edges"]]
+
+
+def all_customer_ids(container: Container) -> list[str]:
+    """Every stored customer id, paged through the list use case."""
+    list_customers = container.list_customers()
+    principal = Principal.system()
+    ids: list[str] = []
+    after: str | None = None
+    while True:
+        page = list_customers(
+            principal, CustomerFilter(), CustomerOrder(), PageRequest(first=100, after=after)
+        )
+        ids.extend(edge.node.id for edge in page.edges)
+        if not page.has_next_page:
+            return ids
+        after = page.end_cursor
+
+
+def seed(container: Container, count: int) -> None:
+    with progress_bar() as progress:
+        task = progress.add_task(f"seeding {count:,} customers", total=count)
+        created = seed_demo(
+            container.register_user(),
+            container.create_customers_in_bulk(),
+            customers=count,
+            on_batch=lambda rows: progress.advance(task, rows),
+        )
+    if created != count:
+        raise SystemExit(f"seeded {created} customers, expected {count}")
+
+
+def build_scenarios(
+    container: Container, token: str, sizes: Sizes, rng: random.Random
+) -> list[Scenario]:
+    graphql_app = create_app(container.services(), container.authenticate(), graphiql=False)
+    plain_app = create_plain_app(container, container.authenticate())
+    ids = all_customer_ids(container)
+    if len(ids) != sizes.customers:
+        raise SystemExit(f"found {len(ids)} customers, expected {sizes.customers}")
+    picked = [
+        to_global_id(CUSTOMER, rng.choice(ids))
+        for _ in range(sizes.by_id_warmup + sizes.by_id_requests)
+    ]
+    page_count = sizes.page_warmup + sizes.page_requests
+    page_query = f"first={PAGE_SIZE}".encode()
+    return [
+        Scenario(
+            "customer_by_id",
+            "graphql",
+            graphql_app,
+            tuple(graphql_request(token, CUSTOMER_BY_ID, {"id": gid}) for gid in picked),
+            sizes.by_id_warmup,
+            check_graphql_customer,
+        ),
+        Scenario(
+            "customer_by_id",
+            "plain",
+            plain_app,
+            tuple(plain_request(token, f"/plain/customers/{gid}") for gid in picked),
+            sizes.by_id_warmup,
+            check_plain_customer,
+        ),
+        Scenario(
+            "customers_page",
+            "graphql",
+            graphql_app,
+            (graphql_request(token, CUSTOMERS_PAGE, None),) * page_count,
+            sizes.page_warmup,
+            check_graphql_page,
+        ),
+        Scenario(
+            "customers_page",
+            "plain",
+            plain_app,
+            (plain_request(token, "/plain/customers", page_query),) * page_count,
+            sizes.page_warmup,
+            check_plain_page,
+        ),
+    ]
+
+
+async def verify(scenarios: Sequence[Scenario]) -> None:
+    """Every server answers 200 without errors, and both answer with the same customers."""
+    answers: dict[str, dict[str, list[dict[str, object]]]] = {}
+    for scenario in scenarios:
+        for request in scenario.requests[:3]:
+            scenario.check(await call(scenario.app, request))
+        answers.setdefault(scenario.query, {})[scenario.server] = scenario.check(
+            await call(scenario.app, scenario.requests[0])
+        )
+    for query, by_server in answers.items():
+        graphql, plain = by_server["graphql"], by_server["plain"]
+        if graphql != plain:
+            raise SystemExit(f"{query}: GraphQL and plain answers differ:\n{graphql}\n{plain}")
+        if query == "customers_page" and len(graphql) != PAGE_SIZE:
+            raise SystemExit(f"customers_page returned {len(graphql)} rows, not {PAGE_SIZE}")
+
+
+async def measure(scenario: Scenario) -> Measurement:
+    """Warm up, then time each request on its own and the whole sequence together."""
+    app, clock = scenario.app, time.perf_counter
+    warmup, timed = scenario.requests[: scenario.warmup], scenario.requests[scenario.warmup :]
+    for request in warmup:
+        await call(app, request)
+    scenario.check(await call(app, timed[0]))
+    latencies: list[float] = []
+    label = f"{scenario.server} {scenario.query}"
+    with progress_bar() as progress:
+        task = progress.add_task(label, total=len(timed))
+        total = 0.0
+        for index, request in enumerate(timed):
+            scope = http_scope(request)
+            started = clock()
+            response = await call(app, request, scope)
+            elapsed = clock() - started
+            if response.status != 200:
+                raise SystemExit(f"{label}: status {response.status} while timing")
+            latencies.append(elapsed)
+            total += elapsed
+            if (index + 1) % PROGRESS_EVERY == 0:
+                progress.advance(task, PROGRESS_EVERY)
+    return Measurement(scenario, tuple(latencies), total)
+
+
+async def profile(scenario: Scenario, count: int) -> str:
+    """cProfile ``count`` requests: own time by package, then the top functions."""
+    requests = [scenario.requests[i % len(scenario.requests)] for i in range(count)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for request in requests:
+        await call(scenario.app, request)
+    profiler.disable()
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    dump = RESULTS_DIR / f"{NAME}_{scenario.server}_{scenario.query}.prof"
+    profiler.dump_stats(dump)
+    report = io.StringIO()
+    stats = pstats.Stats(profiler, stream=report)
+    report.write(f"--- cProfile of {count:,} {scenario.server} {scenario.query} requests\n")
+    report.write(f"--- raw stats: {dump} (open with python -m pstats or snakeviz)\n\n")
+    report.write(own_time_by_package(stats, count))
+    stats.strip_dirs()
+    stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats(PROFILE_TOP)
+    stats.sort_stats(pstats.SortKey.TIME).print_stats(PROFILE_TOP)
+    return report.getvalue()
+
+
+def package_of(filename: str) -> str:
+    """The installed distribution, project package or ``stdlib`` a code file belongs to."""
+    path = filename.replace("\\", "/")
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    for project in ("bench", "adapters", "application", "domain"):
+        if f"/{project}/" in path:
+            return f"rapport:{project}"
+    if filename.startswith("<") or filename == "~":
+        return "builtins"
+    return "stdlib"
+
+
+def own_time_by_package(stats: pstats.Stats, count: int) -> str:
+    """Where the time itself is spent (tottime), summed by package, per request."""
+    totals: dict[str, float] = {}
+    raw: dict[tuple[str, int, str], tuple[int, int, float, float, object]]
+    raw = stats.stats  # type: ignore[attr-defined]
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in raw.items():
+        package = package_of(filename)
+        totals[package] = totals.get(package, 0.0) + tottime
+    whole = sum(totals.values()) or 1.0
+    lines = ["own time by package (µs per request, share):"]
+    for package, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        lines.append(f"  {package:<28} {seconds / count * 1e6:8.1f} µs  {seconds / whole:6.1%}")
+    return "\n".join(lines) + "\n\n"
+
+
+def render(measurements: Sequence[Measurement], *, n: int) -> Table:
+    by_key = {(m.scenario.query, m.scenario.server): m for m in measurements}
+    table = Table(title=f"In-process ASGI, sequential, one core ({n:,} customers in SQLite)")
+    table.add_column("Query")
+    table.add_column("Server")
+    for name in ("Requests", "Median ms", "p95 ms", "Req/s", "Target", "Ratio"):
+        table.add_column(name, justify="right")
+    for query, title in (("customer_by_id", "customer(id:)"), ("customers_page", "customers(50)")):
+        graphql, plain = by_key[(query, "graphql")], by_key[(query, "plain")]
+        target = TARGET_REQUESTS_PER_S[query]
+        met = graphql.requests_per_s >= target
+        ratio = plain.requests_per_s / graphql.requests_per_s
+        table.add_row(
+            title,
+            "GraphQL",
+            f"{len(graphql.latencies):,}",
+            f"{median_ms(graphql.latencies):.3f}",
+            f"{p95_ms(graphql.latencies):.3f}",
+            f"{graphql.requests_per_s:,.0f}",
+            f"[{'green' if met else 'red'}]≥ {target:,.0f} {'met' if met else 'MISSED'}[/]",
+            f"[bold]{ratio:.2f}x[/]",
+        )
+        table.add_row(
+            "",
+            "plain (baseline)",
+            f"{len(plain.latencies):,}",
+            f"{median_ms(plain.latencies):.3f}",
+            f"{p95_ms(plain.latencies):.3f}",
+            f"{plain.requests_per_s:,.0f}",
+            "",
+            "1.00x",
+            end_section=True,
+        )
+    table.caption = (
+        "ratio = GraphQL time per request ÷ plain Starlette time per request (x slower);\n"
+        "req/s = timed requests ÷ the sum of their latencies"
+    )
+    return table
+
+
+def results(measurements: Sequence[Measurement], *, n: int, quick: bool) -> Results:
+    out: Results = run_metadata(n=n, quick=quick)
+    by_key = {(m.scenario.query, m.scenario.server): m for m in measurements}
+    for (query, server), m in by_key.items():
+        out[f"{server}_{query}_requests"] = len(m.latencies)
+        out[f"{server}_{query}_median_ms"] = round(median_ms(m.latencies), 4)
+        out[f"{server}_{query}_p95_ms"] = round(p95_ms(m.latencies), 4)
+        out[f"{server}_{query}_requests_per_s"] = round(m.requests_per_s, 1)
+    for query, target in TARGET_REQUESTS_PER_S.items():
+        graphql, plain = by_key[(query, "graphql")], by_key[(query, "plain")]
+        out[f"ratio_graphql_vs_plain_{query}"] = round(
+            plain.requests_per_s / graphql.requests_per_s, 3
+        )
+        out[f"ratio_graphql_vs_plain_{query}_median"] = round(
+            median_ms(graphql.latencies) / median_ms(plain.latencies), 3
+        )
+        out[f"target_graphql_{query}_requests_per_s"] = target
+        out[f"target_graphql_{query}_met"] = graphql.requests_per_s >= target
+    out["page_size_rows"] = PAGE_SIZE
+    return out
+
+
+async def run(sizes: Sizes, *, quick: bool, with_profile: bool, seed_value: int) -> None:
+    with temporary_container("graphql") as container:
+        seed(container, sizes.customers)
+        issued = container.issue_api_key()(
+            Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
+        )
+        scenarios = build_scenarios(container, issued.token, sizes, random.Random(seed_value))
+        await verify(scenarios)
+        measurements = [await measure(scenario) for scenario in scenarios]
+        console.print(render(measurements, n=sizes.customers))
+        path = write_results(NAME, results(measurements, n=sizes.customers, quick=quick))
+        console.print(f"results written to {path}")
+        if with_profile:
+            print(await profile(scenarios[0], sizes.profile_requests))
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.graphql_latency", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="afterwards, cProfile the GraphQL customer(id:) path and print the top entries",
+    )
+    parser.add_argument("--seed", type=int, default=2026, help="picks the customer ids")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if flags := python_flags():
+        console.print(f"[yellow]warning: the interpreter runs with {flags}; figures will be low")
+    sizes = QUICK if args.quick else FULL
+    asyncio.run(run(sizes, quick=args.quick, with_profile=args.profile, seed_value=args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Use cases wired to the in-memory adapters: the bulk of the tests, with no I/O."""
+
+from __future__ import annotations
+
+import pytest
+from attrs import define
+
+from adapters.clock import ManualClock
+from adapters.ids import SequentialIdGenerator
+from adapters.messaging.in_process import InProcessEventBus
+from application.access.api_keys import AuthenticateApiKey, IssueApiKey
+from application.access.users import RegisterUser
+from application.customers.commands import (
+    ArchiveCustomer,
+    ContactParser,
+    CreateCustomer,
+    CreateCustomersInBulk,
+    UpdateCustomer,
+)
+from application.customers.queries import GetCustomers, ListCustomers
+from application.principal import Principal
+from domain.access.roles import Role
+from tests.conftest import memory_backend
+from tests.contracts.backend import StorageBackend
+
+
+@define
+class App:
+    backend: StorageBackend
+    clock: ManualClock
+    create: CreateCustomer
+    create_in_bulk: CreateCustomersInBulk
+    update: UpdateCustomer
+    archive: ArchiveCustomer
+    get: GetCustomers
+    list: ListCustomers
+    register_user: RegisterUser
+    issue_key: IssueApiKey
+    authenticate: AuthenticateApiKey
+
+
+@pytest.fixture
+def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) -> App:
+    backend = memory_backend(bus)
+    parser = ContactParser(default_region="GB")
+    return App(
+        backend=backend,
+        clock=clock,
+        create=CreateCustomer(backend.uow, clock, ids, parser),
+        create_in_bulk=CreateCustomersInBulk(backend.uow, clock, ids, parser),
+        update=UpdateCustomer(backend.uow, clock, parser),
+        archive=ArchiveCustomer(backend.uow, clock),
+        get=GetCustomers(backend.customers),
+        list=ListCustomers(backend.customers),
+        register_user=RegisterUser(backend.uow, clock, ids),
+        issue_key=IssueApiKey(backend.uow, clock, ids),
+        authenticate=AuthenticateApiKey(backend.uow),
+    )
+
+
+@pytest.fixture
+def agent(app: App) -> Principal:
+    user = app.register_user(
+        Principal.system(), name="Agent Smith", email="agent@example.com", role=Role.AGENT
+    )
+    return Principal(actor_id=user.id, role=Role.AGENT, name=user.name)
+
+
+@pytest.fixture
+def viewer() -> Principal:
+    return Principal(actor_id="viewer-1", role=Role.VIEWER, name="Viewer")

@@ -1,0 +1,144 @@
+"""Fixtures shared by every layer of tests: fakes for time and ids, and storage backends."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from adapters.clock import ManualClock
+from adapters.ids import SequentialIdGenerator
+from adapters.memory.readers import InMemoryCustomerReader, InMemoryUserReader
+from adapters.memory.store import InMemoryStore
+from adapters.memory.unit_of_work import InMemoryUnitOfWork
+from adapters.messaging.in_process import InProcessEventBus
+from adapters.persistence.database import Database, open_database
+from adapters.persistence.mapping import map_domain
+from adapters.persistence.migrate import upgrade
+from adapters.persistence.readers import SqlCustomerReader, SqlUserReader
+from adapters.persistence.tables import metadata, outbox
+from adapters.persistence.unit_of_work import SqlUnitOfWork
+from tests.contracts.backend import StorageBackend
+
+POSTGRES_URL = os.environ.get(
+    "RAPPORT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def ids() -> SequentialIdGenerator:
+    return SequentialIdGenerator("c")
+
+
+@pytest.fixture
+def bus() -> InProcessEventBus:
+    return InProcessEventBus()
+
+
+def memory_backend(bus: InProcessEventBus) -> StorageBackend:
+    store = InMemoryStore()
+    return StorageBackend(
+        name="memory",
+        uow=lambda: InMemoryUnitOfWork(store, bus),
+        bus=bus,
+        customers=InMemoryCustomerReader(store),
+        users=InMemoryUserReader(store),
+        outbox=lambda: [(e.event_type, e.aggregate_id) for e in store.outbox],
+    )
+
+
+def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> StorageBackend:
+    def stored_events() -> list[tuple[str, str]]:
+        query = select(outbox.c.event_type, outbox.c.aggregate_id).order_by(outbox.c.position)
+        with database.reader.connect() as connection:
+            return [(row.event_type, row.aggregate_id) for row in connection.execute(query)]
+
+    return StorageBackend(
+        name=name,
+        uow=lambda: SqlUnitOfWork(database.sessions, bus),
+        bus=bus,
+        customers=SqlCustomerReader(database.reader),
+        users=SqlUserReader(database.reader),
+        outbox=stored_events,
+        concurrent_writers=database.writer.dialect.name != "sqlite",
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database file that each test copies, so each migrates only once."""
+    map_domain()
+    path = tmp_path_factory.mktemp("template") / "rapport.db"
+    database = open_database(f"sqlite:///{path}")
+    upgrade(database.writer)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_database(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "rapport.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    database = open_database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[Database]:
+    """A schema of its own in the test server, migrated once and dropped at the end."""
+    map_domain()
+    schema = f"rapport_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = open_database(POSTGRES_URL, pool_size=1, max_overflow=0)
+        with admin.writer.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}"
+        if IN_CI:
+            pytest.fail(f"{message} (CI=true requires it)")
+        pytest.skip(message)
+    database = open_database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    upgrade(database.writer)
+    yield database
+    database.dispose()
+    with admin.writer.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_database(postgres_schema: Database) -> Database:
+    tables = ", ".join(table.name for table in reversed(metadata.sorted_tables))
+    with postgres_schema.writer.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return postgres_schema
+
+
+STORAGE_KINDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=STORAGE_KINDS)
+def backend(request: pytest.FixtureRequest, bus: InProcessEventBus) -> StorageBackend:
+    """Every storage adapter in turn, each over an empty database."""
+    kind: str = request.param
+    if kind == "memory":
+        return memory_backend(bus)
+    database: Database = request.getfixturevalue(f"{kind}_database")
+    return sql_backend(kind, database, bus)
+
+
+def later(clock: ManualClock, seconds: float = 1) -> None:
+    clock.advance(timedelta(seconds=seconds))

@@ -1,0 +1,29 @@
+"""What a contract suite needs from the storage adapter under test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from attrs import frozen
+
+from application.access.ports import UserReader
+from application.customers.ports import CustomerReader
+from application.unit_of_work import UnitOfWorkFactory
+
+from adapters.messaging.in_process import InProcessEventBus
+
+
+@frozen
+class StorageBackend:
+    """One storage adapter's unit of work and readers over the same, empty, data."""
+
+    name: str
+    uow: UnitOfWorkFactory
+    bus: InProcessEventBus
+    """The publisher the unit of work hands committed events to."""
+    customers: CustomerReader
+    users: UserReader
+    outbox: Callable[[], list[tuple[str, str]]]
+    """``(event type, aggregate id)`` of every stored event, oldest first."""
+    concurrent_writers: bool = True
+    """False where a second writer waits for the first (SQLite), so writes never interleave."""

@@ -1,0 +1,333 @@
+"""Contracts of the customer repository, the unit of work and the customer reader."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from application.errors import AlreadyTaken, StaleVersion
+from application.customers.views import CustomerFilter, CustomerOrder, CustomerOrderField
+from application.pagination import SortKey
+from domain.customers import Customer, CustomerChanges, EmailAddress, PhoneNumber
+from tests.contracts.backend import StorageBackend
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+_numbers = itertools.count(1)
+
+
+def new_customer(
+    *,
+    first: str = "Ada",
+    last: str = "Lovelace",
+    email: str | None = None,
+    phone: str | None = None,
+    owner: str = "owner-1",
+    at: datetime = T0,
+    attributes: dict[str, object] | None = None,
+    customer_id: str | None = None,
+) -> Customer:
+    number = next(_numbers)
+    return Customer.register(
+        id=customer_id or f"cust-{number:08d}",
+        first_name=first,
+        last_name=last,
+        email=EmailAddress.parse(email) if email else None,
+        phone=PhoneNumber(phone) if phone else None,
+        attributes=attributes or {},
+        owner_id=owner,
+        at=at,
+        by="actor-1",
+    )
+
+
+class CustomerRepositoryContract:
+    """Saving and loading customers inside units of work."""
+
+    def test_added_customer_reads_back_equal(self, backend: StorageBackend) -> None:
+        customer = new_customer(
+            email="Ada@Example.com", phone="+442071838750", attributes={"tier": "gold", "n": 3}
+        )
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.customers.get(customer.id)
+        assert loaded is not None
+        assert (loaded.first_name, loaded.last_name) == ("Ada", "Lovelace")
+        assert loaded.email == EmailAddress("ada@example.com")
+        assert loaded.phone == PhoneNumber("+442071838750")
+        assert loaded.attributes == {"tier": "gold", "n": 3}
+        assert loaded.created_at == T0 and loaded.created_at.tzinfo is not None
+        assert loaded.version == 1
+        assert loaded.events == []
+
+    def test_unknown_id_is_none(self, backend: StorageBackend) -> None:
+        with backend.uow() as uow:
+            assert uow.customers.get("no-such-customer") is None
+
+    def test_finds_active_customer_by_email(self, backend: StorageBackend) -> None:
+        customer = new_customer(email="grace@example.com")
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        with backend.uow() as uow:
+            found = uow.customers.get_by_email(EmailAddress("grace@example.com"))
+            assert found is not None and found.id == customer.id
+            assert uow.customers.get_by_email(EmailAddress("other@example.com")) is None
+
+    def test_archived_customer_frees_its_email(self, backend: StorageBackend) -> None:
+        customer = new_customer(email="grace@example.com")
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.customers.get(customer.id)
+            assert loaded is not None
+            loaded.archive(at=T0 + timedelta(days=1), by="actor-1")
+            uow.commit()
+        with backend.uow() as uow:
+            assert uow.customers.get_by_email(EmailAddress("grace@example.com")) is None
+            uow.customers.add(new_customer(email="grace@example.com"))
+            uow.commit()
+
+    def test_two_active_customers_cannot_share_an_email(self, backend: StorageBackend) -> None:
+        with backend.uow() as uow:
+            uow.customers.add(new_customer(email="same@example.com"))
+            uow.commit()
+        with pytest.raises(AlreadyTaken), backend.uow() as uow:
+            uow.customers.add(new_customer(email="same@example.com"))
+            uow.commit()
+        assert backend.customers.count(CustomerFilter()) == 1
+
+    def test_emails_in_use_reports_only_taken_addresses(self, backend: StorageBackend) -> None:
+        with backend.uow() as uow:
+            uow.customers.add_many(
+                [new_customer(email="a@example.com"), new_customer(email="b@example.com")]
+            )
+            uow.commit()
+        with backend.uow() as uow:
+            taken = uow.customers.emails_in_use(
+                [EmailAddress("a@example.com"), EmailAddress("c@example.com")]
+            )
+        assert taken == {EmailAddress("a@example.com")}
+
+    def test_bulk_added_customers_are_stored_with_their_events(
+        self, backend: StorageBackend
+    ) -> None:
+        batch = [new_customer(email=f"bulk{n}@example.com") for n in range(25)]
+        with backend.uow() as uow:
+            uow.customers.add_many(batch)
+            uow.commit()
+        assert backend.customers.count(CustomerFilter()) == 25
+        assert backend.outbox() == [("rapport.customer.created.v1", c.id) for c in batch]
+
+
+class UnitOfWorkContract:
+    """Transactions: nothing without commit, stale writes refused, events in the outbox."""
+
+    def test_rolls_back_uncommitted_work_by_default(self, backend: StorageBackend) -> None:
+        with backend.uow() as uow:
+            uow.customers.add(new_customer())
+        assert backend.customers.count(CustomerFilter()) == 0
+        assert backend.outbox() == []
+
+    def test_rolls_back_when_the_block_raises(self, backend: StorageBackend) -> None:
+        with pytest.raises(RuntimeError), backend.uow() as uow:
+            uow.customers.add(new_customer())
+            raise RuntimeError("boom")
+        assert backend.customers.count(CustomerFilter()) == 0
+
+    def test_commit_stores_recorded_events_in_order(self, backend: StorageBackend) -> None:
+        customer = new_customer()
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.customers.get(customer.id)
+            assert loaded is not None
+            loaded.update(CustomerChanges(first_name="Augusta"), at=T0 + timedelta(1), by="a")
+            loaded.archive(at=T0 + timedelta(2), by="a")
+            uow.commit()
+        assert backend.outbox() == [
+            ("rapport.customer.created.v1", customer.id),
+            ("rapport.customer.updated.v1", customer.id),
+            ("rapport.customer.archived.v1", customer.id),
+        ]
+
+    def test_committed_events_reach_in_process_subscribers(self, backend: StorageBackend) -> None:
+        received: list[str] = []
+        backend.bus.subscribe("*", lambda event: received.append(event.event_type))
+        with backend.uow() as uow:
+            uow.customers.add(new_customer())
+            assert received == []
+            uow.commit()
+        assert received == ["rapport.customer.created.v1"]
+
+    def test_stale_write_is_a_conflict_not_a_lost_update(self, backend: StorageBackend) -> None:
+        if not backend.concurrent_writers:
+            pytest.skip(f"{backend.name} serialises writers, so two writes cannot interleave")
+        customer = new_customer()
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        first, second = backend.uow(), backend.uow()
+        with first, second:
+            mine = first.customers.get(customer.id)
+            theirs = second.customers.get(customer.id)
+            assert mine is not None and theirs is not None
+            theirs.update(CustomerChanges(last_name="Byron"), at=T0 + timedelta(1), by="b")
+            second.commit()
+            mine.update(CustomerChanges(first_name="Augusta"), at=T0 + timedelta(2), by="a")
+            with pytest.raises(StaleVersion):
+                first.commit()
+        with backend.uow() as uow:
+            stored = uow.customers.get(customer.id)
+        assert stored is not None
+        assert (stored.first_name, stored.last_name, stored.version) == ("Ada", "Byron", 2)
+
+    def test_saved_changes_survive_a_new_unit_of_work(self, backend: StorageBackend) -> None:
+        customer = new_customer()
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.customers.get(customer.id)
+            assert loaded is not None
+            loaded.update(
+                CustomerChanges(email=EmailAddress("new@example.com"), attributes={"vip": True}),
+                at=T0 + timedelta(1),
+                by="a",
+            )
+            uow.commit()
+        view = backend.customers.get_many([customer.id])[customer.id]
+        assert (view.email, dict(view.attributes), view.version) == (
+            "new@example.com",
+            {"vip": True},
+            2,
+        )
+
+
+def _dataset(backend: StorageBackend, size: int = 40, seed: int = 7) -> list[Customer]:
+    rng = random.Random(seed)
+    names = ["Zoë", "ada", "Ada", "Émile", "bob", "Bob", "李", "王", "", "Ågot"]
+    customers = []
+    for n in range(size):
+        customers.append(
+            new_customer(
+                first=rng.choice(names),
+                last=rng.choice(names),
+                email=f"user{rng.randint(0, 10_000)}x{n}@example.com"
+                if rng.random() < 0.7
+                else None,
+                phone="+14155550100" if n % 5 == 0 else None,
+                # Several customers share each timestamp, so ties are broken by id.
+                at=T0 + timedelta(minutes=rng.randint(0, 5)),
+                owner=rng.choice(["owner-1", "owner-2"]),
+                customer_id=f"id-{rng.randint(0, 10**9):010d}-{n:03d}",
+            )
+        )
+    customers = [c for c in customers if c.display_name]
+    with backend.uow() as uow:
+        uow.customers.add_many(customers)
+        uow.commit()
+    return customers
+
+
+class CustomerReaderContract:
+    """Queries return the same customers in the same order on every adapter."""
+
+    @pytest.mark.parametrize("field", list(CustomerOrderField))
+    @pytest.mark.parametrize("descending", [False, True])
+    def test_walking_forward_and_backward_visits_every_customer_once_in_order(
+        self, backend: StorageBackend, field: CustomerOrderField, descending: bool
+    ) -> None:
+        customers = _dataset(backend)
+        order = CustomerOrder(field, descending)
+        views = backend.customers.get_many([c.id for c in customers]).values()
+        expected = [
+            v.id
+            for v in sorted(
+                views,
+                key=lambda v: (field.key_of(v).value, v.id),  # type: ignore[arg-type, return-value]
+                reverse=descending,
+            )
+        ]
+        forward: list[str] = []
+        after: SortKey | None = None
+        while True:
+            page = backend.customers.slice(
+                CustomerFilter(), order, after=after, before=None, limit=7, from_end=False
+            )
+            forward.extend(v.id for v in page)
+            if len(page) < 7:
+                break
+            after = field.key_of(page[-1])
+        assert forward == expected
+
+        backward: list[str] = []
+        before: SortKey | None = None
+        while True:
+            page = backend.customers.slice(
+                CustomerFilter(), order, after=None, before=before, limit=7, from_end=True
+            )
+            backward.extend(v.id for v in page)
+            if len(page) < 7:
+                break
+            before = field.key_of(page[-1])
+        assert backward == list(reversed(expected))
+
+    def test_filters_agree_with_a_plain_scan(self, backend: StorageBackend) -> None:
+        customers = _dataset(backend)
+        email = next(c.email.value for c in customers if c.email)
+        filters = [
+            CustomerFilter(search="ADA"),
+            CustomerFilter(search="王"),
+            CustomerFilter(search="%"),
+            CustomerFilter(search="+1415"),
+            CustomerFilter(email=email.upper()),
+            CustomerFilter(owner_ids=frozenset({"owner-2"})),
+            CustomerFilter(created_after=T0 + timedelta(minutes=2)),
+            CustomerFilter(created_before=T0 + timedelta(minutes=2)),
+        ]
+        for where in filters:
+            expected = {c.id for c in customers if _matches(c, where)}
+            found = backend.customers.slice(
+                where, CustomerOrder(), after=None, before=None, limit=1000, from_end=False
+            )
+            assert {v.id for v in found} == expected, where
+            assert backend.customers.count(where) == len(expected), where
+
+    def test_archived_customers_are_hidden_unless_asked_for(self, backend: StorageBackend) -> None:
+        kept, archived = new_customer(), new_customer()
+        archived.archive(at=T0, by="a")
+        with backend.uow() as uow:
+            uow.customers.add_many([kept, archived])
+            uow.commit()
+        assert backend.customers.count(CustomerFilter()) == 1
+        assert backend.customers.count(CustomerFilter(include_archived=True)) == 2
+
+    def test_get_many_skips_unknown_ids(self, backend: StorageBackend) -> None:
+        customer = new_customer()
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        found = backend.customers.get_many([customer.id, "missing"])
+        assert list(found) == [customer.id]
+        assert found[customer.id].display_name == "Ada Lovelace"
+        assert backend.customers.get_many([]) == {}
+
+
+def _matches(customer: Customer, where: CustomerFilter) -> bool:
+    email = customer.email.value if customer.email else None
+    phone = customer.phone.e164 if customer.phone else None
+    text = " ".join(p for p in (customer.first_name, customer.last_name, email, phone) if p)
+    return (
+        (where.search is None or where.search.casefold() in text.casefold())
+        and (where.email is None or email == where.email.lower())
+        and (where.owner_ids is None or customer.owner_id in where.owner_ids)
+        and (where.created_after is None or customer.created_at >= where.created_after)
+        and (where.created_before is None or customer.created_at < where.created_before)
+    )

@@ -1,0 +1,14 @@
+"""Every storage adapter (in-memory, SQLite, PostgreSQL) against the same contracts."""
+
+from tests.contracts.access import AccessRepositoryContract
+from tests.contracts.customers import (
+    CustomerReaderContract,
+    CustomerRepositoryContract,
+    UnitOfWorkContract,
+)
+
+
+class TestStorageAdapters(
+    CustomerRepositoryContract, UnitOfWorkContract, CustomerReaderContract, AccessRepositoryContract
+):
+    """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -6,11 +6,10 @@ from collections.abc import Callable
 
 from attrs import frozen
 
+from adapters.messaging.in_process import InProcessEventBus
 from application.access.ports import UserReader
 from application.customers.ports import CustomerReader
 from application.unit_of_work import UnitOfWorkFactory
-
-from adapters.messaging.in_process import InProcessEventBus
 
 
 @frozen

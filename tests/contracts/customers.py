@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application.errors import AlreadyTaken, StaleVersion
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerOrderField
+from application.errors import AlreadyTaken, StaleVersion
 from application.pagination import SortKey
 from domain.customers import Customer, CustomerChanges, EmailAddress, PhoneNumber
 from tests.contracts.backend import StorageBackend

@@ -14,14 +14,22 @@ from adapters.clock import SystemClock
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
 from adapters.ids import UuidV7Generator
-from adapters.memory.readers import InMemoryCustomerReader, InMemoryUserReader
+from adapters.memory.readers import (
+    InMemoryCredentialReader,
+    InMemoryCustomerReader,
+    InMemoryUserReader,
+)
 from adapters.memory.store import InMemoryStore
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
 from adapters.persistence.database import open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
-from adapters.persistence.readers import SqlCustomerReader, SqlUserReader
+from adapters.persistence.readers import (
+    SqlCredentialReader,
+    SqlCustomerReader,
+    SqlUserReader,
+)
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
@@ -145,7 +153,12 @@ class Container(containers.DeclarativeContainer):
     issue_api_key = providers.Singleton(
         IssueApiKey, uow=unit_of_work.provider, clock=clock, ids=ids
     )
-    authenticate = providers.Singleton(AuthenticateApiKey, uow=unit_of_work.provider)
+    credential_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlCredentialReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryCredentialReader, store=memory_store),
+    )
+    authenticate = providers.Singleton(AuthenticateApiKey, credentials=credential_reader)
 
     services = providers.Singleton(
         Services,

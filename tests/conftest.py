@@ -14,14 +14,22 @@ from sqlalchemy import select, text
 
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
-from adapters.memory.readers import InMemoryCustomerReader, InMemoryUserReader
+from adapters.memory.readers import (
+    InMemoryCredentialReader,
+    InMemoryCustomerReader,
+    InMemoryUserReader,
+)
 from adapters.memory.store import InMemoryStore
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
 from adapters.persistence.database import Database, open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
-from adapters.persistence.readers import SqlCustomerReader, SqlUserReader
+from adapters.persistence.readers import (
+    SqlCredentialReader,
+    SqlCustomerReader,
+    SqlUserReader,
+)
 from adapters.persistence.tables import metadata, outbox
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from tests.contracts.backend import StorageBackend
@@ -55,6 +63,7 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         bus=bus,
         customers=InMemoryCustomerReader(store),
         users=InMemoryUserReader(store),
+        credentials=InMemoryCredentialReader(store),
         outbox=lambda: [(e.event_type, e.aggregate_id) for e in store.outbox],
     )
 
@@ -71,6 +80,7 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         bus=bus,
         customers=SqlCustomerReader(database.reader),
         users=SqlUserReader(database.reader),
+        credentials=SqlCredentialReader(database.reader),
         outbox=stored_events,
         concurrent_writers=database.writer.dialect.name != "sqlite",
     )

@@ -117,7 +117,7 @@ class RapportGraphQL(GraphQL[Context, None]):
         self._services = services
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(self._services, request.scope["state"]["principal"])
+        return Context(self._services, request.scope.get("state", {}).get("principal"))
 
 
 def create_app(

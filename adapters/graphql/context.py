@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from attrs import frozen
+from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
@@ -49,10 +50,23 @@ class Loaders:
 
 
 class Context:
-    def __init__(self, services: Services, principal: Principal) -> None:
+    def __init__(self, services: Services, principal: Principal | None) -> None:
         self.services = services
-        self.principal = principal
-        self.loaders = Loaders(services, principal)
+        self._principal = principal
+        self._loaders: Loaders | None = None
+
+    @property
+    def principal(self) -> Principal:
+        # Only the GraphiQL page itself is served without a key; no resolver ever is.
+        if self._principal is None:
+            raise GraphQLError("authentication required", extensions={"code": "UNAUTHENTICATED"})
+        return self._principal
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self.services, self.principal)
+        return self._loaders
 
 
 Info = StrawberryInfo[Context, None]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.pagination import SortKey
+from domain.access.api_key import ApiKey
+from domain.access.user import User
 from domain.customers.customer import search_text
 
 
@@ -91,3 +94,15 @@ class InMemoryUserReader:
     def get_many(self, ids: Iterable[str]) -> Mapping[str, UserView]:
         users = self._store.users
         return {uid: UserView.from_user(users[uid]) for uid in ids if uid in users}
+
+
+class InMemoryCredentialReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def find(self, key_id: str) -> tuple[ApiKey, User] | None:
+        key = self._store.api_keys.get(key_id)
+        user = self._store.users.get(key.user_id) if key else None
+        if key is None or user is None:
+            return None
+        return copy.deepcopy(key), copy.deepcopy(user)

@@ -6,6 +6,7 @@ import secrets
 
 from attrs import frozen
 
+from application.access.ports import CredentialReader
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWorkFactory
@@ -73,23 +74,22 @@ class IssueApiKey:
 class AuthenticateApiKey:
     """The principal a bearer token stands for, or ``None`` for any invalid token."""
 
-    uow: UnitOfWorkFactory
+    credentials: CredentialReader
 
     def __call__(self, token: str) -> Principal | None:
         parts = split_token(token)
         if parts is None:
             return None
         key_id, secret = parts
-        with self.uow() as uow:
-            key = uow.api_keys.get(key_id)
-            if key is None or not key.matches(secret):
-                return None
-            user = uow.users.get(key.user_id)
-            if user is None or not user.is_active:
-                return None
-            # A key never grants more than its user's role.
-            role = min(key.role, user.role, key=_ROLE_RANK.index)
-            return Principal(actor_id=user.id, role=role, name=user.name, api_key_id=key.id)
+        found = self.credentials.find(key_id)
+        if found is None:
+            return None
+        key, user = found
+        if not key.matches(secret) or not user.is_active:
+            return None
+        # A key never grants more than its user's role.
+        role = min(key.role, user.role, key=_ROLE_RANK.index)
+        return Principal(actor_id=user.id, role=role, name=user.name, api_key_id=key.id)
 
 
 _ROLE_RANK = [Role.VIEWER, Role.AGENT, Role.MANAGER, Role.ADMIN]

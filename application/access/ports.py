@@ -44,3 +44,9 @@ class ApiKeyRepository(Protocol):
 
 class UserReader(Protocol):
     def get_many(self, ids: Iterable[str]) -> Mapping[str, UserView]: ...
+
+
+class CredentialReader(Protocol):
+    """Read-only lookup of a key and its user, for authenticating every request."""
+
+    def find(self, key_id: str) -> tuple[ApiKey, User] | None: ...

@@ -54,7 +54,7 @@ def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) 
         list=ListCustomers(backend.customers),
         register_user=RegisterUser(backend.uow, clock, ids),
         issue_key=IssueApiKey(backend.uow, clock, ids),
-        authenticate=AuthenticateApiKey(backend.uow),
+        authenticate=AuthenticateApiKey(backend.credentials),
     )
 
 

@@ -77,3 +77,20 @@ class AccessRepositoryContract:
         views = backend.users.get_many(["user-1", "nobody"])
         assert list(views) == ["user-1"]
         assert views["user-1"].email == "rep@example.com" and views["user-1"].active
+
+    def test_credentials_pair_a_key_with_its_user(self, backend: StorageBackend) -> None:
+        with backend.uow() as uow:
+            uow.users.add(new_user())
+            uow.api_keys.add(
+                ApiKey.issue(
+                    id="key1", user_id="user-1", name="ci", role=Role.ADMIN, secret="s", at=T0
+                )
+            )
+            uow.commit()
+        found = backend.credentials.find("key1")
+        assert found is not None
+        key, user = found
+        assert (key.id, key.role, user.id, user.role) == ("key1", Role.ADMIN, "user-1", Role.AGENT)
+        assert key.matches("s")
+        assert user.email == EmailAddress("rep@example.com")
+        assert backend.credentials.find("nokey") is None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from attrs import frozen
 
 from adapters.messaging.in_process import InProcessEventBus
-from application.access.ports import UserReader
+from application.access.ports import CredentialReader, UserReader
 from application.customers.ports import CustomerReader
 from application.unit_of_work import UnitOfWorkFactory
 
@@ -22,6 +22,7 @@ class StorageBackend:
     """The publisher the unit of work hands committed events to."""
     customers: CustomerReader
     users: UserReader
+    credentials: CredentialReader
     outbox: Callable[[], list[tuple[str, str]]]
     """``(event type, aggregate id)`` of every stored event, oldest first."""
     concurrent_writers: bool = True

@@ -1,0 +1,72 @@
+"""The ASGI app built by the composition root over a fresh SQLite database."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from attrs import define
+from sqlalchemy import event
+from starlette.testclient import TestClient
+
+from adapters.graphql.app import create_app
+from application.principal import Principal
+from bootstrap import Container, Settings, build_container
+from domain.access.roles import Role
+
+
+@define
+class Api:
+    client: TestClient
+    container: Container
+    token: str
+    statements: list[str]
+
+    def query(self, document: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        """Run ``document`` and return the whole response body; asserts HTTP 200."""
+        response = self.client.post(
+            "/graphql",
+            json={"query": document, "variables": variables},
+            headers={"Authorization": f"Bearer {token or self.token}"},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def data(self, document: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
+        """Run ``document`` expecting no errors, and return its data."""
+        body = self.query(document, token, **variables)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def key(self, role: Role, email: str) -> str:
+        return self.container.issue_api_key()(
+            Principal.system(), role=role, name="test", user_email=email
+        ).token
+
+
+@pytest.fixture
+def api(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Api]:
+    path = tmp_path / "api.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    settings = Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{path}"})
+    container = build_container(settings)
+    statements: list[str] = []
+    database = container.database()
+    for engine in (database.reader, database.writer):
+        event.listen(
+            engine,
+            "before_cursor_execute",
+            lambda _c, _cur, statement, *_args: statements.append(statement),
+        )
+    app = create_app(container.services(), container.authenticate(), graphiql=True)
+    token = container.issue_api_key()(
+        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
+    ).token
+    with TestClient(app) as client:
+        yield Api(client, container, token, statements)
+    database.dispose()

@@ -1,0 +1,47 @@
+import pytest
+
+from domain.access.roles import Role
+from tests.graphql.conftest import Api
+
+QUERY = {"query": "{ customers(first: 5) { totalCount edges { node { id email } } } }"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer rpk_nokey_nosecret"},
+        {"Authorization": "Basic YWRtaW46YWRtaW4="},
+        {"Authorization": "Bearer"},
+    ],
+)
+def test_request_without_a_valid_key_gets_401_and_no_data(
+    api: Api, headers: dict[str, str]
+) -> None:
+    response = api.client.post("/graphql", json=QUERY, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    body = response.json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+def test_valid_key_gets_data(api: Api) -> None:
+    data = api.data(QUERY["query"])
+    assert data["customers"]["totalCount"] == 0
+
+
+def test_viewer_is_the_keys_user(api: Api) -> None:
+    token = api.key(Role.VIEWER, "viewer@example.com")
+    viewer = api.data("{ viewer { email role } }", token=token)["viewer"]
+    assert viewer == {"email": "viewer@example.com", "role": "VIEWER"}
+
+
+def test_graphiql_page_is_served_without_a_key(api: Api) -> None:
+    response = api.client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+def test_health_needs_no_key(api: Api) -> None:
+    assert api.client.get("/health").json() == {"status": "ok"}

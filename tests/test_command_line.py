@@ -1,0 +1,126 @@
+"""The ``rapport`` command as users run it: separate processes over a real database file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.graphql.schema import schema_sdl
+
+RAPPORT = str(Path(sys.executable).with_name("rapport"))
+QUERY = "{ customers(first: 5) { totalCount edges { node { id email } } } }"
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "RAPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+
+def rapport(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [RAPPORT, *args], env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def post(port: int, query: str, key: str | None) -> tuple[int, dict[str, Any]]:
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers=headers,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def server(environment: dict[str, str]) -> Iterator[tuple[int, subprocess.Popen[str], Path]]:
+    port = free_port()
+    log = Path(environment["RAPPORT_DATABASE_URL"].removeprefix("sqlite:///")).with_suffix(".log")
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [RAPPORT, "serve", "--dev", "--port", str(port)],
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).close()
+                    break
+                except OSError:
+                    assert process.poll() is None, log.read_text()
+                    time.sleep(0.2)
+            else:
+                pytest.fail(f"server did not start:\n{log.read_text()}")
+            yield port, process, log
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def test_development_server_serves_demo_customers_only_with_the_printed_key(
+    server: tuple[int, subprocess.Popen[str], Path],
+) -> None:
+    port, _process, log = server
+    key = re.search(r"rpk_\w+", log.read_text())
+    assert key is not None, log.read_text()
+    status, body = post(port, QUERY, key.group())
+    assert status == 200
+    assert body["data"]["customers"]["totalCount"] == 500
+    assert len(body["data"]["customers"]["edges"]) == 5
+    assert all("@" in edge["node"]["email"] for edge in body["data"]["customers"]["edges"])
+
+    status, body = post(port, QUERY, None)
+    assert status == 401
+    assert "data" not in body
+
+
+def test_commands_share_one_database(environment: dict[str, str]) -> None:
+    assert "latest schema" in rapport(environment, "db", "upgrade").stderr
+    key = (
+        rapport(environment, "apikey", "create", "--role", "admin").stdout.strip().splitlines()[-1]
+    )
+    assert key.startswith("rpk_")
+    assert "created 25 customers" in rapport(environment, "seed", "--customers", "25").stderr
+    exported = rapport(environment, "schema", "export", "--output", "-").stdout
+    assert exported == schema_sdl()
+
+
+def test_unknown_role_is_refused_with_a_message(environment: dict[str, str]) -> None:
+    result = subprocess.run(
+        [RAPPORT, "apikey", "create", "--role", "emperor"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "emperor" in result.stderr

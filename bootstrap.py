@@ -193,7 +193,10 @@ def shutdown(container: Container, settings: Settings) -> None:
 def create_asgi_app() -> Starlette:
     """The app that ``uvicorn --factory bootstrap:create_asgi_app`` serves."""
     settings = Settings.from_env()
-    container = build_container(settings)
+    return asgi_app(build_container(settings), settings)
+
+
+def asgi_app(container: Container, settings: Settings) -> Starlette:
     return create_app(
         container.services(),
         container.authenticate(),
@@ -219,6 +222,7 @@ def main() -> None:
             register_user=container.register_user(),
             create_customers_in_bulk=container.create_customers_in_bulk(),
             list_customers=container.list_customers(),
+            build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),
         )

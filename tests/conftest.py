@@ -106,6 +106,12 @@ def sqlite_database(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[
     database.dispose()
 
 
+def postgres_url_in(schema: str) -> str:
+    """The test server's URL with every connection's search path set to ``schema``."""
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[Database]:
     """A schema of its own in the test server, migrated once and dropped at the end."""
@@ -120,7 +126,7 @@ def postgres_schema() -> Iterator[Database]:
         if IN_CI:
             pytest.fail(f"{message} (CI=true requires it)")
         pytest.skip(message)
-    database = open_database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    database = open_database(postgres_url_in(schema))
     upgrade(database.writer)
     yield database
     database.dispose()

@@ -118,9 +118,15 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         try:
             if dev:
                 _prepare_development(rt)
-        finally:
+        except BaseException:
             rt.close()
+            raise
         console.print(f"Rapport ({rt.settings_summary}) at http://{host}:{port}/graphql")
+        if workers == 1:
+            # One process serves this runtime's container; the app's lifespan closes it.
+            uvicorn.run(rt.build_app(), host=host, port=port, log_level="info")
+            return
+        rt.close()
         uvicorn.run(
             rt.app_factory, factory=True, host=host, port=port, workers=workers, log_level="info"
         )

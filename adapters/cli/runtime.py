@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from attrs import frozen
+from starlette.types import ASGIApp
 
 from application.access.api_keys import IssueApiKey
 from application.access.users import RegisterUser
@@ -22,6 +23,8 @@ class CliRuntime:
     register_user: RegisterUser
     create_customers_in_bulk: CreateCustomersInBulk
     list_customers: ListCustomers
+    build_app: Callable[[], ASGIApp]
+    """The API over this runtime's own container (and so its in-memory store, if any)."""
     app_factory: str
     """Import path of the ASGI app factory, so that several workers can each build one."""
     close: Callable[[], None]

@@ -16,7 +16,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    url = engine.url.render_as_string(hide_password=False)
+    # Alembic's config is a ConfigParser, which reads % as interpolation.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, bindparam, func, select, tuple_
+from sqlalchemy import ColumnElement, Engine, String, bindparam, func, select, tuple_, type_coerce
 
 from adapters.persistence.tables import api_keys, customers, users
 from application.access.ports import UserView
@@ -23,8 +23,9 @@ _CUSTOMER_COLUMNS = (
     customers.c.id,
     customers.c.first_name,
     customers.c.last_name,
-    customers.c.email,
-    customers.c.phone,
+    # Read models carry plain strings; skip building value objects only to unwrap them.
+    type_coerce(customers.c.email, String()).label("email"),
+    type_coerce(customers.c.phone, String()).label("phone"),
     customers.c.attributes,
     customers.c.owner_id,
     customers.c.created_at,
@@ -33,6 +34,7 @@ _CUSTOMER_COLUMNS = (
     customers.c.version,
 )
 _BY_IDS = select(*_CUSTOMER_COLUMNS).where(customers.c.id.in_(bindparam("ids", expanding=True)))
+_BY_ID = select(*_CUSTOMER_COLUMNS).where(customers.c.id == bindparam("id"))
 _SORT_EXPRESSIONS: dict[CustomerOrderField, ColumnElement[Any]] = {
     CustomerOrderField.CREATED_AT: customers.c.created_at,
     CustomerOrderField.UPDATED_AT: customers.c.updated_at,
@@ -46,8 +48,8 @@ def _customer_view(row: Any) -> CustomerView:
         id=row.id,
         first_name=row.first_name,
         last_name=row.last_name,
-        email=row.email.value if row.email else None,
-        phone=row.phone.e164 if row.phone else None,
+        email=row.email,
+        phone=row.phone,
         attributes=row.attributes,
         owner_id=row.owner_id,
         created_at=row.created_at,
@@ -65,9 +67,12 @@ class SqlCustomerReader:
         wanted = list(ids)
         if not wanted:
             return {}
+        # The common single lookup avoids re-rendering an expanding IN list.
+        query, parameters = (
+            (_BY_ID, {"id": wanted[0]}) if len(wanted) == 1 else (_BY_IDS, {"ids": wanted})
+        )
         with self._engine.connect() as connection:
-            rows = connection.execute(_BY_IDS, {"ids": wanted})
-            return {row.id: _customer_view(row) for row in rows}
+            return {row.id: _customer_view(row) for row in connection.execute(query, parameters)}
 
     def count(self, where: CustomerFilter) -> int:
         query = select(func.count()).select_from(customers).where(*_conditions(where))

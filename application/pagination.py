@@ -76,8 +76,13 @@ class PageRequest:
 
 @frozen
 class Edge(Generic[T]):
-    cursor: str
     node: T
+    cursor_of: Callable[[T], str]
+
+    @property
+    def cursor(self) -> str:
+        """Encoded only when asked for: most clients never read most cursors."""
+        return self.cursor_of(self.node)
 
 
 @frozen
@@ -106,7 +111,7 @@ def build_page(
     items = list(fetched[:size])
     if request.from_end:
         items.reverse()
-    edges = tuple(Edge(cursor_of(item), item) for item in items)
+    edges = tuple(Edge(item, cursor_of) for item in items)
     if request.from_end:
         return Page(edges, has_next_page=request.before is not None, has_previous_page=has_more)
     return Page(edges, has_next_page=has_more, has_previous_page=request.after is not None)

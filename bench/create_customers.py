@@ -49,11 +49,18 @@ class Timing:
     seconds: float
     call_seconds: tuple[float, ...]
     """One entry per call: per row for the use case, per batch for the bulk path."""
+    call_rows: tuple[int, ...]
     rows_in_database: int
 
     @property
     def rows_per_s(self) -> float:
         return self.rows / self.seconds
+
+    def tenth_rows_per_s(self, *, last: bool) -> float:
+        """Rows/s over the first (or last) tenth of the calls: does a growing table slow it?"""
+        tenth = max(1, len(self.call_seconds) // 10)
+        part = slice(-tenth, None) if last else slice(0, tenth)
+        return sum(self.call_rows[part]) / sum(self.call_seconds[part])
 
 
 def generate_rows(count: int) -> list[NewCustomer]:
@@ -95,7 +102,7 @@ def time_use_case(rows: Sequence[NewCustomer], *, sample: int, budget_s: float) 
         stored = container.list_customers().count(principal, CustomerFilter())
     if stored != len(durations):
         raise SystemExit(f"use case stored {stored} customers, expected {len(durations)}")
-    return Timing(len(durations), elapsed, tuple(durations), stored)
+    return Timing(len(durations), elapsed, tuple(durations), (1,) * len(durations), stored)
 
 
 def time_bulk(rows: Sequence[NewCustomer], *, batch_size: int) -> Timing:
@@ -104,6 +111,7 @@ def time_bulk(rows: Sequence[NewCustomer], *, batch_size: int) -> Timing:
     with temporary_container("bulk") as container:
         create_in_bulk = container.create_customers_in_bulk()
         durations: list[float] = []
+        sizes: list[int] = []
         clock = time.perf_counter
         with progress_bar() as progress:
             task = progress.add_task(f"bulk, batches of {batch_size:,}", total=len(rows))
@@ -113,6 +121,7 @@ def time_bulk(rows: Sequence[NewCustomer], *, batch_size: int) -> Timing:
                 before = clock()
                 result = create_in_bulk(principal, batch, first_row=first)
                 durations.append(clock() - before)
+                sizes.append(len(batch))
                 if result.created != len(batch) or result.problems:
                     raise SystemExit(f"bulk batch at row {first} refused rows: {result.problems}")
                 progress.advance(task, len(batch))
@@ -120,7 +129,12 @@ def time_bulk(rows: Sequence[NewCustomer], *, batch_size: int) -> Timing:
         stored = container.list_customers().count(principal, CustomerFilter())
     if stored != len(rows):
         raise SystemExit(f"bulk path stored {stored} customers, expected {len(rows)}")
-    return Timing(len(rows), elapsed, tuple(durations), stored)
+    return Timing(len(rows), elapsed, tuple(durations), tuple(sizes), stored)
+
+
+def _trend(timing: Timing) -> str:
+    first, last = timing.tenth_rows_per_s(last=False), timing.tenth_rows_per_s(last=True)
+    return f"{first:,.0f} → {last:,.0f}"
 
 
 def render(use_case: Timing, bulk: Timing, *, n: int, batch_size: int) -> Table:
@@ -133,6 +147,7 @@ def render(use_case: Timing, bulk: Timing, *, n: int, batch_size: int) -> Table:
     table.add_column("Rows/s", justify="right")
     table.add_column("Median ms", justify="right")
     table.add_column("p95 ms", justify="right")
+    table.add_column("Rows/s first→last 10%", justify="right")
     table.add_column("Ratio", justify="right")
     table.add_row(
         "use case, 1 row/call (baseline)" + (" [yellow]SAMPLE[/]" if sampled else ""),
@@ -141,6 +156,7 @@ def render(use_case: Timing, bulk: Timing, *, n: int, batch_size: int) -> Table:
         f"{use_case.rows_per_s:,.0f}",
         f"{median_ms(use_case.call_seconds):.3f}",
         f"{p95_ms(use_case.call_seconds):.3f}",
+        _trend(use_case),
         "1.00x",
     )
     table.add_row(
@@ -150,6 +166,7 @@ def render(use_case: Timing, bulk: Timing, *, n: int, batch_size: int) -> Table:
         f"{bulk.rows_per_s:,.0f}",
         f"{median_ms(bulk.call_seconds):.1f}",
         f"{p95_ms(bulk.call_seconds):.1f}",
+        _trend(bulk),
         f"[bold]{ratio:.1f}x[/]",
     )
     caption = (
@@ -175,11 +192,15 @@ def results(use_case: Timing, bulk: Timing, *, n: int, batch_size: int, quick: b
         "use_case_sampled": use_case.rows < n,
         "use_case_median_ms": round(median_ms(use_case.call_seconds), 4),
         "use_case_p95_ms": round(p95_ms(use_case.call_seconds), 4),
+        "use_case_first_tenth_rows_per_s": round(use_case.tenth_rows_per_s(last=False), 1),
+        "use_case_last_tenth_rows_per_s": round(use_case.tenth_rows_per_s(last=True), 1),
         "bulk_rows": bulk.rows,
         "bulk_rows_per_s": round(bulk.rows_per_s, 1),
         "bulk_seconds": round(bulk.seconds, 3),
         "bulk_batch_median_ms": round(median_ms(bulk.call_seconds), 3),
         "bulk_batch_p95_ms": round(p95_ms(bulk.call_seconds), 3),
+        "bulk_first_tenth_rows_per_s": round(bulk.tenth_rows_per_s(last=False), 1),
+        "bulk_last_tenth_rows_per_s": round(bulk.tenth_rows_per_s(last=True), 1),
         "ratio_bulk_vs_use_case": round(bulk.rows_per_s / use_case.rows_per_s, 2),
     }
 

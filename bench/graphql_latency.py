@@ -2,7 +2,7 @@
 
     python -m bench.graphql_latency             # 10,000 customers, 5,000 / 1,000 requests
     python -m bench.graphql_latency --quick     # a smoke test
-    python -m bench.graphql_latency --profile   # also cProfile the customer(id:) path
+    python -m bench.graphql_latency --profile   # also cProfile the two GraphQL queries
 
 Both apps are driven by the same minimal ASGI client on one event loop, one request at a
 time, so the figures are single-core, sequential and free of any socket or HTTP parser.
@@ -62,7 +62,8 @@ CUSTOMER_BY_ID = (
     "query($id: ID!) { customer(id: $id) { id firstName lastName email phone version } }"
 )
 CUSTOMERS_PAGE = (
-    "{ customers(first: 50) { edges { node { id firstName lastName email phone version } } } }"
+    f"{{ customers(first: {PAGE_SIZE}) "
+    "{ edges { node { id firstName lastName email phone version } } } }"
 )
 
 
@@ -74,10 +75,11 @@ class Sizes:
     page_warmup: int
     page_requests: int
     profile_requests: int
+    rounds: int
 
 
-FULL = Sizes(10_000, 1_000, 5_000, 200, 1_000, 3_000)
-QUICK = Sizes(500, 50, 200, 20, 50, 200)
+FULL = Sizes(10_000, 1_000, 5_000, 200, 1_000, 3_000, rounds=5)
+QUICK = Sizes(500, 50, 200, 20, 50, 200, rounds=2)
 TARGET_REQUESTS_PER_S = {"customer_by_id": 3_000.0, "customers_page": 600.0}
 
 
@@ -386,30 +388,59 @@ async def verify(scenarios: Sequence[Scenario]) -> None:
             raise SystemExit(f"customers_page returned {len(graphql)} rows, not {PAGE_SIZE}")
 
 
-async def measure(scenario: Scenario) -> Measurement:
-    """Warm up, then time each request on its own and the whole sequence together."""
-    app, clock = scenario.app, time.perf_counter
-    warmup, timed = scenario.requests[: scenario.warmup], scenario.requests[scenario.warmup :]
-    for request in warmup:
-        await call(app, request)
-    scenario.check(await call(app, timed[0]))
+async def time_requests(
+    app: ASGIApp, requests: Sequence[AsgiRequest], label: str, on_progress: Callable[[int], None]
+) -> list[float]:
+    """The latency of each request, sent one after the other; the scope is built off the clock."""
+    clock = time.perf_counter
     latencies: list[float] = []
-    label = f"{scenario.server} {scenario.query}"
+    for index, request in enumerate(requests):
+        scope = http_scope(request)
+        started = clock()
+        response = await call(app, request, scope)
+        elapsed = clock() - started
+        if response.status != 200:
+            raise SystemExit(f"{label}: status {response.status} while timing")
+        latencies.append(elapsed)
+        if (index + 1) % PROGRESS_EVERY == 0:
+            on_progress(PROGRESS_EVERY)
+    on_progress(len(requests) % PROGRESS_EVERY)
+    return latencies
+
+
+async def measure(scenarios: Sequence[Scenario], rounds: int) -> list[Measurement]:
+    """Warm every scenario up, then time them in ``rounds`` interleaved slices.
+
+    Interleaving the servers of a query (and swapping who goes first each round) keeps
+    drift in the machine's speed, e.g. a noisy neighbour, out of the ratio.
+    """
+    for scenario in scenarios:
+        for request in scenario.requests[: scenario.warmup]:
+            await call(scenario.app, request)
+    latencies: dict[int, list[float]] = {index: [] for index in range(len(scenarios))}
     with progress_bar() as progress:
-        task = progress.add_task(label, total=len(timed))
-        total = 0.0
-        for index, request in enumerate(timed):
-            scope = http_scope(request)
-            started = clock()
-            response = await call(app, request, scope)
-            elapsed = clock() - started
-            if response.status != 200:
-                raise SystemExit(f"{label}: status {response.status} while timing")
-            latencies.append(elapsed)
-            total += elapsed
-            if (index + 1) % PROGRESS_EVERY == 0:
-                progress.advance(task, PROGRESS_EVERY)
-    return Measurement(scenario, tuple(latencies), total)
+        task = progress.add_task(
+            f"timing {' / '.join(s.server for s in scenarios)} {scenarios[0].query}",
+            total=sum(len(s.requests) - s.warmup for s in scenarios),
+        )
+        for round_ in range(rounds):
+            order = list(range(len(scenarios)))
+            if round_ % 2:
+                order.reverse()
+            for index in order:
+                scenario = scenarios[index]
+                timed = scenario.requests[scenario.warmup :]
+                per_round = -(-len(timed) // rounds)
+                latencies[index] += await time_requests(
+                    scenario.app,
+                    timed[round_ * per_round : (round_ + 1) * per_round],
+                    f"{scenario.server} {scenario.query}",
+                    lambda done: progress.advance(task, done),
+                )
+    return [
+        Measurement(scenario, tuple(latencies[index]), sum(latencies[index]))
+        for index, scenario in enumerate(scenarios)
+    ]
 
 
 async def profile(scenario: Scenario, count: int) -> str:
@@ -502,8 +533,11 @@ def render(measurements: Sequence[Measurement], *, n: int) -> Table:
     return table
 
 
-def results(measurements: Sequence[Measurement], *, n: int, quick: bool) -> Results:
-    out: Results = run_metadata(n=n, quick=quick)
+def results(measurements: Sequence[Measurement], *, sizes: Sizes, quick: bool) -> Results:
+    out: Results = run_metadata(n=sizes.customers, quick=quick)
+    out["rounds"] = sizes.rounds
+    out["customer_by_id_warmup_requests"] = sizes.by_id_warmup
+    out["customers_page_warmup_requests"] = sizes.page_warmup
     by_key = {(m.scenario.query, m.scenario.server): m for m in measurements}
     for (query, server), m in by_key.items():
         out[f"{server}_{query}_requests"] = len(m.latencies)
@@ -532,12 +566,23 @@ async def run(sizes: Sizes, *, quick: bool, with_profile: bool, seed_value: int)
         )
         scenarios = build_scenarios(container, issued.token, sizes, random.Random(seed_value))
         await verify(scenarios)
-        measurements = [await measure(scenario) for scenario in scenarios]
+        measurements = [
+            measurement
+            for query in TARGET_REQUESTS_PER_S
+            for measurement in await measure(
+                [s for s in scenarios if s.query == query], sizes.rounds
+            )
+        ]
         console.print(render(measurements, n=sizes.customers))
-        path = write_results(NAME, results(measurements, n=sizes.customers, quick=quick))
+        path = write_results(NAME, results(measurements, sizes=sizes, quick=quick))
         console.print(f"results written to {path}")
         if with_profile:
-            print(await profile(scenarios[0], sizes.profile_requests))
+            by_id, page = (
+                next(s for s in scenarios if s.server == "graphql" and s.query == query)
+                for query in ("customer_by_id", "customers_page")
+            )
+            print(await profile(by_id, sizes.profile_requests))
+            print(await profile(page, max(1, sizes.profile_requests // 10)))
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -546,7 +591,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="afterwards, cProfile the GraphQL customer(id:) path and print the top entries",
+        help="afterwards, cProfile both GraphQL queries and print where the time goes",
     )
     parser.add_argument("--seed", type=int, default=2026, help="picks the customer ids")
     return parser.parse_args(argv)

@@ -90,7 +90,7 @@ def test_development_server_serves_demo_customers_only_with_the_printed_key(
     server: tuple[int, subprocess.Popen[str], Path],
 ) -> None:
     port, _process, log = server
-    key = re.search(r"rpk_\w+", log.read_text())
+    key = re.search(r"rpk_[\w-]+", log.read_text())
     assert key is not None, log.read_text()
     status, body = post(port, QUERY, key.group())
     assert status == 200

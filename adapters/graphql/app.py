@@ -12,11 +12,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import process_result
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from adapters.graphql.context import Context, Services
 from adapters.graphql.schema import build_schema
@@ -111,6 +114,101 @@ async def _unauthenticated(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
+class JsonPostFastPath:
+    """Runs plain ``application/json`` POSTs straight through the schema.
+
+    Nearly every API call is one; strawberry's full view (GET, multipart uploads, GraphiQL,
+    websockets, batching) serves everything else, with the body replayed to it.
+    """
+
+    def __init__(self, view: RapportGraphQL, schema: BaseSchema, services: Services) -> None:
+        self._view = view
+        self._schema = schema
+        self._services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not _is_json(scope):
+            await self._view(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        request = _json_request(body)
+        if request is None:
+            await self._view(scope, _replay(body), send)
+            return
+        query, variables, operation_name = request
+        context = Context(self._services, scope.get("state", {}).get("principal"))
+        try:
+            result = await self._schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=_HTTP_POST_OPERATIONS,
+            )
+        except (CannotGetOperationTypeError, InvalidOperationTypeError) as error:
+            reason = (
+                error.as_http_error_reason("POST")
+                if isinstance(error, InvalidOperationTypeError)
+                else error.as_http_error_reason()
+            )
+            await PlainTextResponse(reason, status_code=400)(scope, receive, send)
+            return
+        await Response(
+            self._view.encode_json(process_result(result)), media_type="application/json"
+        )(scope, receive, send)
+
+
+_HTTP_POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return bool(value.split(b";", 1)[0].strip().lower() == b"application/json")
+    return False
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _json_request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
+    """``(query, variables, operation name)`` of a well-formed single request, else None."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    query, variables = payload.get("query"), payload.get("variables")
+    operation_name = payload.get("operationName")
+    if (
+        not isinstance(query, str)
+        or not (variables is None or isinstance(variables, dict))
+        or not (operation_name is None or isinstance(operation_name, str))
+    ):
+        return None
+    return query, variables, operation_name
+
+
 class RapportGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: BaseSchema, services: Services, *, graphiql: bool) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
@@ -128,7 +226,9 @@ def create_app(
     on_shutdown: Callable[[], None] = lambda: None,
     schema: BaseSchema | None = None,
 ) -> Starlette:
-    graphql = RapportGraphQL(schema or build_schema(), services, graphiql=graphiql)
+    schema = schema or build_schema()
+    view = RapportGraphQL(schema, services, graphiql=graphiql)
+    graphql = JsonPostFastPath(view, schema, services)
     guarded = BearerAuthentication(graphql, CachedAuthenticator(authenticate), open_ide=graphiql)
 
     @asynccontextmanager

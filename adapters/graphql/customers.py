@@ -27,7 +27,7 @@ from application.customers.views import (
     CustomerOrderField,
     CustomerView,
 )
-from application.pagination import Page, PageRequest
+from application.pagination import Edge, Page, PageRequest
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
 
@@ -59,7 +59,7 @@ class CustomerNode(Node):
             display_name=view.display_name,
             email=view.email,
             phone=view.phone,
-            attributes=cast(JSON, dict(view.attributes)),
+            attributes=cast(JSON, view.attributes),
             created_at=view.created_at,
             updated_at=view.updated_at,
             archived_at=view.archived_at,
@@ -74,8 +74,12 @@ class CustomerNode(Node):
 
 @strawberry.type(name="CustomerEdge")
 class CustomerEdge:
-    cursor: str
     node: CustomerNode
+    edge: strawberry.Private[Edge[CustomerView]]
+
+    @strawberry.field(description="Where this customer stands in the list, for after/before.")
+    def cursor(self) -> str:
+        return self.edge.cursor
 
 
 @strawberry.type(name="CustomerConnection")
@@ -92,10 +96,7 @@ class CustomerConnection:
     @classmethod
     def from_page(cls, page: Page[CustomerView], where: CustomerFilter) -> CustomerConnection:
         return cls(
-            edges=[
-                CustomerEdge(cursor=e.cursor, node=CustomerNode.from_view(e.node))
-                for e in page.edges
-            ],
+            edges=[CustomerEdge(node=CustomerNode.from_view(e.node), edge=e) for e in page.edges],
             page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
             where=where,
         )
@@ -156,9 +157,11 @@ class CustomerFilterInput:
         )
 
 
-async def load_customer(info: Info, customer_id: str) -> CustomerNode | None:
+def fetch_customer(info: Info, customer_id: str) -> CustomerNode | None:
+    """One customer for a top-level field, where there is nothing to batch with."""
+    context = info.context
     try:
-        view = await info.context.loaders.customers.load(customer_id)
+        view = context.services.get_customers(context.principal, [customer_id]).get(customer_id)
     except DomainError as error:
         raise query_error(error) from None
     return CustomerNode.from_view(view) if view else None
@@ -167,12 +170,12 @@ async def load_customer(info: Info, customer_id: str) -> CustomerNode | None:
 @strawberry.type
 class CustomerQuery:
     @strawberry.field(description="One customer by id; null when there is none.")
-    async def customer(self, info: Info, id: strawberry.ID) -> CustomerNode | None:
+    def customer(self, info: Info, id: strawberry.ID) -> CustomerNode | None:
         try:
             customer_id = local_id(id, CUSTOMER)
         except MalformedId:
             raise invalid_id_error("id", CUSTOMER) from None
-        return await load_customer(info, customer_id)
+        return fetch_customer(info, customer_id)
 
     @strawberry.field(description="Customers, a page at a time.")
     def customers(

@@ -67,6 +67,12 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=_is_unexpected, error_message="Internal error.")
 
+    def _process_result(self, result: object) -> None:
+        # The stock check is an isinstance against a runtime Protocol: slow on every request.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex
         log.error("unexpected error %s at %s", error_id, error.path, exc_info=error.original_error)

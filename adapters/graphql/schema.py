@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
+from adapters.graphql.caching import DocumentCache
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, load_customer
+from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, fetch_customer
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 
@@ -24,7 +24,7 @@ class NodeQuery:
         except MalformedId:
             return None
         if type_name == CUSTOMER:
-            return await load_customer(info, local)
+            return fetch_customer(info, local)
         if type_name == "User":
             return await load_user(info, local)
         return None
@@ -39,13 +39,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=[UserNode],
-        extensions=[
-            # Parsing and validating a query costs far more than running a small one;
-            # clients send the same few documents over and over.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            MaskUnexpectedErrors,
-        ],
+        extensions=[DocumentCache, MaskUnexpectedErrors],
     )
 
 

@@ -44,19 +44,9 @@ _SORT_EXPRESSIONS: dict[CustomerOrderField, ColumnElement[Any]] = {
 
 
 def _customer_view(row: Any) -> CustomerView:
-    return CustomerView(
-        id=row.id,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        email=row.email,
-        phone=row.phone,
-        attributes=row.attributes,
-        owner_id=row.owner_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        archived_at=row.archived_at,
-        version=row.version,
-    )
+    # The columns are selected in the view's field order; unpacking is several times
+    # faster than reading each field by name, on every row of every list.
+    return CustomerView(*row)
 
 
 class SqlCustomerReader:

@@ -102,7 +102,7 @@ class CreateCustomer:
         )
         with self.uow() as uow:
             _require_owner(uow, customer.owner_id, actor)
-            if customer.email and uow.customers.get_by_email(customer.email):
+            if customer.email and uow.customers.emails_in_use([customer.email]):
                 raise AlreadyTaken("email", "another customer has this email")
             uow.customers.add(customer)
             uow.commit()

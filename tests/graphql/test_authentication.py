@@ -45,3 +45,39 @@ def test_graphiql_page_is_served_without_a_key(api: Api) -> None:
 
 def test_health_needs_no_key(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "ok"}
+
+
+def test_queries_over_get_are_served_by_the_full_view(api: Api) -> None:
+    response = api.client.get(
+        "/graphql",
+        params={"query": "{ customers { totalCount } }"},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"customers": {"totalCount": 0}}}
+
+
+def test_mutations_over_get_are_refused(api: Api) -> None:
+    response = api.client.get(
+        "/graphql",
+        params={
+            "query": 'mutation { createCustomer(input: {firstName: "A"}) { customer { id } } }'
+        },
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 400
+
+
+def test_malformed_json_body_is_a_400(api: Api) -> None:
+    response = api.client.post(
+        "/graphql",
+        content=b"{not json",
+        headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+def test_syntax_error_is_reported_as_a_graphql_error(api: Api) -> None:
+    body = api.query("{ customers { totalCount ")
+    assert body["data"] is None
+    assert "Syntax Error" in body["errors"][0]["message"]

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 
 from application.access.ports import ApiKeyRepository, UserRepository
 from application.customers.ports import CustomerRepository
+from application.orders.ports import OrderRepository
 
 
 class UnitOfWork(Protocol):
@@ -20,6 +21,7 @@ class UnitOfWork(Protocol):
     customers: CustomerRepository
     users: UserRepository
     api_keys: ApiKeyRepository
+    orders: OrderRepository
 
     def __enter__(self) -> Self: ...
 

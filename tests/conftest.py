@@ -17,6 +17,7 @@ from adapters.ids import SequentialIdGenerator
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
+    InMemoryOrderReader,
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
@@ -25,6 +26,7 @@ from adapters.messaging.in_process import InProcessEventBus
 from adapters.persistence.database import Database, open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
+from adapters.persistence.orders import SqlOrderReader
 from adapters.persistence.readers import (
     SqlCredentialReader,
     SqlCustomerReader,
@@ -64,6 +66,7 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         customers=InMemoryCustomerReader(store),
         users=InMemoryUserReader(store),
         credentials=InMemoryCredentialReader(store),
+        orders=InMemoryOrderReader(store),
         outbox=lambda: [(e.event_type, e.aggregate_id) for e in store.outbox],
     )
 
@@ -81,6 +84,7 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         customers=SqlCustomerReader(database.reader),
         users=SqlUserReader(database.reader),
         credentials=SqlCredentialReader(database.reader),
+        orders=SqlOrderReader(database.reader),
         outbox=stored_events,
         concurrent_writers=database.writer.dialect.name != "sqlite",
     )

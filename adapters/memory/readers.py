@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
+from application.orders.views import CurrencyTotal, OrderView
 from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
@@ -106,3 +110,36 @@ class InMemoryCredentialReader:
         if key is None or user is None:
             return None
         return copy.deepcopy(key), copy.deepcopy(user)
+
+
+class InMemoryOrderReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, OrderView]:
+        orders = self._store.orders
+        return {oid: OrderView.from_order(orders[oid]) for oid in ids if oid in orders}
+
+    def of_customer(
+        self, customer_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        mine = sorted(
+            (o for o in self._store.orders.values() if o.customer_id == customer_id),
+            key=lambda o: (o.placed_at, o.id),
+            reverse=True,
+        )
+        if before is not None:
+            mine = [o for o in mine if (o.placed_at, o.id) < before]
+        return [OrderView.from_order(o) for o in mine[:limit]]
+
+    def count_of_customer(self, customer_id: str) -> int:
+        return sum(1 for o in self._store.orders.values() if o.customer_id == customer_id)
+
+    def totals(self) -> Sequence[CurrencyTotal]:
+        sums: dict[str, list[Any]] = {}
+        for order in self._store.orders.values():
+            entry = sums.setdefault(order.currency.code, [0, Decimal(0), Decimal(0)])
+            entry[0] += 1
+            entry[1] += order.total.amount
+            entry[2] += order.refunded.amount
+        return [CurrencyTotal(code, *entry) for code, entry in sorted(sums.items())]

@@ -10,6 +10,7 @@ from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.customers import Customer
 from domain.events import DomainEvent
+from domain.orders import Order
 
 
 @define
@@ -17,5 +18,6 @@ class InMemoryStore:
     customers: dict[str, Customer] = field(factory=dict)
     users: dict[str, User] = field(factory=dict)
     api_keys: dict[str, ApiKey] = field(factory=dict)
+    orders: dict[str, Order] = field(factory=dict)
     outbox: list[DomainEvent] = field(factory=list)
     lock: threading.RLock = field(factory=threading.RLock)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Sequence
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from adapters.memory.store import InMemoryStore
 from application.errors import AlreadyTaken, StaleVersion
 from application.ports import EventPublisher
 from domain.access.api_key import ApiKey
 from domain.access.user import User
-from domain.customers import Customer, EmailAddress
+from domain.customers import Customer, EmailAddress, ExternalId
 from domain.events import DomainEvent
+from domain.orders import Order
 
 
 class _Identified(Protocol):
@@ -93,6 +94,35 @@ class InMemoryCustomerRepository:
             if customer.email in wanted and not customer.is_archived and customer.email
         }
 
+    def find_by_emails(self, emails: Collection[EmailAddress]) -> dict[EmailAddress, str]:
+        wanted = set(emails)
+        return {
+            c.email: c.id
+            for c in self._store.customers.values()
+            if c.email in wanted and c.email is not None and not c.is_archived
+        }
+
+    def find_by_external_ids(self, external_ids: Collection[ExternalId]) -> dict[ExternalId, str]:
+        wanted = set(external_ids)
+        return {
+            external_id: customer.id
+            for customer in self._store.customers.values()
+            for external_id in customer.external_ids & wanted
+        }
+
+    def check_unique_external_ids(self) -> None:
+        """Mirror of the SQL adapter's primary key on (source, external id)."""
+        owners = {
+            external_id: customer.id
+            for customer in self._store.customers.values()
+            if customer.id not in self.staged.seen
+            for external_id in customer.external_ids
+        }
+        for customer in self.staged.seen.values():
+            for external_id in customer.external_ids:
+                if owners.setdefault(external_id, customer.id) != customer.id:
+                    raise AlreadyTaken("externalIds", f"another customer is {external_id}")
+
     def check_unique_emails(self) -> None:
         """Mirror of the SQL adapter's unique index on active customers' emails."""
         owners: dict[EmailAddress, str] = {
@@ -136,6 +166,36 @@ class InMemoryApiKeyRepository:
         return self.staged.get(key_id)
 
 
+class InMemoryOrderRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self.staged = _Staged(store.orders)
+
+    def add(self, order: Order) -> None:
+        self.staged.add(order)
+
+    def add_many(self, orders: Sequence[Order]) -> None:
+        for order in orders:
+            self.staged.add(order)
+
+    def get(self, order_id: str) -> Order | None:
+        return self.staged.get(order_id)
+
+    def external_ids_in_use(self, external_ids: Collection[str]) -> set[str]:
+        wanted = set(external_ids)
+        return {o.external_id for o in self._store.orders.values() if o.external_id in wanted}
+
+    def check_unique_external_ids(self) -> None:
+        owners = {
+            o.external_id: o.id
+            for o in self._store.orders.values()
+            if o.external_id and o.id not in self.staged.seen
+        }
+        for order in self.staged.seen.values():
+            if order.external_id and owners.setdefault(order.external_id, order.id) != order.id:
+                raise AlreadyTaken("externalId", "another order has this external id")
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore, publisher: EventPublisher) -> None:
         self._store = store
@@ -145,6 +205,7 @@ class InMemoryUnitOfWork:
         self.customers = InMemoryCustomerRepository(self._store)
         self.users = InMemoryUserRepository(self._store)
         self.api_keys = InMemoryApiKeyRepository(self._store)
+        self.orders = InMemoryOrderRepository(self._store)
         return self
 
     def __exit__(
@@ -156,12 +217,16 @@ class InMemoryUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
-        staged = (self.customers.staged, self.users.staged, self.api_keys.staged)
+        staged = self._staged()
         with self._store.lock:
             for collection in staged:
                 collection.check_versions()
             self.customers.check_unique_emails()
-            events = _take_events(self.customers.staged.seen.values())
+            self.customers.check_unique_external_ids()
+            self.orders.check_unique_external_ids()
+            events = _take_events(
+                [*self.customers.staged.seen.values(), *self.orders.staged.seen.values()]
+            )
             for collection in staged:
                 collection.write_back()
             self._store.outbox.extend(events)
@@ -170,11 +235,19 @@ class InMemoryUnitOfWork:
         self._publisher.publish(events)
 
     def rollback(self) -> None:
-        for collection in (self.customers.staged, self.users.staged, self.api_keys.staged):
+        for collection in self._staged():
             collection.clear()
 
+    def _staged(self) -> tuple[_Staged[Any], ...]:
+        return (
+            self.customers.staged,
+            self.users.staged,
+            self.api_keys.staged,
+            self.orders.staged,
+        )
 
-def _take_events(aggregates: Collection[Customer]) -> list[DomainEvent]:
+
+def _take_events(aggregates: Collection[Customer | Order]) -> list[DomainEvent]:
     events = [event for aggregate in aggregates for event in aggregate.events]
     for aggregate in aggregates:
         aggregate.events.clear()

@@ -42,6 +42,9 @@ def map_domain() -> None:
 
 def _start_without_events(target: Any, _context: object) -> None:
     target.events = []
+    if isinstance(target, Customer):
+        # Not a column: the customer repository loads them from their own table.
+        target.external_ids = frozenset()
 
 
 def _derive_customer_columns(_mapper: Mapper[Any], _connection: object, target: Customer) -> None:

@@ -3,44 +3,128 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from adapters.persistence.mapping import customer_row
-from adapters.persistence.tables import customers, users
+from adapters.persistence.tables import customer_external_ids, customers, users
 from domain.access.api_key import ApiKey
 from domain.access.user import User
-from domain.customers import Customer, EmailAddress
+from domain.customers import Customer, EmailAddress, ExternalId
+
+T = TypeVar("T")
 
 
 class SqlCustomerRepository:
+    """The ORM keeps the customer's columns; its external ids are synchronised by hand."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
         self.seen: list[Customer] = []
+        self._stored_external_ids: dict[str, frozenset[ExternalId]] = {}
+        self._pending: list[Customer] = []
 
     def add(self, customer: Customer) -> None:
         self._session.add(customer)
-        self.seen.append(customer)
+        self._track(customer, frozenset())
 
     def add_many(self, new_customers: Sequence[Customer]) -> None:
-        if new_customers:
-            self._session.execute(insert(customers), [customer_row(c) for c in new_customers])
-            self.seen.extend(new_customers)
+        # Written on flush, in one statement per table, so errors surface at commit.
+        self._pending.extend(new_customers)
+        for customer in new_customers:
+            self._track(customer, customer.external_ids)
 
     def get(self, customer_id: str) -> Customer | None:
-        customer = self._session.get(Customer, customer_id)
-        if customer is not None:
-            self.seen.append(customer)
-        return customer
+        return self._loaded(self._session.get(Customer, customer_id))
 
     def get_by_email(self, email: EmailAddress) -> Customer | None:
-        customer = self._session.scalars(
-            select(Customer).where(customers.c.email == email, customers.c.archived_at.is_(None))
-        ).first()
-        if customer is not None:
-            self.seen.append(customer)
+        return self._loaded(
+            self._session.scalars(
+                select(Customer).where(
+                    customers.c.email == email, customers.c.archived_at.is_(None)
+                )
+            ).first()
+        )
+
+    def find_by_emails(self, emails: Collection[EmailAddress]) -> dict[EmailAddress, str]:
+        found: dict[EmailAddress, str] = {}
+        for chunk in _chunks(list(emails)):
+            rows = self._session.execute(
+                select(customers.c.email, customers.c.id).where(
+                    customers.c.email.in_(chunk), customers.c.archived_at.is_(None)
+                )
+            )
+            found.update({row.email: row.id for row in rows})
+        return found
+
+    def find_by_external_ids(self, external_ids: Collection[ExternalId]) -> dict[ExternalId, str]:
+        found: dict[ExternalId, str] = {}
+        table = customer_external_ids
+        for chunk in _chunks(list(external_ids)):
+            rows = self._session.execute(
+                select(table.c.source, table.c.external_id, table.c.customer_id).where(
+                    tuple_(table.c.source, table.c.external_id).in_(
+                        [(i.source, i.value) for i in chunk]
+                    )
+                )
+            )
+            found.update({ExternalId(r.source, r.external_id): r.customer_id for r in rows})
+        return found
+
+    def flush(self) -> None:
+        """Write bulk-added customers and changed external ids; the ORM writes the rest."""
+        table = customer_external_ids
+        if self._pending:
+            self._session.execute(insert(customers), [customer_row(c) for c in self._pending])
+            identities = [
+                {"source": i.source, "external_id": i.value, "customer_id": c.id}
+                for c in self._pending
+                for i in c.external_ids
+            ]
+            if identities:
+                self._session.execute(insert(table), identities)
+            self._pending.clear()
+        for customer in self.seen:
+            stored = self._stored_external_ids[customer.id]
+            if customer.external_ids == stored:
+                continue
+            # A customer's first insert must precede rows that refer to it.
+            self._session.flush()
+            added = customer.external_ids - stored
+            removed = stored - customer.external_ids
+            if added:
+                self._session.execute(
+                    insert(table),
+                    [
+                        {"source": i.source, "external_id": i.value, "customer_id": customer.id}
+                        for i in added
+                    ],
+                )
+            for identity in removed:
+                self._session.execute(
+                    delete(table).where(
+                        table.c.source == identity.source, table.c.external_id == identity.value
+                    )
+                )
+            self._stored_external_ids[customer.id] = customer.external_ids
+
+    def _loaded(self, customer: Customer | None) -> Customer | None:
+        if customer is None or customer.id in self._stored_external_ids:
+            return customer
+        table = customer_external_ids
+        rows = self._session.execute(
+            select(table.c.source, table.c.external_id).where(table.c.customer_id == customer.id)
+        )
+        customer.external_ids = frozenset(ExternalId(r.source, r.external_id) for r in rows)
+        self._track(customer, customer.external_ids)
         return customer
+
+    def _track(self, customer: Customer, stored: frozenset[ExternalId]) -> None:
+        if customer.id not in self._stored_external_ids:
+            self.seen.append(customer)
+        self._stored_external_ids[customer.id] = stored
 
     def emails_in_use(self, emails: Collection[EmailAddress]) -> set[EmailAddress]:
         if not emails:
@@ -51,6 +135,11 @@ class SqlCustomerRepository:
             )
         )
         return {email for email in found if email is not None}
+
+
+def _chunks(items: list[T], size: int = 5000) -> list[list[T]]:
+    # Bounded IN lists: one batch of a file can name tens of thousands of keys.
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 class SqlUserRepository:

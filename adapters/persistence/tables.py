@@ -113,3 +113,30 @@ Index(
     postgresql_where=text("published_at IS NULL"),
 )
 Index("ix_outbox_aggregate", outbox.c.aggregate_type, outbox.c.aggregate_id, outbox.c.position)
+
+customer_external_ids = Table(
+    "customer_external_ids",
+    metadata,
+    Column("source", String(40), primary_key=True),
+    Column("external_id", String(200), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False, index=True),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False),
+    Column("external_id", String(200), unique=True),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    # Money in the currency's minor units: exact, and summable by the database.
+    Column("total_minor", BigInteger, nullable=False),
+    Column("refunded_minor", BigInteger, nullable=False),
+    Column("lines", JsonDocument, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_orders_customer_id_placed_at", orders.c.customer_id, orders.c.placed_at, orders.c.id)

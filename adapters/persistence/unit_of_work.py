@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from adapters.persistence.orders import SqlOrderRepository
 from adapters.persistence.outbox import store_events
 from adapters.persistence.repositories import (
     SqlApiKeyRepository,
@@ -17,7 +18,9 @@ from adapters.persistence.repositories import (
 )
 from application.errors import AlreadyTaken, StaleVersion
 from application.ports import EventPublisher
+from domain.customers import Customer
 from domain.events import DomainEvent
+from domain.orders import Order
 
 
 class SqlUnitOfWork:
@@ -30,6 +33,7 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(self._session)
         self.users = SqlUserRepository(self._session)
         self.api_keys = SqlApiKeyRepository(self._session)
+        self.orders = SqlOrderRepository(self._session)
         return self
 
     def __exit__(
@@ -45,9 +49,11 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         events = self._take_events()
         try:
+            self.customers.flush()
+            self.orders.flush()
             store_events(self._session, events)
             self._session.commit()
-        except StaleDataError:
+        except (StaleDataError, StaleVersion):
             self._session.rollback()
             raise StaleVersion() from None
         except IntegrityError as error:
@@ -62,16 +68,21 @@ class SqlUnitOfWork:
         self._session.rollback()
 
     def _take_events(self) -> list[DomainEvent]:
-        seen = {id(c): c for c in self.customers.seen}.values()
-        events = [event for customer in seen for event in customer.events]
-        for customer in seen:
-            customer.events.clear()
+        aggregates: list[Customer | Order] = [*self.customers.seen, *self.orders.seen]
+        seen = {id(a): a for a in aggregates}.values()
+        events = [event for aggregate in seen for event in aggregate.events]
+        for aggregate in seen:
+            aggregate.events.clear()
         events.sort(key=lambda event: event.occurred_at)
         return events
 
 
 def _taken(error: IntegrityError) -> AlreadyTaken | None:
     message = str(error.orig).lower()
+    if "customer_external_ids" in message:
+        return AlreadyTaken("externalIds", "another customer has this external id")
+    if "orders" in message and "external_id" in message:
+        return AlreadyTaken("externalId", "another order has this external id")
     if "email" in message:
         return AlreadyTaken("email", "another record has this email")
     if "unique" in message or "duplicate" in message or "primary" in message:

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.pagination import SortKey
-from domain.customers import Customer, EmailAddress
+from domain.customers import Customer, EmailAddress, ExternalId
 
 
 class CustomerRepository(Protocol):
@@ -27,6 +27,14 @@ class CustomerRepository(Protocol):
 
     def emails_in_use(self, emails: Collection[EmailAddress]) -> set[EmailAddress]:
         """Which of ``emails`` active customers already have."""
+        ...
+
+    def find_by_emails(self, emails: Collection[EmailAddress]) -> dict[EmailAddress, str]:
+        """The id of the active customer who has each known email."""
+        ...
+
+    def find_by_external_ids(self, external_ids: Collection[ExternalId]) -> dict[ExternalId, str]:
+        """The id of the customer each known external id belongs to."""
         ...
 
 

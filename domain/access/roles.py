@@ -9,6 +9,8 @@ class Permission(StrEnum):
     READ_CUSTOMERS = "customers:read"
     WRITE_CUSTOMERS = "customers:write"
     ARCHIVE_CUSTOMERS = "customers:archive"
+    READ_ORDERS = "orders:read"
+    WRITE_ORDERS = "orders:write"
     MANAGE_ACCESS = "access:manage"
 
 
@@ -31,8 +33,21 @@ class Role(StrEnum):
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MANAGER: frozenset(
-        {Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS, Permission.ARCHIVE_CUSTOMERS}
+        {
+            Permission.READ_CUSTOMERS,
+            Permission.WRITE_CUSTOMERS,
+            Permission.ARCHIVE_CUSTOMERS,
+            Permission.READ_ORDERS,
+            Permission.WRITE_ORDERS,
+        }
     ),
-    Role.AGENT: frozenset({Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS}),
-    Role.VIEWER: frozenset({Permission.READ_CUSTOMERS}),
+    Role.AGENT: frozenset(
+        {
+            Permission.READ_CUSTOMERS,
+            Permission.WRITE_CUSTOMERS,
+            Permission.READ_ORDERS,
+            Permission.WRITE_ORDERS,
+        }
+    ),
+    Role.VIEWER: frozenset({Permission.READ_CUSTOMERS, Permission.READ_ORDERS}),
 }

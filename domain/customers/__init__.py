@@ -3,6 +3,7 @@
 from domain.customers.contact import EmailAddress, PhoneNumber
 from domain.customers.customer import KEEP, Customer, CustomerChanges
 from domain.customers.events import CustomerArchived, CustomerCreated, CustomerUpdated
+from domain.customers.identity import ExternalId
 
 __all__ = [
     "KEEP",
@@ -12,5 +13,6 @@ __all__ = [
     "CustomerCreated",
     "CustomerUpdated",
     "EmailAddress",
+    "ExternalId",
     "PhoneNumber",
 ]

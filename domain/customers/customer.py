@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any, Final, cast
@@ -12,6 +12,7 @@ from attrs import define, field, frozen
 from domain.customers.attributes import AttributeValue, merge_attributes, validate_attributes
 from domain.customers.contact import EmailAddress, PhoneNumber
 from domain.customers.events import CustomerArchived, CustomerCreated, CustomerUpdated
+from domain.customers.identity import ExternalId
 from domain.errors import ErrorCode, ProblemCollector, RuleViolated
 from domain.events import DomainEvent
 from domain.text import clean_line
@@ -60,6 +61,7 @@ class Customer:
     updated_at: datetime
     archived_at: datetime | None = None
     version: int = 1
+    external_ids: frozenset[ExternalId] = frozenset()
     events: list[DomainEvent] = field(factory=list, init=False, repr=False)
 
     @classmethod
@@ -75,6 +77,7 @@ class Customer:
         owner_id: str,
         at: datetime,
         by: str,
+        external_ids: Iterable[ExternalId] = (),
     ) -> Customer:
         problems = ProblemCollector()
         first = problems.check(lambda: clean_name(first_name, field_name="firstName"))
@@ -91,6 +94,7 @@ class Customer:
             owner_id=owner_id,
             created_at=at,
             updated_at=at,
+            external_ids=frozenset(external_ids),
         )
         customer._require_identity()
         customer.events.append(
@@ -103,6 +107,7 @@ class Customer:
                 email=email.value if email else None,
                 phone=phone.e164 if phone else None,
                 owner_id=owner_id,
+                external_ids=sorted(str(external_id) for external_id in customer.external_ids),
             )
         )
         return customer
@@ -113,7 +118,18 @@ class Customer:
 
     @property
     def display_name(self) -> str:
-        return display_name(self.first_name, self.last_name, self.email, self.phone)
+        return display_name(self.first_name, self.last_name, self.email, self.phone) or min(
+            (str(external_id) for external_id in self.external_ids), default=""
+        )
+
+    def link(self, external_ids: Iterable[ExternalId], *, at: datetime, by: str) -> None:
+        """Record how other systems name this customer; known ids change nothing."""
+        self._require_active()
+        new = frozenset(external_ids) - self.external_ids
+        if not new:
+            return
+        self.external_ids = self.external_ids | new
+        self._changed({"external_ids": sorted(str(i) for i in self.external_ids)}, at=at, by=by)
 
     def update(self, changes: CustomerChanges, *, at: datetime, by: str) -> None:
         """Apply ``changes``; a change that alters nothing records no event and no version."""
@@ -157,6 +173,9 @@ class Customer:
             for name, value in previous.items():
                 setattr(self, name, value)
             raise
+        self._changed({name: _plain(value) for name, value in changed.items()}, at=at, by=by)
+
+    def _changed(self, changes: dict[str, Any], *, at: datetime, by: str) -> None:
         self.updated_at = at
         self.version += 1
         self.events.append(
@@ -164,7 +183,7 @@ class Customer:
                 aggregate_id=self.id,
                 occurred_at=at,
                 actor_id=by,
-                changes={name: _plain(value) for name, value in changed.items()},
+                changes=changes,
                 version=self.version,
             )
         )
@@ -182,9 +201,11 @@ class Customer:
             raise RuleViolated("id", ErrorCode.ARCHIVED, "an archived customer cannot change")
 
     def _require_identity(self) -> None:
-        if not (self.first_name or self.last_name or self.email or self.phone):
+        if not (self.first_name or self.last_name or self.email or self.phone or self.external_ids):
             raise RuleViolated(
-                "email", ErrorCode.REQUIRED, "a customer needs a name, an email or a phone"
+                "email",
+                ErrorCode.REQUIRED,
+                "a customer needs a name, an email, a phone or an external id",
             )
 
 

@@ -19,6 +19,7 @@ class CustomerCreated(DomainEvent):
     email: str | None
     phone: str | None
     owner_id: str
+    external_ids: list[str]
 
 
 @frozen(kw_only=True)

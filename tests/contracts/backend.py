@@ -9,6 +9,7 @@ from attrs import frozen
 from adapters.messaging.in_process import InProcessEventBus
 from application.access.ports import CredentialReader, UserReader
 from application.customers.ports import CustomerReader
+from application.orders.ports import OrderReader
 from application.unit_of_work import UnitOfWorkFactory
 
 
@@ -23,6 +24,7 @@ class StorageBackend:
     customers: CustomerReader
     users: UserReader
     credentials: CredentialReader
+    orders: OrderReader
     outbox: Callable[[], list[tuple[str, str]]]
     """``(event type, aggregate id)`` of every stored event, oldest first."""
     concurrent_writers: bool = True

@@ -11,7 +11,7 @@ import pytest
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerOrderField
 from application.errors import AlreadyTaken, StaleVersion
 from application.pagination import SortKey
-from domain.customers import Customer, CustomerChanges, EmailAddress, PhoneNumber
+from domain.customers import Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
 from tests.contracts.backend import StorageBackend
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -28,6 +28,7 @@ def new_customer(
     at: datetime = T0,
     attributes: dict[str, object] | None = None,
     customer_id: str | None = None,
+    external_ids: tuple[ExternalId, ...] = (),
 ) -> Customer:
     number = next(_numbers)
     return Customer.register(
@@ -40,6 +41,7 @@ def new_customer(
         owner_id=owner,
         at=at,
         by="actor-1",
+        external_ids=external_ids,
     )
 
 

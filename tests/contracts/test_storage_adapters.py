@@ -6,9 +6,15 @@ from tests.contracts.customers import (
     CustomerRepositoryContract,
     UnitOfWorkContract,
 )
+from tests.contracts.orders import ExternalIdContract, OrderRepositoryContract
 
 
 class TestStorageAdapters(
-    CustomerRepositoryContract, UnitOfWorkContract, CustomerReaderContract, AccessRepositoryContract
+    CustomerRepositoryContract,
+    UnitOfWorkContract,
+    CustomerReaderContract,
+    AccessRepositoryContract,
+    OrderRepositoryContract,
+    ExternalIdContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

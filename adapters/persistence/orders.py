@@ -1,0 +1,223 @@
+"""Orders in SQL, mapped by hand: money as minor units, lines as a JSON document."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from adapters.persistence.tables import orders
+from application.errors import StaleVersion
+from application.orders.views import CurrencyTotal, OrderLineView, OrderView
+from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
+
+
+def order_row(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "customer_id": order.customer_id,
+        "external_id": order.external_id,
+        "placed_at": order.placed_at,
+        "status": order.status.value,
+        "currency": order.currency.code,
+        "total_minor": order.total.minor_units,
+        "refunded_minor": order.refunded.minor_units,
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price.amount),
+            }
+            for line in order.lines
+        ],
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "version": order.version,
+    }
+
+
+def _order(row: Any) -> Order:
+    currency = Currency(row.currency)
+    return Order(
+        id=row.id,
+        customer_id=row.customer_id,
+        external_id=row.external_id,
+        placed_at=row.placed_at,
+        status=OrderStatus(row.status),
+        currency=currency,
+        lines=tuple(
+            OrderLine(
+                line["sku"],
+                line["name"],
+                line["quantity"],
+                Money(Decimal(line["unit_price"]), currency),
+            )
+            for line in row.lines
+        ),
+        total=Money.from_minor_units(row.total_minor, currency),
+        refunded=Money.from_minor_units(row.refunded_minor, currency),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
+
+
+def _view(row: Any) -> OrderView:
+    scale = Decimal(1).scaleb(-Currency(row.currency).minor_units)
+    return OrderView(
+        id=row.id,
+        customer_id=row.customer_id,
+        external_id=row.external_id,
+        placed_at=row.placed_at,
+        status=row.status,
+        currency=row.currency,
+        total=Decimal(row.total_minor) * scale,
+        refunded=Decimal(row.refunded_minor) * scale,
+        lines=tuple(
+            OrderLineView(line["sku"], line["name"], line["quantity"], Decimal(line["unit_price"]))
+            for line in row.lines
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
+
+
+_SAVE = (
+    update(orders)
+    .where(orders.c.id == bindparam("b_id"), orders.c.version == bindparam("b_loaded_version"))
+    .values(
+        status=bindparam("status"),
+        refunded_minor=bindparam("refunded_minor"),
+        updated_at=bindparam("updated_at"),
+        version=bindparam("version"),
+    )
+)
+
+
+class SqlOrderRepository:
+    """Tracks what it hands out and writes changes back on ``flush``, version-checked."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.seen: list[Order] = []
+        self._loaded_versions: dict[str, int] = {}
+        self._pending: list[Order] = []
+
+    def add(self, order: Order) -> None:
+        self.add_many([order])
+
+    def add_many(self, new_orders: Sequence[Order]) -> None:
+        # Written on flush, so that every database error surfaces at commit.
+        self._pending.extend(new_orders)
+        self.seen.extend(new_orders)
+
+    def get(self, order_id: str) -> Order | None:
+        for order in self.seen:
+            if order.id == order_id:
+                return order
+        row = self._session.execute(select(orders).where(orders.c.id == order_id)).first()
+        if row is None:
+            return None
+        order = _order(row)
+        self.seen.append(order)
+        self._loaded_versions[order.id] = order.version
+        return order
+
+    def external_ids_in_use(self, external_ids: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        wanted = list(external_ids)
+        # Bounded IN lists: a batch can name tens of thousands of ids.
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start : start + 5000]
+            found.update(
+                self._session.scalars(
+                    select(orders.c.external_id).where(orders.c.external_id.in_(chunk))
+                )
+            )
+        return found
+
+    def flush(self) -> None:
+        if self._pending:
+            self._session.execute(insert(orders), [order_row(o) for o in self._pending])
+            self._pending.clear()
+        for order in self.seen:
+            loaded = self._loaded_versions.get(order.id)
+            if loaded is None or loaded == order.version:
+                continue
+            result = self._session.execute(
+                _SAVE,
+                {
+                    "b_id": order.id,
+                    "b_loaded_version": loaded,
+                    "status": order.status.value,
+                    "refunded_minor": order.refunded.minor_units,
+                    "updated_at": order.updated_at,
+                    "version": order.version,
+                },
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                raise StaleVersion(loaded)
+            self._loaded_versions[order.id] = order.version
+
+
+class SqlOrderReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, OrderView]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(orders).where(orders.c.id.in_(wanted)))
+            return {row.id: _view(row) for row in rows}
+
+    def of_customer(
+        self, customer_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        query = select(orders).where(orders.c.customer_id == customer_id)
+        if before is not None:
+            query = query.where(
+                tuple_(orders.c.placed_at, orders.c.id)
+                < tuple_(
+                    bindparam(None, before[0], type_=orders.c.placed_at.type),
+                    bindparam(None, before[1], type_=orders.c.id.type),
+                )
+            )
+        query = query.order_by(orders.c.placed_at.desc(), orders.c.id.desc()).limit(limit)
+        with self._engine.connect() as connection:
+            return [_view(row) for row in connection.execute(query)]
+
+    def count_of_customer(self, customer_id: str) -> int:
+        query = select(func.count()).where(orders.c.customer_id == customer_id)
+        with self._engine.connect() as connection:
+            return connection.execute(query).scalar_one()
+
+    def totals(self) -> Sequence[CurrencyTotal]:
+        query = (
+            select(
+                orders.c.currency,
+                func.count(),
+                func.coalesce(func.sum(orders.c.total_minor), 0),
+                func.coalesce(func.sum(orders.c.refunded_minor), 0),
+            )
+            .group_by(orders.c.currency)
+            .order_by(orders.c.currency)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        totals = []
+        for code, count, total_minor, refunded_minor in rows:
+            scale = Decimal(1).scaleb(-Currency(code).minor_units)
+            totals.append(
+                CurrencyTotal(
+                    code, count, Decimal(total_minor) * scale, Decimal(refunded_minor) * scale
+                )
+            )
+        return totals

@@ -1,0 +1,38 @@
+"""What the order use cases need from storage."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from application.orders.views import CurrencyTotal, OrderView
+from domain.orders import Order
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None: ...
+
+    def add_many(self, orders: Sequence[Order]) -> None:
+        """Store new orders in bulk; the caller has checked them already."""
+        ...
+
+    def get(self, order_id: str) -> Order | None: ...
+
+    def external_ids_in_use(self, external_ids: Collection[str]) -> set[str]: ...
+
+
+class OrderReader(Protocol):
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, OrderView]: ...
+
+    def of_customer(
+        self, customer_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        """Newest first, strictly before ``(placed_at, id)`` when given."""
+        ...
+
+    def count_of_customer(self, customer_id: str) -> int: ...
+
+    def totals(self) -> Sequence[CurrencyTotal]:
+        """Every order, summed per currency."""
+        ...

@@ -1,0 +1,248 @@
+"""Contracts of the order repository and reader, and of customers' external ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from application.errors import AlreadyTaken, StaleVersion
+from domain.customers import EmailAddress, ExternalId
+from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
+from tests.contracts.backend import StorageBackend
+from tests.contracts.customers import new_customer
+
+T0 = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
+USD = Currency("USD")
+
+
+def new_order(
+    customer_id: str,
+    order_id: str,
+    *,
+    at: datetime = T0,
+    total: str | None = None,
+    external_id: str | None = None,
+    paid: bool = True,
+    currency: Currency = USD,
+) -> Order:
+    lines = [
+        OrderLine.of(
+            sku="cd-1",
+            name="Kind of Blue",
+            quantity=2,
+            unit_price=Money.of("9.99", currency),
+            index=0,
+        ),
+        OrderLine.of(
+            sku="cd-2",
+            name="Blue Train",
+            quantity=1,
+            unit_price=Money.of("12.50", currency),
+            index=1,
+        ),
+    ]
+    return Order.place(
+        id=order_id,
+        customer_id=customer_id,
+        placed_at=at,
+        currency=currency,
+        lines=lines,
+        total=Money.of(total, currency) if total is not None else None,
+        paid=paid,
+        external_id=external_id,
+        at=at,
+        by="actor-1",
+    )
+
+
+def _with_customer(backend: StorageBackend, **kwargs: object) -> str:
+    customer = new_customer(**kwargs)  # type: ignore[arg-type]
+    with backend.uow() as uow:
+        uow.customers.add(customer)
+        uow.commit()
+    return customer.id
+
+
+class OrderRepositoryContract:
+    def test_order_reads_back_with_exact_money(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        order = new_order(customer_id, "order-1", external_id="shop:1001")
+        with backend.uow() as uow:
+            uow.orders.add(order)
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.orders.get("order-1")
+        assert loaded is not None
+        assert loaded.total == Money(Decimal("32.48"), USD)
+        assert loaded.lines == order.lines
+        assert (loaded.status, loaded.external_id, loaded.placed_at) == (
+            OrderStatus.PAID,
+            "shop:1001",
+            T0,
+        )
+        view = backend.orders.get_many(["order-1"])["order-1"]
+        assert (view.total, view.currency, view.lines[0].unit_price) == (
+            Decimal("32.48"),
+            "USD",
+            Decimal("9.99"),
+        )
+        assert backend.outbox()[-1] == ("rapport.order.placed.v1", "order-1")
+
+    def test_zero_decimal_currency_keeps_whole_units(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        yen = Currency("JPY")
+        order = Order.place(
+            id="order-jpy",
+            customer_id=customer_id,
+            placed_at=T0,
+            currency=yen,
+            lines=[],
+            total=Money.of("1500", yen),
+            at=T0,
+            by="a",
+        )
+        with backend.uow() as uow:
+            uow.orders.add(order)
+            uow.commit()
+        assert backend.orders.get_many(["order-jpy"])["order-jpy"].total == Decimal("1500")
+
+    def test_refund_is_saved_and_adjusts_the_net_total(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        with backend.uow() as uow:
+            uow.orders.add(new_order(customer_id, "order-1"))
+            uow.commit()
+        with backend.uow() as uow:
+            order = uow.orders.get("order-1")
+            assert order is not None
+            order.refund(Money.of("10.00", USD), reason="scratched", at=T0 + timedelta(1), by="a")
+            uow.commit()
+        view = backend.orders.get_many(["order-1"])["order-1"]
+        assert (view.refunded, view.net_total, view.version) == (
+            Decimal("10.00"),
+            Decimal("22.48"),
+            2,
+        )
+
+    def test_stale_order_write_is_a_conflict(self, backend: StorageBackend) -> None:
+        if not backend.concurrent_writers:
+            pytest.skip(f"{backend.name} serialises writers, so two writes cannot interleave")
+        customer_id = _with_customer(backend)
+        with backend.uow() as uow:
+            uow.orders.add(new_order(customer_id, "order-1"))
+            uow.commit()
+        first, second = backend.uow(), backend.uow()
+        with first, second:
+            mine, theirs = first.orders.get("order-1"), second.orders.get("order-1")
+            assert mine is not None and theirs is not None
+            theirs.refund(Money.of("1.00", USD), reason="", at=T0, by="b")
+            second.commit()
+            mine.refund(Money.of("2.00", USD), reason="", at=T0, by="a")
+            with pytest.raises(StaleVersion):
+                first.commit()
+        assert backend.orders.get_many(["order-1"])["order-1"].refunded == Decimal("1.00")
+
+    def test_external_ids_in_use(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        with backend.uow() as uow:
+            uow.orders.add_many(
+                [
+                    new_order(customer_id, "o1", external_id="shop:1"),
+                    new_order(customer_id, "o2", external_id="shop:2"),
+                ]
+            )
+            uow.commit()
+        with backend.uow() as uow:
+            assert uow.orders.external_ids_in_use(["shop:2", "shop:3"]) == {"shop:2"}
+
+    def test_order_external_id_is_unique(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        with backend.uow() as uow:
+            uow.orders.add(new_order(customer_id, "o1", external_id="shop:1"))
+            uow.commit()
+        with pytest.raises(AlreadyTaken), backend.uow() as uow:
+            uow.orders.add(new_order(customer_id, "o2", external_id="shop:1"))
+            uow.commit()
+
+    def test_orders_of_a_customer_newest_first_in_pages(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        other = _with_customer(backend)
+        with backend.uow() as uow:
+            uow.orders.add_many(
+                [new_order(customer_id, f"o{n}", at=T0 + timedelta(days=n % 3)) for n in range(7)]
+                + [new_order(other, "x1")]
+            )
+            uow.commit()
+        seen: list[str] = []
+        before = None
+        while page := backend.orders.of_customer(customer_id, before=before, limit=3):
+            seen += [o.id for o in page]
+            before = (page[-1].placed_at, page[-1].id)
+        expected = sorted(
+            (f"o{n}" for n in range(7)),
+            key=lambda i: (T0 + timedelta(days=int(i[1:]) % 3), i),
+            reverse=True,
+        )
+        assert seen == expected
+        assert backend.orders.count_of_customer(customer_id) == 7
+
+    def test_totals_are_exact_per_currency(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        eur = Currency("EUR")
+        with backend.uow() as uow:
+            uow.orders.add_many(
+                [new_order(customer_id, f"u{n}", total="0.10") for n in range(30)]
+                + [new_order(customer_id, "e1", total="5.55", currency=eur)]
+            )
+            uow.commit()
+        totals = {t.currency: (t.orders, t.total) for t in backend.orders.totals()}
+        assert totals == {"EUR": (1, Decimal("5.55")), "USD": (30, Decimal("3.00"))}
+
+
+class ExternalIdContract:
+    def test_external_ids_are_saved_with_the_customer(self, backend: StorageBackend) -> None:
+        ids = {ExternalId("shop", "123"), ExternalId("wechat", "o6_bmjrPTlm6")}
+        customer = new_customer(first="", last="", email=None, external_ids=tuple(ids))
+        with backend.uow() as uow:
+            uow.customers.add(customer)
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.customers.get(customer.id)
+            assert loaded is not None
+            assert loaded.external_ids == ids
+            assert uow.customers.find_by_external_ids(
+                [ExternalId("shop", "123"), ExternalId("shop", "9")]
+            ) == {ExternalId("shop", "123"): customer.id}
+
+    def test_linking_adds_an_id_and_records_the_change(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend)
+        with backend.uow() as uow:
+            customer = uow.customers.get(customer_id)
+            assert customer is not None
+            customer.link([ExternalId("crm", "A-1")], at=T0, by="a")
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.customers.get(customer_id)
+            assert loaded is not None
+            assert loaded.external_ids == {ExternalId("crm", "A-1")}
+            assert loaded.version == 2
+
+    def test_an_external_id_names_one_customer(self, backend: StorageBackend) -> None:
+        first = new_customer(external_ids=(ExternalId("shop", "1"),))
+        with backend.uow() as uow:
+            uow.customers.add_many([first])
+            uow.commit()
+        second = new_customer(external_ids=(ExternalId("shop", "1"),))
+        with pytest.raises(AlreadyTaken) as caught, backend.uow() as uow:
+            uow.customers.add(second)
+            uow.commit()
+        assert caught.value.problems[0].field == "externalIds"
+
+    def test_find_by_emails(self, backend: StorageBackend) -> None:
+        customer_id = _with_customer(backend, email="ada@example.com")
+        with backend.uow() as uow:
+            found = uow.customers.find_by_emails(
+                [EmailAddress("ada@example.com"), EmailAddress("nobody@example.com")]
+            )
+        assert found == {EmailAddress("ada@example.com"): customer_id}

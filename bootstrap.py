@@ -17,6 +17,7 @@ from adapters.ids import UuidV7Generator
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
+    InMemoryOrderReader,
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
@@ -25,6 +26,7 @@ from adapters.messaging.in_process import InProcessEventBus
 from adapters.persistence.database import open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
+from adapters.persistence.orders import SqlOrderReader
 from adapters.persistence.readers import (
     SqlCredentialReader,
     SqlCustomerReader,
@@ -41,6 +43,8 @@ from application.customers.commands import (
     UpdateCustomer,
 )
 from application.customers.queries import GetCustomers, ListCustomers
+from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
+from application.orders.importing import ImportOrders
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "embedded": {
@@ -160,6 +164,19 @@ class Container(containers.DeclarativeContainer):
     )
     authenticate = providers.Singleton(AuthenticateApiKey, credentials=credential_reader)
 
+    order_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlOrderReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryOrderReader, store=memory_store),
+    )
+    record_order = providers.Singleton(RecordOrder, uow=unit_of_work.provider, clock=clock, ids=ids)
+    mark_order_paid = providers.Singleton(MarkOrderPaid, uow=unit_of_work.provider, clock=clock)
+    refund_order = providers.Singleton(RefundOrder, uow=unit_of_work.provider, clock=clock)
+    cancel_order = providers.Singleton(CancelOrder, uow=unit_of_work.provider, clock=clock)
+    import_orders = providers.Singleton(
+        ImportOrders, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+
     services = providers.Singleton(
         Services,
         create_customer=create_customer,
@@ -222,6 +239,7 @@ def main() -> None:
             register_user=container.register_user(),
             create_customers_in_bulk=container.create_customers_in_bulk(),
             list_customers=container.list_customers(),
+            import_orders=container.import_orders(),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),

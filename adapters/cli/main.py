@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from adapters.cli.runtime import CliRuntime
 from adapters.demo.seeding import seed_demo
 from adapters.graphql.schema import schema_sdl
+from adapters.importing.orders import import_order_file
 from application.customers.views import CustomerFilter
 from application.principal import Principal
 from domain.access.roles import Role
@@ -37,6 +48,8 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     db = typer.Typer(no_args_is_help=True, help="Database schema.")
     apikey = typer.Typer(no_args_is_help=True, help="API keys.")
     schema = typer.Typer(no_args_is_help=True, help="The GraphQL schema.")
+    importing = typer.Typer(no_args_is_help=True, help="Import customers and orders from files.")
+    cli.add_typer(importing, name="import")
     cli.add_typer(db, name="db")
     cli.add_typer(apikey, name="apikey")
     cli.add_typer(schema, name="schema")
@@ -71,6 +84,45 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             f"API key for {email} ({issued.role.value}); store it now, it is not shown again:"
         )
         typer.echo(issued.token)
+
+    @importing.command("orders")
+    def import_orders(
+        file: Annotated[
+            Path, typer.Argument(exists=True, dir_okay=False, help="The file to import.")
+        ],
+        format: Annotated[
+            OrderFormat, typer.Option(help="How the file is laid out.")
+        ] = OrderFormat.CDNOW,
+        encoding: Annotated[
+            str | None,
+            typer.Option(help="Text encoding; detected when not given (UTF-8 or GB18030)."),
+        ] = None,
+        create_customers: Annotated[
+            bool, typer.Option(help="Create customers the file names but Rapport does not know.")
+        ] = True,
+    ) -> None:
+        """Import orders; bad rows go to FILE.errors.csv and every good row is kept."""
+        rt = runtime()
+        try:
+            with _bytes_progress(f"importing {file.name}") as advance:
+                summary = import_order_file(
+                    file,
+                    use_case=rt.import_orders,
+                    actor=Principal.system(),
+                    create_missing_customers=create_customers,
+                    encoding=encoding,
+                    on_progress=advance,
+                )
+        finally:
+            rt.close()
+        console.print(
+            f"{summary.rows:,} rows ({summary.encoding}): {summary.orders_created:,} orders created, "
+            f"{summary.orders_unchanged:,} already there, {summary.customers_created:,} customers created, "
+            f"{summary.rejected_rows:,} rows rejected"
+        )
+        if summary.report is not None:
+            console.print(f"errors: {summary.report}")
+            raise typer.Exit(code=1)
 
     @cli.command("seed")
     def seed(
@@ -149,6 +201,28 @@ def _prepare_development(rt: CliRuntime) -> None:
     )
     console.print("[bold]Development API key[/bold] (send as Authorization: Bearer <key>):")
     console.print(issued.token, markup=False, highlight=False, soft_wrap=True)
+
+
+class OrderFormat(StrEnum):
+    CDNOW = "cdnow"
+
+
+@contextmanager
+def _bytes_progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("import", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
 
 
 def _seed_with_progress(rt: CliRuntime, customers: int, seed: int) -> int:

@@ -11,6 +11,7 @@ from application.access.api_keys import IssueApiKey
 from application.access.users import RegisterUser
 from application.customers.commands import CreateCustomersInBulk
 from application.customers.queries import ListCustomers
+from application.orders.importing import ImportOrders
 
 
 @frozen
@@ -23,6 +24,7 @@ class CliRuntime:
     register_user: RegisterUser
     create_customers_in_bulk: CreateCustomersInBulk
     list_customers: ListCustomers
+    import_orders: ImportOrders
     build_app: Callable[[], ASGIApp]
     """The API over this runtime's own container (and so its in-memory store, if any)."""
     app_factory: str

@@ -1,0 +1,1 @@
+"""Reading customer and order files: encodings, formats, and per-row error reports."""

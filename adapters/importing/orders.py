@@ -1,0 +1,107 @@
+"""Streaming an order file through the import use case, a batch at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from attrs import frozen
+
+from adapters.importing.cdnow import CdnowParser
+from adapters.importing.report import ErrorReport, RowError
+from adapters.importing.source import TextSource
+from application.orders.importing import ImportOrders, OrderRow
+from application.principal import Principal
+
+BATCH_SIZE = 5000
+
+
+@frozen
+class ImportSummary:
+    rows: int
+    orders_created: int
+    orders_unchanged: int
+    customers_created: int
+    rejected_rows: int
+    errors: int
+    report: Path | None
+    encoding: str
+
+
+def import_order_file(
+    path: Path,
+    *,
+    use_case: ImportOrders,
+    actor: Principal,
+    create_missing_customers: bool = True,
+    encoding: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[int, int], None] = lambda _done, _total: None,
+) -> ImportSummary:
+    """Import a CDNOW purchase log; ``on_progress`` gets bytes read and the file size."""
+    source = TextSource(path, encoding)
+    parser = CdnowParser()
+    totals = {"rows": 0, "created": 0, "unchanged": 0, "customers": 0}
+    with ErrorReport(path) as report:
+        batch: list[OrderRow] = []
+        lines: dict[int, str] = {}
+
+        def flush() -> None:
+            result = use_case(actor, batch, create_missing_customers=create_missing_customers)
+            totals["created"] += result.orders_created
+            totals["unchanged"] += result.orders_unchanged
+            totals["customers"] += result.customers_created
+            for rejected in result.problems:
+                column = parser.column_of(rejected.problem.field)
+                value = parser.values(lines[rejected.row]).get(column, "")
+                report.add(
+                    RowError(
+                        rejected.row,
+                        column,
+                        value,
+                        rejected.problem.message,
+                        rejected.problem.code.value,
+                    )
+                )
+            batch.clear()
+            lines.clear()
+            on_progress(source.bytes_read, source.size)
+
+        for number, line in enumerate(source.lines(), start=1):
+            if number in source.undecodable_lines:
+                totals["rows"] += 1
+                report.add(
+                    RowError(
+                        number,
+                        "",
+                        line.strip(),
+                        f"is not valid {source.encoding} text",
+                        "INVALID_ENCODING",
+                    )
+                )
+                continue
+            parsed = parser.parse(number, line)
+            if parsed is None:
+                continue
+            totals["rows"] += 1
+            if isinstance(parsed, list):
+                for error in parsed:
+                    report.add(error)
+                continue
+            batch.append(parsed)
+            lines[number] = line
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
+        on_progress(source.size, source.size)
+    return ImportSummary(
+        rows=totals["rows"],
+        orders_created=totals["created"],
+        orders_unchanged=totals["unchanged"],
+        customers_created=totals["customers"],
+        rejected_rows=len(report.rows),
+        errors=report.count,
+        report=report.path if report.count else None,
+        encoding=source.encoding,
+    )

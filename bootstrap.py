@@ -45,6 +45,7 @@ from application.customers.commands import (
 from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
+from application.orders.queries import ReadOrders
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "embedded": {
@@ -176,6 +177,7 @@ class Container(containers.DeclarativeContainer):
     import_orders = providers.Singleton(
         ImportOrders, uow=unit_of_work.provider, clock=clock, ids=ids
     )
+    read_orders = providers.Singleton(ReadOrders, reader=order_reader)
 
     services = providers.Singleton(
         Services,
@@ -185,6 +187,11 @@ class Container(containers.DeclarativeContainer):
         get_customers=get_customers,
         list_customers=list_customers,
         user_reader=user_reader,
+        read_orders=read_orders,
+        record_order=record_order,
+        mark_order_paid=mark_order_paid,
+        refund_order=refund_order,
+        cancel_order=cancel_order,
     )
 
 

@@ -14,6 +14,9 @@ from application.access.ports import UserReader, UserView
 from application.customers.commands import ArchiveCustomer, CreateCustomer, UpdateCustomer
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
+from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
+from application.orders.queries import ReadOrders
+from application.orders.views import OrderView
 from application.principal import Principal
 
 V = TypeVar("V")
@@ -29,6 +32,11 @@ class Services:
     get_customers: GetCustomers
     list_customers: ListCustomers
     user_reader: UserReader
+    read_orders: ReadOrders
+    record_order: RecordOrder
+    mark_order_paid: MarkOrderPaid
+    refund_order: RefundOrder
+    cancel_order: CancelOrder
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -47,6 +55,28 @@ class Loaders:
             lambda ids: services.get_customers(principal, ids)
         )
         self.users: DataLoader[str, UserView | None] = _batched(services.user_reader.get_many)
+        orders = services.read_orders
+        self.order_counts: DataLoader[str, int | None] = _batched(
+            lambda ids: orders.count_of_customers(principal, ids)
+        )
+        self.newest_orders: DataLoader[tuple[str, int], Sequence[OrderView]] = DataLoader(
+            load_fn=lambda keys: _newest_orders(orders, principal, keys)
+        )
+
+
+async def _newest_orders(
+    orders: ReadOrders, principal: Principal, keys: list[tuple[str, int]]
+) -> list[Sequence[OrderView]]:
+    """One query per page size asked for, however many customers ask."""
+    by_limit: dict[int, list[str]] = {}
+    for customer_id, limit in keys:
+        by_limit.setdefault(limit, []).append(customer_id)
+    found = {
+        (customer_id, limit): views
+        for limit, ids in by_limit.items()
+        for customer_id, views in orders.newest_of_customers(principal, ids, limit).items()
+    }
+    return [found.get(key, ()) for key in keys]
 
 
 class Context:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -31,6 +31,9 @@ from application.pagination import Edge, Page, PageRequest
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
 
+if TYPE_CHECKING:
+    from adapters.graphql.orders import OrderConnection
+
 CUSTOMER = "Customer"
 
 
@@ -49,6 +52,7 @@ class CustomerNode(Node):
         description="Grows with every change; send it back with an update so no change is lost."
     )
     owner_id: strawberry.Private[str]
+    id_local: strawberry.Private[str]
 
     @classmethod
     def from_view(cls, view: CustomerView) -> CustomerNode:
@@ -65,11 +69,20 @@ class CustomerNode(Node):
             archived_at=view.archived_at,
             version=view.version,
             owner_id=view.owner_id,
+            id_local=view.id,
         )
 
     @strawberry.field(description="The user responsible for this customer.")
     async def owner(self, info: Info) -> UserNode | None:
         return await load_user(info, self.owner_id)
+
+    @strawberry.field(description="What the customer bought, newest first.")
+    async def orders(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Annotated[OrderConnection, strawberry.lazy("adapters.graphql.orders")]:
+        from adapters.graphql.orders import orders_of
+
+        return await orders_of(info, self.id_local, first, after)
 
 
 @strawberry.type(name="CustomerEdge")

@@ -12,6 +12,7 @@ from adapters.graphql.caching import DocumentCache
 from adapters.graphql.context import Info
 from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, fetch_customer
 from adapters.graphql.errors import MaskUnexpectedErrors
+from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 
 
@@ -27,11 +28,13 @@ class NodeQuery:
             return fetch_customer(info, local)
         if type_name == "User":
             return await load_user(info, local)
+        if type_name == ORDER:
+            return fetch_order(info, local)
         return None
 
 
-Query = merge_types("Query", (NodeQuery, CustomerQuery, AccessQuery))
-Mutation = merge_types("Mutation", (CustomerMutation,))
+Query = merge_types("Query", (NodeQuery, CustomerQuery, OrderQuery, AccessQuery))
+Mutation = merge_types("Mutation", (CustomerMutation, OrderMutation))
 
 
 def build_schema() -> strawberry.Schema:

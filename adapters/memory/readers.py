@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -132,8 +132,18 @@ class InMemoryOrderReader:
             mine = [o for o in mine if (o.placed_at, o.id) < before]
         return [OrderView.from_order(o) for o in mine[:limit]]
 
-    def count_of_customer(self, customer_id: str) -> int:
-        return sum(1 for o in self._store.orders.values() if o.customer_id == customer_id)
+    def newest_of_customers(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        return {cid: self.of_customer(cid, before=None, limit=limit) for cid in customer_ids}
+
+    def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        wanted = set(customer_ids)
+        counts = dict.fromkeys(wanted, 0)
+        for order in self._store.orders.values():
+            if order.customer_id in wanted:
+                counts[order.customer_id] += 1
+        return counts
 
     def totals(self) -> Sequence[CurrencyTotal]:
         sums: dict[str, list[Any]] = {}

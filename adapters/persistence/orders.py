@@ -194,10 +194,41 @@ class SqlOrderReader:
         with self._engine.connect() as connection:
             return [_view(row) for row in connection.execute(query)]
 
-    def count_of_customer(self, customer_id: str) -> int:
-        query = select(func.count()).where(orders.c.customer_id == customer_id)
+    def newest_of_customers(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        position = (
+            func.row_number()
+            .over(
+                partition_by=orders.c.customer_id,
+                order_by=(orders.c.placed_at.desc(), orders.c.id.desc()),
+            )
+            .label("position")
+        )
+        ranked = (
+            select(orders, position).where(orders.c.customer_id.in_(list(customer_ids))).subquery()
+        )
+        query = (
+            select(*(ranked.c[column.name] for column in orders.columns))
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.customer_id, ranked.c.position)
+        )
+        found: dict[str, list[OrderView]] = {cid: [] for cid in customer_ids}
         with self._engine.connect() as connection:
-            return connection.execute(query).scalar_one()
+            for row in connection.execute(query):
+                found[row.customer_id].append(_view(row))
+        return found
+
+    def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        query = (
+            select(orders.c.customer_id, func.count())
+            .where(orders.c.customer_id.in_(list(customer_ids)))
+            .group_by(orders.c.customer_id)
+        )
+        counts = dict.fromkeys(customer_ids, 0)
+        with self._engine.connect() as connection:
+            counts.update({row[0]: row[1] for row in connection.execute(query)})
+        return counts
 
     def totals(self) -> Sequence[CurrencyTotal]:
         query = (

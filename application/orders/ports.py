@@ -31,7 +31,13 @@ class OrderReader(Protocol):
         """Newest first, strictly before ``(placed_at, id)`` when given."""
         ...
 
-    def count_of_customer(self, customer_id: str) -> int: ...
+    def newest_of_customers(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        """The ``limit`` newest orders of each customer, in one query for all of them."""
+        ...
+
+    def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]: ...
 
     def totals(self) -> Sequence[CurrencyTotal]:
         """Every order, summed per currency."""

@@ -185,7 +185,15 @@ class OrderRepositoryContract:
             reverse=True,
         )
         assert seen == expected
-        assert backend.orders.count_of_customer(customer_id) == 7
+        assert backend.orders.count_of_customers([customer_id, other, "none"]) == {
+            customer_id: 7,
+            other: 1,
+            "none": 0,
+        }
+        newest = backend.orders.newest_of_customers([customer_id, other, "none"], 2)
+        assert [o.id for o in newest[customer_id]] == expected[:2]
+        assert [o.id for o in newest[other]] == ["x1"]
+        assert newest["none"] == []
 
     def test_totals_are_exact_per_currency(self, backend: StorageBackend) -> None:
         customer_id = _with_customer(backend)

@@ -1,0 +1,295 @@
+"""Orders in the API: the type, a customer's orders, and the mutations that change them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from graphql import GraphQLError
+
+from adapters.graphql.context import Info
+from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.relay import (
+    MalformedId,
+    Node,
+    PageInfo,
+    invalid_id_error,
+    local_id,
+    to_global_id,
+)
+from application.orders.commands import NewOrder, NewOrderLine
+from application.orders.views import OrderView
+from domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from adapters.graphql.customers import CustomerNode
+
+ORDER = "Order"
+MAX_ORDERS_PAGE = 100
+
+
+@strawberry.enum(name="OrderStatus")
+class OrderStatusValue(Enum):
+    PLACED = "placed"
+    PAID = "paid"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+@strawberry.type(name="OrderLine")
+class OrderLineNode:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    total: Decimal
+
+
+@strawberry.type(name="Order", description="One purchase; amounts are exact decimals.")
+class OrderNode(Node):
+    external_id: str | None
+    placed_at: datetime
+    status: OrderStatusValue
+    currency: str
+    total: Decimal
+    refunded: Decimal
+    net_total: Decimal
+    lines: list[OrderLineNode]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    customer_id: strawberry.Private[str]
+
+    @classmethod
+    def from_view(cls, view: OrderView) -> OrderNode:
+        return cls(
+            id=strawberry.ID(to_global_id(ORDER, view.id)),
+            external_id=view.external_id,
+            placed_at=view.placed_at,
+            status=OrderStatusValue(view.status),
+            currency=view.currency,
+            total=view.total,
+            refunded=view.refunded,
+            net_total=view.net_total,
+            lines=[
+                OrderLineNode(
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    total=line.unit_price * line.quantity,
+                )
+                for line in view.lines
+            ],
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+            version=view.version,
+            customer_id=view.customer_id,
+        )
+
+    @strawberry.field(description="Who placed the order.")
+    async def customer(
+        self, info: Info
+    ) -> Annotated[CustomerNode, strawberry.lazy("adapters.graphql.customers")] | None:
+        from adapters.graphql.customers import CustomerNode
+
+        view = await info.context.loaders.customers.load(self.customer_id)
+        return CustomerNode.from_view(view) if view else None
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: OrderNode
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    customer_id: strawberry.Private[str]
+
+    @strawberry.field(description="How many orders the customer has.")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.order_counts.load(self.customer_id) or 0
+
+
+def _cursor(view: OrderView) -> str:
+    return to_global_id("OrderCursor", f"{view.placed_at.isoformat()}|{view.id}")
+
+
+def _position(cursor: str) -> tuple[datetime, str]:
+    placed_at, _, order_id = local_id(cursor, "OrderCursor").partition("|")
+    return datetime.fromisoformat(placed_at), order_id
+
+
+async def orders_of(info: Info, customer_id: str, first: int, after: str | None) -> OrderConnection:
+    """A customer's orders, newest first; first pages of many customers load together."""
+    if not 0 <= first <= MAX_ORDERS_PAGE:
+        raise GraphQLError(
+            f"first must be between 0 and {MAX_ORDERS_PAGE}",
+            extensions={"code": "INVALID", "field": "first"},
+        )
+    context = info.context
+    try:
+        if after is None:
+            views = list(await context.loaders.newest_orders.load((customer_id, first + 1)))
+        else:
+            views = list(
+                context.services.read_orders.of_customer(
+                    context.principal, customer_id, before=_position(after), limit=first + 1
+                )
+            )
+    except MalformedId:
+        raise GraphQLError(
+            "after is not a cursor of this list", extensions={"code": "INVALID", "field": "after"}
+        ) from None
+    except DomainError as error:
+        raise query_error(error) from None
+    page = views[:first]
+    return OrderConnection(
+        edges=[OrderEdge(cursor=_cursor(v), node=OrderNode.from_view(v)) for v in page],
+        page_info=PageInfo(
+            has_next_page=len(views) > first,
+            has_previous_page=after is not None,
+            start_cursor=_cursor(page[0]) if page else None,
+            end_cursor=_cursor(page[-1]) if page else None,
+        ),
+        customer_id=customer_id,
+    )
+
+
+def fetch_order(info: Info, order_id: str) -> OrderNode | None:
+    context = info.context
+    try:
+        view = context.services.read_orders.get_many(context.principal, [order_id]).get(order_id)
+    except DomainError as error:
+        raise query_error(error) from None
+    return OrderNode.from_view(view) if view else None
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field(description="One order by id; null when there is none.")
+    def order(self, info: Info, id: strawberry.ID) -> OrderNode | None:
+        try:
+            order_id = local_id(id, ORDER)
+        except MalformedId:
+            raise invalid_id_error("id", ORDER) from None
+        return fetch_order(info, order_id)
+
+
+@strawberry.input
+class OrderLineInput:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+
+@strawberry.input
+class RecordOrderInput:
+    customer_id: strawberry.ID
+    placed_at: datetime
+    currency: str
+    lines: list[OrderLineInput] = strawberry.field(default_factory=list)
+    total: Decimal | None = strawberry.field(
+        default=None, description="What was charged; defaults to the sum of the lines."
+    )
+    paid: bool = False
+    external_id: str | None = strawberry.field(
+        default=None, description="The order's id in the system it came from; unique."
+    )
+
+
+@strawberry.input
+class OrderIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class RefundOrderInput:
+    id: strawberry.ID
+    amount: Decimal
+    reason: str = ""
+
+
+@strawberry.type
+class OrderPayload:
+    order: OrderNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _run(action: Callable[[], OrderView]) -> OrderPayload:
+    try:
+        return OrderPayload(order=OrderNode.from_view(action()))
+    except DomainError as error:
+        return OrderPayload(user_errors=user_errors(error))
+
+
+def _order_id(raw: strawberry.ID) -> str | None:
+    try:
+        return local_id(raw, ORDER)
+    except MalformedId:
+        return None
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation(description="Record a purchase for a customer.")
+    def record_order(self, info: Info, input: RecordOrderInput) -> OrderPayload:
+        context = info.context
+        try:
+            customer_id = local_id(input.customer_id, "Customer")
+        except MalformedId:
+            return OrderPayload(user_errors=invalid_id("customerId"))
+        new = NewOrder(
+            customer_id=customer_id,
+            placed_at=input.placed_at,
+            currency=input.currency,
+            lines=[
+                NewOrderLine(
+                    sku=line.sku,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price=str(line.unit_price),
+                )
+                for line in input.lines
+            ],
+            total=str(input.total) if input.total is not None else None,
+            paid=input.paid,
+            external_id=input.external_id,
+        )
+        return _run(lambda: context.services.record_order(context.principal, new))
+
+    @strawberry.mutation
+    def mark_order_paid(self, info: Info, input: OrderIdInput) -> OrderPayload:
+        context = info.context
+        order_id = _order_id(input.id)
+        if order_id is None:
+            return OrderPayload(user_errors=invalid_id("id"))
+        return _run(lambda: context.services.mark_order_paid(context.principal, order_id))
+
+    @strawberry.mutation(description="Give back part or all of a paid order.")
+    def refund_order(self, info: Info, input: RefundOrderInput) -> OrderPayload:
+        context = info.context
+        order_id = _order_id(input.id)
+        if order_id is None:
+            return OrderPayload(user_errors=invalid_id("id"))
+        return _run(
+            lambda: context.services.refund_order(
+                context.principal, order_id, str(input.amount), input.reason
+            )
+        )
+
+    @strawberry.mutation
+    def cancel_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
+        context = info.context
+        order_id = _order_id(input.id)
+        if order_id is None:
+            return OrderPayload(user_errors=invalid_id("id"))
+        return _run(lambda: context.services.cancel_order(context.principal, order_id))

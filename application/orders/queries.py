@@ -1,0 +1,46 @@
+"""Use cases that read orders."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from application.orders.ports import OrderReader
+from application.orders.views import CurrencyTotal, OrderView
+from application.principal import Principal
+from domain.access.roles import Permission
+
+
+@frozen
+class ReadOrders:
+    """Every read of orders, each checked against the actor's permissions."""
+
+    reader: OrderReader
+
+    def get_many(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, OrderView]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.get_many(ids)
+
+    def of_customer(
+        self, actor: Principal, customer_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.of_customer(customer_id, before=before, limit=limit)
+
+    def newest_of_customers(
+        self, actor: Principal, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.newest_of_customers(customer_ids, limit)
+
+    def count_of_customers(
+        self, actor: Principal, customer_ids: Collection[str]
+    ) -> Mapping[str, int]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.count_of_customers(customer_ids)
+
+    def totals(self, actor: Principal) -> Sequence[CurrencyTotal]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.totals()

@@ -42,6 +42,7 @@ from application.customers.commands import (
     CreateCustomersInBulk,
     UpdateCustomer,
 )
+from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
@@ -178,6 +179,9 @@ class Container(containers.DeclarativeContainer):
         ImportOrders, uow=unit_of_work.provider, clock=clock, ids=ids
     )
     read_orders = providers.Singleton(ReadOrders, reader=order_reader)
+    import_customers = providers.Singleton(
+        ImportCustomers, uow=unit_of_work.provider, clock=clock, ids=ids, parser=contact_parser
+    )
 
     services = providers.Singleton(
         Services,
@@ -247,6 +251,8 @@ def main() -> None:
             create_customers_in_bulk=container.create_customers_in_bulk(),
             list_customers=container.list_customers(),
             import_orders=container.import_orders(),
+            import_customers=container.import_customers(),
+            get_customers=container.get_customers(),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),

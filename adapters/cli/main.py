@@ -24,7 +24,9 @@ from rich.progress import (
 
 from adapters.cli.runtime import CliRuntime
 from adapters.demo.seeding import seed_demo
+from adapters.exporting.customers import write_customers_csv
 from adapters.graphql.schema import schema_sdl
+from adapters.importing.customers import ColumnMapping, MappingError, import_customer_file
 from adapters.importing.orders import import_order_file
 from application.customers.views import CustomerFilter
 from application.principal import Principal
@@ -50,6 +52,8 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     schema = typer.Typer(no_args_is_help=True, help="The GraphQL schema.")
     importing = typer.Typer(no_args_is_help=True, help="Import customers and orders from files.")
     cli.add_typer(importing, name="import")
+    export = typer.Typer(no_args_is_help=True, help="Export data as files.")
+    cli.add_typer(export, name="export")
     cli.add_typer(db, name="db")
     cli.add_typer(apikey, name="apikey")
     cli.add_typer(schema, name="schema")
@@ -123,6 +127,70 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         if summary.report is not None:
             console.print(f"errors: {summary.report}")
             raise typer.Exit(code=1)
+
+    @importing.command("customers")
+    def import_customers(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV file.")],
+        mapping: Annotated[
+            Path | None,
+            typer.Option(
+                exists=True, dir_okay=False, help="TOML [columns] table: header = target."
+            ),
+        ] = None,
+        encoding: Annotated[
+            str | None,
+            typer.Option(help="Text encoding; detected when not given (UTF-8 or GB18030)."),
+        ] = None,
+    ) -> None:
+        """Create or update customers (matched by external id, then email); bad rows go to FILE.errors.csv."""
+        try:
+            columns = ColumnMapping.from_toml(mapping) if mapping else None
+        except (MappingError, OSError, ValueError) as error:
+            console.print(f"[red]error[/red] mapping: {error}")
+            raise typer.Exit(code=2) from None
+        rt = runtime()
+        try:
+            with _bytes_progress(f"importing {file.name}") as advance:
+                summary = import_customer_file(
+                    file,
+                    use_case=rt.import_customers,
+                    actor=Principal.system(),
+                    mapping=columns,
+                    encoding=encoding,
+                    on_progress=advance,
+                )
+        finally:
+            rt.close()
+        console.print(
+            f"{summary.rows:,} rows ({summary.encoding}): {summary.created:,} created, "
+            f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
+            f"{summary.rejected_rows:,} rows rejected"
+        )
+        if summary.report is not None:
+            console.print(f"errors: {summary.report}")
+            raise typer.Exit(code=1)
+
+    @export.command("customers")
+    def export_customers(
+        search: Annotated[
+            str | None,
+            typer.Option(help="Only customers whose name, email or phone contains this."),
+        ] = None,
+        include_archived: Annotated[bool, typer.Option(help="Archived customers too.")] = False,
+    ) -> None:
+        """Write customers as CSV to standard output."""
+        rt = runtime()
+        try:
+            count = write_customers_csv(
+                sys.stdout,
+                rt.list_customers,
+                rt.get_customers,
+                Principal.system(),
+                CustomerFilter(search=search, include_archived=include_archived),
+            )
+        finally:
+            rt.close()
+        console.print(f"exported {count:,} customers")
 
     @cli.command("seed")
     def seed(

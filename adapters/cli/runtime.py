@@ -10,7 +10,8 @@ from starlette.types import ASGIApp
 from application.access.api_keys import IssueApiKey
 from application.access.users import RegisterUser
 from application.customers.commands import CreateCustomersInBulk
-from application.customers.queries import ListCustomers
+from application.customers.importing import ImportCustomers
+from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.importing import ImportOrders
 
 
@@ -25,6 +26,8 @@ class CliRuntime:
     create_customers_in_bulk: CreateCustomersInBulk
     list_customers: ListCustomers
     import_orders: ImportOrders
+    import_customers: ImportCustomers
+    get_customers: GetCustomers
     build_app: Callable[[], ASGIApp]
     """The API over this runtime's own container (and so its in-memory store, if any)."""
     app_factory: str

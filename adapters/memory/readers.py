@@ -33,6 +33,14 @@ class InMemoryCustomerReader:
     def count(self, where: CustomerFilter) -> int:
         return len(self._matching(where))
 
+    def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+        customers = self._store.customers
+        return {
+            cid: sorted(str(i) for i in customers[cid].external_ids)
+            for cid in ids
+            if cid in customers and customers[cid].external_ids
+        }
+
     def slice(
         self,
         where: CustomerFilter,

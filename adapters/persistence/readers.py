@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, String, bindparam, func, select, tuple_, type_coerce
 
-from adapters.persistence.tables import api_keys, customers, users
+from adapters.persistence.tables import api_keys, customer_external_ids, customers, users
 from application.access.ports import UserView
 from application.customers.views import (
     CustomerFilter,
@@ -63,6 +63,19 @@ class SqlCustomerReader:
         )
         with self._engine.connect() as connection:
             return {row.id: _customer_view(row) for row in connection.execute(query, parameters)}
+
+    def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+        table = customer_external_ids
+        query = (
+            select(table.c.customer_id, table.c.source, table.c.external_id)
+            .where(table.c.customer_id.in_(list(ids)))
+            .order_by(table.c.customer_id, table.c.source, table.c.external_id)
+        )
+        found: dict[str, list[str]] = {}
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                found.setdefault(row.customer_id, []).append(f"{row.source}:{row.external_id}")
+        return found
 
     def count(self, where: CustomerFilter) -> int:
         query = select(func.count()).select_from(customers).where(*_conditions(where))

@@ -45,6 +45,10 @@ class CustomerReader(Protocol):
 
     def count(self, where: CustomerFilter) -> int: ...
 
+    def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+        """``source:value`` of each customer's external ids, sorted; none for unknown ids."""
+        ...
+
     def slice(
         self,
         where: CustomerFilter,

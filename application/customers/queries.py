@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from attrs import frozen
 
@@ -22,6 +22,10 @@ class GetCustomers:
     def __call__(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, CustomerView]:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.get_many(ids)
+
+    def external_ids(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.external_ids_of(ids)
 
 
 @frozen

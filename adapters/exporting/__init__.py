@@ -1,0 +1,1 @@
+"""Writing data out as files."""

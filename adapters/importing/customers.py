@@ -1,0 +1,234 @@
+"""Customer CSV files: which column is which field, and streaming them through the import."""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from attrs import frozen
+
+from adapters.importing.report import ErrorReport, RowError
+from adapters.importing.source import TextSource
+from application.customers.importing import CustomerRow, ImportCustomers
+from application.principal import Principal
+
+BATCH_SIZE = 2000
+FIELDS = ("first_name", "last_name", "email", "phone")
+_ALIASES = {
+    "firstname": "first_name",
+    "givenname": "first_name",
+    "lastname": "last_name",
+    "surname": "last_name",
+    "familyname": "last_name",
+    "email": "email",
+    "emailaddress": "email",
+    "phone": "phone",
+    "phonenumber": "phone",
+    "mobile": "phone",
+}
+_API_FIELDS = {
+    "firstName": "first_name",
+    "lastName": "last_name",
+    "email": "email",
+    "phone": "phone",
+}
+
+
+class MappingError(ValueError):
+    pass
+
+
+@frozen
+class ColumnMapping:
+    """Header → target: a built-in field, ``external_id:<source>``, ``attribute:<key>`` or ``ignore``."""
+
+    targets: dict[str, str]
+
+    @classmethod
+    def from_toml(cls, path: Path) -> ColumnMapping:
+        with path.open("rb") as file:
+            document = tomllib.load(file)
+        columns = document.get("columns")
+        if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+            raise MappingError(f'{path}: expected a [columns] table of header = "target"')
+        for header, target in columns.items():
+            _check_target(header, target)
+        return cls(dict(columns))
+
+    @classmethod
+    def infer(cls, headers: list[str]) -> ColumnMapping:
+        """Built-in fields by their usual names, ``<source>_id`` as external ids, the rest attributes."""
+        targets = {}
+        for header in headers:
+            squashed = re.sub(r"[^a-z0-9]", "", header.lower())
+            if squashed in _ALIASES:
+                targets[header] = _ALIASES[squashed]
+            elif header.lower().startswith("external_id:"):
+                targets[header] = header.lower()
+            elif squashed == "id":
+                targets[header] = "ignore"
+            else:
+                targets[header] = "attribute:" + re.sub(r"[^a-z0-9]+", "_", header.lower()).strip(
+                    "_"
+                )
+        return cls(targets)
+
+    def column_for(self, field: str) -> str:
+        """The header that a use-case field (``email``, ``attributes.tier``) came from."""
+        wanted = _API_FIELDS.get(field)
+        if field.startswith("attributes."):
+            wanted = "attribute:" + field.split(".", 1)[1]
+        for header, target in self.targets.items():
+            if target == wanted or (field == "externalIds" and target.startswith("external_id:")):
+                return header
+        return ""
+
+    def row(self, number: int, values: dict[str, str]) -> CustomerRow:
+        fields: dict[str, str | None] = dict.fromkeys(FIELDS)
+        external: list[str] = []
+        attributes: dict[str, object] = {}
+        for header, target in self.targets.items():
+            value = values.get(header, "").strip()
+            if not value or target == "ignore":
+                continue
+            if target in FIELDS:
+                fields[target] = value
+            elif target.startswith("external_id:"):
+                external.append(f"{target.split(':', 1)[1]}:{value}")
+            elif target.startswith("attribute:"):
+                attributes[target.split(":", 1)[1]] = value
+        return CustomerRow(
+            row=number, external_ids=tuple(external), attributes=attributes, **fields
+        )
+
+
+def _check_target(header: str, target: str) -> None:
+    if target in (*FIELDS, "ignore"):
+        return
+    prefix, _, rest = target.partition(":")
+    if prefix in ("external_id", "attribute") and rest:
+        return
+    raise MappingError(
+        f"column {header!r}: {target!r} is not a field; use one of {', '.join(FIELDS)}, "
+        "external_id:<source>, attribute:<key> or ignore"
+    )
+
+
+@frozen
+class CustomerImportSummary:
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected_rows: int
+    errors: int
+    report: Path | None
+    encoding: str
+
+
+def import_customer_file(
+    path: Path,
+    *,
+    use_case: ImportCustomers,
+    actor: Principal,
+    mapping: ColumnMapping | None = None,
+    encoding: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[int, int], None] = lambda _done, _total: None,
+) -> CustomerImportSummary:
+    source = TextSource(path, encoding)
+    counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
+    with ErrorReport(path) as report:
+        records = _records(source, report)
+        headers = next(records, None)
+        if headers is None:
+            return CustomerImportSummary(0, 0, 0, 0, 0, 0, None, source.encoding)
+        columns = mapping or ColumnMapping.infer(headers[1])
+        batch: list[CustomerRow] = []
+        raw: dict[int, dict[str, str]] = {}
+
+        def flush() -> None:
+            result = use_case(actor, batch)
+            counts["created"] += result.created
+            counts["updated"] += result.updated
+            counts["unchanged"] += result.unchanged
+            for rejected in result.problems:
+                column = columns.column_for(rejected.problem.field)
+                report.add(
+                    RowError(
+                        rejected.row,
+                        column or rejected.problem.field,
+                        raw[rejected.row].get(column, ""),
+                        rejected.problem.message,
+                        rejected.problem.code.value,
+                    )
+                )
+            batch.clear()
+            raw.clear()
+            on_progress(source.bytes_read, source.size)
+
+        for number, cells in records:
+            counts["rows"] += 1
+            if len(cells) != len(headers[1]):
+                report.add(
+                    RowError(
+                        number,
+                        "",
+                        ",".join(cells),
+                        f"expected {len(headers[1])} columns, found {len(cells)}",
+                        "INVALID",
+                    )
+                )
+                continue
+            values = dict(zip(headers[1], cells, strict=True))
+            raw[number] = values
+            batch.append(columns.row(number, values))
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
+        on_progress(source.size, source.size)
+    return CustomerImportSummary(
+        rows=counts["rows"],
+        created=counts["created"],
+        updated=counts["updated"],
+        unchanged=counts["unchanged"],
+        rejected_rows=len(report.rows),
+        errors=report.count,
+        report=report.path if report.count else None,
+        encoding=source.encoding,
+    )
+
+
+def _records(source: TextSource, report: ErrorReport) -> Iterator[tuple[int, list[str]]]:
+    """CSV records with the line they start on; unreadable ones go to the report."""
+    reader = csv.reader(source.lines(), strict=True)
+    line = 0
+    while True:
+        start = line + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num
+            report.add(RowError(start, "", "", f"malformed CSV: {error}", "INVALID"))
+            continue
+        line = reader.line_num
+        if any(number in source.undecodable_lines for number in range(start, line + 1)):
+            report.add(
+                RowError(
+                    start,
+                    "",
+                    ",".join(cells),
+                    f"is not valid {source.encoding} text",
+                    "INVALID_ENCODING",
+                )
+            )
+            continue
+        if not any(cell.strip() for cell in cells):
+            continue
+        yield start, cells

@@ -1,0 +1,182 @@
+"""Importing customers: create the new, update the known, report the rest, change nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from functools import partial
+
+from attrs import field, frozen
+
+from application.customers.commands import ContactParser
+from application.ports import Clock, IdGenerator
+from application.principal import Principal
+from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.access.roles import Permission
+from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
+from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector
+
+
+@frozen(kw_only=True)
+class CustomerRow:
+    """One customer from a file. ``None`` (an empty cell) leaves a known customer's value alone."""
+
+    row: int
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    external_ids: tuple[str, ...] = ()
+    attributes: Mapping[str, object] = field(factory=dict)
+
+
+@frozen
+class RowProblem:
+    row: int
+    problem: Problem
+
+
+@frozen
+class CustomerImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: tuple[RowProblem, ...] = field(factory=tuple)
+
+
+@frozen
+class _Checked:
+    row: CustomerRow
+    email: EmailAddress | None
+    phone: PhoneNumber | None
+    external_ids: tuple[ExternalId, ...]
+
+
+@frozen
+class ImportCustomers:
+    """Upsert a batch in one transaction, matching by external id, then by email.
+
+    A row that matches two different customers (its email one, its external id another)
+    is refused and reported: they may be one person, which a merge decides.
+    """
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    parser: ContactParser = field(factory=ContactParser)
+
+    def __call__(self, actor: Principal, rows: Sequence[CustomerRow]) -> CustomerImportResult:
+        actor.require(Permission.WRITE_CUSTOMERS)
+        problems: list[RowProblem] = []
+        checked: list[_Checked] = []
+        for row in rows:
+            try:
+                checked.append(self._check(row))
+            except DomainError as error:
+                problems.extend(RowProblem(row.row, p) for p in error.problems)
+
+        now = self.clock.now()
+        created = updated = unchanged = 0
+        with self.uow() as uow:
+            by_external = uow.customers.find_by_external_ids(
+                {i for c in checked for i in c.external_ids}
+            )
+            by_email = uow.customers.find_by_emails({c.email for c in checked if c.email})
+            fresh: dict[object, Customer] = {}
+            for item in checked:
+                try:
+                    customer = self._match(uow, item, by_external, by_email, fresh)
+                    if customer is None:
+                        customer = self._register(item, actor, now)
+                        for key in (*item.external_ids, item.email):
+                            if key is not None:
+                                fresh[key] = customer
+                        created += 1
+                        continue
+                    version = customer.version
+                    self._apply(customer, item, actor, now)
+                    if customer.version == version:
+                        unchanged += 1
+                    elif customer.id in {c.id for c in fresh.values()}:
+                        unchanged += 1  # a later row of the same new customer
+                    else:
+                        updated += 1
+                except DomainError as error:
+                    problems.extend(RowProblem(item.row.row, p) for p in error.problems)
+            new_customers = list({c.id: c for c in fresh.values()}.values())
+            uow.customers.add_many(new_customers)
+            uow.commit()
+        return CustomerImportResult(
+            created=created,
+            updated=updated,
+            unchanged=unchanged,
+            problems=tuple(sorted(problems, key=lambda p: p.row)),
+        )
+
+    def _check(self, row: CustomerRow) -> _Checked:
+        collector = ProblemCollector()
+        email = collector.check(partial(self.parser.email, row.email))
+        phone = collector.check(partial(self.parser.phone, row.phone))
+        external = collector.check(partial(_external_ids, row.external_ids))
+        collector.raise_if_any()
+        return _Checked(row, email, phone, external or ())
+
+    @staticmethod
+    def _match(
+        uow: UnitOfWork,
+        item: _Checked,
+        by_external: Mapping[ExternalId, str],
+        by_email: Mapping[EmailAddress, str],
+        fresh: Mapping[object, Customer],
+    ) -> Customer | None:
+        for key in (*item.external_ids, item.email):
+            if key is not None and key in fresh:
+                return fresh[key]
+        matches = {by_external[i] for i in item.external_ids if i in by_external}
+        if item.email is not None and item.email in by_email:
+            matches.add(by_email[item.email])
+        if len(matches) > 1:
+            raise DomainError(
+                [
+                    Problem(
+                        "email",
+                        ErrorCode.TAKEN,
+                        "the email and the external id belong to two different customers",
+                    )
+                ]
+            )
+        if not matches:
+            return None
+        return uow.customers.get(matches.pop())
+
+    def _register(self, item: _Checked, actor: Principal, now: datetime) -> Customer:
+        row = item.row
+        return Customer.register(
+            id=self.ids.new_id(),
+            first_name=row.first_name or "",
+            last_name=row.last_name or "",
+            email=item.email,
+            phone=item.phone,
+            attributes=row.attributes,
+            owner_id=actor.actor_id,
+            at=now,
+            by=actor.actor_id,
+            external_ids=item.external_ids,
+        )
+
+    @staticmethod
+    def _apply(customer: Customer, item: _Checked, actor: Principal, now: datetime) -> None:
+        row = item.row
+        changes = CustomerChanges(
+            first_name=row.first_name if row.first_name is not None else KEEP,
+            last_name=row.last_name if row.last_name is not None else KEEP,
+            email=item.email if item.email is not None else KEEP,
+            phone=item.phone if item.phone is not None else KEEP,
+            attributes=row.attributes if row.attributes else KEEP,
+        )
+        customer.update(changes, at=now, by=actor.actor_id)
+        customer.link(item.external_ids, at=now, by=actor.actor_id)
+
+
+def _external_ids(texts: Iterable[str]) -> tuple[ExternalId, ...]:
+    return tuple(ExternalId.parse(text) for text in texts)

@@ -1,0 +1,116 @@
+"""Customer CSV files: mapping, encodings, upserts, bad rows, and export back out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from adapters.exporting.customers import write_customers_csv
+from adapters.importing.customers import ColumnMapping, import_customer_file
+from application.customers.views import CustomerFilter
+from application.principal import Principal
+from bootstrap import Container
+
+SYSTEM = Principal.system()
+PEOPLE = (
+    "First Name,Last Name,E-mail,Mobile,external_id:shop,Tier\n"
+    "Ada,Lovelace,ADA@example.com,+44 20 7183 8750,1001,gold\n"
+    "雷,李,li@example.cn,+86 138 0013 8000,1002,silver\n"
+    "Bad,Row,not-an-email,123,1003,x\n"
+    "Short,Row\n"
+    '"Broken ""quote,Row,b@example.com,,1004,\n'
+)
+
+
+def run(container: Container, path: Path, mapping: ColumnMapping | None = None):  # type: ignore[no-untyped-def]
+    return import_customer_file(
+        path, use_case=container.import_customers(), actor=SYSTEM, mapping=mapping
+    )
+
+
+def export(container: Container) -> list[dict[str, str]]:
+    buffer = io.StringIO()
+    write_customers_csv(
+        buffer, container.list_customers(), container.get_customers(), SYSTEM, CustomerFilter()
+    )
+    return list(csv.DictReader(io.StringIO(buffer.getvalue())))
+
+
+def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    summary = run(container, path)
+    assert (summary.created, summary.rejected_rows) == (2, 3)
+    assert summary.report is not None
+    with summary.report.open(encoding="utf-8") as report:
+        problems = {(int(r["row"]), r["column"], r["code"]) for r in csv.DictReader(report)}
+    assert (4, "E-mail", "INVALID_EMAIL") in problems
+    assert (4, "Mobile", "INVALID_PHONE") in problems
+    assert {row for row, _, _ in problems} == {4, 5, 6}
+
+    rows = {r["email"]: r for r in export(container)}
+    assert rows["ada@example.com"]["phone"] == "+442071838750"
+    assert rows["ada@example.com"]["external_ids"] == "shop:1001"
+    assert rows["li@example.cn"]["first_name"] == "雷"
+    assert '"tier": "silver"' in rows["li@example.cn"]["attributes"]
+
+
+def test_rerunning_the_same_file_changes_nothing(container: Container, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    run(container, path)
+    before = export(container)
+    again = run(container, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert export(container) == before
+
+
+def test_known_customers_are_updated_by_external_id(container: Container, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    run(container, path)
+    changed = tmp_path / "changed.csv"
+    changed.write_text("external_id:shop,Last Name,Tier\n1001,King,platinum\n", encoding="utf-8")
+    summary = run(container, changed)
+    assert (summary.created, summary.updated) == (0, 1)
+    ada = next(r for r in export(container) if r["email"] == "ada@example.com")
+    assert (ada["last_name"], ada["version"]) == ("King", "2")
+    assert '"tier": "platinum"' in ada["attributes"]
+
+
+def test_a_row_naming_two_different_customers_is_refused(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE, encoding="utf-8")
+    run(container, path)
+    clash = tmp_path / "clash.csv"
+    clash.write_text("email,external_id:shop\nada@example.com,1002\n", encoding="utf-8")
+    summary = run(container, clash)
+    assert summary.rejected_rows == 1
+    assert len(export(container)) == 2
+
+
+def test_gb18030_file_with_a_mapping(container: Container, tmp_path: Path) -> None:
+    path = tmp_path / "客户.csv"
+    path.write_bytes("姓,名,邮箱,会员号\n王,芳,fang@example.cn,A-77\n".encode("gb18030"))
+    mapping_file = tmp_path / "map.toml"
+    mapping_file.write_text(
+        '[columns]\n"姓" = "last_name"\n"名" = "first_name"\n"邮箱" = "email"\n"会员号" = "external_id:member"\n',
+        encoding="utf-8",
+    )
+    summary = run(container, path, ColumnMapping.from_toml(mapping_file))
+    assert (summary.encoding, summary.created, summary.errors) == ("gb18030", 1, 0)
+    [row] = export(container)
+    assert (row["last_name"], row["first_name"], row["external_ids"]) == ("王", "芳", "member:A-77")
+
+
+def test_utf8_with_a_byte_order_mark(container: Container, tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffemail,first_name\nzoe@example.com,Zoë\n".encode())
+    summary = run(container, path)
+    assert (summary.encoding, summary.created) == ("utf-8-sig", 1)
+    assert export(container)[0]["first_name"] == "Zoë"

@@ -196,6 +196,7 @@ class Container(containers.DeclarativeContainer):
         mark_order_paid=mark_order_paid,
         refund_order=refund_order,
         cancel_order=cancel_order,
+        import_customers=import_customers,
     )
 
 

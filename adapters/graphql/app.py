@@ -211,7 +211,9 @@ def _json_request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] 
 
 class RapportGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: BaseSchema, services: Services, *, graphiql: bool) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        super().__init__(
+            schema, graphql_ide="graphiql" if graphiql else None, multipart_uploads_enabled=True
+        )
         self._services = services
 
     async def get_context(self, request: Any, response: Any) -> Context:

@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from application.access.ports import UserReader, UserView
 from application.customers.commands import ArchiveCustomer, CreateCustomer, UpdateCustomer
+from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
@@ -37,6 +38,7 @@ class Services:
     mark_order_paid: MarkOrderPaid
     refund_order: RefundOrder
     cancel_order: CancelOrder
+    import_customers: ImportCustomers
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

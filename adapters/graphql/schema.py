@@ -12,6 +12,7 @@ from adapters.graphql.caching import DocumentCache
 from adapters.graphql.context import Info
 from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, fetch_customer
 from adapters.graphql.errors import MaskUnexpectedErrors
+from adapters.graphql.importing import ImportMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 
@@ -34,7 +35,7 @@ class NodeQuery:
 
 
 Query = merge_types("Query", (NodeQuery, CustomerQuery, OrderQuery, AccessQuery))
-Mutation = merge_types("Mutation", (CustomerMutation, OrderMutation))
+Mutation = merge_types("Mutation", (CustomerMutation, OrderMutation, ImportMutation))
 
 
 def build_schema() -> strawberry.Schema:

@@ -1,0 +1,100 @@
+"""Uploading a customer file through the API: the same import as the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import tempfile
+from pathlib import Path
+from typing import Any, cast
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from adapters.graphql.context import Info
+from adapters.graphql.errors import UserError, user_errors
+from adapters.importing.customers import import_customer_file
+from domain.errors import DomainError
+
+MAX_REPORTED_ERRORS = 1000
+
+
+@strawberry.input
+class ImportCustomersInput:
+    file: Upload = strawberry.field(description="A CSV file, sent as a multipart upload.")
+
+
+@strawberry.type(description="One problem with one row of an imported file.")
+class ImportRowError:
+    row: int
+    column: str
+    value: str
+    message: str
+    code: str
+
+
+@strawberry.type
+class ImportCustomersPayload:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_rows: int = 0
+    error_count: int = 0
+    errors: list[ImportRowError] = strawberry.field(
+        default_factory=list, description=f"The first {MAX_REPORTED_ERRORS} problems, by row."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ImportMutation:
+    @strawberry.mutation(description="Create or update customers from a CSV upload.")
+    async def import_customers(
+        self, info: Info, input: ImportCustomersInput
+    ) -> ImportCustomersPayload:
+        context = info.context
+        upload = input.file
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "upload.csv"
+            # At run time an upload is Starlette's UploadFile, which nothing else closes.
+            file = cast(Any, upload)
+            try:
+                path.write_bytes(await file.read())
+            finally:
+                await file.close()
+            try:
+                summary = await asyncio.to_thread(
+                    import_customer_file,
+                    path,
+                    use_case=context.services.import_customers,
+                    actor=context.principal,
+                )
+            except DomainError as error:
+                return ImportCustomersPayload(user_errors=user_errors(error))
+            errors = _read_report(summary.report) if summary.report else []
+        return ImportCustomersPayload(
+            rows=summary.rows,
+            created=summary.created,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            rejected_rows=summary.rejected_rows,
+            error_count=summary.errors,
+            errors=errors,
+        )
+
+
+def _read_report(path: Path) -> list[ImportRowError]:
+    with path.open(encoding="utf-8", newline="") as report:
+        rows = list(csv.DictReader(report))
+    rows.sort(key=lambda r: int(r["row"]))
+    return [
+        ImportRowError(
+            row=int(r["row"]),
+            column=r["column"],
+            value=r["value"],
+            message=r["message"],
+            code=r["code"],
+        )
+        for r in rows[:MAX_REPORTED_ERRORS]
+    ]

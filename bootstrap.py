@@ -43,6 +43,7 @@ from application.customers.commands import (
     UpdateCustomer,
 )
 from application.customers.importing import ImportCustomers
+from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
@@ -183,6 +184,9 @@ class Container(containers.DeclarativeContainer):
         ImportCustomers, uow=unit_of_work.provider, clock=clock, ids=ids, parser=contact_parser
     )
 
+    find_duplicates = providers.Singleton(FindDuplicateCandidates, reader=customer_reader)
+    merge_customers = providers.Singleton(MergeCustomers, uow=unit_of_work.provider, clock=clock)
+
     services = providers.Singleton(
         Services,
         create_customer=create_customer,
@@ -197,6 +201,8 @@ class Container(containers.DeclarativeContainer):
         refund_order=refund_order,
         cancel_order=cancel_order,
         import_customers=import_customers,
+        find_duplicates=find_duplicates,
+        merge_customers=merge_customers,
     )
 
 

@@ -13,6 +13,7 @@ from strawberry.types import Info as StrawberryInfo
 from application.access.ports import UserReader, UserView
 from application.customers.commands import ArchiveCustomer, CreateCustomer, UpdateCustomer
 from application.customers.importing import ImportCustomers
+from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
@@ -39,6 +40,8 @@ class Services:
     refund_order: RefundOrder
     cancel_order: CancelOrder
     import_customers: ImportCustomers
+    find_duplicates: FindDuplicateCandidates
+    merge_customers: MergeCustomers
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

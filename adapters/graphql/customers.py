@@ -170,13 +170,30 @@ class CustomerFilterInput:
         )
 
 
+MAX_MERGE_HOPS = 8
+
+
 def fetch_customer(info: Info, customer_id: str) -> CustomerNode | None:
-    """One customer for a top-level field, where there is nothing to batch with."""
+    """One customer for a top-level field; a merged id resolves to the customer it became."""
     context = info.context
     try:
         view = context.services.get_customers(context.principal, [customer_id]).get(customer_id)
+        hops = 0
+        while view is not None and view.merged_into is not None and hops < MAX_MERGE_HOPS:
+            view = context.services.get_customers(context.principal, [view.merged_into]).get(
+                view.merged_into
+            )
+            hops += 1
     except DomainError as error:
         raise query_error(error) from None
+    return CustomerNode.from_view(view) if view else None
+
+
+async def load_customer(info: Info, customer_id: str) -> CustomerNode | None:
+    """One customer through the request's DataLoader, for relations of listed objects."""
+    view = await info.context.loaders.customers.load(customer_id)
+    if view is not None and view.merged_into is not None:
+        return fetch_customer(info, view.merged_into)
     return CustomerNode.from_view(view) if view else None
 
 

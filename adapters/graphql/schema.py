@@ -11,6 +11,7 @@ from adapters.graphql.access import AccessQuery, UserNode, load_user
 from adapters.graphql.caching import DocumentCache
 from adapters.graphql.context import Info
 from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, fetch_customer
+from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.importing import ImportMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
@@ -34,8 +35,10 @@ class NodeQuery:
         return None
 
 
-Query = merge_types("Query", (NodeQuery, CustomerQuery, OrderQuery, AccessQuery))
-Mutation = merge_types("Mutation", (CustomerMutation, OrderMutation, ImportMutation))
+Query = merge_types("Query", (NodeQuery, CustomerQuery, OrderQuery, DuplicateQuery, AccessQuery))
+Mutation = merge_types(
+    "Mutation", (CustomerMutation, OrderMutation, DuplicateMutation, ImportMutation)
+)
 
 
 def build_schema() -> strawberry.Schema:

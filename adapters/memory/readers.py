@@ -16,6 +16,7 @@ from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.customers.customer import search_text
+from domain.customers.matching import email_key
 
 
 class InMemoryCustomerReader:
@@ -32,6 +33,28 @@ class InMemoryCustomerReader:
 
     def count(self, where: CustomerFilter) -> int:
         return len(self._matching(where))
+
+    def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
+        active = sorted(
+            (c for c in self._store.customers.values() if not c.is_archived), key=lambda c: c.id
+        )
+        pairs: list[tuple[str, str, str]] = []
+        for reason, key in (
+            ("email", lambda c: email_key(c.email)),
+            ("phone", lambda c: c.phone.e164 if c.phone else None),
+        ):
+            groups: dict[str, list[str]] = {}
+            for customer in active:
+                value = key(customer)
+                if value is not None:
+                    groups.setdefault(value, []).append(customer.id)
+            pairs.extend(
+                (a, b, reason)
+                for ids in groups.values()
+                for i, a in enumerate(ids)
+                for b in ids[i + 1 :]
+            )
+        return pairs
 
     def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
         customers = self._store.customers

@@ -185,6 +185,18 @@ class InMemoryOrderRepository:
         wanted = set(external_ids)
         return {o.external_id for o in self._store.orders.values() if o.external_id in wanted}
 
+    def reassign(self, from_customer_ids: Collection[str], to_customer_id: str) -> int:
+        moved = 0
+        for order_id, stored in list(self._store.orders.items()) + [
+            (o.id, o) for o in self.staged.seen.values()
+        ]:
+            if stored.customer_id in from_customer_ids:
+                order = self.get(order_id)
+                if order is not None and order.customer_id in from_customer_ids:
+                    order.customer_id = to_customer_id
+                    moved += 1
+        return moved
+
     def check_unique_external_ids(self) -> None:
         owners = {
             o.external_id: o.id
@@ -233,6 +245,9 @@ class InMemoryUnitOfWork:
         for collection in staged:
             collection.clear()
         self._publisher.publish(events)
+
+    def flush(self) -> None:
+        """Nothing to send: every check runs against the staged state at commit."""
 
     def rollback(self) -> None:
         for collection in self._staged():

@@ -13,6 +13,7 @@ from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.customers import Customer
 from domain.customers.customer import search_text, sort_name
+from domain.customers.matching import email_key
 
 mapper_registry = registry(metadata=metadata)
 
@@ -27,7 +28,11 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(
         Customer,
         customers,
-        properties={"_sort_name": customers.c.sort_name, "_search_text": customers.c.search_text},
+        properties={
+            "_sort_name": customers.c.sort_name,
+            "_search_text": customers.c.search_text,
+            "_email_key": customers.c.email_key,
+        },
         version_id_col=customers.c.version,
         version_id_generator=False,
     )
@@ -51,14 +56,16 @@ def _derive_customer_columns(_mapper: Mapper[Any], _connection: object, target: 
     derived = derived_customer_columns(target)
     target._sort_name = derived["sort_name"]  # type: ignore[attr-defined]
     target._search_text = derived["search_text"]  # type: ignore[attr-defined]
+    target._email_key = derived["email_key"]  # type: ignore[attr-defined]
 
 
-def derived_customer_columns(customer: Customer) -> dict[str, str]:
+def derived_customer_columns(customer: Customer) -> dict[str, str | None]:
     email = customer.email.value if customer.email else None
     phone = customer.phone.e164 if customer.phone else None
     return {
         "sort_name": sort_name(customer.first_name, customer.last_name, email),
         "search_text": search_text(customer.first_name, customer.last_name, email, phone),
+        "email_key": email_key(customer.email),
     }
 
 
@@ -76,5 +83,6 @@ def customer_row(customer: Customer) -> dict[str, Any]:
         "updated_at": customer.updated_at,
         "archived_at": customer.archived_at,
         "version": customer.version,
+        "merged_into": customer.merged_into,
         **derived_customer_columns(customer),
     }

@@ -142,6 +142,18 @@ class SqlOrderRepository:
             )
         return found
 
+    def reassign(self, from_customer_ids: Collection[str], to_customer_id: str) -> int:
+        self.flush()
+        result = self._session.execute(
+            update(orders)
+            .where(orders.c.customer_id.in_(list(from_customer_ids)))
+            .values(customer_id=to_customer_id)
+        )
+        for order in self.seen:
+            if order.customer_id in from_customer_ids:
+                order.customer_id = to_customer_id
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     def flush(self) -> None:
         if self._pending:
             self._session.execute(insert(orders), [order_row(o) for o in self._pending])

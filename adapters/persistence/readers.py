@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, String, bindparam, func, select, tuple_, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+    type_coerce,
+)
 
 from adapters.persistence.tables import api_keys, customer_external_ids, customers, users
 from application.access.ports import UserView
@@ -32,6 +42,7 @@ _CUSTOMER_COLUMNS = (
     customers.c.updated_at,
     customers.c.archived_at,
     customers.c.version,
+    customers.c.merged_into,
 )
 _BY_IDS = select(*_CUSTOMER_COLUMNS).where(customers.c.id.in_(bindparam("ids", expanding=True)))
 _BY_ID = select(*_CUSTOMER_COLUMNS).where(customers.c.id == bindparam("id"))
@@ -76,6 +87,19 @@ class SqlCustomerReader:
             for row in connection.execute(query):
                 found.setdefault(row.customer_id, []).append(f"{row.source}:{row.external_id}")
         return found
+
+    def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
+        pairs: list[tuple[str, str, str]] = []
+        with self._engine.connect() as connection:
+            for reason, column in (("email", "email_key"), ("phone", "phone")):
+                a, b = customers.alias("a"), customers.alias("b")
+                query = (
+                    select(a.c.id, b.c.id)
+                    .join_from(a, b, and_(a.c[column] == b.c[column], a.c.id < b.c.id))
+                    .where(a.c.archived_at.is_(None), b.c.archived_at.is_(None))
+                )
+                pairs.extend((row[0], row[1], reason) for row in connection.execute(query))
+        return pairs
 
     def count(self, where: CustomerFilter) -> int:
         query = select(func.count()).select_from(customers).where(*_conditions(where))

@@ -75,11 +75,15 @@ customers = Table(
     # agree exactly with the in-memory adapter and can use plain indexes.
     Column("sort_name", sortable_text(220), nullable=False),
     Column("search_text", Text, nullable=False),
+    Column("email_key", String(254)),
+    Column("merged_into", String(36)),
 )
 Index("ix_customers_created_at_id", customers.c.created_at, customers.c.id)
 Index("ix_customers_updated_at_id", customers.c.updated_at, customers.c.id)
 Index("ix_customers_sort_name_id", customers.c.sort_name, customers.c.id)
 Index("ix_customers_email_order", func.coalesce(customers.c.email, ""), customers.c.id)
+Index("ix_customers_email_key", customers.c.email_key)
+Index("ix_customers_phone", customers.c.phone)
 Index(
     "uq_customers_active_email",
     customers.c.email,

@@ -64,6 +64,11 @@ class SqlUnitOfWork:
             raise taken from error
         self._publisher.publish(events)
 
+    def flush(self) -> None:
+        self.customers.flush()
+        self.orders.flush()
+        self._session.flush()
+
     def rollback(self) -> None:
         self._session.rollback()
 

@@ -45,6 +45,10 @@ class CustomerReader(Protocol):
 
     def count(self, where: CustomerFilter) -> int: ...
 
+    def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
+        """``(id, other id, key)`` for active customers sharing an email key or a phone."""
+        ...
+
     def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
         """``source:value`` of each customer's external ids, sorted; none for unknown ids."""
         ...

@@ -29,6 +29,8 @@ class CustomerView:
     updated_at: datetime
     archived_at: datetime | None
     version: int
+    merged_into: str | None = None
+    """Set on a merged duplicate: the customer it became part of."""
 
     @classmethod
     def from_customer(cls, customer: Customer) -> CustomerView:
@@ -44,6 +46,7 @@ class CustomerView:
             updated_at=customer.updated_at,
             archived_at=customer.archived_at,
             version=customer.version,
+            merged_into=customer.merged_into,
         )
 
     @property

@@ -21,6 +21,10 @@ class OrderRepository(Protocol):
 
     def external_ids_in_use(self, external_ids: Collection[str]) -> set[str]: ...
 
+    def reassign(self, from_customer_ids: Collection[str], to_customer_id: str) -> int:
+        """Move every order of some customers to another (a merge); returns how many moved."""
+        ...
+
 
 class OrderReader(Protocol):
     def get_many(self, ids: Iterable[str]) -> Mapping[str, OrderView]: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any, Final, cast
@@ -11,7 +11,12 @@ from attrs import define, field, frozen
 
 from domain.customers.attributes import AttributeValue, merge_attributes, validate_attributes
 from domain.customers.contact import EmailAddress, PhoneNumber
-from domain.customers.events import CustomerArchived, CustomerCreated, CustomerUpdated
+from domain.customers.events import (
+    CustomerArchived,
+    CustomerCreated,
+    CustomerMerged,
+    CustomerUpdated,
+)
 from domain.customers.identity import ExternalId
 from domain.errors import ErrorCode, ProblemCollector, RuleViolated
 from domain.events import DomainEvent
@@ -62,6 +67,7 @@ class Customer:
     archived_at: datetime | None = None
     version: int = 1
     external_ids: frozenset[ExternalId] = frozenset()
+    merged_into: str | None = None
     events: list[DomainEvent] = field(factory=list, init=False, repr=False)
 
     @classmethod
@@ -184,6 +190,50 @@ class Customer:
                 occurred_at=at,
                 actor_id=by,
                 changes=changes,
+                version=self.version,
+            )
+        )
+
+    def merge_into(self, survivor_id: str, *, at: datetime, by: str) -> frozenset[ExternalId]:
+        """Become part of ``survivor_id``: archived, its email and external ids handed over.
+
+        Returns the external ids, which now belong to the survivor.
+        """
+        self._require_active()
+        if survivor_id == self.id:
+            raise RuleViolated(
+                "duplicateIds", ErrorCode.INVALID, "a customer cannot merge into itself"
+            )
+        handed_over = self.external_ids
+        self.external_ids = frozenset()
+        self.email = None
+        self.merged_into = survivor_id
+        self.archived_at = at
+        self.updated_at = at
+        self.version += 1
+        return handed_over
+
+    def absorb(
+        self,
+        changes: CustomerChanges,
+        external_ids: Iterable[ExternalId],
+        merged_ids: Sequence[str],
+        *,
+        at: datetime,
+        by: str,
+    ) -> None:
+        """Take in what survives of merged duplicates, recorded as one merge event."""
+        self._require_active()
+        self.update(changes, at=at, by=by)
+        self.external_ids = self.external_ids | frozenset(external_ids)
+        self.updated_at = at
+        self.version += 1
+        self.events.append(
+            CustomerMerged(
+                aggregate_id=self.id,
+                occurred_at=at,
+                actor_id=by,
+                merged_ids=list(merged_ids),
                 version=self.version,
             )
         )

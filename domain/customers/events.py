@@ -35,3 +35,14 @@ class CustomerUpdated(DomainEvent):
 class CustomerArchived(DomainEvent):
     event_type = "rapport.customer.archived.v1"
     aggregate_type = "customer"
+
+
+@frozen(kw_only=True)
+class CustomerMerged(DomainEvent):
+    """Duplicates became part of this customer; their ids now resolve to it."""
+
+    event_type = "rapport.customer.merged.v1"
+    aggregate_type = "customer"
+
+    merged_ids: list[str]
+    version: int

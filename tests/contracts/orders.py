@@ -254,3 +254,62 @@ class ExternalIdContract:
                 [EmailAddress("ada@example.com"), EmailAddress("nobody@example.com")]
             )
         assert found == {EmailAddress("ada@example.com"): customer_id}
+
+
+class MergeContract:
+    """A merge through the real unit of work: unique values change hands within one transaction."""
+
+    def test_merge_moves_email_external_ids_and_orders(self, backend: StorageBackend) -> None:
+        from adapters.clock import ManualClock
+        from application.customers.merging import MergeCustomers
+        from application.principal import Principal
+
+        survivor = new_customer(first="Ada", email=None, phone="+14155550100")
+        duplicate = new_customer(
+            first="Ada",
+            email="ada@example.com",
+            external_ids=(ExternalId("shop", "7"),),
+            at=T0 + timedelta(1),
+        )
+        with backend.uow() as uow:
+            uow.customers.add_many([survivor, duplicate])
+            uow.orders.add_many([new_order(duplicate.id, "o1"), new_order(survivor.id, "o2")])
+            uow.commit()
+
+        MergeCustomers(backend.uow, ManualClock(T0 + timedelta(2)))(
+            Principal.system(), survivor.id, [duplicate.id]
+        )
+
+        with backend.uow() as uow:
+            merged = uow.customers.get(survivor.id)
+            retired = uow.customers.get(duplicate.id)
+            assert merged is not None and retired is not None
+            assert merged.email == EmailAddress("ada@example.com")
+            assert merged.external_ids == {ExternalId("shop", "7")}
+            assert (retired.merged_into, retired.email, retired.external_ids) == (
+                survivor.id,
+                None,
+                frozenset(),
+            )
+            assert uow.customers.find_by_external_ids([ExternalId("shop", "7")]) == {
+                ExternalId("shop", "7"): survivor.id
+            }
+        assert backend.orders.count_of_customers([survivor.id, duplicate.id]) == {
+            survivor.id: 2,
+            duplicate.id: 0,
+        }
+
+    def test_duplicate_pairs_share_a_mailbox_or_a_phone(self, backend: StorageBackend) -> None:
+        a = new_customer(email="ada.lovelace@gmail.com", customer_id="a")
+        b = new_customer(email="adalovelace@gmail.com", customer_id="b")
+        c = new_customer(email="c@example.com", phone="+14155550100", customer_id="c")
+        d = new_customer(email="d@example.com", phone="+14155550100", customer_id="d")
+        e = new_customer(email="e@example.com", phone="+14155550100", customer_id="e")
+        e.archive(at=T0, by="x")
+        with backend.uow() as uow:
+            uow.customers.add_many([a, b, c, d, e])
+            uow.commit()
+        assert sorted(backend.customers.duplicate_pairs()) == [
+            ("a", "b", "email"),
+            ("c", "d", "phone"),
+        ]

@@ -6,7 +6,7 @@ from tests.contracts.customers import (
     CustomerRepositoryContract,
     UnitOfWorkContract,
 )
-from tests.contracts.orders import ExternalIdContract, OrderRepositoryContract
+from tests.contracts.orders import ExternalIdContract, MergeContract, OrderRepositoryContract
 
 
 class TestStorageAdapters(
@@ -16,5 +16,6 @@ class TestStorageAdapters(
     AccessRepositoryContract,
     OrderRepositoryContract,
     ExternalIdContract,
+    MergeContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -1,4 +1,4 @@
-"""External ids of customers, and orders.
+"""External ids of customers, match keys and merges, and orders.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,6 +19,11 @@ TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("customers") as customers:
+        customers.add_column(sa.Column("email_key", sa.String(254), nullable=True))
+        customers.add_column(sa.Column("merged_into", sa.String(36), nullable=True))
+    op.create_index("ix_customers_email_key", "customers", ["email_key"])
+    op.create_index("ix_customers_phone", "customers", ["phone"])
     op.create_table(
         "customer_external_ids",
         sa.Column("source", sa.String(40), nullable=False),
@@ -58,3 +63,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("orders")
     op.drop_table("customer_external_ids")
+    op.drop_index("ix_customers_phone", "customers")
+    op.drop_index("ix_customers_email_key", "customers")
+    with op.batch_alter_table("customers") as customers:
+        customers.drop_column("merged_into")
+        customers.drop_column("email_key")

@@ -1,0 +1,133 @@
+"""Duplicate candidates and merging them, in the API."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from adapters.graphql.context import Info
+from adapters.graphql.customers import CUSTOMER, CustomerNode, load_customer
+from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.relay import MalformedId, PageInfo, local_id, to_global_id
+from application.customers.merging import DuplicateCandidate
+from domain.errors import DomainError
+
+MAX_PAGE = 100
+
+
+@strawberry.type(description="Two customers who look like one person.")
+class DuplicateCandidateNode:
+    score: float = strawberry.field(description="0 to 1; how sure the match is.")
+    reasons: list[str] = strawberry.field(description="The keys they share: email, phone, name.")
+    first_id: strawberry.Private[str]
+    second_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def customer(self, info: Info) -> CustomerNode | None:
+        return await load_customer(info, self.first_id)
+
+    @strawberry.field
+    async def other(self, info: Info) -> CustomerNode | None:
+        return await load_customer(info, self.second_id)
+
+
+@strawberry.type
+class DuplicateCandidateEdge:
+    cursor: str
+    node: DuplicateCandidateNode
+
+
+@strawberry.type
+class DuplicateCandidateConnection:
+    edges: list[DuplicateCandidateEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+def _cursor(candidate: DuplicateCandidate) -> str:
+    return to_global_id("DuplicateCursor", f"{candidate.first_id}|{candidate.second_id}")
+
+
+@strawberry.type
+class DuplicateQuery:
+    @strawberry.field(description="Pairs of customers that may be one person, surest first.")
+    def duplicate_candidates(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> DuplicateCandidateConnection:
+        if not 0 <= first <= MAX_PAGE:
+            raise GraphQLError(
+                f"first must be between 0 and {MAX_PAGE}",
+                extensions={"code": "INVALID", "field": "first"},
+            )
+        context = info.context
+        try:
+            candidates = context.services.find_duplicates(context.principal)
+        except DomainError as error:
+            raise query_error(error) from None
+        start = 0
+        if after is not None:
+            cursors = [_cursor(c) for c in candidates]
+            if after not in cursors:
+                raise GraphQLError(
+                    "after is not a cursor of this list",
+                    extensions={"code": "INVALID", "field": "after"},
+                )
+            start = cursors.index(after) + 1
+        page = candidates[start : start + first]
+        return DuplicateCandidateConnection(
+            edges=[
+                DuplicateCandidateEdge(
+                    cursor=_cursor(c),
+                    node=DuplicateCandidateNode(
+                        score=c.score,
+                        reasons=list(c.reasons),
+                        first_id=c.first_id,
+                        second_id=c.second_id,
+                    ),
+                )
+                for c in page
+            ],
+            page_info=PageInfo(
+                has_next_page=start + first < len(candidates),
+                has_previous_page=start > 0,
+                start_cursor=_cursor(page[0]) if page else None,
+                end_cursor=_cursor(page[-1]) if page else None,
+            ),
+            total_count=len(candidates),
+        )
+
+
+@strawberry.input
+class MergeCustomersInput:
+    survivor_id: strawberry.ID
+    duplicate_ids: list[strawberry.ID]
+
+
+@strawberry.type
+class MergeCustomersPayload:
+    customer: CustomerNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DuplicateMutation:
+    @strawberry.mutation(
+        description="Fold duplicates into the survivor; their orders and history move with them."
+    )
+    def merge_customers(self, info: Info, input: MergeCustomersInput) -> MergeCustomersPayload:
+        context = info.context
+        try:
+            survivor_id = local_id(input.survivor_id, CUSTOMER)
+        except MalformedId:
+            return MergeCustomersPayload(user_errors=invalid_id("survivorId"))
+        duplicate_ids = []
+        for index, raw in enumerate(input.duplicate_ids):
+            try:
+                duplicate_ids.append(local_id(raw, CUSTOMER))
+            except MalformedId:
+                return MergeCustomersPayload(user_errors=invalid_id(f"duplicateIds.{index}"))
+        try:
+            view = context.services.merge_customers(context.principal, survivor_id, duplicate_ids)
+        except DomainError as error:
+            return MergeCustomersPayload(user_errors=user_errors(error))
+        return MergeCustomersPayload(customer=CustomerNode.from_view(view))

@@ -1,0 +1,103 @@
+"""Finding customers who look like one person, and merging them into one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from attrs import field, frozen
+
+from application.customers.ports import CustomerReader
+from application.customers.views import CustomerView
+from application.errors import NotFound
+from application.ports import Clock
+from application.principal import Principal
+from application.unit_of_work import UnitOfWorkFactory
+from domain.access.roles import Permission
+from domain.customers.matching import name_key
+from domain.customers.merging import MergePlan, MergePolicy
+
+# How strongly each shared key alone suggests one person; combined as independent evidence.
+WEIGHTS = {"email": 0.9, "phone": 0.7, "name": 0.5}
+
+
+@frozen
+class DuplicateCandidate:
+    first_id: str
+    second_id: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+def score(reasons: Sequence[str]) -> float:
+    missing = 1.0
+    for reason in reasons:
+        missing *= 1 - WEIGHTS[reason]
+    return round(1 - missing, 4)
+
+
+@frozen
+class FindDuplicateCandidates:
+    """Pairs of active customers sharing a mailbox or a phone, best first.
+
+    A shared name adds to the score but is never enough on its own.
+    """
+
+    reader: CustomerReader
+
+    def __call__(self, actor: Principal) -> list[DuplicateCandidate]:
+        actor.require(Permission.READ_CUSTOMERS)
+        reasons: dict[tuple[str, str], set[str]] = {}
+        for first, second, reason in self.reader.duplicate_pairs():
+            reasons.setdefault((first, second), set()).add(reason)
+        views = self.reader.get_many({i for pair in reasons for i in pair})
+        for (first, second), found in reasons.items():
+            a, b = views.get(first), views.get(second)
+            if (
+                a
+                and b
+                and name_key(a.first_name, a.last_name)
+                and (name_key(a.first_name, a.last_name) == name_key(b.first_name, b.last_name))
+            ):
+                found.add("name")
+        candidates = [
+            DuplicateCandidate(first, second, score(sorted(found)), tuple(sorted(found)))
+            for (first, second), found in reasons.items()
+        ]
+        candidates.sort(key=lambda c: (-c.score, c.first_id, c.second_id))
+        return candidates
+
+
+@frozen
+class MergeCustomers:
+    """Fold duplicates into a survivor and move everything they had to it.
+
+    Orders (and, as modules arrive, events, activities, tags, opportunities and cases)
+    follow; the duplicates stay resolvable and point at the survivor.
+    """
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    policy: MergePolicy = field(factory=MergePolicy)
+
+    def __call__(
+        self, actor: Principal, survivor_id: str, duplicate_ids: Sequence[str]
+    ) -> CustomerView:
+        actor.require(Permission.WRITE_CUSTOMERS)
+        now = self.clock.now()
+        with self.uow() as uow:
+            survivor = uow.customers.get(survivor_id)
+            if survivor is None or survivor.is_archived:
+                raise NotFound("survivorId", "no active customer has this id")
+            duplicates = []
+            for index, duplicate_id in enumerate(duplicate_ids):
+                duplicate = uow.customers.get(duplicate_id)
+                if duplicate is None or duplicate.is_archived:
+                    raise NotFound(f"duplicateIds.{index}", "no active customer has this id")
+                duplicates.append(duplicate)
+            plan = MergePlan.of(survivor, duplicates, self.policy)
+            handed_over = plan.retire(at=now, by=actor.actor_id)
+            uow.flush()
+            uow.orders.reassign([d.id for d in duplicates], survivor.id)
+            plan.complete(handed_over, at=now, by=actor.actor_id)
+            uow.commit()
+        return CustomerView.from_customer(survivor)

@@ -1,0 +1,154 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from application.customers.commands import CustomerPatch, NewCustomer
+from application.customers.merging import FindDuplicateCandidates, MergeCustomers
+from application.customers.views import CustomerFilter
+from application.errors import NotFound
+from application.orders.commands import NewOrder, RecordOrder
+from application.principal import Principal
+from domain.customers import ExternalId
+from domain.errors import DomainError
+from tests.application.conftest import App
+
+SYSTEM = Principal.system()
+
+
+@pytest.fixture
+def merge(app: App) -> MergeCustomers:
+    return MergeCustomers(app.backend.uow, app.clock)
+
+
+@pytest.fixture
+def record(app: App) -> RecordOrder:
+    from adapters.ids import SequentialIdGenerator
+
+    return RecordOrder(app.backend.uow, app.clock, SequentialIdGenerator("o"))
+
+
+def order_for(record: RecordOrder, customer_id: str, total: str) -> None:
+    record(
+        SYSTEM,
+        NewOrder(
+            customer_id=customer_id, placed_at=record.clock.now(), currency="USD", total=total
+        ),
+    )
+
+
+def test_merge_keeps_the_newest_values_and_every_order(
+    app: App, merge: MergeCustomers, record: RecordOrder
+) -> None:
+    survivor = app.create(
+        SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com", attributes={"tier": "gold"})
+    )
+    app.clock.advance(timedelta(days=1))
+    duplicate = app.create(
+        SYSTEM,
+        NewCustomer(
+            first_name="Ada", last_name="King", phone="+442071838750", attributes={"city": "London"}
+        ),
+    )
+    order_for(record, survivor.id, "10.00")
+    order_for(record, duplicate.id, "5.50")
+    order_for(record, duplicate.id, "1.25")
+
+    merged = merge(SYSTEM, survivor.id, [duplicate.id])
+
+    assert (merged.first_name, merged.last_name, merged.email, merged.phone) == (
+        "Ada",
+        "King",
+        "ada@example.com",
+        "+442071838750",
+    )
+    assert dict(merged.attributes) == {"tier": "gold", "city": "London"}
+    orders = app.backend.orders.of_customer(survivor.id, before=None, limit=10)
+    assert sorted(o.total for o in orders) == [Decimal("1.25"), Decimal("5.50"), Decimal("10.00")]
+    gone = app.get(SYSTEM, [duplicate.id])[duplicate.id]
+    assert (gone.merged_into, gone.archived_at is not None) == (survivor.id, True)
+    assert app.list.count(SYSTEM, CustomerFilter()) == 1
+    assert ("rapport.customer.merged.v1", survivor.id) in app.backend.outbox()
+
+
+def test_merged_or_unknown_customers_cannot_merge_again(app: App, merge: MergeCustomers) -> None:
+    a = app.create(SYSTEM, NewCustomer(first_name="A"))
+    b = app.create(SYSTEM, NewCustomer(first_name="B"))
+    merge(SYSTEM, a.id, [b.id])
+    with pytest.raises(NotFound):
+        merge(SYSTEM, a.id, [b.id])
+    with pytest.raises(DomainError):
+        merge(SYSTEM, a.id, [a.id])
+    with pytest.raises(DomainError):
+        merge(SYSTEM, a.id, [])
+
+
+def test_candidates_pair_shared_mailboxes_and_phones_best_first(app: App) -> None:
+    ada = app.create(
+        SYSTEM, NewCustomer(first_name="Ada", last_name="Lovelace", email="ada.lovelace@gmail.com")
+    )
+    ada2 = app.create(
+        SYSTEM,
+        NewCustomer(first_name="ada", last_name="lovelace", email="AdaLovelace+crm@gmail.com"),
+    )
+    bob = app.create(SYSTEM, NewCustomer(first_name="Bob", phone="020 7183 8750"))
+    rob = app.create(SYSTEM, NewCustomer(first_name="Rob", phone="+44 20 7183 8750"))
+    app.create(
+        SYSTEM, NewCustomer(first_name="Ada", last_name="Lovelace")
+    )  # a name alone is no match
+    candidates = FindDuplicateCandidates(app.backend.customers)(SYSTEM)
+    assert [(c.first_id, c.second_id, c.reasons) for c in candidates] == [
+        (ada.id, ada2.id, ("email", "name")),
+        (bob.id, rob.id, ("phone",)),
+    ]
+    assert candidates[0].score > candidates[1].score
+
+
+@settings(
+    max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(
+    orders_per_customer=st.lists(st.integers(min_value=0, max_value=4), min_size=2, max_size=6),
+    survivor_index=st.integers(min_value=0, max_value=5),
+    data=st.data(),
+)
+def test_a_merge_keeps_every_order_and_external_id(
+    app: App,
+    merge: MergeCustomers,
+    record: RecordOrder,
+    orders_per_customer: list[int],
+    survivor_index: int,
+    data: st.DataObject,
+) -> None:
+    ids = []
+    for index, count in enumerate(orders_per_customer):
+        customer = app.create(
+            SYSTEM,
+            NewCustomer(
+                first_name=f"P{index}", email=f"p{index}-{len(app.backend.outbox())}@example.com"
+            ),
+        )
+        app.update(SYSTEM, CustomerPatch(customer_id=customer.id, first_name=f"P{index}"))
+        with app.backend.uow() as uow:
+            loaded = uow.customers.get(customer.id)
+            assert loaded is not None
+            loaded.link([ExternalId("shop", customer.id)], at=app.clock.now(), by="t")
+            uow.commit()
+        for number in range(count):
+            order_for(record, customer.id, f"{number + 1}.00")
+        ids.append(customer.id)
+    survivor = ids[survivor_index % len(ids)]
+    others = [i for i in ids if i != survivor]
+    duplicates = data.draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
+    before = {i: app.backend.orders.count_of_customers([i])[i] for i in ids}
+
+    merge(SYSTEM, survivor, duplicates)
+
+    after = app.backend.orders.count_of_customers(ids)
+    assert sum(after.values()) == sum(before.values())
+    assert after[survivor] == before[survivor] + sum(before[d] for d in duplicates)
+    assert all(after[d] == 0 for d in duplicates)
+    external = app.get.external_ids(SYSTEM, [survivor])[survivor]
+    assert sorted(external) == sorted(f"shop:{i}" for i in [survivor, *duplicates])

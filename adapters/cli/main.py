@@ -141,6 +141,12 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             str | None,
             typer.Option(help="Text encoding; detected when not given (UTF-8 or GB18030)."),
         ] = None,
+        auto_merge: Annotated[
+            bool,
+            typer.Option(
+                help="Merge customers that a row names twice (by email and by external id)."
+            ),
+        ] = False,
     ) -> None:
         """Create or update customers (matched by external id, then email); bad rows go to FILE.errors.csv."""
         try:
@@ -157,13 +163,14 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                     actor=Principal.system(),
                     mapping=columns,
                     encoding=encoding,
+                    auto_merge=auto_merge,
                     on_progress=advance,
                 )
         finally:
             rt.close()
         console.print(
             f"{summary.rows:,} rows ({summary.encoding}): {summary.created:,} created, "
-            f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
+            f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, {summary.merged:,} merged, "
             f"{summary.rejected_rows:,} rows rejected"
         )
         if summary.report is not None:

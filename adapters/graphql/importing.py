@@ -22,6 +22,10 @@ MAX_REPORTED_ERRORS = 1000
 @strawberry.input
 class ImportCustomersInput:
     file: Upload = strawberry.field(description="A CSV file, sent as a multipart upload.")
+    auto_merge: bool = strawberry.field(
+        default=False,
+        description="Merge customers that a row names twice (by email and by external id).",
+    )
 
 
 @strawberry.type(description="One problem with one row of an imported file.")
@@ -39,6 +43,7 @@ class ImportCustomersPayload:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    merged: int = 0
     rejected_rows: int = 0
     error_count: int = 0
     errors: list[ImportRowError] = strawberry.field(
@@ -69,6 +74,7 @@ class ImportMutation:
                     path,
                     use_case=context.services.import_customers,
                     actor=context.principal,
+                    auto_merge=input.auto_merge,
                 )
             except DomainError as error:
                 return ImportCustomersPayload(user_errors=user_errors(error))
@@ -78,6 +84,7 @@ class ImportMutation:
             created=summary.created,
             updated=summary.updated,
             unchanged=summary.unchanged,
+            merged=summary.merged,
             rejected_rows=summary.rejected_rows,
             error_count=summary.errors,
             errors=errors,

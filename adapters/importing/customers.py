@@ -123,6 +123,7 @@ class CustomerImportSummary:
     created: int
     updated: int
     unchanged: int
+    merged: int
     rejected_rows: int
     errors: int
     report: Path | None
@@ -136,22 +137,24 @@ def import_customer_file(
     actor: Principal,
     mapping: ColumnMapping | None = None,
     encoding: str | None = None,
+    auto_merge: bool = False,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> CustomerImportSummary:
     source = TextSource(path, encoding)
-    counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0}
+    counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "merged": 0}
     with ErrorReport(path) as report:
         records = _records(source, report)
         headers = next(records, None)
         if headers is None:
-            return CustomerImportSummary(0, 0, 0, 0, 0, 0, None, source.encoding)
+            return CustomerImportSummary(0, 0, 0, 0, 0, 0, 0, None, source.encoding)
         columns = mapping or ColumnMapping.infer(headers[1])
         batch: list[CustomerRow] = []
         raw: dict[int, dict[str, str]] = {}
 
         def flush() -> None:
-            result = use_case(actor, batch)
+            result = use_case(actor, batch, auto_merge=auto_merge)
+            counts["merged"] += result.merged
             counts["created"] += result.created
             counts["updated"] += result.updated
             counts["unchanged"] += result.unchanged
@@ -196,6 +199,7 @@ def import_customer_file(
         created=counts["created"],
         updated=counts["updated"],
         unchanged=counts["unchanged"],
+        merged=counts["merged"],
         rejected_rows=len(report.rows),
         errors=report.count,
         report=report.path if report.count else None,

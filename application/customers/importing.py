@@ -14,6 +14,7 @@ from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
+from domain.customers.merging import MergePlan, MergePolicy
 from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector
 
 
@@ -41,6 +42,7 @@ class CustomerImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    merged: int = 0
     problems: tuple[RowProblem, ...] = field(factory=tuple)
 
 
@@ -57,15 +59,19 @@ class ImportCustomers:
     """Upsert a batch in one transaction, matching by external id, then by email.
 
     A row that matches two different customers (its email one, its external id another)
-    is refused and reported: they may be one person, which a merge decides.
+    names one person twice: with ``auto_merge`` they are merged (into the one its external
+    id names), otherwise the row is refused and reported for someone to decide.
     """
 
     uow: UnitOfWorkFactory
     clock: Clock
     ids: IdGenerator
     parser: ContactParser = field(factory=ContactParser)
+    policy: MergePolicy = field(factory=MergePolicy)
 
-    def __call__(self, actor: Principal, rows: Sequence[CustomerRow]) -> CustomerImportResult:
+    def __call__(
+        self, actor: Principal, rows: Sequence[CustomerRow], *, auto_merge: bool = False
+    ) -> CustomerImportResult:
         actor.require(Permission.WRITE_CUSTOMERS)
         problems: list[RowProblem] = []
         checked: list[_Checked] = []
@@ -76,7 +82,7 @@ class ImportCustomers:
                 problems.extend(RowProblem(row.row, p) for p in error.problems)
 
         now = self.clock.now()
-        created = updated = unchanged = 0
+        created = updated = unchanged = merged = 0
         with self.uow() as uow:
             by_external = uow.customers.find_by_external_ids(
                 {i for c in checked for i in c.external_ids}
@@ -85,12 +91,26 @@ class ImportCustomers:
             fresh: dict[object, Customer] = {}
             for item in checked:
                 try:
-                    customer = self._match(uow, item, by_external, by_email, fresh)
+                    matches = self._matches(item, by_external, by_email, fresh)
+                    customer: Customer | None
+                    if len(matches) > 1 and auto_merge:
+                        customer = self._merge(uow, matches, actor, now)
+                        merged += len(matches) - 1
+                        # Later rows that name a merged customer now name the survivor.
+                        survivor_id = customer.id
+                        for external_id, customer_id in list(by_external.items()):
+                            if customer_id in matches:
+                                by_external[external_id] = survivor_id
+                        for email, customer_id in list(by_email.items()):
+                            if customer_id in matches:
+                                by_email[email] = survivor_id
+                    else:
+                        customer = self._match(uow, item, matches, fresh)
                     if customer is None:
                         customer = self._register(item, actor, now)
-                        for key in (*item.external_ids, item.email):
-                            if key is not None:
-                                fresh[key] = customer
+                        for new_key in (*item.external_ids, item.email):
+                            if new_key is not None:
+                                fresh[new_key] = customer
                         created += 1
                         continue
                     version = customer.version
@@ -110,6 +130,7 @@ class ImportCustomers:
             created=created,
             updated=updated,
             unchanged=unchanged,
+            merged=merged,
             problems=tuple(sorted(problems, key=lambda p: p.row)),
         )
 
@@ -122,19 +143,40 @@ class ImportCustomers:
         return _Checked(row, email, phone, external or ())
 
     @staticmethod
-    def _match(
-        uow: UnitOfWork,
+    def _matches(
         item: _Checked,
         by_external: Mapping[ExternalId, str],
         by_email: Mapping[EmailAddress, str],
         fresh: Mapping[object, Customer],
+    ) -> list[str]:
+        """Ids of the stored customers the row names: its external ids first, then its email."""
+        if any(key is not None and key in fresh for key in (*item.external_ids, item.email)):
+            return []
+        matches = [by_external[i] for i in item.external_ids if i in by_external]
+        if item.email is not None and item.email in by_email:
+            matches.append(by_email[item.email])
+        return list(dict.fromkeys(matches))
+
+    def _merge(
+        self, uow: UnitOfWork, ids: Sequence[str], actor: Principal, now: datetime
+    ) -> Customer:
+        survivor, *duplicates = [uow.customers.get(customer_id) for customer_id in ids]
+        if survivor is None or any(d is None for d in duplicates):
+            raise DomainError([Problem("email", ErrorCode.NOT_FOUND, "a matched customer is gone")])
+        plan = MergePlan.of(survivor, [d for d in duplicates if d is not None], self.policy)
+        handed_over = plan.retire(at=now, by=actor.actor_id)
+        uow.flush()
+        uow.orders.reassign([d.id for d in plan.duplicates], survivor.id)
+        plan.complete(handed_over, at=now, by=actor.actor_id)
+        return survivor
+
+    @staticmethod
+    def _match(
+        uow: UnitOfWork, item: _Checked, matches: list[str], fresh: Mapping[object, Customer]
     ) -> Customer | None:
         for key in (*item.external_ids, item.email):
             if key is not None and key in fresh:
                 return fresh[key]
-        matches = {by_external[i] for i in item.external_ids if i in by_external}
-        if item.email is not None and item.email in by_email:
-            matches.add(by_email[item.email])
         if len(matches) > 1:
             raise DomainError(
                 [
@@ -147,7 +189,7 @@ class ImportCustomers:
             )
         if not matches:
             return None
-        return uow.customers.get(matches.pop())
+        return uow.customers.get(matches[0])
 
     def _register(self, item: _Checked, actor: Principal, now: datetime) -> Customer:
         row = item.row

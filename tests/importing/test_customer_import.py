@@ -114,3 +114,44 @@ def test_utf8_with_a_byte_order_mark(container: Container, tmp_path: Path) -> No
     summary = run(container, path)
     assert (summary.encoding, summary.created) == ("utf-8-sig", 1)
     assert export(container)[0]["first_name"] == "Zoë"
+
+
+def test_auto_merge_joins_only_records_of_one_person(container: Container, tmp_path: Path) -> None:
+    """Each person has a web record (email) and a shop record (external id, other email).
+
+    The file names half of them by both keys at once, which merges exactly those pairs;
+    rows naming one person by one key merge nothing.
+    """
+    people = 40
+    web = tmp_path / "web.csv"
+    web.write_text(
+        "email,first_name,person\n"
+        + "".join(f"p{n}@example.com,P{n},{n}\n" for n in range(people)),
+        encoding="utf-8",
+    )
+    shop = tmp_path / "shop.csv"
+    shop.write_text(
+        "email,external_id:shop,person\n"
+        + "".join(f"shop{n}@example.net,{n},{n}\n" for n in range(people)),
+        encoding="utf-8",
+    )
+    both = tmp_path / "both.csv"
+    both.write_text(
+        "email,external_id:shop\n"
+        + "".join(f"p{n}@example.com,{n}\n" for n in range(0, people, 2))
+        + "".join(f"shop{n}@example.net,{n}\n" for n in range(1, people, 2)),
+        encoding="utf-8",
+    )
+    run(container, web)
+    run(container, shop)
+    summary = import_customer_file(
+        both, use_case=container.import_customers(), actor=SYSTEM, auto_merge=True
+    )
+    assert (summary.merged, summary.errors) == (people // 2, 0)
+    remaining = export(container)
+    assert len(remaining) == people + people // 2
+    for row in remaining:
+        # A merged record carries both the web and the shop identity of one person only.
+        assert row["attributes"].count('"person"') == 1
+        if row["external_ids"] and row["email"].startswith("p"):
+            assert row["external_ids"] == f"shop:{row['email'][1:].split('@')[0]}"

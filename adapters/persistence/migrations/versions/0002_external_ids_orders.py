@@ -19,9 +19,9 @@ TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customers") as customers:
-        customers.add_column(sa.Column("email_key", sa.String(254), nullable=True))
-        customers.add_column(sa.Column("merged_into", sa.String(36), nullable=True))
+    # Plain ALTER TABLE: batch mode would copy the table on SQLite and lose its expression index.
+    op.add_column("customers", sa.Column("email_key", sa.String(254), nullable=True))
+    op.add_column("customers", sa.Column("merged_into", sa.String(36), nullable=True))
     op.create_index("ix_customers_email_key", "customers", ["email_key"])
     op.create_index("ix_customers_phone", "customers", ["phone"])
     op.create_table(
@@ -65,6 +65,5 @@ def downgrade() -> None:
     op.drop_table("customer_external_ids")
     op.drop_index("ix_customers_phone", "customers")
     op.drop_index("ix_customers_email_key", "customers")
-    with op.batch_alter_table("customers") as customers:
-        customers.drop_column("merged_into")
-        customers.drop_column("email_key")
+    op.drop_column("customers", "merged_into")
+    op.drop_column("customers", "email_key")

@@ -9,6 +9,10 @@ class Permission(StrEnum):
     READ_CUSTOMERS = "customers:read"
     WRITE_CUSTOMERS = "customers:write"
     ARCHIVE_CUSTOMERS = "customers:archive"
+    READ_COMPANIES = "companies:read"
+    WRITE_COMPANIES = "companies:write"
+    ARCHIVE_COMPANIES = "companies:archive"
+    MANAGE_CUSTOM_FIELDS = "custom_fields:manage"
     MANAGE_ACCESS = "access:manage"
 
 
@@ -31,8 +35,23 @@ class Role(StrEnum):
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MANAGER: frozenset(
-        {Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS, Permission.ARCHIVE_CUSTOMERS}
+        {
+            Permission.READ_CUSTOMERS,
+            Permission.WRITE_CUSTOMERS,
+            Permission.ARCHIVE_CUSTOMERS,
+            Permission.READ_COMPANIES,
+            Permission.WRITE_COMPANIES,
+            Permission.ARCHIVE_COMPANIES,
+            Permission.MANAGE_CUSTOM_FIELDS,
+        }
     ),
-    Role.AGENT: frozenset({Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS}),
-    Role.VIEWER: frozenset({Permission.READ_CUSTOMERS}),
+    Role.AGENT: frozenset(
+        {
+            Permission.READ_CUSTOMERS,
+            Permission.WRITE_CUSTOMERS,
+            Permission.READ_COMPANIES,
+            Permission.WRITE_COMPANIES,
+        }
+    ),
+    Role.VIEWER: frozenset({Permission.READ_CUSTOMERS, Permission.READ_COMPANIES}),
 }

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from enum import Enum
 from typing import Any, Final, cast
 
 from attrs import define, field, frozen
 
-from domain.customers.attributes import AttributeValue, merge_attributes, validate_attributes
+from domain.changes import KEEP, Keep
+from domain.custom_fields import CustomFieldSchema, CustomValue
 from domain.customers.contact import EmailAddress, PhoneNumber
 from domain.customers.events import CustomerArchived, CustomerCreated, CustomerUpdated
 from domain.errors import ErrorCode, ProblemCollector, RuleViolated
@@ -17,16 +17,6 @@ from domain.events import DomainEvent
 from domain.text import clean_line
 
 NAME_MAX_LENGTH: Final = 100
-
-
-class Keep(Enum):
-    """The type of ``KEEP``."""
-
-    KEEP = "keep"
-
-
-KEEP: Final = Keep.KEEP
-"""Marks a field of a change that leaves the current value alone."""
 
 
 @frozen(kw_only=True)
@@ -37,8 +27,10 @@ class CustomerChanges:
     last_name: str | Keep = KEEP
     email: EmailAddress | Keep | None = KEEP
     phone: PhoneNumber | Keep | None = KEEP
-    attributes: Mapping[str, object | None] | Keep = KEEP
+    custom_fields: Mapping[str, object | None] | Keep = KEEP
+    """Merged into the current values; ``None`` for a key removes it."""
     owner_id: str | Keep = KEEP
+    company_id: str | Keep | None = KEEP
 
 
 def clean_name(raw: str, *, field_name: str) -> str:
@@ -47,18 +39,19 @@ def clean_name(raw: str, *, field_name: str) -> str:
 
 @define(slots=False, eq=False)
 class Customer:
-    """A person, their contact points and attributes; ``version`` counts accepted changes."""
+    """A person, their contact points and custom fields; ``version`` counts accepted changes."""
 
     id: str
     first_name: str
     last_name: str
     email: EmailAddress | None
     phone: PhoneNumber | None
-    attributes: dict[str, AttributeValue]
+    custom_fields: dict[str, CustomValue]
     owner_id: str
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None = None
+    company_id: str | None = None
     version: int = 1
     events: list[DomainEvent] = field(factory=list, init=False, repr=False)
 
@@ -71,15 +64,17 @@ class Customer:
         last_name: str,
         email: EmailAddress | None,
         phone: PhoneNumber | None,
-        attributes: Mapping[str, object],
+        custom_fields: Mapping[str, object],
+        schema: CustomFieldSchema,
         owner_id: str,
+        company_id: str | None = None,
         at: datetime,
         by: str,
     ) -> Customer:
         problems = ProblemCollector()
         first = problems.check(lambda: clean_name(first_name, field_name="firstName"))
         last = problems.check(lambda: clean_name(last_name, field_name="lastName"))
-        clean_attributes = problems.check(lambda: validate_attributes(attributes))
+        clean_values = problems.check(lambda: schema.validate(custom_fields))
         problems.raise_if_any()
         customer = cls(
             id=id,
@@ -87,8 +82,9 @@ class Customer:
             last_name=cast(str, last),
             email=email,
             phone=phone,
-            attributes=cast(dict[str, AttributeValue], clean_attributes),
+            custom_fields=cast(dict[str, CustomValue], clean_values),
             owner_id=owner_id,
+            company_id=company_id,
             created_at=at,
             updated_at=at,
         )
@@ -103,6 +99,7 @@ class Customer:
                 email=email.value if email else None,
                 phone=phone.e164 if phone else None,
                 owner_id=owner_id,
+                company_id=company_id,
             )
         )
         return customer
@@ -115,8 +112,18 @@ class Customer:
     def display_name(self) -> str:
         return display_name(self.first_name, self.last_name, self.email, self.phone)
 
-    def update(self, changes: CustomerChanges, *, at: datetime, by: str) -> None:
-        """Apply ``changes``; a change that alters nothing records no event and no version."""
+    def update(
+        self,
+        changes: CustomerChanges,
+        *,
+        at: datetime,
+        by: str,
+        schema: CustomFieldSchema | None = None,
+    ) -> None:
+        """Apply ``changes``; a change that alters nothing records no event and no version.
+
+        Custom field values are checked against ``schema``; without one, no key is defined.
+        """
         self._require_active()
         problems = ProblemCollector()
         new_values: dict[str, Any] = {}
@@ -130,10 +137,11 @@ class Customer:
             new_values["last_name"] = problems.check(
                 lambda: clean_name(last, field_name="lastName")
             )
-        if changes.attributes is not KEEP:
-            patch = changes.attributes
-            new_values["attributes"] = problems.check(
-                lambda: merge_attributes(self.attributes, patch)
+        if changes.custom_fields is not KEEP:
+            patch = changes.custom_fields
+            fields = schema or CustomFieldSchema(())
+            new_values["custom_fields"] = problems.check(
+                lambda: fields.merge(self.custom_fields, patch)
             )
         problems.raise_if_any()
         if changes.email is not KEEP:
@@ -142,6 +150,8 @@ class Customer:
             new_values["phone"] = changes.phone
         if changes.owner_id is not KEEP:
             new_values["owner_id"] = changes.owner_id
+        if changes.company_id is not KEEP:
+            new_values["company_id"] = changes.company_id
 
         changed = {
             name: value for name, value in new_values.items() if getattr(self, name) != value

@@ -19,6 +19,7 @@ class CustomerCreated(DomainEvent):
     email: str | None
     phone: str | None
     owner_id: str
+    company_id: str | None = None
 
 
 @frozen(kw_only=True)

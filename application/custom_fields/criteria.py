@@ -161,18 +161,20 @@ def read_sort_value(field_type: FieldType, raw: object) -> SortValue:
         return None
     if field_type is FieldType.DECIMAL and isinstance(raw, str):
         return Decimal(raw)
-    if field_type is FieldType.BOOLEAN and isinstance(raw, bool):
-        return raw
-    if (
-        field_type is FieldType.NUMBER
-        and isinstance(raw, int | float)
-        and not isinstance(raw, bool)
-    ):
-        return raw
-    if field_type in (FieldType.TEXT, FieldType.DATE, FieldType.DATETIME, FieldType.SINGLE_CHOICE):
-        if isinstance(raw, str):
+    if isinstance(raw, bool):
+        if field_type is FieldType.BOOLEAN:
             return raw
+        raise ValueError(raw)
+    if field_type is FieldType.NUMBER and isinstance(raw, int | float):
+        return raw
+    if field_type in _TEXTUAL and isinstance(raw, str):
+        return raw
     raise ValueError(raw)
+
+
+_TEXTUAL: Final = frozenset(
+    {FieldType.TEXT, FieldType.DATE, FieldType.DATETIME, FieldType.SINGLE_CHOICE}
+)
 
 
 def definitions_by_key(

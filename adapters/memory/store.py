@@ -8,6 +8,8 @@ from attrs import define, field
 
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.companies import Company
+from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.events import DomainEvent
 
@@ -15,6 +17,8 @@ from domain.events import DomainEvent
 @define
 class InMemoryStore:
     customers: dict[str, Customer] = field(factory=dict)
+    companies: dict[str, Company] = field(factory=dict)
+    custom_field_definitions: dict[str, CustomFieldDefinition] = field(factory=dict)
     users: dict[str, User] = field(factory=dict)
     api_keys: dict[str, ApiKey] = field(factory=dict)
     outbox: list[DomainEvent] = field(factory=list)

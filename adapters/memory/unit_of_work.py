@@ -2,72 +2,30 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self
 
+from adapters.memory.companies import InMemoryCompanyRepository
+from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionRepository
+from adapters.memory.querying import values_in_use
+from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
-from application.errors import AlreadyTaken, StaleVersion
+from application.errors import AlreadyTaken
 from application.ports import EventPublisher
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.custom_fields import CustomValue, FieldType, ObjectType
+from domain.custom_fields.schema import FIELD
+from domain.custom_fields.values import comparable
 from domain.customers import Customer, EmailAddress
 from domain.events import DomainEvent
-
-
-class _Identified(Protocol):
-    id: str
-
-
-A = TypeVar("A", bound=_Identified)
-
-
-class _Staged(Generic[A]):
-    """Copies of aggregates taken out of the store, written back only on commit."""
-
-    def __init__(self, committed: dict[str, A]) -> None:
-        self._committed = committed
-        self.seen: dict[str, A] = {}
-        self.loaded_versions: dict[str, int | None] = {}
-
-    def add(self, aggregate: A) -> None:
-        self.seen[aggregate.id] = aggregate
-        self.loaded_versions[aggregate.id] = None
-
-    def get(self, aggregate_id: str) -> A | None:
-        if aggregate_id in self.seen:
-            return self.seen[aggregate_id]
-        stored = self._committed.get(aggregate_id)
-        if stored is None:
-            return None
-        loaded = copy.deepcopy(stored)
-        self.seen[aggregate_id] = loaded
-        self.loaded_versions[aggregate_id] = getattr(loaded, "version", 0)
-        return loaded
-
-    def check_versions(self) -> None:
-        for aggregate_id, loaded_version in self.loaded_versions.items():
-            stored = self._committed.get(aggregate_id)
-            if loaded_version is None:
-                if stored is not None:
-                    raise AlreadyTaken("id", "another record has this id")
-            elif stored is not None and getattr(stored, "version", 0) != loaded_version:
-                raise StaleVersion(loaded_version, getattr(stored, "version", None))
-
-    def write_back(self) -> None:
-        for aggregate_id, aggregate in self.seen.items():
-            self._committed[aggregate_id] = copy.deepcopy(aggregate)
-
-    def clear(self) -> None:
-        self.seen.clear()
-        self.loaded_versions.clear()
 
 
 class InMemoryCustomerRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.staged = _Staged(store.customers)
+        self.staged = Staged(store.customers)
 
     def add(self, customer: Customer) -> None:
         self.staged.add(customer)
@@ -84,6 +42,17 @@ class InMemoryCustomerRepository:
             if customer.email == email and not customer.is_archived:
                 return self.get(customer.id)
         return None
+
+    def custom_values_in_use(
+        self,
+        key: str,
+        field_type: FieldType,
+        values: Collection[CustomValue],
+        *,
+        excluding: str | None = None,
+    ) -> list[CustomValue]:
+        records = ((c.id, c.is_archived, c.custom_fields) for c in self._store.customers.values())
+        return values_in_use(records, key, field_type, values, excluding)
 
     def emails_in_use(self, emails: Collection[EmailAddress]) -> set[EmailAddress]:
         wanted = set(emails)
@@ -110,7 +79,7 @@ class InMemoryCustomerRepository:
 class InMemoryUserRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.staged = _Staged(store.users)
+        self.staged = Staged(store.users)
 
     def add(self, user: User) -> None:
         self.staged.add(user)
@@ -127,7 +96,7 @@ class InMemoryUserRepository:
 
 class InMemoryApiKeyRepository:
     def __init__(self, store: InMemoryStore) -> None:
-        self.staged = _Staged(store.api_keys)
+        self.staged = Staged(store.api_keys)
 
     def add(self, key: ApiKey) -> None:
         self.staged.add(key)
@@ -143,6 +112,8 @@ class InMemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         self.customers = InMemoryCustomerRepository(self._store)
+        self.companies = InMemoryCompanyRepository(self._store)
+        self.custom_fields = InMemoryCustomFieldDefinitionRepository(self._store)
         self.users = InMemoryUserRepository(self._store)
         self.api_keys = InMemoryApiKeyRepository(self._store)
         return self
@@ -156,12 +127,20 @@ class InMemoryUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
-        staged = (self.customers.staged, self.users.staged, self.api_keys.staged)
+        staged = self._staged()
         with self._store.lock:
             for collection in staged:
                 collection.check_versions()
             self.customers.check_unique_emails()
-            events = _take_events(self.customers.staged.seen.values())
+            self.custom_fields.check_unique_keys()
+            self._check_unique_custom_values()
+            events = _take_events(
+                [
+                    *self.customers.staged.seen.values(),
+                    *self.companies.staged.seen.values(),
+                    *self.custom_fields.staged.seen.values(),
+                ]
+            )
             for collection in staged:
                 collection.write_back()
             self._store.outbox.extend(events)
@@ -170,11 +149,60 @@ class InMemoryUnitOfWork:
         self._publisher.publish(events)
 
     def rollback(self) -> None:
-        for collection in (self.customers.staged, self.users.staged, self.api_keys.staged):
+        for collection in self._staged():
             collection.clear()
 
+    def _staged(self) -> tuple[Staged[Any], ...]:
+        return (
+            self.customers.staged,
+            self.companies.staged,
+            self.custom_fields.staged,
+            self.users.staged,
+            self.api_keys.staged,
+        )
 
-def _take_events(aggregates: Collection[Customer]) -> list[DomainEvent]:
+    def _check_unique_custom_values(self) -> None:
+        """Mirror of the SQL adapter, which serialises writers of a unique field."""
+        definitions = self._store.custom_field_definitions.values()
+        for object_type, committed, seen in (
+            (ObjectType.CUSTOMER, self._store.customers, self.customers.staged.seen),
+            (ObjectType.COMPANY, self._store.companies, self.companies.staged.seen),
+        ):
+            for definition in definitions:
+                if definition.object_type is object_type and definition.unique:
+                    _check_unique(definition.key, definition.field_type, committed, seen)
+
+
+class _Record(Protocol):
+    id: str
+    custom_fields: dict[str, CustomValue]
+
+    @property
+    def is_archived(self) -> bool: ...
+
+
+class _Recorder(Protocol):
+    id: str
+    events: list[DomainEvent]
+
+
+def _check_unique(
+    key: str, field_type: FieldType, committed: Mapping[str, _Record], seen: Mapping[str, _Record]
+) -> None:
+    holders: dict[object, str] = {}
+    records: Iterable[_Record] = [
+        *(r for r in committed.values() if r.id not in seen),
+        *seen.values(),
+    ]
+    for record in records:
+        value = record.custom_fields.get(key)
+        if value is None or record.is_archived:
+            continue
+        if holders.setdefault(comparable(field_type, value), record.id) != record.id:
+            raise AlreadyTaken(f"{FIELD}.{key}", "another record has this value")
+
+
+def _take_events(aggregates: Collection[_Recorder]) -> list[DomainEvent]:
     events = [event for aggregate in aggregates for event in aggregate.events]
     for aggregate in aggregates:
         aggregate.events.clear()

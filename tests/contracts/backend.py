@@ -8,6 +8,8 @@ from attrs import frozen
 
 from adapters.messaging.in_process import InProcessEventBus
 from application.access.ports import CredentialReader, UserReader
+from application.companies.ports import CompanyReader
+from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.unit_of_work import UnitOfWorkFactory
 
@@ -23,6 +25,8 @@ class StorageBackend:
     customers: CustomerReader
     users: UserReader
     credentials: CredentialReader
+    companies: CompanyReader
+    custom_fields: CustomFieldDefinitionReader
     outbox: Callable[[], list[tuple[str, str]]]
     """``(event type, aggregate id)`` of every stored event, oldest first."""
     concurrent_writers: bool = True

@@ -1,6 +1,7 @@
 """Every storage adapter (in-memory, SQLite, PostgreSQL) against the same contracts."""
 
 from tests.contracts.access import AccessRepositoryContract
+from tests.contracts.custom_fields import CustomFieldDefinitionContract
 from tests.contracts.customers import (
     CustomerReaderContract,
     CustomerRepositoryContract,
@@ -9,6 +10,10 @@ from tests.contracts.customers import (
 
 
 class TestStorageAdapters(
-    CustomerRepositoryContract, UnitOfWorkContract, CustomerReaderContract, AccessRepositoryContract
+    CustomerRepositoryContract,
+    UnitOfWorkContract,
+    CustomerReaderContract,
+    AccessRepositoryContract,
+    CustomFieldDefinitionContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

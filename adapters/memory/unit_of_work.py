@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -15,9 +15,7 @@ from application.errors import AlreadyTaken
 from application.ports import EventPublisher
 from domain.access.api_key import ApiKey
 from domain.access.user import User
-from domain.custom_fields import CustomValue, FieldType, ObjectType
-from domain.custom_fields.schema import FIELD
-from domain.custom_fields.values import comparable
+from domain.custom_fields import CustomValue, FieldType
 from domain.customers import Customer, EmailAddress
 from domain.events import DomainEvent
 
@@ -133,7 +131,6 @@ class InMemoryUnitOfWork:
                 collection.check_versions()
             self.customers.check_unique_emails()
             self.custom_fields.check_unique_keys()
-            self._check_unique_custom_values()
             events = _take_events(
                 [
                     *self.customers.staged.seen.values(),
@@ -161,45 +158,10 @@ class InMemoryUnitOfWork:
             self.api_keys.staged,
         )
 
-    def _check_unique_custom_values(self) -> None:
-        """Mirror of the SQL adapter, which serialises writers of a unique field."""
-        definitions = self._store.custom_field_definitions.values()
-        for object_type, committed, seen in (
-            (ObjectType.CUSTOMER, self._store.customers, self.customers.staged.seen),
-            (ObjectType.COMPANY, self._store.companies, self.companies.staged.seen),
-        ):
-            for definition in definitions:
-                if definition.object_type is object_type and definition.unique:
-                    _check_unique(definition.key, definition.field_type, committed, seen)
-
-
-class _Record(Protocol):
-    id: str
-    custom_fields: dict[str, CustomValue]
-
-    @property
-    def is_archived(self) -> bool: ...
-
 
 class _Recorder(Protocol):
     id: str
     events: list[DomainEvent]
-
-
-def _check_unique(
-    key: str, field_type: FieldType, committed: Mapping[str, _Record], seen: Mapping[str, _Record]
-) -> None:
-    holders: dict[object, str] = {}
-    records: Iterable[_Record] = [
-        *(r for r in committed.values() if r.id not in seen),
-        *seen.values(),
-    ]
-    for record in records:
-        value = record.custom_fields.get(key)
-        if value is None or record.is_archived:
-            continue
-        if holders.setdefault(comparable(field_type, value), record.id) != record.id:
-            raise AlreadyTaken(f"{FIELD}.{key}", "another record has this value")
 
 
 def _take_events(aggregates: Collection[_Recorder]) -> list[DomainEvent]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    null,
     or_,
     select,
     true,
@@ -61,6 +62,8 @@ class CustomFieldSql:
 
     def operand(self, field_type: FieldType, value: object) -> ColumnElement[Any]:
         """A bound value of the type that ``value()`` extracts."""
+        if value is None:
+            return null()
         if field_type in _TEXTUAL:
             return literal(value, String())
         if field_type is FieldType.DECIMAL or (field_type is FieldType.NUMBER and self._postgres):

@@ -211,9 +211,7 @@ class UnitOfWorkContract:
             loaded = uow.customers.get(customer.id)
             assert loaded is not None
             loaded.update(
-                CustomerChanges(
-                    email=EmailAddress("new@example.com"), custom_fields={"vip": True}
-                ),
+                CustomerChanges(email=EmailAddress("new@example.com"), custom_fields={"vip": True}),
                 at=T0 + timedelta(1),
                 by="a",
                 schema=SCHEMA,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Final
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, Protocol
 
-from domain.custom_fields.definition import KEY_PATTERN, CustomFieldDefinition
+from attrs import frozen
+
+from domain.custom_fields.definition import KEY_PATTERN, FieldType
 from domain.custom_fields.values import CustomValue, is_blank, parse_value
 from domain.errors import DomainError, ErrorCode, Problem
 
@@ -13,11 +15,42 @@ FIELD: Final = "customFields"
 """The name of custom field values in every error path: ``customFields.<key>``."""
 
 
+class DefinesField(Protocol):
+    """What the schema reads from a definition (or a read model of one)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def field_type(self) -> FieldType: ...
+
+    @property
+    def choices(self) -> Sequence[str]: ...
+
+    @property
+    def required(self) -> bool: ...
+
+    @property
+    def unique(self) -> bool: ...
+
+
+@frozen
+class FieldRule:
+    key: str
+    field_type: FieldType
+    choices: tuple[str, ...]
+    required: bool
+    unique: bool
+
+
 class CustomFieldSchema:
     """The definitions of one object type; checks whole value sets and patches to them."""
 
-    def __init__(self, definitions: Iterable[CustomFieldDefinition]) -> None:
-        self.definitions: dict[str, CustomFieldDefinition] = {d.key: d for d in definitions}
+    def __init__(self, definitions: Iterable[DefinesField]) -> None:
+        self.definitions: dict[str, FieldRule] = {
+            d.key: FieldRule(d.key, d.field_type, tuple(d.choices), d.required, d.unique)
+            for d in definitions
+        }
 
     @property
     def unique_keys(self) -> list[str]:

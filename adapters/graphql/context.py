@@ -11,6 +11,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from application.access.ports import UserReader, UserView
+from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
+from application.companies.queries import GetCompanies, ListCompanies
+from application.companies.views import CompanyView
+from application.custom_fields.commands import DefineCustomField
+from application.custom_fields.queries import ListCustomFieldDefinitions
 from application.customers.commands import ArchiveCustomer, CreateCustomer, UpdateCustomer
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
@@ -29,6 +34,13 @@ class Services:
     get_customers: GetCustomers
     list_customers: ListCustomers
     user_reader: UserReader
+    create_company: CreateCompany
+    update_company: UpdateCompany
+    archive_company: ArchiveCompany
+    get_companies: GetCompanies
+    list_companies: ListCompanies
+    define_custom_field: DefineCustomField
+    list_custom_field_definitions: ListCustomFieldDefinitions
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -47,6 +59,9 @@ class Loaders:
             lambda ids: services.get_customers(principal, ids)
         )
         self.users: DataLoader[str, UserView | None] = _batched(services.user_reader.get_many)
+        self.companies: DataLoader[str, CompanyView | None] = _batched(
+            lambda ids: services.get_companies(principal, ids)
+        )
 
 
 class Context:

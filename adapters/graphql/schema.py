@@ -9,8 +9,16 @@ from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
 from adapters.graphql.caching import DocumentCache
+from adapters.graphql.companies import CompanyMutation, CompanyQuery, fetch_company
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, fetch_customer
+from adapters.graphql.custom_fields import CustomFieldMutation, CustomFieldQuery
+from adapters.graphql.customers import (
+    COMPANY,
+    CUSTOMER,
+    CustomerMutation,
+    CustomerQuery,
+    fetch_customer,
+)
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 
@@ -25,13 +33,17 @@ class NodeQuery:
             return None
         if type_name == CUSTOMER:
             return fetch_customer(info, local)
+        if type_name == COMPANY:
+            return fetch_company(info, local)
         if type_name == "User":
             return await load_user(info, local)
         return None
 
 
-Query = merge_types("Query", (NodeQuery, CustomerQuery, AccessQuery))
-Mutation = merge_types("Mutation", (CustomerMutation,))
+Query = merge_types(
+    "Query", (NodeQuery, CustomerQuery, CompanyQuery, CustomFieldQuery, AccessQuery)
+)
+Mutation = merge_types("Mutation", (CustomerMutation, CompanyMutation, CustomFieldMutation))
 
 
 def build_schema() -> strawberry.Schema:

@@ -198,11 +198,6 @@ class Company:
         self.version += 1
         self.events.append(CompanyArchived(aggregate_id=self.id, occurred_at=at, actor_id=by))
 
-    def require_linkable(self, *, field_name: str = "companyId") -> None:
-        """Customers may join only an active company."""
-        if self.is_archived:
-            raise RuleViolated(field_name, ErrorCode.ARCHIVED, "the company is archived")
-
     def _require_active(self) -> None:
         if self.is_archived:
             raise RuleViolated("id", ErrorCode.ARCHIVED, "an archived company cannot change")

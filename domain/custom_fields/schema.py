@@ -58,14 +58,20 @@ class CustomFieldSchema:
 
     def validate(self, values: Mapping[str, object]) -> dict[str, CustomValue]:
         """The normal form of a new record's values; every required field must have one."""
-        clean = self._parse({k: v for k, v in values.items() if v is not None})
-        missing = [
+        given = {k: v for k, v in values.items() if v is not None}
+        problems: list[Problem] = []
+        try:
+            clean = self._parse(given)
+        except DomainError as error:
+            problems.extend(error.problems)
+            clean = {}
+        problems += [
             Problem(f"{FIELD}.{key}", ErrorCode.REQUIRED, "is required")
             for key, definition in self.definitions.items()
-            if definition.required and is_blank(clean.get(key))
+            if definition.required and is_blank(clean.get(key, given.get(key)))
         ]
-        if missing:
-            raise DomainError(missing)
+        if problems:
+            raise DomainError(problems)
         return clean
 
     def merge(

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.custom_fields import CustomFieldDefinition, CustomFieldSchema, FieldType, ObjectType
 from domain.customers import (
     KEEP,
     Customer,
@@ -14,7 +15,6 @@ from domain.customers import (
     EmailAddress,
     PhoneNumber,
 )
-from domain.custom_fields import CustomFieldDefinition, CustomFieldSchema, FieldType, ObjectType
 from domain.customers.customer import display_name, sort_name
 from domain.errors import DomainError, ErrorCode, RuleViolated
 

@@ -7,6 +7,7 @@ as ISO 8601 strings (datetimes in UTC), choices as the choice's text.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -40,6 +41,9 @@ def _text(raw: object, _choices: Sequence[str], path: str) -> CustomValue:
         raise InvalidValue(
             path, ErrorCode.TOO_LONG, f"must be at most {MAX_TEXT_LENGTH} characters"
         )
+    # PostgreSQL's JSON refuses NUL, and no other control character belongs in a field.
+    if any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r" for char in raw):
+        raise _wrong(path, "must not contain control characters other than tabs and newlines")
     return raw
 
 

@@ -3,6 +3,7 @@
 from tests.contracts.access import AccessRepositoryContract
 from tests.contracts.companies import CompanyReaderContract, CompanyRepositoryContract
 from tests.contracts.custom_field_queries import CustomFieldQueryContract
+from tests.contracts.custom_field_storage import CustomFieldStorageContract
 from tests.contracts.custom_fields import CustomFieldDefinitionContract
 from tests.contracts.customers import (
     CustomerReaderContract,
@@ -18,6 +19,7 @@ class TestStorageAdapters(
     AccessRepositoryContract,
     CustomFieldDefinitionContract,
     CustomFieldQueryContract,
+    CustomFieldStorageContract,
     CompanyRepositoryContract,
     CompanyReaderContract,
 ):

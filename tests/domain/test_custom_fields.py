@@ -94,6 +94,7 @@ def test_label_is_required() -> None:
     ("key", "raw", "stored"),
     [
         ("notes", "  spaces kept  ", "  spaces kept  "),
+        ("notes", "two\n\tlines", "two\n\tlines"),
         ("score", 3, 3),
         ("score", -0.0, 0.0),
         ("score", 2.5, 2.5),
@@ -121,6 +122,7 @@ def test_values_are_stored_in_one_normal_form(key: str, raw: object, stored: obj
     [
         ("notes", 3, ErrorCode.INVALID),
         ("notes", "x" * 2001, ErrorCode.TOO_LONG),
+        ("notes", "nul\x00byte", ErrorCode.INVALID),
         ("score", "3", ErrorCode.INVALID),
         ("score", True, ErrorCode.INVALID),
         ("score", float("nan"), ErrorCode.INVALID),

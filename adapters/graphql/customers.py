@@ -12,7 +12,14 @@ from strawberry.scalars import JSON
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, to_conditions
-from adapters.graphql.errors import UserError, input_error, invalid_id, query_error, user_errors
+from adapters.graphql.errors import (
+    UserError,
+    input_error,
+    invalid_id,
+    not_an_object,
+    query_error,
+    user_errors,
+)
 from adapters.graphql.relay import (
     MalformedId,
     Node,
@@ -312,10 +319,6 @@ def _null_fields(input: UpdateCustomerInput) -> list[UserError]:
     ]
 
 
-def _not_an_object(field: str) -> list[UserError]:
-    return input_error(field, ErrorCode.INVALID, "must be a JSON object")
-
-
 @strawberry.type
 class CustomerMutation:
     @strawberry.mutation
@@ -330,7 +333,7 @@ class CustomerMutation:
         except MalformedId:
             return CreateCustomerPayload(user_errors=invalid_id("companyId"))
         if input.custom_fields is not None and not isinstance(input.custom_fields, dict):
-            return CreateCustomerPayload(user_errors=_not_an_object("customFields"))
+            return CreateCustomerPayload(user_errors=not_an_object("customFields"))
         new = NewCustomer(
             first_name=input.first_name,
             last_name=input.last_name,
@@ -369,7 +372,7 @@ class CustomerMutation:
             return UpdateCustomerPayload(user_errors=invalid_id("companyId"))
         custom_fields = input.custom_fields
         if custom_fields is not strawberry.UNSET and not isinstance(custom_fields, dict):
-            return UpdateCustomerPayload(user_errors=_not_an_object("customFields"))
+            return UpdateCustomerPayload(user_errors=not_an_object("customFields"))
         if null_errors := _null_fields(input):
             return UpdateCustomerPayload(user_errors=null_errors)
         patch = CustomerPatch(

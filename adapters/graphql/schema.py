@@ -9,7 +9,8 @@ from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
 from adapters.graphql.caching import DocumentCache
-from adapters.graphql.companies import CompanyMutation, CompanyQuery, fetch_company
+from adapters.graphql.companies import CompanyQuery, fetch_company
+from adapters.graphql.company_mutations import CompanyMutation
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldMutation, CustomFieldQuery
 from adapters.graphql.customers import (

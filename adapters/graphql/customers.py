@@ -93,6 +93,7 @@ class CustomerNode(Node):
     async def company(
         self, info: Info
     ) -> Annotated[CompanyNode, strawberry.lazy("adapters.graphql.companies")] | None:
+        # Imported here: the companies module builds on this one (Company.people).
         from adapters.graphql.companies import load_company
 
         if self.company_id is None:
@@ -119,7 +120,10 @@ class CustomerConnection:
     @strawberry.field(description="How many customers match the filter, across all pages.")
     def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.list_customers.count(context.principal, self.where)
+        try:
+            return context.services.list_customers.count(context.principal, self.where)
+        except DomainError as error:
+            raise query_error(error) from None
 
     @classmethod
     def from_page(cls, page: Page[CustomerView], where: CustomerFilter) -> CustomerConnection:

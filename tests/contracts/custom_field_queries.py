@@ -65,7 +65,7 @@ _CHOICES: dict[str, list[Any]] = {
 
 
 def dataset(backend: StorageBackend, size: int = 36, seed: int = 11) -> dict[str, dict[str, Any]]:
-    """Customers with a random half of each field set; returns their stored values by id."""
+    """Customers with a random subset of the fields set; returns their stored values by id."""
     rng = random.Random(seed)
     with backend.uow() as uow:
         for made in make_fields():

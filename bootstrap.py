@@ -11,9 +11,12 @@ from dependency_injector import containers, providers
 from starlette.applications import Starlette
 
 from adapters.clock import SystemClock
+from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
 from adapters.ids import UuidV7Generator
+from adapters.memory.companies import InMemoryCompanyReader
+from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -23,6 +26,8 @@ from adapters.memory.readers import (
 from adapters.memory.store import InMemoryStore
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
+from adapters.persistence.companies import SqlCompanyReader
+from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
@@ -35,6 +40,10 @@ from adapters.persistence.readers import (
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
+from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
+from application.companies.queries import GetCompanies, ListCompanies
+from application.custom_fields.commands import DefineCustomField
+from application.custom_fields.queries import ListCustomFieldDefinitions
 from application.customers.commands import (
     ArchiveCustomer,
     ContactParser,
@@ -132,6 +141,16 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Singleton(SqlCustomerReader, engine=database.provided.reader),
         memory=providers.Singleton(InMemoryCustomerReader, store=memory_store),
     )
+    company_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlCompanyReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryCompanyReader, store=memory_store),
+    )
+    custom_field_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlCustomFieldDefinitionReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryCustomFieldDefinitionReader, store=memory_store),
+    )
     user_reader = providers.Selector(
         config.storage,
         sql=providers.Singleton(SqlUserReader, engine=database.provided.reader),
@@ -153,7 +172,24 @@ class Container(containers.DeclarativeContainer):
     )
     archive_customer = providers.Singleton(ArchiveCustomer, uow=unit_of_work.provider, clock=clock)
     get_customers = providers.Singleton(GetCustomers, reader=customer_reader)
-    list_customers = providers.Singleton(ListCustomers, reader=customer_reader)
+    list_customers = providers.Singleton(
+        ListCustomers, reader=customer_reader, definitions=custom_field_reader
+    )
+    create_company = providers.Singleton(
+        CreateCompany, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    update_company = providers.Singleton(UpdateCompany, uow=unit_of_work.provider, clock=clock)
+    archive_company = providers.Singleton(ArchiveCompany, uow=unit_of_work.provider, clock=clock)
+    get_companies = providers.Singleton(GetCompanies, reader=company_reader)
+    list_companies = providers.Singleton(
+        ListCompanies, reader=company_reader, definitions=custom_field_reader
+    )
+    define_custom_field = providers.Singleton(
+        DefineCustomField, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    list_custom_field_definitions = providers.Singleton(
+        ListCustomFieldDefinitions, reader=custom_field_reader
+    )
     register_user = providers.Singleton(
         RegisterUser, uow=unit_of_work.provider, clock=clock, ids=ids
     )
@@ -187,6 +223,15 @@ class Container(containers.DeclarativeContainer):
     find_duplicates = providers.Singleton(FindDuplicateCandidates, reader=customer_reader)
     merge_customers = providers.Singleton(MergeCustomers, uow=unit_of_work.provider, clock=clock)
 
+    demo_services = providers.Singleton(
+        DemoServices,
+        register_user=register_user,
+        create_customers_in_bulk=create_customers_in_bulk,
+        create_company=create_company,
+        define_custom_field=define_custom_field,
+        list_custom_field_definitions=list_custom_field_definitions,
+    )
+
     services = providers.Singleton(
         Services,
         create_customer=create_customer,
@@ -203,6 +248,13 @@ class Container(containers.DeclarativeContainer):
         import_customers=import_customers,
         find_duplicates=find_duplicates,
         merge_customers=merge_customers,
+        create_company=create_company,
+        update_company=update_company,
+        archive_company=archive_company,
+        get_companies=get_companies,
+        list_companies=list_companies,
+        define_custom_field=define_custom_field,
+        list_custom_field_definitions=list_custom_field_definitions,
     )
 
 
@@ -254,8 +306,7 @@ def main() -> None:
             port=settings.port,
             migrate=lambda: migrate(container, settings),
             issue_api_key=container.issue_api_key(),
-            register_user=container.register_user(),
-            create_customers_in_bulk=container.create_customers_in_bulk(),
+            demo=container.demo_services(),
             list_customers=container.list_customers(),
             import_orders=container.import_orders(),
             import_customers=container.import_customers(),

@@ -7,6 +7,7 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Generic, TypeVar
 
 from attrs import frozen
@@ -15,7 +16,8 @@ from application.errors import InvalidInput
 from domain.errors import ErrorCode
 
 T = TypeVar("T")
-SortValue = str | datetime
+SortValue = str | int | float | bool | Decimal | datetime | None
+"""``None`` sorts last: records without a value for the sort key come after the rest."""
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
@@ -29,20 +31,41 @@ class SortKey:
 
 
 def encode_cursor(ordering: str, key: SortKey) -> str:
-    value = key.value.isoformat() if isinstance(key.value, datetime) else key.value
+    value: object = key.value
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
     raw = json.dumps([ordering, value, key.id], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, ordering: str, *, field: str, is_time: bool) -> SortKey:
-    """Read a cursor made for ``ordering``; any other cursor is a typed input error."""
+def read_text(value: object) -> SortValue:
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return value
+
+
+def read_time(value: object) -> SortValue:
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return datetime.fromisoformat(value)
+
+
+def decode_cursor(
+    cursor: str, ordering: str, *, field: str, read: Callable[[object], SortValue]
+) -> SortKey:
+    """Read a cursor made for ``ordering``; any other cursor is a typed input error.
+
+    ``read`` turns the JSON sort value back into what the ordering sorts by.
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         made_for, value, item_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if made_for != ordering or not isinstance(value, str) or not isinstance(item_id, str):
+        if made_for != ordering or not isinstance(item_id, str):
             raise ValueError(made_for)
-        return SortKey(datetime.fromisoformat(value) if is_time else value, item_id)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return SortKey(read(value), item_id)
+    except (ValueError, TypeError, ArithmeticError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput(
             field, ErrorCode.INVALID, "is not a cursor of this list in this order"
         ) from None

@@ -7,6 +7,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.access.ports import ApiKeyRepository, UserRepository
+from application.companies.ports import CompanyRepository
+from application.custom_fields.ports import CustomFieldDefinitionRepository
 from application.customers.ports import CustomerRepository
 from application.orders.ports import OrderRepository
 
@@ -19,6 +21,8 @@ class UnitOfWork(Protocol):
     """
 
     customers: CustomerRepository
+    companies: CompanyRepository
+    custom_fields: CustomFieldDefinitionRepository
     users: UserRepository
     api_keys: ApiKeyRepository
     orders: OrderRepository

@@ -312,8 +312,7 @@ def seed(container: Container, count: int) -> None:
     with progress_bar() as progress:
         task = progress.add_task(f"seeding {count:,} customers", total=count)
         created = seed_demo(
-            container.register_user(),
-            container.create_customers_in_bulk(),
+            container.demo_services(),
             customers=count,
             on_batch=lambda rows: progress.advance(task, rows),
         )

@@ -14,6 +14,8 @@ from sqlalchemy import select, text
 
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
+from adapters.memory.companies import InMemoryCompanyReader
+from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -23,6 +25,8 @@ from adapters.memory.readers import (
 from adapters.memory.store import InMemoryStore
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
+from adapters.persistence.companies import SqlCompanyReader
+from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import Database, open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
@@ -67,6 +71,8 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         users=InMemoryUserReader(store),
         credentials=InMemoryCredentialReader(store),
         orders=InMemoryOrderReader(store),
+        companies=InMemoryCompanyReader(store),
+        custom_fields=InMemoryCustomFieldDefinitionReader(store),
         outbox=lambda: [(e.event_type, e.aggregate_id) for e in store.outbox],
     )
 
@@ -85,6 +91,8 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         users=SqlUserReader(database.reader),
         credentials=SqlCredentialReader(database.reader),
         orders=SqlOrderReader(database.reader),
+        companies=SqlCompanyReader(database.reader),
+        custom_fields=SqlCustomFieldDefinitionReader(database.reader),
         outbox=stored_events,
         concurrent_writers=database.writer.dialect.name != "sqlite",
     )

@@ -204,7 +204,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         customers: Annotated[int, typer.Option(min=0, help="How many demo customers.")] = 1000,
         seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 2026,
     ) -> None:
-        """Load realistic demo data (en_US and zh_CN names, phones, attributes)."""
+        """Load realistic demo data (en_US and zh_CN names, phones, companies, custom fields)."""
         rt = runtime()
         try:
             created = _seed_with_progress(rt, customers, seed)
@@ -310,8 +310,7 @@ def _seed_with_progress(rt: CliRuntime, customers: int, seed: int) -> int:
     ) as progress:
         task = progress.add_task("seed", total=customers)
         return seed_demo(
-            rt.register_user,
-            rt.create_customers_in_bulk,
+            rt.demo,
             customers=customers,
             seed=seed,
             on_batch=lambda count: progress.advance(task, count),

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from attrs import frozen
 from starlette.types import ASGIApp
 
+from adapters.demo.seeding import DemoServices
 from application.access.api_keys import IssueApiKey
-from application.access.users import RegisterUser
-from application.customers.commands import CreateCustomersInBulk
 from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.importing import ImportOrders
@@ -22,8 +21,7 @@ class CliRuntime:
     port: int
     migrate: Callable[[], str]
     issue_api_key: IssueApiKey
-    register_user: RegisterUser
-    create_customers_in_bulk: CreateCustomersInBulk
+    demo: DemoServices
     list_customers: ListCustomers
     import_orders: ImportOrders
     import_customers: ImportCustomers

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from faker import Faker
 
+from adapters.demo.companies import PLANS, SOURCES
 from application.customers.commands import NewCustomer
 from domain.access.roles import Role
 
@@ -17,14 +18,16 @@ DEMO_TEAM: Sequence[tuple[str, str, Role]] = (
     ("Sam Okafor", "sam.okafor@demo.rapport.dev", Role.AGENT),
 )
 _US_AREA_CODES = ("212", "312", "415", "617", "206", "512", "303", "404", "305", "503")
-_SOURCES = ("website", "store", "referral", "paid_search", "event", "partner")
-_PLANS = ("free", "starter", "growth", "enterprise")
 
 
 def demo_customers(
-    count: int, *, owner_ids: Sequence[str], seed: int = 2026
+    count: int,
+    *,
+    owner_ids: Sequence[str],
+    company_ids: Sequence[str] = (),
+    seed: int = 2026,
 ) -> Iterator[NewCustomer]:
-    """``count`` customers, about a third of them from mainland China."""
+    """``count`` customers, about a third of them from mainland China; most in a company."""
     fakers = {"en_US": Faker("en_US"), "zh_CN": Faker("zh_CN")}
     for index, fake in enumerate(fakers.values()):
         fake.seed_instance(seed + index)
@@ -38,13 +41,14 @@ def demo_customers(
             last_name=last,
             email=f"{fake.user_name()}.{number}@{fake.free_email_domain()}",
             phone=_phone(rng, fake, locale) if rng.random() < 0.8 else None,
-            attributes={
-                "source": rng.choice(_SOURCES),
-                "plan": rng.choice(_PLANS),
+            custom_fields={
+                "source": rng.choice(SOURCES),
+                "plan": rng.choice(PLANS),
                 "city": fake.city(),
                 "newsletter": rng.random() < 0.6,
             },
             owner_id=rng.choice(owner_ids) if owner_ids else None,
+            company_id=rng.choice(company_ids) if company_ids and rng.random() < 0.7 else None,
         )
 
 

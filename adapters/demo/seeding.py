@@ -5,34 +5,67 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import islice
 
+from attrs import frozen
+
+from adapters.demo.companies import DEMO_FIELDS, demo_companies
 from adapters.demo.customers import DEMO_TEAM, demo_customers
 from application.access.users import RegisterUser
+from application.companies.commands import CreateCompany
+from application.custom_fields.commands import DefineCustomField
+from application.custom_fields.queries import ListCustomFieldDefinitions
 from application.customers.commands import CreateCustomersInBulk
 from application.principal import Principal
 
 BATCH_SIZE = 1000
+CUSTOMERS_PER_COMPANY = 20
+
+
+@frozen
+class DemoServices:
+    """The use cases that loading the demo data goes through."""
+
+    register_user: RegisterUser
+    create_customers_in_bulk: CreateCustomersInBulk
+    create_company: CreateCompany
+    define_custom_field: DefineCustomField
+    list_custom_field_definitions: ListCustomFieldDefinitions
 
 
 def seed_demo(
-    register_user: RegisterUser,
-    create_customers_in_bulk: CreateCustomersInBulk,
+    services: DemoServices,
     *,
     customers: int,
     seed: int = 2026,
     on_batch: Callable[[int], None] = lambda _count: None,
 ) -> int:
-    """Create the demo team and ``customers`` customers; returns how many were created."""
+    """Create the demo team, fields, companies and ``customers`` customers.
+
+    Returns how many customers were created. Fields that exist already are kept.
+    """
     system = Principal.system()
     owners = [
-        register_user(system, name=name, email=email, role=role, existing_ok=True).id
+        services.register_user(system, name=name, email=email, role=role, existing_ok=True).id
         for name, email, role in DEMO_TEAM
     ]
-    rows = demo_customers(customers, owner_ids=owners, seed=seed)
+    _define_fields(services, system)
+    company_count = max(1, customers // CUSTOMERS_PER_COMPANY) if customers else 0
+    companies = [
+        services.create_company(system, company).id
+        for company in demo_companies(company_count, owner_ids=owners, seed=seed)
+    ]
+    rows = demo_customers(customers, owner_ids=owners, company_ids=companies, seed=seed)
     created = 0
     first_row = 0
     while batch := list(islice(rows, BATCH_SIZE)):
-        result = create_customers_in_bulk(system, batch, first_row=first_row)
+        result = services.create_customers_in_bulk(system, batch, first_row=first_row)
         created += result.created
         first_row += len(batch)
         on_batch(len(batch))
     return created
+
+
+def _define_fields(services: DemoServices, system: Principal) -> None:
+    for field in DEMO_FIELDS:
+        existing = services.list_custom_field_definitions(system, field.object_type)
+        if all(definition.key != field.key for definition in existing):
+            services.define_custom_field(system, field)

@@ -24,7 +24,7 @@ COLUMNS = (
     "updated_at",
     "archived_at",
     "version",
-    "attributes",
+    "custom_fields",
 )
 
 
@@ -55,8 +55,8 @@ def customer_rows(
                 view.updated_at.isoformat(),
                 view.archived_at.isoformat() if view.archived_at else "",
                 str(view.version),
-                json.dumps(dict(view.attributes), ensure_ascii=False, sort_keys=True)
-                if view.attributes
+                json.dumps(dict(view.custom_fields), ensure_ascii=False, sort_keys=True)
+                if view.custom_fields
                 else "",
             ]
         if not page.has_next_page:

@@ -11,6 +11,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from application.access.ports import UserReader, UserView
+from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
+from application.companies.queries import GetCompanies, ListCompanies
+from application.companies.views import CompanyView
+from application.custom_fields.commands import DefineCustomField
+from application.custom_fields.queries import ListCustomFieldDefinitions
 from application.customers.commands import ArchiveCustomer, CreateCustomer, UpdateCustomer
 from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
@@ -42,6 +47,13 @@ class Services:
     import_customers: ImportCustomers
     find_duplicates: FindDuplicateCandidates
     merge_customers: MergeCustomers
+    create_company: CreateCompany
+    update_company: UpdateCompany
+    archive_company: ArchiveCompany
+    get_companies: GetCompanies
+    list_companies: ListCompanies
+    define_custom_field: DefineCustomField
+    list_custom_field_definitions: ListCustomFieldDefinitions
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -66,6 +78,9 @@ class Loaders:
         )
         self.newest_orders: DataLoader[tuple[str, int], Sequence[OrderView]] = DataLoader(
             load_fn=lambda keys: _newest_orders(orders, principal, keys)
+        )
+        self.companies: DataLoader[str, CompanyView | None] = _batched(
+            lambda ids: services.get_companies(principal, ids)
         )
 
 

@@ -11,15 +11,25 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, input_error, invalid_id, query_error, user_errors
+from adapters.graphql.custom_fields import CustomFieldCondition, to_conditions
+from adapters.graphql.errors import (
+    UserError,
+    input_error,
+    invalid_id,
+    not_an_object,
+    query_error,
+    user_errors,
+)
 from adapters.graphql.relay import (
     MalformedId,
     Node,
+    OrderDirection,
     PageInfo,
     invalid_id_error,
     local_id,
     to_global_id,
 )
+from application.custom_fields.criteria import FieldSort
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import (
     CustomerFilter,
@@ -32,9 +42,11 @@ from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
 
 if TYPE_CHECKING:
+    from adapters.graphql.companies import CompanyNode
     from adapters.graphql.orders import OrderConnection
 
 CUSTOMER = "Customer"
+COMPANY = "Company"
 
 
 @strawberry.type(name="Customer", description="A person the company has a relationship with.")
@@ -44,7 +56,9 @@ class CustomerNode(Node):
     display_name: str
     email: str | None
     phone: str | None = strawberry.field(description="E.164, e.g. +14155550123.")
-    attributes: JSON
+    custom_fields: JSON = strawberry.field(
+        description="Values of the custom fields defined for customers, by key."
+    )
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
@@ -53,6 +67,7 @@ class CustomerNode(Node):
     )
     owner_id: strawberry.Private[str]
     id_local: strawberry.Private[str]
+    company_id: strawberry.Private[str | None]
 
     @classmethod
     def from_view(cls, view: CustomerView) -> CustomerNode:
@@ -63,13 +78,14 @@ class CustomerNode(Node):
             display_name=view.display_name,
             email=view.email,
             phone=view.phone,
-            attributes=cast(JSON, view.attributes),
+            custom_fields=cast(JSON, view.custom_fields),
             created_at=view.created_at,
             updated_at=view.updated_at,
             archived_at=view.archived_at,
             version=view.version,
             owner_id=view.owner_id,
             id_local=view.id,
+            company_id=view.company_id,
         )
 
     @strawberry.field(description="The user responsible for this customer.")
@@ -83,6 +99,17 @@ class CustomerNode(Node):
         from adapters.graphql.orders import orders_of
 
         return await orders_of(info, self.id_local, first, after)
+
+    @strawberry.field(description="The company this customer belongs to, if any.")
+    async def company(
+        self, info: Info
+    ) -> Annotated[CompanyNode, strawberry.lazy("adapters.graphql.companies")] | None:
+        # Imported here: the companies module builds on this one (Company.people).
+        from adapters.graphql.companies import load_company
+
+        if self.company_id is None:
+            return None
+        return await load_company(info, self.company_id)
 
 
 @strawberry.type(name="CustomerEdge")
@@ -104,7 +131,10 @@ class CustomerConnection:
     @strawberry.field(description="How many customers match the filter, across all pages.")
     def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.list_customers.count(context.principal, self.where)
+        try:
+            return context.services.list_customers.count(context.principal, self.where)
+        except DomainError as error:
+            raise query_error(error) from None
 
     @classmethod
     def from_page(cls, page: Page[CustomerView], where: CustomerFilter) -> CustomerConnection:
@@ -123,20 +153,21 @@ class CustomerOrderFieldInput(Enum):
     EMAIL = "email"
 
 
-@strawberry.enum
-class OrderDirection(Enum):
-    ASC = "asc"
-    DESC = "desc"
-
-
 @strawberry.input(name="CustomerOrder")
 class CustomerOrderInput:
     field: CustomerOrderFieldInput = CustomerOrderFieldInput.CREATED_AT
     direction: OrderDirection = OrderDirection.ASC
+    custom_field: str | None = strawberry.field(
+        default=None,
+        description="Order by this custom field instead of field; customers without a value "
+        "come last in either direction.",
+    )
 
     def to_order(self) -> CustomerOrder:
         return CustomerOrder(
-            CustomerOrderField(self.field.value), descending=self.direction is OrderDirection.DESC
+            CustomerOrderField(self.field.value),
+            descending=self.direction is OrderDirection.DESC,
+            custom_field=FieldSort(self.custom_field) if self.custom_field else None,
         )
 
 
@@ -150,6 +181,12 @@ class CustomerFilterInput:
     include_archived: bool = False
     created_after: datetime | None = None
     created_before: datetime | None = None
+    company_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Customers of any of these companies."
+    )
+    custom_fields: list[CustomFieldCondition] | None = strawberry.field(
+        default=None, description="Conditions on custom field values; all must hold."
+    )
 
     def to_filter(self) -> CustomerFilter:
         try:
@@ -160,6 +197,14 @@ class CustomerFilterInput:
             )
         except MalformedId:
             raise invalid_id_error("filter.ownerIds", "User") from None
+        try:
+            companies = (
+                frozenset(local_id(company, COMPANY) for company in self.company_ids)
+                if self.company_ids is not None
+                else None
+            )
+        except MalformedId:
+            raise invalid_id_error("filter.companyIds", COMPANY) from None
         return CustomerFilter(
             search=self.search or None,
             email=self.email,
@@ -167,6 +212,8 @@ class CustomerFilterInput:
             include_archived=self.include_archived,
             created_after=self.created_after,
             created_before=self.created_before,
+            company_ids=companies,
+            custom_fields=to_conditions(self.custom_fields),
         )
 
 
@@ -238,10 +285,13 @@ class CreateCustomerInput:
     phone: str | None = strawberry.field(
         default=None, description="Any common format; without a + it is read in the default region."
     )
-    attributes: JSON | None = None
+    custom_fields: JSON | None = strawberry.field(
+        default=None, description="Values of defined custom fields, by key."
+    )
     owner_id: strawberry.ID | None = strawberry.field(
         default=None, description="Defaults to the acting user."
     )
+    company_id: strawberry.ID | None = None
 
 
 @strawberry.input
@@ -252,11 +302,14 @@ class UpdateCustomerInput:
     last_name: str | None = strawberry.UNSET
     email: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
     phone: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
-    attributes: JSON | None = strawberry.field(
+    custom_fields: JSON | None = strawberry.field(
         default=strawberry.UNSET,
-        description="Merged into the current ones; a null value removes a key.",
+        description="Merged into the current values; a null value removes a key.",
     )
     owner_id: strawberry.ID | None = strawberry.UNSET
+    company_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="null takes the customer out of its company."
+    )
 
 
 @strawberry.input
@@ -298,10 +351,6 @@ def _null_fields(input: UpdateCustomerInput) -> list[UserError]:
     ]
 
 
-def _not_an_object(field: str) -> list[UserError]:
-    return input_error(field, ErrorCode.INVALID, "must be a JSON object")
-
-
 @strawberry.type
 class CustomerMutation:
     @strawberry.mutation
@@ -311,15 +360,20 @@ class CustomerMutation:
             owner = local_id(input.owner_id, "User") if input.owner_id else None
         except MalformedId:
             return CreateCustomerPayload(user_errors=invalid_id("ownerId"))
-        if input.attributes is not None and not isinstance(input.attributes, dict):
-            return CreateCustomerPayload(user_errors=_not_an_object("attributes"))
+        try:
+            company = local_id(input.company_id, COMPANY) if input.company_id else None
+        except MalformedId:
+            return CreateCustomerPayload(user_errors=invalid_id("companyId"))
+        if input.custom_fields is not None and not isinstance(input.custom_fields, dict):
+            return CreateCustomerPayload(user_errors=not_an_object("customFields"))
         new = NewCustomer(
             first_name=input.first_name,
             last_name=input.last_name,
             email=input.email,
             phone=input.phone,
-            attributes=input.attributes or {},
+            custom_fields=input.custom_fields or {},
             owner_id=owner,
+            company_id=company,
         )
         try:
             view = context.services.create_customer(context.principal, new)
@@ -339,9 +393,18 @@ class CustomerMutation:
         except MalformedId as error:
             field = "id" if str(error) == input.id else "ownerId"
             return UpdateCustomerPayload(user_errors=invalid_id(field))
-        attributes = input.attributes
-        if attributes is not strawberry.UNSET and not isinstance(attributes, dict):
-            return UpdateCustomerPayload(user_errors=_not_an_object("attributes"))
+        try:
+            company = input.company_id
+            company_id = (
+                company
+                if company is strawberry.UNSET or company is None
+                else local_id(company, COMPANY)
+            )
+        except MalformedId:
+            return UpdateCustomerPayload(user_errors=invalid_id("companyId"))
+        custom_fields = input.custom_fields
+        if custom_fields is not strawberry.UNSET and not isinstance(custom_fields, dict):
+            return UpdateCustomerPayload(user_errors=not_an_object("customFields"))
         if null_errors := _null_fields(input):
             return UpdateCustomerPayload(user_errors=null_errors)
         patch = CustomerPatch(
@@ -351,8 +414,9 @@ class CustomerMutation:
             last_name=_keep_unset(input.last_name),
             email=_keep_unset(input.email),
             phone=_keep_unset(input.phone),
-            attributes=_keep_unset(attributes),
+            custom_fields=_keep_unset(custom_fields),
             owner_id=owner_id,
+            company_id=_keep_unset(company_id),
         )
         try:
             view = context.services.update_customer(context.principal, patch)

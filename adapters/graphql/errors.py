@@ -43,6 +43,10 @@ def input_error(field: str, code: ErrorCode, message: str) -> list[UserError]:
     return [UserError(field=field.split("."), message=message, code=UserErrorCode[code.name])]
 
 
+def not_an_object(field: str) -> list[UserError]:
+    return input_error(field, ErrorCode.INVALID, "must be a JSON object")
+
+
 def invalid_id(field: str) -> list[UserError]:
     return input_error(field, ErrorCode.INVALID_ID, "is not a valid id")
 

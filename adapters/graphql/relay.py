@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from enum import Enum
 
 import strawberry
 from graphql import GraphQLError
@@ -15,6 +16,12 @@ from domain.errors import ErrorCode
 @strawberry.interface(description="An object with a globally unique, opaque id.")
 class Node:
     id: strawberry.ID
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
 
 
 @strawberry.type(description="Where a page stands in its list.")

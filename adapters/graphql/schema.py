@@ -9,8 +9,17 @@ from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
 from adapters.graphql.caching import DocumentCache
+from adapters.graphql.companies import CompanyQuery, fetch_company
+from adapters.graphql.company_mutations import CompanyMutation
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, fetch_customer
+from adapters.graphql.custom_fields import CustomFieldMutation, CustomFieldQuery
+from adapters.graphql.customers import (
+    COMPANY,
+    CUSTOMER,
+    CustomerMutation,
+    CustomerQuery,
+    fetch_customer,
+)
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.importing import ImportMutation
@@ -28,6 +37,8 @@ class NodeQuery:
             return None
         if type_name == CUSTOMER:
             return fetch_customer(info, local)
+        if type_name == COMPANY:
+            return fetch_company(info, local)
         if type_name == "User":
             return await load_user(info, local)
         if type_name == ORDER:
@@ -35,9 +46,28 @@ class NodeQuery:
         return None
 
 
-Query = merge_types("Query", (NodeQuery, CustomerQuery, OrderQuery, DuplicateQuery, AccessQuery))
+Query = merge_types(
+    "Query",
+    (
+        NodeQuery,
+        CustomerQuery,
+        CompanyQuery,
+        CustomFieldQuery,
+        OrderQuery,
+        DuplicateQuery,
+        AccessQuery,
+    ),
+)
 Mutation = merge_types(
-    "Mutation", (CustomerMutation, OrderMutation, DuplicateMutation, ImportMutation)
+    "Mutation",
+    (
+        CustomerMutation,
+        CompanyMutation,
+        CustomFieldMutation,
+        OrderMutation,
+        DuplicateMutation,
+        ImportMutation,
+    ),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from attrs import frozen
@@ -43,7 +43,7 @@ class MappingError(ValueError):
 
 @frozen
 class ColumnMapping:
-    """Header → target: a built-in field, ``external_id:<source>``, ``attribute:<key>`` or ``ignore``."""
+    """Header → target: a built-in field, ``external_id:<source>``, ``custom:<key>`` or ``ignore``."""
 
     targets: dict[str, str]
 
@@ -59,8 +59,9 @@ class ColumnMapping:
         return cls(dict(columns))
 
     @classmethod
-    def infer(cls, headers: list[str]) -> ColumnMapping:
-        """Built-in fields by their usual names, ``<source>_id`` as external ids, the rest attributes."""
+    def infer(cls, headers: list[str], custom_fields: Collection[str] = ()) -> ColumnMapping:
+        """Built-in fields by their usual names, ``external_id:<source>`` headers, and custom
+        fields by key; any other column is ignored."""
         targets = {}
         for header in headers:
             squashed = re.sub(r"[^a-z0-9]", "", header.lower())
@@ -68,19 +69,17 @@ class ColumnMapping:
                 targets[header] = _ALIASES[squashed]
             elif header.lower().startswith("external_id:"):
                 targets[header] = header.lower()
-            elif squashed == "id":
-                targets[header] = "ignore"
+            elif (key := re.sub(r"[^a-z0-9]+", "_", header.lower()).strip("_")) in custom_fields:
+                targets[header] = f"custom:{key}"
             else:
-                targets[header] = "attribute:" + re.sub(r"[^a-z0-9]+", "_", header.lower()).strip(
-                    "_"
-                )
+                targets[header] = "ignore"
         return cls(targets)
 
     def column_for(self, field: str) -> str:
-        """The header that a use-case field (``email``, ``attributes.tier``) came from."""
+        """The header that a use-case field (``email``, ``customFields.tier``) came from."""
         wanted = _API_FIELDS.get(field)
-        if field.startswith("attributes."):
-            wanted = "attribute:" + field.split(".", 1)[1]
+        if field.startswith("customFields."):
+            wanted = "custom:" + field.split(".", 1)[1]
         for header, target in self.targets.items():
             if target == wanted or (field == "externalIds" and target.startswith("external_id:")):
                 return header
@@ -89,7 +88,7 @@ class ColumnMapping:
     def row(self, number: int, values: dict[str, str]) -> CustomerRow:
         fields: dict[str, str | None] = dict.fromkeys(FIELDS)
         external: list[str] = []
-        attributes: dict[str, object] = {}
+        custom_fields: dict[str, object] = {}
         for header, target in self.targets.items():
             value = values.get(header, "").strip()
             if not value or target == "ignore":
@@ -98,10 +97,16 @@ class ColumnMapping:
                 fields[target] = value
             elif target.startswith("external_id:"):
                 external.append(f"{target.split(':', 1)[1]}:{value}")
-            elif target.startswith("attribute:"):
-                attributes[target.split(":", 1)[1]] = value
+            elif target.startswith("custom:"):
+                custom_fields[target.split(":", 1)[1]] = value
         return CustomerRow(
-            row=number, external_ids=tuple(external), attributes=attributes, **fields
+            row=number,
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+            email=fields["email"],
+            phone=fields["phone"],
+            external_ids=tuple(external),
+            custom_fields=custom_fields,
         )
 
 
@@ -109,11 +114,11 @@ def _check_target(header: str, target: str) -> None:
     if target in (*FIELDS, "ignore"):
         return
     prefix, _, rest = target.partition(":")
-    if prefix in ("external_id", "attribute") and rest:
+    if prefix in ("external_id", "custom") and rest:
         return
     raise MappingError(
         f"column {header!r}: {target!r} is not a field; use one of {', '.join(FIELDS)}, "
-        "external_id:<source>, attribute:<key> or ignore"
+        "external_id:<source>, custom:<key> or ignore"
     )
 
 
@@ -148,7 +153,7 @@ def import_customer_file(
         headers = next(records, None)
         if headers is None:
             return CustomerImportSummary(0, 0, 0, 0, 0, 0, 0, None, source.encoding)
-        columns = mapping or ColumnMapping.infer(headers[1])
+        columns = mapping or ColumnMapping.infer(headers[1], use_case.custom_field_keys())
         batch: list[CustomerRow] = []
         raw: dict[int, dict[str, str]] = {}
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from adapters.memory.querying import matches_all, walk
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
@@ -74,20 +75,15 @@ class InMemoryCustomerReader:
         limit: int,
         from_end: bool,
     ) -> Sequence[CustomerView]:
-        def position(view: CustomerView) -> tuple[object, str]:
-            key = order.field.key_of(view)
-            return (key.value, key.id)
-
-        views = sorted(self._matching(where), key=position, reverse=order.descending)
-        if after is not None:
-            bound = (after.value, after.id)
-            views = [v for v in views if _beyond(position(v), bound, order.descending)]
-        if before is not None:
-            bound = (before.value, before.id)
-            views = [v for v in views if _beyond(bound, position(v), order.descending)]
-        if from_end:
-            views.reverse()
-        return views[:limit]
+        return walk(
+            self._matching(where),
+            order.key_of,
+            descending=order.descending,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
 
     def _matching(self, where: CustomerFilter) -> list[CustomerView]:
         needle = where.search.casefold() if where.search else None
@@ -104,6 +100,10 @@ class InMemoryCustomerReader:
                 continue
             if where.created_before is not None and customer.created_at >= where.created_before:
                 continue
+            if where.company_ids is not None and customer.company_id not in where.company_ids:
+                continue
+            if not matches_all(customer.custom_fields, where.custom_fields):
+                continue
             if needle is not None:
                 haystack = search_text(
                     customer.first_name,
@@ -115,11 +115,6 @@ class InMemoryCustomerReader:
                     continue
             matches.append(CustomerView.from_customer(customer))
         return matches
-
-
-def _beyond(item: tuple[object, str], bound: tuple[object, str], descending: bool) -> bool:
-    """Whether ``item`` comes strictly after ``bound`` in the walking order."""
-    return item < bound if descending else item > bound
 
 
 class InMemoryUserReader:

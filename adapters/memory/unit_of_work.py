@@ -2,73 +2,29 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Sequence
 from types import TracebackType
-from typing import Any, Generic, Protocol, Self, TypeVar
+from typing import Any, Protocol, Self
 
+from adapters.memory.companies import InMemoryCompanyRepository
+from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionRepository
+from adapters.memory.querying import values_in_use
+from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
-from application.errors import AlreadyTaken, StaleVersion
+from application.errors import AlreadyTaken
 from application.ports import EventPublisher
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.custom_fields import CustomValue, FieldType
 from domain.customers import Customer, EmailAddress, ExternalId
 from domain.events import DomainEvent
 from domain.orders import Order
 
 
-class _Identified(Protocol):
-    id: str
-
-
-A = TypeVar("A", bound=_Identified)
-
-
-class _Staged(Generic[A]):
-    """Copies of aggregates taken out of the store, written back only on commit."""
-
-    def __init__(self, committed: dict[str, A]) -> None:
-        self._committed = committed
-        self.seen: dict[str, A] = {}
-        self.loaded_versions: dict[str, int | None] = {}
-
-    def add(self, aggregate: A) -> None:
-        self.seen[aggregate.id] = aggregate
-        self.loaded_versions[aggregate.id] = None
-
-    def get(self, aggregate_id: str) -> A | None:
-        if aggregate_id in self.seen:
-            return self.seen[aggregate_id]
-        stored = self._committed.get(aggregate_id)
-        if stored is None:
-            return None
-        loaded = copy.deepcopy(stored)
-        self.seen[aggregate_id] = loaded
-        self.loaded_versions[aggregate_id] = getattr(loaded, "version", 0)
-        return loaded
-
-    def check_versions(self) -> None:
-        for aggregate_id, loaded_version in self.loaded_versions.items():
-            stored = self._committed.get(aggregate_id)
-            if loaded_version is None:
-                if stored is not None:
-                    raise AlreadyTaken("id", "another record has this id")
-            elif stored is not None and getattr(stored, "version", 0) != loaded_version:
-                raise StaleVersion(loaded_version, getattr(stored, "version", None))
-
-    def write_back(self) -> None:
-        for aggregate_id, aggregate in self.seen.items():
-            self._committed[aggregate_id] = copy.deepcopy(aggregate)
-
-    def clear(self) -> None:
-        self.seen.clear()
-        self.loaded_versions.clear()
-
-
 class InMemoryCustomerRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.staged = _Staged(store.customers)
+        self.staged = Staged(store.customers)
 
     def add(self, customer: Customer) -> None:
         self.staged.add(customer)
@@ -85,6 +41,17 @@ class InMemoryCustomerRepository:
             if customer.email == email and not customer.is_archived:
                 return self.get(customer.id)
         return None
+
+    def custom_values_in_use(
+        self,
+        key: str,
+        field_type: FieldType,
+        values: Collection[CustomValue],
+        *,
+        excluding: str | None = None,
+    ) -> list[CustomValue]:
+        records = ((c.id, c.is_archived, c.custom_fields) for c in self._store.customers.values())
+        return values_in_use(records, key, field_type, values, excluding)
 
     def emails_in_use(self, emails: Collection[EmailAddress]) -> set[EmailAddress]:
         wanted = set(emails)
@@ -140,7 +107,7 @@ class InMemoryCustomerRepository:
 class InMemoryUserRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.staged = _Staged(store.users)
+        self.staged = Staged(store.users)
 
     def add(self, user: User) -> None:
         self.staged.add(user)
@@ -157,7 +124,7 @@ class InMemoryUserRepository:
 
 class InMemoryApiKeyRepository:
     def __init__(self, store: InMemoryStore) -> None:
-        self.staged = _Staged(store.api_keys)
+        self.staged = Staged(store.api_keys)
 
     def add(self, key: ApiKey) -> None:
         self.staged.add(key)
@@ -169,7 +136,7 @@ class InMemoryApiKeyRepository:
 class InMemoryOrderRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.staged = _Staged(store.orders)
+        self.staged = Staged(store.orders)
 
     def add(self, order: Order) -> None:
         self.staged.add(order)
@@ -215,6 +182,8 @@ class InMemoryUnitOfWork:
 
     def __enter__(self) -> Self:
         self.customers = InMemoryCustomerRepository(self._store)
+        self.companies = InMemoryCompanyRepository(self._store)
+        self.custom_fields = InMemoryCustomFieldDefinitionRepository(self._store)
         self.users = InMemoryUserRepository(self._store)
         self.api_keys = InMemoryApiKeyRepository(self._store)
         self.orders = InMemoryOrderRepository(self._store)
@@ -236,8 +205,14 @@ class InMemoryUnitOfWork:
             self.customers.check_unique_emails()
             self.customers.check_unique_external_ids()
             self.orders.check_unique_external_ids()
+            self.custom_fields.check_unique_keys()
             events = _take_events(
-                [*self.customers.staged.seen.values(), *self.orders.staged.seen.values()]
+                [
+                    *self.customers.staged.seen.values(),
+                    *self.orders.staged.seen.values(),
+                    *self.companies.staged.seen.values(),
+                    *self.custom_fields.staged.seen.values(),
+                ]
             )
             for collection in staged:
                 collection.write_back()
@@ -253,16 +228,23 @@ class InMemoryUnitOfWork:
         for collection in self._staged():
             collection.clear()
 
-    def _staged(self) -> tuple[_Staged[Any], ...]:
+    def _staged(self) -> tuple[Staged[Any], ...]:
         return (
             self.customers.staged,
+            self.companies.staged,
+            self.custom_fields.staged,
             self.users.staged,
             self.api_keys.staged,
             self.orders.staged,
         )
 
 
-def _take_events(aggregates: Collection[Customer | Order]) -> list[DomainEvent]:
+class _Recorder(Protocol):
+    id: str
+    events: list[DomainEvent]
+
+
+def _take_events(aggregates: Collection[_Recorder]) -> list[DomainEvent]:
     events = [event for aggregate in aggregates for event in aggregate.events]
     for aggregate in aggregates:
         aggregate.events.clear()

@@ -8,9 +8,19 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapper, class_mapper, registry
 from sqlalchemy.orm.exc import UnmappedClassError
 
-from adapters.persistence.tables import api_keys, customers, metadata, users
+from adapters.persistence.tables import (
+    api_keys,
+    companies,
+    custom_field_definitions,
+    customers,
+    metadata,
+    users,
+)
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.companies import Company
+from domain.companies.company import company_search_text, company_sort_name
+from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.customers.customer import search_text, sort_name
 from domain.customers.matching import email_key
@@ -36,13 +46,23 @@ def map_domain() -> None:
         version_id_col=customers.c.version,
         version_id_generator=False,
     )
+    mapper_registry.map_imperatively(
+        Company,
+        companies,
+        properties={"_sort_name": companies.c.sort_name, "_search_text": companies.c.search_text},
+        version_id_col=companies.c.version,
+        version_id_generator=False,
+    )
+    mapper_registry.map_imperatively(CustomFieldDefinition, custom_field_definitions)
     mapper_registry.map_imperatively(User, users)
     mapper_registry.map_imperatively(ApiKey, api_keys)
-    for aggregate in (Customer, User, ApiKey):
+    for aggregate in (Customer, Company, CustomFieldDefinition, User, ApiKey):
         # The ORM does not run __init__ when it loads a row.
         event.listen(aggregate, "load", _start_without_events)
     event.listen(Customer, "before_insert", _derive_customer_columns)
     event.listen(Customer, "before_update", _derive_customer_columns)
+    event.listen(Company, "before_insert", _derive_company_columns)
+    event.listen(Company, "before_update", _derive_company_columns)
 
 
 def _start_without_events(target: Any, _context: object) -> None:
@@ -57,6 +77,11 @@ def _derive_customer_columns(_mapper: Mapper[Any], _connection: object, target: 
     target._sort_name = derived["sort_name"]  # type: ignore[attr-defined]
     target._search_text = derived["search_text"]  # type: ignore[attr-defined]
     target._email_key = derived["email_key"]  # type: ignore[attr-defined]
+
+
+def _derive_company_columns(_mapper: Mapper[Any], _connection: object, target: Company) -> None:
+    target._sort_name = company_sort_name(target.name)  # type: ignore[attr-defined]
+    target._search_text = company_search_text(target.name, target.domain)  # type: ignore[attr-defined]
 
 
 def derived_customer_columns(customer: Customer) -> dict[str, str | None]:
@@ -77,8 +102,9 @@ def customer_row(customer: Customer) -> dict[str, Any]:
         "last_name": customer.last_name,
         "email": customer.email,
         "phone": customer.phone,
-        "attributes": customer.attributes,
+        "custom_fields": customer.custom_fields,
         "owner_id": customer.owner_id,
+        "company_id": customer.company_id,
         "created_at": customer.created_at,
         "updated_at": customer.updated_at,
         "archived_at": customer.archived_at,

@@ -5,18 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Engine,
-    String,
-    and_,
-    bindparam,
-    func,
-    select,
-    tuple_,
-    type_coerce,
-)
+from sqlalchemy import ColumnElement, Engine, String, and_, bindparam, func, select, type_coerce
 
+from adapters.persistence.custom_field_sql import CustomFieldSql
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import api_keys, customer_external_ids, customers, users
 from application.access.ports import UserView
 from application.customers.views import (
@@ -36,12 +28,13 @@ _CUSTOMER_COLUMNS = (
     # Read models carry plain strings; skip building value objects only to unwrap them.
     type_coerce(customers.c.email, String()).label("email"),
     type_coerce(customers.c.phone, String()).label("phone"),
-    customers.c.attributes,
+    customers.c.custom_fields,
     customers.c.owner_id,
     customers.c.created_at,
     customers.c.updated_at,
     customers.c.archived_at,
     customers.c.version,
+    customers.c.company_id,
     customers.c.merged_into,
 )
 _BY_IDS = select(*_CUSTOMER_COLUMNS).where(customers.c.id.in_(bindparam("ids", expanding=True)))
@@ -63,6 +56,7 @@ def _customer_view(row: Any) -> CustomerView:
 class SqlCustomerReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._fields = CustomFieldSql(engine.dialect.name)
 
     def get_many(self, ids: Iterable[str]) -> Mapping[str, CustomerView]:
         wanted = list(ids)
@@ -102,7 +96,7 @@ class SqlCustomerReader:
         return pairs
 
     def count(self, where: CustomerFilter) -> int:
-        query = select(func.count()).select_from(customers).where(*_conditions(where))
+        query = select(func.count()).select_from(customers).where(*self._conditions(where))
         with self._engine.connect() as connection:
             return connection.execute(query).scalar_one()
 
@@ -116,26 +110,44 @@ class SqlCustomerReader:
         limit: int,
         from_end: bool,
     ) -> Sequence[CustomerView]:
-        sort = _SORT_EXPRESSIONS[order.field]
-        position = tuple_(sort, customers.c.id)
-        conditions = _conditions(where)
-        if after is not None:
-            bound = tuple_(_bind(sort, after.value), _bind(customers.c.id, after.id))
-            conditions.append(position < bound if order.descending else position > bound)
-        if before is not None:
-            bound = tuple_(_bind(sort, before.value), _bind(customers.c.id, before.id))
-            conditions.append(position > bound if order.descending else position < bound)
-        walk_descending = order.descending != from_end
-        ordering = (
-            (sort.desc(), customers.c.id.desc()) if walk_descending else (sort, customers.c.id)
+        custom = order.custom_field
+        conditions = self._conditions(where)
+        if custom is not None and custom.field_type is not None:
+            field_type = custom.field_type
+            sort = self._fields.value(customers.c.custom_fields, custom.key, field_type)
+            conditions += window(
+                sort,
+                customers.c.id,
+                descending=order.descending,
+                after=after,
+                before=before,
+                after_value=self._fields.operand(field_type, after.value) if after else None,
+                before_value=(self._fields.operand(field_type, before.value) if before else None),
+                nullable=True,
+            )
+        else:
+            sort = _SORT_EXPRESSIONS[order.field]
+            conditions += window(
+                sort, customers.c.id, descending=order.descending, after=after, before=before
+            )
+        ordering = walking_order(
+            sort,
+            customers.c.id,
+            descending=order.descending,
+            from_end=from_end,
+            nullable=custom is not None,
         )
         query = select(*_CUSTOMER_COLUMNS).where(*conditions).order_by(*ordering).limit(limit)
         with self._engine.connect() as connection:
             return [_customer_view(row) for row in connection.execute(query)]
 
-
-def _bind(column: ColumnElement[Any], value: object) -> ColumnElement[Any]:
-    return bindparam(None, value, type_=column.type)
+    def _conditions(self, where: CustomerFilter) -> list[ColumnElement[bool]]:
+        conditions = _conditions(where)
+        if where.company_ids is not None:
+            conditions.append(customers.c.company_id.in_(sorted(where.company_ids)))
+        for condition in where.custom_fields:
+            conditions.append(self._fields.condition(customers.c.custom_fields, condition))
+        return conditions
 
 
 def _conditions(where: CustomerFilter) -> list[ColumnElement[bool]]:

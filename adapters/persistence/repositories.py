@@ -2,19 +2,55 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Sequence
 from typing import TypeVar
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import Table, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from adapters.persistence.custom_field_sql import CustomFieldSql
 from adapters.persistence.mapping import customer_row
 from adapters.persistence.tables import customer_external_ids, customers, users
+from application.custom_fields.criteria import FieldCondition, Operator
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.custom_fields import CustomValue, FieldType
+from domain.custom_fields.values import comparable
 from domain.customers import Customer, EmailAddress, ExternalId
 
 T = TypeVar("T")
+
+
+def custom_values_in_use(
+    session: Session,
+    table: Table,
+    key: str,
+    field_type: FieldType,
+    values: Collection[CustomValue],
+    excluding: str | None,
+) -> list[CustomValue]:
+    """Which of ``values`` active rows of ``table`` other than ``excluding`` hold for ``key``.
+
+    On PostgreSQL, writers of the same unique field queue here until the first commits, so
+    that two transactions cannot both find a value free and both store it. SQLite's
+    writers are serialised already.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        digest = hashlib.sha256(f"{table.name}.{key}".encode()).digest()
+        lock = int.from_bytes(digest[:8], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(lock)))
+    if not values:
+        return []
+    wanted = tuple(comparable(field_type, value) for value in values)
+    condition = CustomFieldSql(dialect).condition(
+        table.c.custom_fields, FieldCondition(key, Operator.IN, wanted, field_type)
+    )
+    query = select(table.c.custom_fields).where(condition, table.c.archived_at.is_(None))
+    if excluding is not None:
+        query = query.where(table.c.id != excluding)
+    return [document[key] for document in session.scalars(query)]
 
 
 class SqlCustomerRepository:
@@ -125,6 +161,16 @@ class SqlCustomerRepository:
         if customer.id not in self._stored_external_ids:
             self.seen.append(customer)
         self._stored_external_ids[customer.id] = stored
+
+    def custom_values_in_use(
+        self,
+        key: str,
+        field_type: FieldType,
+        values: Collection[CustomValue],
+        *,
+        excluding: str | None = None,
+    ) -> list[CustomValue]:
+        return custom_values_in_use(self._session, customers, key, field_type, values, excluding)
 
     def emails_in_use(self, emails: Collection[EmailAddress]) -> set[EmailAddress]:
         if not emails:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -12,18 +13,24 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
 
 from adapters.persistence.types import (
+    AddressType,
+    ChoicesType,
     EmailType,
     JsonDocument,
     PhoneType,
     RoleType,
+    StrEnumType,
     UtcDateTime,
     sortable_text,
 )
+from domain.companies import CompanySize
+from domain.custom_fields import FieldType, ObjectType
 
 metadata = MetaData(
     naming_convention={
@@ -65,7 +72,7 @@ customers = Table(
     Column("last_name", String(100), nullable=False),
     Column("email", EmailType()),
     Column("phone", PhoneType()),
-    Column("attributes", JsonDocument, nullable=False),
+    Column("custom_fields", JsonDocument, nullable=False),
     Column("owner_id", String(36), nullable=False, index=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -77,6 +84,8 @@ customers = Table(
     Column("search_text", Text, nullable=False),
     Column("email_key", String(254)),
     Column("merged_into", String(36)),
+    # Like owner_id, checked by the use cases rather than by a foreign key.
+    Column("company_id", String(36), index=True),
 )
 Index("ix_customers_created_at_id", customers.c.created_at, customers.c.id)
 Index("ix_customers_updated_at_id", customers.c.updated_at, customers.c.id)
@@ -90,6 +99,43 @@ Index(
     unique=True,
     sqlite_where=text("archived_at IS NULL AND email IS NOT NULL"),
     postgresql_where=text("archived_at IS NULL AND email IS NOT NULL"),
+)
+
+companies = Table(
+    "companies",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("domain", String(253), index=True),
+    Column("industry", String(100)),
+    Column("size", StrEnumType(CompanySize, 16)),
+    Column("address", AddressType()),
+    Column("custom_fields", JsonDocument, nullable=False),
+    Column("owner_id", String(36), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("archived_at", UtcDateTime()),
+    Column("version", Integer, nullable=False),
+    Column("sort_name", sortable_text(200), nullable=False),
+    Column("search_text", Text, nullable=False),
+)
+Index("ix_companies_created_at_id", companies.c.created_at, companies.c.id)
+Index("ix_companies_updated_at_id", companies.c.updated_at, companies.c.id)
+Index("ix_companies_sort_name_id", companies.c.sort_name, companies.c.id)
+
+custom_field_definitions = Table(
+    "custom_field_definitions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("object_type", StrEnumType(ObjectType, 20), nullable=False),
+    Column("key", String(63), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("field_type", StrEnumType(FieldType, 20), nullable=False),
+    Column("choices", ChoicesType(), nullable=False),
+    Column("required", Boolean, nullable=False),
+    Column("unique", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("object_type", "key"),
 )
 
 outbox = Table(

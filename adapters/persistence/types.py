@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import JSON, DateTime, Dialect, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from domain.access.roles import Role
+from domain.companies import Address
 from domain.customers import EmailAddress, PhoneNumber
 
 JsonDocument: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+E = TypeVar("E", bound=StrEnum)
 
 
 def sortable_text(length: int) -> TypeEngine[str]:
@@ -84,3 +87,56 @@ class RoleType(TypeDecorator[Role]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Role | None:
         return Role(value) if value is not None else None
+
+
+class StrEnumType(TypeDecorator[E], Generic[E]):
+    """A string enumeration stored as its value in a plain column."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return self.enum(value).value if value is not None else None
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return self.enum(value) if value is not None else None
+
+
+class AddressType(TypeDecorator[Address]):
+    """An address as one JSON document; its parts are read together, never queried apart."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        # SQL NULL for no address, not a JSON null.
+        document = (
+            JSONB(none_as_null=True) if dialect.name == "postgresql" else JSON(none_as_null=True)
+        )
+        return dialect.type_descriptor(document)
+
+    def process_bind_param(self, value: Address | None, dialect: Dialect) -> Any:
+        return value.as_dict() if value is not None else None
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Address | None:
+        return Address(**value) if value is not None else None
+
+
+class ChoicesType(TypeDecorator[tuple[str, ...]]):
+    """The choices of a custom field: a JSON list in storage, a tuple in the domain."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return list(value) if value is not None else None
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[str, ...] | None:
+        return tuple(value) if value is not None else None

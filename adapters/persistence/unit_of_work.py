@@ -9,6 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from adapters.persistence.companies import SqlCompanyRepository
+from adapters.persistence.custom_fields import SqlCustomFieldDefinitionRepository
 from adapters.persistence.orders import SqlOrderRepository
 from adapters.persistence.outbox import store_events
 from adapters.persistence.repositories import (
@@ -18,6 +20,8 @@ from adapters.persistence.repositories import (
 )
 from application.errors import AlreadyTaken, StaleVersion
 from application.ports import EventPublisher
+from domain.companies import Company
+from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.events import DomainEvent
 from domain.orders import Order
@@ -31,6 +35,8 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self._session = self._sessions()
         self.customers = SqlCustomerRepository(self._session)
+        self.companies = SqlCompanyRepository(self._session)
+        self.custom_fields = SqlCustomFieldDefinitionRepository(self._session)
         self.users = SqlUserRepository(self._session)
         self.api_keys = SqlApiKeyRepository(self._session)
         self.orders = SqlOrderRepository(self._session)
@@ -73,8 +79,13 @@ class SqlUnitOfWork:
         self._session.rollback()
 
     def _take_events(self) -> list[DomainEvent]:
-        aggregates: list[Customer | Order] = [*self.customers.seen, *self.orders.seen]
-        seen = {id(a): a for a in aggregates}.values()
+        recorders: list[Customer | Order | Company | CustomFieldDefinition] = [
+            *self.customers.seen,
+            *self.orders.seen,
+            *self.companies.seen,
+            *self.custom_fields.seen,
+        ]
+        seen = {id(aggregate): aggregate for aggregate in recorders}.values()
         events = [event for aggregate in seen for event in aggregate.events]
         for aggregate in seen:
             aggregate.events.clear()
@@ -90,6 +101,8 @@ def _taken(error: IntegrityError) -> AlreadyTaken | None:
         return AlreadyTaken("externalId", "another order has this external id")
     if "email" in message:
         return AlreadyTaken("email", "another record has this email")
+    if "custom_field_definitions" in message:
+        return AlreadyTaken("key", "this field is defined already")
     if "unique" in message or "duplicate" in message or "primary" in message:
         return AlreadyTaken("id", "another record has this id")
     return None

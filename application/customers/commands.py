@@ -7,15 +7,17 @@ from typing import cast
 
 from attrs import field, frozen
 
+from application.custom_fields.rules import load_schema, require_unique_values, unique_clashes
 from application.customers.views import CustomerView
 from application.errors import AlreadyTaken, NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
+from domain.changes import Keep
+from domain.custom_fields import CustomFieldSchema, ObjectType
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, PhoneNumber
-from domain.customers.customer import Keep
-from domain.errors import DomainError, Problem, ProblemCollector
+from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector, RuleViolated
 
 
 @frozen(kw_only=True)
@@ -26,8 +28,9 @@ class NewCustomer:
     last_name: str = ""
     email: str | None = None
     phone: str | None = None
-    attributes: Mapping[str, object] = field(factory=dict)
+    custom_fields: Mapping[str, object] = field(factory=dict)
     owner_id: str | None = None
+    company_id: str | None = None
 
 
 @frozen(kw_only=True)
@@ -40,8 +43,9 @@ class CustomerPatch:
     last_name: str | Keep = KEEP
     email: str | Keep | None = KEEP
     phone: str | Keep | None = KEEP
-    attributes: Mapping[str, object | None] | Keep = KEEP
+    custom_fields: Mapping[str, object | None] | Keep = KEEP
     owner_id: str | Keep = KEEP
+    company_id: str | Keep | None = KEEP
 
 
 @frozen
@@ -64,8 +68,24 @@ def _require_owner(uow: UnitOfWork, owner_id: str, actor: Principal) -> None:
         raise NotFound("ownerId", "no user has this id")
 
 
+def _require_company(uow: UnitOfWork, company_id: str | None) -> None:
+    if company_id is None:
+        return
+    archived = uow.companies.archived_flags([company_id]).get(company_id)
+    if archived is None:
+        raise NotFound("companyId", "no company has this id")
+    if archived:
+        raise RuleViolated("companyId", ErrorCode.ARCHIVED, "the company is archived")
+
+
 def _build(
-    new: NewCustomer, *, customer_id: str, actor: Principal, parser: ContactParser, clock: Clock
+    new: NewCustomer,
+    *,
+    customer_id: str,
+    actor: Principal,
+    parser: ContactParser,
+    clock: Clock,
+    schema: CustomFieldSchema,
 ) -> Customer:
     problems = ProblemCollector()
     email = problems.check(lambda: parser.email(new.email))
@@ -77,8 +97,10 @@ def _build(
             last_name=new.last_name,
             email=email,
             phone=phone,
-            attributes=new.attributes,
+            custom_fields=new.custom_fields,
+            schema=schema,
             owner_id=new.owner_id or actor.actor_id,
+            company_id=new.company_id,
             at=clock.now(),
             by=actor.actor_id,
         )
@@ -97,13 +119,23 @@ class CreateCustomer:
 
     def __call__(self, actor: Principal, new: NewCustomer) -> CustomerView:
         actor.require(Permission.WRITE_CUSTOMERS)
-        customer = _build(
-            new, customer_id=self.ids.new_id(), actor=actor, parser=self.parser, clock=self.clock
-        )
         with self.uow() as uow:
+            schema = load_schema(uow.custom_fields, ObjectType.CUSTOMER)
+            customer = _build(
+                new,
+                customer_id=self.ids.new_id(),
+                actor=actor,
+                parser=self.parser,
+                clock=self.clock,
+                schema=schema,
+            )
             _require_owner(uow, customer.owner_id, actor)
+            _require_company(uow, customer.company_id)
             if customer.email and uow.customers.emails_in_use([customer.email]):
                 raise AlreadyTaken("email", "another customer has this email")
+            require_unique_values(
+                uow.customers, schema, customer.custom_fields, record_id=customer.id
+            )
             uow.customers.add(customer)
             uow.commit()
         return CustomerView.from_customer(customer)
@@ -134,18 +166,34 @@ class UpdateCustomer:
             last_name=patch.last_name,
             email=email,
             phone=phone,
-            attributes=patch.attributes,
+            custom_fields=patch.custom_fields,
             owner_id=patch.owner_id,
+            company_id=patch.company_id,
         )
         with self.uow() as uow:
             customer = _load_current(uow, patch.customer_id, patch.expected_version)
             if patch.owner_id is not KEEP and patch.owner_id != customer.owner_id:
                 _require_owner(uow, patch.owner_id, actor)
+            if patch.company_id is not KEEP and patch.company_id != customer.company_id:
+                _require_company(uow, patch.company_id)
+            schema = (
+                load_schema(uow.custom_fields, ObjectType.CUSTOMER)
+                if patch.custom_fields is not KEEP
+                else None
+            )
             if isinstance(email, EmailAddress) and email != customer.email:
                 other = uow.customers.get_by_email(email)
                 if other is not None and other.id != customer.id:
                     raise AlreadyTaken("email", "another customer has this email")
-            customer.update(changes, at=self.clock.now(), by=actor.actor_id)
+            customer.update(changes, at=self.clock.now(), by=actor.actor_id, schema=schema)
+            if schema is not None and patch.custom_fields is not KEEP:
+                require_unique_values(
+                    uow.customers,
+                    schema,
+                    customer.custom_fields,
+                    record_id=customer.id,
+                    keys=patch.custom_fields.keys(),
+                )
             uow.commit()
         return CustomerView.from_customer(customer)
 
@@ -207,45 +255,86 @@ class CreateCustomersInBulk:
     ) -> BulkResult:
         actor.require(Permission.WRITE_CUSTOMERS)
         refused: list[RowProblem] = []
-        accepted: list[tuple[int, Customer]] = []
-        for offset, new in enumerate(rows):
-            try:
-                customer = _build(
-                    new,
-                    customer_id=self.ids.new_id(),
-                    actor=actor,
-                    parser=self.parser,
-                    clock=self.clock,
-                )
-            except DomainError as error:
-                refused.extend(RowProblem(first_row + offset, p) for p in error.problems)
-                continue
-            accepted.append((first_row + offset, customer))
         with self.uow() as uow:
-            taken = uow.customers.emails_in_use(
-                [customer.email for _, customer in accepted if customer.email]
-            )
-            owners_checked: set[str] = {actor.actor_id}
-            fresh: list[Customer] = []
-            for row, customer in accepted:
-                if customer.email and customer.email in taken:
-                    refused.append(
-                        RowProblem(
-                            row,
-                            AlreadyTaken("email", "another customer has this email").problems[0],
-                        )
+            schema = load_schema(uow.custom_fields, ObjectType.CUSTOMER)
+            accepted: list[tuple[int, Customer]] = []
+            for offset, new in enumerate(rows):
+                try:
+                    customer = _build(
+                        new,
+                        customer_id=self.ids.new_id(),
+                        actor=actor,
+                        parser=self.parser,
+                        clock=self.clock,
+                        schema=schema,
                     )
+                except DomainError as error:
+                    refused.extend(RowProblem(first_row + offset, p) for p in error.problems)
                     continue
-                if customer.owner_id not in owners_checked:
-                    if uow.users.get(customer.owner_id) is None:
-                        refused.append(
-                            RowProblem(row, NotFound("ownerId", "no user has this id").problems[0])
-                        )
-                        continue
-                    owners_checked.add(customer.owner_id)
-                if customer.email:
-                    taken.add(customer.email)
-                fresh.append(customer)
+                accepted.append((first_row + offset, customer))
+            fresh = self._checked(uow, actor, schema, accepted, refused)
             uow.customers.add_many(fresh)
             uow.commit()
         return BulkResult(len(fresh), tuple(sorted(refused, key=lambda r: r.row)))
+
+    def _checked(
+        self,
+        uow: UnitOfWork,
+        actor: Principal,
+        schema: CustomFieldSchema,
+        accepted: list[tuple[int, Customer]],
+        refused: list[RowProblem],
+    ) -> list[Customer]:
+        """The accepted rows that pass the checks against stored data; the rest refused."""
+        taken = uow.customers.emails_in_use(
+            [customer.email for _, customer in accepted if customer.email]
+        )
+        companies = uow.companies.archived_flags(
+            {customer.company_id for _, customer in accepted if customer.company_id}
+        )
+        owners_checked: set[str] = {actor.actor_id}
+        candidates: list[tuple[int, Customer]] = []
+        for row, customer in accepted:
+            problem = self._problem(uow, customer, taken, companies, owners_checked)
+            if problem is not None:
+                refused.append(RowProblem(row, problem))
+                continue
+            if customer.email:
+                taken.add(customer.email)
+            candidates.append((row, customer))
+        clashes = unique_clashes(
+            uow.customers, schema, [customer.custom_fields for _, customer in candidates]
+        )
+        fresh: list[Customer] = []
+        for position, (row, customer) in enumerate(candidates):
+            if position in clashes:
+                field_path = f"customFields.{clashes[position]}"
+                taken_value = AlreadyTaken(field_path, "another record has this value")
+                refused.append(RowProblem(row, taken_value.problems[0]))
+                continue
+            fresh.append(customer)
+        return fresh
+
+    @staticmethod
+    def _problem(
+        uow: UnitOfWork,
+        customer: Customer,
+        taken: set[EmailAddress],
+        companies: Mapping[str, bool],
+        owners_checked: set[str],
+    ) -> Problem | None:
+        if customer.email and customer.email in taken:
+            return AlreadyTaken("email", "another customer has this email").problems[0]
+        if customer.owner_id not in owners_checked:
+            if uow.users.get(customer.owner_id) is None:
+                return NotFound("ownerId", "no user has this id").problems[0]
+            owners_checked.add(customer.owner_id)
+        if customer.company_id is not None:
+            archived = companies.get(customer.company_id)
+            if archived is None:
+                return NotFound("companyId", "no company has this id").problems[0]
+            if archived:
+                return RuleViolated(
+                    "companyId", ErrorCode.ARCHIVED, "the company is archived"
+                ).problems[0]
+        return None

@@ -8,11 +8,13 @@ from functools import partial
 
 from attrs import field, frozen
 
+from application.custom_fields.rules import load_schema, require_unique_values
 from application.customers.commands import ContactParser
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
+from domain.custom_fields import CustomFieldSchema, ObjectType
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
 from domain.customers.merging import MergePlan, MergePolicy
 from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector
@@ -28,7 +30,7 @@ class CustomerRow:
     email: str | None = None
     phone: str | None = None
     external_ids: tuple[str, ...] = ()
-    attributes: Mapping[str, object] = field(factory=dict)
+    custom_fields: Mapping[str, object] = field(factory=dict)
 
 
 @frozen
@@ -84,6 +86,7 @@ class ImportCustomers:
         now = self.clock.now()
         created = updated = unchanged = merged = 0
         with self.uow() as uow:
+            schema = load_schema(uow.custom_fields, ObjectType.CUSTOMER)
             by_external = uow.customers.find_by_external_ids(
                 {i for c in checked for i in c.external_ids}
             )
@@ -107,14 +110,28 @@ class ImportCustomers:
                     else:
                         customer = self._match(uow, item, matches, fresh)
                     if customer is None:
-                        customer = self._register(item, actor, now)
+                        customer = self._register(item, actor, now, schema)
+                        require_unique_values(
+                            uow.customers,
+                            schema,
+                            customer.custom_fields,
+                            record_id=customer.id,
+                            keys=item.row.custom_fields,
+                        )
                         for new_key in (*item.external_ids, item.email):
                             if new_key is not None:
                                 fresh[new_key] = customer
                         created += 1
                         continue
                     version = customer.version
-                    self._apply(customer, item, actor, now)
+                    self._apply(customer, item, actor, now, schema)
+                    require_unique_values(
+                        uow.customers,
+                        schema,
+                        customer.custom_fields,
+                        record_id=customer.id,
+                        keys=item.row.custom_fields,
+                    )
                     if customer.version == version:
                         unchanged += 1
                     elif customer.id in {c.id for c in fresh.values()}:
@@ -133,6 +150,11 @@ class ImportCustomers:
             merged=merged,
             problems=tuple(sorted(problems, key=lambda p: p.row)),
         )
+
+    def custom_field_keys(self) -> set[str]:
+        """The custom fields of customers that a file may fill."""
+        with self.uow() as uow:
+            return set(load_schema(uow.custom_fields, ObjectType.CUSTOMER).definitions)
 
     def _check(self, row: CustomerRow) -> _Checked:
         collector = ProblemCollector()
@@ -167,7 +189,12 @@ class ImportCustomers:
         handed_over = plan.retire(at=now, by=actor.actor_id)
         uow.flush()
         uow.orders.reassign([d.id for d in plan.duplicates], survivor.id)
-        plan.complete(handed_over, at=now, by=actor.actor_id)
+        plan.complete(
+            handed_over,
+            schema=load_schema(uow.custom_fields, ObjectType.CUSTOMER),
+            at=now,
+            by=actor.actor_id,
+        )
         return survivor
 
     @staticmethod
@@ -191,7 +218,9 @@ class ImportCustomers:
             return None
         return uow.customers.get(matches[0])
 
-    def _register(self, item: _Checked, actor: Principal, now: datetime) -> Customer:
+    def _register(
+        self, item: _Checked, actor: Principal, now: datetime, schema: CustomFieldSchema
+    ) -> Customer:
         row = item.row
         return Customer.register(
             id=self.ids.new_id(),
@@ -199,7 +228,8 @@ class ImportCustomers:
             last_name=row.last_name or "",
             email=item.email,
             phone=item.phone,
-            attributes=row.attributes,
+            custom_fields=row.custom_fields,
+            schema=schema,
             owner_id=actor.actor_id,
             at=now,
             by=actor.actor_id,
@@ -207,16 +237,22 @@ class ImportCustomers:
         )
 
     @staticmethod
-    def _apply(customer: Customer, item: _Checked, actor: Principal, now: datetime) -> None:
+    def _apply(
+        customer: Customer,
+        item: _Checked,
+        actor: Principal,
+        now: datetime,
+        schema: CustomFieldSchema,
+    ) -> None:
         row = item.row
         changes = CustomerChanges(
             first_name=row.first_name if row.first_name is not None else KEEP,
             last_name=row.last_name if row.last_name is not None else KEEP,
             email=item.email if item.email is not None else KEEP,
             phone=item.phone if item.phone is not None else KEEP,
-            attributes=row.attributes if row.attributes else KEEP,
+            custom_fields=row.custom_fields if row.custom_fields else KEEP,
         )
-        customer.update(changes, at=now, by=actor.actor_id)
+        customer.update(changes, at=now, by=actor.actor_id, schema=schema)
         customer.link(item.external_ids, at=now, by=actor.actor_id)
 
 

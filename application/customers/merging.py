@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from attrs import field, frozen
 
+from application.custom_fields.rules import load_schema
 from application.customers.ports import CustomerReader
 from application.customers.views import CustomerView
 from application.errors import NotFound
@@ -13,6 +14,7 @@ from application.ports import Clock
 from application.principal import Principal
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
+from domain.custom_fields import ObjectType
 from domain.customers.matching import name_key
 from domain.customers.merging import MergePlan, MergePolicy
 
@@ -98,6 +100,11 @@ class MergeCustomers:
             handed_over = plan.retire(at=now, by=actor.actor_id)
             uow.flush()
             uow.orders.reassign([d.id for d in duplicates], survivor.id)
-            plan.complete(handed_over, at=now, by=actor.actor_id)
+            plan.complete(
+                handed_over,
+                schema=load_schema(uow.custom_fields, ObjectType.CUSTOMER),
+                at=now,
+                by=actor.actor_id,
+            )
             uow.commit()
         return CustomerView.from_customer(survivor)

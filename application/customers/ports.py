@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
+from application.custom_fields.ports import CustomValuesInUse
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.pagination import SortKey
 from domain.customers import Customer, EmailAddress, ExternalId
 
 
-class CustomerRepository(Protocol):
+class CustomerRepository(CustomValuesInUse, Protocol):
     """Customers inside a unit of work: loaded for change, saved on commit."""
 
     def add(self, customer: Customer) -> None: ...

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from application.custom_fields.criteria import (
+    definitions_by_key,
+    resolve_conditions,
+    resolve_sort,
+)
+from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.pagination import Page, PageRequest, build_page, decode_cursor, encode_cursor
 from application.principal import Principal
 from domain.access.roles import Permission
+from domain.custom_fields import ObjectType
 
 
 @frozen
@@ -31,6 +38,7 @@ class GetCustomers:
 @frozen
 class ListCustomers:
     reader: CustomerReader
+    definitions: CustomFieldDefinitionReader
 
     def __call__(
         self,
@@ -41,11 +49,10 @@ class ListCustomers:
     ) -> Page[CustomerView]:
         actor.require(Permission.READ_CUSTOMERS)
         size = page.size
-        is_time = order.field.is_time
-        after = page.after and decode_cursor(page.after, order.name, field="after", is_time=is_time)
-        before = page.before and decode_cursor(
-            page.before, order.name, field="before", is_time=is_time
-        )
+        where, order = self._resolve(where, order)
+        read = order.read_cursor_value
+        after = page.after and decode_cursor(page.after, order.name, field="after", read=read)
+        before = page.before and decode_cursor(page.before, order.name, field="before", read=read)
         fetched = self.reader.slice(
             where,
             order,
@@ -55,9 +62,21 @@ class ListCustomers:
             from_end=page.from_end,
         )
         return build_page(
-            page, fetched, size, lambda view: encode_cursor(order.name, order.field.key_of(view))
+            page, fetched, size, lambda view: encode_cursor(order.name, order.key_of(view))
         )
 
     def count(self, actor: Principal, where: CustomerFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
+        where, _order = self._resolve(where, CustomerOrder())
         return self.reader.count(where)
+
+    def _resolve(
+        self, where: CustomerFilter, order: CustomerOrder
+    ) -> tuple[CustomerFilter, CustomerOrder]:
+        """Give custom field conditions and orders their types; plain lists read nothing."""
+        if not where.custom_fields and order.custom_field is None:
+            return where, order
+        definitions = definitions_by_key(self.definitions.for_object(ObjectType.CUSTOMER))
+        conditions = resolve_conditions(where.custom_fields, definitions)
+        sort = order.custom_field and resolve_sort(order.custom_field, definitions)
+        return evolve(where, custom_fields=conditions), evolve(order, custom_field=sort)

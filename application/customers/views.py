@@ -8,9 +8,15 @@ from enum import StrEnum
 
 from attrs import frozen
 
-from application.pagination import SortKey
+from application.custom_fields.criteria import (
+    FieldCondition,
+    FieldSort,
+    read_sort_value,
+    sort_value,
+)
+from application.pagination import SortKey, SortValue, read_text, read_time
+from domain.custom_fields import CustomValue
 from domain.customers import Customer
-from domain.customers.attributes import AttributeValue
 from domain.customers.customer import display_name, sort_name
 
 
@@ -23,12 +29,13 @@ class CustomerView:
     last_name: str
     email: str | None
     phone: str | None
-    attributes: Mapping[str, AttributeValue]
+    custom_fields: Mapping[str, CustomValue]
     owner_id: str
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
     version: int
+    company_id: str | None
     merged_into: str | None = None
     """Set on a merged duplicate: the customer it became part of."""
 
@@ -40,12 +47,13 @@ class CustomerView:
             last_name=customer.last_name,
             email=customer.email.value if customer.email else None,
             phone=customer.phone.e164 if customer.phone else None,
-            attributes=dict(customer.attributes),
+            custom_fields=dict(customer.custom_fields),
             owner_id=customer.owner_id,
             created_at=customer.created_at,
             updated_at=customer.updated_at,
             archived_at=customer.archived_at,
             version=customer.version,
+            company_id=customer.company_id,
             merged_into=customer.merged_into,
         )
 
@@ -77,12 +85,27 @@ class CustomerOrderField(StrEnum):
 
 @frozen
 class CustomerOrder:
+    """By a field of every customer, or by a custom field when ``custom_field`` is given."""
+
     field: CustomerOrderField = CustomerOrderField.CREATED_AT
     descending: bool = False
+    custom_field: FieldSort | None = None
 
     @property
     def name(self) -> str:
-        return f"{self.field.value}:{'desc' if self.descending else 'asc'}"
+        by = f"custom_fields.{self.custom_field.key}" if self.custom_field else self.field.value
+        return f"{by}:{'desc' if self.descending else 'asc'}"
+
+    def key_of(self, view: CustomerView) -> SortKey:
+        """The sort key of ``view``; every reader adapter orders by exactly this."""
+        if self.custom_field is not None:
+            return SortKey(sort_value(view.custom_fields, self.custom_field), view.id)
+        return self.field.key_of(view)
+
+    def read_cursor_value(self, raw: object) -> SortValue:
+        if self.custom_field is not None and self.custom_field.field_type is not None:
+            return read_sort_value(self.custom_field.field_type, raw)
+        return read_time(raw) if self.field.is_time else read_text(raw)
 
 
 @frozen
@@ -95,3 +118,5 @@ class CustomerFilter:
     include_archived: bool = False
     created_after: datetime | None = None
     created_before: datetime | None = None
+    company_ids: frozenset[str] | None = None
+    custom_fields: tuple[FieldCondition, ...] = ()

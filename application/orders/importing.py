@@ -12,6 +12,7 @@ from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
+from domain.custom_fields import CustomFieldSchema
 from domain.customers import Customer, EmailAddress, ExternalId
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.orders import Order
@@ -154,7 +155,8 @@ class ImportOrders:
             last_name="",
             email=key if isinstance(key, EmailAddress) else None,
             phone=None,
-            attributes={},
+            custom_fields={},
+            schema=CustomFieldSchema(()),
             owner_id=actor.actor_id,
             at=now,
             by=actor.actor_id,

@@ -11,6 +11,10 @@ class Permission(StrEnum):
     ARCHIVE_CUSTOMERS = "customers:archive"
     READ_ORDERS = "orders:read"
     WRITE_ORDERS = "orders:write"
+    READ_COMPANIES = "companies:read"
+    WRITE_COMPANIES = "companies:write"
+    ARCHIVE_COMPANIES = "companies:archive"
+    MANAGE_CUSTOM_FIELDS = "custom_fields:manage"
     MANAGE_ACCESS = "access:manage"
 
 
@@ -39,6 +43,10 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.ARCHIVE_CUSTOMERS,
             Permission.READ_ORDERS,
             Permission.WRITE_ORDERS,
+            Permission.READ_COMPANIES,
+            Permission.WRITE_COMPANIES,
+            Permission.ARCHIVE_COMPANIES,
+            Permission.MANAGE_CUSTOM_FIELDS,
         }
     ),
     Role.AGENT: frozenset(
@@ -47,7 +55,11 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_CUSTOMERS,
             Permission.READ_ORDERS,
             Permission.WRITE_ORDERS,
+            Permission.READ_COMPANIES,
+            Permission.WRITE_COMPANIES,
         }
     ),
-    Role.VIEWER: frozenset({Permission.READ_CUSTOMERS, Permission.READ_ORDERS}),
+    Role.VIEWER: frozenset(
+        {Permission.READ_CUSTOMERS, Permission.READ_COMPANIES, Permission.READ_ORDERS}
+    ),
 }

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from enum import Enum
 from typing import Any, Final, cast
 
 from attrs import define, field, frozen
 
-from domain.customers.attributes import AttributeValue, merge_attributes, validate_attributes
+from domain.changes import KEEP, Keep
+from domain.custom_fields import CustomFieldSchema, CustomValue
 from domain.customers.contact import EmailAddress, PhoneNumber
 from domain.customers.events import (
     CustomerArchived,
@@ -25,16 +25,6 @@ from domain.text import clean_line
 NAME_MAX_LENGTH: Final = 100
 
 
-class Keep(Enum):
-    """The type of ``KEEP``."""
-
-    KEEP = "keep"
-
-
-KEEP: Final = Keep.KEEP
-"""Marks a field of a change that leaves the current value alone."""
-
-
 @frozen(kw_only=True)
 class CustomerChanges:
     """A partial update; ``KEEP`` leaves a field as it is, ``None`` clears email or phone."""
@@ -43,8 +33,10 @@ class CustomerChanges:
     last_name: str | Keep = KEEP
     email: EmailAddress | Keep | None = KEEP
     phone: PhoneNumber | Keep | None = KEEP
-    attributes: Mapping[str, object | None] | Keep = KEEP
+    custom_fields: Mapping[str, object | None] | Keep = KEEP
+    """Merged into the current values; ``None`` for a key removes it."""
     owner_id: str | Keep = KEEP
+    company_id: str | Keep | None = KEEP
 
 
 def clean_name(raw: str, *, field_name: str) -> str:
@@ -53,18 +45,19 @@ def clean_name(raw: str, *, field_name: str) -> str:
 
 @define(slots=False, eq=False)
 class Customer:
-    """A person, their contact points and attributes; ``version`` counts accepted changes."""
+    """A person, their contact points and custom fields; ``version`` counts accepted changes."""
 
     id: str
     first_name: str
     last_name: str
     email: EmailAddress | None
     phone: PhoneNumber | None
-    attributes: dict[str, AttributeValue]
+    custom_fields: dict[str, CustomValue]
     owner_id: str
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None = None
+    company_id: str | None = None
     version: int = 1
     external_ids: frozenset[ExternalId] = frozenset()
     merged_into: str | None = None
@@ -79,8 +72,10 @@ class Customer:
         last_name: str,
         email: EmailAddress | None,
         phone: PhoneNumber | None,
-        attributes: Mapping[str, object],
+        custom_fields: Mapping[str, object],
+        schema: CustomFieldSchema,
         owner_id: str,
+        company_id: str | None = None,
         at: datetime,
         by: str,
         external_ids: Iterable[ExternalId] = (),
@@ -88,7 +83,7 @@ class Customer:
         problems = ProblemCollector()
         first = problems.check(lambda: clean_name(first_name, field_name="firstName"))
         last = problems.check(lambda: clean_name(last_name, field_name="lastName"))
-        clean_attributes = problems.check(lambda: validate_attributes(attributes))
+        clean_values = problems.check(lambda: schema.validate(custom_fields))
         problems.raise_if_any()
         customer = cls(
             id=id,
@@ -96,8 +91,9 @@ class Customer:
             last_name=cast(str, last),
             email=email,
             phone=phone,
-            attributes=cast(dict[str, AttributeValue], clean_attributes),
+            custom_fields=cast(dict[str, CustomValue], clean_values),
             owner_id=owner_id,
+            company_id=company_id,
             created_at=at,
             updated_at=at,
             external_ids=frozenset(external_ids),
@@ -114,6 +110,7 @@ class Customer:
                 phone=phone.e164 if phone else None,
                 owner_id=owner_id,
                 external_ids=sorted(str(external_id) for external_id in customer.external_ids),
+                company_id=company_id,
             )
         )
         return customer
@@ -137,8 +134,18 @@ class Customer:
         self.external_ids = self.external_ids | new
         self._changed({"external_ids": sorted(str(i) for i in self.external_ids)}, at=at, by=by)
 
-    def update(self, changes: CustomerChanges, *, at: datetime, by: str) -> None:
-        """Apply ``changes``; a change that alters nothing records no event and no version."""
+    def update(
+        self,
+        changes: CustomerChanges,
+        *,
+        at: datetime,
+        by: str,
+        schema: CustomFieldSchema | None = None,
+    ) -> None:
+        """Apply ``changes``; a change that alters nothing records no event and no version.
+
+        Custom field values are checked against ``schema``; without one, no key is defined.
+        """
         self._require_active()
         problems = ProblemCollector()
         new_values: dict[str, Any] = {}
@@ -152,10 +159,11 @@ class Customer:
             new_values["last_name"] = problems.check(
                 lambda: clean_name(last, field_name="lastName")
             )
-        if changes.attributes is not KEEP:
-            patch = changes.attributes
-            new_values["attributes"] = problems.check(
-                lambda: merge_attributes(self.attributes, patch)
+        if changes.custom_fields is not KEEP:
+            patch = changes.custom_fields
+            fields = schema or CustomFieldSchema(())
+            new_values["custom_fields"] = problems.check(
+                lambda: fields.merge(self.custom_fields, patch)
             )
         problems.raise_if_any()
         if changes.email is not KEEP:
@@ -164,6 +172,8 @@ class Customer:
             new_values["phone"] = changes.phone
         if changes.owner_id is not KEEP:
             new_values["owner_id"] = changes.owner_id
+        if changes.company_id is not KEEP:
+            new_values["company_id"] = changes.company_id
 
         changed = {
             name: value for name, value in new_values.items() if getattr(self, name) != value
@@ -219,12 +229,13 @@ class Customer:
         external_ids: Iterable[ExternalId],
         merged_ids: Sequence[str],
         *,
+        schema: CustomFieldSchema,
         at: datetime,
         by: str,
     ) -> None:
         """Take in what survives of merged duplicates, recorded as one merge event."""
         self._require_active()
-        self.update(changes, at=at, by=by)
+        self.update(changes, at=at, by=by, schema=schema)
         self.external_ids = self.external_ids | frozenset(external_ids)
         self.updated_at = at
         self.version += 1

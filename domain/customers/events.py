@@ -20,6 +20,7 @@ class CustomerCreated(DomainEvent):
     phone: str | None
     owner_id: str
     external_ids: list[str]
+    company_id: str | None = None
 
 
 @frozen(kw_only=True)

@@ -9,11 +9,21 @@ from typing import Any
 
 from attrs import field, frozen
 
-from domain.customers.customer import KEEP, Customer, CustomerChanges
+from domain.changes import KEEP
+from domain.custom_fields import CustomFieldSchema
+from domain.customers.customer import Customer, CustomerChanges
 from domain.customers.identity import ExternalId
 from domain.errors import ErrorCode, RuleViolated
 
-MERGEABLE_FIELDS = ("first_name", "last_name", "email", "phone", "owner_id", "attributes")
+MERGEABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "owner_id",
+    "company_id",
+    "custom_fields",
+)
 
 
 class Survivorship(StrEnum):
@@ -57,10 +67,10 @@ class MergePlan:
         for name in MERGEABLE_FIELDS:
             if policy.rule(name) is Survivorship.SURVIVOR:
                 continue
-            if name == "attributes":
+            if name == "custom_fields":
                 merged: dict[str, object] = {}
                 for record in reversed(newest_first):
-                    merged.update(record.attributes)
+                    merged.update(record.custom_fields)
                 values[name] = merged
                 continue
             winner = next((getattr(c, name) for c in newest_first if getattr(c, name)), None)
@@ -75,9 +85,16 @@ class MergePlan:
             *(d.merge_into(self.survivor.id, at=at, by=by) for d in self.duplicates)
         )
 
-    def complete(self, handed_over: frozenset[ExternalId], *, at: datetime, by: str) -> None:
+    def complete(
+        self,
+        handed_over: frozenset[ExternalId],
+        *,
+        schema: CustomFieldSchema,
+        at: datetime,
+        by: str,
+    ) -> None:
         self.survivor.absorb(
-            self.changes, handed_over, [d.id for d in self.duplicates], at=at, by=by
+            self.changes, handed_over, [d.id for d in self.duplicates], schema=schema, at=at, by=by
         )
 
 
@@ -86,9 +103,10 @@ def merge_customers(
     duplicates: Sequence[Customer],
     policy: MergePolicy,
     *,
+    schema: CustomFieldSchema,
     at: datetime,
     by: str,
 ) -> None:
     """Fold ``duplicates`` into ``survivor`` at once; nothing any of them held is dropped."""
     plan = MergePlan.of(survivor, duplicates, policy)
-    plan.complete(plan.retire(at=at, by=by), at=at, by=by)
+    plan.complete(plan.retire(at=at, by=by), schema=schema, at=at, by=by)

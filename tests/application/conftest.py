@@ -10,6 +10,10 @@ from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
+from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
+from application.companies.queries import GetCompanies, ListCompanies
+from application.custom_fields.commands import DefineCustomField, NewCustomField
+from application.custom_fields.queries import ListCustomFieldDefinitions
 from application.customers.commands import (
     ArchiveCustomer,
     ContactParser,
@@ -20,6 +24,7 @@ from application.customers.commands import (
 from application.customers.queries import GetCustomers, ListCustomers
 from application.principal import Principal
 from domain.access.roles import Role
+from domain.custom_fields import FieldType, ObjectType
 from tests.conftest import memory_backend
 from tests.contracts.backend import StorageBackend
 
@@ -37,6 +42,37 @@ class App:
     register_user: RegisterUser
     issue_key: IssueApiKey
     authenticate: AuthenticateApiKey
+    create_company: CreateCompany
+    update_company: UpdateCompany
+    archive_company: ArchiveCompany
+    get_companies: GetCompanies
+    list_companies: ListCompanies
+    define_field: DefineCustomField
+    list_fields: ListCustomFieldDefinitions
+
+    def define(
+        self,
+        key: str,
+        field_type: FieldType,
+        *,
+        object_type: ObjectType = ObjectType.CUSTOMER,
+        choices: tuple[str, ...] = (),
+        required: bool = False,
+        unique: bool = False,
+    ) -> None:
+        """Define a field as the system; tests that care about permissions call define_field."""
+        self.define_field(
+            Principal.system(),
+            NewCustomField(
+                object_type=object_type,
+                key=key,
+                label=key.capitalize(),
+                field_type=field_type,
+                choices=choices,
+                required=required,
+                unique=unique,
+            ),
+        )
 
 
 @pytest.fixture
@@ -51,10 +87,17 @@ def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) 
         update=UpdateCustomer(backend.uow, clock, parser),
         archive=ArchiveCustomer(backend.uow, clock),
         get=GetCustomers(backend.customers),
-        list=ListCustomers(backend.customers),
+        list=ListCustomers(backend.customers, backend.custom_fields),
         register_user=RegisterUser(backend.uow, clock, ids),
         issue_key=IssueApiKey(backend.uow, clock, ids),
         authenticate=AuthenticateApiKey(backend.credentials),
+        create_company=CreateCompany(backend.uow, clock, ids),
+        update_company=UpdateCompany(backend.uow, clock),
+        archive_company=ArchiveCompany(backend.uow, clock),
+        get_companies=GetCompanies(backend.companies),
+        list_companies=ListCompanies(backend.companies, backend.custom_fields),
+        define_field=DefineCustomField(backend.uow, clock, ids),
+        list_fields=ListCustomFieldDefinitions(backend.custom_fields),
     )
 
 

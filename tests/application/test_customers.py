@@ -6,6 +6,7 @@ from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import CustomerFilter
 from application.errors import AlreadyTaken, Forbidden, NotFound, StaleVersion
 from application.principal import Principal
+from domain.custom_fields import FieldType
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
 from tests.application.conftest import App
@@ -111,7 +112,8 @@ def test_update_of_unknown_customer_is_not_found(app: App, agent: Principal) -> 
 
 
 def test_patch_defaults_keep_everything(app: App, agent: Principal) -> None:
-    created = app.create(agent, NewCustomer(first_name="Ada", attributes={"tier": "gold"}))
+    app.define("tier", FieldType.TEXT)
+    created = app.create(agent, NewCustomer(first_name="Ada", custom_fields={"tier": "gold"}))
     same = app.update(agent, CustomerPatch(customer_id=created.id))
     assert same == created
     assert CustomerPatch(customer_id="x").email is KEEP

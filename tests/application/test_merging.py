@@ -11,6 +11,7 @@ from application.customers.views import CustomerFilter
 from application.errors import NotFound
 from application.orders.commands import NewOrder, RecordOrder
 from application.principal import Principal
+from domain.custom_fields import FieldType
 from domain.customers import ExternalId
 from domain.errors import DomainError
 from tests.application.conftest import App
@@ -42,14 +43,20 @@ def order_for(record: RecordOrder, customer_id: str, total: str) -> None:
 def test_merge_keeps_the_newest_values_and_every_order(
     app: App, merge: MergeCustomers, record: RecordOrder
 ) -> None:
+    app.define("tier", FieldType.TEXT)
+    app.define("city", FieldType.TEXT)
     survivor = app.create(
-        SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com", attributes={"tier": "gold"})
+        SYSTEM,
+        NewCustomer(first_name="Ada", email="ada@example.com", custom_fields={"tier": "gold"}),
     )
     app.clock.advance(timedelta(days=1))
     duplicate = app.create(
         SYSTEM,
         NewCustomer(
-            first_name="Ada", last_name="King", phone="+442071838750", attributes={"city": "London"}
+            first_name="Ada",
+            last_name="King",
+            phone="+442071838750",
+            custom_fields={"city": "London"},
         ),
     )
     order_for(record, survivor.id, "10.00")
@@ -64,7 +71,7 @@ def test_merge_keeps_the_newest_values_and_every_order(
         "ada@example.com",
         "+442071838750",
     )
-    assert dict(merged.attributes) == {"tier": "gold", "city": "London"}
+    assert dict(merged.custom_fields) == {"tier": "gold", "city": "London"}
     orders = app.backend.orders.of_customer(survivor.id, before=None, limit=10)
     assert sorted(o.total for o in orders) == [Decimal("1.25"), Decimal("5.50"), Decimal("10.00")]
     gone = app.get(SYSTEM, [duplicate.id])[duplicate.id]

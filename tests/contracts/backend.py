@@ -8,6 +8,8 @@ from attrs import frozen
 
 from adapters.messaging.in_process import InProcessEventBus
 from application.access.ports import CredentialReader, UserReader
+from application.companies.ports import CompanyReader
+from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.orders.ports import OrderReader
 from application.unit_of_work import UnitOfWorkFactory
@@ -25,6 +27,8 @@ class StorageBackend:
     users: UserReader
     credentials: CredentialReader
     orders: OrderReader
+    companies: CompanyReader
+    custom_fields: CustomFieldDefinitionReader
     outbox: Callable[[], list[tuple[str, str]]]
     """``(event type, aggregate id)`` of every stored event, oldest first."""
     concurrent_writers: bool = True

@@ -11,8 +11,18 @@ import pytest
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerOrderField
 from application.errors import AlreadyTaken, StaleVersion
 from application.pagination import SortKey
+from domain.custom_fields import CustomFieldSchema, FieldType
 from domain.customers import Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
 from tests.contracts.backend import StorageBackend
+from tests.contracts.custom_fields import definition
+
+SCHEMA = CustomFieldSchema(
+    [
+        definition("tier", FieldType.TEXT),
+        definition("n", FieldType.NUMBER),
+        definition("vip", FieldType.BOOLEAN),
+    ]
+)
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 _numbers = itertools.count(1)
@@ -26,9 +36,11 @@ def new_customer(
     phone: str | None = None,
     owner: str = "owner-1",
     at: datetime = T0,
-    attributes: dict[str, object] | None = None,
+    custom_fields: dict[str, object] | None = None,
     customer_id: str | None = None,
     external_ids: tuple[ExternalId, ...] = (),
+    company_id: str | None = None,
+    schema: CustomFieldSchema = SCHEMA,
 ) -> Customer:
     number = next(_numbers)
     return Customer.register(
@@ -37,8 +49,10 @@ def new_customer(
         last_name=last,
         email=EmailAddress.parse(email) if email else None,
         phone=PhoneNumber(phone) if phone else None,
-        attributes=attributes or {},
+        custom_fields=custom_fields or {},
+        schema=schema,
         owner_id=owner,
+        company_id=company_id,
         at=at,
         by="actor-1",
         external_ids=external_ids,
@@ -50,7 +64,7 @@ class CustomerRepositoryContract:
 
     def test_added_customer_reads_back_equal(self, backend: StorageBackend) -> None:
         customer = new_customer(
-            email="Ada@Example.com", phone="+442071838750", attributes={"tier": "gold", "n": 3}
+            email="Ada@Example.com", phone="+442071838750", custom_fields={"tier": "gold", "n": 3}
         )
         with backend.uow() as uow:
             uow.customers.add(customer)
@@ -61,7 +75,7 @@ class CustomerRepositoryContract:
         assert (loaded.first_name, loaded.last_name) == ("Ada", "Lovelace")
         assert loaded.email == EmailAddress("ada@example.com")
         assert loaded.phone == PhoneNumber("+442071838750")
-        assert loaded.attributes == {"tier": "gold", "n": 3}
+        assert loaded.custom_fields == {"tier": "gold", "n": 3}
         assert loaded.created_at == T0 and loaded.created_at.tzinfo is not None
         assert loaded.version == 1
         assert loaded.events == []
@@ -199,13 +213,14 @@ class UnitOfWorkContract:
             loaded = uow.customers.get(customer.id)
             assert loaded is not None
             loaded.update(
-                CustomerChanges(email=EmailAddress("new@example.com"), attributes={"vip": True}),
+                CustomerChanges(email=EmailAddress("new@example.com"), custom_fields={"vip": True}),
                 at=T0 + timedelta(1),
                 by="a",
+                schema=SCHEMA,
             )
             uow.commit()
         view = backend.customers.get_many([customer.id])[customer.id]
-        assert (view.email, dict(view.attributes), view.version) == (
+        assert (view.email, dict(view.custom_fields), view.version) == (
             "new@example.com",
             {"vip": True},
             2,

@@ -1,6 +1,10 @@
 """Every storage adapter (in-memory, SQLite, PostgreSQL) against the same contracts."""
 
 from tests.contracts.access import AccessRepositoryContract
+from tests.contracts.companies import CompanyReaderContract, CompanyRepositoryContract
+from tests.contracts.custom_field_queries import CustomFieldQueryContract
+from tests.contracts.custom_field_storage import CustomFieldStorageContract
+from tests.contracts.custom_fields import CustomFieldDefinitionContract
 from tests.contracts.customers import (
     CustomerReaderContract,
     CustomerRepositoryContract,
@@ -17,5 +21,10 @@ class TestStorageAdapters(
     OrderRepositoryContract,
     ExternalIdContract,
     MergeContract,
+    CustomFieldDefinitionContract,
+    CustomFieldQueryContract,
+    CustomFieldStorageContract,
+    CompanyRepositoryContract,
+    CompanyReaderContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.custom_fields import CustomFieldDefinition, CustomFieldSchema, FieldType, ObjectType
 from domain.customers import (
     KEEP,
     Customer,
@@ -20,6 +21,28 @@ from domain.errors import DomainError, ErrorCode, RuleViolated
 T0 = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
 
 
+def _field(key: str, field_type: FieldType) -> CustomFieldDefinition:
+    return CustomFieldDefinition.define(
+        id=f"f-{key}",
+        object_type=ObjectType.CUSTOMER,
+        key=key,
+        label=key,
+        field_type=field_type,
+        at=T0,
+        by="u-1",
+    )
+
+
+SCHEMA = CustomFieldSchema(
+    [
+        _field("tier", FieldType.TEXT),
+        _field("city", FieldType.TEXT),
+        _field("ok", FieldType.TEXT),
+        _field("n", FieldType.NUMBER),
+    ]
+)
+
+
 def register(**overrides: object) -> Customer:
     values: dict[str, object] = {
         "id": "c-1",
@@ -27,7 +50,8 @@ def register(**overrides: object) -> Customer:
         "last_name": "Lovelace",
         "email": EmailAddress("ada@example.com"),
         "phone": None,
-        "attributes": {},
+        "custom_fields": {},
+        "schema": SCHEMA,
         "owner_id": "u-1",
         "at": T0,
         "by": "u-1",
@@ -60,13 +84,15 @@ def test_customer_needs_a_name_an_email_or_a_phone() -> None:
 
 def test_every_bad_field_is_reported_at_once() -> None:
     with pytest.raises(DomainError) as caught:
-        register(first_name="x" * 101, last_name="bad\x00name", attributes={"Bad Key": 1, "ok": []})
+        register(
+            first_name="x" * 101, last_name="bad\x00name", custom_fields={"Bad Key": 1, "ok": []}
+        )
     fields = {(p.field, p.code) for p in caught.value.problems}
     assert fields == {
         ("firstName", ErrorCode.TOO_LONG),
         ("lastName", ErrorCode.INVALID),
-        ("attributes.Bad Key", ErrorCode.INVALID_NAME),
-        ("attributes.ok", ErrorCode.INVALID),
+        ("customFields.Bad Key", ErrorCode.INVALID_NAME),
+        ("customFields.ok", ErrorCode.INVALID),
     }
 
 
@@ -78,10 +104,11 @@ def test_update_changes_fields_bumps_version_and_records_only_the_changes() -> N
         CustomerChanges(
             last_name="King",
             phone=PhoneNumber("+442071838750"),
-            attributes={"tier": "gold"},
+            custom_fields={"tier": "gold"},
         ),
         at=later,
         by="u-2",
+        schema=SCHEMA,
     )
     assert (customer.last_name, customer.version, customer.updated_at) == ("King", 2, later)
     [event] = customer.events
@@ -89,23 +116,28 @@ def test_update_changes_fields_bumps_version_and_records_only_the_changes() -> N
     assert event.changes == {
         "last_name": "King",
         "phone": "+442071838750",
-        "attributes": {"tier": "gold"},
+        "custom_fields": {"tier": "gold"},
     }
     assert (event.version, event.actor_id) == (2, "u-2")
 
 
 def test_update_that_changes_nothing_is_not_a_new_version() -> None:
-    customer = register(attributes={"tier": "gold"})
+    customer = register(custom_fields={"tier": "gold"})
     customer.events.clear()
-    customer.update(CustomerChanges(first_name="Ada", attributes={"tier": "gold"}), at=T0, by="u-1")
+    customer.update(
+        CustomerChanges(first_name="Ada", custom_fields={"tier": "gold"}),
+        at=T0,
+        by="u-1",
+        schema=SCHEMA,
+    )
     assert customer.version == 1
     assert customer.events == []
 
 
-def test_null_attribute_removes_it() -> None:
-    customer = register(attributes={"tier": "gold", "city": "London"})
-    customer.update(CustomerChanges(attributes={"tier": None}), at=T0, by="u-1")
-    assert customer.attributes == {"city": "London"}
+def test_null_custom_field_removes_it() -> None:
+    customer = register(custom_fields={"tier": "gold", "city": "London"})
+    customer.update(CustomerChanges(custom_fields={"tier": None}), at=T0, by="u-1", schema=SCHEMA)
+    assert customer.custom_fields == {"city": "London"}
 
 
 def test_clearing_the_last_identifying_field_is_refused_and_changes_nothing() -> None:
@@ -154,9 +186,9 @@ changes = st.builds(
     email=st.sampled_from(
         [KEEP, None, EmailAddress("a@example.com"), EmailAddress("b@example.com")]
     ),
-    attributes=st.one_of(
+    custom_fields=st.one_of(
         st.just(KEEP),
-        st.dictionaries(st.sampled_from(["tier", "city"]), st.one_of(st.none(), st.integers())),
+        st.dictionaries(st.sampled_from(["tier", "n"]), st.one_of(st.none(), st.integers())),
     ),
 )
 
@@ -169,12 +201,17 @@ def test_version_counts_exactly_the_changes_that_happened(history: list[Customer
             customer.first_name,
             customer.last_name,
             customer.email,
-            dict(customer.attributes),
+            dict(customer.custom_fields),
         )
         try:
-            customer.update(change, at=T0 + timedelta(minutes=number), by="u-1")
+            customer.update(change, at=T0 + timedelta(minutes=number), by="u-1", schema=SCHEMA)
         except DomainError:
-            after = (customer.first_name, customer.last_name, customer.email, customer.attributes)
+            after = (
+                customer.first_name,
+                customer.last_name,
+                customer.email,
+                customer.custom_fields,
+            )
             assert after == before, "a refused change must leave the customer untouched"
         assert customer.display_name, "a customer always keeps something to call them by"
     assert customer.version == len(customer.events)

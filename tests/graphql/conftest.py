@@ -13,9 +13,11 @@ from sqlalchemy import event
 from starlette.testclient import TestClient
 
 from adapters.graphql.app import create_app
+from application.custom_fields.commands import NewCustomField
 from application.principal import Principal
 from bootstrap import Container, Settings, build_container
 from domain.access.roles import Role
+from domain.custom_fields import FieldType, ObjectType
 
 
 @define
@@ -42,6 +44,30 @@ class Api:
         assert "errors" not in body, body["errors"]
         data: dict[str, Any] = body["data"]
         return data
+
+    def define(
+        self,
+        key: str,
+        field_type: FieldType,
+        *,
+        object_type: ObjectType = ObjectType.CUSTOMER,
+        choices: tuple[str, ...] = (),
+        required: bool = False,
+        unique: bool = False,
+    ) -> None:
+        """Define a custom field through the use case, as setup for a test."""
+        self.container.define_custom_field()(
+            Principal.system(),
+            NewCustomField(
+                object_type=object_type,
+                key=key,
+                label=key.capitalize(),
+                field_type=field_type,
+                choices=choices,
+                required=required,
+                unique=unique,
+            ),
+        )
 
     def key(self, role: Role, email: str) -> str:
         return self.container.issue_api_key()(

@@ -4,19 +4,20 @@ import pytest
 
 from adapters.graphql.relay import to_global_id
 from domain.access.roles import Role
+from domain.custom_fields import FieldType
 from tests.graphql.conftest import Api
 
 CREATE = """
 mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) {
-    customer { id firstName lastName displayName email phone version attributes owner { email } }
+    customer { id firstName lastName displayName email phone version customFields owner { email } }
     userErrors { field message code }
   }
 }"""
 UPDATE = """
 mutation($input: UpdateCustomerInput!) {
   updateCustomer(input: $input) {
-    customer { id firstName lastName email phone version attributes }
+    customer { id firstName lastName email phone version customFields }
     userErrors { field message code }
   }
 }"""
@@ -42,13 +43,15 @@ def total(api: Api) -> int:
 
 
 def test_customer_lifecycle_through_the_api(api: Api) -> None:
+    api.define("tier", FieldType.TEXT)
+    api.define("vip", FieldType.BOOLEAN)
     created = create(
         api,
         firstName="Ada",
         lastName="Lovelace",
         email="ADA@example.com",
         phone="+1 (415) 555-2671",
-        attributes={"tier": "gold"},
+        customFields={"tier": "gold"},
     )
     assert created["email"] == "ada@example.com"
     assert created["phone"] == "+14155552671"
@@ -67,13 +70,13 @@ def test_customer_lifecycle_through_the_api(api: Api) -> None:
             "id": created["id"],
             "version": 1,
             "lastName": "King",
-            "attributes": {"tier": None, "vip": True},
+            "customFields": {"tier": None, "vip": True},
         },
     )["updateCustomer"]
     assert updated["userErrors"] == []
     assert updated["customer"]["lastName"] == "King"
     assert updated["customer"]["firstName"] == "Ada"
-    assert updated["customer"]["attributes"] == {"vip": True}
+    assert updated["customer"]["customFields"] == {"vip": True}
     assert updated["customer"]["version"] == 2
 
     archived = api.data(ARCHIVE, input={"id": created["id"], "version": 2})["archiveCustomer"]
@@ -101,14 +104,14 @@ def test_stale_version_is_a_user_error_and_nothing_changes(api: Api) -> None:
         ({"firstName": "Ada", "phone": "555"}, ["phone"], "INVALID_PHONE"),
         ({"firstName": "x" * 101}, ["firstName"], "TOO_LONG"),
         (
-            {"firstName": "Ada", "attributes": {"Bad Name": 1}},
-            ["attributes", "Bad Name"],
+            {"firstName": "Ada", "customFields": {"Bad Name": 1}},
+            ["customFields", "Bad Name"],
             "INVALID_NAME",
         ),
-        ({"firstName": "Ada", "attributes": [1, 2]}, ["attributes"], "INVALID"),
+        ({"firstName": "Ada", "customFields": [1, 2]}, ["customFields"], "INVALID"),
         (
-            {"firstName": "Ada", "attributes": {"note": "x" * 2001}},
-            ["attributes", "note"],
+            {"firstName": "Ada", "customFields": {"note": "x" * 2001}},
+            ["customFields", "note"],
             "TOO_LONG",
         ),
         ({"firstName": "Ada", "ownerId": "not-an-id"}, ["ownerId"], "INVALID_ID"),
@@ -119,6 +122,7 @@ def test_stale_version_is_a_user_error_and_nothing_changes(api: Api) -> None:
 def test_bad_create_input_is_a_user_error_and_stores_nothing(
     api: Api, fields: dict[str, Any], field: list[str], code: str
 ) -> None:
+    api.define("note", FieldType.TEXT)
     payload = api.data(CREATE, input=fields)["createCustomer"]
     assert payload["customer"] is None
     assert {"field": field, "code": code} in [

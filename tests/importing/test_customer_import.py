@@ -6,11 +6,15 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from adapters.exporting.customers import write_customers_csv
 from adapters.importing.customers import ColumnMapping, import_customer_file
+from application.custom_fields.commands import NewCustomField
 from application.customers.views import CustomerFilter
 from application.principal import Principal
 from bootstrap import Container
+from domain.custom_fields import FieldType, ObjectType
 
 SYSTEM = Principal.system()
 PEOPLE = (
@@ -21,6 +25,20 @@ PEOPLE = (
     "Short,Row\n"
     '"Broken ""quote,Row,b@example.com,,1004,\n'
 )
+
+
+@pytest.fixture(autouse=True)
+def fields(container: Container) -> None:
+    for key in ("tier", "person"):
+        container.define_custom_field()(
+            SYSTEM,
+            NewCustomField(
+                object_type=ObjectType.CUSTOMER,
+                key=key,
+                label=key.title(),
+                field_type=FieldType.TEXT,
+            ),
+        )
 
 
 def run(container: Container, path: Path, mapping: ColumnMapping | None = None):  # type: ignore[no-untyped-def]
@@ -55,7 +73,7 @@ def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
     assert rows["ada@example.com"]["phone"] == "+442071838750"
     assert rows["ada@example.com"]["external_ids"] == "shop:1001"
     assert rows["li@example.cn"]["first_name"] == "雷"
-    assert '"tier": "silver"' in rows["li@example.cn"]["attributes"]
+    assert '"tier": "silver"' in rows["li@example.cn"]["custom_fields"]
 
 
 def test_rerunning_the_same_file_changes_nothing(container: Container, tmp_path: Path) -> None:
@@ -78,7 +96,7 @@ def test_known_customers_are_updated_by_external_id(container: Container, tmp_pa
     assert (summary.created, summary.updated) == (0, 1)
     ada = next(r for r in export(container) if r["email"] == "ada@example.com")
     assert (ada["last_name"], ada["version"]) == ("King", "2")
-    assert '"tier": "platinum"' in ada["attributes"]
+    assert '"tier": "platinum"' in ada["custom_fields"]
 
 
 def test_a_row_naming_two_different_customers_is_refused(
@@ -152,6 +170,6 @@ def test_auto_merge_joins_only_records_of_one_person(container: Container, tmp_p
     assert len(remaining) == people + people // 2
     for row in remaining:
         # A merged record carries both the web and the shop identity of one person only.
-        assert row["attributes"].count('"person"') == 1
+        assert row["custom_fields"].count('"person"') == 1
         if row["external_ids"] and row["email"].startswith("p"):
             assert row["external_ids"] == f"shop:{row['email'][1:].split('@')[0]}"

@@ -1,0 +1,191 @@
+"""Changing companies through the API: inputs, payloads and mutations."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from adapters.graphql.companies import CompanyNode, CompanySizeBand
+from adapters.graphql.context import Info
+from adapters.graphql.custom_fields import enum_value
+from adapters.graphql.customers import COMPANY
+from adapters.graphql.errors import UserError, invalid_id, not_an_object, user_errors
+from adapters.graphql.relay import MalformedId, local_id
+from application.companies.commands import CompanyPatch, NewCompany
+from domain.changes import KEEP
+from domain.companies import Address, CompanySize
+from domain.errors import DomainError, ErrorCode, InvalidValue
+
+
+@strawberry.input
+class AddressInput:
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")
+
+    def to_address(self) -> Address:
+        return Address.parse(
+            street=self.street,
+            city=self.city,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.country,
+        )
+
+
+@strawberry.input
+class CreateCompanyInput:
+    name: str
+    domain: str | None = strawberry.field(
+        default=None, description="A host name or URL; stored as the lower-case host name."
+    )
+    industry: str | None = None
+    size: CompanySizeBand | None = None  # type: ignore[valid-type]
+    address: AddressInput | None = None
+    custom_fields: JSON | None = strawberry.field(
+        default=None, description="Values of defined custom fields, by key."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Defaults to the acting user."
+    )
+
+
+@strawberry.input
+class UpdateCompanyInput:
+    id: strawberry.ID
+    version: int = strawberry.field(description="The version you read; a newer one is a conflict.")
+    name: str | None = strawberry.UNSET
+    domain: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
+    industry: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
+    size: CompanySizeBand | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET, description="null clears it."
+    )
+    address: AddressInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the whole address; null clears it."
+    )
+    custom_fields: JSON | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Merged into the current values; a null value removes a key.",
+    )
+    owner_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.input
+class ArchiveCompanyInput:
+    id: strawberry.ID
+    version: int | None = None
+
+
+@strawberry.type
+class CreateCompanyPayload:
+    company: CompanyNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class UpdateCompanyPayload:
+    company: CompanyNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ArchiveCompanyPayload:
+    company: CompanyNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _size(value: Any) -> CompanySize | None:
+    return CompanySize(enum_value(value)) if value is not None else None
+
+
+def _patch(input: UpdateCompanyInput, company_id: str) -> CompanyPatch:
+    """The patch for ``input``; raises ``DomainError`` for a bad address or owner id."""
+    unset = strawberry.UNSET
+    if input.name is None:
+        raise InvalidValue("name", ErrorCode.REQUIRED, "cannot be null; a company needs a name")
+    address: Any = KEEP
+    if input.address is not unset:
+        address = input.address.to_address() if input.address is not None else None
+    return CompanyPatch(
+        company_id=company_id,
+        expected_version=input.version,
+        name=KEEP if input.name is unset else input.name,
+        domain=KEEP if input.domain is unset else input.domain,
+        industry=KEEP if input.industry is unset else input.industry,
+        size=KEEP if input.size is unset else _size(input.size),
+        address=address,
+        custom_fields=KEEP
+        if input.custom_fields is unset
+        else cast(dict[str, Any], input.custom_fields),
+        owner_id=(
+            KEEP
+            if input.owner_id is unset or input.owner_id is None
+            else local_id(input.owner_id, "User")
+        ),
+    )
+
+
+@strawberry.type
+class CompanyMutation:
+    @strawberry.mutation
+    def create_company(self, info: Info, input: CreateCompanyInput) -> CreateCompanyPayload:
+        context = info.context
+        try:
+            owner = local_id(input.owner_id, "User") if input.owner_id else None
+        except MalformedId:
+            return CreateCompanyPayload(user_errors=invalid_id("ownerId"))
+        if input.custom_fields is not None and not isinstance(input.custom_fields, dict):
+            return CreateCompanyPayload(user_errors=not_an_object("customFields"))
+        try:
+            new = NewCompany(
+                name=input.name,
+                domain=input.domain,
+                industry=input.industry,
+                size=_size(input.size),
+                address=input.address.to_address() if input.address else None,
+                custom_fields=input.custom_fields or {},
+                owner_id=owner,
+            )
+            view = context.services.create_company(context.principal, new)
+        except DomainError as error:
+            return CreateCompanyPayload(user_errors=user_errors(error))
+        return CreateCompanyPayload(company=CompanyNode.from_view(view))
+
+    @strawberry.mutation
+    def update_company(self, info: Info, input: UpdateCompanyInput) -> UpdateCompanyPayload:
+        context = info.context
+        try:
+            company_id = local_id(input.id, COMPANY)
+        except MalformedId:
+            return UpdateCompanyPayload(user_errors=invalid_id("id"))
+        custom_fields = input.custom_fields
+        if custom_fields is not strawberry.UNSET and not isinstance(custom_fields, dict):
+            return UpdateCompanyPayload(user_errors=not_an_object("customFields"))
+        try:
+            patch = _patch(input, company_id)
+        except MalformedId:
+            return UpdateCompanyPayload(user_errors=invalid_id("ownerId"))
+        except DomainError as error:
+            return UpdateCompanyPayload(user_errors=user_errors(error))
+        try:
+            view = context.services.update_company(context.principal, patch)
+        except DomainError as error:
+            return UpdateCompanyPayload(user_errors=user_errors(error))
+        return UpdateCompanyPayload(company=CompanyNode.from_view(view))
+
+    @strawberry.mutation
+    def archive_company(self, info: Info, input: ArchiveCompanyInput) -> ArchiveCompanyPayload:
+        context = info.context
+        try:
+            company_id = local_id(input.id, COMPANY)
+        except MalformedId:
+            return ArchiveCompanyPayload(user_errors=invalid_id("id"))
+        try:
+            view = context.services.archive_company(context.principal, company_id, input.version)
+        except DomainError as error:
+            return ArchiveCompanyPayload(user_errors=user_errors(error))
+        return ArchiveCompanyPayload(company=CompanyNode.from_view(view))

@@ -1,0 +1,56 @@
+"""Copies of aggregates taken out of the in-memory store, written back only on commit."""
+
+from __future__ import annotations
+
+import copy
+from typing import Generic, Protocol, TypeVar
+
+from application.errors import AlreadyTaken, StaleVersion
+
+
+class _Identified(Protocol):
+    id: str
+
+
+A = TypeVar("A", bound=_Identified)
+
+
+class Staged(Generic[A]):
+    """Copies of aggregates taken out of the store, written back only on commit."""
+
+    def __init__(self, committed: dict[str, A]) -> None:
+        self._committed = committed
+        self.seen: dict[str, A] = {}
+        self.loaded_versions: dict[str, int | None] = {}
+
+    def add(self, aggregate: A) -> None:
+        self.seen[aggregate.id] = aggregate
+        self.loaded_versions[aggregate.id] = None
+
+    def get(self, aggregate_id: str) -> A | None:
+        if aggregate_id in self.seen:
+            return self.seen[aggregate_id]
+        stored = self._committed.get(aggregate_id)
+        if stored is None:
+            return None
+        loaded = copy.deepcopy(stored)
+        self.seen[aggregate_id] = loaded
+        self.loaded_versions[aggregate_id] = getattr(loaded, "version", 0)
+        return loaded
+
+    def check_versions(self) -> None:
+        for aggregate_id, loaded_version in self.loaded_versions.items():
+            stored = self._committed.get(aggregate_id)
+            if loaded_version is None:
+                if stored is not None:
+                    raise AlreadyTaken("id", "another record has this id")
+            elif stored is not None and getattr(stored, "version", 0) != loaded_version:
+                raise StaleVersion(loaded_version, getattr(stored, "version", None))
+
+    def write_back(self) -> None:
+        for aggregate_id, aggregate in self.seen.items():
+            self._committed[aggregate_id] = copy.deepcopy(aggregate)
+
+    def clear(self) -> None:
+        self.seen.clear()
+        self.loaded_versions.clear()

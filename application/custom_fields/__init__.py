@@ -1,0 +1,1 @@
+"""Use cases on custom field definitions, and the conditions and orders over their values."""

@@ -7,7 +7,11 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.access.ports import ApiKeyRepository, UserRepository
+from application.activities.ports import ActivityRepository
+from application.behaviour.ports import TrackedEventLog
+from application.customers.lookup import CustomerLookup
 from application.customers.ports import CustomerRepository
+from application.timeline.ports import TimelineEntries
 
 
 class UnitOfWork(Protocol):
@@ -20,6 +24,10 @@ class UnitOfWork(Protocol):
     customers: CustomerRepository
     users: UserRepository
     api_keys: ApiKeyRepository
+    customer_lookup: CustomerLookup
+    activities: ActivityRepository
+    tracked_events: TrackedEventLog
+    timeline: TimelineEntries
 
     def __enter__(self) -> Self: ...
 

@@ -5,19 +5,27 @@ from __future__ import annotations
 import copy
 from collections.abc import Collection, Sequence
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
+from adapters.memory.behaviour import InMemoryTrackedEventLog
+from adapters.memory.customer_lookup import InMemoryCustomerLookup
 from adapters.memory.store import InMemoryStore
+from adapters.memory.timeline import InMemoryTimeline
 from application.errors import AlreadyTaken, StaleVersion
 from application.ports import EventPublisher
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.activities import Activity
 from domain.customers import Customer, EmailAddress
 from domain.events import DomainEvent
 
 
 class _Identified(Protocol):
     id: str
+
+
+class _Recording(Protocol):
+    events: list[DomainEvent]
 
 
 A = TypeVar("A", bound=_Identified)
@@ -136,6 +144,17 @@ class InMemoryApiKeyRepository:
         return self.staged.get(key_id)
 
 
+class InMemoryActivityRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.staged = _Staged(store.activities)
+
+    def add(self, activity: Activity) -> None:
+        self.staged.add(activity)
+
+    def get(self, activity_id: str) -> Activity | None:
+        return self.staged.get(activity_id)
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore, publisher: EventPublisher) -> None:
         self._store = store
@@ -145,6 +164,10 @@ class InMemoryUnitOfWork:
         self.customers = InMemoryCustomerRepository(self._store)
         self.users = InMemoryUserRepository(self._store)
         self.api_keys = InMemoryApiKeyRepository(self._store)
+        self.customer_lookup = InMemoryCustomerLookup(self._store)
+        self.activities = InMemoryActivityRepository(self._store)
+        self.tracked_events = InMemoryTrackedEventLog(self._store)
+        self.timeline = InMemoryTimeline(self._store)
         return self
 
     def __exit__(
@@ -156,25 +179,42 @@ class InMemoryUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
-        staged = (self.customers.staged, self.users.staged, self.api_keys.staged)
+        staged = self._staged()
         with self._store.lock:
             for collection in staged:
                 collection.check_versions()
             self.customers.check_unique_emails()
-            events = _take_events(self.customers.staged.seen.values())
+            self.tracked_events.check()
+            events = _take_events(
+                [*self.customers.staged.seen.values(), *self.activities.staged.seen.values()]
+            )
             for collection in staged:
                 collection.write_back()
+            self.tracked_events.write_back()
+            self.timeline.write_back()
             self._store.outbox.extend(events)
-        for collection in staged:
-            collection.clear()
+        self._forget_staged()
         self._publisher.publish(events)
 
     def rollback(self) -> None:
-        for collection in (self.customers.staged, self.users.staged, self.api_keys.staged):
+        self._forget_staged()
+
+    def _forget_staged(self) -> None:
+        for collection in self._staged():
             collection.clear()
+        self.tracked_events.clear()
+        self.timeline.clear()
+
+    def _staged(self) -> tuple[_Staged[Any], ...]:
+        return (
+            self.customers.staged,
+            self.users.staged,
+            self.api_keys.staged,
+            self.activities.staged,
+        )
 
 
-def _take_events(aggregates: Collection[Customer]) -> list[DomainEvent]:
+def _take_events(aggregates: Collection[_Recording]) -> list[DomainEvent]:
     events = [event for aggregate in aggregates for event in aggregate.events]
     for aggregate in aggregates:
         aggregate.events.clear()

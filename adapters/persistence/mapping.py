@@ -8,9 +8,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapper, class_mapper, registry
 from sqlalchemy.orm.exc import UnmappedClassError
 
-from adapters.persistence.tables import api_keys, customers, metadata, users
+from adapters.persistence.tables import activities, api_keys, customers, metadata, users
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.activities import Activity
 from domain.customers import Customer
 from domain.customers.customer import search_text, sort_name
 
@@ -33,7 +34,10 @@ def map_domain() -> None:
     )
     mapper_registry.map_imperatively(User, users)
     mapper_registry.map_imperatively(ApiKey, api_keys)
-    for aggregate in (Customer, User, ApiKey):
+    mapper_registry.map_imperatively(
+        Activity, activities, version_id_col=activities.c.version, version_id_generator=False
+    )
+    for aggregate in (Customer, User, ApiKey, Activity):
         # The ORM does not run __init__ when it loads a row.
         event.listen(aggregate, "load", _start_without_events)
     event.listen(Customer, "before_insert", _derive_customer_columns)

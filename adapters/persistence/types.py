@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, String
@@ -84,3 +85,20 @@ class RoleType(TypeDecorator[Role]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Role | None:
         return Role(value) if value is not None else None
+
+
+class StrEnumType(TypeDecorator[Any]):
+    """A ``StrEnum`` member stored as its value."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> str | None:
+        return self.enum(value).value if value is not None else None
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        return self.enum(value) if value is not None else None

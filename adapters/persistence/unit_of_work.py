@@ -9,14 +9,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from adapters.persistence.activities import SqlActivityRepository
+from adapters.persistence.behaviour import SqlTrackedEventLog
+from adapters.persistence.customer_lookup import SqlCustomerLookup
 from adapters.persistence.outbox import store_events
 from adapters.persistence.repositories import (
     SqlApiKeyRepository,
     SqlCustomerRepository,
     SqlUserRepository,
 )
+from adapters.persistence.timeline import SqlTimeline
 from application.errors import AlreadyTaken, StaleVersion
 from application.ports import EventPublisher
+from domain.activities import Activity
+from domain.customers import Customer
 from domain.events import DomainEvent
 
 
@@ -30,6 +36,10 @@ class SqlUnitOfWork:
         self.customers = SqlCustomerRepository(self._session)
         self.users = SqlUserRepository(self._session)
         self.api_keys = SqlApiKeyRepository(self._session)
+        self.customer_lookup = SqlCustomerLookup(self._session)
+        self.activities = SqlActivityRepository(self._session)
+        self.tracked_events = SqlTrackedEventLog(self._session)
+        self.timeline = SqlTimeline(self._session)
         return self
 
     def __exit__(
@@ -62,10 +72,11 @@ class SqlUnitOfWork:
         self._session.rollback()
 
     def _take_events(self) -> list[DomainEvent]:
-        seen = {id(c): c for c in self.customers.seen}.values()
-        events = [event for customer in seen for event in customer.events]
-        for customer in seen:
-            customer.events.clear()
+        recorders: list[Customer | Activity] = [*self.customers.seen, *self.activities.seen]
+        seen = {id(aggregate): aggregate for aggregate in recorders}.values()
+        events = [event for aggregate in seen for event in aggregate.events]
+        for aggregate in seen:
+            aggregate.events.clear()
         events.sort(key=lambda event: event.occurred_at)
         return events
 

@@ -10,6 +10,10 @@ class Permission(StrEnum):
     WRITE_CUSTOMERS = "customers:write"
     ARCHIVE_CUSTOMERS = "customers:archive"
     MANAGE_ACCESS = "access:manage"
+    LOG_ACTIVITIES = "activities:write"
+    MODERATE_ACTIVITIES = "activities:moderate"
+    """Edit and delete activities that someone else logged."""
+    TRACK_EVENTS = "events:track"
 
 
 class Role(StrEnum):
@@ -31,8 +35,22 @@ class Role(StrEnum):
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MANAGER: frozenset(
-        {Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS, Permission.ARCHIVE_CUSTOMERS}
+        {
+            Permission.READ_CUSTOMERS,
+            Permission.WRITE_CUSTOMERS,
+            Permission.ARCHIVE_CUSTOMERS,
+            Permission.LOG_ACTIVITIES,
+            Permission.MODERATE_ACTIVITIES,
+            Permission.TRACK_EVENTS,
+        }
     ),
-    Role.AGENT: frozenset({Permission.READ_CUSTOMERS, Permission.WRITE_CUSTOMERS}),
+    Role.AGENT: frozenset(
+        {
+            Permission.READ_CUSTOMERS,
+            Permission.WRITE_CUSTOMERS,
+            Permission.LOG_ACTIVITIES,
+            Permission.TRACK_EVENTS,
+        }
+    ),
     Role.VIEWER: frozenset({Permission.READ_CUSTOMERS}),
 }

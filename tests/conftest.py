@@ -5,23 +5,29 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import column, insert, inspect, select, table, text
 
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
+from adapters.memory.activities import InMemoryActivityReader
+from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
+from adapters.persistence.activities import SqlActivityReader
+from adapters.persistence.behaviour import SqlBehaviourReader
+from adapters.persistence.customer_lookup import EXTERNAL_IDS_TABLE
 from adapters.persistence.database import Database, open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
@@ -31,6 +37,7 @@ from adapters.persistence.readers import (
     SqlUserReader,
 )
 from adapters.persistence.tables import metadata, outbox
+from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from tests.contracts.backend import StorageBackend
 
@@ -57,6 +64,10 @@ def bus() -> InProcessEventBus:
 
 def memory_backend(bus: InProcessEventBus) -> StorageBackend:
     store = InMemoryStore()
+
+    def link_external_id(source: str, value: str, customer_id: str) -> None:
+        store.external_ids[(source, value)] = customer_id
+
     return StorageBackend(
         name="memory",
         uow=lambda: InMemoryUnitOfWork(store, bus),
@@ -65,6 +76,10 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         users=InMemoryUserReader(store),
         credentials=InMemoryCredentialReader(store),
         outbox=lambda: [(e.event_type, e.aggregate_id) for e in store.outbox],
+        activities=InMemoryActivityReader(store),
+        behaviour=InMemoryBehaviourReader(store),
+        timeline=InMemoryTimelineReader(store),
+        link_external_id=link_external_id,
     )
 
 
@@ -82,8 +97,31 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         users=SqlUserReader(database.reader),
         credentials=SqlCredentialReader(database.reader),
         outbox=stored_events,
+        activities=SqlActivityReader(database.reader),
+        behaviour=SqlBehaviourReader(database.reader),
+        timeline=SqlTimelineReader(database.reader),
         concurrent_writers=database.writer.dialect.name != "sqlite",
+        link_external_id=sql_external_ids(database),
     )
+
+
+def sql_external_ids(database: Database) -> Callable[[str, str, str], None] | None:
+    """Seeds customer_external_ids where the schema has it (it comes from another branch)."""
+    if not inspect(database.writer).has_table(EXTERNAL_IDS_TABLE):
+        return None
+    external_ids = table(
+        EXTERNAL_IDS_TABLE, column("source"), column("external_id"), column("customer_id")
+    )
+
+    def link(source: str, value: str, customer_id: str) -> None:
+        with database.writer.begin() as connection:
+            connection.execute(
+                insert(external_ids).values(
+                    source=source, external_id=value, customer_id=customer_id
+                )
+            )
+
+    return link
 
 
 @pytest.fixture(scope="session")

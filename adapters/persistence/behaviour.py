@@ -54,7 +54,10 @@ class SqlTrackedEventLog:
         return set(self._session.scalars(_KNOWN, {"event_ids": list(event_ids)}))
 
     def append(self, events: Sequence[TrackedEvent]) -> Sequence[TrackedEvent]:
-        if not events:
+        firsts: dict[str, TrackedEvent] = {}
+        for event in events:
+            firsts.setdefault(event.event_id, event)
+        if not firsts:
             return []
         insert = (
             insert_for(self._session, tracked_events)
@@ -64,9 +67,9 @@ class SqlTrackedEventLog:
         # A concurrent writer that stored an event id first makes the row a no-op here,
         # and RETURNING leaves it out: it is a duplicate, not counted twice.
         inserted = set(
-            self._session.execute(insert, [tracked_event_row(e) for e in events]).scalars()
+            self._session.execute(insert, [tracked_event_row(e) for e in firsts.values()]).scalars()
         )
-        stored = [event for event in events if event.event_id in inserted]
+        stored = [event for event in firsts.values() if event.event_id in inserted]
         self._count(stored)
         return stored
 

@@ -14,14 +14,19 @@ from adapters.clock import SystemClock
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
 from adapters.ids import UuidV7Generator
+from adapters.memory.activities import InMemoryActivityReader
+from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
+from adapters.persistence.activities import SqlActivityReader
+from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.database import open_database
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
@@ -30,9 +35,14 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
+from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
+from application.activities.queries import GetActivities
+from application.behaviour.queries import EventFrequencies, GetTrackedEvents
+from application.behaviour.tracking import TrackEvents
 from application.customers.commands import (
     ArchiveCustomer,
     ContactParser,
@@ -41,6 +51,7 @@ from application.customers.commands import (
     UpdateCustomer,
 )
 from application.customers.queries import GetCustomers, ListCustomers
+from application.timeline.queries import GetTimeline
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "embedded": {
@@ -160,6 +171,30 @@ class Container(containers.DeclarativeContainer):
     )
     authenticate = providers.Singleton(AuthenticateApiKey, credentials=credential_reader)
 
+    activity_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlActivityReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryActivityReader, store=memory_store),
+    )
+    behaviour_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlBehaviourReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryBehaviourReader, store=memory_store),
+    )
+    timeline_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlTimelineReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryTimelineReader, store=memory_store),
+    )
+    log_activity = providers.Singleton(LogActivity, uow=unit_of_work.provider, clock=clock, ids=ids)
+    update_activity = providers.Singleton(UpdateActivity, uow=unit_of_work.provider, clock=clock)
+    delete_activity = providers.Singleton(DeleteActivity, uow=unit_of_work.provider, clock=clock)
+    get_activities = providers.Singleton(GetActivities, reader=activity_reader)
+    track_events = providers.Singleton(TrackEvents, uow=unit_of_work.provider, clock=clock, ids=ids)
+    get_tracked_events = providers.Singleton(GetTrackedEvents, reader=behaviour_reader)
+    event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
+    get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
+
     services = providers.Singleton(
         Services,
         create_customer=create_customer,
@@ -168,6 +203,13 @@ class Container(containers.DeclarativeContainer):
         get_customers=get_customers,
         list_customers=list_customers,
         user_reader=user_reader,
+        log_activity=log_activity,
+        update_activity=update_activity,
+        delete_activity=delete_activity,
+        get_activities=get_activities,
+        track_events=track_events,
+        get_tracked_events=get_tracked_events,
+        get_timeline=get_timeline,
     )
 
 

@@ -11,10 +11,15 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from application.access.ports import UserReader, UserView
+from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
+from application.activities.queries import GetActivities
+from application.behaviour.queries import GetTrackedEvents
+from application.behaviour.tracking import TrackEvents
 from application.customers.commands import ArchiveCustomer, CreateCustomer, UpdateCustomer
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
 from application.principal import Principal
+from application.timeline.queries import GetTimeline
 
 V = TypeVar("V")
 
@@ -29,6 +34,13 @@ class Services:
     get_customers: GetCustomers
     list_customers: ListCustomers
     user_reader: UserReader
+    log_activity: LogActivity
+    update_activity: UpdateActivity
+    delete_activity: DeleteActivity
+    get_activities: GetActivities
+    track_events: TrackEvents
+    get_tracked_events: GetTrackedEvents
+    get_timeline: GetTimeline
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

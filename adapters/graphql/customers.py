@@ -20,6 +20,8 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from adapters.graphql.timeline import TimelineConnection, customer_timeline
+from adapters.graphql.timeline_kinds import TimelineKind
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import (
     CustomerFilter,
@@ -70,6 +72,20 @@ class CustomerNode(Node):
     @strawberry.field(description="The user responsible for this customer.")
     async def owner(self, info: Info) -> UserNode | None:
         return await load_user(info, self.owner_id)
+
+    @strawberry.field(
+        description="What happened with this customer, from every module, newest first."
+    )
+    def timeline(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[TimelineKind] | None = None,  # type: ignore[valid-type]
+    ) -> TimelineConnection:
+        return customer_timeline(
+            info, local_id(self.id, CUSTOMER), first=first, after=after, kinds=kinds
+        )
 
 
 @strawberry.type(name="CustomerEdge")

@@ -8,6 +8,13 @@ import strawberry
 from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
+from adapters.graphql.activities import ACTIVITY, ActivityMutation, ActivityNode, fetch_activity
+from adapters.graphql.behaviour import (
+    BEHAVIOUR_EVENT,
+    BehaviourEventNode,
+    BehaviourMutation,
+    fetch_behaviour_event,
+)
 from adapters.graphql.caching import DocumentCache
 from adapters.graphql.context import Info
 from adapters.graphql.customers import CUSTOMER, CustomerMutation, CustomerQuery, fetch_customer
@@ -27,18 +34,22 @@ class NodeQuery:
             return fetch_customer(info, local)
         if type_name == "User":
             return await load_user(info, local)
+        if type_name == ACTIVITY:
+            return fetch_activity(info, local)
+        if type_name == BEHAVIOUR_EVENT:
+            return fetch_behaviour_event(info, local)
         return None
 
 
 Query = merge_types("Query", (NodeQuery, CustomerQuery, AccessQuery))
-Mutation = merge_types("Mutation", (CustomerMutation,))
+Mutation = merge_types("Mutation", (CustomerMutation, ActivityMutation, BehaviourMutation))
 
 
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[UserNode],
+        types=[UserNode, ActivityNode, BehaviourEventNode],
         extensions=[DocumentCache, MaskUnexpectedErrors],
     )
 

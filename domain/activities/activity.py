@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -87,7 +87,7 @@ class _Content:
         if not (clean_subject or clean_body):
             raise InvalidValue("body", ErrorCode.REQUIRED, "an activity needs a subject or a body")
         return cls(
-            occurred_at=occurred_at,
+            occurred_at=occurred_at.astimezone(UTC),
             subject=clean_subject or "",
             body=clean_body or "",
             duration_seconds=duration_seconds,

@@ -10,6 +10,10 @@ from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
+from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
+from application.activities.queries import GetActivities
+from application.behaviour.queries import EventFrequencies, GetTrackedEvents
+from application.behaviour.tracking import TrackEvents
 from application.customers.commands import (
     ArchiveCustomer,
     ContactParser,
@@ -19,6 +23,7 @@ from application.customers.commands import (
 )
 from application.customers.queries import GetCustomers, ListCustomers
 from application.principal import Principal
+from application.timeline.queries import GetTimeline
 from domain.access.roles import Role
 from tests.conftest import memory_backend
 from tests.contracts.backend import StorageBackend
@@ -37,6 +42,14 @@ class App:
     register_user: RegisterUser
     issue_key: IssueApiKey
     authenticate: AuthenticateApiKey
+    log_activity: LogActivity
+    update_activity: UpdateActivity
+    delete_activity: DeleteActivity
+    get_activities: GetActivities
+    track: TrackEvents
+    get_tracked_events: GetTrackedEvents
+    frequencies: EventFrequencies
+    timeline: GetTimeline
 
 
 @pytest.fixture
@@ -55,6 +68,14 @@ def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) 
         register_user=RegisterUser(backend.uow, clock, ids),
         issue_key=IssueApiKey(backend.uow, clock, ids),
         authenticate=AuthenticateApiKey(backend.credentials),
+        log_activity=LogActivity(backend.uow, clock, ids),
+        update_activity=UpdateActivity(backend.uow, clock),
+        delete_activity=DeleteActivity(backend.uow, clock),
+        get_activities=GetActivities(backend.activities),
+        track=TrackEvents(backend.uow, clock, ids),
+        get_tracked_events=GetTrackedEvents(backend.behaviour),
+        frequencies=EventFrequencies(backend.behaviour, clock),
+        timeline=GetTimeline(backend.timeline),
     )
 
 
@@ -69,3 +90,11 @@ def agent(app: App) -> Principal:
 @pytest.fixture
 def viewer() -> Principal:
     return Principal(actor_id="viewer-1", role=Role.VIEWER, name="Viewer")
+
+
+@pytest.fixture
+def manager(app: App) -> Principal:
+    user = app.register_user(
+        Principal.system(), name="Mona Manager", email="manager@example.com", role=Role.MANAGER
+    )
+    return Principal(actor_id=user.id, role=Role.MANAGER, name=user.name)

@@ -141,10 +141,8 @@ def _direction(value: Any) -> Direction | None:
     return Direction(value.value) if value is not None else None
 
 
-def _keep_unset(value: Any, convert: Any = None) -> Any:
-    if value is strawberry.UNSET:
-        return KEEP
-    return convert(value) if convert is not None else value
+def _keep_unset(value: Any) -> Any:
+    return KEEP if value is strawberry.UNSET else value
 
 
 def _null_fields(input: UpdateActivityInput) -> list[UserError]:
@@ -200,7 +198,7 @@ class ActivityMutation:
             subject=_keep_unset(input.subject),
             body=_keep_unset(input.body),
             duration_seconds=_keep_unset(input.duration_seconds),
-            direction=_keep_unset(input.direction, _direction),
+            direction=KEEP if input.direction is strawberry.UNSET else _direction(input.direction),
         )
         try:
             view = context.services.update_activity(context.principal, patch)

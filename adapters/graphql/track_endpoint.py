@@ -23,10 +23,11 @@ mutation Track($input: TrackEventsInput!) {
 """
 
 
-def _failure(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status
-    )
+def _failure(
+    status: int, message: str, code: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 class TrackEndpoint:
@@ -47,7 +48,12 @@ class TrackEndpoint:
 
     async def _answer(self, request: Request) -> JSONResponse:
         if request.method != "POST":
-            return _failure(405, 'POST a JSON object: {"events": [...]}.', "METHOD_NOT_ALLOWED")
+            return _failure(
+                405,
+                'POST a JSON object: {"events": [...]}.',
+                "METHOD_NOT_ALLOWED",
+                {"Allow": "POST"},
+            )
         try:
             body: Any = json.loads(await request.body())
         except ValueError:

@@ -209,3 +209,22 @@ def test_track_endpoint_refuses_malformed_bodies(
 def test_track_endpoint_takes_only_posts(api: Api) -> None:
     response = api.client.get("/track", headers={"Authorization": f"Bearer {api.token}"})
     assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_size(api: Api, ada: str) -> None:
+    def statements_for(size: int, prefix: str) -> list[str]:
+        events = [
+            {
+                "customer": {"id": ada} if n % 2 else {"email": f"{prefix}{n}@example.com"},
+                "name": f"Event {n % 3}",
+                "eventId": f"{prefix}-{n}",
+            }
+            for n in range(size)
+        ]
+        api.statements.clear()
+        assert track(api, events)["accepted"] == size
+        return [statement.split(None, 1)[0] for statement in api.statements]
+
+    statements_for(2, "warm")  # the first request also checks the API key
+    assert statements_for(4, "small") == statements_for(400, "large")

@@ -105,7 +105,7 @@ class UpdateActivityInput:
         default=strawberry.UNSET, description="null clears it."
     )
     direction: ActivityDirection | None = strawberry.field(  # type: ignore[valid-type]
-        default=strawberry.UNSET, description="null clears it."
+        default=strawberry.UNSET, description="Calls and emails always have one."
     )
 
 

@@ -143,6 +143,8 @@ def test_track_endpoint_answers_as_the_mutation_does(api: Api, ada: str) -> None
         {"customer": {"id": ada}, "name": "Signed In", "eventId": "h-1"},
         {"customer": {"id": ada}, "name": "Signed In"},
         {"customer": {"email": "new@example.com"}, "name": "Signed Up", "eventId": "h-2"},
+        {"customer": {"id": to_global_id("Customer", "ghost")}, "name": "A", "eventId": "h-3"},
+        {"customer": {"id": ada, "email": "ada@example.com"}, "name": "A", "eventId": "h-4"},
     ]
     response = post_track(api, {"events": events})
     assert response.status_code == 200
@@ -155,7 +157,19 @@ def test_track_endpoint_answers_as_the_mutation_does(api: Api, ada: str) -> None
                 "field": ["events", "1", "eventId"],
                 "message": "must not be empty",
                 "code": "REQUIRED",
-            }
+            },
+            {
+                "index": 3,
+                "field": ["events", "3", "customer", "id"],
+                "message": "no customer has this id",
+                "code": "NOT_FOUND",
+            },
+            {
+                "index": 4,
+                "field": ["events", "4", "customer"],
+                "message": "give exactly one of id, email or externalId, not id and email",
+                "code": "INVALID",
+            },
         ],
     }
     assert (

@@ -15,6 +15,8 @@ from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
 from adapters.ids import UuidV7Generator
+from adapters.memory.activities import InMemoryActivityReader
+from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.readers import (
@@ -24,8 +26,11 @@ from adapters.memory.readers import (
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
+from adapters.persistence.activities import SqlActivityReader
+from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import open_database
@@ -37,9 +42,14 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
+from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
+from application.activities.queries import GetActivities
+from application.behaviour.queries import EventFrequencies, GetTrackedEvents
+from application.behaviour.tracking import TrackEvents
 from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
 from application.companies.queries import GetCompanies, ListCompanies
 from application.custom_fields.commands import DefineCustomField
@@ -57,6 +67,7 @@ from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
+from application.timeline.queries import GetTimeline
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "embedded": {
@@ -231,6 +242,29 @@ class Container(containers.DeclarativeContainer):
         define_custom_field=define_custom_field,
         list_custom_field_definitions=list_custom_field_definitions,
     )
+    activity_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlActivityReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryActivityReader, store=memory_store),
+    )
+    behaviour_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlBehaviourReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryBehaviourReader, store=memory_store),
+    )
+    timeline_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlTimelineReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryTimelineReader, store=memory_store),
+    )
+    log_activity = providers.Singleton(LogActivity, uow=unit_of_work.provider, clock=clock, ids=ids)
+    update_activity = providers.Singleton(UpdateActivity, uow=unit_of_work.provider, clock=clock)
+    delete_activity = providers.Singleton(DeleteActivity, uow=unit_of_work.provider, clock=clock)
+    get_activities = providers.Singleton(GetActivities, reader=activity_reader)
+    track_events = providers.Singleton(TrackEvents, uow=unit_of_work.provider, clock=clock, ids=ids)
+    get_tracked_events = providers.Singleton(GetTrackedEvents, reader=behaviour_reader)
+    event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
+    get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
 
     services = providers.Singleton(
         Services,
@@ -255,6 +289,13 @@ class Container(containers.DeclarativeContainer):
         list_companies=list_companies,
         define_custom_field=define_custom_field,
         list_custom_field_definitions=list_custom_field_definitions,
+        log_activity=log_activity,
+        update_activity=update_activity,
+        delete_activity=delete_activity,
+        get_activities=get_activities,
+        track_events=track_events,
+        get_tracked_events=get_tracked_events,
+        get_timeline=get_timeline,
     )
 
 

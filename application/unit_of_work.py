@@ -7,10 +7,14 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.access.ports import ApiKeyRepository, UserRepository
+from application.activities.ports import ActivityRepository
+from application.behaviour.ports import TrackedEventLog
 from application.companies.ports import CompanyRepository
 from application.custom_fields.ports import CustomFieldDefinitionRepository
+from application.customers.lookup import CustomerLookup
 from application.customers.ports import CustomerRepository
 from application.orders.ports import OrderRepository
+from application.timeline.ports import TimelineEntries
 
 
 class UnitOfWork(Protocol):
@@ -26,6 +30,10 @@ class UnitOfWork(Protocol):
     users: UserRepository
     api_keys: ApiKeyRepository
     orders: OrderRepository
+    customer_lookup: CustomerLookup
+    activities: ActivityRepository
+    tracked_events: TrackedEventLog
+    timeline: TimelineEntries
 
     def __enter__(self) -> Self: ...
 

@@ -15,3 +15,16 @@ def clean_line(raw: str, *, field: str, max_length: int) -> str:
     if any(unicodedata.category(char) == "Cc" for char in text):
         raise InvalidValue(field, ErrorCode.INVALID, "must not contain control characters")
     return text
+
+
+_LAYOUT = frozenset("\n\t")
+
+
+def clean_text(raw: str, *, field: str, max_length: int) -> str:
+    """Like ``clean_line`` for text of several lines: newlines and tabs are kept."""
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
+    if len(text) > max_length:
+        raise InvalidValue(field, ErrorCode.TOO_LONG, f"must be at most {max_length} characters")
+    if any(unicodedata.category(char) == "Cc" and char not in _LAYOUT for char in text):
+        raise InvalidValue(field, ErrorCode.INVALID, "must not contain control characters")
+    return text

@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
+from adapters.memory.activities import InMemoryActivityReader
+from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.readers import (
@@ -23,8 +25,11 @@ from adapters.memory.readers import (
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
+from adapters.persistence.activities import SqlActivityReader
+from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import Database, open_database
@@ -36,7 +41,8 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
-from adapters.persistence.tables import metadata, outbox
+from adapters.persistence.tables import customer_external_ids, metadata, outbox
+from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from tests.contracts.backend import StorageBackend
 
@@ -63,6 +69,10 @@ def bus() -> InProcessEventBus:
 
 def memory_backend(bus: InProcessEventBus) -> StorageBackend:
     store = InMemoryStore()
+
+    def link_external_id(source: str, value: str, customer_id: str) -> None:
+        store.external_ids[(source, value)] = customer_id
+
     return StorageBackend(
         name="memory",
         uow=lambda: InMemoryUnitOfWork(store, bus),
@@ -74,6 +84,10 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         companies=InMemoryCompanyReader(store),
         custom_fields=InMemoryCustomFieldDefinitionReader(store),
         outbox=lambda: [(e.event_type, e.aggregate_id) for e in store.outbox],
+        activities=InMemoryActivityReader(store),
+        behaviour=InMemoryBehaviourReader(store),
+        timeline=InMemoryTimelineReader(store),
+        link_external_id=link_external_id,
     )
 
 
@@ -94,8 +108,24 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         companies=SqlCompanyReader(database.reader),
         custom_fields=SqlCustomFieldDefinitionReader(database.reader),
         outbox=stored_events,
+        activities=SqlActivityReader(database.reader),
+        behaviour=SqlBehaviourReader(database.reader),
+        timeline=SqlTimelineReader(database.reader),
         concurrent_writers=database.writer.dialect.name != "sqlite",
+        link_external_id=sql_external_ids(database),
     )
+
+
+def sql_external_ids(database: Database) -> Callable[[str, str, str], None]:
+    def link(source: str, value: str, customer_id: str) -> None:
+        with database.writer.begin() as connection:
+            connection.execute(
+                insert(customer_external_ids).values(
+                    source=source, external_id=value, customer_id=customer_id
+                )
+            )
+
+    return link
 
 
 @pytest.fixture(scope="session")

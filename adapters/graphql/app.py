@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 
 from adapters.graphql.context import Context, Services
 from adapters.graphql.schema import build_schema
+from adapters.graphql.track_endpoint import TrackEndpoint
 from application.principal import Principal
 
 Authenticate = Callable[[str], Principal | None]
@@ -231,7 +232,9 @@ def create_app(
     schema = schema or build_schema()
     view = RapportGraphQL(schema, services, graphiql=graphiql)
     graphql = JsonPostFastPath(view, schema, services)
-    guarded = BearerAuthentication(graphql, CachedAuthenticator(authenticate), open_ide=graphiql)
+    authenticator = CachedAuthenticator(authenticate)
+    guarded = BearerAuthentication(graphql, authenticator, open_ide=graphiql)
+    track = BearerAuthentication(TrackEndpoint(schema, services), authenticator, open_ide=False)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -245,6 +248,7 @@ def create_app(
         routes=[
             Route("/health", health),
             Route("/graphql", guarded),
+            Route("/track", track),
             WebSocketRoute("/graphql", guarded),
         ],
         lifespan=lifespan,

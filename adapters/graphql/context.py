@@ -11,6 +11,10 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from application.access.ports import UserReader, UserView
+from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
+from application.activities.queries import GetActivities
+from application.behaviour.queries import GetTrackedEvents
+from application.behaviour.tracking import TrackEvents
 from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
 from application.companies.queries import GetCompanies, ListCompanies
 from application.companies.views import CompanyView
@@ -25,6 +29,7 @@ from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder,
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.principal import Principal
+from application.timeline.queries import GetTimeline
 
 V = TypeVar("V")
 
@@ -54,6 +59,13 @@ class Services:
     list_companies: ListCompanies
     define_custom_field: DefineCustomField
     list_custom_field_definitions: ListCustomFieldDefinitions
+    log_activity: LogActivity
+    update_activity: UpdateActivity
+    delete_activity: DeleteActivity
+    get_activities: GetActivities
+    track_events: TrackEvents
+    get_tracked_events: GetTrackedEvents
+    get_timeline: GetTimeline
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

@@ -29,6 +29,8 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from adapters.graphql.timeline import TimelineConnection, customer_timeline
+from adapters.graphql.timeline_kinds import TimelineKind
 from application.custom_fields.criteria import FieldSort
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import (
@@ -110,6 +112,20 @@ class CustomerNode(Node):
         if self.company_id is None:
             return None
         return await load_company(info, self.company_id)
+
+    @strawberry.field(
+        description="What happened with this customer, from every module, newest first."
+    )
+    def timeline(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[TimelineKind] | None = None,  # type: ignore[valid-type]
+    ) -> TimelineConnection:
+        return customer_timeline(
+            info, local_id(self.id, CUSTOMER), first=first, after=after, kinds=kinds
+        )
 
 
 @strawberry.type(name="CustomerEdge")

@@ -8,6 +8,13 @@ import strawberry
 from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
+from adapters.graphql.activities import ACTIVITY, ActivityMutation, ActivityNode, fetch_activity
+from adapters.graphql.behaviour import (
+    BEHAVIOUR_EVENT,
+    BehaviourEventNode,
+    BehaviourMutation,
+    fetch_behaviour_event,
+)
 from adapters.graphql.caching import DocumentCache
 from adapters.graphql.companies import CompanyQuery, fetch_company
 from adapters.graphql.company_mutations import CompanyMutation
@@ -43,6 +50,10 @@ class NodeQuery:
             return await load_user(info, local)
         if type_name == ORDER:
             return fetch_order(info, local)
+        if type_name == ACTIVITY:
+            return fetch_activity(info, local)
+        if type_name == BEHAVIOUR_EVENT:
+            return fetch_behaviour_event(info, local)
         return None
 
 
@@ -67,6 +78,8 @@ Mutation = merge_types(
         OrderMutation,
         DuplicateMutation,
         ImportMutation,
+        ActivityMutation,
+        BehaviourMutation,
     ),
 )
 
@@ -75,7 +88,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[UserNode],
+        types=[UserNode, ActivityNode, BehaviourEventNode],
         extensions=[DocumentCache, MaskUnexpectedErrors],
     )
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 from attrs import define, field
 
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.activities import Activity
+from domain.behaviour import TrackedEvent
 from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.events import DomainEvent
 from domain.orders import Order
+from domain.timeline import TimelineEntry
 
 
 @define
@@ -24,4 +28,12 @@ class InMemoryStore:
     api_keys: dict[str, ApiKey] = field(factory=dict)
     orders: dict[str, Order] = field(factory=dict)
     outbox: list[DomainEvent] = field(factory=list)
+    activities: dict[str, Activity] = field(factory=dict)
+    tracked_events: dict[str, TrackedEvent] = field(factory=dict)
+    """By event id, the client's idempotency key."""
+    event_daily_counts: dict[tuple[str, str, date], int] = field(factory=dict)
+    """By (customer id, event name, UTC day)."""
+    timeline: dict[str, TimelineEntry] = field(factory=dict)
+    external_ids: dict[tuple[str, str], str] = field(factory=dict)
+    """Customer ids by (source, external id)."""
     lock: threading.RLock = field(factory=threading.RLock)

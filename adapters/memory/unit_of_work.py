@@ -6,15 +6,19 @@ from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from adapters.memory.behaviour import InMemoryTrackedEventLog
 from adapters.memory.companies import InMemoryCompanyRepository
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionRepository
+from adapters.memory.customer_lookup import InMemoryCustomerLookup
 from adapters.memory.querying import values_in_use
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
+from adapters.memory.timeline import InMemoryTimeline
 from application.errors import AlreadyTaken
 from application.ports import EventPublisher
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.activities import Activity
 from domain.custom_fields import CustomValue, FieldType
 from domain.customers import Customer, EmailAddress, ExternalId
 from domain.events import DomainEvent
@@ -175,6 +179,17 @@ class InMemoryOrderRepository:
                 raise AlreadyTaken("externalId", "another order has this external id")
 
 
+class InMemoryActivityRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.staged = Staged(store.activities)
+
+    def add(self, activity: Activity) -> None:
+        self.staged.add(activity)
+
+    def get(self, activity_id: str) -> Activity | None:
+        return self.staged.get(activity_id)
+
+
 class InMemoryUnitOfWork:
     def __init__(self, store: InMemoryStore, publisher: EventPublisher) -> None:
         self._store = store
@@ -187,6 +202,10 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self._store)
         self.api_keys = InMemoryApiKeyRepository(self._store)
         self.orders = InMemoryOrderRepository(self._store)
+        self.customer_lookup = InMemoryCustomerLookup(self._store)
+        self.activities = InMemoryActivityRepository(self._store)
+        self.tracked_events = InMemoryTrackedEventLog(self._store)
+        self.timeline = InMemoryTimeline(self._store)
         return self
 
     def __exit__(
@@ -212,21 +231,29 @@ class InMemoryUnitOfWork:
                     *self.orders.staged.seen.values(),
                     *self.companies.staged.seen.values(),
                     *self.custom_fields.staged.seen.values(),
+                    *self.activities.staged.seen.values(),
                 ]
             )
+            self.tracked_events.check()
             for collection in staged:
                 collection.write_back()
+            self.tracked_events.write_back()
+            self.timeline.write_back()
             self._store.outbox.extend(events)
-        for collection in staged:
-            collection.clear()
+        self._forget_staged()
         self._publisher.publish(events)
 
     def flush(self) -> None:
         """Nothing to send: every check runs against the staged state at commit."""
 
     def rollback(self) -> None:
+        self._forget_staged()
+
+    def _forget_staged(self) -> None:
         for collection in self._staged():
             collection.clear()
+        self.tracked_events.clear()
+        self.timeline.clear()
 
     def _staged(self) -> tuple[Staged[Any], ...]:
         return (
@@ -236,6 +263,7 @@ class InMemoryUnitOfWork:
             self.users.staged,
             self.api_keys.staged,
             self.orders.staged,
+            self.activities.staged,
         )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapper, class_mapper, registry
 from sqlalchemy.orm.exc import UnmappedClassError
 
 from adapters.persistence.tables import (
+    activities,
     api_keys,
     companies,
     custom_field_definitions,
@@ -18,6 +19,7 @@ from adapters.persistence.tables import (
 )
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.activities import Activity
 from domain.companies import Company
 from domain.companies.company import company_search_text, company_sort_name
 from domain.custom_fields import CustomFieldDefinition
@@ -56,7 +58,10 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(CustomFieldDefinition, custom_field_definitions)
     mapper_registry.map_imperatively(User, users)
     mapper_registry.map_imperatively(ApiKey, api_keys)
-    for aggregate in (Customer, Company, CustomFieldDefinition, User, ApiKey):
+    mapper_registry.map_imperatively(
+        Activity, activities, version_id_col=activities.c.version, version_id_generator=False
+    )
+    for aggregate in (Customer, Company, CustomFieldDefinition, User, ApiKey, Activity):
         # The ORM does not run __init__ when it loads a row.
         event.listen(aggregate, "load", _start_without_events)
     event.listen(Customer, "before_insert", _derive_customer_columns)

@@ -10,6 +10,7 @@ from sqlalchemy import Table, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from adapters.persistence.custom_field_sql import CustomFieldSql
+from adapters.persistence.integrity import conflicts_as_taken
 from adapters.persistence.mapping import customer_row
 from adapters.persistence.tables import customer_external_ids, customers, users
 from application.custom_fields.criteria import FieldCondition, Operator
@@ -71,6 +72,9 @@ class SqlCustomerRepository:
         self._pending.extend(new_customers)
         for customer in new_customers:
             self._track(customer, customer.external_ids)
+        # Written at once: rows that other repositories add in this transaction refer to them.
+        with conflicts_as_taken():
+            self._write_pending()
 
     def get(self, customer_id: str) -> Customer | None:
         return self._loaded(self._session.get(Customer, customer_id))
@@ -109,19 +113,23 @@ class SqlCustomerRepository:
             found.update({ExternalId(r.source, r.external_id): r.customer_id for r in rows})
         return found
 
+    def _write_pending(self) -> None:
+        if not self._pending:
+            return
+        self._session.execute(insert(customers), [customer_row(c) for c in self._pending])
+        identities = [
+            {"source": i.source, "external_id": i.value, "customer_id": c.id}
+            for c in self._pending
+            for i in c.external_ids
+        ]
+        if identities:
+            self._session.execute(insert(customer_external_ids), identities)
+        self._pending.clear()
+
     def flush(self) -> None:
-        """Write bulk-added customers and changed external ids; the ORM writes the rest."""
+        """Write changed external ids; the ORM writes the customers' own columns."""
         table = customer_external_ids
-        if self._pending:
-            self._session.execute(insert(customers), [customer_row(c) for c in self._pending])
-            identities = [
-                {"source": i.source, "external_id": i.value, "customer_id": c.id}
-                for c in self._pending
-                for i in c.external_ids
-            ]
-            if identities:
-                self._session.execute(insert(table), identities)
-            self._pending.clear()
+        self._write_pending()
         for customer in self.seen:
             stored = self._stored_external_ids[customer.id]
             if customer.external_ids == stored:

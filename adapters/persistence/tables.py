@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -29,6 +30,7 @@ from adapters.persistence.types import (
     UtcDateTime,
     sortable_text,
 )
+from domain.activities import ActivityKind, Direction
 from domain.companies import CompanySize
 from domain.custom_fields import FieldType, ObjectType
 
@@ -190,3 +192,75 @@ orders = Table(
     Column("version", Integer, nullable=False),
 )
 Index("ix_orders_customer_id_placed_at", orders.c.customer_id, orders.c.placed_at, orders.c.id)
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False),
+    Column("kind", StrEnumType(ActivityKind, 16), nullable=False),
+    Column("author_id", String(36), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("duration_seconds", Integer),
+    Column("direction", StrEnumType(Direction, 16)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("deleted_at", UtcDateTime()),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_activities_customer_id_occurred_at", activities.c.customer_id, activities.c.occurred_at)
+
+# Append-only: rows are inserted in batches with INSERT ... ON CONFLICT DO NOTHING, never
+# updated. event_id is the client's idempotency key.
+tracked_events = Table(
+    "tracked_events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("event_id", String(100), nullable=False, unique=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("properties", JsonDocument, nullable=False),
+)
+Index(
+    "ix_tracked_events_customer_id_occurred_at",
+    tracked_events.c.customer_id,
+    tracked_events.c.occurred_at,
+)
+
+# Kept in the transaction that stores the events, for rules such as "did X at least N
+# times in the last D days" that would otherwise scan every event.
+event_daily_counts = Table(
+    "event_daily_counts",
+    metadata,
+    Column("customer_id", String(36), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("occurrences", Integer, nullable=False),
+)
+Index("ix_event_daily_counts_name_day", event_daily_counts.c.name, event_daily_counts.c.day)
+
+# Every module writes its own kinds of entries here, in its own transaction; the timeline
+# reads one table, whatever the kinds.
+timeline_entries = Table(
+    "timeline_entries",
+    metadata,
+    Column("id", sortable_text(64), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("subject_type", String(40), nullable=False),
+    Column("subject_id", String(64), nullable=False),
+    Column("actor_id", String(36)),
+    Column("title", String(200), nullable=False),
+    Column("summary", String(500)),
+    Column("data", JsonDocument, nullable=False),
+)
+Index(
+    "ix_timeline_entries_customer_id_occurred_at_id",
+    timeline_entries.c.customer_id,
+    timeline_entries.c.occurred_at,
+    timeline_entries.c.id,
+)

@@ -9,8 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from adapters.persistence.activities import SqlActivityRepository
+from adapters.persistence.behaviour import SqlTrackedEventLog
 from adapters.persistence.companies import SqlCompanyRepository
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionRepository
+from adapters.persistence.customer_lookup import SqlCustomerLookup
+from adapters.persistence.integrity import taken_error
 from adapters.persistence.orders import SqlOrderRepository
 from adapters.persistence.outbox import store_events
 from adapters.persistence.repositories import (
@@ -18,8 +22,10 @@ from adapters.persistence.repositories import (
     SqlCustomerRepository,
     SqlUserRepository,
 )
-from application.errors import AlreadyTaken, StaleVersion
+from adapters.persistence.timeline import SqlTimeline
+from application.errors import StaleVersion
 from application.ports import EventPublisher
+from domain.activities import Activity
 from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
@@ -40,6 +46,10 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._session)
         self.api_keys = SqlApiKeyRepository(self._session)
         self.orders = SqlOrderRepository(self._session)
+        self.customer_lookup = SqlCustomerLookup(self._session)
+        self.activities = SqlActivityRepository(self._session)
+        self.tracked_events = SqlTrackedEventLog(self._session)
+        self.timeline = SqlTimeline(self._session)
         return self
 
     def __exit__(
@@ -64,7 +74,7 @@ class SqlUnitOfWork:
             raise StaleVersion() from None
         except IntegrityError as error:
             self._session.rollback()
-            taken = _taken(error)
+            taken = taken_error(error)
             if taken is None:
                 raise
             raise taken from error
@@ -79,11 +89,12 @@ class SqlUnitOfWork:
         self._session.rollback()
 
     def _take_events(self) -> list[DomainEvent]:
-        recorders: list[Customer | Order | Company | CustomFieldDefinition] = [
+        recorders: list[Customer | Order | Company | CustomFieldDefinition | Activity] = [
             *self.customers.seen,
             *self.orders.seen,
             *self.companies.seen,
             *self.custom_fields.seen,
+            *self.activities.seen,
         ]
         seen = {id(aggregate): aggregate for aggregate in recorders}.values()
         events = [event for aggregate in seen for event in aggregate.events]
@@ -91,18 +102,3 @@ class SqlUnitOfWork:
             aggregate.events.clear()
         events.sort(key=lambda event: event.occurred_at)
         return events
-
-
-def _taken(error: IntegrityError) -> AlreadyTaken | None:
-    message = str(error.orig).lower()
-    if "customer_external_ids" in message:
-        return AlreadyTaken("externalIds", "another customer has this external id")
-    if "orders" in message and "external_id" in message:
-        return AlreadyTaken("externalId", "another order has this external id")
-    if "email" in message:
-        return AlreadyTaken("email", "another record has this email")
-    if "custom_field_definitions" in message:
-        return AlreadyTaken("key", "this field is defined already")
-    if "unique" in message or "duplicate" in message or "primary" in message:
-        return AlreadyTaken("id", "another record has this id")
-    return None

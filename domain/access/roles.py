@@ -16,6 +16,10 @@ class Permission(StrEnum):
     ARCHIVE_COMPANIES = "companies:archive"
     MANAGE_CUSTOM_FIELDS = "custom_fields:manage"
     MANAGE_ACCESS = "access:manage"
+    LOG_ACTIVITIES = "activities:write"
+    MODERATE_ACTIVITIES = "activities:moderate"
+    """Edit and delete activities that someone else logged."""
+    TRACK_EVENTS = "events:track"
 
 
 class Role(StrEnum):
@@ -47,6 +51,9 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_COMPANIES,
             Permission.ARCHIVE_COMPANIES,
             Permission.MANAGE_CUSTOM_FIELDS,
+            Permission.LOG_ACTIVITIES,
+            Permission.MODERATE_ACTIVITIES,
+            Permission.TRACK_EVENTS,
         }
     ),
     Role.AGENT: frozenset(
@@ -57,6 +64,8 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.WRITE_ORDERS,
             Permission.READ_COMPANIES,
             Permission.WRITE_COMPANIES,
+            Permission.LOG_ACTIVITIES,
+            Permission.TRACK_EVENTS,
         }
     ),
     Role.VIEWER: frozenset(

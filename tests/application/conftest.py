@@ -10,6 +10,10 @@ from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
+from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
+from application.activities.queries import GetActivities
+from application.behaviour.queries import EventFrequencies, GetTrackedEvents
+from application.behaviour.tracking import TrackEvents
 from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
 from application.companies.queries import GetCompanies, ListCompanies
 from application.custom_fields.commands import DefineCustomField, NewCustomField
@@ -23,6 +27,7 @@ from application.customers.commands import (
 )
 from application.customers.queries import GetCustomers, ListCustomers
 from application.principal import Principal
+from application.timeline.queries import GetTimeline
 from domain.access.roles import Role
 from domain.custom_fields import FieldType, ObjectType
 from tests.conftest import memory_backend
@@ -74,6 +79,15 @@ class App:
             ),
         )
 
+    log_activity: LogActivity
+    update_activity: UpdateActivity
+    delete_activity: DeleteActivity
+    get_activities: GetActivities
+    track: TrackEvents
+    get_tracked_events: GetTrackedEvents
+    frequencies: EventFrequencies
+    timeline: GetTimeline
+
 
 @pytest.fixture
 def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) -> App:
@@ -98,6 +112,14 @@ def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) 
         list_companies=ListCompanies(backend.companies, backend.custom_fields),
         define_field=DefineCustomField(backend.uow, clock, ids),
         list_fields=ListCustomFieldDefinitions(backend.custom_fields),
+        log_activity=LogActivity(backend.uow, clock, ids),
+        update_activity=UpdateActivity(backend.uow, clock),
+        delete_activity=DeleteActivity(backend.uow, clock),
+        get_activities=GetActivities(backend.activities),
+        track=TrackEvents(backend.uow, clock, ids),
+        get_tracked_events=GetTrackedEvents(backend.behaviour),
+        frequencies=EventFrequencies(backend.behaviour, clock),
+        timeline=GetTimeline(backend.timeline),
     )
 
 
@@ -112,3 +134,11 @@ def agent(app: App) -> Principal:
 @pytest.fixture
 def viewer() -> Principal:
     return Principal(actor_id="viewer-1", role=Role.VIEWER, name="Viewer")
+
+
+@pytest.fixture
+def manager(app: App) -> Principal:
+    user = app.register_user(
+        Principal.system(), name="Mona Manager", email="manager@example.com", role=Role.MANAGER
+    )
+    return Principal(actor_id=user.id, role=Role.MANAGER, name=user.name)

@@ -8,10 +8,13 @@ from attrs import frozen
 
 from adapters.messaging.in_process import InProcessEventBus
 from application.access.ports import CredentialReader, UserReader
+from application.activities.ports import ActivityReader
+from application.behaviour.ports import BehaviourReader
 from application.companies.ports import CompanyReader
 from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.orders.ports import OrderReader
+from application.timeline.ports import TimelineReader
 from application.unit_of_work import UnitOfWorkFactory
 
 
@@ -31,5 +34,11 @@ class StorageBackend:
     custom_fields: CustomFieldDefinitionReader
     outbox: Callable[[], list[tuple[str, str]]]
     """``(event type, aggregate id)`` of every stored event, oldest first."""
+    activities: ActivityReader
+    behaviour: BehaviourReader
+    timeline: TimelineReader
     concurrent_writers: bool = True
     """False where a second writer waits for the first (SQLite), so writes never interleave."""
+    link_external_id: Callable[[str, str, str], None] | None = None
+    """Records that ``source`` knows customer ``customer_id`` as ``value``; None where the
+    adapter has nowhere to keep external ids yet."""

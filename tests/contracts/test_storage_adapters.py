@@ -1,6 +1,8 @@
 """Every storage adapter (in-memory, SQLite, PostgreSQL) against the same contracts."""
 
 from tests.contracts.access import AccessRepositoryContract
+from tests.contracts.activities import ActivityRepositoryContract, CustomerLookupContract
+from tests.contracts.behaviour import TrackedEventLogContract
 from tests.contracts.companies import CompanyReaderContract, CompanyRepositoryContract
 from tests.contracts.custom_field_queries import CustomFieldQueryContract
 from tests.contracts.custom_field_storage import CustomFieldStorageContract
@@ -11,6 +13,7 @@ from tests.contracts.customers import (
     UnitOfWorkContract,
 )
 from tests.contracts.orders import ExternalIdContract, MergeContract, OrderRepositoryContract
+from tests.contracts.timeline import TimelineContract
 
 
 class TestStorageAdapters(
@@ -26,5 +29,9 @@ class TestStorageAdapters(
     CustomFieldStorageContract,
     CompanyRepositoryContract,
     CompanyReaderContract,
+    ActivityRepositoryContract,
+    CustomerLookupContract,
+    TrackedEventLogContract,
+    TimelineContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

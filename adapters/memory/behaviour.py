@@ -1,0 +1,81 @@
+"""Tracked events and their daily counts in memory, with the SQL adapter's semantics."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date
+
+from adapters.memory.store import InMemoryStore
+from application.errors import Conflict
+from domain.behaviour import EventFrequency, TrackedEvent
+from domain.errors import ErrorCode
+
+
+class InMemoryTrackedEventLog:
+    """``uow.tracked_events``: events staged by event id, stored and counted on commit."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._staged: dict[str, TrackedEvent] = {}
+
+    def known_event_ids(self, event_ids: Collection[str]) -> set[str]:
+        with self._store.lock:
+            stored = self._store.tracked_events
+            return {i for i in event_ids if i in stored or i in self._staged}
+
+    def append(self, events: Sequence[TrackedEvent]) -> Sequence[TrackedEvent]:
+        known = self.known_event_ids({event.event_id for event in events})
+        appended: list[TrackedEvent] = []
+        for event in events:
+            if event.event_id not in known:
+                known.add(event.event_id)
+                self._staged[event.event_id] = event
+                appended.append(event)
+        return appended
+
+    def check(self) -> None:
+        # SQL waits for the other writer and skips the event; a dictionary cannot wait, so
+        # the batch fails and is sent again, when its events come back as duplicates.
+        if self._staged.keys() & self._store.tracked_events.keys():
+            raise Conflict(
+                "events",
+                ErrorCode.TAKEN,
+                "another request stored some of these events meanwhile; send the batch again",
+            )
+
+    def write_back(self) -> None:
+        counts = self._store.event_daily_counts
+        for event in self._staged.values():
+            self._store.tracked_events[event.event_id] = event
+            key = (event.customer_id, event.name, event.day)
+            counts[key] = counts.get(key, 0) + 1
+
+    def clear(self) -> None:
+        self._staged.clear()
+
+
+class InMemoryBehaviourReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, TrackedEvent]:
+        wanted = set(ids)
+        with self._store.lock:
+            return {e.id: e for e in self._store.tracked_events.values() if e.id in wanted}
+
+    def count(self, customer_id: str, name: str, *, since: date, until: date) -> int:
+        with self._store.lock:
+            return sum(
+                times
+                for (customer, event_name, day), times in self._store.event_daily_counts.items()
+                if customer == customer_id and event_name == name and since <= day <= until
+            )
+
+    def customers_doing(self, frequency: EventFrequency, *, today: date) -> set[str]:
+        since = frequency.first_day(today)
+        totals: dict[str, int] = {}
+        with self._store.lock:
+            for (customer, name, day), times in self._store.event_daily_counts.items():
+                if name == frequency.name and since <= day <= today:
+                    totals[customer] = totals.get(customer, 0) + times
+        return {customer for customer, times in totals.items() if times >= frequency.at_least}

@@ -1,0 +1,82 @@
+"""Timeline entries in memory: staged by a unit of work, visible once it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+
+import attrs
+
+from adapters.memory.store import InMemoryStore
+from application.pagination import SortKey
+from domain.timeline import TimelineEntry
+
+_Change = Callable[[dict[str, TimelineEntry]], None]
+
+
+class InMemoryTimeline:
+    """``uow.timeline``: changes are replayed onto the store, in order, on commit."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._changes: list[_Change] = []
+
+    def record(self, entries: Sequence[TimelineEntry]) -> None:
+        by_id = {entry.id: entry for entry in entries}
+        self._changes.append(lambda timeline: timeline.update(by_id))
+
+    def remove(self, entry_ids: Collection[str]) -> None:
+        gone = frozenset(entry_ids)
+
+        def remove(timeline: dict[str, TimelineEntry]) -> None:
+            for entry_id in gone:
+                timeline.pop(entry_id, None)
+
+        self._changes.append(remove)
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        duplicates = frozenset(duplicate_ids) - {survivor_id}
+
+        def move(timeline: dict[str, TimelineEntry]) -> None:
+            for entry_id, entry in list(timeline.items()):
+                if entry.customer_id in duplicates:
+                    timeline[entry_id] = attrs.evolve(entry, customer_id=survivor_id)
+
+        with self._store.lock:
+            preview = dict(self._store.timeline)
+        for change in self._changes:
+            change(preview)
+        self._changes.append(move)
+        return sum(1 for entry in preview.values() if entry.customer_id in duplicates)
+
+    def write_back(self) -> None:
+        """Apply the staged changes; the unit of work holds the store's lock."""
+        for change in self._changes:
+            change(self._store.timeline)
+
+    def clear(self) -> None:
+        self._changes.clear()
+
+
+class InMemoryTimelineReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def slice(
+        self,
+        customer_id: str,
+        *,
+        kinds: Collection[str] | None,
+        after: SortKey | None,
+        limit: int,
+    ) -> Sequence[TimelineEntry]:
+        with self._store.lock:
+            entries = [
+                entry
+                for entry in self._store.timeline.values()
+                if entry.customer_id == customer_id and (kinds is None or entry.kind in kinds)
+            ]
+        if after is not None:
+            bound = (after.value, after.id)
+            entries = [entry for entry in entries if (entry.occurred_at, entry.id) < bound]
+        entries.sort(key=lambda entry: (entry.occurred_at, entry.id), reverse=True)
+        return entries[:limit]

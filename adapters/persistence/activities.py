@@ -1,0 +1,66 @@
+"""Activities in SQL: the ORM repository for changes, a Core reader for queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, select
+from sqlalchemy.orm import Session
+
+from adapters.persistence.tables import activities
+from application.activities.views import ActivityView
+from domain.activities import Activity
+
+
+class SqlActivityRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.seen: list[Activity] = []
+
+    def add(self, activity: Activity) -> None:
+        self._session.add(activity)
+        self.seen.append(activity)
+
+    def get(self, activity_id: str) -> Activity | None:
+        activity = self._session.get(Activity, activity_id)
+        if activity is not None:
+            self.seen.append(activity)
+        return activity
+
+
+# Selected in the view's field order, so that each row unpacks into a view.
+_VIEW_COLUMNS = (
+    activities.c.id,
+    activities.c.customer_id,
+    activities.c.kind,
+    activities.c.author_id,
+    activities.c.occurred_at,
+    activities.c.subject,
+    activities.c.body,
+    activities.c.duration_seconds,
+    activities.c.direction,
+    activities.c.created_at,
+    activities.c.updated_at,
+    activities.c.version,
+)
+_BY_IDS = select(*_VIEW_COLUMNS).where(
+    activities.c.id.in_(bindparam("ids", expanding=True)), activities.c.deleted_at.is_(None)
+)
+
+
+def _activity_view(row: Any) -> ActivityView:
+    return ActivityView(*row)
+
+
+class SqlActivityReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, ActivityView]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(_BY_IDS, {"ids": wanted})
+            return {row.id: _activity_view(row) for row in rows}

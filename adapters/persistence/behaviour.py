@@ -1,0 +1,133 @@
+"""Tracked events in SQL: batches of set-based statements, and the daily counts beside them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy.orm import Session
+
+from adapters.persistence.tables import event_daily_counts, tracked_events
+from adapters.persistence.upserts import insert_for
+from domain.behaviour import EventFrequency, TrackedEvent
+
+_KNOWN = select(tracked_events.c.event_id).where(
+    tracked_events.c.event_id.in_(bindparam("event_ids", expanding=True))
+)
+_COLUMNS = (
+    tracked_events.c.id,
+    tracked_events.c.event_id,
+    tracked_events.c.customer_id,
+    tracked_events.c.name,
+    tracked_events.c.occurred_at,
+    tracked_events.c.received_at,
+    tracked_events.c.properties,
+)
+_BY_IDS = select(*_COLUMNS).where(tracked_events.c.id.in_(bindparam("ids", expanding=True)))
+_OCCURRENCES = func.sum(event_daily_counts.c.occurrences)
+
+
+def tracked_event_row(event: TrackedEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "event_id": event.event_id,
+        "customer_id": event.customer_id,
+        "name": event.name,
+        "occurred_at": event.occurred_at,
+        "received_at": event.received_at,
+        "properties": event.properties,
+    }
+
+
+class SqlTrackedEventLog:
+    """``uow.tracked_events``: one INSERT ... ON CONFLICT DO NOTHING and one upsert a batch."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def known_event_ids(self, event_ids: Collection[str]) -> set[str]:
+        if not event_ids:
+            return set()
+        return set(self._session.scalars(_KNOWN, {"event_ids": list(event_ids)}))
+
+    def append(self, events: Sequence[TrackedEvent]) -> Sequence[TrackedEvent]:
+        firsts: dict[str, TrackedEvent] = {}
+        for event in events:
+            firsts.setdefault(event.event_id, event)
+        if not firsts:
+            return []
+        insert = (
+            insert_for(self._session, tracked_events)
+            .on_conflict_do_nothing(index_elements=[tracked_events.c.event_id])
+            .returning(tracked_events.c.event_id)
+        )
+        # A concurrent writer that stored an event id first makes the row a no-op here,
+        # and RETURNING leaves it out: it is a duplicate, not counted twice.
+        inserted = set(
+            self._session.execute(insert, [tracked_event_row(e) for e in firsts.values()]).scalars()
+        )
+        stored = [event for event in firsts.values() if event.event_id in inserted]
+        self._count(stored)
+        return stored
+
+    def _count(self, events: Iterable[TrackedEvent]) -> None:
+        per_day = Counter((event.customer_id, event.name, event.day) for event in events)
+        if not per_day:
+            return
+        insert = insert_for(self._session, event_daily_counts)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[
+                event_daily_counts.c.customer_id,
+                event_daily_counts.c.name,
+                event_daily_counts.c.day,
+            ],
+            set_={"occurrences": event_daily_counts.c.occurrences + insert.excluded.occurrences},
+        )
+        self._session.execute(
+            upsert,
+            [
+                {"customer_id": customer_id, "name": name, "day": day, "occurrences": times}
+                # Sorted, so that concurrent batches lock the rows in the same order.
+                for (customer_id, name, day), times in sorted(per_day.items())
+            ],
+        )
+
+
+class SqlBehaviourReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, TrackedEvent]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        with self._engine.connect() as connection:
+            return {
+                row.id: TrackedEvent(**row._mapping)
+                for row in connection.execute(_BY_IDS, {"ids": wanted})
+            }
+
+    def count(self, customer_id: str, name: str, *, since: date, until: date) -> int:
+        query = select(func.coalesce(_OCCURRENCES, 0)).where(
+            event_daily_counts.c.customer_id == customer_id,
+            event_daily_counts.c.name == name,
+            event_daily_counts.c.day.between(since, until),
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def customers_doing(self, frequency: EventFrequency, *, today: date) -> set[str]:
+        query = (
+            select(event_daily_counts.c.customer_id)
+            .where(
+                event_daily_counts.c.name == frequency.name,
+                event_daily_counts.c.day.between(frequency.first_day(today), today),
+            )
+            .group_by(event_daily_counts.c.customer_id)
+            .having(frequency.at_least <= _OCCURRENCES)
+        )
+        with self._engine.connect() as connection:
+            return set(connection.execute(query).scalars())

@@ -1,0 +1,110 @@
+"""The timeline in SQL: one table that every module writes and one keyset query reads."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, delete, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from adapters.persistence.tables import timeline_entries
+from adapters.persistence.upserts import insert_for
+from application.pagination import SortKey
+from domain.timeline import TimelineEntry
+
+_COLUMNS = (
+    timeline_entries.c.id,
+    timeline_entries.c.customer_id,
+    timeline_entries.c.kind,
+    timeline_entries.c.occurred_at,
+    timeline_entries.c.subject_type,
+    timeline_entries.c.subject_id,
+    timeline_entries.c.actor_id,
+    timeline_entries.c.title,
+    timeline_entries.c.summary,
+    timeline_entries.c.data,
+)
+_NEWEST_FIRST = (timeline_entries.c.occurred_at.desc(), timeline_entries.c.id.desc())
+
+
+def timeline_row(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "customer_id": entry.customer_id,
+        "kind": entry.kind,
+        "occurred_at": entry.occurred_at,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "actor_id": entry.actor_id,
+        "title": entry.title,
+        "summary": entry.summary,
+        "data": dict(entry.data),
+    }
+
+
+class SqlTimeline:
+    """``uow.timeline``: set-based statements in the unit of work's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def record(self, entries: Sequence[TimelineEntry]) -> None:
+        if not entries:
+            return
+        insert = insert_for(self._session, timeline_entries)
+        upsert = insert.on_conflict_do_update(
+            index_elements=[timeline_entries.c.id],
+            set_={
+                column.name: insert.excluded[column.name]
+                for column in timeline_entries.columns
+                if column.name != "id"
+            },
+        )
+        self._session.execute(upsert, [timeline_row(entry) for entry in entries])
+
+    def remove(self, entry_ids: Collection[str]) -> None:
+        if entry_ids:
+            self._session.execute(
+                delete(timeline_entries).where(timeline_entries.c.id.in_(list(entry_ids)))
+            )
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        duplicates = sorted(set(duplicate_ids) - {survivor_id})
+        if not duplicates:
+            return 0
+        result = self._session.execute(
+            update(timeline_entries)
+            .where(timeline_entries.c.customer_id.in_(duplicates))
+            .values(customer_id=survivor_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class SqlTimelineReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def slice(
+        self,
+        customer_id: str,
+        *,
+        kinds: Collection[str] | None,
+        after: SortKey | None,
+        limit: int,
+    ) -> Sequence[TimelineEntry]:
+        query = select(*_COLUMNS).where(timeline_entries.c.customer_id == customer_id)
+        if kinds is not None:
+            query = query.where(timeline_entries.c.kind.in_(sorted(kinds)))
+        if after is not None:
+            position = tuple_(timeline_entries.c.occurred_at, timeline_entries.c.id)
+            query = query.where(
+                position
+                < tuple_(
+                    bindparam(None, after.value, type_=timeline_entries.c.occurred_at.type),
+                    bindparam(None, after.id, type_=timeline_entries.c.id.type),
+                )
+            )
+        query = query.order_by(*_NEWEST_FIRST).limit(limit)
+        with self._engine.connect() as connection:
+            return [TimelineEntry(**row._mapping) for row in connection.execute(query)]

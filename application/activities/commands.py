@@ -1,0 +1,142 @@
+"""Use cases that log, edit and delete activities, each drawing its timeline entry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from attrs import frozen
+
+from application.activities.views import ActivityView
+from application.customers.lookup import CustomerStatus
+from application.errors import NotFound, StaleVersion
+from application.ports import Clock, IdGenerator
+from application.principal import Principal
+from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from domain.access.roles import Permission
+from domain.activities import Activity, ActivityChanges, ActivityKind, Direction
+from domain.changes import KEEP, Keep
+from domain.errors import ErrorCode, RuleViolated
+
+
+@frozen(kw_only=True)
+class NewActivity:
+    """An activity as a client sends it; ``occurred_at`` defaults to now."""
+
+    customer_id: str
+    kind: ActivityKind
+    occurred_at: datetime | None = None
+    subject: str = ""
+    body: str = ""
+    duration_seconds: int | None = None
+    direction: Direction | None = None
+
+
+@frozen(kw_only=True)
+class ActivityPatch:
+    """Changes to one activity; ``KEEP`` leaves a field alone and ``None`` clears it."""
+
+    activity_id: str
+    expected_version: int | None = None
+    occurred_at: datetime | Keep = KEEP
+    subject: str | Keep = KEEP
+    body: str | Keep = KEEP
+    duration_seconds: int | Keep | None = KEEP
+    direction: Direction | Keep | None = KEEP
+
+
+@frozen
+class LogActivity:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+
+    def __call__(self, actor: Principal, new: NewActivity) -> ActivityView:
+        actor.require(Permission.LOG_ACTIVITIES)
+        now = self.clock.now()
+        activity = Activity.log(
+            id=self.ids.new_id(),
+            customer_id=new.customer_id,
+            kind=new.kind,
+            author_id=actor.actor_id,
+            occurred_at=new.occurred_at or now,
+            subject=new.subject,
+            body=new.body,
+            duration_seconds=new.duration_seconds,
+            direction=new.direction,
+            at=now,
+        )
+        with self.uow() as uow:
+            status = uow.customer_lookup.statuses([new.customer_id]).get(new.customer_id)
+            if status is None:
+                raise NotFound("customerId", "no customer has this id")
+            if status is CustomerStatus.ARCHIVED:
+                raise RuleViolated(
+                    "customerId", ErrorCode.ARCHIVED, "an archived customer takes no new activities"
+                )
+            uow.activities.add(activity)
+            uow.timeline.record([activity.timeline_entry()])
+            uow.commit()
+        return ActivityView.from_activity(activity)
+
+
+@frozen
+class UpdateActivity:
+    """Edit an activity: its author may, and so may a manager."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    def __call__(self, actor: Principal, patch: ActivityPatch) -> ActivityView:
+        actor.require(Permission.LOG_ACTIVITIES)
+        changes = ActivityChanges(
+            occurred_at=patch.occurred_at,
+            subject=patch.subject,
+            body=patch.body,
+            duration_seconds=patch.duration_seconds,
+            direction=patch.direction,
+        )
+        with self.uow() as uow:
+            activity = _load_current(uow, patch.activity_id, patch.expected_version)
+            version = activity.version
+            activity.edit(
+                changes,
+                at=self.clock.now(),
+                by=actor.actor_id,
+                moderator=actor.role.allows(Permission.MODERATE_ACTIVITIES),
+            )
+            if activity.version != version:
+                uow.timeline.record([activity.timeline_entry()])
+                uow.commit()
+        return ActivityView.from_activity(activity)
+
+
+@frozen
+class DeleteActivity:
+    """Soft-delete an activity: it leaves the timeline and the API, and stays on record."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    def __call__(
+        self, actor: Principal, activity_id: str, expected_version: int | None = None
+    ) -> ActivityView:
+        actor.require(Permission.LOG_ACTIVITIES)
+        with self.uow() as uow:
+            activity = _load_current(uow, activity_id, expected_version)
+            activity.delete(
+                at=self.clock.now(),
+                by=actor.actor_id,
+                moderator=actor.role.allows(Permission.MODERATE_ACTIVITIES),
+            )
+            uow.timeline.remove([activity.id])
+            uow.commit()
+        return ActivityView.from_activity(activity)
+
+
+def _load_current(uow: UnitOfWork, activity_id: str, expected_version: int | None) -> Activity:
+    activity = uow.activities.get(activity_id)
+    if activity is None or activity.is_deleted:
+        raise NotFound("id", "no activity has this id")
+    if expected_version is not None and activity.version != expected_version:
+        raise StaleVersion(expected_version, activity.version)
+    return activity

@@ -1,0 +1,1 @@
+"""Use cases on behaviour: tracking events, and asking how often customers did something."""

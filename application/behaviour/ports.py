@@ -1,0 +1,36 @@
+"""What the behaviour use cases need from storage."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+from domain.behaviour import EventFrequency, TrackedEvent
+
+
+class TrackedEventLog(Protocol):
+    """Tracked events inside a unit of work (``uow.tracked_events``): append-only."""
+
+    def known_event_ids(self, event_ids: Collection[str]) -> set[str]:
+        """Which of ``event_ids`` are stored already."""
+        ...
+
+    def append(self, events: Sequence[TrackedEvent]) -> Sequence[TrackedEvent]:
+        """Store each event whose event id is new and count it under its customer, name and
+        UTC day; return the events stored. An event id stored meanwhile by another
+        transaction is skipped, never stored twice.
+        """
+        ...
+
+
+class BehaviourReader(Protocol):
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, TrackedEvent]: ...
+
+    def count(self, customer_id: str, name: str, *, since: date, until: date) -> int:
+        """How many ``name`` events the customer did from UTC day ``since`` to ``until``."""
+        ...
+
+    def customers_doing(self, frequency: EventFrequency, *, today: date) -> set[str]:
+        """The customers who meet ``frequency`` over the days up to ``today``."""
+        ...

@@ -1,0 +1,93 @@
+from typing import Any
+
+import pytest
+
+from tests.graphql.conftest import Api
+
+CREATE_CUSTOMER = """
+mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }"""
+LOG = """
+mutation($input: LogActivityInput!) { logActivity(input: $input) { userErrors { code } } }"""
+TRACK = """
+mutation($input: TrackEventsInput!) { trackEvents(input: $input) { accepted } }"""
+PAGE = """
+query($id: ID!, $first: Int, $after: String, $kinds: [TimelineKind!]) {
+  customer(id: $id) {
+    timeline(first: $first, after: $after, kinds: $kinds) {
+      edges { cursor node { id kind title occurredAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+
+@pytest.fixture
+def ada(api: Api) -> str:
+    created = api.data(CREATE_CUSTOMER, input={"firstName": "Ada", "email": "ada@example.com"})
+    customer_id: str = created["createCustomer"]["customer"]["id"]
+    return customer_id
+
+
+def note(api: Api, customer_id: str, body: str, at: str) -> None:
+    payload = api.data(
+        LOG, input={"customerId": customer_id, "kind": "NOTE", "body": body, "occurredAt": at}
+    )
+    assert payload["logActivity"]["userErrors"] == []
+
+
+def track(api: Api, customer_id: str, name: str, event_id: str, at: str) -> None:
+    event = {"customer": {"id": customer_id}, "name": name, "eventId": event_id, "occurredAt": at}
+    assert api.data(TRACK, input={"events": [event]})["trackEvents"]["accepted"] == 1
+
+
+def page(api: Api, customer_id: str, **arguments: Any) -> dict[str, Any]:
+    timeline: dict[str, Any] = api.data(PAGE, id=customer_id, **arguments)["customer"]["timeline"]
+    return timeline
+
+
+def test_the_timeline_merges_kinds_newest_first_and_filters_them(api: Api, ada: str) -> None:
+    note(api, ada, "Met at the fair", "2026-03-01T10:00:00Z")
+    track(api, ada, "Signed Up", "e-1", "2026-03-02T10:00:00Z")
+    note(api, ada, "Asked for a demo", "2026-03-03T10:00:00Z")
+    everything = page(api, ada)
+    assert [(e["node"]["kind"], e["node"]["title"]) for e in everything["edges"]] == [
+        ("NOTE", "Asked for a demo"),
+        ("BEHAVIOUR_EVENT", "Signed Up"),
+        ("NOTE", "Met at the fair"),
+    ]
+    only_events = page(api, ada, kinds=["BEHAVIOUR_EVENT", "CALL"])
+    assert [e["node"]["title"] for e in only_events["edges"]] == ["Signed Up"]
+
+
+def test_paging_through_the_timeline_is_stable_under_concurrent_inserts(api: Api, ada: str) -> None:
+    for day in range(1, 10):
+        note(api, ada, f"note {day}", f"2026-03-{day:02d}T10:00:00Z")
+        track(api, ada, f"event {day}", f"e-{day}", f"2026-03-{day:02d}T10:00:00Z")
+    existing = {e["node"]["id"] for e in page(api, ada, first=100)["edges"]}
+    seen: list[str] = []
+    after = None
+    inserted = 0
+    while True:
+        current = page(api, ada, first=4, after=after)
+        seen.extend(e["node"]["id"] for e in current["edges"])
+        if not current["pageInfo"]["hasNextPage"]:
+            break
+        after = current["pageInfo"]["endCursor"]
+        inserted += 1
+        # one newer than everything, one back-dated behind the cursor, one at its very time
+        cursor_time = current["edges"][-1]["node"]["occurredAt"]
+        note(api, ada, f"new {inserted}", f"2026-04-{inserted:02d}T10:00:00Z")
+        track(api, ada, f"late {inserted}", f"late-{inserted}", f"2026-02-{inserted:02d}T10:00:00Z")
+        track(api, ada, f"tie {inserted}", f"tie-{inserted}", cursor_time)
+    assert len(seen) == len(set(seen)), "an entry already seen came back"
+    assert existing <= set(seen), "an entry that existed at the first fetch was skipped"
+    assert inserted >= 4
+
+
+def test_a_bad_kind_or_cursor_is_a_typed_error(api: Api, ada: str) -> None:
+    bad_kind = api.query(PAGE, id=ada, kinds=["ORDERZ"])
+    assert bad_kind["data"] is None and "TimelineKind" in bad_kind["errors"][0]["message"]
+    bad_cursor = api.query(PAGE, id=ada, after="bm9wZQ")
+    assert bad_cursor["errors"][0]["extensions"] == {"code": "INVALID", "field": "after"}
+    too_many = api.query(PAGE, id=ada, first=500)
+    assert too_many["errors"][0]["extensions"] == {"code": "INVALID", "field": "first"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 
+import attrs
+
 from adapters.memory.store import InMemoryStore
 from application.errors import Conflict
 from domain.behaviour import EventFrequency, TrackedEvent
@@ -17,6 +19,7 @@ class InMemoryTrackedEventLog:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self._staged: dict[str, TrackedEvent] = {}
+        self._moves: list[tuple[str, frozenset[str]]] = []
 
     def known_event_ids(self, event_ids: Collection[str]) -> set[str]:
         with self._store.lock:
@@ -43,8 +46,24 @@ class InMemoryTrackedEventLog:
                 "another request stored some of these events meanwhile; send the batch again",
             )
 
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        self._moves.append((survivor_id, frozenset(duplicate_ids)))
+        with self._store.lock:
+            return sum(
+                1 for e in self._store.tracked_events.values() if e.customer_id in duplicate_ids
+            )
+
     def write_back(self) -> None:
         counts = self._store.event_daily_counts
+        for survivor_id, duplicates in self._moves:
+            for event_id, event in list(self._store.tracked_events.items()):
+                if event.customer_id in duplicates:
+                    self._store.tracked_events[event_id] = attrs.evolve(
+                        event, customer_id=survivor_id
+                    )
+            for key in [k for k in counts if k[0] in duplicates]:
+                merged = (survivor_id, key[1], key[2])
+                counts[merged] = counts.get(merged, 0) + counts.pop(key)
         for event in self._staged.values():
             self._store.tracked_events[event.event_id] = event
             key = (event.customer_id, event.name, event.day)
@@ -52,6 +71,7 @@ class InMemoryTrackedEventLog:
 
     def clear(self) -> None:
         self._staged.clear()
+        self._moves.clear()
 
 
 class InMemoryBehaviourReader:

@@ -181,6 +181,7 @@ class InMemoryOrderRepository:
 
 class InMemoryActivityRepository:
     def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
         self.staged = Staged(store.activities)
 
     def add(self, activity: Activity) -> None:
@@ -188,6 +189,15 @@ class InMemoryActivityRepository:
 
     def get(self, activity_id: str) -> Activity | None:
         return self.staged.get(activity_id)
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        ids = {a.id for a in self._store.activities.values() if a.customer_id in duplicate_ids}
+        ids |= {a.id for a in self.staged.seen.values() if a.customer_id in duplicate_ids}
+        for activity_id in ids:
+            activity = self.get(activity_id)
+            if activity is not None:
+                activity.customer_id = survivor_id
+        return len(ids)
 
 
 class InMemoryUnitOfWork:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import activities
@@ -27,6 +27,19 @@ class SqlActivityRepository:
         if activity is not None:
             self.seen.append(activity)
         return activity
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        self._session.flush()
+        result = self._session.execute(
+            update(activities)
+            .where(activities.c.customer_id.in_(list(duplicate_ids)))
+            .values(customer_id=survivor_id),
+            execution_options={"synchronize_session": False},
+        )
+        for activity in self.seen:
+            if activity.customer_id in duplicate_ids:
+                activity.customer_id = survivor_id
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # Selected in the view's field order, so that each row unpacks into a view.

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy import Engine, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import event_daily_counts, tracked_events
@@ -73,8 +73,30 @@ class SqlTrackedEventLog:
         self._count(stored)
         return stored
 
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        duplicates = list(duplicate_ids)
+        moved = self._session.execute(
+            update(tracked_events)
+            .where(tracked_events.c.customer_id.in_(duplicates))
+            .values(customer_id=survivor_id)
+        ).rowcount  # type: ignore[attr-defined]
+        counts = event_daily_counts
+        rows = self._session.execute(
+            select(counts.c.name, counts.c.day, counts.c.occurrences).where(
+                counts.c.customer_id.in_(duplicates)
+            )
+        ).all()
+        self._session.execute(delete(counts).where(counts.c.customer_id.in_(duplicates)))
+        per_day: Counter[tuple[str, str, date]] = Counter()
+        for name, day, times in rows:
+            per_day[(survivor_id, name, day)] += times
+        self._upsert(per_day)
+        return int(moved)
+
     def _count(self, events: Iterable[TrackedEvent]) -> None:
-        per_day = Counter((event.customer_id, event.name, event.day) for event in events)
+        self._upsert(Counter((event.customer_id, event.name, event.day) for event in events))
+
+    def _upsert(self, per_day: Counter[tuple[str, str, date]]) -> None:
         if not per_day:
             return
         insert = insert_for(self._session, event_daily_counts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Protocol
 
 from application.activities.views import ActivityView
@@ -16,6 +16,10 @@ class ActivityRepository(Protocol):
 
     def get(self, activity_id: str) -> Activity | None:
         """The activity, deleted or not."""
+        ...
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """Give the activities of merged duplicates to the survivor; how many moved."""
         ...
 
 

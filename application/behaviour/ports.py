@@ -23,6 +23,10 @@ class TrackedEventLog(Protocol):
         """
         ...
 
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """Give the events and daily counts of merged duplicates to the survivor."""
+        ...
+
 
 class BehaviourReader(Protocol):
     def get_many(self, ids: Iterable[str]) -> Mapping[str, TrackedEvent]: ...

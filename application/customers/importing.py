@@ -10,6 +10,7 @@ from attrs import field, frozen
 
 from application.custom_fields.rules import load_schema, require_unique_values
 from application.customers.commands import ContactParser
+from application.customers.merging import move_history
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -188,7 +189,7 @@ class ImportCustomers:
         plan = MergePlan.of(survivor, [d for d in duplicates if d is not None], self.policy)
         handed_over = plan.retire(at=now, by=actor.actor_id)
         uow.flush()
-        uow.orders.reassign([d.id for d in plan.duplicates], survivor.id)
+        move_history(uow, survivor.id, [d.id for d in plan.duplicates])
         plan.complete(
             handed_over,
             schema=load_schema(uow.custom_fields, ObjectType.CUSTOMER),

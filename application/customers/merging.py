@@ -12,7 +12,7 @@ from application.customers.views import CustomerView
 from application.errors import NotFound
 from application.ports import Clock
 from application.principal import Principal
-from application.unit_of_work import UnitOfWorkFactory
+from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.custom_fields import ObjectType
 from domain.customers.matching import name_key
@@ -69,6 +69,14 @@ class FindDuplicateCandidates:
         return candidates
 
 
+def move_history(uow: UnitOfWork, survivor_id: str, duplicate_ids: Sequence[str]) -> None:
+    """Everything that belongs to merged duplicates now belongs to the survivor."""
+    uow.orders.reassign(duplicate_ids, survivor_id)
+    uow.activities.move_to(survivor_id, duplicate_ids)
+    uow.tracked_events.move_to(survivor_id, duplicate_ids)
+    uow.timeline.move_to(survivor_id, duplicate_ids)
+
+
 @frozen
 class MergeCustomers:
     """Fold duplicates into a survivor and move everything they had to it.
@@ -99,7 +107,7 @@ class MergeCustomers:
             plan = MergePlan.of(survivor, duplicates, self.policy)
             handed_over = plan.retire(at=now, by=actor.actor_id)
             uow.flush()
-            uow.orders.reassign([d.id for d in duplicates], survivor.id)
+            move_history(uow, survivor.id, [d.id for d in duplicates])
             plan.complete(
                 handed_over,
                 schema=load_schema(uow.custom_fields, ObjectType.CUSTOMER),

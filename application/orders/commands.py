@@ -127,6 +127,7 @@ class RecordOrder:
             if order.external_id and uow.orders.external_ids_in_use([order.external_id]):
                 raise AlreadyTaken("externalId", "another order has this external id")
             uow.orders.add(order)
+            uow.timeline.record([order.timeline_entry()])
             uow.commit()
         return OrderView.from_order(order)
 
@@ -148,6 +149,7 @@ class MarkOrderPaid:
         with self.uow() as uow:
             order = _load(uow, order_id)
             order.mark_paid(at=self.clock.now(), by=actor.actor_id)
+            uow.timeline.record([order.timeline_entry()])
             uow.commit()
         return OrderView.from_order(order)
 
@@ -163,6 +165,7 @@ class RefundOrder:
             order = _load(uow, order_id)
             money = Money.of(amount, order.currency)
             order.refund(money, reason=reason, at=self.clock.now(), by=actor.actor_id)
+            uow.timeline.record([order.timeline_entry()])
             uow.commit()
         return OrderView.from_order(order)
 
@@ -177,5 +180,6 @@ class CancelOrder:
         with self.uow() as uow:
             order = _load(uow, order_id)
             order.cancel(at=self.clock.now(), by=actor.actor_id)
+            uow.timeline.record([order.timeline_entry()])
             uow.commit()
         return OrderView.from_order(order)

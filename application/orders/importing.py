@@ -129,6 +129,7 @@ class ImportOrders:
                 )
             uow.customers.add_many(list(new_customers.values()))
             uow.orders.add_many(orders)
+            uow.timeline.record([order.timeline_entry() for order in orders])
             uow.commit()
         return OrderImportResult(
             orders_created=len(orders),

@@ -13,8 +13,10 @@ from domain.events import DomainEvent
 from domain.orders.events import OrderCancelled, OrderPaid, OrderPlaced, OrderRefunded
 from domain.orders.money import Currency, Money
 from domain.text import clean_line
+from domain.timeline import TimelineEntry
 
 MAX_LINES = 500
+TIMELINE_KIND = "order"
 
 
 class OrderStatus(StrEnum):
@@ -182,6 +184,26 @@ class Order:
             OrderCancelled(
                 aggregate_id=self.id, occurred_at=at, actor_id=by, customer_id=self.customer_id
             )
+        )
+
+    def timeline_entry(self) -> TimelineEntry:
+        """The order on its customer's timeline; redrawn whenever its status changes."""
+        return TimelineEntry(
+            id=self.id,
+            customer_id=self.customer_id,
+            kind=TIMELINE_KIND,
+            occurred_at=self.placed_at,
+            subject_type="Order",
+            subject_id=self.id,
+            title=f"Order {self.status.value}: {self.total}",
+            summary=", ".join(f"{line.quantity} x {line.name}" for line in self.lines[:5]) or None,
+            data={
+                "status": self.status.value,
+                "currency": self.currency.code,
+                "total": str(self.total.amount),
+                "refunded": str(self.refunded.amount),
+                "externalId": self.external_id,
+            },
         )
 
     def _require(self, status: OrderStatus, message: str) -> None:

@@ -5,12 +5,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.activities.commands import NewActivity
+from application.behaviour.tracking import IncomingEvent
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.views import CustomerFilter
 from application.errors import NotFound
 from application.orders.commands import NewOrder, RecordOrder
 from application.principal import Principal
+from domain.activities import ActivityKind
 from domain.custom_fields import FieldType
 from domain.customers import ExternalId
 from domain.errors import DomainError
@@ -145,11 +148,24 @@ def test_a_merge_keeps_every_order_and_external_id(
             uow.commit()
         for number in range(count):
             order_for(record, customer.id, f"{number + 1}.00")
+            app.log_activity(
+                SYSTEM,
+                NewActivity(customer_id=customer.id, kind=ActivityKind.NOTE, body=f"note {number}"),
+            )
+            app.track(
+                SYSTEM,
+                [
+                    IncomingEvent(
+                        customer_id=customer.id, name="viewed", event_id=f"{customer.id}-{number}"
+                    )
+                ],
+            )
         ids.append(customer.id)
     survivor = ids[survivor_index % len(ids)]
     others = [i for i in ids if i != survivor]
     duplicates = data.draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
     before = {i: app.backend.orders.count_of_customers([i])[i] for i in ids}
+    entries_before = {i: len(app.timeline(SYSTEM, i, first=100).edges) for i in ids}
 
     merge(SYSTEM, survivor, duplicates)
 
@@ -157,5 +173,16 @@ def test_a_merge_keeps_every_order_and_external_id(
     assert sum(after.values()) == sum(before.values())
     assert after[survivor] == before[survivor] + sum(before[d] for d in duplicates)
     assert all(after[d] == 0 for d in duplicates)
+    # Orders, notes and tracked events all show on the survivor's timeline now.
+    entries_after = {i: len(app.timeline(SYSTEM, i, first=100).edges) for i in ids}
+    assert entries_after[survivor] == entries_before[survivor] + sum(
+        entries_before[d] for d in duplicates
+    )
+    assert entries_before[survivor] == 3 * before[survivor]
+    assert all(entries_after[d] == 0 for d in duplicates)
+    today = app.clock.now().date()
+    assert (
+        app.backend.behaviour.count(survivor, "viewed", since=today, until=today) == after[survivor]
+    )
     external = app.get.external_ids(SYSTEM, [survivor])[survivor]
     assert sorted(external) == sorted(f"shop:{i}" for i in [survivor, *duplicates])

@@ -276,9 +276,33 @@ class MergeContract:
             uow.orders.add_many([new_order(duplicate.id, "o1"), new_order(survivor.id, "o2")])
             uow.commit()
 
-        MergeCustomers(backend.uow, ManualClock(T0 + timedelta(2)))(
-            Principal.system(), survivor.id, [duplicate.id]
+        from adapters.ids import SequentialIdGenerator
+        from application.activities.commands import LogActivity, NewActivity
+        from application.behaviour.tracking import IncomingEvent, TrackEvents
+        from domain.activities import ActivityKind
+        from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_KIND
+
+        clock, ids = ManualClock(T0 + timedelta(2)), SequentialIdGenerator("h")
+        LogActivity(backend.uow, clock, ids)(
+            Principal.system(),
+            NewActivity(customer_id=duplicate.id, kind=ActivityKind.NOTE, body="hi"),
         )
+        TrackEvents(backend.uow, clock, ids)(
+            Principal.system(),
+            [
+                IncomingEvent(
+                    customer_id=duplicate.id, name="viewed", event_id="ev-1", occurred_at=T0
+                )
+            ],
+        )
+        MergeCustomers(backend.uow, clock)(Principal.system(), survivor.id, [duplicate.id])
+        day = T0.date()
+        assert backend.behaviour.count(survivor.id, "viewed", since=day, until=day) == 1
+        assert backend.behaviour.count(duplicate.id, "viewed", since=day, until=day) == 0
+        kinds = [
+            e.kind for e in backend.timeline.slice(survivor.id, kinds=None, after=None, limit=10)
+        ]
+        assert sorted(kinds) == sorted(["note", BEHAVIOUR_KIND])
 
         with backend.uow() as uow:
             merged = uow.customers.get(survivor.id)

@@ -234,14 +234,6 @@ class Container(containers.DeclarativeContainer):
     find_duplicates = providers.Singleton(FindDuplicateCandidates, reader=customer_reader)
     merge_customers = providers.Singleton(MergeCustomers, uow=unit_of_work.provider, clock=clock)
 
-    demo_services = providers.Singleton(
-        DemoServices,
-        register_user=register_user,
-        create_customers_in_bulk=create_customers_in_bulk,
-        create_company=create_company,
-        define_custom_field=define_custom_field,
-        list_custom_field_definitions=list_custom_field_definitions,
-    )
     activity_reader = providers.Selector(
         config.storage,
         sql=providers.Singleton(SqlActivityReader, engine=database.provided.reader),
@@ -262,6 +254,16 @@ class Container(containers.DeclarativeContainer):
     delete_activity = providers.Singleton(DeleteActivity, uow=unit_of_work.provider, clock=clock)
     get_activities = providers.Singleton(GetActivities, reader=activity_reader)
     track_events = providers.Singleton(TrackEvents, uow=unit_of_work.provider, clock=clock, ids=ids)
+    demo_services = providers.Singleton(
+        DemoServices,
+        register_user=register_user,
+        create_customers_in_bulk=create_customers_in_bulk,
+        create_company=create_company,
+        define_custom_field=define_custom_field,
+        list_custom_field_definitions=list_custom_field_definitions,
+        import_orders=import_orders,
+        track_events=track_events,
+    )
     get_tracked_events = providers.Singleton(GetTrackedEvents, reader=behaviour_reader)
     event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
     get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)

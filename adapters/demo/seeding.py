@@ -9,11 +9,14 @@ from attrs import frozen
 
 from adapters.demo.companies import DEMO_FIELDS, demo_companies
 from adapters.demo.customers import DEMO_TEAM, demo_customers
+from adapters.demo.history import demo_events, demo_orders, planted_duplicates
 from application.access.users import RegisterUser
+from application.behaviour.tracking import TrackEvents
 from application.companies.commands import CreateCompany
 from application.custom_fields.commands import DefineCustomField
 from application.custom_fields.queries import ListCustomFieldDefinitions
 from application.customers.commands import CreateCustomersInBulk
+from application.orders.importing import ImportOrders
 from application.principal import Principal
 
 BATCH_SIZE = 1000
@@ -29,6 +32,8 @@ class DemoServices:
     create_company: CreateCompany
     define_custom_field: DefineCustomField
     list_custom_field_definitions: ListCustomFieldDefinitions
+    import_orders: ImportOrders
+    track_events: TrackEvents
 
 
 def seed_demo(
@@ -38,7 +43,8 @@ def seed_demo(
     seed: int = 2026,
     on_batch: Callable[[int], None] = lambda _count: None,
 ) -> int:
-    """Create the demo team, fields, companies and ``customers`` customers.
+    """Create the demo team, fields, companies, ``customers`` customers (and a few planted
+    duplicates of them), their orders and tracked events.
 
     Returns how many customers were created. Fields that exist already are kept.
     """
@@ -53,7 +59,8 @@ def seed_demo(
         services.create_company(system, company).id
         for company in demo_companies(company_count, owner_ids=owners, seed=seed)
     ]
-    rows = demo_customers(customers, owner_ids=owners, company_ids=companies, seed=seed)
+    originals = list(demo_customers(customers, owner_ids=owners, company_ids=companies, seed=seed))
+    rows = iter([*originals, *planted_duplicates(originals)])
     created = 0
     first_row = 0
     while batch := list(islice(rows, BATCH_SIZE)):
@@ -61,6 +68,13 @@ def seed_demo(
         created += result.created
         first_row += len(batch)
         on_batch(len(batch))
+    emails = [c.email for c in originals if c.email]
+    orders = demo_orders(emails, seed=seed)
+    while order_batch := list(islice(orders, BATCH_SIZE)):
+        services.import_orders(system, order_batch, create_missing_customers=False)
+    events = demo_events(emails, seed=seed)
+    while event_batch := list(islice(events, 500)):
+        services.track_events(system, event_batch)
     return created
 
 

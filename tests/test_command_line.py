@@ -110,7 +110,7 @@ def test_commands_share_one_database(environment: dict[str, str]) -> None:
         rapport(environment, "apikey", "create", "--role", "admin").stdout.strip().splitlines()[-1]
     )
     assert key.startswith("rpk_")
-    assert "created 25 customers" in rapport(environment, "seed", "--customers", "25").stderr
+    assert "created 26 customers" in rapport(environment, "seed", "--customers", "25").stderr
     exported = rapport(environment, "schema", "export", "--output", "-").stdout
     assert exported == schema_sdl()
 

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from adapters.cli.runtime import CliRuntime
-from adapters.demo.seeding import seed_demo
+from adapters.demo.seeding import demo_size, seed_demo
 from adapters.exporting.customers import write_customers_csv
 from adapters.graphql.schema import schema_sdl
 from adapters.importing.customers import ColumnMapping, MappingError, import_customer_file
@@ -308,7 +308,7 @@ def _seed_with_progress(rt: CliRuntime, customers: int, seed: int) -> int:
         TimeRemainingColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task("seed", total=customers)
+        task = progress.add_task("seed", total=demo_size(customers))
         return seed_demo(
             rt.demo,
             customers=customers,

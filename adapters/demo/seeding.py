@@ -21,6 +21,7 @@ from application.principal import Principal
 
 BATCH_SIZE = 1000
 CUSTOMERS_PER_COMPANY = 20
+PLANTED_EVERY = 40
 
 
 @frozen
@@ -34,6 +35,11 @@ class DemoServices:
     list_custom_field_definitions: ListCustomFieldDefinitions
     import_orders: ImportOrders
     track_events: TrackEvents
+
+
+def demo_size(customers: int) -> int:
+    """How many customers seeding ``customers`` creates: one planted duplicate per 40."""
+    return customers + len(range(0, customers, PLANTED_EVERY))
 
 
 def seed_demo(
@@ -60,7 +66,7 @@ def seed_demo(
         for company in demo_companies(company_count, owner_ids=owners, seed=seed)
     ]
     originals = list(demo_customers(customers, owner_ids=owners, company_ids=companies, seed=seed))
-    rows = iter([*originals, *planted_duplicates(originals)])
+    rows = iter([*originals, *planted_duplicates(originals, every=PLANTED_EVERY)])
     created = 0
     first_row = 0
     while batch := list(islice(rows, BATCH_SIZE)):

@@ -194,6 +194,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                 rt.get_customers,
                 Principal.system(),
                 CustomerFilter(search=search, include_archived=include_archived),
+                sorted(rt.import_customers.custom_field_keys()),
             )
         finally:
             rt.close()

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import csv
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TextIO
 
 from application.customers.queries import GetCustomers, ListCustomers
@@ -24,8 +23,12 @@ COLUMNS = (
     "updated_at",
     "archived_at",
     "version",
-    "custom_fields",
 )
+
+
+def header(custom_fields: Sequence[str]) -> list[str]:
+    """The built-in columns, then ``custom:<key>`` for each custom field, as import reads them."""
+    return [*COLUMNS, *(f"custom:{key}" for key in custom_fields)]
 
 
 def customer_rows(
@@ -33,6 +36,7 @@ def customer_rows(
     get_customers: GetCustomers,
     actor: Principal,
     where: CustomerFilter,
+    custom_fields: Sequence[str] = (),
 ) -> Iterator[list[str]]:
     """Every matching customer, oldest first, as CSV cells."""
     after: str | None = None
@@ -55,13 +59,21 @@ def customer_rows(
                 view.updated_at.isoformat(),
                 view.archived_at.isoformat() if view.archived_at else "",
                 str(view.version),
-                json.dumps(dict(view.custom_fields), ensure_ascii=False, sort_keys=True)
-                if view.custom_fields
-                else "",
+                *(_cell(view.custom_fields.get(key)) for key in custom_fields),
             ]
         if not page.has_next_page:
             return
         after = page.end_cursor
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(str(item) for item in value)
+    return str(value)
 
 
 def write_customers_csv(
@@ -70,11 +82,12 @@ def write_customers_csv(
     get_customers: GetCustomers,
     actor: Principal,
     where: CustomerFilter,
+    custom_fields: Sequence[str] = (),
 ) -> int:
     writer = csv.writer(output)
-    writer.writerow(COLUMNS)
+    writer.writerow(header(custom_fields))
     count = 0
-    for row in customer_rows(list_customers, get_customers, actor, where):
+    for row in customer_rows(list_customers, get_customers, actor, where, custom_fields):
         writer.writerow(row)
         count += 1
     return count

@@ -69,6 +69,8 @@ class ColumnMapping:
                 targets[header] = _ALIASES[squashed]
             elif header.lower().startswith("external_id:"):
                 targets[header] = header.lower()
+            elif header.startswith("custom:") and header[7:] in custom_fields:
+                targets[header] = header
             elif (key := re.sub(r"[^a-z0-9]+", "_", header.lower()).strip("_")) in custom_fields:
                 targets[header] = f"custom:{key}"
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -41,6 +41,9 @@ _sizes: type[Enum] = Enum(  # type: ignore[misc]
 CompanySizeBand = strawberry.enum(
     _sizes, description="How many people a company employs: 1-10, 11-50, ..., over 10,000."
 )
+
+if TYPE_CHECKING:
+    from adapters.graphql.orders import OrderConnection
 
 
 @strawberry.type(name="Address", description="A postal address.")
@@ -121,6 +124,14 @@ class CompanyNode(Node):
         except DomainError as error:
             raise query_error(error) from None
         return CustomerConnection.from_page(page, where)
+
+    @strawberry.field(description="What the company's people bought, newest first.")
+    def orders(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Annotated[OrderConnection, strawberry.lazy("adapters.graphql.orders")]:
+        from adapters.graphql.orders import orders_of_company
+
+        return orders_of_company(info, self.local_id, first, after)
 
 
 async def load_company(info: Info, company_id: str) -> CompanyNode | None:

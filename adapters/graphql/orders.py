@@ -111,11 +111,15 @@ class OrderEdge:
 class OrderConnection:
     edges: list[OrderEdge]
     page_info: PageInfo
-    customer_id: strawberry.Private[str]
+    customer_id: strawberry.Private[str | None] = None
+    company_id: strawberry.Private[str | None] = None
 
-    @strawberry.field(description="How many orders the customer has.")
+    @strawberry.field(description="How many orders there are in all.")
     async def total_count(self, info: Info) -> int:
-        return await info.context.loaders.order_counts.load(self.customer_id) or 0
+        if self.company_id is not None:
+            context = info.context
+            return context.services.read_orders.count_of_company(context.principal, self.company_id)
+        return await info.context.loaders.order_counts.load(self.customer_id or "") or 0
 
 
 def _cursor(view: OrderView) -> str:
@@ -150,6 +154,17 @@ async def orders_of(info: Info, customer_id: str, first: int, after: str | None)
         ) from None
     except DomainError as error:
         raise query_error(error) from None
+    return _connection(views, first, after, customer_id=customer_id)
+
+
+def _connection(
+    views: list[OrderView],
+    first: int,
+    after: str | None,
+    *,
+    customer_id: str | None = None,
+    company_id: str | None = None,
+) -> OrderConnection:
     page = views[:first]
     return OrderConnection(
         edges=[OrderEdge(cursor=_cursor(v), node=OrderNode.from_view(v)) for v in page],
@@ -160,7 +175,34 @@ async def orders_of(info: Info, customer_id: str, first: int, after: str | None)
             end_cursor=_cursor(page[-1]) if page else None,
         ),
         customer_id=customer_id,
+        company_id=company_id,
     )
+
+
+def orders_of_company(
+    info: Info, company_id: str, first: int, after: str | None
+) -> OrderConnection:
+    """The orders of a company's people, newest first."""
+    if not 0 <= first <= MAX_ORDERS_PAGE:
+        raise GraphQLError(
+            f"first must be between 0 and {MAX_ORDERS_PAGE}",
+            extensions={"code": "INVALID", "field": "first"},
+        )
+    context = info.context
+    try:
+        before = _position(after) if after is not None else None
+        views = list(
+            context.services.read_orders.of_company(
+                context.principal, company_id, before=before, limit=first + 1
+            )
+        )
+    except MalformedId:
+        raise GraphQLError(
+            "after is not a cursor of this list", extensions={"code": "INVALID", "field": "after"}
+        ) from None
+    except DomainError as error:
+        raise query_error(error) from None
+    return _connection(views, first, after, company_id=company_id)
 
 
 def fetch_order(info: Info, order_id: str) -> OrderNode | None:

@@ -163,6 +163,31 @@ class InMemoryOrderReader:
     ) -> Mapping[str, Sequence[OrderView]]:
         return {cid: self.of_customer(cid, before=None, limit=limit) for cid in customer_ids}
 
+    def of_company(
+        self, company_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        mine = sorted(
+            (
+                o
+                for o in self._store.orders.values()
+                if self._company_of(o.customer_id) == company_id
+            ),
+            key=lambda o: (o.placed_at, o.id),
+            reverse=True,
+        )
+        if before is not None:
+            mine = [o for o in mine if (o.placed_at, o.id) < before]
+        return [OrderView.from_order(o) for o in mine[:limit]]
+
+    def count_of_company(self, company_id: str) -> int:
+        return sum(
+            1 for o in self._store.orders.values() if self._company_of(o.customer_id) == company_id
+        )
+
+    def _company_of(self, customer_id: str) -> str | None:
+        customer = self._store.customers.get(customer_id)
+        return customer.company_id if customer else None
+
     def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]:
         wanted = set(customer_ids)
         counts = dict.fromkeys(wanted, 0)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from adapters.persistence.tables import orders
+from adapters.persistence.tables import customers, orders
 from application.errors import StaleVersion
 from application.orders.views import CurrencyTotal, OrderLineView, OrderView
 from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
@@ -230,6 +230,35 @@ class SqlOrderReader:
             for row in connection.execute(query):
                 found[row.customer_id].append(_view(row))
         return found
+
+    def of_company(
+        self, company_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        query = (
+            select(orders)
+            .join(customers, customers.c.id == orders.c.customer_id)
+            .where(customers.c.company_id == company_id)
+        )
+        if before is not None:
+            query = query.where(
+                tuple_(orders.c.placed_at, orders.c.id)
+                < tuple_(
+                    bindparam(None, before[0], type_=orders.c.placed_at.type),
+                    bindparam(None, before[1], type_=orders.c.id.type),
+                )
+            )
+        query = query.order_by(orders.c.placed_at.desc(), orders.c.id.desc()).limit(limit)
+        with self._engine.connect() as connection:
+            return [_view(row) for row in connection.execute(query)]
+
+    def count_of_company(self, company_id: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(orders.join(customers, customers.c.id == orders.c.customer_id))
+            .where(customers.c.company_id == company_id)
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]:
         query = (

@@ -43,6 +43,14 @@ class OrderReader(Protocol):
 
     def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]: ...
 
+    def of_company(
+        self, company_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        """Orders of the company's people, newest first, strictly before ``(placed_at, id)``."""
+        ...
+
+    def count_of_company(self, company_id: str) -> int: ...
+
     def totals(self) -> Sequence[CurrencyTotal]:
         """Every order, summed per currency."""
         ...

@@ -41,6 +41,16 @@ class ReadOrders:
         actor.require(Permission.READ_ORDERS)
         return self.reader.count_of_customers(customer_ids)
 
+    def of_company(
+        self, actor: Principal, company_id: str, *, before: tuple[datetime, str] | None, limit: int
+    ) -> Sequence[OrderView]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.of_company(company_id, before=before, limit=limit)
+
+    def count_of_company(self, actor: Principal, company_id: str) -> int:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.count_of_company(company_id)
+
     def totals(self, actor: Principal) -> Sequence[CurrencyTotal]:
         actor.require(Permission.READ_ORDERS)
         return self.reader.totals()

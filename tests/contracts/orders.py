@@ -337,3 +337,44 @@ class MergeContract:
             ("a", "b", "email"),
             ("c", "d", "phone"),
         ]
+
+
+class CompanyOrdersContract:
+    def test_orders_of_a_company_are_those_of_its_people(self, backend: StorageBackend) -> None:
+        from domain.companies import Company
+        from domain.custom_fields import CustomFieldSchema
+
+        company = Company.register(
+            id="co-1",
+            name="Acme",
+            domain=None,
+            industry=None,
+            size=None,
+            address=None,
+            custom_fields={},
+            schema=CustomFieldSchema(()),
+            owner_id="owner-1",
+            at=T0,
+            by="a",
+        )
+        inside = new_customer(company_id="co-1")
+        outside = new_customer()
+        with backend.uow() as uow:
+            uow.companies.add(company)
+            uow.customers.add_many([inside, outside])
+            uow.orders.add_many(
+                [
+                    new_order(inside.id, "o1", at=T0),
+                    new_order(inside.id, "o2", at=T0 + timedelta(1)),
+                    new_order(outside.id, "o3"),
+                ]
+            )
+            uow.commit()
+        newest = backend.orders.of_company("co-1", before=None, limit=1)
+        assert [o.id for o in newest] == ["o2"]
+        rest = backend.orders.of_company(
+            "co-1", before=(newest[0].placed_at, newest[0].id), limit=5
+        )
+        assert [o.id for o in rest] == ["o1"]
+        assert backend.orders.count_of_company("co-1") == 2
+        assert backend.orders.count_of_company("nobody") == 0

@@ -12,7 +12,12 @@ from tests.contracts.customers import (
     CustomerRepositoryContract,
     UnitOfWorkContract,
 )
-from tests.contracts.orders import ExternalIdContract, MergeContract, OrderRepositoryContract
+from tests.contracts.orders import (
+    CompanyOrdersContract,
+    ExternalIdContract,
+    MergeContract,
+    OrderRepositoryContract,
+)
 from tests.contracts.timeline import TimelineContract
 
 
@@ -24,6 +29,7 @@ class TestStorageAdapters(
     OrderRepositoryContract,
     ExternalIdContract,
     MergeContract,
+    CompanyOrdersContract,
     CustomFieldDefinitionContract,
     CustomFieldQueryContract,
     CustomFieldStorageContract,

@@ -102,8 +102,12 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             typer.Option(help="Text encoding; detected when not given (UTF-8 or GB18030)."),
         ] = None,
         create_customers: Annotated[
-            bool, typer.Option(help="Create customers the file names but Rapport does not know.")
-        ] = True,
+            bool | None,
+            typer.Option(
+                help="Create customers the file names but Rapport does not know "
+                "(default: yes for a purchase log, no for CSV)."
+            ),
+        ] = None,
     ) -> None:
         """Import orders; bad rows go to FILE.errors.csv and every good row is kept."""
         rt = runtime()
@@ -113,7 +117,12 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                     file,
                     use_case=rt.import_orders,
                     actor=Principal.system(),
-                    create_missing_customers=create_customers,
+                    format=format.value,
+                    create_missing_customers=(
+                        format is OrderFormat.CDNOW
+                        if create_customers is None
+                        else create_customers
+                    ),
                     encoding=encoding,
                     on_progress=advance,
                 )
@@ -281,6 +290,7 @@ def _prepare_development(rt: CliRuntime) -> None:
 
 class OrderFormat(StrEnum):
     CDNOW = "cdnow"
+    CSV = "csv"
 
 
 @contextmanager

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from attrs import frozen
 
+from adapters.importing import orders_csv
 from adapters.importing.cdnow import CdnowParser
 from adapters.importing.report import ErrorReport, RowError
 from adapters.importing.source import TextSource
@@ -33,18 +34,19 @@ def import_order_file(
     *,
     use_case: ImportOrders,
     actor: Principal,
+    format: str = "cdnow",
     create_missing_customers: bool = True,
     encoding: str | None = None,
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> ImportSummary:
-    """Import a CDNOW purchase log; ``on_progress`` gets bytes read and the file size."""
+    """Import an order file (``cdnow`` or ``csv``); ``on_progress`` gets bytes read and size."""
     source = TextSource(path, encoding)
-    parser = CdnowParser()
     totals = {"rows": 0, "created": 0, "unchanged": 0, "customers": 0}
     with ErrorReport(path) as report:
         batch: list[OrderRow] = []
-        lines: dict[int, str] = {}
+        raw: dict[int, dict[str, str]] = {}
+        column_of = CdnowParser.column_of if format == "cdnow" else orders_csv.column_of
 
         def flush() -> None:
             result = use_case(actor, batch, create_missing_customers=create_missing_customers)
@@ -52,48 +54,41 @@ def import_order_file(
             totals["unchanged"] += result.orders_unchanged
             totals["customers"] += result.customers_created
             for rejected in result.problems:
-                column = parser.column_of(rejected.problem.field)
-                value = parser.values(lines[rejected.row]).get(column, "")
+                column = column_of(rejected.problem.field)
                 report.add(
                     RowError(
                         rejected.row,
                         column,
-                        value,
+                        raw[rejected.row].get(column, ""),
                         rejected.problem.message,
                         rejected.problem.code.value,
                     )
                 )
             batch.clear()
-            lines.clear()
+            raw.clear()
             on_progress(source.bytes_read, source.size)
 
-        for number, line in enumerate(source.lines(), start=1):
-            if number in source.undecodable_lines:
-                totals["rows"] += 1
-                report.add(
-                    RowError(
-                        number,
-                        "",
-                        line.strip(),
-                        f"is not valid {source.encoding} text",
-                        "INVALID_ENCODING",
-                    )
-                )
-                continue
-            parsed = parser.parse(number, line)
-            if parsed is None:
-                continue
+        unreadable: list[RowError] = []
+        records = (
+            _cdnow_records(source, unreadable)
+            if format == "cdnow"
+            else orders_csv.order_records(source, unreadable)
+        )
+        for number, parsed, values in records:
             totals["rows"] += 1
             if isinstance(parsed, list):
                 for error in parsed:
                     report.add(error)
                 continue
             batch.append(parsed)
-            lines[number] = line
+            raw[number] = values
             if len(batch) >= batch_size:
                 flush()
         if batch:
             flush()
+        for error in unreadable:
+            report.add(error)
+        totals["rows"] += len({error.row for error in unreadable})
         on_progress(source.size, source.size)
     return ImportSummary(
         rows=totals["rows"],
@@ -105,3 +100,22 @@ def import_order_file(
         report=report.path if report.count else None,
         encoding=source.encoding,
     )
+
+
+def _cdnow_records(source: TextSource, unreadable: list[RowError]) -> Iterator[orders_csv.Record]:
+    parser = CdnowParser()
+    for number, line in enumerate(source.lines(), start=1):
+        if number in source.undecodable_lines:
+            unreadable.append(
+                RowError(
+                    number,
+                    "",
+                    line.strip(),
+                    f"is not valid {source.encoding} text",
+                    "INVALID_ENCODING",
+                )
+            )
+            continue
+        parsed = parser.parse(number, line)
+        if parsed is not None:
+            yield number, parsed, parser.values(line)

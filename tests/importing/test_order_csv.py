@@ -1,0 +1,62 @@
+"""Orders from CSV: lines grouped into orders, bad orders reported, unknown customers refused."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+from adapters.importing.orders import import_order_file
+from application.customers.commands import NewCustomer
+from application.principal import Principal
+from bootstrap import Container
+
+SYSTEM = Principal.system()
+ORDERS = (
+    "order_id,customer_email,placed_at,currency,status,total,sku,name,quantity,unit_price\n"
+    "A-1,ada@example.com,2026-03-01T10:00:00+01:00,EUR,paid,,cd-1,Kind of Blue,2,9.99\n"
+    "A-1,ada@example.com,2026-03-01T10:00:00+01:00,EUR,paid,,cd-2,Blue Train,1,12.50\n"
+    "A-2,ada@example.com,2026-03-02,JPY,placed,1500,gift,Gift card,1,1500\n"
+    "A-3,ada@example.com,2026-03-03,XYZ,paid,,cd-1,Kind of Blue,1,9.99\n"
+    "A-4,ada@example.com,2026-03-04,USD,paid,,cd-1,Kind of Blue,-2,9.99\n"
+    "A-5,nobody@example.com,2026-03-05,USD,paid,,cd-1,Kind of Blue,1,9.99\n"
+    "A-6,ada@example.com,yesterday,USD,paid,,cd-1,Kind of Blue,1,9.99\n"
+)
+
+
+def test_orders_csv_groups_lines_and_reports_bad_orders(
+    container: Container, tmp_path: Path
+) -> None:
+    container.create_customer()(SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com"))
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS, encoding="utf-8")
+
+    summary = import_order_file(
+        path,
+        use_case=container.import_orders(),
+        actor=SYSTEM,
+        format="csv",
+        create_missing_customers=False,
+    )
+
+    assert (summary.orders_created, summary.rejected_rows) == (2, 4)
+    totals = {t.currency: (t.orders, t.total) for t in container.order_reader().totals()}
+    assert totals == {"EUR": (1, Decimal("32.48")), "JPY": (1, Decimal("1500"))}
+    assert summary.report is not None
+    with summary.report.open(encoding="utf-8") as report:
+        problems = {(int(r["row"]), r["column"], r["code"]) for r in csv.DictReader(report)}
+    assert problems == {
+        (5, "currency", "INVALID"),
+        (6, "quantity", "INVALID"),
+        (7, "customer_email", "NOT_FOUND"),
+        (8, "placed_at", "INVALID"),
+    }
+
+    again = import_order_file(
+        path,
+        use_case=container.import_orders(),
+        actor=SYSTEM,
+        format="csv",
+        create_missing_customers=False,
+    )
+    assert (again.orders_created, again.orders_unchanged) == (0, 2)

@@ -28,8 +28,10 @@ from application.customers.views import CustomerView
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
+from application.pagination import Page
 from application.principal import Principal
 from application.timeline.queries import GetTimeline
+from domain.timeline import TimelineEntry
 
 V = TypeVar("V")
 
@@ -91,9 +93,32 @@ class Loaders:
         self.newest_orders: DataLoader[tuple[str, int], Sequence[OrderView]] = DataLoader(
             load_fn=lambda keys: _newest_orders(orders, principal, keys)
         )
+        timeline = services.get_timeline
+        self.timeline_pages: DataLoader[
+            tuple[str, int | None, tuple[str, ...]], Page[TimelineEntry]
+        ] = DataLoader(load_fn=lambda keys: _first_timeline_pages(timeline, principal, keys))
         self.companies: DataLoader[str, CompanyView | None] = _batched(
             lambda ids: services.get_companies(principal, ids)
         )
+
+
+async def _first_timeline_pages(
+    timeline: GetTimeline,
+    principal: Principal,
+    keys: list[tuple[str, int | None, tuple[str, ...]]],
+) -> list[Page[TimelineEntry]]:
+    """One query per page size and kind filter asked for, however many customers ask."""
+    groups: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
+    for customer_id, first, kinds in keys:
+        groups.setdefault((first, kinds), []).append(customer_id)
+    found = {
+        (customer_id, first, kinds): page
+        for (first, kinds), ids in groups.items()
+        for customer_id, page in timeline.first_pages(
+            principal, ids, kinds=kinds, first=first
+        ).items()
+    }
+    return [found[key] for key in keys]
 
 
 async def _newest_orders(

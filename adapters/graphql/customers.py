@@ -116,16 +116,14 @@ class CustomerNode(Node):
     @strawberry.field(
         description="What happened with this customer, from every module, newest first."
     )
-    def timeline(
+    async def timeline(
         self,
         info: Info,
         first: int | None = None,
         after: str | None = None,
         kinds: list[TimelineKind] | None = None,  # type: ignore[valid-type]
     ) -> TimelineConnection:
-        return customer_timeline(
-            info, local_id(self.id, CUSTOMER), first=first, after=after, kinds=kinds
-        )
+        return await customer_timeline(info, self.id_local, first=first, after=after, kinds=kinds)
 
 
 @strawberry.type(name="CustomerEdge")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import attrs
 
@@ -80,3 +80,11 @@ class InMemoryTimelineReader:
             entries = [entry for entry in entries if (entry.occurred_at, entry.id) < bound]
         entries.sort(key=lambda entry: (entry.occurred_at, entry.id), reverse=True)
         return entries[:limit]
+
+    def newest_of_customers(
+        self, customer_ids: Collection[str], *, kinds: Collection[str] | None, limit: int
+    ) -> Mapping[str, Sequence[TimelineEntry]]:
+        return {
+            customer_id: self.slice(customer_id, kinds=kinds, after=None, limit=limit)
+            for customer_id in customer_ids
+        }

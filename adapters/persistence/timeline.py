@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, select, tuple_, update
+from sqlalchemy import Engine, bindparam, delete, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import timeline_entries
@@ -108,3 +108,28 @@ class SqlTimelineReader:
         query = query.order_by(*_NEWEST_FIRST).limit(limit)
         with self._engine.connect() as connection:
             return [TimelineEntry(**row._mapping) for row in connection.execute(query)]
+
+    def newest_of_customers(
+        self, customer_ids: Collection[str], *, kinds: Collection[str] | None, limit: int
+    ) -> Mapping[str, Sequence[TimelineEntry]]:
+        position = (
+            func.row_number()
+            .over(partition_by=timeline_entries.c.customer_id, order_by=_NEWEST_FIRST)
+            .label("position")
+        )
+        ranked = select(*_COLUMNS, position).where(
+            timeline_entries.c.customer_id.in_(list(customer_ids))
+        )
+        if kinds is not None:
+            ranked = ranked.where(timeline_entries.c.kind.in_(sorted(kinds)))
+        inner = ranked.subquery()
+        query = (
+            select(*(inner.c[column.name] for column in _COLUMNS))
+            .where(inner.c.position <= limit)
+            .order_by(inner.c.customer_id, inner.c.position)
+        )
+        found: dict[str, list[TimelineEntry]] = {customer_id: [] for customer_id in customer_ids}
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                found[row.customer_id].append(TimelineEntry(**row._mapping))
+        return found

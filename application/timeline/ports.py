@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from application.pagination import SortKey
@@ -42,4 +42,10 @@ class TimelineReader(Protocol):
 
         ``kinds`` of ``None`` means every kind.
         """
+        ...
+
+    def newest_of_customers(
+        self, customer_ids: Collection[str], *, kinds: Collection[str] | None, limit: int
+    ) -> Mapping[str, Sequence[TimelineEntry]]:
+        """The ``limit`` newest entries of each customer, in one query for all of them."""
         ...

@@ -58,3 +58,23 @@ class GetTimeline:
             limit=size + 1,
         )
         return build_page(request, fetched, size, timeline_cursor)
+
+    def first_pages(
+        self,
+        actor: Principal,
+        customer_ids: Collection[str],
+        *,
+        kinds: Collection[str] | None = None,
+        first: int | None = None,
+    ) -> dict[str, Page[TimelineEntry]]:
+        """The first page of many customers' timelines at once, for lists of customers."""
+        actor.require(Permission.READ_CUSTOMERS)
+        request = PageRequest(first=first)
+        size = request.size
+        fetched = self.reader.newest_of_customers(
+            customer_ids, kinds=frozenset(kinds) if kinds is not None else None, limit=size + 1
+        )
+        return {
+            customer_id: build_page(request, fetched.get(customer_id, ()), size, timeline_cursor)
+            for customer_id in customer_ids
+        }

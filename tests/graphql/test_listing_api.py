@@ -82,3 +82,35 @@ def test_list_runs_the_same_number_of_statements_whatever_its_size(api: Api) -> 
     small, large = statements_for(5), statements_for(50)
     assert small == large
     assert large == 3  # the page, the total count and the owners: one statement each
+
+
+def test_timelines_of_a_list_load_in_constant_statements(api: Api) -> None:
+    from application.activities.commands import NewActivity
+    from application.principal import Principal
+    from domain.activities import ActivityKind
+
+    _seed(api, 12)
+    log = api.container.log_activity()
+    ids = api.container.list_customers()
+    from application.customers.views import CustomerFilter, CustomerOrder
+    from application.pagination import PageRequest
+
+    page = ids(Principal.system(), CustomerFilter(), CustomerOrder(), PageRequest(first=12))
+    for edge in page.edges:
+        for number in range(3):
+            log(
+                Principal.system(),
+                NewActivity(
+                    customer_id=edge.node.id, kind=ActivityKind.NOTE, body=f"note {number}"
+                ),
+            )
+    query = "query($n: Int) { customers(first: $n) { edges { node { timeline(first: 2) { edges { node { kind title } } } } } } }"
+
+    def selects(size: int) -> int:
+        api.statements.clear()
+        data = api.data(query, n=size)
+        assert all(len(e["node"]["timeline"]["edges"]) == 2 for e in data["customers"]["edges"])
+        return sum(s.startswith("SELECT") for s in api.statements)
+
+    selects(1)
+    assert selects(3) == selects(12) == 2  # the customers, and every first timeline page

@@ -128,6 +128,22 @@ class TimelineContract:
         ]
         assert walk(backend, customer.id, page_size=5, kinds=frozenset()) == []
 
+    def test_newest_of_many_customers_in_one_call(self, backend: StorageBackend) -> None:
+        first, second, empty = stored_customers(backend, 3)
+        record(
+            backend,
+            [entry(first, f"a{n}", at=T0 + minutes(n)) for n in range(4)]
+            + [entry(second, "b0", kind="call"), entry(second, "b1", at=T0 + minutes(1))],
+        )
+        newest = backend.timeline.newest_of_customers(
+            [first.id, second.id, empty.id], kinds=None, limit=2
+        )
+        assert [e.id for e in newest[first.id]] == ["a3", "a2"]
+        assert [e.id for e in newest[second.id]] == ["b1", "b0"]
+        assert list(newest[empty.id]) == []
+        notes = backend.timeline.newest_of_customers([second.id], kinds={"note"}, limit=2)
+        assert [e.id for e in notes[second.id]] == ["b1"]
+
     def test_entries_of_other_customers_stay_off_the_timeline(
         self, backend: StorageBackend
     ) -> None:

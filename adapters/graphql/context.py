@@ -29,6 +29,9 @@ from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder,
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.principal import Principal
+from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
+from application.tags.queries import GetTags, ListTags
+from application.tags.views import TagView
 from application.timeline.queries import GetTimeline
 
 V = TypeVar("V")
@@ -66,6 +69,11 @@ class Services:
     track_events: TrackEvents
     get_tracked_events: GetTrackedEvents
     get_timeline: GetTimeline
+    create_tag: CreateTag
+    tag_customers: TagCustomers
+    untag_customers: UntagCustomers
+    list_tags: ListTags
+    get_tags: GetTags
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -93,6 +101,10 @@ class Loaders:
         )
         self.companies: DataLoader[str, CompanyView | None] = _batched(
             lambda ids: services.get_companies(principal, ids)
+        )
+        tags = services.get_tags
+        self.customer_tags: DataLoader[str, Sequence[TagView] | None] = _batched(
+            lambda ids: tags.of_customers(principal, ids)
         )
 
 

@@ -13,6 +13,7 @@ from tests.contracts.customers import (
     UnitOfWorkContract,
 )
 from tests.contracts.orders import ExternalIdContract, MergeContract, OrderRepositoryContract
+from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
 
 
@@ -33,5 +34,6 @@ class TestStorageAdapters(
     CustomerLookupContract,
     TrackedEventLogContract,
     TimelineContract,
+    TagContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

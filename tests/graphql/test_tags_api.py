@@ -1,0 +1,173 @@
+"""Tags through the API: the catalogue, bulk tagging, Customer.tags and the tag filter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.graphql.relay import to_global_id
+from domain.access.roles import Role
+from tests.graphql.conftest import Api
+
+CREATE_TAG = """
+mutation($input: CreateTagInput!) {
+  createTag(input: $input) {
+    tag { id name colour category description createdAt }
+    userErrors { field message code }
+  }
+}"""
+TAG = """
+mutation($input: TagCustomersInput!) {
+  tagCustomers(input: $input) { changedCount unchangedCount userErrors { field code } }
+}"""
+UNTAG = """
+mutation($input: TagCustomersInput!) {
+  untagCustomers(input: $input) { changedCount unchangedCount userErrors { field code } }
+}"""
+TAGS = """
+query($first: Int, $after: String) {
+  tags(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id name colour } }
+  }
+}"""
+CUSTOMERS = """
+query($first: Int, $filter: CustomerFilter) {
+  customers(first: $first, filter: $filter) {
+    totalCount edges { node { id firstName tags { name category } } }
+  }
+}"""
+CREATE_CUSTOMER = """
+mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }
+"""
+TIMELINE = """
+query($id: ID!) {
+  customer(id: $id) { timeline(kinds: [TAGGED, UNTAGGED]) { edges { node { kind title } } } }
+}"""
+
+
+def new_tag(api: Api, name: str, **fields: Any) -> dict[str, Any]:
+    payload = api.data(CREATE_TAG, input={"name": name, "colour": "#aa0000", **fields})
+    assert payload["createTag"]["userErrors"] == []
+    tag: dict[str, Any] = payload["createTag"]["tag"]
+    return tag
+
+
+def customers(api: Api, count: int) -> list[str]:
+    return [
+        api.data(CREATE_CUSTOMER, input={"firstName": f"N{n:03d}"})["createCustomer"]["customer"][
+            "id"
+        ]
+        for n in range(count)
+    ]
+
+
+def test_tags_are_created_listed_and_put_on_customers(api: Api) -> None:
+    vip = new_tag(api, "VIP", category="BEHAVIOUR", description="Spends a lot")
+    assert (vip["colour"], vip["category"]) == ("#AA0000", "BEHAVIOUR")
+    b2b = new_tag(api, "b2b")
+    people = customers(api, 3)
+    result = api.data(TAG, input={"customerIds": people[:2], "tagIds": [vip["id"], b2b["id"]]})
+    assert result["tagCustomers"] == {"changedCount": 4, "unchangedCount": 0, "userErrors": []}
+
+    listed = api.data(CUSTOMERS, first=10)["customers"]["edges"]
+    tags_by_name = {e["node"]["firstName"]: [t["name"] for t in e["node"]["tags"]] for e in listed}
+    assert tags_by_name == {"N000": ["b2b", "VIP"], "N001": ["b2b", "VIP"], "N002": []}
+
+    catalogue = api.data(TAGS, first=1)["tags"]
+    assert catalogue["totalCount"] == 2
+    assert [e["node"]["name"] for e in catalogue["edges"]] == ["b2b"]
+    rest = api.data(TAGS, first=5, after=catalogue["pageInfo"]["endCursor"])["tags"]
+    assert [e["node"]["name"] for e in rest["edges"]] == ["VIP"]
+
+    node = api.data("query($id: ID!) { node(id: $id) { ... on Tag { name } } }", id=vip["id"])
+    assert node == {"node": {"name": "VIP"}}
+
+
+def test_untagging_shows_on_the_timeline(api: Api) -> None:
+    vip = new_tag(api, "VIP")
+    (ada,) = customers(api, 1)
+    api.data(TAG, input={"customerIds": [ada], "tagIds": [vip["id"]]})
+    result = api.data(UNTAG, input={"customerIds": [ada, ada], "tagIds": [vip["id"]]})
+    assert result["untagCustomers"]["changedCount"] == 1
+    entries = api.data(TIMELINE, id=ada)["customer"]["timeline"]["edges"]
+    assert sorted((e["node"]["kind"], e["node"]["title"]) for e in entries) == [
+        ("TAGGED", "Tagged VIP"),
+        ("UNTAGGED", "Untagged VIP"),
+    ]
+
+
+def test_customers_filter_by_any_of_their_tags(api: Api) -> None:
+    vip, b2b, lead = new_tag(api, "VIP"), new_tag(api, "B2B"), new_tag(api, "Lead")
+    people = customers(api, 3)
+    api.data(TAG, input={"customerIds": people[:1], "tagIds": [vip["id"]]})
+    api.data(TAG, input={"customerIds": people[1:2], "tagIds": [b2b["id"]]})
+    found = api.data(CUSTOMERS, first=10, filter={"tagIds": [vip["id"], b2b["id"]]})
+    assert found["customers"]["totalCount"] == 2
+    none = api.data(CUSTOMERS, first=10, filter={"tagIds": [lead["id"]]})
+    assert none["customers"]["totalCount"] == 0
+    body = api.query(CUSTOMERS, first=10, filter={"tagIds": [people[0]]})
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_ID"
+
+
+def test_a_name_in_use_whatever_its_case_is_taken(api: Api) -> None:
+    new_tag(api, "VIP")
+    payload = api.data(CREATE_TAG, input={"name": "vip", "colour": "#000000"})["createTag"]
+    assert payload["tag"] is None
+    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["name"], "TAKEN")]
+    invalid = api.data(CREATE_TAG, input={"name": "", "colour": "red"})["createTag"]
+    assert {(tuple(e["field"]), e["code"]) for e in invalid["userErrors"]} == {
+        (("name",), "REQUIRED"),
+        (("colour",), "INVALID"),
+    }
+    assert api.data(TAGS)["tags"]["totalCount"] == 1
+
+
+def test_bad_or_unknown_ids_change_nothing(api: Api) -> None:
+    vip = new_tag(api, "VIP")
+    (ada,) = customers(api, 1)
+    malformed = api.data(TAG, input={"customerIds": [ada, "nonsense"], "tagIds": [ada]})
+    assert malformed["tagCustomers"]["userErrors"] == [
+        {"field": ["customerIds", "1"], "code": "INVALID_ID"},
+        {"field": ["tagIds", "0"], "code": "INVALID_ID"},
+    ]
+    unknown_customer = to_global_id("Customer", "nobody")
+    unknown_tag = to_global_id("Tag", "nothing")
+    unknown = api.data(
+        TAG, input={"customerIds": [ada, unknown_customer], "tagIds": [vip["id"], unknown_tag]}
+    )
+    assert unknown["tagCustomers"]["changedCount"] == 0
+    assert unknown["tagCustomers"]["userErrors"] == [
+        {"field": ["customerIds", "1"], "code": "NOT_FOUND"},
+        {"field": ["tagIds", "1"], "code": "NOT_FOUND"},
+    ]
+    listed = api.data(CUSTOMERS, first=5)["customers"]["edges"]
+    assert listed[0]["node"]["tags"] == []
+
+
+def test_roles_limit_who_changes_tags(api: Api) -> None:
+    vip = new_tag(api, "VIP")
+    (ada,) = customers(api, 1)
+    viewer = api.key(Role.VIEWER, "viewer@example.com")
+    agent = api.key(Role.AGENT, "agent@example.com")
+    refused = api.data(CREATE_TAG, token=agent, input={"name": "Mine", "colour": "#000000"})
+    assert refused["createTag"]["userErrors"][0]["code"] == "FORBIDDEN"
+    refused = api.data(TAG, token=viewer, input={"customerIds": [ada], "tagIds": [vip["id"]]})
+    assert refused["tagCustomers"]["userErrors"][0]["code"] == "FORBIDDEN"
+    allowed = api.data(TAG, token=agent, input={"customerIds": [ada], "tagIds": [vip["id"]]})
+    assert allowed["tagCustomers"]["changedCount"] == 1
+
+
+def test_a_list_with_tags_runs_the_same_number_of_statements_whatever_its_size(
+    api: Api,
+) -> None:
+    tag_ids = [new_tag(api, f"T{n}")["id"] for n in range(3)]
+    people = customers(api, 40)
+    api.data(TAG, input={"customerIds": people, "tagIds": tag_ids})
+
+    def statements_for(size: int) -> int:
+        api.statements.clear()
+        edges = api.data(CUSTOMERS, first=size)["customers"]["edges"]
+        assert len(edges) == size and all(len(e["node"]["tags"]) == 3 for e in edges)
+        return sum(statement.startswith("SELECT") for statement in api.statements)
+
+    statements_for(1)  # the first request also checks the API key
+    assert statements_for(5) == statements_for(40) == 3  # page, total count, tags

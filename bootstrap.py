@@ -340,6 +340,7 @@ class Container(containers.DeclarativeContainer):
         untag_customers=untag_customers,
         list_tags=list_tags,
         get_tags=get_tags,
+        define_auto_tag_rule=define_auto_tag_rule,
     )
 
 

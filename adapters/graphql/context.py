@@ -31,6 +31,7 @@ from application.orders.views import OrderView
 from application.principal import Principal
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.queries import GetTags, ListTags
+from application.tags.rules import DefineAutoTagRule
 from application.tags.views import TagView
 from application.timeline.queries import GetTimeline
 
@@ -74,6 +75,7 @@ class Services:
     untag_customers: UntagCustomers
     list_tags: ListTags
     get_tags: GetTags
+    define_auto_tag_rule: DefineAutoTagRule
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

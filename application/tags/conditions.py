@@ -92,7 +92,9 @@ class EventCondition:
         return sources.behaviour.customers_doing(self.frequency, today=today)
 
     def check(self, sources: ConditionSources) -> None:
-        """An event frequency is checked when it is made; any event name may be tracked."""
+        """Counts and days are checked by ``EventFrequency``; any event name may be tracked."""
+        if not self.frequency.name.strip():
+            raise InvalidInput("event.name", ErrorCode.REQUIRED, "name the event")
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.graphql.relay import to_global_id
+from application.principal import Principal
 from domain.access.roles import Role
+from domain.custom_fields import FieldType
 from tests.graphql.conftest import Api
 
 CREATE_TAG = """
@@ -171,3 +173,51 @@ def test_a_list_with_tags_runs_the_same_number_of_statements_whatever_its_size(
 
     statements_for(1)  # the first request also checks the API key
     assert statements_for(5) == statements_for(40) == 3  # page, total count, tags
+
+
+CREATE_RULE = """
+mutation($input: CreateAutoTagRuleInput!) {
+  createAutoTagRule(input: $input) {
+    rule { id condition tag { name } }
+    userErrors { field code }
+  }
+}"""
+
+
+def test_an_auto_tag_rule_made_through_the_api_tags_on_the_next_run(api: Api) -> None:
+    api.define("plan", FieldType.TEXT)
+    pro = new_tag(api, "Pro")
+    for plan in ("pro", "free"):
+        api.data(CREATE_CUSTOMER, input={"firstName": plan, "customFields": {"plan": plan}})
+    made = api.data(
+        CREATE_RULE,
+        input={"tagId": pro["id"], "customFields": [{"key": "plan", "op": "EQ", "value": "pro"}]},
+    )["createAutoTagRule"]
+    assert made["userErrors"] == []
+    assert made["rule"]["tag"] == {"name": "Pro"}
+    assert made["rule"]["condition"]["type"] == "fields"
+    report = api.container.run_auto_tag_rules()(Principal.system())
+    assert (report.added, report.removed) == (1, 0)
+    listed = api.data(CUSTOMERS, first=5, filter={"tagIds": [pro["id"]]})["customers"]
+    assert [e["node"]["firstName"] for e in listed["edges"]] == ["pro"]
+
+
+def test_a_rule_needs_one_valid_condition_and_a_known_tag(api: Api) -> None:
+    pro = new_tag(api, "Pro")
+
+    def errors(**input: Any) -> list[tuple[str, str]]:
+        payload = api.data(CREATE_RULE, input=input)["createAutoTagRule"]
+        assert payload["rule"] is None
+        return [(".".join(e["field"]), e["code"]) for e in payload["userErrors"]]
+
+    event = {"name": "Signed In", "atLeast": 3, "days": 7}
+    assert errors(tagId=pro["id"]) == [("event", "INVALID")]
+    assert errors(tagId=pro["id"], event=event, customFields=[]) == [("event", "INVALID")]
+    assert errors(tagId=pro["id"], event={**event, "days": 0}) == [("days", "INVALID")]
+    assert errors(tagId=pro["id"], customFields=[{"key": "tier", "op": "IS_SET"}]) == [
+        ("condition.fields.tier", "UNKNOWN_FIELD")
+    ]
+    assert errors(tagId="nonsense", event=event) == [("tagId", "INVALID_ID")]
+    assert errors(tagId=to_global_id("Tag", "nothing"), event=event) == [("tagId", "NOT_FOUND")]
+    made = api.data(CREATE_RULE, input={"tagId": pro["id"], "event": event})["createAutoTagRule"]
+    assert made["rule"]["condition"] == {"type": "event", **event}

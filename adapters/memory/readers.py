@@ -93,8 +93,9 @@ class InMemoryCustomerReader:
         email = where.email.strip().lower() if where.email else None
         matches = []
         tagged: dict[str, set[str]] = {}
-        for customer_id, tag_id in self._store.customer_tags:
-            tagged.setdefault(customer_id, set()).add(tag_id)
+        if where.tag_ids is not None:
+            for customer_id, tag_id in self._store.customer_tags:
+                tagged.setdefault(customer_id, set()).add(tag_id)
         for customer in self._store.customers.values():
             if customer.is_archived and not where.include_archived:
                 continue

@@ -29,7 +29,7 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
-from adapters.graphql.tags import TAG, TagNode, tags_of_customer
+from adapters.graphql.tags import TAG, TagChangeNode, TagNode, tag_history_of, tags_of_customer
 from adapters.graphql.timeline import TimelineConnection, customer_timeline
 from adapters.graphql.timeline_kinds import TimelineKind
 from application.custom_fields.criteria import FieldSort
@@ -117,6 +117,12 @@ class CustomerNode(Node):
     @strawberry.field(description="The tags the customer carries, by name.")
     async def tags(self, info: Info) -> list[TagNode]:
         return await tags_of_customer(info, self.id_local)
+
+    @strawberry.field(
+        description="Tags put on and taken off this customer, newest first (at most 100)."
+    )
+    def tag_history(self, info: Info, first: int = 20) -> list[TagChangeNode]:
+        return tag_history_of(info, self.id_local, first)
 
     @strawberry.field(
         description="What happened with this customer, from every module, newest first."

@@ -14,7 +14,7 @@ from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_
 from adapters.graphql.customers import CUSTOMER
 from adapters.graphql.errors import UserError, input_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
-from adapters.graphql.tags import TAG, TagCategoryValue, TagNode, fetch_tag
+from adapters.graphql.tags import AUTO_TAG_RULE, TAG, TagCategoryValue, TagNode, fetch_tag
 from application.errors import InvalidInput
 from application.tags.commands import NewTag, TagResult
 from application.tags.conditions import (
@@ -82,9 +82,6 @@ def _parse(input: TagCustomersInput) -> tuple[list[str], list[str], list[UserErr
     customers, customer_errors = _local_ids(input.customer_ids, CUSTOMER, "customerIds")
     tags, tag_errors = _local_ids(input.tag_ids, TAG, "tagIds")
     return customers, tags, (customer_errors + tag_errors)[:20]
-
-
-AUTO_TAG_RULE = "AutoTagRule"
 
 
 @strawberry.type(

@@ -7,13 +7,17 @@ from enum import Enum
 
 import strawberry
 
+from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import query_error
 from adapters.graphql.relay import Node, PageInfo, to_global_id
 from application.pagination import Edge, Page, PageRequest
 from application.tags.views import TagView
 from domain.errors import DomainError
-from domain.tags import TagCategory
+from domain.tags import TagCategory, TagChange
+
+AUTO_TAG_RULE = "AutoTagRule"
+MAX_HISTORY = 100
 
 TAG = "Tag"
 
@@ -69,6 +73,46 @@ class TagConnection:
             edges=[TagEdge(node=TagNode.from_view(e.node), edge=e) for e in page.edges],
             page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
         )
+
+
+@strawberry.type(name="TagChange", description="A tag put on, or taken off, a customer.")
+class TagChangeNode:
+    added: bool = strawberry.field(description="False when the tag was taken off.")
+    occurred_at: datetime
+    tag_id: strawberry.ID
+    tag_name: str = strawberry.field(description="The tag's name now.")
+    rule_id: strawberry.ID | None = strawberry.field(
+        description="The auto-tag rule that made the change; null when a person did."
+    )
+    actor_id: strawberry.Private[str]
+
+    @classmethod
+    def from_change(cls, change: TagChange) -> TagChangeNode:
+        return cls(
+            added=change.added,
+            occurred_at=change.occurred_at,
+            tag_id=strawberry.ID(to_global_id(TAG, change.tag_id)),
+            tag_name=change.tag_name,
+            rule_id=(
+                strawberry.ID(to_global_id(AUTO_TAG_RULE, change.rule_id))
+                if change.rule_id
+                else None
+            ),
+            actor_id=change.actor_id,
+        )
+
+    @strawberry.field(description="Who made the change; null when Rapport itself did (rules, jobs).")
+    async def actor(self, info: Info) -> UserNode | None:
+        return await load_user(info, self.actor_id)
+
+
+def tag_history_of(info: Info, customer_id: str, first: int) -> list[TagChangeNode]:
+    context = info.context
+    try:
+        changes = context.services.get_tags.history(context.principal, customer_id)
+    except DomainError as error:
+        raise query_error(error) from None
+    return [TagChangeNode.from_change(c) for c in changes[: max(0, min(first, MAX_HISTORY))]]
 
 
 def fetch_tag(info: Info, tag_id: str) -> TagNode | None:

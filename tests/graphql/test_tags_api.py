@@ -42,7 +42,10 @@ mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { custome
 """
 TIMELINE = """
 query($id: ID!) {
-  customer(id: $id) { timeline(kinds: [TAGGED, UNTAGGED]) { edges { node { kind title } } } }
+  customer(id: $id) {
+    timeline(kinds: [TAGGED, UNTAGGED]) { edges { node { kind title } } }
+    tagHistory { added tagId tagName ruleId actor { email } }
+  }
 }"""
 
 
@@ -90,10 +93,17 @@ def test_untagging_shows_on_the_timeline(api: Api) -> None:
     api.data(TAG, input={"customerIds": [ada], "tagIds": [vip["id"]]})
     result = api.data(UNTAG, input={"customerIds": [ada, ada], "tagIds": [vip["id"]]})
     assert result["untagCustomers"]["changedCount"] == 1
-    entries = api.data(TIMELINE, id=ada)["customer"]["timeline"]["edges"]
+    customer = api.data(TIMELINE, id=ada)["customer"]
+    entries = customer["timeline"]["edges"]
     assert sorted((e["node"]["kind"], e["node"]["title"]) for e in entries) == [
         ("TAGGED", "Tagged VIP"),
         ("UNTAGGED", "Untagged VIP"),
+    ]
+    change = {"tagId": vip["id"], "tagName": "VIP", "ruleId": None}
+    admin = {"email": "admin@example.com"}
+    assert customer["tagHistory"] == [
+        {"added": False, **change, "actor": admin},
+        {"added": True, **change, "actor": admin},
     ]
 
 

@@ -110,6 +110,20 @@ class TagContract:
         assert apply(backend, [change(other, vip, added=False)]) == []
         assert len(backend.tags.history(customer.id)) == 1
 
+    def test_a_pair_another_transaction_changed_first_is_left_out(
+        self, backend: StorageBackend
+    ) -> None:
+        (customer,) = stored_customers(backend)
+        (vip,) = stored_tags(backend, "vip")
+        first, second = backend.uow(), backend.uow()
+        with first, second:
+            assert second.tags.apply([change(customer, vip)]) != []
+            second.commit()
+            assert first.tags.apply([change(customer, vip)]) == []
+            first.commit()
+        assert len(backend.tags.history(customer.id)) == 1
+        assert sum(1 for e in backend.outbox() if e[0] == "rapport.tag.added.v1") == 1
+
     def test_untagging_removes_and_records(self, backend: StorageBackend) -> None:
         customers = stored_customers(backend, 2)
         (vip,) = stored_tags(backend, "vip")

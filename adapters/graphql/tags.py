@@ -101,7 +101,9 @@ class TagChangeNode:
             actor_id=change.actor_id,
         )
 
-    @strawberry.field(description="Who made the change; null when Rapport itself did (rules, jobs).")
+    @strawberry.field(
+        description="Who made the change; null when Rapport itself did (rules, jobs)."
+    )
     async def actor(self, info: Info) -> UserNode | None:
         return await load_user(info, self.actor_id)
 

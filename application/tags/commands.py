@@ -92,7 +92,7 @@ class _Tagging:
             changes = changes_of(
                 wanted,
                 known,
-                added=len(wanted) if add else 0,
+                added=add,
                 at=now,
                 by=actor.actor_id,
                 ids=self.ids,
@@ -127,25 +127,25 @@ def changes_of(
     pairs: Sequence[tuple[str, str]],
     tags: dict[str, TagView],
     *,
-    added: int,
+    added: bool,
     at: datetime,
     by: str,
     ids: IdGenerator,
     rule_id: str | None = None,
 ) -> list[TagChange]:
-    """One change per pair: the first ``added`` pairs gain their tag, the rest lose it."""
+    """One change per ``(customer id, tag id)`` pair, each with an id of its own."""
     return [
         TagChange(
             id=ids.new_id(),
             customer_id=customer_id,
             tag_id=tag_id,
             tag_name=tags[tag_id].name,
-            added=index < added,
+            added=added,
             occurred_at=at,
             actor_id=by,
             rule_id=rule_id,
         )
-        for index, (customer_id, tag_id) in enumerate(pairs)
+        for customer_id, tag_id in pairs
     ]
 
 

@@ -7,8 +7,9 @@ it put on; a tag that a person (or another rule) put on stays.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC
+import functools
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from attrs import frozen
 
@@ -20,6 +21,7 @@ from application.tags.commands import changes_of, record
 from application.tags.conditions import AutoTagRule, ConditionSources, TagCondition
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
+from domain.tags import TagChange
 
 Progress = Callable[[int, int], None]
 """Called with ``(rules done, rules in all)`` after each rule."""
@@ -78,28 +80,34 @@ class RunAutoTagRules:
         added = removed = 0
         for done, rule in enumerate(rules, start=1):
             matching = rule.condition.customers(self.sources, today) & active
-            with self.uow() as uow:
-                tags = dict(uow.tags.get_many({rule.tag_id}))
-                if tags:
-                    carrying = uow.tags.tagged_with(rule.tag_id)
-                    by_rule = uow.tags.tagged_with(rule.tag_id, rule_id=rule.id) & active
-                    adds = [(c, rule.tag_id) for c in sorted(matching - carrying)]
-                    removes = [(c, rule.tag_id) for c in sorted(by_rule - matching)]
-                    applied = record(
-                        uow,
-                        changes_of(
-                            adds + removes,
-                            tags,
-                            added=len(adds),
-                            at=now,
-                            by=actor.actor_id,
-                            ids=self.ids,
-                            rule_id=rule.id,
-                        ),
-                    )
-                    uow.commit()
-                    added += sum(1 for change in applied if change.added)
-                    removed += sum(1 for change in applied if not change.added)
+            applied = self._apply(rule, matching, active, actor=actor, at=now)
+            added += sum(1 for change in applied if change.added)
+            removed += sum(1 for change in applied if not change.added)
             if on_progress is not None:
                 on_progress(done, len(rules))
         return AutoTagReport(rules=len(rules), added=added, removed=removed)
+
+    def _apply(
+        self,
+        rule: AutoTagRule,
+        matching: set[str],
+        active: set[str],
+        *,
+        actor: Principal,
+        at: datetime,
+    ) -> Sequence[TagChange]:
+        """Tag who matches and lacks the tag; untag who the rule tagged and no longer matches."""
+        with self.uow() as uow:
+            tags = dict(uow.tags.get_many({rule.tag_id}))
+            if not tags:
+                return []
+            carrying = uow.tags.tagged_with(rule.tag_id)
+            by_rule = uow.tags.tagged_with(rule.tag_id, rule_id=rule.id) & active
+            made = functools.partial(
+                changes_of, tags=tags, at=at, by=actor.actor_id, ids=self.ids, rule_id=rule.id
+            )
+            adds = made([(c, rule.tag_id) for c in sorted(matching - carrying)], added=True)
+            removes = made([(c, rule.tag_id) for c in sorted(by_rule - matching)], added=False)
+            applied = record(uow, adds + removes)
+            uow.commit()
+        return applied

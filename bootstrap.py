@@ -26,6 +26,7 @@ from adapters.memory.readers import (
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
@@ -42,6 +43,7 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
@@ -67,6 +69,10 @@ from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
+from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
+from application.tags.conditions import ConditionSources
+from application.tags.queries import GetTags, ListTags
+from application.tags.rules import DefineAutoTagRule, RunAutoTagRules
 from application.timeline.queries import GetTimeline
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
@@ -268,6 +274,37 @@ class Container(containers.DeclarativeContainer):
     event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
     get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
 
+    tag_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlTagReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryTagReader, store=memory_store),
+    )
+    condition_sources = providers.Singleton(
+        ConditionSources,
+        customers=customer_reader,
+        behaviour=behaviour_reader,
+        definitions=custom_field_reader,
+    )
+    create_tag = providers.Singleton(CreateTag, uow=unit_of_work.provider, clock=clock, ids=ids)
+    tag_customers = providers.Singleton(
+        TagCustomers, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    untag_customers = providers.Singleton(
+        UntagCustomers, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    list_tags = providers.Singleton(ListTags, reader=tag_reader)
+    get_tags = providers.Singleton(GetTags, reader=tag_reader)
+    define_auto_tag_rule = providers.Singleton(
+        DefineAutoTagRule,
+        uow=unit_of_work.provider,
+        sources=condition_sources,
+        clock=clock,
+        ids=ids,
+    )
+    run_auto_tag_rules = providers.Singleton(
+        RunAutoTagRules, uow=unit_of_work.provider, sources=condition_sources, clock=clock, ids=ids
+    )
+
     services = providers.Singleton(
         Services,
         create_customer=create_customer,
@@ -298,6 +335,12 @@ class Container(containers.DeclarativeContainer):
         track_events=track_events,
         get_tracked_events=get_tracked_events,
         get_timeline=get_timeline,
+        create_tag=create_tag,
+        tag_customers=tag_customers,
+        untag_customers=untag_customers,
+        list_tags=list_tags,
+        get_tags=get_tags,
+        define_auto_tag_rule=define_auto_tag_rule,
     )
 
 
@@ -354,6 +397,7 @@ def main() -> None:
             import_orders=container.import_orders(),
             import_customers=container.import_customers(),
             get_customers=container.get_customers(),
+            run_auto_tag_rules=container.run_auto_tag_rules(),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),

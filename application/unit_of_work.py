@@ -14,6 +14,7 @@ from application.custom_fields.ports import CustomFieldDefinitionRepository
 from application.customers.lookup import CustomerLookup
 from application.customers.ports import CustomerRepository
 from application.orders.ports import OrderRepository
+from application.tags.ports import TagRepository
 from application.timeline.ports import TimelineEntries
 
 
@@ -34,6 +35,7 @@ class UnitOfWork(Protocol):
     activities: ActivityRepository
     tracked_events: TrackedEventLog
     timeline: TimelineEntries
+    tags: TagRepository
 
     def __enter__(self) -> Self: ...
 

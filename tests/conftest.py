@@ -25,6 +25,7 @@ from adapters.memory.readers import (
     InMemoryUserReader,
 )
 from adapters.memory.store import InMemoryStore
+from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
@@ -42,6 +43,7 @@ from adapters.persistence.readers import (
     SqlUserReader,
 )
 from adapters.persistence.tables import customer_external_ids, metadata, outbox
+from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from tests.contracts.backend import StorageBackend
@@ -87,6 +89,7 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         activities=InMemoryActivityReader(store),
         behaviour=InMemoryBehaviourReader(store),
         timeline=InMemoryTimelineReader(store),
+        tags=InMemoryTagReader(store),
         link_external_id=link_external_id,
     )
 
@@ -111,6 +114,7 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         activities=SqlActivityReader(database.reader),
         behaviour=SqlBehaviourReader(database.reader),
         timeline=SqlTimelineReader(database.reader),
+        tags=SqlTagReader(database.reader),
         concurrent_writers=database.writer.dialect.name != "sqlite",
         link_external_id=sql_external_ids(database),
     )

@@ -1,4 +1,4 @@
-"""``rapport``: serve the API, migrate, issue API keys, seed demo data, export the schema."""
+"""``rapport``: serve the API, migrate, issue API keys, seed demo data, run jobs, export the schema."""
 
 from __future__ import annotations
 
@@ -57,6 +57,25 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     cli.add_typer(db, name="db")
     cli.add_typer(apikey, name="apikey")
     cli.add_typer(schema, name="schema")
+    jobs = typer.Typer(no_args_is_help=True, help="Background jobs.")
+    run_job = typer.Typer(no_args_is_help=True, help="Run a job once, now.")
+    jobs.add_typer(run_job, name="run")
+    cli.add_typer(jobs, name="jobs")
+
+    @run_job.command("auto-tag")
+    def run_auto_tag() -> None:
+        """Evaluate every auto-tag rule: tag who matches, untag who stopped matching."""
+        rt = runtime()
+        try:
+            with _rules_progress() as advance:
+                report = rt.run_auto_tag_rules(Principal.system(), on_progress=advance)
+        except DomainError as error:
+            _fail(error)
+        finally:
+            rt.close()
+        console.print(
+            f"{report.rules:,} rules: tagged {report.added:,}, untagged {report.removed:,}"
+        )
 
     @db.command("upgrade")
     def db_upgrade() -> None:
@@ -304,6 +323,23 @@ def _bytes_progress(label: str) -> Iterator[Callable[[int, int], None]]:
         console=console,
     ) as progress:
         task = progress.add_task("import", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+@contextmanager
+def _rules_progress() -> Iterator[Callable[[int, int], None]]:
+    with Progress(
+        TextColumn("auto-tag rules"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("rules", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)

@@ -12,6 +12,7 @@ from application.access.api_keys import IssueApiKey
 from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.orders.importing import ImportOrders
+from application.tags.rules import RunAutoTagRules
 
 
 @frozen
@@ -26,6 +27,7 @@ class CliRuntime:
     import_orders: ImportOrders
     import_customers: ImportCustomers
     get_customers: GetCustomers
+    run_auto_tag_rules: RunAutoTagRules
     build_app: Callable[[], ASGIApp]
     """The API over this runtime's own container (and so its in-memory store, if any)."""
     app_factory: str

@@ -30,6 +30,10 @@ from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.pagination import Page
 from application.principal import Principal
+from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
+from application.tags.queries import GetTags, ListTags
+from application.tags.rules import DefineAutoTagRule
+from application.tags.views import TagView
 from application.timeline.queries import GetTimeline
 from domain.timeline import TimelineEntry
 
@@ -68,6 +72,12 @@ class Services:
     track_events: TrackEvents
     get_tracked_events: GetTrackedEvents
     get_timeline: GetTimeline
+    create_tag: CreateTag
+    tag_customers: TagCustomers
+    untag_customers: UntagCustomers
+    list_tags: ListTags
+    get_tags: GetTags
+    define_auto_tag_rule: DefineAutoTagRule
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -99,6 +109,10 @@ class Loaders:
         ] = DataLoader(load_fn=lambda keys: _first_timeline_pages(timeline, principal, keys))
         self.companies: DataLoader[str, CompanyView | None] = _batched(
             lambda ids: services.get_companies(principal, ids)
+        )
+        tags = services.get_tags
+        self.customer_tags: DataLoader[str, Sequence[TagView] | None] = _batched(
+            lambda ids: tags.of_customers(principal, ids)
         )
 
 

@@ -29,6 +29,7 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from adapters.graphql.tags import TAG, TagChangeNode, TagNode, tag_history_of, tags_of_customer
 from adapters.graphql.timeline import TimelineConnection, customer_timeline
 from adapters.graphql.timeline_kinds import TimelineKind
 from application.custom_fields.criteria import FieldSort
@@ -112,6 +113,16 @@ class CustomerNode(Node):
         if self.company_id is None:
             return None
         return await load_company(info, self.company_id)
+
+    @strawberry.field(description="The tags the customer carries, by name.")
+    async def tags(self, info: Info) -> list[TagNode]:
+        return await tags_of_customer(info, self.id_local)
+
+    @strawberry.field(
+        description="Tags put on and taken off this customer, newest first (at most 100)."
+    )
+    def tag_history(self, info: Info, first: int = 20) -> list[TagChangeNode]:
+        return tag_history_of(info, self.id_local, first)
 
     @strawberry.field(
         description="What happened with this customer, from every module, newest first."
@@ -201,6 +212,9 @@ class CustomerFilterInput:
     custom_fields: list[CustomFieldCondition] | None = strawberry.field(
         default=None, description="Conditions on custom field values; all must hold."
     )
+    tag_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Customers carrying any of these tags."
+    )
 
     def to_filter(self) -> CustomerFilter:
         try:
@@ -219,6 +233,14 @@ class CustomerFilterInput:
             )
         except MalformedId:
             raise invalid_id_error("filter.companyIds", COMPANY) from None
+        try:
+            tags = (
+                frozenset(local_id(tag, TAG) for tag in self.tag_ids)
+                if self.tag_ids is not None
+                else None
+            )
+        except MalformedId:
+            raise invalid_id_error("filter.tagIds", TAG) from None
         return CustomerFilter(
             search=self.search or None,
             email=self.email,
@@ -228,6 +250,7 @@ class CustomerFilterInput:
             created_before=self.created_before,
             company_ids=companies,
             custom_fields=to_conditions(self.custom_fields),
+            tag_ids=tags,
         )
 
 

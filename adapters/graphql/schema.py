@@ -32,6 +32,8 @@ from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.importing import ImportMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
+from adapters.graphql.tag_mutations import TagMutation
+from adapters.graphql.tags import TAG, TagQuery, fetch_tag
 
 
 @strawberry.type
@@ -54,6 +56,8 @@ class NodeQuery:
             return fetch_activity(info, local)
         if type_name == BEHAVIOUR_EVENT:
             return fetch_behaviour_event(info, local)
+        if type_name == TAG:
+            return fetch_tag(info, local)
         return None
 
 
@@ -67,6 +71,7 @@ Query = merge_types(
         OrderQuery,
         DuplicateQuery,
         AccessQuery,
+        TagQuery,
     ),
 )
 Mutation = merge_types(
@@ -80,6 +85,7 @@ Mutation = merge_types(
         ImportMutation,
         ActivityMutation,
         BehaviourMutation,
+        TagMutation,
     ),
 )
 

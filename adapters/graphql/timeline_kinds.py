@@ -16,11 +16,14 @@ import strawberry
 from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_EVENT
 from domain.orders.order import TIMELINE_KIND as ORDER
+from domain.tags.tagging import TAGGED, UNTAGGED
 
 KINDS: Final[tuple[str, ...]] = (
     *(kind.value for kind in ActivityKind),
     BEHAVIOUR_EVENT,
     ORDER,
+    TAGGED,
+    UNTAGGED,
 )
 
 _kinds: type[Enum] = Enum("TimelineKind", {kind.upper(): kind for kind in KINDS})  # type: ignore[misc]

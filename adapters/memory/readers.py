@@ -35,6 +35,9 @@ class InMemoryCustomerReader:
     def count(self, where: CustomerFilter) -> int:
         return len(self._matching(where))
 
+    def ids_matching(self, where: CustomerFilter) -> set[str]:
+        return {view.id for view in self._matching(where)}
+
     def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
         active = sorted(
             (c for c in self._store.customers.values() if not c.is_archived), key=lambda c: c.id
@@ -89,6 +92,10 @@ class InMemoryCustomerReader:
         needle = where.search.casefold() if where.search else None
         email = where.email.strip().lower() if where.email else None
         matches = []
+        tagged: dict[str, set[str]] = {}
+        if where.tag_ids is not None:
+            for customer_id, tag_id in self._store.customer_tags:
+                tagged.setdefault(customer_id, set()).add(tag_id)
         for customer in self._store.customers.values():
             if customer.is_archived and not where.include_archived:
                 continue
@@ -103,6 +110,8 @@ class InMemoryCustomerReader:
             if where.company_ids is not None and customer.company_id not in where.company_ids:
                 continue
             if not matches_all(customer.custom_fields, where.custom_fields):
+                continue
+            if where.tag_ids is not None and not tagged.get(customer.id, set()) & where.tag_ids:
                 continue
             if needle is not None:
                 haystack = search_text(

@@ -7,6 +7,7 @@ from datetime import date
 
 from attrs import define, field
 
+from application.tags.conditions import AutoTagRule
 from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.activities import Activity
@@ -16,6 +17,7 @@ from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.events import DomainEvent
 from domain.orders import Order
+from domain.tags import Tag, TagChange
 from domain.timeline import TimelineEntry
 
 
@@ -36,4 +38,9 @@ class InMemoryStore:
     timeline: dict[str, TimelineEntry] = field(factory=dict)
     external_ids: dict[tuple[str, str], str] = field(factory=dict)
     """Customer ids by (source, external id)."""
+    tags: dict[str, Tag] = field(factory=dict)
+    customer_tags: dict[tuple[str, str], str | None] = field(factory=dict)
+    """The rule that tagged each (customer id, tag id), or None when a person did."""
+    tag_history: dict[str, TagChange] = field(factory=dict)
+    tag_rules: dict[str, AutoTagRule] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)

@@ -13,6 +13,7 @@ from adapters.memory.customer_lookup import InMemoryCustomerLookup
 from adapters.memory.querying import values_in_use
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
+from adapters.memory.tags import InMemoryTags
 from adapters.memory.timeline import InMemoryTimeline
 from application.errors import AlreadyTaken
 from application.ports import EventPublisher
@@ -216,6 +217,7 @@ class InMemoryUnitOfWork:
         self.activities = InMemoryActivityRepository(self._store)
         self.tracked_events = InMemoryTrackedEventLog(self._store)
         self.timeline = InMemoryTimeline(self._store)
+        self.tags = InMemoryTags(self._store)
         return self
 
     def __exit__(
@@ -235,6 +237,7 @@ class InMemoryUnitOfWork:
             self.customers.check_unique_external_ids()
             self.orders.check_unique_external_ids()
             self.custom_fields.check_unique_keys()
+            self.tags.check()
             events = _take_events(
                 [
                     *self.customers.staged.seen.values(),
@@ -242,13 +245,15 @@ class InMemoryUnitOfWork:
                     *self.companies.staged.seen.values(),
                     *self.custom_fields.staged.seen.values(),
                     *self.activities.staged.seen.values(),
-                ]
+                ],
+                self.tags.take_events(),
             )
             self.tracked_events.check()
             for collection in staged:
                 collection.write_back()
             self.tracked_events.write_back()
             self.timeline.write_back()
+            self.tags.write_back()
             self._store.outbox.extend(events)
         self._forget_staged()
         self._publisher.publish(events)
@@ -264,6 +269,7 @@ class InMemoryUnitOfWork:
             collection.clear()
         self.tracked_events.clear()
         self.timeline.clear()
+        self.tags.clear()
 
     def _staged(self) -> tuple[Staged[Any], ...]:
         return (
@@ -282,8 +288,11 @@ class _Recorder(Protocol):
     events: list[DomainEvent]
 
 
-def _take_events(aggregates: Collection[_Recorder]) -> list[DomainEvent]:
+def _take_events(
+    aggregates: Collection[_Recorder], recorded: Sequence[DomainEvent] = ()
+) -> list[DomainEvent]:
     events = [event for aggregate in aggregates for event in aggregate.events]
+    events.extend(recorded)
     for aggregate in aggregates:
         aggregate.events.clear()
     events.sort(key=lambda event: event.occurred_at)

@@ -12,6 +12,8 @@ from application.errors import AlreadyTaken
 
 def taken_error(error: IntegrityError) -> AlreadyTaken | None:
     message = str(error.orig).lower()
+    if "tags.name_key" in message or "uq_tags_name_key" in message:
+        return AlreadyTaken("name", "another tag has this name")
     if "customer_external_ids" in message:
         return AlreadyTaken("externalIds", "another customer has this external id")
     if "orders" in message and "external_id" in message:

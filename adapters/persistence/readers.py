@@ -9,7 +9,13 @@ from sqlalchemy import ColumnElement, Engine, String, and_, bindparam, func, sel
 
 from adapters.persistence.custom_field_sql import CustomFieldSql
 from adapters.persistence.keyset import walking_order, window
-from adapters.persistence.tables import api_keys, customer_external_ids, customers, users
+from adapters.persistence.tables import (
+    api_keys,
+    customer_external_ids,
+    customer_tags,
+    customers,
+    users,
+)
 from application.access.ports import UserView
 from application.customers.views import (
     CustomerFilter,
@@ -100,6 +106,11 @@ class SqlCustomerReader:
         with self._engine.connect() as connection:
             return connection.execute(query).scalar_one()
 
+    def ids_matching(self, where: CustomerFilter) -> set[str]:
+        query = select(customers.c.id).where(*self._conditions(where))
+        with self._engine.connect() as connection:
+            return set(connection.execute(query).scalars())
+
     def slice(
         self,
         where: CustomerFilter,
@@ -162,6 +173,11 @@ def _conditions(where: CustomerFilter) -> list[ColumnElement[bool]]:
         conditions.append(customers.c.created_at >= where.created_after)
     if where.created_before is not None:
         conditions.append(customers.c.created_at < where.created_before)
+    if where.tag_ids is not None:
+        tagged = select(customer_tags.c.customer_id).where(
+            customer_tags.c.tag_id.in_(sorted(where.tag_ids))
+        )
+        conditions.append(customers.c.id.in_(tagged))
     if where.search:
         conditions.append(
             customers.c.search_text.contains(where.search.casefold(), autoescape=True)

@@ -33,6 +33,7 @@ from adapters.persistence.types import (
 from domain.activities import ActivityKind, Direction
 from domain.companies import CompanySize
 from domain.custom_fields import FieldType, ObjectType
+from domain.tags import TagCategory
 
 metadata = MetaData(
     naming_convention={
@@ -263,4 +264,59 @@ Index(
     timeline_entries.c.customer_id,
     timeline_entries.c.occurred_at,
     timeline_entries.c.id,
+)
+
+# The catalogue of tags; names are unique ignoring case, through name_key.
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(50), nullable=False),
+    Column("name_key", sortable_text(50), nullable=False, unique=True),
+    Column("colour", String(7), nullable=False),
+    Column("category", StrEnumType(TagCategory, 24), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(36), nullable=False),
+)
+
+# Who carries which tag now; rule_id names the auto-tag rule that put it on, if one did.
+customer_tags = Table(
+    "customer_tags",
+    metadata,
+    Column("customer_id", String(36), ForeignKey("customers.id"), primary_key=True),
+    Column("tag_id", String(36), ForeignKey("tags.id"), primary_key=True),
+    Column("tagged_at", UtcDateTime(), nullable=False),
+    Column("tagged_by", String(36), nullable=False),
+    Column("rule_id", String(36)),
+)
+Index("ix_customer_tags_tag_id", customer_tags.c.tag_id)
+
+# Append-only: every tag put on or taken off a customer.
+tag_history = Table(
+    "tag_history",
+    metadata,
+    Column("id", sortable_text(64), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False),
+    Column("tag_id", String(36), ForeignKey("tags.id"), nullable=False),
+    Column("added", Boolean, nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("actor_id", String(36), nullable=False),
+    Column("rule_id", String(36)),
+)
+Index(
+    "ix_tag_history_customer_id_occurred_at",
+    tag_history.c.customer_id,
+    tag_history.c.occurred_at,
+)
+
+# Rules are data: the condition is JSON that application.tags.conditions reads.
+auto_tag_rules = Table(
+    "auto_tag_rules",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tag_id", String(36), ForeignKey("tags.id"), nullable=False),
+    Column("condition", JsonDocument, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(36), nullable=False),
 )

@@ -22,6 +22,7 @@ from adapters.persistence.repositories import (
     SqlCustomerRepository,
     SqlUserRepository,
 )
+from adapters.persistence.tags import SqlTags
 from adapters.persistence.timeline import SqlTimeline
 from application.errors import StaleVersion
 from application.ports import EventPublisher
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.activities = SqlActivityRepository(self._session)
         self.tracked_events = SqlTrackedEventLog(self._session)
         self.timeline = SqlTimeline(self._session)
+        self.tags = SqlTags(self._session)
         return self
 
     def __exit__(
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         ]
         seen = {id(aggregate): aggregate for aggregate in recorders}.values()
         events = [event for aggregate in seen for event in aggregate.events]
+        events.extend(self.tags.take_events())
         for aggregate in seen:
             aggregate.events.clear()
         events.sort(key=lambda event: event.occurred_at)

@@ -75,14 +75,15 @@ def move_history(uow: UnitOfWork, survivor_id: str, duplicate_ids: Sequence[str]
     uow.activities.move_to(survivor_id, duplicate_ids)
     uow.tracked_events.move_to(survivor_id, duplicate_ids)
     uow.timeline.move_to(survivor_id, duplicate_ids)
+    uow.tags.move_to(survivor_id, duplicate_ids)
 
 
 @frozen
 class MergeCustomers:
     """Fold duplicates into a survivor and move everything they had to it.
 
-    Orders (and, as modules arrive, events, activities, tags, opportunities and cases)
-    follow; the duplicates stay resolvable and point at the survivor.
+    Orders, events, activities, the timeline and tags (the survivor carries the union),
+    and as modules arrive opportunities and cases, follow; the duplicates stay resolvable and point at the survivor.
     """
 
     uow: UnitOfWorkFactory

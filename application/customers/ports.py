@@ -46,6 +46,10 @@ class CustomerReader(Protocol):
 
     def count(self, where: CustomerFilter) -> int: ...
 
+    def ids_matching(self, where: CustomerFilter) -> set[str]:
+        """The ids of every customer matching ``where``, in one statement: for bulk work."""
+        ...
+
     def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
         """``(id, other id, key)`` for active customers sharing an email key or a phone."""
         ...

@@ -120,3 +120,5 @@ class CustomerFilter:
     created_before: datetime | None = None
     company_ids: frozenset[str] | None = None
     custom_fields: tuple[FieldCondition, ...] = ()
+    tag_ids: frozenset[str] | None = None
+    """Customers carrying any of these tags."""

@@ -14,6 +14,7 @@ from application.companies.ports import CompanyReader
 from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.orders.ports import OrderReader
+from application.tags.ports import TagReader
 from application.timeline.ports import TimelineReader
 from application.unit_of_work import UnitOfWorkFactory
 
@@ -37,6 +38,7 @@ class StorageBackend:
     activities: ActivityReader
     behaviour: BehaviourReader
     timeline: TimelineReader
+    tags: TagReader
     concurrent_writers: bool = True
     """False where a second writer waits for the first (SQLite), so writes never interleave."""
     link_external_id: Callable[[str, str, str], None] | None = None

@@ -18,6 +18,7 @@ from tests.contracts.orders import (
     MergeContract,
     OrderRepositoryContract,
 )
+from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
 
 
@@ -39,5 +40,6 @@ class TestStorageAdapters(
     CustomerLookupContract,
     TrackedEventLogContract,
     TimelineContract,
+    TagContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -1,0 +1,200 @@
+"""Changing tags through the API: the catalogue, and tagging customers in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from adapters.graphql.context import Info
+from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
+from adapters.graphql.customers import CUSTOMER
+from adapters.graphql.errors import UserError, input_error, user_errors
+from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
+from adapters.graphql.tags import AUTO_TAG_RULE, TAG, TagCategoryValue, TagNode, fetch_tag
+from application.errors import InvalidInput
+from application.tags.commands import NewTag, TagResult
+from application.tags.conditions import (
+    AutoTagRule,
+    EventCondition,
+    FieldsCondition,
+    TagCondition,
+)
+from domain.behaviour import EventFrequency
+from domain.errors import DomainError, ErrorCode
+from domain.tags import TagCategory
+
+
+@strawberry.input
+class CreateTagInput:
+    name: str
+    colour: str = strawberry.field(description="#RRGGBB.")
+    category: TagCategoryValue = TagCategoryValue.STATIC  # type: ignore[valid-type, attr-defined]
+    description: str = ""
+
+
+@strawberry.type
+class CreateTagPayload:
+    tag: TagNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class TagCustomersInput:
+    customer_ids: list[strawberry.ID] = strawberry.field(
+        description="At most 10,000 customers; every one must exist and be active."
+    )
+    tag_ids: list[strawberry.ID]
+
+
+@strawberry.type
+class TagCustomersPayload:
+    changed_count: int = strawberry.field(
+        default=0, description="Customer-tag pairs changed; pairs already as asked are not."
+    )
+    unchanged_count: int = 0
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def from_result(cls, result: TagResult) -> TagCustomersPayload:
+        return cls(changed_count=result.changed, unchanged_count=result.unchanged)
+
+
+def _local_ids(
+    ids: Sequence[strawberry.ID], type_name: str, field: str
+) -> tuple[list[str], list[UserError]]:
+    found: list[str] = []
+    errors: list[UserError] = []
+    for index, global_id in enumerate(ids):
+        try:
+            found.append(local_id(global_id, type_name))
+        except MalformedId:
+            errors += input_error(
+                f"{field}.{index}", ErrorCode.INVALID_ID, f"is not the id of a {type_name}"
+            )
+    return found, errors
+
+
+def _parse(input: TagCustomersInput) -> tuple[list[str], list[str], list[UserError]]:
+    customers, customer_errors = _local_ids(input.customer_ids, CUSTOMER, "customerIds")
+    tags, tag_errors = _local_ids(input.tag_ids, TAG, "tagIds")
+    return customers, tags, (customer_errors + tag_errors)[:20]
+
+
+@strawberry.type(
+    name="AutoTagRule", description="While a customer meets the condition, they carry the tag."
+)
+class AutoTagRuleNode(Node):
+    condition: JSON = strawberry.field(description="The condition as the rules table keeps it.")
+    created_at: datetime
+    tag_id: strawberry.Private[str]
+
+    @classmethod
+    def from_rule(cls, rule: AutoTagRule) -> AutoTagRuleNode:
+        return cls(
+            id=strawberry.ID(to_global_id(AUTO_TAG_RULE, rule.id)),
+            condition=cast(JSON, rule.condition.to_json()),
+            created_at=rule.created_at,
+            tag_id=rule.tag_id,
+        )
+
+    @strawberry.field
+    def tag(self, info: Info) -> TagNode | None:
+        return fetch_tag(info, self.tag_id)
+
+
+@strawberry.input(description="Did the event at least atLeast times in the last days UTC days.")
+class EventConditionInput:
+    name: str
+    at_least: int = 1
+    days: int = 30
+
+
+@strawberry.input(description="Give exactly one of customFields and event.")
+class CreateAutoTagRuleInput:
+    tag_id: strawberry.ID
+    custom_fields: list[CustomFieldCondition] | None = strawberry.field(
+        default=None, description="Conditions on custom field values; all must hold."
+    )
+    event: EventConditionInput | None = None
+
+
+@strawberry.type
+class CreateAutoTagRulePayload:
+    rule: AutoTagRuleNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _condition(input: CreateAutoTagRuleInput) -> TagCondition:
+    if (input.custom_fields is None) == (input.event is None):
+        raise InvalidInput("event", ErrorCode.INVALID, "give exactly one of customFields and event")
+    if input.event is not None:
+        event = input.event
+        return EventCondition(EventFrequency(event.name, event.at_least, event.days))
+    return FieldsCondition(to_conditions(input.custom_fields))
+
+
+@strawberry.type
+class TagMutation:
+    @strawberry.mutation(description="Add a tag to the catalogue; its name must be new.")
+    def create_tag(self, info: Info, input: CreateTagInput) -> CreateTagPayload:
+        context = info.context
+        new = NewTag(
+            name=input.name,
+            colour=input.colour,
+            category=TagCategory(enum_value(input.category)),
+            description=input.description,
+        )
+        try:
+            view = context.services.create_tag(context.principal, new)
+        except DomainError as error:
+            return CreateTagPayload(user_errors=user_errors(error))
+        return CreateTagPayload(tag=TagNode.from_view(view))
+
+    @strawberry.mutation(
+        description="Add an auto-tag rule; `rapport jobs run auto-tag` applies it."
+    )
+    def create_auto_tag_rule(
+        self, info: Info, input: CreateAutoTagRuleInput
+    ) -> CreateAutoTagRulePayload:
+        try:
+            tag_id = local_id(input.tag_id, TAG)
+        except MalformedId:
+            return CreateAutoTagRulePayload(
+                user_errors=input_error("tagId", ErrorCode.INVALID_ID, "is not the id of a Tag")
+            )
+        context = info.context
+        try:
+            rule = context.services.define_auto_tag_rule(
+                context.principal, tag_id, _condition(input)
+            )
+        except DomainError as error:
+            return CreateAutoTagRulePayload(user_errors=user_errors(error))
+        return CreateAutoTagRulePayload(rule=AutoTagRuleNode.from_rule(rule))
+
+    @strawberry.mutation(description="Put every tag on every customer, all or nothing.")
+    def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:
+        customers, tags, errors = _parse(input)
+        if errors:
+            return TagCustomersPayload(user_errors=errors)
+        context = info.context
+        try:
+            result = context.services.tag_customers(context.principal, customers, tags)
+        except DomainError as error:
+            return TagCustomersPayload(user_errors=user_errors(error))
+        return TagCustomersPayload.from_result(result)
+
+    @strawberry.mutation(description="Take every tag off every customer, all or nothing.")
+    def untag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:
+        customers, tags, errors = _parse(input)
+        if errors:
+            return TagCustomersPayload(user_errors=errors)
+        context = info.context
+        try:
+            result = context.services.untag_customers(context.principal, customers, tags)
+        except DomainError as error:
+            return TagCustomersPayload(user_errors=user_errors(error))
+        return TagCustomersPayload.from_result(result)

@@ -19,6 +19,7 @@ from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
+from adapters.memory.lifecycle import InMemoryLifecycleReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -34,6 +35,7 @@ from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import open_database
+from adapters.persistence.lifecycle import SqlLifecycleReader
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
@@ -64,6 +66,9 @@ from application.customers.commands import (
 from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
+from application.lifecycle.commands import ChangeLifecycleStage
+from application.lifecycle.queries import ReadLifecycle
+from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
@@ -220,7 +225,9 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryOrderReader, store=memory_store),
     )
     record_order = providers.Singleton(RecordOrder, uow=unit_of_work.provider, clock=clock, ids=ids)
-    mark_order_paid = providers.Singleton(MarkOrderPaid, uow=unit_of_work.provider, clock=clock)
+    mark_order_paid = providers.Singleton(
+        MarkOrderPaid, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
     refund_order = providers.Singleton(RefundOrder, uow=unit_of_work.provider, clock=clock)
     cancel_order = providers.Singleton(CancelOrder, uow=unit_of_work.provider, clock=clock)
     import_orders = providers.Singleton(
@@ -267,6 +274,18 @@ class Container(containers.DeclarativeContainer):
     get_tracked_events = providers.Singleton(GetTrackedEvents, reader=behaviour_reader)
     event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
     get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
+    lifecycle_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlLifecycleReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryLifecycleReader, store=memory_store),
+    )
+    change_lifecycle_stage = providers.Singleton(
+        ChangeLifecycleStage, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    read_lifecycle = providers.Singleton(ReadLifecycle, reader=lifecycle_reader, clock=clock)
+    lifecycle_sweep = providers.Singleton(
+        RunLifecycleSweep, uow=unit_of_work.provider, orders=order_reader, clock=clock, ids=ids
+    )
 
     services = providers.Singleton(
         Services,
@@ -298,6 +317,8 @@ class Container(containers.DeclarativeContainer):
         track_events=track_events,
         get_tracked_events=get_tracked_events,
         get_timeline=get_timeline,
+        change_lifecycle_stage=change_lifecycle_stage,
+        read_lifecycle=read_lifecycle,
     )
 
 
@@ -354,6 +375,7 @@ def main() -> None:
             import_orders=container.import_orders(),
             import_customers=container.import_customers(),
             get_customers=container.get_customers(),
+            lifecycle_sweep=container.lifecycle_sweep(),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),

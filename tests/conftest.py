@@ -18,6 +18,7 @@ from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
+from adapters.memory.lifecycle import InMemoryLifecycleReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -33,6 +34,7 @@ from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import Database, open_database
+from adapters.persistence.lifecycle import SqlLifecycleReader
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
@@ -88,6 +90,7 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         behaviour=InMemoryBehaviourReader(store),
         timeline=InMemoryTimelineReader(store),
         link_external_id=link_external_id,
+        lifecycle=InMemoryLifecycleReader(store),
     )
 
 
@@ -113,6 +116,7 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         timeline=SqlTimelineReader(database.reader),
         concurrent_writers=database.writer.dialect.name != "sqlite",
         link_external_id=sql_external_ids(database),
+        lifecycle=SqlLifecycleReader(database.reader),
     )
 
 
@@ -179,7 +183,11 @@ def postgres_schema() -> Iterator[Database]:
 
 @pytest.fixture
 def postgres_database(postgres_schema: Database) -> Database:
-    tables = ", ".join(table.name for table in reversed(metadata.sorted_tables))
+    # The lifecycle catalogue is seeded by the migration and no test edits it.
+    seeded = {"lifecycle_tracks", "lifecycle_rules"}
+    tables = ", ".join(
+        table.name for table in reversed(metadata.sorted_tables) if table.name not in seeded
+    )
     with postgres_schema.writer.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return postgres_schema

@@ -57,6 +57,31 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     cli.add_typer(db, name="db")
     cli.add_typer(apikey, name="apikey")
     cli.add_typer(schema, name="schema")
+    jobs = typer.Typer(no_args_is_help=True, help="Background jobs, run once (e.g. from cron).")
+    cli.add_typer(jobs, name="jobs")
+
+    @jobs.command("run")
+    def jobs_run(job: Annotated[Job, typer.Argument(help="The job to run.")]) -> None:
+        """Run a job to completion; lifecycle-sweep is safe to run again (idempotent)."""
+        rt = runtime()
+        try:
+            with Progress(
+                TextColumn("lifecycle sweep"),
+                BarColumn(),
+                TextColumn("{task.completed:,} customers with orders checked"),
+                console=console,
+            ) as progress:
+                task = progress.add_task("sweep", total=None)
+                report = rt.lifecycle_sweep(
+                    Principal.system(), on_batch=lambda count: progress.advance(task, count)
+                )
+        except DomainError as error:
+            _fail(error)
+        finally:
+            rt.close()
+        console.print(
+            f"{report.customers:,} active customers checked, {report.changes:,} stage changes"
+        )
 
     @db.command("upgrade")
     def db_upgrade() -> None:
@@ -281,6 +306,10 @@ def _prepare_development(rt: CliRuntime) -> None:
 
 class OrderFormat(StrEnum):
     CDNOW = "cdnow"
+
+
+class Job(StrEnum):
+    LIFECYCLE_SWEEP = "lifecycle-sweep"
 
 
 @contextmanager

@@ -25,6 +25,9 @@ from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
+from application.lifecycle.commands import ChangeLifecycleStage
+from application.lifecycle.queries import ReadLifecycle
+from application.lifecycle.views import StageView
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
@@ -66,6 +69,8 @@ class Services:
     track_events: TrackEvents
     get_tracked_events: GetTrackedEvents
     get_timeline: GetTimeline
+    change_lifecycle_stage: ChangeLifecycleStage
+    read_lifecycle: ReadLifecycle
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -93,6 +98,9 @@ class Loaders:
         )
         self.companies: DataLoader[str, CompanyView | None] = _batched(
             lambda ids: services.get_companies(principal, ids)
+        )
+        self.lifecycle_stages: DataLoader[str, Sequence[StageView] | None] = _batched(
+            lambda ids: services.read_lifecycle.stages_of(principal, ids)
         )
 
 

@@ -45,6 +45,7 @@ from domain.errors import DomainError, ErrorCode
 
 if TYPE_CHECKING:
     from adapters.graphql.companies import CompanyNode
+    from adapters.graphql.lifecycle import LifecycleStageNode, StageChangeConnection
     from adapters.graphql.orders import OrderConnection
 
 CUSTOMER = "Customer"
@@ -126,6 +127,22 @@ class CustomerNode(Node):
         return customer_timeline(
             info, local_id(self.id, CUSTOMER), first=first, after=after, kinds=kinds
         )
+
+    @strawberry.field(description="The customer's stage on each lifecycle track.")
+    async def lifecycle(
+        self, info: Info
+    ) -> list[Annotated[LifecycleStageNode, strawberry.lazy("adapters.graphql.lifecycle")]]:
+        from adapters.graphql.lifecycle import stages_of
+
+        return await stages_of(info, self.id_local)
+
+    @strawberry.field(description="Every change of the customer's stages, newest first.")
+    def stage_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[StageChangeConnection, strawberry.lazy("adapters.graphql.lifecycle")]:
+        from adapters.graphql.lifecycle import stage_history
+
+        return stage_history(info, self.id_local, first=first, after=after)
 
 
 @strawberry.type(name="CustomerEdge")

@@ -30,6 +30,7 @@ from adapters.graphql.customers import (
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.importing import ImportMutation
+from adapters.graphql.lifecycle import LifecycleMutation, LifecycleQuery
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 
@@ -67,6 +68,7 @@ Query = merge_types(
         OrderQuery,
         DuplicateQuery,
         AccessQuery,
+        LifecycleQuery,
     ),
 )
 Mutation = merge_types(
@@ -80,6 +82,7 @@ Mutation = merge_types(
         ImportMutation,
         ActivityMutation,
         BehaviourMutation,
+        LifecycleMutation,
     ),
 )
 

@@ -15,12 +15,14 @@ import strawberry
 
 from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_EVENT
+from domain.lifecycle.lifecycle import TIMELINE_KIND as STAGE_CHANGED
 from domain.orders.order import TIMELINE_KIND as ORDER
 
 KINDS: Final[tuple[str, ...]] = (
     *(kind.value for kind in ActivityKind),
     BEHAVIOUR_EVENT,
     ORDER,
+    STAGE_CHANGED,
 )
 
 _kinds: type[Enum] = Enum("TimelineKind", {kind.upper(): kind for kind in KINDS})  # type: ignore[misc]

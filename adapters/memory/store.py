@@ -15,6 +15,8 @@ from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.events import DomainEvent
+from domain.lifecycle import StageAssignment, StageChange, StageRule, Track
+from domain.lifecycle.defaults import default_rules, default_tracks
 from domain.orders import Order
 from domain.timeline import TimelineEntry
 
@@ -36,4 +38,14 @@ class InMemoryStore:
     timeline: dict[str, TimelineEntry] = field(factory=dict)
     external_ids: dict[tuple[str, str], str] = field(factory=dict)
     """Customer ids by (source, external id)."""
+    lifecycle_tracks: dict[str, Track] = field(
+        factory=lambda: {track.key: track for track in default_tracks()}
+    )
+    """Seeded with the defaults, as migration 0005 seeds the SQL tables."""
+    lifecycle_rules: dict[str, StageRule] = field(
+        factory=lambda: {rule.key: rule for rule in default_rules()}
+    )
+    customer_stages: dict[str, dict[str, StageAssignment]] = field(factory=dict)
+    """By customer id, then track."""
+    stage_changes: dict[str, StageChange] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)

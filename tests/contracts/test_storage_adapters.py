@@ -12,6 +12,7 @@ from tests.contracts.customers import (
     CustomerRepositoryContract,
     UnitOfWorkContract,
 )
+from tests.contracts.lifecycle import LifecycleContract, OrderFactsContract
 from tests.contracts.orders import ExternalIdContract, MergeContract, OrderRepositoryContract
 from tests.contracts.timeline import TimelineContract
 
@@ -33,5 +34,7 @@ class TestStorageAdapters(
     CustomerLookupContract,
     TrackedEventLogContract,
     TimelineContract,
+    LifecycleContract,
+    OrderFactsContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

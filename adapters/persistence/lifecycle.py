@@ -1,0 +1,219 @@
+"""Lifecycle stages in SQL: stages and history written by hand, read with Core."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from adapters.persistence.tables import (
+    customer_stages,
+    lifecycle_rules,
+    lifecycle_tracks,
+    stage_changes,
+)
+from adapters.persistence.upserts import insert_for
+from application.errors import StaleVersion
+from application.lifecycle.views import StageView
+from application.pagination import SortKey
+from domain.lifecycle import (
+    CustomerLifecycle,
+    LifecycleCatalogue,
+    RuleTrigger,
+    Stage,
+    StageAssignment,
+    StageChange,
+    StageRule,
+    Track,
+)
+
+CHUNK = 5000
+_HISTORY_COLUMNS = (
+    stage_changes.c.id,
+    stage_changes.c.customer_id,
+    stage_changes.c.track,
+    stage_changes.c.from_stage,
+    stage_changes.c.to_stage,
+    stage_changes.c.changed_at,
+    stage_changes.c.actor_id,
+    stage_changes.c.reason,
+    stage_changes.c.rule,
+    stage_changes.c.override,
+    stage_changes.c.previous_entered_at,
+)
+
+
+def load_catalogue(connection: Connection | Session) -> LifecycleCatalogue:
+    tracks = [
+        Track(
+            key=row.key,
+            label=row.label,
+            stages=tuple(Stage(stage["key"], stage["label"]) for stage in row.stages),
+            transitions=frozenset((source, target) for source, target in row.transitions),
+            position=row.position,
+        )
+        for row in connection.execute(select(lifecycle_tracks))
+    ]
+    rules = [
+        StageRule(
+            key=row.key,
+            track=row.track,
+            trigger=RuleTrigger(row.trigger_type),
+            to_stage=row.to_stage,
+            from_stages=frozenset(row.from_stages) if row.from_stages is not None else None,
+            days=row.days,
+            priority=row.priority,
+            enabled=row.enabled,
+        )
+        for row in connection.execute(select(lifecycle_rules))
+    ]
+    return LifecycleCatalogue.of(tracks, rules)
+
+
+def change_row(change: StageChange) -> dict[str, Any]:
+    return {column.name: getattr(change, column.name) for column in _HISTORY_COLUMNS}
+
+
+def _stages_of(
+    connection: Connection | Session, customer_ids: Sequence[str]
+) -> dict[str, dict[str, StageAssignment]]:
+    found: dict[str, dict[str, StageAssignment]] = {cid: {} for cid in customer_ids}
+    for start in range(0, len(customer_ids), CHUNK):
+        query = select(customer_stages).where(
+            customer_stages.c.customer_id.in_(customer_ids[start : start + CHUNK])
+        )
+        for row in connection.execute(query):
+            found[row.customer_id][row.track] = StageAssignment(row.stage, row.entered_at)
+    return found
+
+
+class SqlLifecycleRepository:
+    """Tracks what it hands out; ``flush`` writes stages (checked against what was loaded,
+    so a concurrent change is a ``StaleVersion``) and appends the new history."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.seen: dict[str, CustomerLifecycle] = {}
+        self._loaded: dict[str, dict[str, StageAssignment]] = {}
+        self._catalogue: LifecycleCatalogue | None = None
+
+    def catalogue(self) -> LifecycleCatalogue:
+        if self._catalogue is None:
+            self._catalogue = load_catalogue(self._session)
+        return self._catalogue
+
+    def get_many(self, customer_ids: Collection[str]) -> Mapping[str, CustomerLifecycle]:
+        missing = [cid for cid in dict.fromkeys(customer_ids) if cid not in self.seen]
+        if missing:
+            for customer_id, stages in _stages_of(self._session, missing).items():
+                self._loaded[customer_id] = dict(stages)
+                self.seen[customer_id] = CustomerLifecycle(customer_id, stages)
+        return {customer_id: self.seen[customer_id] for customer_id in customer_ids}
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        duplicates = sorted(set(duplicate_ids) - {survivor_id})
+        if not duplicates:
+            return 0
+        loaded = self.get_many([survivor_id, *duplicates])
+        loaded[survivor_id].absorb(loaded[d] for d in duplicates)
+        self.flush()
+        result = self._session.execute(
+            update(stage_changes)
+            .where(stage_changes.c.customer_id.in_(duplicates))
+            .values(customer_id=survivor_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def flush(self) -> None:
+        # Customers added in this transaction must be there before their stages.
+        self._session.flush()
+        changes: list[dict[str, Any]] = []
+        for customer_id, lifecycle in self.seen.items():
+            loaded = self._loaded[customer_id]
+            if lifecycle.stages != loaded:
+                self._write_stages(customer_id, loaded, lifecycle.stages)
+                self._loaded[customer_id] = dict(lifecycle.stages)
+            changes.extend(change_row(change) for change in lifecycle.changes)
+            lifecycle.changes.clear()
+        if changes:
+            self._session.execute(insert(stage_changes), changes)
+
+    def _write_stages(
+        self,
+        customer_id: str,
+        loaded: Mapping[str, StageAssignment],
+        current: Mapping[str, StageAssignment],
+    ) -> None:
+        for track, was in loaded.items():
+            now = current.get(track)
+            if now == was:
+                continue
+            same_row = and_(
+                customer_stages.c.customer_id == customer_id,
+                customer_stages.c.track == track,
+                customer_stages.c.stage == was.stage,
+                customer_stages.c.entered_at == was.entered_at,
+            )
+            statement = (
+                delete(customer_stages).where(same_row)
+                if now is None
+                else update(customer_stages)
+                .where(same_row)
+                .values(stage=now.stage, entered_at=now.entered_at)
+            )
+            if self._session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
+                raise StaleVersion()
+        for track, now in current.items():
+            if track in loaded:
+                continue
+            upsert = (
+                insert_for(self._session, customer_stages)
+                .values(
+                    customer_id=customer_id, track=track, stage=now.stage, entered_at=now.entered_at
+                )
+                .on_conflict_do_nothing()
+                .returning(customer_stages.c.track)
+            )
+            # Another transaction put the customer on this track first.
+            if self._session.execute(upsert).first() is None:
+                raise StaleVersion()
+
+
+class SqlLifecycleReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def catalogue(self) -> LifecycleCatalogue:
+        with self._engine.connect() as connection:
+            return load_catalogue(connection)
+
+    def stages_of(self, customer_ids: Collection[str]) -> Mapping[str, Sequence[StageView]]:
+        wanted = list(dict.fromkeys(customer_ids))
+        with self._engine.connect() as connection:
+            found = _stages_of(connection, wanted)
+        return {
+            customer_id: [
+                StageView(customer_id, track, assignment.stage, assignment.entered_at)
+                for track, assignment in sorted(found[customer_id].items())
+            ]
+            for customer_id in wanted
+        }
+
+    def history(
+        self, customer_id: str, *, after: SortKey | None, limit: int
+    ) -> Sequence[StageChange]:
+        query = select(*_HISTORY_COLUMNS).where(stage_changes.c.customer_id == customer_id)
+        if after is not None:
+            query = query.where(
+                tuple_(stage_changes.c.changed_at, stage_changes.c.id)
+                < tuple_(
+                    bindparam(None, after.value, type_=stage_changes.c.changed_at.type),
+                    bindparam(None, after.id, type_=stage_changes.c.id.type),
+                )
+            )
+        query = query.order_by(stage_changes.c.changed_at.desc(), stage_changes.c.id.desc())
+        with self._engine.connect() as connection:
+            rows = connection.execute(query.limit(limit))
+            return [StageChange(**row._mapping) for row in rows]

@@ -66,6 +66,7 @@ from application.customers.commands import (
 from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
+from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
 from application.lifecycle.commands import ChangeLifecycleStage
 from application.lifecycle.queries import ReadLifecycle
 from application.lifecycle.rules import RunLifecycleSweep
@@ -283,6 +284,8 @@ class Container(containers.DeclarativeContainer):
         ChangeLifecycleStage, uow=unit_of_work.provider, clock=clock, ids=ids
     )
     read_lifecycle = providers.Singleton(ReadLifecycle, reader=lifecycle_reader, clock=clock)
+    save_lifecycle_track = providers.Singleton(SaveLifecycleTrack, uow=unit_of_work.provider)
+    save_stage_rule = providers.Singleton(SaveStageRule, uow=unit_of_work.provider)
     lifecycle_sweep = providers.Singleton(
         RunLifecycleSweep, uow=unit_of_work.provider, orders=order_reader, clock=clock, ids=ids
     )
@@ -319,6 +322,8 @@ class Container(containers.DeclarativeContainer):
         get_timeline=get_timeline,
         change_lifecycle_stage=change_lifecycle_stage,
         read_lifecycle=read_lifecycle,
+        save_lifecycle_track=save_lifecycle_track,
+        save_stage_rule=save_stage_rule,
     )
 
 

@@ -34,7 +34,7 @@ from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import Database, open_database
-from adapters.persistence.lifecycle import SqlLifecycleReader
+from adapters.persistence.lifecycle import SqlLifecycleReader, rule_row, track_row
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
@@ -43,9 +43,16 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
-from adapters.persistence.tables import customer_external_ids, metadata, outbox
+from adapters.persistence.tables import (
+    customer_external_ids,
+    lifecycle_rules,
+    lifecycle_tracks,
+    metadata,
+    outbox,
+)
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
+from domain.lifecycle.defaults import default_catalogue
 from tests.contracts.backend import StorageBackend
 
 POSTGRES_URL = os.environ.get(
@@ -183,13 +190,15 @@ def postgres_schema() -> Iterator[Database]:
 
 @pytest.fixture
 def postgres_database(postgres_schema: Database) -> Database:
-    # The lifecycle catalogue is seeded by the migration and no test edits it.
-    seeded = {"lifecycle_tracks", "lifecycle_rules"}
-    tables = ", ".join(
-        table.name for table in reversed(metadata.sorted_tables) if table.name not in seeded
-    )
+    tables = ", ".join(table.name for table in reversed(metadata.sorted_tables))
     with postgres_schema.writer.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # What migration 0005 seeds, as a fresh database has it.
+        defaults = default_catalogue()
+        connection.execute(
+            insert(lifecycle_tracks), [track_row(t) for t in defaults.tracks.values()]
+        )
+        connection.execute(insert(lifecycle_rules), [rule_row(r) for r in defaults.rules])
     return postgres_schema
 
 

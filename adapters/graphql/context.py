@@ -25,6 +25,7 @@ from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
+from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
 from application.lifecycle.commands import ChangeLifecycleStage
 from application.lifecycle.queries import ReadLifecycle
 from application.lifecycle.views import StageView
@@ -71,6 +72,8 @@ class Services:
     get_timeline: GetTimeline
     change_lifecycle_stage: ChangeLifecycleStage
     read_lifecycle: ReadLifecycle
+    save_lifecycle_track: SaveLifecycleTrack
+    save_stage_rule: SaveStageRule
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

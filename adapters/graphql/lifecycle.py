@@ -11,11 +11,12 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
 from adapters.graphql.relay import MalformedId, PageInfo, local_id, to_global_id
+from application.lifecycle.catalogue import RuleDefinition, TrackDefinition
 from application.lifecycle.commands import StageMove
 from application.lifecycle.views import StageView
 from application.pagination import Edge, Page
 from domain.errors import DomainError
-from domain.lifecycle import StageChange, StageRule, Track
+from domain.lifecycle import LifecycleCatalogue, StageChange, StageRule, Track
 
 if TYPE_CHECKING:
     from adapters.graphql.customers import CustomerNode
@@ -184,7 +185,11 @@ class LifecycleQuery:
             catalogue = context.services.read_lifecycle.tracks(context.principal)
         except DomainError as error:
             raise query_error(error) from None
-        return [TrackNode.from_track(t, catalogue.rules_for(t.key)) for t in catalogue.ordered()]
+        return tracks_of(catalogue)
+
+
+def tracks_of(catalogue: LifecycleCatalogue) -> list[TrackNode]:
+    return [TrackNode.from_track(t, catalogue.rules_for(t.key)) for t in catalogue.ordered()]
 
 
 @strawberry.input
@@ -233,3 +238,86 @@ class LifecycleMutation:
             customer=fetch_customer(info, customer_id),
             lifecycle=[LifecycleStageNode.from_view(view) for view in views],
         )
+
+
+@strawberry.input
+class StageDefinitionInput:
+    key: str
+    label: str
+
+
+@strawberry.input
+class TransitionInput:
+    from_stage: str | None = strawberry.field(description="null: entering the track.")
+    to_stage: str
+
+
+@strawberry.input
+class SaveLifecycleTrackInput:
+    key: str
+    label: str
+    stages: list[StageDefinitionInput]
+    transitions: list[TransitionInput]
+    position: int = 0
+
+
+@strawberry.input
+class SaveLifecycleRuleInput:
+    key: str
+    track: str
+    trigger: str = strawberry.field(description="paid_order, inactivity or order_after_stage.")
+    to_stage: str
+    from_stages: list[str] | None = strawberry.field(
+        default=None, description='Stages it applies from ("" for none yet); null for any.'
+    )
+    days: int | None = None
+    priority: int = 0
+    enabled: bool = True
+
+
+@strawberry.type
+class LifecycleTracksPayload:
+    tracks: list[TrackNode] | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class LifecycleCatalogueMutation:
+    @strawberry.mutation(description="Add or replace a lifecycle track; stages in use stay.")
+    def save_lifecycle_track(
+        self, info: Info, input: SaveLifecycleTrackInput
+    ) -> LifecycleTracksPayload:
+        context = info.context
+        definition = TrackDefinition(
+            key=input.key,
+            label=input.label,
+            stages=[(stage.key, stage.label) for stage in input.stages],
+            transitions=[(move.from_stage, move.to_stage) for move in input.transitions],
+            position=input.position,
+        )
+        try:
+            catalogue = context.services.save_lifecycle_track(context.principal, definition)
+        except DomainError as error:
+            return LifecycleTracksPayload(user_errors=user_errors(error))
+        return LifecycleTracksPayload(tracks=tracks_of(catalogue))
+
+    @strawberry.mutation(description="Add or replace a rule that moves customers.")
+    def save_lifecycle_rule(
+        self, info: Info, input: SaveLifecycleRuleInput
+    ) -> LifecycleTracksPayload:
+        context = info.context
+        definition = RuleDefinition(
+            key=input.key,
+            track=input.track,
+            trigger=input.trigger,
+            to_stage=input.to_stage,
+            from_stages=input.from_stages,
+            days=input.days,
+            priority=input.priority,
+            enabled=input.enabled,
+        )
+        try:
+            catalogue = context.services.save_stage_rule(context.principal, definition)
+        except DomainError as error:
+            return LifecycleTracksPayload(user_errors=user_errors(error))
+        return LifecycleTracksPayload(tracks=tracks_of(catalogue))

@@ -30,7 +30,11 @@ from adapters.graphql.customers import (
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.importing import ImportMutation
-from adapters.graphql.lifecycle import LifecycleMutation, LifecycleQuery
+from adapters.graphql.lifecycle import (
+    LifecycleCatalogueMutation,
+    LifecycleMutation,
+    LifecycleQuery,
+)
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 
@@ -83,6 +87,7 @@ Mutation = merge_types(
         ActivityMutation,
         BehaviourMutation,
         LifecycleMutation,
+        LifecycleCatalogueMutation,
     ),
 )
 

@@ -11,7 +11,14 @@ from adapters.memory.store import InMemoryStore
 from application.errors import StaleVersion
 from application.lifecycle.views import StageView
 from application.pagination import SortKey
-from domain.lifecycle import CustomerLifecycle, LifecycleCatalogue, StageAssignment, StageChange
+from domain.lifecycle import (
+    CustomerLifecycle,
+    LifecycleCatalogue,
+    StageAssignment,
+    StageChange,
+    StageRule,
+    Track,
+)
 
 
 def catalogue_of(store: InMemoryStore) -> LifecycleCatalogue:
@@ -26,10 +33,28 @@ class InMemoryLifecycleRepository:
         self.seen: dict[str, CustomerLifecycle] = {}
         self._loaded: dict[str, dict[str, StageAssignment]] = {}
         self._moves: list[tuple[str, frozenset[str]]] = []
+        self._tracks: dict[str, Track] = {}
+        self._rules: dict[str, StageRule] = {}
 
     def catalogue(self) -> LifecycleCatalogue:
         with self._store.lock:
-            return catalogue_of(self._store)
+            tracks = {**self._store.lifecycle_tracks, **self._tracks}
+            rules = {**self._store.lifecycle_rules, **self._rules}
+        return LifecycleCatalogue.of(tracks.values(), rules.values())
+
+    def save_track(self, track: Track) -> None:
+        self._tracks[track.key] = track
+
+    def save_rule(self, rule: StageRule) -> None:
+        self._rules[rule.key] = rule
+
+    def stages_in_use(self, track: str) -> set[str]:
+        with self._store.lock:
+            return {
+                stages[track].stage
+                for stages in self._store.customer_stages.values()
+                if track in stages
+            }
 
     def get_many(self, customer_ids: Collection[str]) -> Mapping[str, CustomerLifecycle]:
         with self._store.lock:
@@ -60,6 +85,8 @@ class InMemoryLifecycleRepository:
 
     def write_back(self) -> None:
         """Store stages and new history; the unit of work holds the store's lock."""
+        self._store.lifecycle_tracks.update(self._tracks)
+        self._store.lifecycle_rules.update(self._rules)
         for customer_id, lifecycle in self.seen.items():
             if lifecycle.stages:
                 self._store.customer_stages[customer_id] = dict(lifecycle.stages)
@@ -76,6 +103,8 @@ class InMemoryLifecycleRepository:
                     )
 
     def clear(self) -> None:
+        self._tracks.clear()
+        self._rules.clear()
         self.seen.clear()
         self._loaded.clear()
         self._moves.clear()

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import (
@@ -72,6 +83,29 @@ def load_catalogue(connection: Connection | Session) -> LifecycleCatalogue:
     return LifecycleCatalogue.of(tracks, rules)
 
 
+def track_row(track: Track) -> dict[str, Any]:
+    return {
+        "key": track.key,
+        "label": track.label,
+        "position": track.position,
+        "stages": [{"key": stage.key, "label": stage.label} for stage in track.stages],
+        "transitions": [list(move) for move in sorted(track.transitions)],
+    }
+
+
+def rule_row(rule: StageRule) -> dict[str, Any]:
+    return {
+        "key": rule.key,
+        "track": rule.track,
+        "trigger_type": rule.trigger.value,
+        "to_stage": rule.to_stage,
+        "from_stages": sorted(rule.from_stages) if rule.from_stages is not None else None,
+        "days": rule.days,
+        "priority": rule.priority,
+        "enabled": rule.enabled,
+    }
+
+
 def change_row(change: StageChange) -> dict[str, Any]:
     return {column.name: getattr(change, column.name) for column in _HISTORY_COLUMNS}
 
@@ -103,6 +137,26 @@ class SqlLifecycleRepository:
         if self._catalogue is None:
             self._catalogue = load_catalogue(self._session)
         return self._catalogue
+
+    def save_track(self, track: Track) -> None:
+        self._upsert(lifecycle_tracks, track_row(track))
+
+    def save_rule(self, rule: StageRule) -> None:
+        self._upsert(lifecycle_rules, rule_row(rule))
+
+    def _upsert(self, table: Table, row: dict[str, Any]) -> None:
+        insert = insert_for(self._session, table)
+        self._session.execute(
+            insert.values(row).on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={name: insert.excluded[name] for name in row if name != "key"},
+            )
+        )
+        self._catalogue = None
+
+    def stages_in_use(self, track: str) -> set[str]:
+        query = select(customer_stages.c.stage).where(customer_stages.c.track == track).distinct()
+        return set(self._session.scalars(query))
 
     def get_many(self, customer_ids: Collection[str]) -> Mapping[str, CustomerLifecycle]:
         missing = [cid for cid in dict.fromkeys(customer_ids) if cid not in self.seen]

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from application.lifecycle.views import StageView
 from application.pagination import SortKey
-from domain.lifecycle import CustomerLifecycle, LifecycleCatalogue, StageChange
+from domain.lifecycle import CustomerLifecycle, LifecycleCatalogue, StageChange, StageRule, Track
 
 
 class LifecycleRepository(Protocol):
@@ -23,6 +23,18 @@ class LifecycleRepository(Protocol):
 
     def get_many(self, customer_ids: Collection[str]) -> Mapping[str, CustomerLifecycle]:
         """Each customer's lifecycle; one with no stage yet for a customer never staged."""
+        ...
+
+    def save_track(self, track: Track) -> None:
+        """Add a track, or replace the one with its key."""
+        ...
+
+    def save_rule(self, rule: StageRule) -> None:
+        """Add a rule, or replace the one with its key."""
+        ...
+
+    def stages_in_use(self, track: str) -> set[str]:
+        """The stages of ``track`` that at least one customer is at."""
         ...
 
     def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:

@@ -10,6 +10,12 @@ from adapters.ids import SequentialIdGenerator
 from application.customers.commands import NewCustomer
 from application.customers.merging import MergeCustomers
 from application.errors import Forbidden, NotFound
+from application.lifecycle.catalogue import (
+    RuleDefinition,
+    SaveLifecycleTrack,
+    SaveStageRule,
+    TrackDefinition,
+)
 from application.lifecycle.commands import ChangeLifecycleStage, StageMove
 from application.lifecycle.queries import ReadLifecycle
 from application.lifecycle.rules import RunLifecycleSweep
@@ -175,3 +181,72 @@ def test_a_merge_keeps_the_survivors_stage_and_moves_history(
     MergeCustomers(life.app.backend.uow, life.app.clock)(agent, survivor, [duplicate])
     assert life.stages(survivor) == {"acquisition": "lead", "engagement": "active"}
     assert len(life.read.history(agent, survivor, first=10, after=None).edges) == 3
+
+
+def test_a_new_track_and_rule_are_data_used_at_once(life: Lifecycle, manager: Principal) -> None:
+    save_track = SaveLifecycleTrack(life.app.backend.uow)
+    save_rule = SaveStageRule(life.app.backend.uow)
+    save_track(
+        manager,
+        TrackDefinition(
+            key="loyalty",
+            label="Loyalty",
+            stages=[("bronze", "Bronze"), ("gold", "Gold")],
+            transitions=[(None, "bronze"), ("bronze", "gold")],
+            position=2,
+        ),
+    )
+    catalogue = save_rule(
+        manager,
+        RuleDefinition(
+            key="buyers_are_bronze",
+            track="loyalty",
+            trigger="paid_order",
+            to_stage="bronze",
+            from_stages=[""],
+        ),
+    )
+    assert [t.key for t in catalogue.ordered()] == ["acquisition", "engagement", "loyalty"]
+    ada = life.customer()
+    life.order(ada, paid=True)
+    assert life.stages(ada) == {"acquisition": "customer", "loyalty": "bronze"}
+    with pytest.raises(DomainError) as in_use:
+        save_track(
+            manager,
+            TrackDefinition(
+                key="loyalty", label="Loyalty", stages=[("gold", "Gold")], transitions=[]
+            ),
+        )
+    assert in_use.value.problems[0].field == "stages"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"trigger": "moon_phase"}, "trigger", ErrorCode.INVALID_CHOICE),
+        ({"track": "loyalty"}, "track", ErrorCode.UNKNOWN_TRACK),
+        ({"to_stage": "vip"}, "toStage", ErrorCode.UNKNOWN_STAGE),
+        ({"days": None}, "days", ErrorCode.INVALID),
+    ],
+)
+def test_a_bad_rule_is_refused(
+    life: Lifecycle, changes: dict[str, object], field: str, code: ErrorCode
+) -> None:
+    fields: dict[str, object] = {
+        "key": "quiet",
+        "track": "engagement",
+        "trigger": "inactivity",
+        "to_stage": "at_risk",
+        "days": 30,
+        **changes,
+    }
+    with pytest.raises(DomainError) as refused:
+        SaveStageRule(life.app.backend.uow)(SYSTEM, RuleDefinition(**fields))  # type: ignore[arg-type]
+    assert (refused.value.problems[0].field, refused.value.problems[0].code) == (field, code)
+
+
+def test_only_lifecycle_managers_edit_tracks(life: Lifecycle, agent: Principal) -> None:
+    with pytest.raises(Forbidden):
+        SaveLifecycleTrack(life.app.backend.uow)(
+            agent, TrackDefinition(key="x", label="X", stages=[("a", "A")], transitions=[])
+        )

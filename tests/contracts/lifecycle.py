@@ -9,8 +9,9 @@ import pytest
 from application.errors import StaleVersion
 from application.lifecycle.ports import LifecycleReader
 from application.pagination import SortKey
-from domain.lifecycle import CustomerLifecycle
+from domain.lifecycle import CustomerLifecycle, RuleTrigger, Stage, StageRule, Track
 from domain.lifecycle.defaults import default_catalogue
+from domain.lifecycle.tracks import NO_STAGE
 from domain.orders import OrderStatus
 from tests.contracts.backend import StorageBackend
 from tests.contracts.customers import T0
@@ -126,6 +127,57 @@ class LifecycleContract:
         history = reader(backend).history(survivor.id, after=None, limit=10)
         assert sorted(c.id for c in history) == ["ch-1", "ch-2", "ch-3"]
         assert reader(backend).history(duplicate.id, after=None, limit=10) == []
+
+    def test_saved_tracks_and_rules_are_part_of_the_catalogue(
+        self, backend: StorageBackend
+    ) -> None:
+        loyalty = Track(
+            key="loyalty",
+            label="Loyalty",
+            stages=(Stage("bronze", "Bronze"), Stage("gold", "Gold")),
+            transitions=frozenset({(NO_STAGE, "bronze"), ("bronze", "gold")}),
+            position=2,
+        )
+        rule = StageRule(
+            key="buyers_are_bronze",
+            track="loyalty",
+            trigger=RuleTrigger.PAID_ORDER,
+            to_stage="bronze",
+            from_stages=frozenset({NO_STAGE}),
+            priority=5,
+        )
+        with backend.uow() as uow:
+            uow.lifecycle.save_track(loyalty)
+            uow.lifecycle.save_rule(rule)
+            assert uow.lifecycle.catalogue().track("loyalty") == loyalty
+        assert "loyalty" not in reader(backend).catalogue().tracks
+        with backend.uow() as uow:
+            uow.lifecycle.save_track(loyalty)
+            uow.lifecycle.save_rule(rule)
+            uow.commit()
+        catalogue = reader(backend).catalogue()
+        assert catalogue.track("loyalty") == loyalty
+        assert catalogue.rules_for("loyalty") == [rule]
+        relabelled = Track(
+            key="engagement",
+            label="Engagement!",
+            stages=ENGAGEMENT.stages,
+            transitions=ENGAGEMENT.transitions,
+            position=1,
+        )
+        with backend.uow() as uow:
+            uow.lifecycle.save_track(relabelled)
+            uow.commit()
+        assert reader(backend).catalogue().track("engagement") == relabelled
+
+    def test_stages_in_use_are_the_stages_customers_are_at(self, backend: StorageBackend) -> None:
+        first, second = stored_customers(backend, 2)
+        move(backend, first.id, "lead", "ch-1")
+        move(backend, second.id, "customer", "ch-2")
+        move(backend, second.id, "new", "ch-3")
+        with backend.uow() as uow:
+            assert uow.lifecycle.stages_in_use("acquisition") == {"lead", "customer"}
+            assert uow.lifecycle.stages_in_use("loyalty") == set()
 
     def test_loading_a_customer_without_stages_gives_an_empty_lifecycle(
         self, backend: StorageBackend

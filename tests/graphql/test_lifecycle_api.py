@@ -123,3 +123,32 @@ def test_lifecycle_tracks_lists_the_default_tracks_and_rules(api: Api) -> None:
     assert [(r["key"], r["days"]) for r in tracks[1]["rules"]][:1] == [
         ("order_after_dormancy", None)
     ]
+
+
+SAVE_TRACK = """
+mutation($input: SaveLifecycleTrackInput!) {
+  saveLifecycleTrack(input: $input) { tracks { key stages { key } } userErrors { field code } }
+}"""
+SAVE_RULE = """
+mutation($input: SaveLifecycleRuleInput!) {
+  saveLifecycleRule(input: $input) { tracks { key rules { key } } userErrors { field code } }
+}"""
+
+
+def test_tracks_and_rules_are_edited_through_the_api(api: Api) -> None:
+    track = {
+        "key": "loyalty",
+        "label": "Loyalty",
+        "stages": [{"key": "bronze", "label": "Bronze"}],
+        "transitions": [{"fromStage": None, "toStage": "bronze"}],
+        "position": 2,
+    }
+    saved = api.data(SAVE_TRACK, input=track)["saveLifecycleTrack"]
+    assert saved["userErrors"] == []
+    assert [t["key"] for t in saved["tracks"]] == ["acquisition", "engagement", "loyalty"]
+    rule = {"key": "b", "track": "loyalty", "trigger": "paid_order", "toStage": "gold"}
+    refused = api.data(SAVE_RULE, input=rule)["saveLifecycleRule"]
+    assert refused["userErrors"] == [{"field": ["toStage"], "code": "UNKNOWN_STAGE"}]
+    agent = api.key(Role.AGENT, "agent@example.com")
+    forbidden = api.data(SAVE_TRACK, agent, input=track)["saveLifecycleTrack"]
+    assert forbidden["userErrors"][0]["code"] == "FORBIDDEN"

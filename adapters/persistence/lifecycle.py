@@ -41,6 +41,7 @@ from domain.lifecycle import (
 )
 
 CHUNK = 5000
+INSERT_CHUNK = 1000
 _HISTORY_COLUMNS = (
     stage_changes.c.id,
     stage_changes.c.customer_id,
@@ -183,23 +184,41 @@ class SqlLifecycleRepository:
     def flush(self) -> None:
         # Customers added in this transaction must be there before their stages.
         self._session.flush()
+        entered: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         for customer_id, lifecycle in self.seen.items():
             loaded = self._loaded[customer_id]
             if lifecycle.stages != loaded:
-                self._write_stages(customer_id, loaded, lifecycle.stages)
+                self._rewrite_stages(customer_id, loaded, lifecycle.stages)
+                entered.extend(
+                    {"customer_id": customer_id, "track": track, **_assignment(now)}
+                    for track, now in lifecycle.stages.items()
+                    if track not in loaded
+                )
                 self._loaded[customer_id] = dict(lifecycle.stages)
             changes.extend(change_row(change) for change in lifecycle.changes)
             lifecycle.changes.clear()
+        for start in range(0, len(entered), INSERT_CHUNK):
+            rows = entered[start : start + INSERT_CHUNK]
+            upsert = (
+                insert_for(self._session, customer_stages)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .returning(customer_stages.c.track)
+            )
+            # A row missing: another transaction put that customer on that track first.
+            if len(self._session.execute(upsert).all()) != len(rows):
+                raise StaleVersion()
         if changes:
             self._session.execute(insert(stage_changes), changes)
 
-    def _write_stages(
+    def _rewrite_stages(
         self,
         customer_id: str,
         loaded: Mapping[str, StageAssignment],
         current: Mapping[str, StageAssignment],
     ) -> None:
+        """Update or delete the stages loaded, each only if still as loaded."""
         for track, was in loaded.items():
             now = current.get(track)
             if now == was:
@@ -213,26 +232,14 @@ class SqlLifecycleRepository:
             statement = (
                 delete(customer_stages).where(same_row)
                 if now is None
-                else update(customer_stages)
-                .where(same_row)
-                .values(stage=now.stage, entered_at=now.entered_at)
+                else update(customer_stages).where(same_row).values(**_assignment(now))
             )
             if self._session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleVersion()
-        for track, now in current.items():
-            if track in loaded:
-                continue
-            upsert = (
-                insert_for(self._session, customer_stages)
-                .values(
-                    customer_id=customer_id, track=track, stage=now.stage, entered_at=now.entered_at
-                )
-                .on_conflict_do_nothing()
-                .returning(customer_stages.c.track)
-            )
-            # Another transaction put the customer on this track first.
-            if self._session.execute(upsert).first() is None:
-                raise StaleVersion()
+
+
+def _assignment(assignment: StageAssignment) -> dict[str, Any]:
+    return {"stage": assignment.stage, "entered_at": assignment.entered_at}
 
 
 class SqlLifecycleReader:

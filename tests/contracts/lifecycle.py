@@ -108,6 +108,20 @@ class LifecycleContract:
             "marketing_qualified_lead"
         ]
 
+    def test_entering_a_track_another_transaction_entered_is_a_conflict(
+        self, backend: StorageBackend
+    ) -> None:
+        if not backend.concurrent_writers:
+            pytest.skip("writers are serialised: a second one waits for the first")
+        (customer,) = stored_customers(backend)
+        with backend.uow() as slow:
+            mine = slow.lifecycle.get_many([customer.id])[customer.id]
+            move(backend, customer.id, "new", "ch-1")
+            mine.move(ENGAGEMENT, "active", change_id="ch-2", at=T0, by="u")
+            with pytest.raises(StaleVersion):
+                slow.commit()
+        assert [s.stage for s in reader(backend).stages_of([customer.id])[customer.id]] == ["new"]
+
     def test_a_merge_keeps_the_survivors_stages_and_moves_history(
         self, backend: StorageBackend
     ) -> None:

@@ -19,6 +19,7 @@ from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
+from adapters.memory.lifecycle import InMemoryLifecycleReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -35,6 +36,7 @@ from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import open_database
+from adapters.persistence.lifecycle import SqlLifecycleReader
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
@@ -66,6 +68,10 @@ from application.customers.commands import (
 from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
+from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
+from application.lifecycle.commands import ChangeLifecycleStage
+from application.lifecycle.queries import ReadLifecycle
+from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
@@ -226,7 +232,9 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(InMemoryOrderReader, store=memory_store),
     )
     record_order = providers.Singleton(RecordOrder, uow=unit_of_work.provider, clock=clock, ids=ids)
-    mark_order_paid = providers.Singleton(MarkOrderPaid, uow=unit_of_work.provider, clock=clock)
+    mark_order_paid = providers.Singleton(
+        MarkOrderPaid, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
     refund_order = providers.Singleton(RefundOrder, uow=unit_of_work.provider, clock=clock)
     cancel_order = providers.Singleton(CancelOrder, uow=unit_of_work.provider, clock=clock)
     import_orders = providers.Singleton(
@@ -273,6 +281,20 @@ class Container(containers.DeclarativeContainer):
     get_tracked_events = providers.Singleton(GetTrackedEvents, reader=behaviour_reader)
     event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
     get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
+    lifecycle_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlLifecycleReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryLifecycleReader, store=memory_store),
+    )
+    change_lifecycle_stage = providers.Singleton(
+        ChangeLifecycleStage, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    read_lifecycle = providers.Singleton(ReadLifecycle, reader=lifecycle_reader, clock=clock)
+    save_lifecycle_track = providers.Singleton(SaveLifecycleTrack, uow=unit_of_work.provider)
+    save_stage_rule = providers.Singleton(SaveStageRule, uow=unit_of_work.provider)
+    lifecycle_sweep = providers.Singleton(
+        RunLifecycleSweep, uow=unit_of_work.provider, orders=order_reader, clock=clock, ids=ids
+    )
 
     tag_reader = providers.Selector(
         config.storage,
@@ -341,6 +363,10 @@ class Container(containers.DeclarativeContainer):
         list_tags=list_tags,
         get_tags=get_tags,
         define_auto_tag_rule=define_auto_tag_rule,
+        change_lifecycle_stage=change_lifecycle_stage,
+        read_lifecycle=read_lifecycle,
+        save_lifecycle_track=save_lifecycle_track,
+        save_stage_rule=save_stage_rule,
     )
 
 
@@ -398,6 +424,7 @@ def main() -> None:
             import_customers=container.import_customers(),
             get_customers=container.get_customers(),
             run_auto_tag_rules=container.run_auto_tag_rules(),
+            lifecycle_sweep=container.lifecycle_sweep(),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),

@@ -13,6 +13,7 @@ from application.companies.ports import CompanyRepository
 from application.custom_fields.ports import CustomFieldDefinitionRepository
 from application.customers.lookup import CustomerLookup
 from application.customers.ports import CustomerRepository
+from application.lifecycle.ports import LifecycleRepository
 from application.orders.ports import OrderRepository
 from application.tags.ports import TagRepository
 from application.timeline.ports import TimelineEntries
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     tracked_events: TrackedEventLog
     timeline: TimelineEntries
     tags: TagRepository
+    lifecycle: LifecycleRepository
 
     def __enter__(self) -> Self: ...
 

@@ -18,6 +18,7 @@ from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
+from adapters.memory.lifecycle import InMemoryLifecycleReader
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -34,6 +35,7 @@ from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import Database, open_database
+from adapters.persistence.lifecycle import SqlLifecycleReader, rule_row, track_row
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
@@ -42,10 +44,17 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
-from adapters.persistence.tables import customer_external_ids, metadata, outbox
+from adapters.persistence.tables import (
+    customer_external_ids,
+    lifecycle_rules,
+    lifecycle_tracks,
+    metadata,
+    outbox,
+)
 from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
+from domain.lifecycle.defaults import default_catalogue
 from tests.contracts.backend import StorageBackend
 
 POSTGRES_URL = os.environ.get(
@@ -91,6 +100,7 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         timeline=InMemoryTimelineReader(store),
         tags=InMemoryTagReader(store),
         link_external_id=link_external_id,
+        lifecycle=InMemoryLifecycleReader(store),
     )
 
 
@@ -117,6 +127,7 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         tags=SqlTagReader(database.reader),
         concurrent_writers=database.writer.dialect.name != "sqlite",
         link_external_id=sql_external_ids(database),
+        lifecycle=SqlLifecycleReader(database.reader),
     )
 
 
@@ -186,6 +197,12 @@ def postgres_database(postgres_schema: Database) -> Database:
     tables = ", ".join(table.name for table in reversed(metadata.sorted_tables))
     with postgres_schema.writer.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # What migration 0006 seeds, as a fresh database has it.
+        defaults = default_catalogue()
+        connection.execute(
+            insert(lifecycle_tracks), [track_row(t) for t in defaults.tracks.values()]
+        )
+        connection.execute(insert(lifecycle_rules), [rule_row(r) for r in defaults.rules])
     return postgres_schema
 
 

@@ -125,3 +125,16 @@ def test_unknown_role_is_refused_with_a_message(environment: dict[str, str]) -> 
     )
     assert result.returncode == 2
     assert "emperor" in result.stderr
+
+
+def test_the_lifecycle_sweep_runs_from_the_command_line_and_twice_changes_nothing(
+    environment: dict[str, str],
+) -> None:
+    rapport(environment, "db", "upgrade")
+    rapport(environment, "seed", "--customers", "30")
+    first = rapport(environment, "jobs", "run", "lifecycle-sweep").stderr
+    checked = re.search(r"([\d,]+) active customers checked, ([\d,]+) stage changes", first)
+    assert checked is not None, first
+    assert int(checked.group(1).replace(",", "")) > 0
+    second = rapport(environment, "jobs", "run", "lifecycle-sweep").stderr
+    assert f"{checked.group(1)} active customers checked, 0 stage changes" in second

@@ -57,7 +57,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     cli.add_typer(db, name="db")
     cli.add_typer(apikey, name="apikey")
     cli.add_typer(schema, name="schema")
-    jobs = typer.Typer(no_args_is_help=True, help="Background jobs.")
+    jobs = typer.Typer(no_args_is_help=True, help="Background jobs, run once (e.g. from cron).")
     run_job = typer.Typer(no_args_is_help=True, help="Run a job once, now.")
     jobs.add_typer(run_job, name="run")
     cli.add_typer(jobs, name="jobs")
@@ -75,6 +75,29 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             rt.close()
         console.print(
             f"{report.rules:,} rules: tagged {report.added:,}, untagged {report.removed:,}"
+        )
+
+    @run_job.command("lifecycle-sweep")
+    def run_lifecycle_sweep() -> None:
+        """Apply the lifecycle rules to every customer; safe to run again (idempotent)."""
+        rt = runtime()
+        try:
+            with Progress(
+                TextColumn("lifecycle sweep"),
+                BarColumn(),
+                TextColumn("{task.completed:,} customers with orders checked"),
+                console=console,
+            ) as progress:
+                task = progress.add_task("sweep", total=None)
+                sweep = rt.lifecycle_sweep(
+                    Principal.system(), on_batch=lambda count: progress.advance(task, count)
+                )
+        except DomainError as error:
+            _fail(error)
+        finally:
+            rt.close()
+        console.print(
+            f"{sweep.customers:,} active customers checked, {sweep.changes:,} stage changes"
         )
 
     @db.command("upgrade")
@@ -310,6 +333,10 @@ def _prepare_development(rt: CliRuntime) -> None:
 class OrderFormat(StrEnum):
     CDNOW = "cdnow"
     CSV = "csv"
+
+
+class Job(StrEnum):
+    LIFECYCLE_SWEEP = "lifecycle-sweep"
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from adapters.demo.seeding import DemoServices
 from application.access.api_keys import IssueApiKey
 from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
+from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.importing import ImportOrders
 from application.tags.rules import RunAutoTagRules
 
@@ -28,6 +29,7 @@ class CliRuntime:
     import_customers: ImportCustomers
     get_customers: GetCustomers
     run_auto_tag_rules: RunAutoTagRules
+    lifecycle_sweep: RunLifecycleSweep
     build_app: Callable[[], ASGIApp]
     """The API over this runtime's own container (and so its in-memory store, if any)."""
     app_factory: str

@@ -25,6 +25,10 @@ from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
+from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
+from application.lifecycle.commands import ChangeLifecycleStage
+from application.lifecycle.queries import ReadLifecycle
+from application.lifecycle.views import StageView
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
@@ -78,6 +82,10 @@ class Services:
     list_tags: ListTags
     get_tags: GetTags
     define_auto_tag_rule: DefineAutoTagRule
+    change_lifecycle_stage: ChangeLifecycleStage
+    read_lifecycle: ReadLifecycle
+    save_lifecycle_track: SaveLifecycleTrack
+    save_stage_rule: SaveStageRule
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -113,6 +121,9 @@ class Loaders:
         tags = services.get_tags
         self.customer_tags: DataLoader[str, Sequence[TagView] | None] = _batched(
             lambda ids: tags.of_customers(principal, ids)
+        )
+        self.lifecycle_stages: DataLoader[str, Sequence[StageView] | None] = _batched(
+            lambda ids: services.read_lifecycle.stages_of(principal, ids)
         )
 
 

@@ -46,6 +46,7 @@ from domain.errors import DomainError, ErrorCode
 
 if TYPE_CHECKING:
     from adapters.graphql.companies import CompanyNode
+    from adapters.graphql.lifecycle import LifecycleStageNode, StageChangeConnection
     from adapters.graphql.orders import OrderConnection
 
 CUSTOMER = "Customer"
@@ -135,6 +136,22 @@ class CustomerNode(Node):
         kinds: list[TimelineKind] | None = None,  # type: ignore[valid-type]
     ) -> TimelineConnection:
         return await customer_timeline(info, self.id_local, first=first, after=after, kinds=kinds)
+
+    @strawberry.field(description="The customer's stage on each lifecycle track.")
+    async def lifecycle(
+        self, info: Info
+    ) -> list[Annotated[LifecycleStageNode, strawberry.lazy("adapters.graphql.lifecycle")]]:
+        from adapters.graphql.lifecycle import stages_of
+
+        return await stages_of(info, self.id_local)
+
+    @strawberry.field(description="Every change of the customer's stages, newest first.")
+    def stage_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[StageChangeConnection, strawberry.lazy("adapters.graphql.lifecycle")]:
+        from adapters.graphql.lifecycle import stage_history
+
+        return stage_history(info, self.id_local, first=first, after=after)
 
 
 @strawberry.type(name="CustomerEdge")

@@ -30,6 +30,11 @@ from adapters.graphql.customers import (
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.importing import ImportMutation
+from adapters.graphql.lifecycle import (
+    LifecycleCatalogueMutation,
+    LifecycleMutation,
+    LifecycleQuery,
+)
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.tag_mutations import TagMutation
@@ -72,6 +77,7 @@ Query = merge_types(
         DuplicateQuery,
         AccessQuery,
         TagQuery,
+        LifecycleQuery,
     ),
 )
 Mutation = merge_types(
@@ -86,6 +92,8 @@ Mutation = merge_types(
         ActivityMutation,
         BehaviourMutation,
         TagMutation,
+        LifecycleMutation,
+        LifecycleCatalogueMutation,
     ),
 )
 

@@ -15,6 +15,7 @@ import strawberry
 
 from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_EVENT
+from domain.lifecycle.lifecycle import TIMELINE_KIND as STAGE_CHANGED
 from domain.orders.order import TIMELINE_KIND as ORDER
 from domain.tags.tagging import TAGGED, UNTAGGED
 
@@ -24,6 +25,7 @@ KINDS: Final[tuple[str, ...]] = (
     ORDER,
     TAGGED,
     UNTAGGED,
+    STAGE_CHANGED,
 )
 
 _kinds: type[Enum] = Enum("TimelineKind", {kind.upper(): kind for kind in KINDS})  # type: ignore[misc]

@@ -12,12 +12,13 @@ from adapters.memory.querying import matches_all, walk
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
-from application.orders.views import CurrencyTotal, OrderView
+from application.orders.views import CurrencyTotal, OrderFacts, OrderView
 from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.customers.customer import search_text
 from domain.customers.matching import email_key
+from domain.orders import OrderStatus
 
 
 class InMemoryCustomerReader:
@@ -204,6 +205,21 @@ class InMemoryOrderReader:
             if order.customer_id in wanted:
                 counts[order.customer_id] += 1
         return counts
+
+    def order_facts(self, *, after_customer: str | None, limit: int) -> Sequence[OrderFacts]:
+        facts: dict[str, OrderFacts] = {}
+        for order in self._store.orders.values():
+            if after_customer is not None and order.customer_id <= after_customer:
+                continue
+            known = facts.get(order.customer_id) or OrderFacts(order.customer_id, None, False)
+            last = known.last_order_at
+            if order.status is not OrderStatus.CANCELLED and (
+                last is None or order.placed_at > last
+            ):
+                last = order.placed_at
+            paid = known.has_paid_order or order.status in (OrderStatus.PAID, OrderStatus.REFUNDED)
+            facts[order.customer_id] = OrderFacts(order.customer_id, last, paid)
+        return [facts[customer_id] for customer_id in sorted(facts)[:limit]]
 
     def totals(self) -> Sequence[CurrencyTotal]:
         sums: dict[str, list[Any]] = {}

@@ -16,6 +16,8 @@ from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.events import DomainEvent
+from domain.lifecycle import StageAssignment, StageChange, StageRule, Track
+from domain.lifecycle.defaults import default_rules, default_tracks
 from domain.orders import Order
 from domain.tags import Tag, TagChange
 from domain.timeline import TimelineEntry
@@ -43,4 +45,14 @@ class InMemoryStore:
     """The rule that tagged each (customer id, tag id), or None when a person did."""
     tag_history: dict[str, TagChange] = field(factory=dict)
     tag_rules: dict[str, AutoTagRule] = field(factory=dict)
+    lifecycle_tracks: dict[str, Track] = field(
+        factory=lambda: {track.key: track for track in default_tracks()}
+    )
+    """Seeded with the defaults, as migration 0006 seeds the SQL tables."""
+    lifecycle_rules: dict[str, StageRule] = field(
+        factory=lambda: {rule.key: rule for rule in default_rules()}
+    )
+    customer_stages: dict[str, dict[str, StageAssignment]] = field(factory=dict)
+    """By customer id, then track."""
+    stage_changes: dict[str, StageChange] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)

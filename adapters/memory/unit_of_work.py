@@ -10,6 +10,7 @@ from adapters.memory.behaviour import InMemoryTrackedEventLog
 from adapters.memory.companies import InMemoryCompanyRepository
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionRepository
 from adapters.memory.customer_lookup import InMemoryCustomerLookup
+from adapters.memory.lifecycle import InMemoryLifecycleRepository
 from adapters.memory.querying import values_in_use
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
@@ -218,6 +219,7 @@ class InMemoryUnitOfWork:
         self.tracked_events = InMemoryTrackedEventLog(self._store)
         self.timeline = InMemoryTimeline(self._store)
         self.tags = InMemoryTags(self._store)
+        self.lifecycle = InMemoryLifecycleRepository(self._store)
         return self
 
     def __exit__(
@@ -245,15 +247,18 @@ class InMemoryUnitOfWork:
                     *self.companies.staged.seen.values(),
                     *self.custom_fields.staged.seen.values(),
                     *self.activities.staged.seen.values(),
+                    *self.lifecycle.seen.values(),
                 ],
                 self.tags.take_events(),
             )
             self.tracked_events.check()
+            self.lifecycle.check()
             for collection in staged:
                 collection.write_back()
             self.tracked_events.write_back()
             self.timeline.write_back()
             self.tags.write_back()
+            self.lifecycle.write_back()
             self._store.outbox.extend(events)
         self._forget_staged()
         self._publisher.publish(events)
@@ -270,6 +275,7 @@ class InMemoryUnitOfWork:
         self.tracked_events.clear()
         self.timeline.clear()
         self.tags.clear()
+        self.lifecycle.clear()
 
     def _staged(self) -> tuple[Staged[Any], ...]:
         return (
@@ -284,7 +290,6 @@ class InMemoryUnitOfWork:
 
 
 class _Recorder(Protocol):
-    id: str
     events: list[DomainEvent]
 
 

@@ -7,12 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Engine, bindparam, case, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import customers, orders
 from application.errors import StaleVersion
-from application.orders.views import CurrencyTotal, OrderLineView, OrderView
+from application.orders.views import CurrencyTotal, OrderFacts, OrderLineView, OrderView
 from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
 
 
@@ -270,6 +270,20 @@ class SqlOrderReader:
         with self._engine.connect() as connection:
             counts.update({row[0]: row[1] for row in connection.execute(query)})
         return counts
+
+    def order_facts(self, *, after_customer: str | None, limit: int) -> Sequence[OrderFacts]:
+        # By code point, as the keyset is compared in Python and by the other adapters.
+        customer: Any = orders.c.customer_id
+        if self._engine.dialect.name == "postgresql":
+            customer = customer.collate("C")
+        last = func.max(case((orders.c.status != OrderStatus.CANCELLED.value, orders.c.placed_at)))
+        paid = func.max(case((orders.c.status.in_(["paid", "refunded"]), 1), else_=0))
+        query = select(orders.c.customer_id, last, paid).group_by(orders.c.customer_id)
+        if after_customer is not None:
+            query = query.where(customer > after_customer)
+        query = query.order_by(customer).limit(limit)
+        with self._engine.connect() as connection:
+            return [OrderFacts(row[0], row[1], bool(row[2])) for row in connection.execute(query)]
 
     def totals(self) -> Sequence[CurrencyTotal]:
         query = (

@@ -320,3 +320,62 @@ auto_tag_rules = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(36), nullable=False),
 )
+
+# Tracks and rules are data: seeded by migration 0006, read whole by the lifecycle module.
+lifecycle_tracks = Table(
+    "lifecycle_tracks",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("label", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+    # [{"key": ..., "label": ...}] in order, and [[from, to]] with "" for "no stage yet".
+    Column("stages", JsonDocument, nullable=False),
+    Column("transitions", JsonDocument, nullable=False),
+)
+
+lifecycle_rules = Table(
+    "lifecycle_rules",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("track", String(40), ForeignKey("lifecycle_tracks.key"), nullable=False),
+    Column("trigger_type", String(40), nullable=False),
+    Column("to_stage", String(40), nullable=False),
+    # A JSON list of stage keys the rule applies from; null for any.
+    Column("from_stages", JsonDocument),
+    Column("days", Integer),
+    Column("priority", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+)
+
+customer_stages = Table(
+    "customer_stages",
+    metadata,
+    Column("customer_id", String(36), ForeignKey("customers.id"), primary_key=True),
+    Column("track", String(40), primary_key=True),
+    Column("stage", String(40), nullable=False),
+    Column("entered_at", UtcDateTime(), nullable=False),
+)
+Index("ix_customer_stages_track_stage", customer_stages.c.track, customer_stages.c.stage)
+
+# Append-only history of every stage change; merges move rows to the survivor.
+stage_changes = Table(
+    "stage_changes",
+    metadata,
+    Column("id", sortable_text(64), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False),
+    Column("track", String(40), nullable=False),
+    Column("from_stage", String(40)),
+    Column("to_stage", String(40), nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Column("actor_id", String(36), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("rule", String(40)),
+    Column("override", Boolean, nullable=False),
+    Column("previous_entered_at", UtcDateTime()),
+)
+Index(
+    "ix_stage_changes_customer_id_changed_at_id",
+    stage_changes.c.customer_id,
+    stage_changes.c.changed_at,
+    stage_changes.c.id,
+)

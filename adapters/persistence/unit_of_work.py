@@ -15,6 +15,7 @@ from adapters.persistence.companies import SqlCompanyRepository
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionRepository
 from adapters.persistence.customer_lookup import SqlCustomerLookup
 from adapters.persistence.integrity import taken_error
+from adapters.persistence.lifecycle import SqlLifecycleRepository
 from adapters.persistence.orders import SqlOrderRepository
 from adapters.persistence.outbox import store_events
 from adapters.persistence.repositories import (
@@ -31,6 +32,7 @@ from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
 from domain.events import DomainEvent
+from domain.lifecycle import CustomerLifecycle
 from domain.orders import Order
 
 
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
         self.tracked_events = SqlTrackedEventLog(self._session)
         self.timeline = SqlTimeline(self._session)
         self.tags = SqlTags(self._session)
+        self.lifecycle = SqlLifecycleRepository(self._session)
         return self
 
     def __exit__(
@@ -69,6 +72,7 @@ class SqlUnitOfWork:
         try:
             self.customers.flush()
             self.orders.flush()
+            self.lifecycle.flush()
             store_events(self._session, events)
             self._session.commit()
         except (StaleDataError, StaleVersion):
@@ -86,17 +90,21 @@ class SqlUnitOfWork:
         self.customers.flush()
         self.orders.flush()
         self._session.flush()
+        self.lifecycle.flush()
 
     def rollback(self) -> None:
         self._session.rollback()
 
     def _take_events(self) -> list[DomainEvent]:
-        recorders: list[Customer | Order | Company | CustomFieldDefinition | Activity] = [
+        recorders: list[
+            Customer | Order | Company | CustomFieldDefinition | Activity | CustomerLifecycle
+        ] = [
             *self.customers.seen,
             *self.orders.seen,
             *self.companies.seen,
             *self.custom_fields.seen,
             *self.activities.seen,
+            *self.lifecycle.seen.values(),
         ]
         seen = {id(aggregate): aggregate for aggregate in recorders}.values()
         events = [event for aggregate in seen for event in aggregate.events]

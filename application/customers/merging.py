@@ -76,6 +76,7 @@ def move_history(uow: UnitOfWork, survivor_id: str, duplicate_ids: Sequence[str]
     uow.tracked_events.move_to(survivor_id, duplicate_ids)
     uow.timeline.move_to(survivor_id, duplicate_ids)
     uow.tags.move_to(survivor_id, duplicate_ids)
+    uow.lifecycle.move_to(survivor_id, duplicate_ids)
 
 
 @frozen

@@ -10,6 +10,7 @@ from typing import cast
 from attrs import frozen
 
 from application.errors import AlreadyTaken, NotFound
+from application.lifecycle.rules import apply_order_rules
 from application.orders.views import OrderView
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
@@ -128,6 +129,7 @@ class RecordOrder:
                 raise AlreadyTaken("externalId", "another order has this external id")
             uow.orders.add(order)
             uow.timeline.record([order.timeline_entry()])
+            apply_order_rules(uow, order, new_id=self.ids.new_id, by=actor.actor_id)
             uow.commit()
         return OrderView.from_order(order)
 
@@ -143,6 +145,7 @@ def _load(uow: UnitOfWork, order_id: str) -> Order:
 class MarkOrderPaid:
     uow: UnitOfWorkFactory
     clock: Clock
+    ids: IdGenerator
 
     def __call__(self, actor: Principal, order_id: str) -> OrderView:
         actor.require(Permission.WRITE_ORDERS)
@@ -150,6 +153,7 @@ class MarkOrderPaid:
             order = _load(uow, order_id)
             order.mark_paid(at=self.clock.now(), by=actor.actor_id)
             uow.timeline.record([order.timeline_entry()])
+            apply_order_rules(uow, order, new_id=self.ids.new_id, by=actor.actor_id)
             uow.commit()
         return OrderView.from_order(order)
 

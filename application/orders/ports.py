@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from application.orders.views import CurrencyTotal, OrderView
+from application.orders.views import CurrencyTotal, OrderFacts, OrderView
 from domain.orders import Order
 
 
@@ -53,4 +53,9 @@ class OrderReader(Protocol):
 
     def totals(self) -> Sequence[CurrencyTotal]:
         """Every order, summed per currency."""
+        ...
+
+    def order_facts(self, *, after_customer: str | None, limit: int) -> Sequence[OrderFacts]:
+        """Per customer with orders, ordered by customer id (by code point), strictly after
+        ``after_customer``: one query per page, for the lifecycle sweep."""
         ...

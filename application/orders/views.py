@@ -66,3 +66,13 @@ class CurrencyTotal:
     orders: int
     total: Decimal
     refunded: Decimal
+
+
+@frozen
+class OrderFacts:
+    """What the lifecycle rules observe of one customer's orders."""
+
+    customer_id: str
+    last_order_at: datetime | None
+    """When the newest order not cancelled was placed."""
+    has_paid_order: bool

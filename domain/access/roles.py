@@ -20,6 +20,8 @@ class Permission(StrEnum):
     MODERATE_ACTIVITIES = "activities:moderate"
     """Edit and delete activities that someone else logged."""
     TRACK_EVENTS = "events:track"
+    MANAGE_LIFECYCLE = "lifecycle:manage"
+    """Run the lifecycle sweep and edit tracks and rules."""
 
 
 class Role(StrEnum):
@@ -54,6 +56,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.LOG_ACTIVITIES,
             Permission.MODERATE_ACTIVITIES,
             Permission.TRACK_EVENTS,
+            Permission.MANAGE_LIFECYCLE,
         }
     ),
     Role.AGENT: frozenset(

@@ -13,6 +13,7 @@ from application.behaviour.ports import BehaviourReader
 from application.companies.ports import CompanyReader
 from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
+from application.lifecycle.ports import LifecycleReader
 from application.orders.ports import OrderReader
 from application.tags.ports import TagReader
 from application.timeline.ports import TimelineReader
@@ -44,3 +45,5 @@ class StorageBackend:
     link_external_id: Callable[[str, str, str], None] | None = None
     """Records that ``source`` knows customer ``customer_id`` as ``value``; None where the
     adapter has nowhere to keep external ids yet."""
+    lifecycle: LifecycleReader | None = None
+    """Customers' stages and their history; None where the adapter has no lifecycle yet."""

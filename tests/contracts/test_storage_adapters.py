@@ -12,6 +12,7 @@ from tests.contracts.customers import (
     CustomerRepositoryContract,
     UnitOfWorkContract,
 )
+from tests.contracts.lifecycle import LifecycleContract, OrderFactsContract
 from tests.contracts.orders import (
     CompanyOrdersContract,
     ExternalIdContract,
@@ -41,5 +42,7 @@ class TestStorageAdapters(
     TrackedEventLogContract,
     TimelineContract,
     TagContract,
+    LifecycleContract,
+    OrderFactsContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

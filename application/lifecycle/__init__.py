@@ -1,0 +1,1 @@
+"""Lifecycle stages: moving customers by hand and by rules, and reading where they stand."""

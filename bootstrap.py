@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +13,11 @@ from dependency_injector import containers, providers
 from starlette.applications import Starlette
 
 from adapters.clock import SystemClock
+from adapters.delivery.relay import OutboxRelay
+from adapters.delivery.streams.memory import InMemoryEventStream
+from adapters.delivery.streams.redis import RedisEventStream
+from adapters.delivery.webhooks import WebhookDispatcher
+from adapters.delivery.worker import DeliveryWorker
 from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
@@ -44,6 +51,7 @@ from adapters.persistence.readers import (
 )
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
+from adapters.persistence.webhooks import SqlWebhookStore
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
 from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
@@ -64,6 +72,9 @@ from application.customers.commands import (
 from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
+from application.events.catalogue import catalogue
+from application.events.envelope import DEFAULT_SOURCE
+from application.events.webhooks import ManageWebhooks
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
@@ -75,14 +86,22 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "storage": "sql",
         "event_bus": "in_process",
         "graphiql": True,
+        "event_stream": "none",
+        "webhooks_allow_private": True,
+        "relay_in_app": True,
     },
     "production": {
         "database_url": "postgresql://127.0.0.1/rapport",
         "storage": "sql",
         "event_bus": "in_process",
         "graphiql": False,
+        "event_stream": "none",
+        "webhooks_allow_private": False,
+        "relay_in_app": False,
     },
 }
+
+DEFAULT_STREAM_URLS = {"redis": "redis://127.0.0.1:6379/0", "nats": "nats://127.0.0.1:4222"}
 
 
 @frozen
@@ -97,6 +116,12 @@ class Settings:
     default_phone_region: str
     host: str
     port: int
+    event_stream: str
+    """Where the relay also publishes: ``none``, ``redis``, ``nats`` or ``memory``."""
+    event_stream_url: str
+    event_source: str
+    webhooks_allow_private: bool
+    relay_in_app: bool
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -117,7 +142,26 @@ class Settings:
             default_phone_region=env.get("RAPPORT_DEFAULT_PHONE_REGION", "US").upper(),
             host=env.get("RAPPORT_HOST", "127.0.0.1"),
             port=int(env.get("RAPPORT_PORT", "8000")),
+            event_stream=env.get("RAPPORT_EVENT_STREAM", defaults["event_stream"]),
+            event_stream_url=env.get("RAPPORT_EVENT_STREAM_URL", ""),
+            event_source=env.get("RAPPORT_EVENT_SOURCE", DEFAULT_SOURCE),
+            webhooks_allow_private=_flag(
+                env.get("RAPPORT_WEBHOOKS_ALLOW_PRIVATE"), defaults["webhooks_allow_private"]
+            ),
+            relay_in_app=_flag(env.get("RAPPORT_RELAY_IN_APP"), defaults["relay_in_app"]),
         )
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+def _event_types() -> list[str]:
+    return [entry.name for entry in catalogue()]
+
+
+def _webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
 def _open_mapped_database(url: str) -> Any:
@@ -268,8 +312,43 @@ class Container(containers.DeclarativeContainer):
     event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
     get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
 
+    webhook_store = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlWebhookStore, engine=database.provided.writer),
+        memory=providers.Object(None),
+    )
+    manage_webhooks = providers.Singleton(
+        ManageWebhooks,
+        store=webhook_store,
+        clock=clock,
+        ids=ids,
+        new_secret=providers.Object(_webhook_secret),
+        allow_private_targets=config.webhooks_allow_private,
+        known_types=providers.Object(_event_types),
+    )
+    event_stream = providers.Selector(
+        config.event_stream,
+        none=providers.Object(None),
+        memory=providers.Singleton(InMemoryEventStream),
+        redis=providers.Singleton(RedisEventStream.from_url, config.event_stream_url),
+    )
+    outbox_relay = providers.Factory(
+        OutboxRelay,
+        engine=database.provided.writer,
+        clock=clock,
+        stream=event_stream,
+        source=config.event_source,
+    )
+    webhook_dispatcher = providers.Factory(
+        WebhookDispatcher, engine=database.provided.writer, clock=clock
+    )
+    delivery_worker = providers.Singleton(
+        DeliveryWorker, relay=outbox_relay, dispatcher=webhook_dispatcher
+    )
+
     services = providers.Singleton(
         Services,
+        manage_webhooks=manage_webhooks,
         create_customer=create_customer,
         update_customer=update_customer,
         archive_customer=archive_customer,
@@ -310,6 +389,11 @@ def build_container(settings: Settings | None = None) -> Container:
             "storage": settings.storage,
             "event_bus": settings.event_bus,
             "default_phone_region": settings.default_phone_region,
+            "event_stream": settings.event_stream,
+            "event_stream_url": settings.event_stream_url
+            or DEFAULT_STREAM_URLS.get(settings.event_stream, ""),
+            "event_source": settings.event_source,
+            "webhooks_allow_private": settings.webhooks_allow_private,
         }
     )
     return container
@@ -323,16 +407,41 @@ def shutdown(container: Container, settings: Settings) -> None:
 def create_asgi_app() -> Starlette:
     """The app that ``uvicorn --factory bootstrap:create_asgi_app`` serves."""
     settings = Settings.from_env()
-    return asgi_app(build_container(settings), settings)
+    # Several server processes must not each run a relay: `rapport worker` does it.
+    return asgi_app(build_container(settings), settings, relay=False)
 
 
-def asgi_app(container: Container, settings: Settings) -> Starlette:
+def asgi_app(container: Container, settings: Settings, *, relay: bool = True) -> Starlette:
+    in_app = relay and settings.relay_in_app and settings.storage == "sql"
+
+    def start() -> None:
+        if in_app:
+            container.delivery_worker().start()
+
+    def stop() -> None:
+        if in_app:
+            container.delivery_worker().stop()
+        shutdown(container, settings)
+
     return create_app(
         container.services(),
         container.authenticate(),
         graphiql=settings.graphiql,
-        on_shutdown=lambda: shutdown(container, settings),
+        on_startup=start,
+        on_shutdown=stop,
     )
+
+
+def run_worker(container: Container, settings: Settings) -> None:
+    if settings.storage != "sql":
+        raise SystemExit("the delivery worker needs SQL storage (RAPPORT_STORAGE=sql)")
+    worker = container.delivery_worker()
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
 
 
 def main() -> None:
@@ -357,6 +466,7 @@ def main() -> None:
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),
+            run_worker=lambda: run_worker(container, settings),
         )
 
     build_cli(runtime)()

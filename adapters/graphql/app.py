@@ -226,6 +226,7 @@ def create_app(
     authenticate: Authenticate,
     *,
     graphiql: bool = False,
+    on_startup: Callable[[], None] = lambda: None,
     on_shutdown: Callable[[], None] = lambda: None,
     schema: BaseSchema | None = None,
 ) -> Starlette:
@@ -238,6 +239,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        on_startup()
         yield
         on_shutdown()
 

@@ -25,6 +25,7 @@ from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
+from application.events.webhooks import ManageWebhooks
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
@@ -66,6 +67,7 @@ class Services:
     track_events: TrackEvents
     get_tracked_events: GetTrackedEvents
     get_timeline: GetTimeline
+    manage_webhooks: ManageWebhooks
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

@@ -32,6 +32,7 @@ from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.importing import ImportMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
+from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
@@ -67,6 +68,7 @@ Query = merge_types(
         OrderQuery,
         DuplicateQuery,
         AccessQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -80,6 +82,7 @@ Mutation = merge_types(
         ImportMutation,
         ActivityMutation,
         BehaviourMutation,
+        WebhookMutation,
     ),
 )
 

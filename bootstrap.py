@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from adapters.clock import SystemClock
 from adapters.delivery.relay import OutboxRelay
 from adapters.delivery.streams.memory import InMemoryEventStream
+from adapters.delivery.streams.nats import NatsEventStream
 from adapters.delivery.streams.redis import RedisEventStream
 from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker
@@ -331,6 +332,7 @@ class Container(containers.DeclarativeContainer):
         none=providers.Object(None),
         memory=providers.Singleton(InMemoryEventStream),
         redis=providers.Singleton(RedisEventStream.from_url, config.event_stream_url),
+        nats=providers.Singleton(NatsEventStream.from_url, config.event_stream_url),
     )
     outbox_relay = providers.Factory(
         OutboxRelay,

@@ -36,7 +36,9 @@ from adapters.memory.readers import (
 from adapters.memory.store import InMemoryStore
 from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
+from adapters.memory.webhooks import InMemoryWebhookStore
 from adapters.messaging.in_process import InProcessEventBus
+from adapters.messaging.live import InProcessLiveEvents
 from adapters.persistence.activities import SqlActivityReader
 from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
@@ -316,7 +318,7 @@ class Container(containers.DeclarativeContainer):
     webhook_store = providers.Selector(
         config.storage,
         sql=providers.Singleton(SqlWebhookStore, engine=database.provided.writer),
-        memory=providers.Object(None),
+        memory=providers.Singleton(InMemoryWebhookStore),
     )
     manage_webhooks = providers.Singleton(
         ManageWebhooks,
@@ -334,11 +336,13 @@ class Container(containers.DeclarativeContainer):
         redis=providers.Singleton(RedisEventStream.from_url, config.event_stream_url),
         nats=providers.Singleton(NatsEventStream.from_url, config.event_stream_url),
     )
+    live_events = providers.Singleton(InProcessLiveEvents)
     outbox_relay = providers.Factory(
         OutboxRelay,
         engine=database.provided.writer,
         clock=clock,
         stream=event_stream,
+        live=live_events,
         source=config.event_source,
     )
     webhook_dispatcher = providers.Factory(
@@ -351,6 +355,7 @@ class Container(containers.DeclarativeContainer):
     services = providers.Singleton(
         Services,
         manage_webhooks=manage_webhooks,
+        live_events=live_events,
         create_customer=create_customer,
         update_customer=update_customer,
         archive_customer=archive_customer,

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from adapters.persistence.tables import outbox, webhook_deliveries, webhook_subscriptions
 from application.events.envelope import DEFAULT_SOURCE, OutboxRecord, to_cloudevent
+from application.events.live import LiveEvents
 from application.events.stream import EventStream
 from application.ports import Clock
 
@@ -40,12 +41,14 @@ class OutboxRelay:
         clock: Clock,
         *,
         stream: EventStream | None = None,
+        live: LiveEvents | None = None,
         source: str = DEFAULT_SOURCE,
         batch_size: int = 500,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._stream = stream
+        self._live = live
         self._source = source
         self._batch_size = batch_size
 
@@ -65,6 +68,8 @@ class OutboxRelay:
                 .where(outbox.c.position.in_([record.position for record in records]))
                 .values(published_at=self._clock.now())
             )
+        if self._live is not None:
+            self._live.broadcast(events)
         return len(records)
 
     def drain(self) -> int:

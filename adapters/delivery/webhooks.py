@@ -12,7 +12,7 @@ from sqlalchemy import Engine, and_, exists, or_, select, update
 from standardwebhooks import Webhook
 
 from adapters.clock import SystemClock
-from adapters.delivery.http import HttpOutcome, post
+from adapters.delivery.http import HttpOutcome, KeepAliveSender
 from adapters.persistence.tables import webhook_deliveries, webhook_subscriptions
 from application.ports import Clock
 
@@ -48,7 +48,7 @@ class WebhookDispatcher:
         engine: Engine,
         clock: Clock,
         *,
-        send: Sender = post,
+        send: Sender | None = None,
         jitter: Callable[[], float] = random.random,
         batch_size: int = 200,
         concurrency: int = 8,
@@ -57,7 +57,8 @@ class WebhookDispatcher:
     ) -> None:
         self._engine = engine
         self._clock = clock
-        self._send = send
+        self._sender = KeepAliveSender() if send is None else None
+        self._send: Sender = send or self._sender  # type: ignore[assignment]
         self._jitter = jitter
         self._batch_size = batch_size
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook")
@@ -68,6 +69,8 @@ class WebhookDispatcher:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        if self._sender is not None:
+            self._sender.close()
 
     def run_once(self) -> int:
         """Attempt every due delivery that heads its aggregate's queue; how many were tried."""

@@ -25,6 +25,7 @@ from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
+from application.events.live import LiveEvents
 from application.events.webhooks import ManageWebhooks
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.queries import ReadOrders
@@ -68,6 +69,7 @@ class Services:
     get_tracked_events: GetTrackedEvents
     get_timeline: GetTimeline
     manage_webhooks: ManageWebhooks
+    live_events: LiveEvents
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -118,6 +120,16 @@ class Context:
         self.services = services
         self._principal = principal
         self._loaders: Loaders | None = None
+        self.connection_params: object = None
+        """The graphql-transport-ws ``connection_init`` payload, on websockets."""
+
+    def sign_in(self, principal: Principal) -> None:
+        """A websocket authenticated by its ``connection_init`` payload."""
+        self._principal = principal
+
+    @property
+    def signed_in(self) -> bool:
+        return self._principal is not None
 
     @property
     def principal(self) -> Principal:

@@ -29,6 +29,7 @@ from adapters.graphql.customers import (
 )
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
+from adapters.graphql.events import EventSubscription
 from adapters.graphql.importing import ImportMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
@@ -91,6 +92,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=EventSubscription,
         types=[UserNode, ActivityNode, BehaviourEventNode],
         extensions=[DocumentCache, MaskUnexpectedErrors],
     )

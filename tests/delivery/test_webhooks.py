@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from adapters.clock import ManualClock
@@ -17,6 +18,13 @@ from tests.delivery.conftest import SECRET, subscribe, write_events
 from tests.delivery.partner import Partner, serving
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest) -> Database:
+    """Each test on SQLite (one worker) and PostgreSQL (leases, SKIP LOCKED)."""
+    chosen: Database = request.getfixturevalue(f"{request.param}_database")
+    return chosen
+
+
 def _deliver(database: Database, clock: ManualClock) -> tuple[OutboxRelay, WebhookDispatcher]:
     relay = OutboxRelay(database.writer, clock)
     dispatcher = WebhookDispatcher(database.writer, clock, jitter=lambda: 0.5)
@@ -24,13 +32,13 @@ def _deliver(database: Database, clock: ManualClock) -> tuple[OutboxRelay, Webho
 
 
 def test_partner_receives_every_event_verified_and_in_order_despite_failures(
-    sqlite_database: Database, clock: ManualClock
+    database: Database, clock: ManualClock
 ) -> None:
     partner = Partner(SECRET, fail_first=3)
     with serving(partner) as url:
-        subscribe(sqlite_database.writer, url)
-        write_events(sqlite_database.writer, aggregates=3, per_aggregate=4)
-        relay, dispatcher = _deliver(sqlite_database, clock)
+        subscribe(database.writer, url)
+        write_events(database.writer, aggregates=3, per_aggregate=4)
+        relay, dispatcher = _deliver(database, clock)
         assert relay.drain() == 12
         for delay in RETRY_DELAYS[:3]:
             dispatcher.drain()
@@ -47,19 +55,19 @@ def test_partner_receives_every_event_verified_and_in_order_despite_failures(
             if event["subject"] == f"customer-{aggregate}"
         ]
         assert versions == [1, 2, 3, 4]
-    with sqlite_database.reader.connect() as connection:
+    with database.reader.connect() as connection:
         unpublished = connection.execute(
             select(func.count()).where(outbox.c.published_at.is_(None))
         ).scalar_one()
     assert unpublished == 0
 
 
-def test_retries_wait_for_the_backoff(sqlite_database: Database, clock: ManualClock) -> None:
+def test_retries_wait_for_the_backoff(database: Database, clock: ManualClock) -> None:
     partner = Partner(SECRET, fail_first=1)
     with serving(partner) as url:
-        subscribe(sqlite_database.writer, url)
-        write_events(sqlite_database.writer, aggregates=1, per_aggregate=1)
-        relay, dispatcher = _deliver(sqlite_database, clock)
+        subscribe(database.writer, url)
+        write_events(database.writer, aggregates=1, per_aggregate=1)
+        relay, dispatcher = _deliver(database, clock)
         relay.drain()
         assert dispatcher.run_once() == 1
         clock.advance(timedelta(seconds=4))
@@ -68,35 +76,31 @@ def test_retries_wait_for_the_backoff(sqlite_database: Database, clock: ManualCl
         assert dispatcher.run_once() == 1
         dispatcher.close()
     assert len(partner.events) == 1
-    (delivery,) = SqlWebhookStore(sqlite_database.writer).deliveries(None, None, 10)
+    (delivery,) = SqlWebhookStore(database.writer).deliveries(None, None, 10)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 2, 204)
 
 
-def test_gone_disables_the_subscription_at_once(
-    sqlite_database: Database, clock: ManualClock
-) -> None:
+def test_gone_disables_the_subscription_at_once(database: Database, clock: ManualClock) -> None:
     partner = Partner(SECRET, fail_first=100, status=410)
     with serving(partner) as url:
-        subscribe(sqlite_database.writer, url)
-        write_events(sqlite_database.writer, aggregates=1, per_aggregate=2)
-        relay, dispatcher = _deliver(sqlite_database, clock)
+        subscribe(database.writer, url)
+        write_events(database.writer, aggregates=1, per_aggregate=2)
+        relay, dispatcher = _deliver(database, clock)
         relay.drain()
         dispatcher.drain()
         dispatcher.close()
-    subscription = SqlWebhookStore(sqlite_database.writer).get("sub-1")
+    subscription = SqlWebhookStore(database.writer).get("sub-1")
     assert subscription is not None
     assert subscription.status is SubscriptionStatus.DISABLED
     assert partner.attempts == 1
 
 
-def test_an_endpoint_failing_for_a_day_is_disabled(
-    sqlite_database: Database, clock: ManualClock
-) -> None:
+def test_an_endpoint_failing_for_a_day_is_disabled(database: Database, clock: ManualClock) -> None:
     partner = Partner(SECRET, fail_first=100)
     with serving(partner) as url:
-        subscribe(sqlite_database.writer, url)
-        write_events(sqlite_database.writer, aggregates=1, per_aggregate=1)
-        relay, dispatcher = _deliver(sqlite_database, clock)
+        subscribe(database.writer, url)
+        write_events(database.writer, aggregates=1, per_aggregate=1)
+        relay, dispatcher = _deliver(database, clock)
         relay.drain()
         for delay in RETRY_DELAYS:
             dispatcher.drain()
@@ -105,7 +109,7 @@ def test_an_endpoint_failing_for_a_day_is_disabled(
         dispatcher.close()
     assert partner.attempts == len(RETRY_DELAYS) + 1
     assert sum(RETRY_DELAYS, timedelta()) >= timedelta(hours=24)
-    store = SqlWebhookStore(sqlite_database.writer)
+    store = SqlWebhookStore(database.writer)
     subscription = store.get("sub-1")
     assert subscription is not None
     assert subscription.status is SubscriptionStatus.DISABLED
@@ -113,17 +117,15 @@ def test_an_endpoint_failing_for_a_day_is_disabled(
     assert delivery.status == "failed"
 
 
-def test_replay_sends_a_delivered_event_again(
-    sqlite_database: Database, clock: ManualClock
-) -> None:
+def test_replay_sends_a_delivered_event_again(database: Database, clock: ManualClock) -> None:
     partner = Partner(SECRET)
     with serving(partner) as url:
-        subscribe(sqlite_database.writer, url)
-        write_events(sqlite_database.writer, aggregates=1, per_aggregate=1)
-        relay, dispatcher = _deliver(sqlite_database, clock)
+        subscribe(database.writer, url)
+        write_events(database.writer, aggregates=1, per_aggregate=1)
+        relay, dispatcher = _deliver(database, clock)
         relay.drain()
         dispatcher.drain()
-        store = SqlWebhookStore(sqlite_database.writer)
+        store = SqlWebhookStore(database.writer)
         (delivery,) = store.deliveries(None, None, 10)
         store.replay(delivery.id, clock.now())
         dispatcher.drain()
@@ -132,15 +134,15 @@ def test_replay_sends_a_delivered_event_again(
 
 
 def test_paused_subscriptions_keep_their_deliveries_for_later(
-    sqlite_database: Database, clock: ManualClock
+    database: Database, clock: ManualClock
 ) -> None:
     partner = Partner(SECRET)
     with serving(partner) as url:
-        subscribe(sqlite_database.writer, url)
-        store = SqlWebhookStore(sqlite_database.writer)
+        subscribe(database.writer, url)
+        store = SqlWebhookStore(database.writer)
         store.set_status("sub-1", SubscriptionStatus.PAUSED, None, clock.now())
-        write_events(sqlite_database.writer, aggregates=2, per_aggregate=1)
-        relay, dispatcher = _deliver(sqlite_database, clock)
+        write_events(database.writer, aggregates=2, per_aggregate=1)
+        relay, dispatcher = _deliver(database, clock)
         relay.drain()
         assert dispatcher.drain() == 0
         store.set_status("sub-1", SubscriptionStatus.ACTIVE, None, clock.now())

@@ -17,6 +17,7 @@ from adapters.delivery.relay import OutboxRelay
 from adapters.delivery.streams.memory import InMemoryEventStream
 from adapters.delivery.streams.nats import NatsEventStream
 from adapters.delivery.streams.redis import RedisEventStream
+from adapters.delivery.tail import StreamTail
 from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker
 from adapters.demo.seeding import DemoServices
@@ -37,7 +38,7 @@ from adapters.memory.store import InMemoryStore
 from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.memory.webhooks import InMemoryWebhookStore
-from adapters.messaging.in_process import InProcessEventBus
+from adapters.messaging.in_process import ALL_EVENTS, InProcessEventBus
 from adapters.messaging.live import InProcessLiveEvents
 from adapters.persistence.activities import SqlActivityReader
 from adapters.persistence.behaviour import SqlBehaviourReader
@@ -348,6 +349,7 @@ class Container(containers.DeclarativeContainer):
     webhook_dispatcher = providers.Factory(
         WebhookDispatcher, engine=database.provided.writer, clock=clock
     )
+    stream_tail = providers.Singleton(StreamTail, stream=event_stream, live=live_events)
     delivery_worker = providers.Singleton(
         DeliveryWorker, relay=outbox_relay, dispatcher=webhook_dispatcher
     )
@@ -421,13 +423,20 @@ def create_asgi_app() -> Starlette:
 def asgi_app(container: Container, settings: Settings, *, relay: bool = True) -> Starlette:
     in_app = relay and settings.relay_in_app and settings.storage == "sql"
 
+    # Without a relay in this process, live subscriptions follow the event stream instead.
+    tail = not in_app and settings.event_stream != "none"
+
     def start() -> None:
         if in_app:
-            container.delivery_worker().start()
+            start_delivery(container)
+        elif tail:
+            container.stream_tail().start()
 
     def stop() -> None:
         if in_app:
             container.delivery_worker().stop()
+        elif tail:
+            container.stream_tail().stop()
         shutdown(container, settings)
 
     return create_app(
@@ -437,6 +446,13 @@ def asgi_app(container: Container, settings: Settings, *, relay: bool = True) ->
         on_startup=start,
         on_shutdown=stop,
     )
+
+
+def start_delivery(container: Container) -> None:
+    """The delivery loop in a thread of this process, woken by every commit made here."""
+    worker = container.delivery_worker()
+    container.event_bus().subscribe(ALL_EVENTS, worker.wake)
+    worker.start()
 
 
 def run_worker(container: Container, settings: Settings) -> None:

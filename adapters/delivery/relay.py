@@ -51,11 +51,14 @@ class OutboxRelay:
         self._live = live
         self._source = source
         self._batch_size = batch_size
+        self._found_work = False
+        self._deferred = False
 
     def run_once(self) -> int:
         """Relay one batch; the number of events relayed (0 when the outbox is drained)."""
         with self._engine.begin() as connection:
             rows = self._claim(connection)
+            self._found_work = bool(rows) or self._deferred
             if not rows:
                 return 0
             records = [record_of(row) for row in rows]
@@ -73,10 +76,12 @@ class OutboxRelay:
         return len(records)
 
     def drain(self) -> int:
+        """Relays until nothing is left that another relay is not already holding."""
         total = 0
-        while relayed := self.run_once():
-            total += relayed
-        return total
+        while True:
+            total += self.run_once()
+            if not self._found_work:
+                return total
 
     def _claim(self, connection: Connection) -> list[Any]:
         query = (
@@ -85,35 +90,37 @@ class OutboxRelay:
             .order_by(outbox.c.position)
             .limit(self._batch_size)
         )
+        self._deferred = False
         if connection.dialect.name != "postgresql":
             return list(connection.execute(query))
-        rows = list(connection.execute(query.with_for_update(skip_locked=True)))
-        return self._in_order(connection, rows)
+        claimed = list(connection.execute(query.with_for_update(skip_locked=True)))
+        rows = self._in_order(connection, claimed)
+        self._deferred = len(rows) < len(claimed)
+        return rows
 
     def _in_order(self, connection: Connection, rows: list[Any]) -> list[Any]:
-        """Drops aggregates whose earlier events another relay holds, keeping per-aggregate order.
+        """Keeps each aggregate's rows only up to the first earlier row another relay holds.
 
-        Rows of this batch are ordered, and any earlier unpublished row of the same aggregate
-        that is not in the batch was skipped because another relay has it locked.
+        Any unpublished row that is not in this batch but comes before one of its rows was
+        skipped because another relay has it locked (or deferred it); publishing past it
+        would break the aggregate's order, so those rows wait for a later batch.
         """
         if not rows:
             return rows
         positions = {row.position for row in rows}
-        first: dict[str, int] = {}
-        for row in rows:
-            first.setdefault(row.aggregate_id, row.position)
-        earlier = outbox.alias("earlier")
-        blocked_query = select(earlier.c.aggregate_id, earlier.c.position).where(
-            earlier.c.published_at.is_(None),
-            earlier.c.aggregate_id.in_(list(first)),
-            earlier.c.position < max(positions),
+        others = outbox.alias("others")
+        query = select(others.c.aggregate_id, others.c.position).where(
+            others.c.published_at.is_(None),
+            others.c.aggregate_id.in_({row.aggregate_id for row in rows}),
+            others.c.position < max(positions),
         )
-        blocked = {
-            row.aggregate_id
-            for row in connection.execute(blocked_query)
-            if row.position not in positions and row.position < first[row.aggregate_id]
-        }
-        return [row for row in rows if row.aggregate_id not in blocked]
+        gap: dict[str, int] = {}
+        for other in connection.execute(query):
+            if other.position not in positions:
+                gap[other.aggregate_id] = min(
+                    other.position, gap.get(other.aggregate_id, other.position)
+                )
+        return [row for row in rows if row.position < gap.get(row.aggregate_id, row.position + 1)]
 
     def _fan_out(
         self, connection: Connection, records: Sequence[OutboxRecord], events: Sequence[Any]

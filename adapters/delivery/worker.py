@@ -19,6 +19,7 @@ class DeliveryWorker:
         self._dispatcher = dispatcher
         self._idle = idle_seconds
         self._stop = threading.Event()
+        self._wakeup = threading.Event()
         self._thread: threading.Thread | None = None
 
     def step(self) -> int:
@@ -34,7 +35,12 @@ class DeliveryWorker:
                 log.exception("event delivery failed; retrying")
                 busy = 0
             if not busy:
-                self._stop.wait(self._idle)
+                self._wakeup.wait(self._idle)
+                self._wakeup.clear()
+
+    def wake(self, *_event: object) -> None:
+        """Look at the outbox now rather than at the next poll (after a commit in process)."""
+        self._wakeup.set()
 
     def start(self) -> None:
         """Runs the loop in a daemon thread (the embedded profile's ``rapport serve``)."""
@@ -43,6 +49,7 @@ class DeliveryWorker:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wakeup.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
         self._dispatcher.close()

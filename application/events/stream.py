@@ -30,4 +30,15 @@ class EventStream(Protocol):
 
     def ack(self, group: str, receipts: Sequence[str]) -> None: ...
 
+    def join(self, group: str, *, from_now: bool) -> None:
+        """Create ``group`` unless it exists, at the oldest retained event or after the newest.
+
+        ``consume`` creates a missing group from the oldest; a live view joins from now.
+        """
+        ...
+
+    def leave(self, group: str) -> None:
+        """Remove ``group`` and what it had taken but not acked."""
+        ...
+
     def close(self) -> None: ...

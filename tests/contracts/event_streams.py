@@ -68,3 +68,13 @@ def check_unacked_events_are_redelivered(stream: EventStream) -> None:
     again = _drain(stream, "g", "b", 1)
     assert _ids(again) == [_ids(taken)[1]]
     assert again[0].deliveries == 2
+
+
+def check_a_group_joining_from_now_skips_what_came_before(stream: EventStream) -> None:
+    stream.publish(_events(2, "old"))
+    stream.join("live", from_now=True)
+    stream.join("history", from_now=False)
+    stream.publish(_events(1, "new"))
+    assert _ids(_drain(stream, "live", "a", 1)) == ["event-new-0"]
+    assert len(_drain(stream, "history", "a", 3)) == 3
+    stream.leave("live")

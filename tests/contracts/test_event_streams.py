@@ -96,3 +96,7 @@ def test_acked_events_do_not_come_back(stream: EventStream) -> None:
 
 def test_unacked_events_are_redelivered(stream: EventStream) -> None:
     event_streams.check_unacked_events_are_redelivered(stream)
+
+
+def test_a_group_joining_from_now_skips_what_came_before(stream: EventStream) -> None:
+    event_streams.check_a_group_joining_from_now_skips_what_came_before(stream)

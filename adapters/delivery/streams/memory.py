@@ -59,5 +59,15 @@ class InMemoryEventStream:
             for receipt in receipts:
                 pending.pop(int(receipt), None)
 
+    def join(self, group: str, *, from_now: bool) -> None:
+        with self._lock:
+            if group not in self._cursors:
+                self._cursors[group] = len(self._log) if from_now else 0
+
+    def leave(self, group: str) -> None:
+        with self._lock:
+            self._cursors.pop(group, None)
+            self._pending.pop(group, None)
+
     def close(self) -> None:
         pass

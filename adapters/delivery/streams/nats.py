@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import nats
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 
 from application.events.stream import StreamMessage
 
@@ -58,6 +58,12 @@ class NatsEventStream:
     def ack(self, group: str, receipts: Sequence[str]) -> None:
         self._run(self._ack(group, receipts))
 
+    def join(self, group: str, *, from_now: bool) -> None:
+        self._run(self._subscription(group, from_now=from_now))
+
+    def leave(self, group: str) -> None:
+        self._run(self._leave(group))
+
     def close(self) -> None:
         self._run(self._client.drain())
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -84,15 +90,27 @@ class NatsEventStream:
                 headers={"Nats-Msg-Id": str(event["id"])},
             )
 
-    async def _subscription(self, group: str) -> JetStreamContext.PullSubscription:
+    async def _subscription(
+        self, group: str, *, from_now: bool = False
+    ) -> JetStreamContext.PullSubscription:
         if group not in self._subscriptions:
             self._subscriptions[group] = await self._js.pull_subscribe(
                 f"{self._prefix}.>",
                 durable=group,
                 stream=self._stream,
-                config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self._ack_wait),
+                config=ConsumerConfig(
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=self._ack_wait,
+                    deliver_policy=DeliverPolicy.NEW if from_now else DeliverPolicy.ALL,
+                ),
             )
         return self._subscriptions[group]
+
+    async def _leave(self, group: str) -> None:
+        subscription = self._subscriptions.pop(group, None)
+        if subscription is not None:
+            await subscription.unsubscribe()
+        await self._js.delete_consumer(self._stream, group)
 
     async def _consume(self, group: str, count: int, wait_ms: int) -> list[StreamMessage]:
         subscription = await self._subscription(group)

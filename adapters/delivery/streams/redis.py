@@ -75,11 +75,18 @@ class RedisEventStream:
     def close(self) -> None:
         self._client.close()
 
-    def _ensure_group(self, group: str) -> None:
+    def join(self, group: str, *, from_now: bool) -> None:
+        self._ensure_group(group, start="$" if from_now else "0")
+
+    def leave(self, group: str) -> None:
+        self._client.xgroup_destroy(self._stream, group)
+        self._groups.discard(group)
+
+    def _ensure_group(self, group: str, start: str = "0") -> None:
         if group in self._groups:
             return
         try:
-            self._client.xgroup_create(self._stream, group, id="0", mkstream=True)
+            self._client.xgroup_create(self._stream, group, id=start, mkstream=True)
         except redis.ResponseError as error:
             if "BUSYGROUP" not in str(error):
                 raise

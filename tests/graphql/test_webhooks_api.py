@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import shutil
+from pathlib import Path
 
+import pytest
+from starlette.testclient import TestClient
+
+from adapters.graphql.app import create_app
 from application.errors import InvalidInput
 from application.events.webhooks import check_target
+from application.principal import Principal
+from bootstrap import Settings, build_container
 from domain.access.roles import Role
 from tests.delivery.partner import Partner, serving
 from tests.graphql.conftest import Api
@@ -159,3 +166,39 @@ def test_production_refuses_private_and_loopback_targets(url: str) -> None:
     with pytest.raises(InvalidInput):
         check_target(url, allow_private=False)
     check_target(url, allow_private=True)
+
+
+def test_the_production_profile_forbids_private_targets_by_default() -> None:
+    production = Settings.from_env({"RAPPORT_PROFILE": "production"})
+    embedded = Settings.from_env({})
+    overridden = Settings.from_env(
+        {"RAPPORT_PROFILE": "production", "RAPPORT_WEBHOOKS_ALLOW_PRIVATE": "true"}
+    )
+    assert not production.webhooks_allow_private
+    assert embedded.webhooks_allow_private
+    assert overridden.webhooks_allow_private
+
+
+def test_a_loopback_url_is_a_user_error_where_private_targets_are_forbidden(
+    migrated_sqlite_template: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "strict.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    settings = Settings.from_env(
+        {"RAPPORT_DATABASE_URL": f"sqlite:///{path}", "RAPPORT_WEBHOOKS_ALLOW_PRIVATE": "false"}
+    )
+    container = build_container(settings)
+    token = container.issue_api_key()(
+        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
+    ).token
+    app = create_app(container.services(), container.authenticate())
+    with TestClient(app) as client:
+        body = client.post(
+            "/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"query": CREATE, "variables": {"input": {"url": "http://127.0.0.1:8080/x"}}},
+        ).json()
+    container.database().dispose()
+    payload = body["data"]["createWebhookSubscription"]
+    assert payload["webhookSubscription"] is None
+    assert payload["userErrors"][0]["field"] == ["url"]

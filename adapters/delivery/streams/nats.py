@@ -81,14 +81,18 @@ class NatsEventStream:
         await self._js.add_stream(StreamConfig(name=self._stream, subjects=[f"{self._prefix}.>"]))
 
     async def _publish(self, events: Sequence[Mapping[str, Any]]) -> None:
-        # Sequential awaits keep the stream's order equal to the outbox order.
-        for event in events:
-            await self._js.publish(
+        # Sent in order over one connection, so the stream stores them in outbox order;
+        # the acks are awaited together, and any failure fails the whole batch.
+        acks = [
+            await self._js.publish_async(
                 f"{self._prefix}.{event['type']}",
                 json.dumps(event, separators=(",", ":")).encode(),
                 stream=self._stream,
                 headers={"Nats-Msg-Id": str(event["id"])},
             )
+            for event in events
+        ]
+        await asyncio.wait_for(asyncio.gather(*acks), timeout=30)
 
     async def _subscription(
         self, group: str, *, from_now: bool = False

@@ -315,7 +315,8 @@ webhook_deliveries = Table(
 )
 Index(
     "ix_webhook_deliveries_due",
-    webhook_deliveries.c.next_attempt_at,
+    webhook_deliveries.c.position,
+    webhook_deliveries.c.id,
     sqlite_where=text("status = 'pending'"),
     postgresql_where=text("status = 'pending'"),
 )

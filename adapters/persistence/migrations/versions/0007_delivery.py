@@ -62,7 +62,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_webhook_deliveries_due",
         "webhook_deliveries",
-        ["next_attempt_at"],
+        ["position", "id"],
         sqlite_where=sa.text("status = 'pending'"),
         postgresql_where=sa.text("status = 'pending'"),
     )

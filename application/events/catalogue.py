@@ -11,6 +11,7 @@ import types
 import typing
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 import attrs
@@ -60,15 +61,17 @@ def _schema_of(annotation: Any) -> dict[str, Any]:
         kinds = [option["type"] for option in options if "type" in option]
         if len(kinds) == len(options) and all(isinstance(kind, str) for kind in kinds):
             merged = {**options[0], "type": kinds}
-            if "format" in merged and len(options) > 1:
-                merged["format"] = options[0].get("format")
-            return {k: v for k, v in merged.items() if v is not None}
+            if "enum" in merged and "null" in kinds:
+                merged["enum"] = [*merged["enum"], None]
+            return merged
         return {"anyOf": options}
-    if origin is list:
-        (item,) = typing.get_args(annotation) or (Any,)
+    if origin in (list, tuple, frozenset, set):
+        item = (typing.get_args(annotation) or (Any,))[0]
         return {"type": "array", "items": _schema_of(item)}
     if origin is dict or annotation is dict:
         return {"type": "object"}
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return {"type": "string", "enum": [str(member.value) for member in annotation]}
     simple: dict[Any, dict[str, Any]] = {
         str: {"type": "string"},
         int: {"type": "integer"},
@@ -85,8 +88,10 @@ def _example_of(annotation: Any, name: str) -> Any:
     if origin in (types.UnionType, typing.Union):
         first = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
         return _example_of(first, name)
-    if origin is list:
+    if origin in (list, tuple, frozenset, set):
         return [EXAMPLE_ID] if name.endswith("_ids") else ["example"]
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return str(next(iter(annotation)).value)
     if origin is dict or annotation is dict:
         return {"first_name": "Ada"} if name == "changes" else {}
     if annotation is bool:

@@ -48,3 +48,21 @@ def test_outbox_records_become_structured_cloudevents() -> None:
     assert event["subject"] == "c-1"
     assert event["specversion"] == "1.0"
     assert event["datacontenttype"] == "application/json"
+
+
+def test_enums_and_tuples_get_schemas_so_new_events_need_no_extra_work() -> None:
+    from enum import StrEnum
+
+    from application.events.catalogue import _example_of, _schema_of
+
+    class Colour(StrEnum):
+        RED = "red"
+        BLUE = "blue"
+
+    assert _schema_of(Colour) == {"type": "string", "enum": ["red", "blue"]}
+    assert _example_of(Colour, "colour") == "red"
+    assert _schema_of(tuple[str, ...]) == {"type": "array", "items": {"type": "string"}}
+    assert _schema_of(Colour | None) == {
+        "type": ["string", "null"],
+        "enum": ["red", "blue", None],
+    }

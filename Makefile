@@ -39,6 +39,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.create_customers
 	$(BIN)/python -m bench.graphql_latency
 	$(BIN)/python -m bench.track_events
+	$(BIN)/python -m bench.event_delivery
 
 schema: $(VENV)/.installed
 	$(BIN)/rapport schema export --output schema.graphql

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +13,13 @@ from dependency_injector import containers, providers
 from starlette.applications import Starlette
 
 from adapters.clock import SystemClock
+from adapters.delivery.relay import OutboxRelay
+from adapters.delivery.streams.memory import InMemoryEventStream
+from adapters.delivery.streams.nats import NatsEventStream
+from adapters.delivery.streams.redis import RedisEventStream
+from adapters.delivery.tail import StreamTail
+from adapters.delivery.webhooks import WebhookDispatcher
+from adapters.delivery.worker import DeliveryWorker
 from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
@@ -30,7 +39,9 @@ from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
-from adapters.messaging.in_process import InProcessEventBus
+from adapters.memory.webhooks import InMemoryWebhookStore
+from adapters.messaging.in_process import ALL_EVENTS, InProcessEventBus
+from adapters.messaging.live import InProcessLiveEvents
 from adapters.persistence.activities import SqlActivityReader
 from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
@@ -48,6 +59,7 @@ from adapters.persistence.readers import (
 from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
+from adapters.persistence.webhooks import SqlWebhookStore
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
 from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
@@ -68,6 +80,9 @@ from application.customers.commands import (
 from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
+from application.events.catalogue import catalogue
+from application.events.envelope import DEFAULT_SOURCE
+from application.events.webhooks import ManageWebhooks
 from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
 from application.lifecycle.commands import ChangeLifecycleStage
 from application.lifecycle.queries import ReadLifecycle
@@ -87,14 +102,22 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "storage": "sql",
         "event_bus": "in_process",
         "graphiql": True,
+        "event_stream": "none",
+        "webhooks_allow_private": True,
+        "relay_in_app": True,
     },
     "production": {
         "database_url": "postgresql://127.0.0.1/rapport",
         "storage": "sql",
         "event_bus": "in_process",
         "graphiql": False,
+        "event_stream": "none",
+        "webhooks_allow_private": False,
+        "relay_in_app": False,
     },
 }
+
+DEFAULT_STREAM_URLS = {"redis": "redis://127.0.0.1:6379/0", "nats": "nats://127.0.0.1:4222"}
 
 
 @frozen
@@ -109,6 +132,12 @@ class Settings:
     default_phone_region: str
     host: str
     port: int
+    event_stream: str
+    """Where the relay also publishes: ``none``, ``redis``, ``nats`` or ``memory``."""
+    event_stream_url: str
+    event_source: str
+    webhooks_allow_private: bool
+    relay_in_app: bool
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -129,7 +158,26 @@ class Settings:
             default_phone_region=env.get("RAPPORT_DEFAULT_PHONE_REGION", "US").upper(),
             host=env.get("RAPPORT_HOST", "127.0.0.1"),
             port=int(env.get("RAPPORT_PORT", "8000")),
+            event_stream=env.get("RAPPORT_EVENT_STREAM", defaults["event_stream"]),
+            event_stream_url=env.get("RAPPORT_EVENT_STREAM_URL", ""),
+            event_source=env.get("RAPPORT_EVENT_SOURCE", DEFAULT_SOURCE),
+            webhooks_allow_private=_flag(
+                env.get("RAPPORT_WEBHOOKS_ALLOW_PRIVATE"), defaults["webhooks_allow_private"]
+            ),
+            relay_in_app=_flag(env.get("RAPPORT_RELAY_IN_APP"), defaults["relay_in_app"]),
         )
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+def _event_types() -> list[str]:
+    return [entry.name for entry in catalogue()]
+
+
+def _webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
 def _open_mapped_database(url: str) -> Any:
@@ -327,8 +375,48 @@ class Container(containers.DeclarativeContainer):
         RunAutoTagRules, uow=unit_of_work.provider, sources=condition_sources, clock=clock, ids=ids
     )
 
+    webhook_store = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlWebhookStore, engine=database.provided.writer),
+        memory=providers.Singleton(InMemoryWebhookStore),
+    )
+    manage_webhooks = providers.Singleton(
+        ManageWebhooks,
+        store=webhook_store,
+        clock=clock,
+        ids=ids,
+        new_secret=providers.Object(_webhook_secret),
+        allow_private_targets=config.webhooks_allow_private,
+        known_types=providers.Object(_event_types),
+    )
+    event_stream = providers.Selector(
+        config.event_stream,
+        none=providers.Object(None),
+        memory=providers.Singleton(InMemoryEventStream),
+        redis=providers.Singleton(RedisEventStream.from_url, config.event_stream_url),
+        nats=providers.Singleton(NatsEventStream.from_url, config.event_stream_url),
+    )
+    live_events = providers.Singleton(InProcessLiveEvents)
+    outbox_relay = providers.Factory(
+        OutboxRelay,
+        engine=database.provided.writer,
+        clock=clock,
+        stream=event_stream,
+        live=live_events,
+        source=config.event_source,
+    )
+    webhook_dispatcher = providers.Factory(
+        WebhookDispatcher, engine=database.provided.writer, clock=clock
+    )
+    stream_tail = providers.Singleton(StreamTail, stream=event_stream, live=live_events)
+    delivery_worker = providers.Singleton(
+        DeliveryWorker, relay=outbox_relay, dispatcher=webhook_dispatcher
+    )
+
     services = providers.Singleton(
         Services,
+        manage_webhooks=manage_webhooks,
+        live_events=live_events,
         create_customer=create_customer,
         update_customer=update_customer,
         archive_customer=archive_customer,
@@ -379,6 +467,11 @@ def build_container(settings: Settings | None = None) -> Container:
             "storage": settings.storage,
             "event_bus": settings.event_bus,
             "default_phone_region": settings.default_phone_region,
+            "event_stream": settings.event_stream,
+            "event_stream_url": settings.event_stream_url
+            or DEFAULT_STREAM_URLS.get(settings.event_stream, ""),
+            "event_source": settings.event_source,
+            "webhooks_allow_private": settings.webhooks_allow_private,
         }
     )
     return container
@@ -392,16 +485,55 @@ def shutdown(container: Container, settings: Settings) -> None:
 def create_asgi_app() -> Starlette:
     """The app that ``uvicorn --factory bootstrap:create_asgi_app`` serves."""
     settings = Settings.from_env()
-    return asgi_app(build_container(settings), settings)
+    # Several server processes must not each run a relay: `rapport worker` does it.
+    return asgi_app(build_container(settings), settings, relay=False)
 
 
-def asgi_app(container: Container, settings: Settings) -> Starlette:
+def asgi_app(container: Container, settings: Settings, *, relay: bool = True) -> Starlette:
+    in_app = relay and settings.relay_in_app and settings.storage == "sql"
+
+    # Without a relay in this process, live subscriptions follow the event stream instead.
+    tail = not in_app and settings.event_stream != "none"
+
+    def start() -> None:
+        if in_app:
+            start_delivery(container)
+        elif tail:
+            container.stream_tail().start()
+
+    def stop() -> None:
+        if in_app:
+            container.delivery_worker().stop()
+        elif tail:
+            container.stream_tail().stop()
+        shutdown(container, settings)
+
     return create_app(
         container.services(),
         container.authenticate(),
         graphiql=settings.graphiql,
-        on_shutdown=lambda: shutdown(container, settings),
+        on_startup=start,
+        on_shutdown=stop,
     )
+
+
+def start_delivery(container: Container) -> None:
+    """The delivery loop in a thread of this process, woken by every commit made here."""
+    worker = container.delivery_worker()
+    container.event_bus().subscribe(ALL_EVENTS, worker.wake)
+    worker.start()
+
+
+def run_worker(container: Container, settings: Settings) -> None:
+    if settings.storage != "sql":
+        raise SystemExit("the delivery worker needs SQL storage (RAPPORT_STORAGE=sql)")
+    worker = container.delivery_worker()
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.stop()
 
 
 def main() -> None:
@@ -428,6 +560,7 @@ def main() -> None:
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),
+            run_worker=lambda: run_worker(container, settings),
         )
 
     build_cli(runtime)()

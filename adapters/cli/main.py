@@ -29,6 +29,7 @@ from adapters.graphql.schema import schema_sdl
 from adapters.importing.customers import ColumnMapping, MappingError, import_customer_file
 from adapters.importing.orders import import_order_file
 from application.customers.views import CustomerFilter
+from application.events.docs import refresh
 from application.principal import Principal
 from domain.access.roles import Role
 from domain.errors import DomainError
@@ -99,6 +100,9 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         console.print(
             f"{sweep.customers:,} active customers checked, {sweep.changes:,} stage changes"
         )
+
+    events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
+    cli.add_typer(events, name="events")
 
     @db.command("upgrade")
     def db_upgrade() -> None:
@@ -309,6 +313,26 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         uvicorn.run(
             rt.app_factory, factory=True, host=host, port=port, workers=workers, log_level="info"
         )
+
+    @cli.command("worker")
+    def worker() -> None:
+        """Relay the outbox to webhooks and the event stream until interrupted."""
+        rt = runtime()
+        console.print(f"Rapport delivery worker ({rt.settings_summary})")
+        try:
+            rt.run_worker()
+        finally:
+            rt.close()
+
+    @events.command("docs")
+    def events_docs(
+        output: Annotated[Path, typer.Option(help="The Markdown file to refresh.")] = Path(
+            "docs/events.md"
+        ),
+    ) -> None:
+        """Regenerate the event catalogue section of the events guide."""
+        output.write_text(refresh(output.read_text(encoding="utf-8")), encoding="utf-8")
+        console.print(f"wrote {output}")
 
     return cli
 

@@ -35,3 +35,5 @@ class CliRuntime:
     app_factory: str
     """Import path of the ASGI app factory, so that several workers can each build one."""
     close: Callable[[], None]
+    run_worker: Callable[[], None] = lambda: None
+    """Relays the outbox and sends webhooks until interrupted."""

@@ -16,10 +16,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import process_result
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
 from adapters.graphql.context import Context, Services
 from adapters.graphql.schema import build_schema
@@ -76,13 +79,23 @@ class BearerAuthentication:
         if self._open_ide and _asks_for_ide(scope, headers):
             await self._app(scope, receive, send)
             return
-        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-        principal = self._authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        if scope["type"] == "websocket" and b"authorization" not in headers:
+            # Browsers cannot set headers on websockets: the key comes in connection_init.
+            await self._app(scope, receive, send)
+            return
+        principal = bearer_principal(
+            headers.get(b"authorization", b"").decode("latin-1"), self._authenticate
+        )
         if principal is None:
             await _unauthenticated(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self._app(scope, receive, send)
+
+
+def bearer_principal(authorization: str, authenticate: Authenticate) -> Principal | None:
+    scheme, _, token = authorization.partition(" ")
+    return authenticate(token.strip()) if scheme.lower() == "bearer" else None
 
 
 def _asks_for_ide(scope: Scope, headers: dict[bytes, bytes]) -> bool:
@@ -211,14 +224,41 @@ def _json_request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] 
 
 
 class RapportGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: BaseSchema, services: Services, *, graphiql: bool) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        services: Services,
+        authenticate: Authenticate,
+        *,
+        graphiql: bool,
+    ) -> None:
         super().__init__(
-            schema, graphql_ide="graphiql" if graphiql else None, multipart_uploads_enabled=True
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            multipart_uploads_enabled=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self._services = services
+        self._authenticate = authenticate
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(self._services, request.scope.get("state", {}).get("principal"))
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Takes ``{"Authorization": "Bearer <key>"}`` from ``connection_init``."""
+        if context.signed_in:
+            return UNSET
+        params = context.connection_params
+        authorization = params.get("Authorization") if isinstance(params, dict) else None
+        principal = (
+            bearer_principal(authorization, self._authenticate)
+            if isinstance(authorization, str)
+            else None
+        )
+        if principal is None:
+            raise ConnectionRejectionError({"message": "a valid API key is required"})
+        context.sign_in(principal)
+        return UNSET
 
 
 def create_app(
@@ -226,18 +266,20 @@ def create_app(
     authenticate: Authenticate,
     *,
     graphiql: bool = False,
+    on_startup: Callable[[], None] = lambda: None,
     on_shutdown: Callable[[], None] = lambda: None,
     schema: BaseSchema | None = None,
 ) -> Starlette:
     schema = schema or build_schema()
-    view = RapportGraphQL(schema, services, graphiql=graphiql)
-    graphql = JsonPostFastPath(view, schema, services)
     authenticator = CachedAuthenticator(authenticate)
+    view = RapportGraphQL(schema, services, authenticator, graphiql=graphiql)
+    graphql = JsonPostFastPath(view, schema, services)
     guarded = BearerAuthentication(graphql, authenticator, open_ide=graphiql)
     track = BearerAuthentication(TrackEndpoint(schema, services), authenticator, open_ide=False)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        on_startup()
         yield
         on_shutdown()
 

@@ -25,6 +25,8 @@ from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerView
+from application.events.live import LiveEvents
+from application.events.webhooks import ManageWebhooks
 from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
 from application.lifecycle.commands import ChangeLifecycleStage
 from application.lifecycle.queries import ReadLifecycle
@@ -86,6 +88,8 @@ class Services:
     read_lifecycle: ReadLifecycle
     save_lifecycle_track: SaveLifecycleTrack
     save_stage_rule: SaveStageRule
+    manage_webhooks: ManageWebhooks
+    live_events: LiveEvents
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -166,6 +170,16 @@ class Context:
         self.services = services
         self._principal = principal
         self._loaders: Loaders | None = None
+        self.connection_params: object = None
+        """The graphql-transport-ws ``connection_init`` payload, on websockets."""
+
+    def sign_in(self, principal: Principal) -> None:
+        """A websocket authenticated by its ``connection_init`` payload."""
+        self._principal = principal
+
+    @property
+    def signed_in(self) -> bool:
+        return self._principal is not None
 
     @property
     def principal(self) -> Principal:

@@ -29,6 +29,7 @@ from adapters.graphql.customers import (
 )
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
+from adapters.graphql.events import EventSubscription
 from adapters.graphql.importing import ImportMutation
 from adapters.graphql.lifecycle import (
     LifecycleCatalogueMutation,
@@ -39,6 +40,7 @@ from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_orde
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.tag_mutations import TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
+from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
@@ -78,6 +80,7 @@ Query = merge_types(
         AccessQuery,
         TagQuery,
         LifecycleQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -94,6 +97,7 @@ Mutation = merge_types(
         TagMutation,
         LifecycleMutation,
         LifecycleCatalogueMutation,
+        WebhookMutation,
     ),
 )
 
@@ -102,6 +106,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=EventSubscription,
         types=[UserNode, ActivityNode, BehaviourEventNode],
         extensions=[DocumentCache, MaskUnexpectedErrors],
     )

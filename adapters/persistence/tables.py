@@ -379,3 +379,65 @@ Index(
     stage_changes.c.changed_at,
     stage_changes.c.id,
 )
+
+# Webhook endpoints; event_types empty means every type.
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("event_types", JsonDocument, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("disabled_reason", String(200)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# One row per event per subscription, written by the relay in the transaction that marks
+# the outbox row published; the dispatcher's progress (attempts, next try) lives here too,
+# so a killed worker resumes where it stopped.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column(
+        "subscription_id",
+        String(36),
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(120), nullable=False),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("position", BigInteger().with_variant(Integer(), "sqlite"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime()),
+    Column("last_attempt_at", UtcDateTime()),
+    Column("last_status_code", Integer),
+    Column("last_latency_ms", Integer),
+    Column("last_response", String(500)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("delivered_at", UtcDateTime()),
+)
+Index(
+    "ix_webhook_deliveries_due",
+    webhook_deliveries.c.position,
+    webhook_deliveries.c.id,
+    sqlite_where=text("status = 'pending'"),
+    postgresql_where=text("status = 'pending'"),
+)
+Index(
+    "ix_webhook_deliveries_order",
+    webhook_deliveries.c.subscription_id,
+    webhook_deliveries.c.aggregate_id,
+    webhook_deliveries.c.position,
+)

@@ -1,0 +1,1 @@
+"""Event stream adapters: in-memory, Redis Streams, NATS JetStream."""

@@ -1,0 +1,1 @@
+"""Delivering the outbox: the event catalogue, CloudEvents envelopes and webhooks."""

@@ -71,3 +71,42 @@ def test_a_socket_without_a_key_is_refused(served: tuple[TestClient, str]) -> No
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_json()
     assert closed.value.code == 4403
+
+
+def test_a_front_end_receives_stage_changed_events_for_changes_made_through_graphql(
+    served: tuple[TestClient, str],
+) -> None:
+    client, token = served
+    headers = {"Authorization": f"Bearer {token}"}
+    created = client.post(
+        "/graphql",
+        headers=headers,
+        json={
+            "query": 'mutation { createCustomer(input: {firstName: "Ada"}) { customer { id } } }'
+        },
+    ).json()["data"]["createCustomer"]["customer"]
+    subscribe = (
+        'subscription { events(types: ["rapport.lifecycle.stage_changed.v1"]) '
+        "{ id type subject data } }"
+    )
+    with client.websocket_connect("/graphql", subprotocols=[PROTOCOL]) as socket:
+        socket.send_json({"type": "connection_init", "payload": headers})
+        assert socket.receive_json()["type"] == "connection_ack"
+        socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": subscribe}})
+        time.sleep(0.5)
+        changed = client.post(
+            "/graphql",
+            headers=headers,
+            json={
+                "query": "mutation($id: ID!) { changeLifecycleStage(input: "
+                '{customerId: $id, track: "acquisition", stage: "lead"}) { userErrors { code } } }',
+                "variables": {"id": created["id"]},
+            },
+        ).json()["data"]["changeLifecycleStage"]
+        assert changed["userErrors"] == []
+        message = socket.receive_json()
+
+    assert message["type"] == "next"
+    event = message["payload"]["data"]["events"]
+    assert event["type"] == "rapport.lifecycle.stage_changed.v1"
+    assert event["data"]["to_stage"] == "lead"

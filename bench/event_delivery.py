@@ -62,7 +62,7 @@ class Sizes:
     latency_samples: int
 
 
-FULL = Sizes(events=20_000, latency_samples=200)
+FULL = Sizes(events=100_000, latency_samples=500)
 QUICK = Sizes(events=1_000, latency_samples=20)
 
 

@@ -6,11 +6,12 @@ import hashlib
 from collections.abc import Collection, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Table, delete, func, insert, select, tuple_
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from adapters.persistence.bulk import insert_rows
 from adapters.persistence.custom_field_sql import CustomFieldSql
-from adapters.persistence.mapping import customer_row
+from adapters.persistence.mapping import CUSTOMER_COLUMNS, customer_values
 from adapters.persistence.tables import customer_external_ids, customers, users
 from application.custom_fields.criteria import FieldCondition, Operator
 from domain.access.api_key import ApiKey
@@ -96,31 +97,32 @@ class SqlCustomerRepository:
         return found
 
     def find_by_external_ids(self, external_ids: Collection[ExternalId]) -> dict[ExternalId, str]:
+        # One IN list per source uses the primary key on both databases; a list of
+        # (source, value) pairs makes PostgreSQL plan thousands of OR branches.
         found: dict[ExternalId, str] = {}
         table = customer_external_ids
-        for chunk in _chunks(list(external_ids)):
-            rows = self._session.execute(
-                select(table.c.source, table.c.external_id, table.c.customer_id).where(
-                    tuple_(table.c.source, table.c.external_id).in_(
-                        [(i.source, i.value) for i in chunk]
+        by_source: dict[str, list[str]] = {}
+        for identity in external_ids:
+            by_source.setdefault(identity.source, []).append(identity.value)
+        for source, values in sorted(by_source.items()):
+            for chunk in _chunks(values):
+                rows = self._session.execute(
+                    select(table.c.external_id, table.c.customer_id).where(
+                        table.c.source == source, table.c.external_id.in_(chunk)
                     )
                 )
-            )
-            found.update({ExternalId(r.source, r.external_id): r.customer_id for r in rows})
+                found.update({ExternalId(source, r.external_id): r.customer_id for r in rows})
         return found
 
     def flush(self) -> None:
         """Write bulk-added customers and changed external ids; the ORM writes the rest."""
         table = customer_external_ids
         if self._pending:
-            self._session.execute(insert(customers), [customer_row(c) for c in self._pending])
-            identities = [
-                {"source": i.source, "external_id": i.value, "customer_id": c.id}
-                for c in self._pending
-                for i in c.external_ids
-            ]
-            if identities:
-                self._session.execute(insert(table), identities)
+            dialect = self._session.get_bind().dialect.name
+            rows = (customer_values(customer, dialect) for customer in self._pending)
+            insert_rows(self._session, customers, CUSTOMER_COLUMNS, rows)
+            identities = [(i.source, i.value, c.id) for c in self._pending for i in c.external_ids]
+            insert_rows(self._session, table, ("source", "external_id", "customer_id"), identities)
             self._pending.clear()
         for customer in self.seen:
             stored = self._stored_external_ids[customer.id]

@@ -86,6 +86,8 @@ class Settings:
     default_phone_region: str
     host: str
     port: int
+    import_workers: int = 0
+    """Processes that check the rows of a file import while this one stores them."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,7 +108,13 @@ class Settings:
             default_phone_region=env.get("RAPPORT_DEFAULT_PHONE_REGION", "US").upper(),
             host=env.get("RAPPORT_HOST", "127.0.0.1"),
             port=int(env.get("RAPPORT_PORT", "8000")),
+            import_workers=int(env.get("RAPPORT_IMPORT_WORKERS", str(default_import_workers()))),
         )
+
+
+def default_import_workers() -> int:
+    """One core stores what the others check: every core but one, and at least one."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def _open_mapped_database(url: str) -> Any:
@@ -310,6 +318,7 @@ def main() -> None:
             list_customers=container.list_customers(),
             import_orders=container.import_orders(),
             import_customers=container.import_customers(),
+            import_workers=settings.import_workers,
             get_customers=container.get_customers(),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",

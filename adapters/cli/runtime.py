@@ -31,3 +31,5 @@ class CliRuntime:
     app_factory: str
     """Import path of the ASGI app factory, so that several workers can each build one."""
     close: Callable[[], None]
+    import_workers: int = 0
+    """Worker processes that check a customer file's rows while the import stores them."""

@@ -76,6 +76,27 @@ class SqlCustomerRepository:
     def get(self, customer_id: str) -> Customer | None:
         return self._loaded(self._session.get(Customer, customer_id))
 
+    def get_many(self, customer_ids: Collection[str]) -> dict[str, Customer]:
+        found: dict[str, Customer] = {}
+        table = customer_external_ids
+        for chunk in _chunks(sorted(customer_ids)):
+            loaded = list(self._session.scalars(select(Customer).where(customers.c.id.in_(chunk))))
+            fresh = [c for c in loaded if c.id not in self._stored_external_ids]
+            owned: dict[str, set[ExternalId]] = {c.id: set() for c in fresh}
+            if fresh:
+                rows = self._session.execute(
+                    select(table.c.source, table.c.external_id, table.c.customer_id).where(
+                        table.c.customer_id.in_(list(owned))
+                    )
+                )
+                for row in rows:
+                    owned[row.customer_id].add(ExternalId(row.source, row.external_id))
+            for customer in fresh:
+                customer.external_ids = frozenset(owned[customer.id])
+                self._track(customer, customer.external_ids)
+            found.update({customer.id: customer for customer in loaded})
+        return found
+
     def get_by_email(self, email: EmailAddress) -> Customer | None:
         return self._loaded(
             self._session.scalars(

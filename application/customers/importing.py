@@ -195,6 +195,8 @@ class ImportCustomers:
     ) -> tuple[int, int, int, int]:
         created = updated = unchanged = merged = 0
         fresh: dict[object, Customer] = {}
+        # Load every matched customer at once; each row then finds its own already loaded.
+        uow.customers.get_many({*by_external.values(), *by_email.values()})
         for item in rows:
             try:
                 matches = self._matches(item, by_external, by_email, fresh)

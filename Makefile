@@ -38,6 +38,7 @@ pytest: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.create_customers
 	$(BIN)/python -m bench.graphql_latency
+	$(BIN)/python -m bench.import_customers
 
 schema: $(VENV)/.installed
 	$(BIN)/rapport schema export --output schema.graphql

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -53,6 +54,12 @@ def stored_datetime(value: datetime | None, dialect: str) -> datetime | str | No
     """What ``UtcDateTime`` binds: UTC, and on SQLite the text SQLAlchemy writes."""
     if value is None:
         return None
+    return _stored_datetime(value, dialect)
+
+
+@lru_cache(maxsize=256)
+def _stored_datetime(value: datetime, dialect: str) -> datetime | str:
+    # A batch stamps every row with the same few moments: convert each once.
     if value.tzinfo is None:
         raise ValueError("naive datetimes are refused: give a timezone")
     value = value.astimezone(UTC)

@@ -6,6 +6,7 @@ SQLite, the same derived sort and search columns, the same outbox payloads.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from adapters.messaging.in_process import InProcessEventBus
 from adapters.persistence.database import Database
+from adapters.persistence.outbox import new_event_id
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from application.errors import AlreadyTaken
 from domain.custom_fields import CustomFieldSchema, FieldType
@@ -100,3 +102,11 @@ def test_a_clash_in_the_bulk_path_is_already_taken_and_writes_nothing(
         ids = connection.execute(text("SELECT id FROM customers ORDER BY id")).scalars().all()
         events = connection.execute(text("SELECT count(*) FROM outbox")).scalar()
     assert (ids, events) == (["first"], 1)
+
+
+def test_event_ids_are_random_uuids_in_their_usual_text_form() -> None:
+    ids = {new_event_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    for event_id in ids:
+        parsed = uuid.UUID(event_id)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, event_id)

@@ -43,7 +43,7 @@ import attrs
 from rich.table import Table
 from sqlalchemy import create_engine, func, insert, select, text
 
-from adapters.importing.customers import CustomerImportSummary, import_customer_file
+from adapters.importing.customers import BATCH_SIZE, CustomerImportSummary, import_customer_file
 from adapters.persistence.tables import customers, outbox
 from application.custom_fields.commands import NewCustomField
 from application.customers.commands import ContactParser
@@ -458,8 +458,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.import_customers", description=__doc__)
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_ROWS:,} rows")
     parser.add_argument("--rows", type=int, help=f"rows in the file (default {FULL_ROWS:,})")
-    parser.add_argument("--batch-size", type=int, default=5_000)
-    parser.add_argument("--workers", type=int, default=default_import_workers())
+    parser.add_argument(
+        "--batch-size", type=int, default=BATCH_SIZE, help="as the CLI: %(default)s"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=default_import_workers(), help="as the CLI: %(default)s"
+    )
     parser.add_argument("--rerun-rows", type=int, default=RERUN_ROWS)
     parser.add_argument("--baseline-rows", type=int)
     parser.add_argument(

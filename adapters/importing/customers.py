@@ -18,7 +18,8 @@ from application.customers.importing import CheckedRows, CustomerRow, ImportCust
 from application.principal import Principal
 from domain.access.roles import Permission
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
+"""Rows per transaction: a batch is stored whole or not at all."""
 FIELDS = ("first_name", "last_name", "email", "phone")
 _ALIASES = {
     "firstname": "first_name",

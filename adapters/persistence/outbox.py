@@ -66,10 +66,10 @@ OUTBOX_COLUMNS = (
 )
 
 
-def outbox_values(event: DomainEvent, dialect: str) -> tuple[Any, ...]:
+def outbox_values(event: DomainEvent, dialect: str, event_id: str | None = None) -> tuple[Any, ...]:
     """An event as one outbox row, in the order of ``OUTBOX_COLUMNS``."""
     return (
-        new_event_id(),
+        event_id or new_event_id(),
         event.event_type,
         event.aggregate_type,
         event.aggregate_id,
@@ -81,16 +81,29 @@ def outbox_values(event: DomainEvent, dialect: str) -> tuple[Any, ...]:
 
 def new_event_id() -> str:
     """A random (version 4) UUID, as ``str(uuid.uuid4())`` but without building the object."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    digits = raw.hex()
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+    return new_event_ids(1)[0]
+
+
+def new_event_ids(count: int) -> list[str]:
+    """``count`` random UUIDs from one system call."""
+    random = bytearray(os.urandom(16 * count))
+    ids = []
+    for start in range(0, 16 * count, 16):
+        raw = random[start : start + 16]
+        raw[6] = (raw[6] & 0x0F) | 0x40
+        raw[8] = (raw[8] & 0x3F) | 0x80
+        digits = raw.hex()
+        ids.append(f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}")
+    return ids
 
 
 def store_events(session: Session, events: Sequence[DomainEvent]) -> None:
     """Append ``events`` to the outbox in one statement (a COPY on PostgreSQL)."""
     if events:
         dialect = session.get_bind().dialect.name
-        rows = (outbox_values(event, dialect) for event in events)
+        ids = new_event_ids(len(events))
+        rows = (
+            outbox_values(event, dialect, event_id)
+            for event, event_id in zip(events, ids, strict=True)
+        )
         insert_rows(session, outbox, OUTBOX_COLUMNS, rows)

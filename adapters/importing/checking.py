@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -191,10 +192,25 @@ def _start_worker() -> None:
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
-    """Run the young-generation garbage collector less often while the block runs."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], GC_THRESHOLD), *before[1:])
+    """Run the young-generation garbage collector less often while the block runs.
+
+    The threshold is process-wide: the first of overlapping imports raises it and the last
+    to finish puts it back.
+    """
+    with _collections_lock:
+        if not _importing:
+            _saved.append(gc.get_threshold())
+            gc.set_threshold(max(_saved[-1][0], GC_THRESHOLD), *_saved[-1][1:])
+        _importing.append(None)
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _collections_lock:
+            _importing.pop()
+            if not _importing:
+                gc.set_threshold(*_saved.pop())
+
+
+_collections_lock = threading.Lock()
+_importing: list[None] = []
+_saved: list[tuple[int, int, int]] = []

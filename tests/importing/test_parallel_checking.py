@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import csv
+import gc
 from pathlib import Path
 
-from adapters.importing.checking import _encode, check_records, decode
+from adapters.importing.checking import (
+    GC_THRESHOLD,
+    _encode,
+    check_records,
+    decode,
+    fewer_collections,
+)
 from adapters.importing.customers import ColumnMapping, import_customer_file
 from application.custom_fields.commands import NewCustomField
 from application.customers.commands import ContactParser
@@ -105,3 +112,15 @@ def test_importing_the_file_again_with_workers_changes_nothing(
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, file.good_rows)
     assert export(container) == before
+
+
+def test_overlapping_imports_put_the_collector_back_as_it_was() -> None:
+    before = gc.get_threshold()
+    first, second = fewer_collections(), fewer_collections()
+    first.__enter__()
+    second.__enter__()
+    assert gc.get_threshold()[0] >= GC_THRESHOLD
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] >= GC_THRESHOLD
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before

@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.graphql_latency
 	$(BIN)/python -m bench.track_events
 	$(BIN)/python -m bench.event_delivery
+	$(BIN)/python -m bench.import_customers
 
 schema: $(VENV)/.installed
 	$(BIN)/rapport schema export --output schema.graphql

@@ -138,6 +138,8 @@ class Settings:
     event_source: str
     webhooks_allow_private: bool
     relay_in_app: bool
+    import_workers: int = 0
+    """Processes that check the rows of a file import while this one stores them."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -165,6 +167,7 @@ class Settings:
                 env.get("RAPPORT_WEBHOOKS_ALLOW_PRIVATE"), defaults["webhooks_allow_private"]
             ),
             relay_in_app=_flag(env.get("RAPPORT_RELAY_IN_APP"), defaults["relay_in_app"]),
+            import_workers=int(env.get("RAPPORT_IMPORT_WORKERS", str(default_import_workers()))),
         )
 
 
@@ -178,6 +181,11 @@ def _event_types() -> list[str]:
 
 def _webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def default_import_workers() -> int:
+    """One core stores what the others check: every core but one, and at least one."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 def _open_mapped_database(url: str) -> Any:
@@ -554,6 +562,7 @@ def main() -> None:
             list_customers=container.list_customers(),
             import_orders=container.import_orders(),
             import_customers=container.import_customers(),
+            import_workers=settings.import_workers,
             get_customers=container.get_customers(),
             run_auto_tag_rules=container.run_auto_tag_rules(),
             lifecycle_sweep=container.lifecycle_sweep(),

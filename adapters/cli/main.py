@@ -219,6 +219,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                     mapping=columns,
                     encoding=encoding,
                     auto_merge=auto_merge,
+                    workers=rt.import_workers,
                     on_progress=advance,
                 )
         finally:

@@ -37,3 +37,5 @@ class CliRuntime:
     close: Callable[[], None]
     run_worker: Callable[[], None] = lambda: None
     """Relays the outbox and sends webhooks until interrupted."""
+    import_workers: int = 0
+    """Worker processes that check a customer file's rows while the import stores them."""

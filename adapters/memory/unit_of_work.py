@@ -42,6 +42,10 @@ class InMemoryCustomerRepository:
     def get(self, customer_id: str) -> Customer | None:
         return self.staged.get(customer_id)
 
+    def get_many(self, customer_ids: Collection[str]) -> dict[str, Customer]:
+        loaded = {customer_id: self.staged.get(customer_id) for customer_id in customer_ids}
+        return {customer_id: c for customer_id, c in loaded.items() if c is not None}
+
     def get_by_email(self, email: EmailAddress) -> Customer | None:
         for customer in list(self.staged.seen.values()) + list(self._store.customers.values()):
             if customer.email == email and not customer.is_archived:

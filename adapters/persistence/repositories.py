@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, func, insert, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from adapters.persistence.bulk import insert_rows
 from adapters.persistence.custom_field_sql import CustomFieldSql
 from adapters.persistence.integrity import conflicts_as_taken
-from adapters.persistence.mapping import customer_row
+from adapters.persistence.mapping import CUSTOMER_COLUMNS, customer_values
 from adapters.persistence.tables import customer_external_ids, customers, users
 from application.custom_fields.criteria import FieldCondition, Operator
 from domain.access.api_key import ApiKey
@@ -79,6 +91,27 @@ class SqlCustomerRepository:
     def get(self, customer_id: str) -> Customer | None:
         return self._loaded(self._session.get(Customer, customer_id))
 
+    def get_many(self, customer_ids: Collection[str]) -> dict[str, Customer]:
+        found: dict[str, Customer] = {}
+        table = customer_external_ids
+        for chunk in _chunks(sorted(customer_ids)):
+            loaded = list(self._session.scalars(select(Customer).where(customers.c.id.in_(chunk))))
+            fresh = [c for c in loaded if c.id not in self._stored_external_ids]
+            owned: dict[str, set[ExternalId]] = {c.id: set() for c in fresh}
+            if fresh:
+                rows = self._session.execute(
+                    select(table.c.source, table.c.external_id, table.c.customer_id).where(
+                        table.c.customer_id.in_(list(owned))
+                    )
+                )
+                for row in rows:
+                    owned[row.customer_id].add(ExternalId(row.source, row.external_id))
+            for customer in fresh:
+                customer.external_ids = frozenset(owned[customer.id])
+                self._track(customer, customer.external_ids)
+            found.update({customer.id: customer for customer in loaded})
+        return found
+
     def get_by_email(self, email: EmailAddress) -> Customer | None:
         return self._loaded(
             self._session.scalars(
@@ -93,37 +126,44 @@ class SqlCustomerRepository:
         for chunk in _chunks(list(emails)):
             rows = self._session.execute(
                 select(customers.c.email, customers.c.id).where(
-                    customers.c.email.in_(chunk), customers.c.archived_at.is_(None)
+                    self._one_of(customers.c.email, [email.value for email in chunk]),
+                    customers.c.archived_at.is_(None),
                 )
             )
             found.update({row.email: row.id for row in rows})
         return found
 
     def find_by_external_ids(self, external_ids: Collection[ExternalId]) -> dict[ExternalId, str]:
+        # One IN list per source uses the primary key on both databases; a list of
+        # (source, value) pairs makes PostgreSQL plan thousands of OR branches.
         found: dict[ExternalId, str] = {}
         table = customer_external_ids
-        for chunk in _chunks(list(external_ids)):
-            rows = self._session.execute(
-                select(table.c.source, table.c.external_id, table.c.customer_id).where(
-                    tuple_(table.c.source, table.c.external_id).in_(
-                        [(i.source, i.value) for i in chunk]
+        by_source: dict[str, list[str]] = {}
+        for identity in external_ids:
+            by_source.setdefault(identity.source, []).append(identity.value)
+        for source, values in sorted(by_source.items()):
+            for chunk in _chunks(values):
+                rows = self._session.execute(
+                    select(table.c.external_id, table.c.customer_id).where(
+                        table.c.source == source, self._one_of(table.c.external_id, chunk)
                     )
                 )
-            )
-            found.update({ExternalId(r.source, r.external_id): r.customer_id for r in rows})
+                found.update({ExternalId(source, r.external_id): r.customer_id for r in rows})
         return found
 
     def _write_pending(self) -> None:
         if not self._pending:
             return
-        self._session.execute(insert(customers), [customer_row(c) for c in self._pending])
-        identities = [
-            {"source": i.source, "external_id": i.value, "customer_id": c.id}
-            for c in self._pending
-            for i in c.external_ids
-        ]
-        if identities:
-            self._session.execute(insert(customer_external_ids), identities)
+        dialect = self._session.get_bind().dialect.name
+        rows = (customer_values(customer, dialect) for customer in self._pending)
+        insert_rows(self._session, customers, CUSTOMER_COLUMNS, rows)
+        identities = [(i.source, i.value, c.id) for c in self._pending for i in c.external_ids]
+        insert_rows(
+            self._session,
+            customer_external_ids,
+            ("source", "external_id", "customer_id"),
+            identities,
+        )
         self._pending.clear()
 
     def flush(self) -> None:
@@ -153,6 +193,13 @@ class SqlCustomerRepository:
                     )
                 )
             self._stored_external_ids[customer.id] = customer.external_ids
+
+    def _one_of(self, column: ColumnElement[Any], values: list[str]) -> ColumnElement[bool]:
+        """``column IN (values)``; on PostgreSQL ``= ANY(array)``, one parameter however many
+        values, which saves it planning thousands of parameters on every batch."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            return column == any_(bindparam(None, values, type_=ARRAY(String)))
+        return column.in_(values)
 
     def _loaded(self, customer: Customer | None) -> Customer | None:
         if customer is None or customer.id in self._stored_external_ids:

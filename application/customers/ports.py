@@ -22,6 +22,11 @@ class CustomerRepository(CustomValuesInUse, Protocol):
 
     def get(self, customer_id: str) -> Customer | None: ...
 
+    def get_many(self, customer_ids: Collection[str]) -> dict[str, Customer]:
+        """The customers with these ids, loaded for change as ``get`` loads them, in a few
+        statements; unknown ids are left out."""
+        ...
+
     def get_by_email(self, email: EmailAddress) -> Customer | None:
         """The active (not archived) customer with this address, if any."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from attrs import field, frozen
@@ -12,6 +13,8 @@ from domain.errors import ErrorCode, InvalidValue
 _LOCAL_PART = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+PHONE_CACHE_SIZE = 1 << 16
+"""Distinct (text, region) pairs whose outcome is remembered: about 10 MB when full."""
 
 
 def _check_email(_: object, __: object, value: str) -> None:
@@ -86,17 +89,27 @@ class PhoneNumber:
         """Parse what a person typed; numbers without ``+`` are read in ``default_region``."""
         if len(raw) > 64:
             raise InvalidValue(field_name, ErrorCode.TOO_LONG, "must be at most 64 characters")
-        try:
-            number = phonenumbers.parse(raw, default_region)
-        except phonenumbers.NumberParseException:
-            raise InvalidValue(
-                field_name, ErrorCode.INVALID_PHONE, "is not a phone number"
-            ) from None
-        if not phonenumbers.is_valid_number(number):
-            raise InvalidValue(
-                field_name, ErrorCode.INVALID_PHONE, "is not a valid number for its region"
-            )
-        return cls(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        e164, message = normalise_phone(raw, default_region)
+        if e164 is None:
+            raise InvalidValue(field_name, ErrorCode.INVALID_PHONE, message)
+        return cls(e164)
 
     def __str__(self) -> str:
         return self.e164
+
+
+@lru_cache(maxsize=PHONE_CACHE_SIZE)
+def normalise_phone(raw: str, default_region: str) -> tuple[str | None, str]:
+    """``(E.164, "")`` for a valid number, else ``(None, why)``.
+
+    phonenumbers spends some 35 µs on a number and is deterministic, so the outcome is
+    remembered per text and region: files and forms repeat numbers (switchboards, family
+    members, the same file imported twice) and a repeat then costs a dictionary look-up.
+    """
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        return None, "is not a phone number"
+    if not phonenumbers.is_valid_number(number):
+        return None, "is not a valid number for its region"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""

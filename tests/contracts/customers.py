@@ -140,6 +140,74 @@ class CustomerRepositoryContract:
         assert backend.customers.count(CustomerFilter()) == 25
         assert backend.outbox() == [("rapport.customer.created.v1", c.id) for c in batch]
 
+    def test_bulk_added_customers_read_back_as_singly_added_ones_do(
+        self, backend: StorageBackend
+    ) -> None:
+        """add_many takes a faster road (COPY on PostgreSQL) to the same stored state."""
+
+        def twin(customer_id: str, crm_id: str) -> Customer:
+            return new_customer(
+                customer_id=customer_id,
+                first="Zoë",
+                last="Ødegård",
+                email=f"{customer_id}@Example.com",
+                phone="+442071838750",
+                custom_fields={"tier": "gold", "n": 2.5, "vip": True},
+                external_ids=(ExternalId("shop", f"{customer_id}-1"), ExternalId("crm", crm_id)),
+                at=T0 + timedelta(microseconds=123456),
+            )
+
+        with backend.uow() as uow:
+            uow.customers.add(twin("one-by-one", "x"))
+            uow.commit()
+        with backend.uow() as uow:
+            uow.customers.add_many([twin("in-bulk", "y")])
+            uow.commit()
+
+        def comparable(customer: Customer | None) -> dict[str, object]:
+            assert customer is not None
+            values = {
+                name: getattr(customer, name)
+                for name in (
+                    "first_name", "last_name", "phone", "custom_fields", "owner_id",
+                    "created_at", "updated_at", "archived_at", "company_id", "version",
+                    "merged_into",
+                )
+            }  # fmt: skip
+            values["email_domain"] = customer.email.domain if customer.email else None
+            values["external_sources"] = sorted(i.source for i in customer.external_ids)
+            return values
+
+        with backend.uow() as uow:
+            single, bulk = uow.customers.get("one-by-one"), uow.customers.get("in-bulk")
+            assert comparable(single) == comparable(bulk)
+            assert uow.customers.find_by_external_ids([ExternalId("crm", "y")]) == {
+                ExternalId("crm", "y"): "in-bulk"
+            }
+        views = backend.customers.get_many(["one-by-one", "in-bulk"])
+        assert views["one-by-one"].created_at == views["in-bulk"].created_at
+        assert views["one-by-one"].display_name == views["in-bulk"].display_name
+        assert backend.outbox()[-1] == ("rapport.customer.created.v1", "in-bulk")
+
+    def test_get_many_loads_known_customers_for_change(self, backend: StorageBackend) -> None:
+        first = new_customer(email="first@example.com", external_ids=(ExternalId("shop", "1"),))
+        second = new_customer(email="second@example.com")
+        with backend.uow() as uow:
+            uow.customers.add_many([first, second])
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.customers.get_many([first.id, second.id, "nobody"])
+            assert set(loaded) == {first.id, second.id}
+            assert loaded[first.id].external_ids == frozenset({ExternalId("shop", "1")})
+            assert uow.customers.get(first.id) is loaded[first.id]
+            loaded[second.id].update(
+                CustomerChanges(last_name="Byron"), at=T0 + timedelta(days=1), by="actor-1"
+            )
+            uow.commit()
+        with backend.uow() as uow:
+            again = uow.customers.get(second.id)
+        assert again is not None and (again.last_name, again.version) == ("Byron", 2)
+
 
 class UnitOfWorkContract:
     """Transactions: nothing without commit, stale writes refused, events in the outbox."""

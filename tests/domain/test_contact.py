@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.customers import EmailAddress, PhoneNumber
+from domain.customers.contact import normalise_phone
 from domain.errors import ErrorCode, InvalidValue
 
 
@@ -83,3 +84,25 @@ def test_invalid_phone_is_refused_with_a_code(raw: str) -> None:
 def test_phone_value_object_only_holds_e164() -> None:
     with pytest.raises(InvalidValue):
         PhoneNumber("415 555 2671")
+
+
+PHONE_TEXTS = st.one_of(
+    st.text(alphabet="+0123456789 -().x", max_size=24),
+    st.sampled_from(
+        ["(415) 555-2671", "+44 20 7183 8750", "011 44 20 7183 8750", "+33 (0)1 42 12 34 56"]
+    ),
+)
+
+
+@given(PHONE_TEXTS, st.sampled_from(["US", "GB", "CN", "DE"]))
+def test_remembered_phone_outcomes_equal_a_fresh_parse(raw: str, region: str) -> None:
+    fresh = normalise_phone.__wrapped__(raw, region)
+    assert normalise_phone(raw, region) == fresh
+    assert normalise_phone(raw, region) == fresh  # the second time from the cache
+
+
+def test_a_remembered_invalid_phone_is_refused_with_the_caller_s_field_each_time() -> None:
+    for field_name in ("phone", "mobile"):
+        with pytest.raises(InvalidValue) as caught:
+            PhoneNumber.parse("+1 555", default_region="US", field_name=field_name)
+        assert caught.value.problems[0].field == field_name

@@ -19,3 +19,14 @@ def container(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Contai
     container = build_container(settings)
     yield container
     shutdown(container, settings)
+
+
+@pytest.fixture
+def other_container(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Container]:
+    """A second, independent database, to compare two ways of importing one file."""
+    path = tmp_path / "other.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    settings = Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{path}"})
+    container = build_container(settings)
+    yield container
+    shutdown(container, settings)

@@ -34,6 +34,11 @@ class LifecycleStageNode:
     def from_view(cls, view: StageView) -> LifecycleStageNode:
         return cls(track=view.track, stage=view.stage, entered_at=view.entered_at)
 
+    @strawberry.field(description="How long the customer has been at this stage, in seconds.")
+    def seconds_in_stage(self, info: Info) -> int:
+        now = info.context.services.read_lifecycle.clock.now()
+        return max(0, int((now - self.entered_at).total_seconds()))
+
 
 @strawberry.type(name="StageChange", description="One move of a customer on one track.")
 class StageChangeNode:

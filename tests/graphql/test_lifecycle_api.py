@@ -24,6 +24,7 @@ query($id: ID!, $first: Int, $after: String) {
 }"""
 LIST = """
 { customers(first: 50) { edges { node { email lifecycle { track stage } } } } }"""
+SINCE = """query($id: ID!) { customer(id: $id) { lifecycle { track secondsInStage } } }"""
 TRACKS = """
 { lifecycleTracks { key label stages { key label } transitions { fromStage toStage }
   rules { key trigger toStage days } } }"""
@@ -152,3 +153,11 @@ def test_tracks_and_rules_are_edited_through_the_api(api: Api) -> None:
     agent = api.key(Role.AGENT, "agent@example.com")
     forbidden = api.data(SAVE_TRACK, agent, input=track)["saveLifecycleTrack"]
     assert forbidden["userErrors"][0]["code"] == "FORBIDDEN"
+
+
+def test_time_in_stage_is_readable(api: Api) -> None:
+    ada = customer(api, "ada@example.com")
+    change(api, customerId=ada, track="acquisition", stage="lead")
+    [stage] = api.data(SINCE, id=ada)["customer"]["lifecycle"]
+    assert stage["track"] == "acquisition"
+    assert 0 <= stage["secondsInStage"] < 60

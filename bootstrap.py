@@ -324,16 +324,6 @@ class Container(containers.DeclarativeContainer):
     delete_activity = providers.Singleton(DeleteActivity, uow=unit_of_work.provider, clock=clock)
     get_activities = providers.Singleton(GetActivities, reader=activity_reader)
     track_events = providers.Singleton(TrackEvents, uow=unit_of_work.provider, clock=clock, ids=ids)
-    demo_services = providers.Singleton(
-        DemoServices,
-        register_user=register_user,
-        create_customers_in_bulk=create_customers_in_bulk,
-        create_company=create_company,
-        define_custom_field=define_custom_field,
-        list_custom_field_definitions=list_custom_field_definitions,
-        import_orders=import_orders,
-        track_events=track_events,
-    )
     get_tracked_events = providers.Singleton(GetTrackedEvents, reader=behaviour_reader)
     event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
     get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
@@ -371,6 +361,20 @@ class Container(containers.DeclarativeContainer):
         UntagCustomers, uow=unit_of_work.provider, clock=clock, ids=ids
     )
     list_tags = providers.Singleton(ListTags, reader=tag_reader)
+    demo_services = providers.Singleton(
+        DemoServices,
+        register_user=register_user,
+        create_customers_in_bulk=create_customers_in_bulk,
+        create_company=create_company,
+        define_custom_field=define_custom_field,
+        list_custom_field_definitions=list_custom_field_definitions,
+        import_orders=import_orders,
+        track_events=track_events,
+        list_customers=list_customers,
+        log_activity=log_activity,
+        create_tag=create_tag,
+        tag_customers=tag_customers,
+    )
     get_tags = providers.Singleton(GetTags, reader=tag_reader)
     define_auto_tag_rule = providers.Singleton(
         DefineAutoTagRule,

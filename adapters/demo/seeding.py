@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from itertools import islice
 
@@ -11,13 +12,21 @@ from adapters.demo.companies import DEMO_FIELDS, demo_companies
 from adapters.demo.customers import DEMO_TEAM, demo_customers
 from adapters.demo.history import demo_events, demo_orders, planted_duplicates
 from application.access.users import RegisterUser
+from application.activities.commands import LogActivity, NewActivity
 from application.behaviour.tracking import TrackEvents
 from application.companies.commands import CreateCompany
 from application.custom_fields.commands import DefineCustomField
 from application.custom_fields.queries import ListCustomFieldDefinitions
 from application.customers.commands import CreateCustomersInBulk
+from application.customers.queries import ListCustomers
+from application.customers.views import CustomerFilter, CustomerOrder
 from application.orders.importing import ImportOrders
+from application.pagination import PageRequest
 from application.principal import Principal
+from application.tags.commands import CreateTag, NewTag, TagCustomers
+from domain.activities import ActivityKind, Direction
+from domain.errors import DomainError
+from domain.tags import TagCategory
 
 BATCH_SIZE = 1000
 CUSTOMERS_PER_COMPANY = 20
@@ -35,6 +44,10 @@ class DemoServices:
     list_custom_field_definitions: ListCustomFieldDefinitions
     import_orders: ImportOrders
     track_events: TrackEvents
+    list_customers: ListCustomers
+    log_activity: LogActivity
+    create_tag: CreateTag
+    tag_customers: TagCustomers
 
 
 def demo_size(customers: int) -> int:
@@ -74,6 +87,8 @@ def seed_demo(
         created += result.created
         first_row += len(batch)
         on_batch(len(batch))
+    if created:
+        _notes_and_tags(services, system, seed)
     emails = [c.email for c in originals if c.email]
     orders = demo_orders(emails, seed=seed)
     while order_batch := list(islice(orders, BATCH_SIZE)):
@@ -89,3 +104,46 @@ def _define_fields(services: DemoServices, system: Principal) -> None:
         existing = services.list_custom_field_definitions(system, field.object_type)
         if all(definition.key != field.key for definition in existing):
             services.define_custom_field(system, field)
+
+
+DEMO_TAGS = (
+    NewTag(name="VIP", colour="#D4AF37", category=TagCategory.TRANSACTION),
+    NewTag(name="Newsletter", colour="#1E88E5", category=TagCategory.MARKETING_RESPONSE),
+    NewTag(name="Wholesale", colour="#43A047", category=TagCategory.STATIC),
+)
+DEMO_NOTES = (
+    (ActivityKind.NOTE, "Asked about bulk pricing for the spring catalogue.", None),
+    (ActivityKind.CALL, "Follow-up on a late delivery; refund offered.", Direction.INBOUND),
+    (ActivityKind.EMAIL, "Sent the loyalty programme terms.", Direction.OUTBOUND),
+    (ActivityKind.MEETING, "Quarterly review with the buying team.", None),
+)
+
+
+def _notes_and_tags(services: DemoServices, system: Principal, seed: int) -> None:
+    """Tags on some customers and a logged activity on others, only on a first seeding."""
+    rng = random.Random(seed + 3)
+    ids: list[str] = []
+    after = None
+    while True:
+        page = services.list_customers(
+            system, CustomerFilter(), CustomerOrder(), PageRequest(first=100, after=after)
+        )
+        ids += [edge.node.id for edge in page.edges]
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    try:
+        tags = [services.create_tag(system, tag).id for tag in DEMO_TAGS]
+    except DomainError:
+        return  # seeded before: the tags, and whom they are on, are there already
+    for tag_id, share in zip(tags, (0.1, 0.4, 0.05), strict=True):
+        chosen = [customer_id for customer_id in ids if rng.random() < share]
+        if chosen:
+            services.tag_customers(system, chosen, [tag_id])
+    for customer_id in ids:
+        if rng.random() < 0.2:
+            kind, body, direction = rng.choice(DEMO_NOTES)
+            services.log_activity(
+                system,
+                NewActivity(customer_id=customer_id, kind=kind, body=body, direction=direction),
+            )

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from attrs import frozen
 
@@ -138,3 +138,39 @@ def build_page(
     if request.from_end:
         return Page(edges, has_next_page=request.before is not None, has_previous_page=has_more)
     return Page(edges, has_next_page=has_more, has_previous_page=request.after is not None)
+
+
+V = TypeVar("V")
+V_co = TypeVar("V_co", covariant=True)
+V_contra = TypeVar("V_contra", contravariant=True)
+
+
+class KeysetOrder(Protocol[V_contra]):
+    """An ordering that pages by keyset: its name, each item's key, and how cursors read."""
+
+    @property
+    def name(self) -> str: ...
+
+    def key_of(self, view: V_contra) -> SortKey: ...
+
+    def read_cursor_value(self, raw: object) -> SortValue: ...
+
+
+class Slicer(Protocol[V_co]):
+    def __call__(
+        self, *, after: SortKey | None, before: SortKey | None, limit: int, from_end: bool
+    ) -> Sequence[V_co]: ...
+
+
+def keyset_page(page: PageRequest, order: KeysetOrder[V], slice_of: Slicer[V]) -> Page[V]:
+    """One page of any keyset-ordered list: cursors decoded, one item more fetched, page built."""
+    size = page.size
+    read = order.read_cursor_value
+    after = page.after and decode_cursor(page.after, order.name, field="after", read=read)
+    before = page.before and decode_cursor(page.before, order.name, field="before", read=read)
+    fetched = slice_of(
+        after=after or None, before=before or None, limit=size + 1, from_end=page.from_end
+    )
+    return build_page(
+        page, fetched, size, lambda view: encode_cursor(order.name, order.key_of(view))
+    )

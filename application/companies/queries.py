@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from attrs import evolve, frozen
 
@@ -14,7 +15,7 @@ from application.custom_fields.criteria import (
     resolve_sort,
 )
 from application.custom_fields.ports import CustomFieldDefinitionReader
-from application.pagination import Page, PageRequest, build_page, decode_cursor, encode_cursor
+from application.pagination import Page, PageRequest, keyset_page
 from application.principal import Principal
 from domain.access.roles import Permission
 from domain.custom_fields import ObjectType
@@ -40,22 +41,8 @@ class ListCompanies:
         self, actor: Principal, where: CompanyFilter, order: CompanyOrder, page: PageRequest
     ) -> Page[CompanyView]:
         actor.require(Permission.READ_COMPANIES)
-        size = page.size
         where, order = self._resolve(where, order)
-        read = order.read_cursor_value
-        after = page.after and decode_cursor(page.after, order.name, field="after", read=read)
-        before = page.before and decode_cursor(page.before, order.name, field="before", read=read)
-        fetched = self.reader.slice(
-            where,
-            order,
-            after=after or None,
-            before=before or None,
-            limit=size + 1,
-            from_end=page.from_end,
-        )
-        return build_page(
-            page, fetched, size, lambda view: encode_cursor(order.name, order.key_of(view))
-        )
+        return keyset_page(page, order, partial(self.reader.slice, where, order))
 
     def count(self, actor: Principal, where: CompanyFilter) -> int:
         actor.require(Permission.READ_COMPANIES)

@@ -6,6 +6,7 @@ import base64
 import os
 import secrets
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from attrs import frozen
@@ -90,6 +91,7 @@ from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
+from application.principal import Principal
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.conditions import ConditionSources
 from application.tags.queries import GetTags, ListTags
@@ -569,6 +571,7 @@ def main() -> None:
             import_workers=settings.import_workers,
             get_customers=container.get_customers(),
             run_auto_tag_rules=container.run_auto_tag_rules(),
+            all_tags=partial(container.list_tags().everything, Principal.system()),
             lifecycle_sweep=container.lifecycle_sweep(),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",

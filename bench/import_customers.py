@@ -51,6 +51,7 @@ from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from bench._support import Results, console, python_flags, run_metadata, write_results
 from bench.customer_file import PLANS, CustomerFile, write_customer_file
+from bench.storage_floor import measure_storage_floor
 from bootstrap import (
     Container,
     Settings,
@@ -116,6 +117,8 @@ class Run:
     rerun_seconds: float
     baseline_rows: int
     baseline_seconds: float
+    floor_rows: int
+    floor_seconds: float
 
     @property
     def rows_per_s(self) -> float:
@@ -124,6 +127,10 @@ class Run:
     @property
     def baseline_rows_per_s(self) -> float:
         return self.baseline_rows / self.baseline_seconds
+
+    @property
+    def floor_rows_per_s(self) -> float:
+        return self.floor_rows / self.floor_seconds
 
     def stage(self, name: str) -> float:
         seconds = self.summary.seconds
@@ -353,6 +360,14 @@ def run(kind: str, file: CustomerFile, directory: Path, args: argparse.Namespace
                 workers=args.workers,
                 batch_size=args.batch_size,
             )
+            console.print("  storage floor: the same rows replayed straight into the schema")
+            with (
+                database_url(kind, directory, args.postgres_admin_url) as floor_url,
+                container_for(floor_url or "") as target,
+            ):
+                floor_rows, floor_seconds = measure_storage_floor(
+                    container.database().writer, target.database().writer, batch=args.batch_size
+                )
     with database_url(kind, directory, args.postgres_admin_url) as url:
         assert url is not None
         console.print(f"  baseline: plain executemany of {args.baseline_rows:,} rows")
@@ -366,6 +381,8 @@ def run(kind: str, file: CustomerFile, directory: Path, args: argparse.Namespace
         rerun_seconds,
         baseline_rows,
         baseline_seconds,
+        floor_rows,
+        floor_seconds,
     )
 
 
@@ -401,6 +418,15 @@ def render(runs: Sequence[Run], file: CustomerFile, workers: int) -> Table:
         )
         table.add_row(
             "",
+            "storage floor: the import's rows, ready",
+            f"{item.floor_rows:,}",
+            f"{item.floor_seconds:.1f}",
+            f"{item.floor_rows_per_s:,.0f}",
+            f"{item.floor_rows_per_s / item.baseline_rows_per_s:.2f}x",
+            *blank,
+        )
+        table.add_row(
+            "",
             "re-import, no change",
             f"{item.rerun_rows:,}",
             f"{item.rerun_seconds:.1f}",
@@ -412,6 +438,8 @@ def render(runs: Sequence[Run], file: CustomerFile, workers: int) -> Table:
         "import: validated and normalised, with external ids and one outbox event per customer\n"
         "baseline: Core executemany of the same customers, unvalidated, no external ids or "
         "events; ratio = rows/s ÷ the baseline's on the same database\n"
+        "storage floor: the customers, external ids and events the import stored, replayed "
+        "in storage form (COPY / prepared INSERT), a batch a transaction\n"
         "stage seconds: validate is worker CPU time when there are workers (it overlaps the rest)"
     )
     return table
@@ -446,6 +474,10 @@ def results(
         out[f"{prefix}_baseline_rows_per_s"] = round(item.baseline_rows_per_s, 1)
         out[f"{prefix}_baseline_rows"] = item.baseline_rows
         out[f"{prefix}_ratio_vs_baseline"] = round(item.rows_per_s / item.baseline_rows_per_s, 3)
+        out[f"{prefix}_storage_floor_rows_per_s"] = round(item.floor_rows_per_s, 1)
+        out[f"{prefix}_import_share_of_floor_ratio"] = round(
+            item.rows_per_s / item.floor_rows_per_s, 3
+        )
         out[f"{prefix}_rerun_rows_per_s"] = round(item.rerun_rows / item.rerun_seconds, 1)
         for stage in STAGES:
             out[f"{prefix}_{stage}_seconds"] = round(item.stage(stage), 2)

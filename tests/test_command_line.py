@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -138,3 +140,53 @@ def test_the_lifecycle_sweep_runs_from_the_command_line_and_twice_changes_nothin
     assert int(checked.group(1).replace(",", "")) > 0
     second = rapport(environment, "jobs", "run", "lifecycle-sweep").stderr
     assert f"{checked.group(1)} active customers checked, 0 stage changes" in second
+
+
+def _exported(environment: dict[str, str], *options: str) -> list[dict[str, str]]:
+    output = rapport(environment, "export", "customers", *options).stdout
+    return list(csv.DictReader(io.StringIO(output)))
+
+
+def test_export_filters_by_custom_fields_tags_and_creation(environment: dict[str, str]) -> None:
+    rapport(environment, "db", "upgrade")
+    rapport(environment, "seed", "--customers", "60")
+    everyone = _exported(environment)
+    growth = _exported(environment, "--filter", "plan=growth", "--filter", "newsletter=true")
+    assert growth
+    assert [row["id"] for row in growth] == [
+        row["id"]
+        for row in everyone
+        if row["custom:plan"] == "growth" and row["custom:newsletter"] == "true"
+    ]
+    paying = _exported(environment, "--filter", "plan in starter, growth, enterprise")
+    assert {row["custom:plan"] for row in paying} <= {"starter", "growth", "enterprise"}
+    assert len(paying) == sum(row["custom:plan"] not in ("free", "") for row in everyone)
+    vip = {row["id"] for row in _exported(environment, "--tag", "vip")}
+    wholesale = {row["id"] for row in _exported(environment, "--tag", "Wholesale")}
+    either = {row["id"] for row in _exported(environment, "--tag", "VIP", "--tag", "Wholesale")}
+    assert vip and wholesale and either == vip | wholesale
+    assert len(either) < len(everyone)
+    assert _exported(environment, "--created-after", "2999-01-01") == []
+
+
+def test_export_refuses_unknown_fields_tags_and_bad_conditions(
+    environment: dict[str, str],
+) -> None:
+    rapport(environment, "db", "upgrade")
+    rapport(environment, "seed", "--customers", "5")
+    for options, message in (
+        (("--filter", "colour=red"), "UNKNOWN_FIELD"),
+        (("--filter", "plan=platinum"), "INVALID_CHOICE"),
+        (("--filter", "plan"), "is not a condition"),
+        (("--tag", "Nope"), "no tag named Nope"),
+    ):
+        result = subprocess.run(
+            [RAPPORT, "export", "customers", *options],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, options
+        assert message in result.stderr, (options, result.stderr)
+        assert result.stdout == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +26,8 @@ from rich.progress import (
 from adapters.cli.runtime import CliRuntime
 from adapters.demo.seeding import demo_size, seed_demo
 from adapters.exporting.customers import write_customers_csv
+from adapters.exporting.filters import SYNTAX as FILTER_SYNTAX
+from adapters.exporting.filters import FilterSyntaxError, parse_field_condition
 from adapters.graphql.schema import schema_sdl
 from adapters.importing.customers import ColumnMapping, MappingError, import_customer_file
 from adapters.importing.orders import import_order_file
@@ -38,6 +41,21 @@ DEV_USER_EMAIL = "developer@rapport.localhost"
 DEMO_CUSTOMERS = 500
 
 console = Console(stderr=True)
+
+
+def _tag_ids(rt: CliRuntime, names: list[str]) -> frozenset[str]:
+    """The ids of tags named (whatever the case); an unknown name is an error, not no match."""
+    catalogue = {tag.name.casefold(): tag.id for tag in rt.all_tags()}
+    unknown = [name for name in names if name.casefold() not in catalogue]
+    if unknown:
+        raise typer.BadParameter(f"no tag named {', '.join(unknown)}", param_hint="--tag")
+    return frozenset(catalogue[name.casefold()] for name in names)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
@@ -239,19 +257,57 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             str | None,
             typer.Option(help="Only customers whose name, email or phone contains this."),
         ] = None,
+        filters: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--filter",
+                help=f"A custom field condition, repeatable, all must hold: {FILTER_SYNTAX}.",
+            ),
+        ] = None,
+        tags: Annotated[
+            list[str] | None,
+            typer.Option("--tag", help="Only customers carrying any of these tags (by name)."),
+        ] = None,
+        companies: Annotated[
+            list[str] | None,
+            typer.Option("--company", help="Only the people of these companies (by id)."),
+        ] = None,
+        created_after: Annotated[
+            datetime | None, typer.Option(help="Created at or after (UTC when no zone).")
+        ] = None,
+        created_before: Annotated[
+            datetime | None, typer.Option(help="Created before (UTC when no zone).")
+        ] = None,
         include_archived: Annotated[bool, typer.Option(help="Archived customers too.")] = False,
     ) -> None:
         """Write customers as CSV to standard output."""
+        try:
+            conditions = tuple(parse_field_condition(text) for text in filters or ())
+        except FilterSyntaxError as error:
+            raise typer.BadParameter(str(error), param_hint="--filter") from None
         rt = runtime()
         try:
+            where = CustomerFilter(
+                search=search,
+                include_archived=include_archived,
+                custom_fields=conditions,
+                tag_ids=_tag_ids(rt, tags) if tags else None,
+                company_ids=frozenset(companies) if companies else None,
+                created_after=_utc(created_after),
+                created_before=_utc(created_before),
+            )
             count = write_customers_csv(
                 sys.stdout,
                 rt.list_customers,
                 rt.get_customers,
                 Principal.system(),
-                CustomerFilter(search=search, include_archived=include_archived),
+                where,
                 sorted(rt.import_customers.custom_field_keys()),
             )
+        except DomainError as error:
+            for problem in error.problems:
+                console.print(f"[red]{problem.field}: {problem.message} ({problem.code})")
+            raise typer.Exit(code=2) from None
         finally:
             rt.close()
         console.print(f"exported {count:,} customers")

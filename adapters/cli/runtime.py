@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from attrs import frozen
 from starlette.types import ASGIApp
@@ -14,6 +14,7 @@ from application.customers.queries import GetCustomers, ListCustomers
 from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.importing import ImportOrders
 from application.tags.rules import RunAutoTagRules
+from application.tags.views import TagView
 
 
 @frozen
@@ -35,6 +36,8 @@ class CliRuntime:
     app_factory: str
     """Import path of the ASGI app factory, so that several workers can each build one."""
     close: Callable[[], None]
+    all_tags: Callable[[], Sequence[TagView]] = tuple
+    """The tag catalogue, for commands that take tags by name."""
     run_worker: Callable[[], None] = lambda: None
     """Relays the outbox and sends webhooks until interrupted."""
     import_workers: int = 0

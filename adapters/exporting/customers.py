@@ -84,10 +84,16 @@ def write_customers_csv(
     where: CustomerFilter,
     custom_fields: Sequence[str] = (),
 ) -> int:
+    rows = customer_rows(list_customers, get_customers, actor, where, custom_fields)
+    # The first page is read before anything is written, so a refused filter writes nothing.
+    first = next(rows, None)
     writer = csv.writer(output)
     writer.writerow(header(custom_fields))
-    count = 0
-    for row in customer_rows(list_customers, get_customers, actor, where, custom_fields):
+    if first is None:
+        return 0
+    writer.writerow(first)
+    count = 1
+    for row in rows:
         writer.writerow(row)
         count += 1
     return count

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -20,7 +21,7 @@ from adapters.delivery.streams.nats import NatsEventStream
 from adapters.delivery.streams.redis import RedisEventStream
 from adapters.delivery.tail import StreamTail
 from adapters.delivery.webhooks import WebhookDispatcher
-from adapters.delivery.worker import DeliveryWorker
+from adapters.delivery.worker import DeliveryWorker, PollingLoop
 from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
@@ -36,6 +37,7 @@ from adapters.memory.readers import (
     InMemoryOrderReader,
     InMemoryUserReader,
 )
+from adapters.memory.scheduling import InMemoryScheduledWork
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
@@ -57,6 +59,7 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.scheduling import SqlScheduledWork
 from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
@@ -92,11 +95,13 @@ from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder,
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
 from application.principal import Principal
+from application.scheduling.running import JobDefinition, ListRecurringJobs, RunDueWork
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.conditions import ConditionSources
 from application.tags.queries import GetTags, ListTags
 from application.tags.rules import DefineAutoTagRule, RunAutoTagRules
 from application.timeline.queries import GetTimeline
+from domain.scheduling import RecurringJob, Schedule
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "embedded": {
@@ -193,6 +198,26 @@ def default_import_workers() -> int:
 def _open_mapped_database(url: str) -> Any:
     map_domain()
     return open_database(url)
+
+
+SCHEDULER_POLL_SECONDS = 5.0
+"""How often an idle worker looks for due jobs and timers."""
+
+
+def recurring_jobs(
+    lifecycle_sweep: RunLifecycleSweep, auto_tag: RunAutoTagRules
+) -> dict[str, JobDefinition]:
+    """The jobs the worker runs, and when (UTC); ``rapport jobs list`` shows their state."""
+    return {
+        "lifecycle-sweep": JobDefinition(
+            Schedule.daily_at(2), lambda actor, _at: lifecycle_sweep(actor)
+        ),
+        "auto-tag": JobDefinition(Schedule(timedelta(hours=1)), lambda actor, _at: auto_tag(actor)),
+    }
+
+
+def due_work_step(run_due_work: RunDueWork) -> Callable[[], int]:
+    return lambda: run_due_work().amount
 
 
 class Container(containers.DeclarativeContainer):
@@ -427,6 +452,27 @@ class Container(containers.DeclarativeContainer):
         DeliveryWorker, relay=outbox_relay, dispatcher=webhook_dispatcher
     )
 
+    scheduled_work = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlScheduledWork, engine=database.provided.writer),
+        memory=providers.Singleton(InMemoryScheduledWork, store=memory_store),
+    )
+    run_due_work = providers.Singleton(
+        RunDueWork,
+        work=scheduled_work,
+        clock=clock,
+        jobs=providers.Callable(
+            recurring_jobs, lifecycle_sweep=lifecycle_sweep, auto_tag=run_auto_tag_rules
+        ),
+    )
+    list_recurring_jobs = providers.Singleton(ListRecurringJobs, work=scheduled_work)
+    scheduler = providers.Singleton(
+        PollingLoop,
+        step=providers.Callable(due_work_step, run_due_work),
+        name="rapport-scheduler",
+        idle_seconds=SCHEDULER_POLL_SECONDS,
+    )
+
     services = providers.Singleton(
         Services,
         manage_webhooks=manage_webhooks,
@@ -517,6 +563,7 @@ def asgi_app(container: Container, settings: Settings, *, relay: bool = True) ->
 
     def stop() -> None:
         if in_app:
+            container.scheduler().stop()
             container.delivery_worker().stop()
         elif tail:
             container.stream_tail().stop()
@@ -532,22 +579,33 @@ def asgi_app(container: Container, settings: Settings, *, relay: bool = True) ->
 
 
 def start_delivery(container: Container) -> None:
-    """The delivery loop in a thread of this process, woken by every commit made here."""
+    """The delivery loop in a thread of this process, woken by every commit made here, and
+    the scheduler in another."""
     worker = container.delivery_worker()
     container.event_bus().subscribe(ALL_EVENTS, worker.wake)
     worker.start()
+    container.scheduler().start()
 
 
 def run_worker(container: Container, settings: Settings) -> None:
     if settings.storage != "sql":
         raise SystemExit("the delivery worker needs SQL storage (RAPPORT_STORAGE=sql)")
     worker = container.delivery_worker()
+    scheduler = container.scheduler()
+    scheduler.start()
     try:
         worker.run()
     except KeyboardInterrupt:
         pass
     finally:
+        scheduler.stop()
         worker.stop()
+
+
+def registered_jobs(container: Container) -> list[RecurringJob]:
+    """The jobs and their state, registering them first so a new database lists them too."""
+    container.run_due_work().register()
+    return container.list_recurring_jobs()(Principal.system())
 
 
 def main() -> None:
@@ -577,6 +635,8 @@ def main() -> None:
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),
             run_worker=lambda: run_worker(container, settings),
+            recurring_jobs=partial(registered_jobs, container),
+            run_due_work=container.run_due_work(),
         )
 
     build_cli(runtime)()

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -190,3 +191,38 @@ def test_export_refuses_unknown_fields_tags_and_bad_conditions(
         assert result.returncode == 2, options
         assert message in result.stderr, (options, result.stderr)
         assert result.stdout == ""
+
+
+def test_recurring_jobs_are_listed_and_run_when_due(environment: dict[str, str]) -> None:
+    rapport(environment, "db", "upgrade")
+    listed = rapport(environment, "jobs", "list").stdout
+    assert "lifecycle-sweep" in listed and "daily at 02:00 UTC" in listed
+    assert "auto-tag" in listed and "hourly at :00" in listed and "never" in listed
+    ran = rapport(environment, "jobs", "run-due").stderr
+    assert "jobs run: none" in ran and "timers fired 0" in ran
+
+
+def test_the_worker_runs_a_job_that_fell_due(environment: dict[str, str], tmp_path: Path) -> None:
+    rapport(environment, "db", "upgrade")
+    rapport(environment, "jobs", "list")
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        connection.execute(
+            "UPDATE scheduled_jobs SET next_run_at = '2020-01-01 00:00:00.000000'"
+            " WHERE name = 'auto-tag'"
+        )
+    worker = subprocess.Popen([RAPPORT, "worker"], env=environment, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with sqlite3.connect(tmp_path / "cli.db") as connection:
+                finished, error = connection.execute(
+                    "SELECT last_finished_at, last_error FROM scheduled_jobs"
+                    " WHERE name = 'auto-tag'"
+                ).fetchone()
+            if finished:
+                break
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert finished and error is None

@@ -22,6 +22,7 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.table import Table
 
 from adapters.cli.runtime import CliRuntime
 from adapters.demo.seeding import demo_size, seed_demo
@@ -80,6 +81,43 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     run_job = typer.Typer(no_args_is_help=True, help="Run a job once, now.")
     jobs.add_typer(run_job, name="run")
     cli.add_typer(jobs, name="jobs")
+
+    @jobs.command("list")
+    def list_jobs() -> None:
+        """The recurring jobs the worker runs: schedule, next run, last outcome (UTC)."""
+        rt = runtime()
+        try:
+            recurring = rt.recurring_jobs()
+        finally:
+            rt.close()
+        table = Table("job", "schedule", "next run", "last finished", "outcome")
+        for job in recurring:
+            outcome = {None: "", True: "ok"}.get(job.succeeded, f"failed: {job.last_error}")
+            table.add_row(
+                job.name,
+                job.schedule.describe(),
+                f"{job.next_run_at:%Y-%m-%d %H:%M}",
+                f"{job.last_finished_at:%Y-%m-%d %H:%M}" if job.last_finished_at else "never",
+                outcome,
+            )
+        # Piped output (scripts, logs) would otherwise wrap each cell at 80 columns.
+        Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+    @jobs.command("run-due")
+    def run_due() -> None:
+        """One round of the jobs and timers due now, as the worker runs them."""
+        rt = runtime()
+        try:
+            report = rt.run_due_work()
+        finally:
+            rt.close()
+        console.print(
+            f"jobs run: {', '.join(report.jobs_run) or 'none'}"
+            + (f" (failed: {', '.join(report.jobs_failed)})" if report.jobs_failed else "")
+            + f"; timers fired {report.timers_fired:,}, failed {report.timers_failed:,}"
+        )
+        if report.jobs_failed or report.timers_failed:
+            raise typer.Exit(code=1)
 
     @run_job.command("auto-tag")
     def run_auto_tag() -> None:

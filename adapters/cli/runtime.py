@@ -13,8 +13,10 @@ from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.importing import ImportOrders
+from application.scheduling.running import WorkReport
 from application.tags.rules import RunAutoTagRules
 from application.tags.views import TagView
+from domain.scheduling import RecurringJob
 
 
 @frozen
@@ -38,6 +40,10 @@ class CliRuntime:
     close: Callable[[], None]
     all_tags: Callable[[], Sequence[TagView]] = tuple
     """The tag catalogue, for commands that take tags by name."""
+    recurring_jobs: Callable[[], Sequence[RecurringJob]] = tuple
+    """Every recurring job with its schedule and the outcome of its last run."""
+    run_due_work: Callable[[], WorkReport] = WorkReport
+    """One round of whatever jobs and timers are due now."""
     run_worker: Callable[[], None] = lambda: None
     """Relays the outbox and sends webhooks until interrupted."""
     import_workers: int = 0

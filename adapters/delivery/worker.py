@@ -1,9 +1,14 @@
-"""The delivery loop: relay the outbox, then send due webhooks; sleeps only when idle."""
+"""Background loops: relay the outbox and send due webhooks; run due jobs and timers.
+
+Each loop runs its step again at once while it finds work and sleeps only when idle. They
+run in threads of their own, so a long job (a nightly sweep) never holds up event delivery.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from adapters.delivery.relay import OutboxRelay
 from adapters.delivery.webhooks import WebhookDispatcher
@@ -11,20 +16,18 @@ from adapters.delivery.webhooks import WebhookDispatcher
 log = logging.getLogger("rapport.delivery")
 
 
-class DeliveryWorker:
-    def __init__(
-        self, relay: OutboxRelay, dispatcher: WebhookDispatcher, *, idle_seconds: float = 0.2
-    ) -> None:
-        self._relay = relay
-        self._dispatcher = dispatcher
+class PollingLoop:
+    def __init__(self, step: Callable[[], int], *, name: str, idle_seconds: float = 0.2) -> None:
+        self._step = step
+        self._name = name
         self._idle = idle_seconds
         self._stop = threading.Event()
         self._wakeup = threading.Event()
         self._thread: threading.Thread | None = None
 
     def step(self) -> int:
-        """One round of both; how much work it found."""
-        return self._relay.run_once() + self._dispatcher.run_once()
+        """One round; how much work it found."""
+        return self._step()
 
     def run(self) -> None:
         """Loops until ``stop()``; an error is logged and retried after a pause."""
@@ -32,19 +35,19 @@ class DeliveryWorker:
             try:
                 busy = self.step()
             except Exception:
-                log.exception("event delivery failed; retrying")
+                log.exception("%s failed; retrying", self._name)
                 busy = 0
             if not busy:
                 self._wakeup.wait(self._idle)
                 self._wakeup.clear()
 
     def wake(self, *_event: object) -> None:
-        """Look at the outbox now rather than at the next poll (after a commit in process)."""
+        """Look for work now rather than at the next poll (after a commit in process)."""
         self._wakeup.set()
 
     def start(self) -> None:
-        """Runs the loop in a daemon thread (the embedded profile's ``rapport serve``)."""
-        self._thread = threading.Thread(target=self.run, name="rapport-delivery", daemon=True)
+        """Runs the loop in a daemon thread."""
+        self._thread = threading.Thread(target=self.run, name=self._name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -52,4 +55,19 @@ class DeliveryWorker:
         self._wakeup.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+
+
+class DeliveryWorker(PollingLoop):
+    def __init__(
+        self, relay: OutboxRelay, dispatcher: WebhookDispatcher, *, idle_seconds: float = 0.2
+    ) -> None:
+        super().__init__(self._deliver, name="rapport-delivery", idle_seconds=idle_seconds)
+        self._relay = relay
+        self._dispatcher = dispatcher
+
+    def _deliver(self) -> int:
+        return self._relay.run_once() + self._dispatcher.run_once()
+
+    def stop(self) -> None:
+        super().stop()
         self._dispatcher.close()

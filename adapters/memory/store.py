@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
 from attrs import define, field
 
@@ -19,8 +19,17 @@ from domain.events import DomainEvent
 from domain.lifecycle import StageAssignment, StageChange, StageRule, Track
 from domain.lifecycle.defaults import default_rules, default_tracks
 from domain.orders import Order
+from domain.scheduling import RecurringJob, Timer
 from domain.tags import Tag, TagChange
 from domain.timeline import TimelineEntry
+
+
+@define
+class StoredTimer:
+    timer: Timer
+    status: str = "pending"
+    last_error: str | None = None
+    claimed_until: datetime | None = None
 
 
 @define
@@ -55,4 +64,9 @@ class InMemoryStore:
     customer_stages: dict[str, dict[str, StageAssignment]] = field(factory=dict)
     """By customer id, then track."""
     stage_changes: dict[str, StageChange] = field(factory=dict)
+    scheduled_jobs: dict[str, RecurringJob] = field(factory=dict)
+    job_claims: dict[str, datetime] = field(factory=dict)
+    """Lease ends of claimed jobs, by name."""
+    timers: dict[tuple[str, str], StoredTimer] = field(factory=dict)
+    """By (kind, subject id)."""
     lock: threading.RLock = field(factory=threading.RLock)

@@ -441,3 +441,42 @@ Index(
     webhook_deliveries.c.aggregate_id,
     webhook_deliveries.c.position,
 )
+
+# Recurring jobs by name, as the runner registers them; a claim is a lease that lapses, so
+# a worker that dies mid-run leaves the job to the next one.
+scheduled_jobs = Table(
+    "scheduled_jobs",
+    metadata,
+    Column("name", String(80), primary_key=True),
+    Column("every_seconds", Integer, nullable=False),
+    Column("offset_seconds", Integer, nullable=False),
+    Column("next_run_at", UtcDateTime(), nullable=False),
+    Column("last_started_at", UtcDateTime()),
+    Column("last_finished_at", UtcDateTime()),
+    Column("last_error", Text),
+    Column("claimed_until", UtcDateTime()),
+)
+
+# One timer per kind and subject: setting it again replaces it (a new id, so a firing of
+# the old one in flight cannot mark the new one fired).
+timers = Table(
+    "timers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(80), nullable=False),
+    Column("subject_id", String(36), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("payload", JsonDocument, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("claimed_until", UtcDateTime()),
+    Column("last_attempt_at", UtcDateTime()),
+    UniqueConstraint("kind", "subject_id", name="uq_timers_kind_subject"),
+)
+Index(
+    "ix_timers_due",
+    timers.c.due_at,
+    sqlite_where=text("status = 'pending'"),
+    postgresql_where=text("status = 'pending'"),
+)

@@ -23,6 +23,7 @@ from adapters.persistence.repositories import (
     SqlCustomerRepository,
     SqlUserRepository,
 )
+from adapters.persistence.scheduling import SqlTimers
 from adapters.persistence.tags import SqlTags
 from adapters.persistence.timeline import SqlTimeline
 from application.errors import StaleVersion
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
         self.timeline = SqlTimeline(self._session)
         self.tags = SqlTags(self._session)
         self.lifecycle = SqlLifecycleRepository(self._session)
+        self.timers = SqlTimers(self._session)
         return self
 
     def __exit__(

@@ -445,7 +445,10 @@ class Container(containers.DeclarativeContainer):
         source=config.event_source,
     )
     webhook_dispatcher = providers.Factory(
-        WebhookDispatcher, engine=database.provided.writer, clock=clock
+        WebhookDispatcher,
+        engine=database.provided.writer,
+        clock=clock,
+        allow_private_targets=config.webhooks_allow_private,
     )
     stream_tail = providers.Singleton(StreamTail, stream=event_stream, live=live_events)
     delivery_worker = providers.Singleton(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -21,11 +23,50 @@ class HttpOutcome:
     latency_ms: int
 
 
-class KeepAliveSender:
-    """Posts over one kept-alive connection per host and thread; ``close()`` ends them all."""
+class PrivateAddressError(OSError):
+    """The target's name resolves to a loopback, private, link-local or reserved address."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
+
+def connect_to_public_address(
+    address: tuple[str, int],
+    timeout: float | None = None,
+    source_address: tuple[str, int] | None = None,
+) -> socket.socket:
+    """``socket.create_connection``, refusing hosts with any address that is not global.
+
+    The check runs on the addresses the connection is then made to, so a name that
+    resolved to a public address when the subscription was made and to an internal one now
+    (DNS rebinding) is refused too. A name with several addresses is refused if any of them
+    is internal: which one a retry would reach is not ours to choose.
+    """
+    host, port = address
+    resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    internal = [info[4][0] for info in resolved if not ipaddress.ip_address(info[4][0]).is_global]
+    if internal:
+        raise PrivateAddressError(f"{host} resolves to a private address ({internal[0]})")
+    family, kind, protocol, _, target = resolved[0]
+    connection = socket.socket(family, kind, protocol)
+    try:
+        connection.settimeout(timeout)
+        if source_address:
+            connection.bind(source_address)
+        connection.connect(target)
+    except OSError:
+        connection.close()
+        raise
+    return connection
+
+
+class KeepAliveSender:
+    """Posts over one kept-alive connection per host and thread; ``close()`` ends them all.
+
+    Unless ``allow_private``, connections are made only to public addresses, whatever the
+    host name resolves to at the time (see :func:`connect_to_public_address`).
+    """
+
+    def __init__(self, timeout: float = 10.0, *, allow_private: bool = True) -> None:
         self._timeout = timeout
+        self._allow_private = allow_private
         self._local = threading.local()
         self._all: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
@@ -71,6 +112,9 @@ class KeepAliveSender:
         if (scheme, netloc) not in pool:
             kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
             connection = kind(netloc, timeout=self._timeout)
+            if not self._allow_private:
+                # http.client opens every socket through this attribute, TLS ones included.
+                connection._create_connection = connect_to_public_address  # type: ignore[attr-defined]
             pool[(scheme, netloc)] = connection
             with self._lock:
                 self._all.append(connection)

@@ -54,10 +54,13 @@ class WebhookDispatcher:
         concurrency: int = 8,
         lease: timedelta = timedelta(seconds=60),
         wall_clock: Clock | None = None,
+        allow_private_targets: bool = True,
     ) -> None:
         self._engine = engine
         self._clock = clock
-        self._sender = KeepAliveSender() if send is None else None
+        self._sender = (
+            KeepAliveSender(allow_private=allow_private_targets) if send is None else None
+        )
         self._send: Sender = send or self._sender  # type: ignore[assignment]
         self._jitter = jitter
         self._batch_size = batch_size

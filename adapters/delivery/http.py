@@ -41,7 +41,11 @@ def connect_to_public_address(
     """
     host, port = address
     resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    internal = [info[4][0] for info in resolved if not ipaddress.ip_address(info[4][0]).is_global]
+    internal = [
+        info[4][0]
+        for info in resolved
+        if not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global
+    ]
     if internal:
         raise PrivateAddressError(f"{host} resolves to a private address ({internal[0]})")
     family, kind, protocol, _, target = resolved[0]

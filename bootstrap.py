@@ -20,6 +20,7 @@ from adapters.delivery.streams.memory import InMemoryEventStream
 from adapters.delivery.streams.nats import NatsEventStream
 from adapters.delivery.streams.redis import RedisEventStream
 from adapters.delivery.tail import StreamTail
+from adapters.delivery.wakeup import PostgresWakeups
 from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker, PollingLoop
 from adapters.demo.seeding import DemoServices
@@ -591,16 +592,24 @@ def start_delivery(container: Container) -> None:
 
 
 def run_worker(container: Container, settings: Settings) -> None:
+    """Delivery in this thread, woken by commits of every process on PostgreSQL; the
+    scheduler in another."""
     if settings.storage != "sql":
         raise SystemExit("the delivery worker needs SQL storage (RAPPORT_STORAGE=sql)")
     worker = container.delivery_worker()
     scheduler = container.scheduler()
+    database = container.database()
+    wakeups = None if database.is_sqlite else PostgresWakeups(database.writer, worker.wake)
     scheduler.start()
+    if wakeups is not None:
+        wakeups.start()
     try:
         worker.run()
     except KeyboardInterrupt:
         pass
     finally:
+        if wakeups is not None:
+            wakeups.stop()
         scheduler.stop()
         worker.stop()
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import attrs
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from adapters.persistence.bulk import insert_rows, stored_datetime, stored_json
@@ -110,6 +111,10 @@ def new_event_ids(count: int) -> list[str]:
     return ids
 
 
+OUTBOX_CHANNEL = "rapport_outbox"
+"""What PostgreSQL commits that wrote events notify; ``rapport worker`` listens."""
+
+
 def store_events(session: Session, events: Sequence[DomainEvent]) -> None:
     """Append ``events`` to the outbox in one statement (a COPY on PostgreSQL)."""
     if events:
@@ -120,3 +125,6 @@ def store_events(session: Session, events: Sequence[DomainEvent]) -> None:
             for event, event_id in zip(events, ids, strict=True)
         )
         insert_rows(session, outbox, OUTBOX_COLUMNS, rows)
+        if dialect == "postgresql":
+            # Delivered at commit, and only then: wakes workers in other processes at once.
+            session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))

@@ -100,7 +100,12 @@ from application.scheduling.running import JobDefinition, ListRecurringJobs, Run
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.conditions import ConditionSources
 from application.tags.queries import GetTags, ListTags
-from application.tags.rules import DefineAutoTagRule, RunAutoTagRules
+from application.tags.rules import (
+    DefineAutoTagRule,
+    DeleteAutoTagRule,
+    ListAutoTagRules,
+    RunAutoTagRules,
+)
 from application.timeline.queries import GetTimeline
 from domain.scheduling import RecurringJob, Schedule
 
@@ -411,6 +416,10 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
     )
+    delete_auto_tag_rule = providers.Singleton(
+        DeleteAutoTagRule, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    list_auto_tag_rules = providers.Singleton(ListAutoTagRules, reader=tag_reader)
     run_auto_tag_rules = providers.Singleton(
         RunAutoTagRules, uow=unit_of_work.provider, sources=condition_sources, clock=clock, ids=ids
     )
@@ -515,6 +524,8 @@ class Container(containers.DeclarativeContainer):
         list_tags=list_tags,
         get_tags=get_tags,
         define_auto_tag_rule=define_auto_tag_rule,
+        delete_auto_tag_rule=delete_auto_tag_rule,
+        list_auto_tag_rules=list_auto_tag_rules,
         change_lifecycle_stage=change_lifecycle_stage,
         read_lifecycle=read_lifecycle,
         save_lifecycle_track=save_lifecycle_track,

@@ -38,7 +38,7 @@ from application.pagination import Page
 from application.principal import Principal
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.queries import GetTags, ListTags
-from application.tags.rules import DefineAutoTagRule
+from application.tags.rules import DefineAutoTagRule, DeleteAutoTagRule, ListAutoTagRules
 from application.tags.views import TagView
 from application.timeline.queries import GetTimeline
 from domain.timeline import TimelineEntry
@@ -84,6 +84,8 @@ class Services:
     list_tags: ListTags
     get_tags: GetTags
     define_auto_tag_rule: DefineAutoTagRule
+    delete_auto_tag_rule: DeleteAutoTagRule
+    list_auto_tag_rules: ListAutoTagRules
     change_lifecycle_stage: ChangeLifecycleStage
     read_lifecycle: ReadLifecycle
     save_lifecycle_track: SaveLifecycleTrack

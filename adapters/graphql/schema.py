@@ -38,7 +38,7 @@ from adapters.graphql.lifecycle import (
 )
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
-from adapters.graphql.tag_mutations import TagMutation
+from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
 from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
 
@@ -79,6 +79,7 @@ Query = merge_types(
         DuplicateQuery,
         AccessQuery,
         TagQuery,
+        AutoTagRuleQuery,
         LifecycleQuery,
         WebhookQuery,
     ),

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
 from adapters.graphql.customers import CUSTOMER
-from adapters.graphql.errors import UserError, input_error, user_errors
+from adapters.graphql.errors import UserError, input_error, query_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
 from adapters.graphql.tags import AUTO_TAG_RULE, TAG, TagCategoryValue, TagNode, fetch_tag
 from application.errors import InvalidInput
@@ -137,6 +137,35 @@ def _condition(input: CreateAutoTagRuleInput) -> TagCondition:
     return FieldsCondition(to_conditions(input.custom_fields))
 
 
+@strawberry.input
+class DeleteAutoTagRuleInput:
+    id: strawberry.ID
+    remove_tags: bool = strawberry.field(
+        default=False,
+        description="Also take the tag off the customers this rule tagged; otherwise they "
+        "keep it, as if a person had put it on.",
+    )
+
+
+@strawberry.type
+class DeleteAutoTagRulePayload:
+    deleted_id: strawberry.ID | None = None
+    untagged_count: int = 0
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AutoTagRuleQuery:
+    @strawberry.field(description="Every auto-tag rule, oldest first.")
+    def auto_tag_rules(self, info: Info) -> list[AutoTagRuleNode]:
+        context = info.context
+        try:
+            rules = context.services.list_auto_tag_rules(context.principal)
+        except DomainError as error:
+            raise query_error(error) from None
+        return [AutoTagRuleNode.from_rule(rule) for rule in rules]
+
+
 @strawberry.type
 class TagMutation:
     @strawberry.mutation(description="Add a tag to the catalogue; its name must be new.")
@@ -155,7 +184,8 @@ class TagMutation:
         return CreateTagPayload(tag=TagNode.from_view(view))
 
     @strawberry.mutation(
-        description="Add an auto-tag rule; `rapport jobs run auto-tag` applies it."
+        description="Add an auto-tag rule; the hourly auto-tag job (or `rapport jobs run "
+        "auto-tag`) applies it."
     )
     def create_auto_tag_rule(
         self, info: Info, input: CreateAutoTagRuleInput
@@ -174,6 +204,25 @@ class TagMutation:
         except DomainError as error:
             return CreateAutoTagRulePayload(user_errors=user_errors(error))
         return CreateAutoTagRulePayload(rule=AutoTagRuleNode.from_rule(rule))
+
+    @strawberry.mutation(description="Stop an auto-tag rule, and take its tags off if asked.")
+    def delete_auto_tag_rule(
+        self, info: Info, input: DeleteAutoTagRuleInput
+    ) -> DeleteAutoTagRulePayload:
+        try:
+            rule_id = local_id(input.id, AUTO_TAG_RULE)
+        except MalformedId:
+            return DeleteAutoTagRulePayload(
+                user_errors=input_error("id", ErrorCode.INVALID_ID, "is not the id of a rule")
+            )
+        context = info.context
+        try:
+            untagged = context.services.delete_auto_tag_rule(
+                context.principal, rule_id, remove_tags=input.remove_tags
+            )
+        except DomainError as error:
+            return DeleteAutoTagRulePayload(user_errors=user_errors(error))
+        return DeleteAutoTagRulePayload(deleted_id=input.id, untagged_count=untagged)
 
     @strawberry.mutation(description="Put every tag on every customer, all or nothing.")
     def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:

@@ -25,6 +25,7 @@ class InMemoryTags:
         self._store = store
         self._tags: dict[str, Tag] = {}
         self._rules: dict[str, AutoTagRule] = {}
+        self._removed_rules: set[str] = set()
         self._changes: list[_Change] = []
         self._events: list[DomainEvent] = []
 
@@ -100,9 +101,23 @@ class InMemoryTags:
     def add_rule(self, rule: AutoTagRule) -> None:
         self._rules[rule.id] = rule
 
+    def remove_rule(self, rule_id: str) -> None:
+        self._rules.pop(rule_id, None)
+        self._removed_rules.add(rule_id)
+
+        def remove(store: InMemoryStore) -> None:
+            store.tag_rules.pop(rule_id, None)
+            for pair, by_rule in store.customer_tags.items():
+                if by_rule == rule_id:
+                    store.customer_tags[pair] = None
+
+        self._changes.append(remove)
+
     def rules(self) -> Sequence[AutoTagRule]:
         with self._store.lock:
             rules = {**self._store.tag_rules, **self._rules}
+        for rule_id in self._removed_rules:
+            rules.pop(rule_id, None)
         return sorted(rules.values(), key=lambda rule: (rule.created_at, rule.id))
 
     def take_events(self) -> list[DomainEvent]:
@@ -131,6 +146,7 @@ class InMemoryTags:
     def clear(self) -> None:
         self._tags.clear()
         self._rules.clear()
+        self._removed_rules.clear()
         self._changes.clear()
         self._events.clear()
 
@@ -172,6 +188,11 @@ class InMemoryTagReader:
         for views in found.values():
             views.sort(key=lambda view: view.sort_key)
         return found
+
+    def rules(self) -> Sequence[AutoTagRule]:
+        with self._store.lock:
+            rules = list(self._store.tag_rules.values())
+        return sorted(rules, key=lambda rule: (rule.created_at, rule.id))
 
     def history(self, customer_id: str) -> Sequence[TagChange]:
         with self._store.lock:

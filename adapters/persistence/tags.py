@@ -195,18 +195,14 @@ class SqlTags:
             )
         )
 
+    def remove_rule(self, rule_id: str) -> None:
+        self._session.execute(
+            update(customer_tags).where(customer_tags.c.rule_id == rule_id).values(rule_id=None)
+        )
+        self._session.execute(delete(auto_tag_rules).where(auto_tag_rules.c.id == rule_id))
+
     def rules(self) -> Sequence[AutoTagRule]:
-        query = select(auto_tag_rules).order_by(auto_tag_rules.c.created_at, auto_tag_rules.c.id)
-        return [
-            AutoTagRule(
-                id=row.id,
-                tag_id=row.tag_id,
-                condition=condition_from_json(row.condition),
-                created_at=row.created_at,
-                created_by=row.created_by,
-            )
-            for row in self._session.execute(query)
-        ]
+        return [_rule(row) for row in self._session.execute(_RULES_OLDEST_FIRST)]
 
     def take_events(self) -> list[DomainEvent]:
         events, self._events = self._events, []
@@ -225,9 +221,28 @@ def _history_row(change: TagChange) -> dict[str, Any]:
     }
 
 
+_RULES_OLDEST_FIRST = select(auto_tag_rules).order_by(
+    auto_tag_rules.c.created_at, auto_tag_rules.c.id
+)
+
+
+def _rule(row: Any) -> AutoTagRule:
+    return AutoTagRule(
+        id=row.id,
+        tag_id=row.tag_id,
+        condition=condition_from_json(row.condition),
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
 class SqlTagReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def rules(self) -> Sequence[AutoTagRule]:
+        with self._engine.connect() as connection:
+            return [_rule(row) for row in connection.execute(_RULES_OLDEST_FIRST)]
 
     def all(self) -> Sequence[TagView]:
         query = select(*_TAG_COLUMNS).order_by(*_BY_NAME)

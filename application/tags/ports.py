@@ -52,6 +52,10 @@ class TagRepository(Protocol):
 
     def add_rule(self, rule: AutoTagRule) -> None: ...
 
+    def remove_rule(self, rule_id: str) -> None:
+        """Forget the rule; the tags it put on stay, as if a person had put them on."""
+        ...
+
     def rules(self) -> Sequence[AutoTagRule]:
         """Every auto-tag rule, oldest first."""
         ...
@@ -76,4 +80,8 @@ class TagReader(Protocol):
 
     def history(self, customer_id: str) -> Sequence[TagChange]:
         """The customer's tag changes, newest first by ``(occurred_at, id)``."""
+        ...
+
+    def rules(self) -> Sequence[AutoTagRule]:
+        """Every auto-tag rule, oldest first."""
         ...

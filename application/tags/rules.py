@@ -19,6 +19,7 @@ from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.tags.commands import changes_of, record
 from application.tags.conditions import AutoTagRule, ConditionSources, TagCondition
+from application.tags.ports import TagReader
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.tags import TagChange
@@ -52,6 +53,53 @@ class DefineAutoTagRule:
             uow.tags.add_rule(rule)
             uow.commit()
         return rule
+
+
+@frozen
+class DeleteAutoTagRule:
+    """Stop a rule. The tags it put on stay (as if a person had put them on), or with
+    ``remove_tags`` come off the customers it tagged, with their history and events."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+
+    def __call__(self, actor: Principal, rule_id: str, *, remove_tags: bool = False) -> int:
+        """How many customers lost the tag."""
+        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        with self.uow() as uow:
+            rule = next((r for r in uow.tags.rules() if r.id == rule_id), None)
+            if rule is None:
+                raise NotFound("id", "no auto-tag rule has this id")
+            removed: Sequence[TagChange] = ()
+            if remove_tags:
+                tags = dict(uow.tags.get_many({rule.tag_id}))
+                tagged = uow.tags.tagged_with(rule.tag_id, rule_id=rule.id)
+                removed = record(
+                    uow,
+                    changes_of(
+                        [(customer_id, rule.tag_id) for customer_id in sorted(tagged)],
+                        tags,
+                        added=False,
+                        at=self.clock.now(),
+                        by=actor.actor_id,
+                        ids=self.ids,
+                        rule_id=rule.id,
+                    ),
+                )
+            uow.tags.remove_rule(rule.id)
+            uow.commit()
+        return len(removed)
+
+
+@frozen
+class ListAutoTagRules:
+    reader: TagReader
+
+    def __call__(self, actor: Principal) -> Sequence[AutoTagRule]:
+        """Every rule, oldest first."""
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.rules()
 
 
 @frozen

@@ -186,6 +186,29 @@ class TagContract:
         with backend.uow() as uow:
             rules = uow.tags.rules()
         assert [(r.id, r.condition) for r in rules] == [("rule-1", fields), ("rule-2", event)]
+        assert [r.id for r in backend.tags.rules()] == ["rule-1", "rule-2"]
+
+    def test_a_removed_rule_leaves_its_tags_as_if_a_person_put_them_on(
+        self, backend: StorageBackend
+    ) -> None:
+        (vip,) = stored_tags(backend, "vip")
+        (ada,) = stored_customers(backend)
+        event = EventCondition(EventFrequency("login", 3, 7))
+        with backend.uow() as uow:
+            uow.tags.add_rule(AutoTagRule("rule-1", vip.id, event, T0, "user-1"))
+            uow.commit()
+        apply(backend, [change(ada, vip, rule_id="rule-1")])
+        with backend.uow() as uow:
+            uow.tags.remove_rule("rule-1")
+            assert uow.tags.rules() == []
+        assert [r.id for r in backend.tags.rules()] == ["rule-1"]  # rolled back
+        with backend.uow() as uow:
+            uow.tags.remove_rule("rule-1")
+            uow.commit()
+        assert backend.tags.rules() == []
+        with backend.uow() as uow:
+            assert uow.tags.tagged_with(vip.id) == {ada.id}
+            assert uow.tags.tagged_with(vip.id, rule_id="rule-1") == set()
 
     def test_customers_filter_by_any_of_their_tags(self, backend: StorageBackend) -> None:
         first, second, third = stored_customers(backend, 3)

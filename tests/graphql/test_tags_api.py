@@ -231,3 +231,66 @@ def test_a_rule_needs_one_valid_condition_and_a_known_tag(api: Api) -> None:
     assert errors(tagId=to_global_id("Tag", "nothing"), event=event) == [("tagId", "NOT_FOUND")]
     made = api.data(CREATE_RULE, input={"tagId": pro["id"], "event": event})["createAutoTagRule"]
     assert made["rule"]["condition"] == {"type": "event", **event}
+
+
+RULES = "{ autoTagRules { id condition tag { name } } }"
+DELETE_RULE = """
+mutation($input: DeleteAutoTagRuleInput!) {
+  deleteAutoTagRule(input: $input) { deletedId untaggedCount userErrors { field code } }
+}"""
+
+
+def test_rules_are_listed_and_deleting_one_keeps_or_takes_off_its_tags(api: Api) -> None:
+    api.define("plan", FieldType.TEXT)
+    pro, paying = new_tag(api, "Pro"), new_tag(api, "Paying")
+    ada = api.data(CREATE_CUSTOMER, input={"firstName": "Ada", "customFields": {"plan": "pro"}})
+    ada_id = ada["createCustomer"]["customer"]["id"]
+    is_pro = [{"key": "plan", "op": "EQ", "value": "pro"}]
+    rules = [
+        api.data(CREATE_RULE, input={"tagId": tag["id"], "customFields": is_pro})[
+            "createAutoTagRule"
+        ]["rule"]["id"]
+        for tag in (pro, paying)
+    ]
+    assert [r["id"] for r in api.data(RULES)["autoTagRules"]] == rules
+    api.container.run_auto_tag_rules()(Principal.system())
+
+    removing = api.data(DELETE_RULE, input={"id": rules[0], "removeTags": True})
+    assert removing["deleteAutoTagRule"] == {
+        "deletedId": rules[0],
+        "untaggedCount": 1,
+        "userErrors": [],
+    }
+    keeping = api.data(DELETE_RULE, input={"id": rules[1]})["deleteAutoTagRule"]
+    assert (keeping["untaggedCount"], keeping["userErrors"]) == (0, [])
+    assert api.data(RULES)["autoTagRules"] == []
+
+    history = api.data(TIMELINE, id=ada_id)["customer"]["tagHistory"]
+    assert [(h["tagName"], h["added"]) for h in history] == [
+        ("Pro", False),
+        ("Paying", True),
+        ("Pro", True),
+    ]
+    # The kept tag is now the customer's own: no run of the job takes it off.
+    api.container.run_auto_tag_rules()(Principal.system())
+    tags = api.data(CUSTOMERS, first=5)["customers"]["edges"][0]["node"]["tags"]
+    assert [t["name"] for t in tags] == ["Paying"]
+
+
+def test_deleting_an_unknown_rule_or_without_the_right_changes_nothing(api: Api) -> None:
+    pro = new_tag(api, "Pro")
+    event = {"name": "Signed In", "atLeast": 1, "days": 7}
+    rule = api.data(CREATE_RULE, input={"tagId": pro["id"], "event": event})["createAutoTagRule"][
+        "rule"
+    ]["id"]
+
+    def codes(rule_id: str, token: str | None = None) -> list[tuple[str, str]]:
+        payload = api.data(DELETE_RULE, token, input={"id": rule_id})["deleteAutoTagRule"]
+        return [(".".join(e["field"] or []), e["code"]) for e in payload["userErrors"]]
+
+    assert codes("nonsense") == [("id", "INVALID_ID")]
+    assert codes(to_global_id("AutoTagRule", "nothing")) == [("id", "NOT_FOUND")]
+    viewer = api.key(Role.VIEWER, "viewer@example.com")
+    assert [r["id"] for r in api.data(RULES, viewer)["autoTagRules"]] == [rule]
+    assert codes(rule, viewer)[0][1] == "FORBIDDEN"
+    assert [r["id"] for r in api.data(RULES)["autoTagRules"]] == [rule]

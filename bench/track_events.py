@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import json
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -188,24 +190,35 @@ def time_use_case(events: Sequence[Event], *, batch_size: int, key: str, label: 
     return Timing(key, label, len(events), elapsed, tuple(durations))
 
 
-def graphql_batch(token: str, ids: Sequence[str], batch: Sequence[Event]) -> AsgiRequest:
-    return graphql_request(
-        token,
-        TRACK,
+def wire_events(ids: Sequence[str], batch: Sequence[Event]) -> list[dict[str, object]]:
+    """Events as a client sends them, to either door."""
+    return [
         {
-            "input": {
-                "events": [
-                    {
-                        "customer": {"id": to_global_id("Customer", ids[e.customer])},
-                        "name": e.name,
-                        "eventId": e.event_id,
-                        "occurredAt": e.occurred_at.isoformat(),
-                        "properties": e.properties,
-                    }
-                    for e in batch
-                ]
-            }
-        },
+            "customer": {"id": to_global_id("Customer", ids[e.customer])},
+            "name": e.name,
+            "eventId": e.event_id,
+            "occurredAt": e.occurred_at.isoformat(),
+            "properties": e.properties,
+        }
+        for e in batch
+    ]
+
+
+def graphql_batch(token: str, ids: Sequence[str], batch: Sequence[Event]) -> AsgiRequest:
+    return graphql_request(token, TRACK, {"input": {"events": wire_events(ids, batch)}})
+
+
+def track_batch(token: str, ids: Sequence[str], batch: Sequence[Event]) -> AsgiRequest:
+    return AsgiRequest(
+        "POST",
+        "/track",
+        b"",
+        (
+            (b"host", b"bench"),
+            (b"authorization", f"Bearer {token}".encode()),
+            (b"content-type", b"application/json"),
+        ),
+        json.dumps({"events": wire_events(ids, batch)}).encode(),
     )
 
 
@@ -223,7 +236,8 @@ async def send_all(
             response = await call(app, request)
             durations.append(clock() - before)
             payload = response.json()
-            answer = (payload.get("data") or {}).get("trackEvents") or {}
+            answer = payload if "accepted" in payload else payload.get("data") or {}
+            answer = answer.get("trackEvents", answer)
             if response.status != 200 or answer.get("accepted") != size:
                 raise SystemExit(f"{path}: unexpected answer {payload}")
             progress.advance(task, size)
@@ -231,14 +245,21 @@ async def send_all(
     return elapsed, durations
 
 
-def time_graphql(events: Sequence[Event], *, batch_size: int, key: str, label: str) -> Timing:
+def time_http(
+    events: Sequence[Event],
+    *,
+    batch_size: int,
+    key: str,
+    label: str,
+    request: Callable[[str, Sequence[str], Sequence[Event]], AsgiRequest],
+) -> Timing:
     with temporary_container(key) as container:
         ids = seed_customers(container)
         token = container.issue_api_key()(
             Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
         ).token
         chunks = batches(events, batch_size)
-        requests = [graphql_batch(token, ids, chunk) for chunk in chunks]
+        requests = [request(token, ids, chunk) for chunk in chunks]
         elapsed, durations = asyncio.run(
             send_all(container, requests, [len(chunk) for chunk in chunks], label)
         )
@@ -310,11 +331,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = QUICK if args.quick else FULL
     events = generate_events(sizes.batched, seed=args.seed)
     single = events[: sizes.single]
+    graphql = functools.partial(time_http, request=graphql_batch)
+    track = functools.partial(time_http, request=track_batch)
     paths: list[tuple[Callable[..., Timing], Sequence[Event], int, str, str]] = [
         (time_use_case, single, 1, "use_case_single", "use case, 1 event/call"),
         (time_use_case, events, BATCH_SIZE, "use_case_batch", f"use case, {BATCH_SIZE}/call"),
-        (time_graphql, single, 1, "graphql_single", "GraphQL, 1 event/request"),
-        (time_graphql, events, BATCH_SIZE, "graphql_batch", f"GraphQL, {BATCH_SIZE}/request"),
+        (graphql, single, 1, "graphql_single", "GraphQL, 1 event/request"),
+        (graphql, events, BATCH_SIZE, "graphql_batch", f"GraphQL, {BATCH_SIZE}/request"),
+        (track, events, BATCH_SIZE, "track_batch", f"POST /track, {BATCH_SIZE}/request"),
     ]
     timings = [
         run(chosen, batch_size=size, key=key, label=label)

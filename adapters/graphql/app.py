@@ -275,7 +275,7 @@ def create_app(
     view = RapportGraphQL(schema, services, authenticator, graphiql=graphiql)
     graphql = JsonPostFastPath(view, schema, services)
     guarded = BearerAuthentication(graphql, authenticator, open_ide=graphiql)
-    track = BearerAuthentication(TrackEndpoint(schema, services), authenticator, open_ide=False)
+    track = BearerAuthentication(TrackEndpoint(services), authenticator, open_ide=False)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -110,6 +110,11 @@ class TrackEventsPayload:
     user_errors: list[TrackEventError] = strawberry.field(default_factory=list)
 
     @classmethod
+    def refused(cls, error: DomainError) -> TrackEventsPayload:
+        """The whole batch refused (too long, or not allowed)."""
+        return cls(user_errors=[_error(problem, [], None) for problem in error.problems])
+
+    @classmethod
     def from_result(cls, result: TrackResult) -> TrackEventsPayload:
         return cls(
             accepted=result.accepted,
@@ -164,7 +169,5 @@ class BehaviourMutation:
         try:
             result = context.services.track_events(context.principal, items)
         except DomainError as error:
-            return TrackEventsPayload(
-                user_errors=[_error(problem, [], None) for problem in error.problems]
-            )
+            return TrackEventsPayload.refused(error)
         return TrackEventsPayload.from_result(result)

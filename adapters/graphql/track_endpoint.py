@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from enum import Enum
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
-from strawberry.schema import BaseSchema
 
-from adapters.graphql.context import Context, Services
-
-TRACK_EVENTS: Final = """
-mutation Track($input: TrackEventsInput!) {
-  trackEvents(input: $input) {
-    accepted
-    duplicates
-    userErrors { index field message code }
-  }
-}
-"""
+from adapters.graphql.behaviour import TrackEventsPayload
+from adapters.graphql.context import Services
+from adapters.graphql.track_json import incoming_event_from_json
+from domain.errors import DomainError
 
 
 def _failure(
@@ -33,12 +26,12 @@ def _failure(
 class TrackEndpoint:
     """Takes the body ``trackEvents`` takes as its input, and answers with its payload.
 
-    The body runs through the schema as the mutation's variables, so both doors check
-    input and report errors identically; behind it, the same bearer-key authentication.
+    Items are read from the JSON directly (see :mod:`adapters.graphql.track_json`) and go
+    through the same use case as the mutation, behind the same bearer-key authentication,
+    so the two doors store and refuse events alike.
     """
 
-    def __init__(self, schema: BaseSchema, services: Services) -> None:
-        self._schema = schema
+    def __init__(self, services: Services) -> None:
         self._services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -58,16 +51,32 @@ class TrackEndpoint:
             body: Any = json.loads(await request.body())
         except ValueError:
             return _failure(400, "The body is not JSON.", "BAD_REQUEST")
-        if not isinstance(body, dict):
+        events = body.get("events") if isinstance(body, dict) else None
+        if not isinstance(events, list) or set(body) - {"events"}:
             return _failure(
                 400, 'The body must be a JSON object: {"events": [...]}.', "BAD_REQUEST"
             )
-        context = Context(self._services, request.scope.get("state", {}).get("principal"))
-        result = await self._schema.execute(
-            TRACK_EVENTS, variable_values={"input": body}, context_value=context
-        )
-        if result.errors:
-            errors = [error.formatted for error in result.errors]
-            internal = any(e.get("extensions", {}).get("code") == "INTERNAL" for e in errors)
-            return JSONResponse({"errors": errors}, status_code=500 if internal else 400)
-        return JSONResponse(result.data["trackEvents"] if result.data else None)
+        principal = request.scope.get("state", {}).get("principal")
+        items = [incoming_event_from_json(item) for item in events]
+        try:
+            # Called in the loop, as the mutation's sync resolver is (see "Sync ports").
+            result = self._services.track_events(principal, items)
+        except DomainError as error:
+            return JSONResponse(_payload(TrackEventsPayload.refused(error)))
+        return JSONResponse(_payload(TrackEventsPayload.from_result(result)))
+
+
+def _payload(payload: TrackEventsPayload) -> dict[str, Any]:
+    return {
+        "accepted": payload.accepted,
+        "duplicates": payload.duplicates,
+        "userErrors": [
+            {
+                "index": error.index,
+                "field": error.field,
+                "message": error.message,
+                "code": cast(Enum, error.code).name,
+            }
+            for error in payload.user_errors
+        ],
+    }

@@ -137,7 +137,6 @@ def _parse(
 def _read(raw: IncomingEvent, now: datetime) -> tuple[CustomerRef, Occurrence]:
     """The item's customer reference and occurrence, or every problem with it at once."""
     problems = ProblemCollector()
-    problems.problems.extend(raw.unreadable)
     ref = problems.check(
         lambda: CustomerRef.parse(id=raw.customer_id, email=raw.email, external_id=raw.external_id)
     )
@@ -150,8 +149,27 @@ def _read(raw: IncomingEvent, now: datetime) -> tuple[CustomerRef, Occurrence]:
             received_at=now,
         )
     )
+    if raw.unreadable:
+        # What follows from a value the adapter could not read is not news: say it once.
+        consequences = [
+            problem
+            for problem in problems.problems
+            if not any(_related(problem.field, u.field) for u in raw.unreadable)
+        ]
+        raise DomainError([*raw.unreadable, *consequences])
     problems.raise_if_any()
     return cast(CustomerRef, ref), cast(Occurrence, occurrence)
+
+
+def _related(field: str, other: str) -> bool:
+    """One field path is the other, or lies within it."""
+    return (
+        not field
+        or not other
+        or field == other
+        or field.startswith(f"{other}.")
+        or other.startswith(f"{field}.")
+    )
 
 
 class _Customers:

@@ -226,7 +226,11 @@ def test_track_endpoint_reports_values_of_the_wrong_type_on_their_own_item(
         {"customer": {"id": ada}, "name": "A", "eventId": "t-0", "occurredAt": "yesterday"},
         {"customer": {"id": ada}, "name": 7, "eventId": "t-1"},
         {"customer": {"email": ["ada@example.com"]}, "name": "A", "eventId": "t-2"},
-        {"customer": {"externalId": {"source": "shop", "value": 42}}, "name": "A", "eventId": "t-3"},
+        {
+            "customer": {"externalId": {"source": "shop", "value": 42}},
+            "name": "A",
+            "eventId": "t-3",
+        },
         "an event",
         {"customer": {"id": ada}, "name": "Kept", "eventId": "t-5"},
     ]

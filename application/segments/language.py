@@ -15,7 +15,7 @@ from typing import Any, Final
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, VisitError
 
-from domain.errors import ErrorCode, Problem
+from domain.errors import DomainError, ErrorCode, Problem
 from domain.segments.rules import (
     AllOf,
     AnyOf,
@@ -43,7 +43,6 @@ from domain.segments.rules import (
     TagMode,
     Value,
 )
-from domain.errors import DomainError
 
 MAX_RULE_LENGTH: Final = 10_000
 MAX_DEPTH: Final = 12
@@ -281,7 +280,7 @@ class _ToRule(Transformer[Token, Rule]):
     # The pieces below return plain values that the predicates above assemble.
 
     @v_args(inline=False)
-    def field(self, names: list[Token]) -> str:  # type: ignore[override]
+    def field(self, names: list[Token]) -> str:
         return ".".join(str(name) for name in names)
 
     def is_one(self, meta: Any, comparison: Token, name: Token) -> Any:
@@ -329,11 +328,11 @@ class _ToRule(Transformer[Token, Rule]):
         return DateRelation.ANNIVERSARY_IN_NEXT, _days(days)
 
     @v_args(inline=False)
-    def strings(self, tokens: list[Token]) -> tuple[str, ...]:  # type: ignore[override]
+    def strings(self, tokens: list[Token]) -> tuple[str, ...]:
         return tuple(_string(token) for token in tokens)
 
     @v_args(inline=False)
-    def literals(self, tokens: list[Token]) -> tuple[Value, ...]:  # type: ignore[override]
+    def literals(self, tokens: list[Token]) -> tuple[Value, ...]:
         return tuple(_literal(token) for token in tokens)
 
 
@@ -362,7 +361,7 @@ def _operand(rule: Rule) -> str:
     return f"({text})" if isinstance(rule, AllOf | AnyOf) else text
 
 
-def _predicate(rule: Rule) -> str:  # noqa: PLR0911 - one branch per kind of predicate
+def _predicate(rule: Rule) -> str:
     if isinstance(rule, HasTags):
         if rule.mode is TagMode.ANY and len(rule.names) == 1:
             return f"tag({_quote(rule.names[0])})"

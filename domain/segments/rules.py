@@ -13,7 +13,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from attrs import field, frozen
+import attrs
+from attrs import frozen
 
 MAX_WINDOW_DAYS: Final = 3_660
 """The longest window of an order or date predicate: ten years."""
@@ -106,7 +107,7 @@ class Attribute:
     op: FieldOp
     values: tuple[Value, ...] = ()
     comparison: Comparison | None = None
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -116,7 +117,7 @@ class RelativeDate:
     field: str
     relation: DateRelation
     days: int
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -125,7 +126,7 @@ class HasTags:
 
     mode: TagMode
     names: tuple[str, ...]
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -135,7 +136,7 @@ class InStage:
     track: str
     stages: tuple[str, ...]
     negated: bool = False
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -145,7 +146,7 @@ class DaysInStage:
     track: str
     comparison: Comparison
     days: int
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -156,7 +157,7 @@ class EventCount:
     days: int
     comparison: Comparison
     times: int
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -172,7 +173,7 @@ class OrderAggregate:
     days: int | None
     comparison: Comparison
     value: Decimal
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -182,7 +183,7 @@ class OrderDateIs:
     which: OrderDate
     relation: DateRelation
     days: int
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -190,14 +191,14 @@ class RfmScore:
     part: RfmPart
     comparison: Comparison
     score: int
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
 class RfmClassIs:
     classes: tuple[str, ...]
     negated: bool = False
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -205,7 +206,7 @@ class InSegment:
     """Membership of another segment, by name."""
 
     name: str
-    at: Position | None = field(default=None, eq=False, repr=False, kw_only=True)
+    at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
 @frozen
@@ -251,7 +252,9 @@ Predicate = (
 Rule = AllOf | AnyOf | Not | Predicate
 
 
-def compare(left: int | float | Decimal, comparison: Comparison, right: int | float | Decimal) -> bool:
+def compare(
+    left: int | float | Decimal, comparison: Comparison, right: int | float | Decimal
+) -> bool:
     """``left comparison right`` for numbers, as every evaluator reads a comparison."""
     if comparison is Comparison.EQ:
         return left == right

@@ -204,20 +204,25 @@ class RuleCompiler:
             return or_(value.is_(None), not_(equal))
         if field_type is FieldType.DATETIME:
             return self._timestamp(value, rule)
+        # NULL must never reach a NOT: every positive test is false without a value.
+        return and_(value.is_not(None), self._positive(value, field_type, rule))
+
+    def _positive(self, value: Any, field_type: FieldType, rule: Attribute) -> Condition:
+        op = rule.op
         if op is FieldOp.CONTAINS:
             needle = str(rule.values[0])
             position = func.strpos(value, needle) if self._postgres else func.instr(value, needle)
-            return and_(value.is_not(None), position > 0)
+            return and_(true(), position > 0)
         if op is FieldOp.STARTS_WITH:
             prefix = str(rule.values[0])
-            return func.substr(value, 1, len(prefix)) == literal(prefix, String())
+            return and_(true(), func.substr(value, 1, len(prefix)) == literal(prefix, String()))
         operands = [self._operand(field_type, v) for v in rule.values]
         if op is FieldOp.IN:
             return or_(false(), *(value == operand for operand in operands))
         if op is FieldOp.BETWEEN:
             return and_(value >= operands[0], value <= operands[1])
         assert rule.comparison is not None
-        return and_(value.is_not(None), _comparison(value, rule.comparison, operands[0]))
+        return _comparison(value, rule.comparison, operands[0])
 
     def _timestamp(self, column: Any, rule: Attribute) -> Condition:
         """created_at against dates: compared by UTC day, as ranges of timestamps."""
@@ -245,7 +250,7 @@ class RuleCompiler:
     ) -> Condition:
         if relation is DateRelation.ANNIVERSARY_IN_NEXT:
             wanted = sorted(f"{m:02d}-{d:02d}" for m, d in anniversary_days(today, days))
-            return and_(true(), self._month_day(value, field_type).in_(wanted))
+            return and_(value.is_not(None), self._month_day(value, field_type).in_(wanted))
         low, high = day_bounds(relation, days, today)
         if field_type is FieldType.DATE:
             parts: list[Condition] = [value.is_not(None)]

@@ -16,6 +16,8 @@ from typing import Final
 import attrs
 from attrs import frozen
 
+from domain.errors import ErrorCode, InvalidValue
+
 MAX_WINDOW_DAYS: Final = 3_660
 """The longest window of an order or date predicate: ten years."""
 MAX_EVENT_WINDOW_DAYS: Final = 366
@@ -220,14 +222,19 @@ class Members:
     customer_ids: frozenset[str]
 
 
+def _at_least_two(_: object, __: object, parts: tuple[object, ...]) -> None:
+    if len(parts) < 2:
+        raise InvalidValue("rule", ErrorCode.INVALID, "and / or join at least two conditions")
+
+
 @frozen
 class AllOf:
-    parts: tuple[Rule, ...]
+    parts: tuple[Rule, ...] = attrs.field(validator=_at_least_two)
 
 
 @frozen
 class AnyOf:
-    parts: tuple[Rule, ...]
+    parts: tuple[Rule, ...] = attrs.field(validator=_at_least_two)
 
 
 @frozen

@@ -15,6 +15,7 @@ from application.customers.lookup import CustomerLookup
 from application.customers.ports import CustomerRepository
 from application.lifecycle.ports import LifecycleRepository
 from application.orders.ports import OrderRepository
+from application.segments.ports import SegmentRepository
 from application.tags.ports import TagRepository
 from application.timeline.ports import TimelineEntries
 
@@ -38,6 +39,7 @@ class UnitOfWork(Protocol):
     timeline: TimelineEntries
     tags: TagRepository
     lifecycle: LifecycleRepository
+    segments: SegmentRepository
 
     def __enter__(self) -> Self: ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
 from attrs import define, field
 
@@ -19,6 +19,8 @@ from domain.events import DomainEvent
 from domain.lifecycle import StageAssignment, StageChange, StageRule, Track
 from domain.lifecycle.defaults import default_rules, default_tracks
 from domain.orders import Order
+from domain.segments.rfm import RfmScore
+from domain.segments.segment import Segment
 from domain.tags import Tag, TagChange
 from domain.timeline import TimelineEntry
 
@@ -55,4 +57,9 @@ class InMemoryStore:
     customer_stages: dict[str, dict[str, StageAssignment]] = field(factory=dict)
     """By customer id, then track."""
     stage_changes: dict[str, StageChange] = field(factory=dict)
+    segments: dict[str, Segment] = field(factory=dict)
+    segment_members: dict[str, set[str]] = field(factory=dict)
+    segment_sizes: dict[str, dict[datetime, int]] = field(factory=dict)
+    """By segment id, then the time of each refresh."""
+    rfm: dict[str, RfmScore] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)

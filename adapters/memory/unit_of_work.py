@@ -12,6 +12,7 @@ from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionRepositor
 from adapters.memory.customer_lookup import InMemoryCustomerLookup
 from adapters.memory.lifecycle import InMemoryLifecycleRepository
 from adapters.memory.querying import values_in_use
+from adapters.memory.segments import InMemorySegments
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTags
@@ -224,6 +225,7 @@ class InMemoryUnitOfWork:
         self.timeline = InMemoryTimeline(self._store)
         self.tags = InMemoryTags(self._store)
         self.lifecycle = InMemoryLifecycleRepository(self._store)
+        self.segments = InMemorySegments(self._store)
         return self
 
     def __exit__(
@@ -253,7 +255,7 @@ class InMemoryUnitOfWork:
                     *self.activities.staged.seen.values(),
                     *self.lifecycle.seen.values(),
                 ],
-                self.tags.take_events(),
+                [*self.tags.take_events(), *self.segments.take_events()],
             )
             self.tracked_events.check()
             self.lifecycle.check()
@@ -263,6 +265,7 @@ class InMemoryUnitOfWork:
             self.timeline.write_back()
             self.tags.write_back()
             self.lifecycle.write_back()
+            self.segments.write_back()
             self._store.outbox.extend(events)
         self._forget_staged()
         self._publisher.publish(events)
@@ -280,6 +283,7 @@ class InMemoryUnitOfWork:
         self.timeline.clear()
         self.tags.clear()
         self.lifecycle.clear()
+        self.segments.clear()
 
     def _staged(self) -> tuple[Staged[Any], ...]:
         return (

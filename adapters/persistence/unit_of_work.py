@@ -23,6 +23,7 @@ from adapters.persistence.repositories import (
     SqlCustomerRepository,
     SqlUserRepository,
 )
+from adapters.persistence.segments import SqlSegments
 from adapters.persistence.tags import SqlTags
 from adapters.persistence.timeline import SqlTimeline
 from application.errors import StaleVersion
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
         self.timeline = SqlTimeline(self._session)
         self.tags = SqlTags(self._session)
         self.lifecycle = SqlLifecycleRepository(self._session)
+        self.segments = SqlSegments(self._session)
         return self
 
     def __exit__(
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
             self.customers.flush()
             self.orders.flush()
             self.lifecycle.flush()
+            self.segments.flush()
             store_events(self._session, events)
             self._session.commit()
         except (StaleDataError, StaleVersion):
@@ -91,6 +94,7 @@ class SqlUnitOfWork:
         self.orders.flush()
         self._session.flush()
         self.lifecycle.flush()
+        self.segments.flush()
 
     def rollback(self) -> None:
         self._session.rollback()
@@ -109,6 +113,7 @@ class SqlUnitOfWork:
         seen = {id(aggregate): aggregate for aggregate in recorders}.values()
         events = [event for aggregate in seen for event in aggregate.events]
         events.extend(self.tags.take_events())
+        events.extend(self.segments.take_events())
         for aggregate in seen:
             aggregate.events.clear()
         events.sort(key=lambda event: event.occurred_at)

@@ -104,6 +104,7 @@ class Vocabulary:
     stages: Mapping[str, frozenset[str]]
     """Stage keys by track key."""
     segments: frozenset[str]
+    """Segment names, case-folded."""
     currency_digits: int = 2
 
 
@@ -166,7 +167,7 @@ def _check(predicate: Predicate, vocabulary: Vocabulary) -> None:
         for name in predicate.classes:
             if name not in RFM_CLASSES:
                 _fail(predicate, f"{name!r} is not an RFM class", ErrorCode.NOT_FOUND)
-    elif isinstance(predicate, InSegment) and predicate.name not in vocabulary.segments:
+    elif isinstance(predicate, InSegment) and predicate.name.casefold() not in vocabulary.segments:
         _fail(predicate, f"there is no segment {predicate.name!r}", ErrorCode.NOT_FOUND)
 
 

@@ -151,6 +151,10 @@ class SegmentReader(Protocol):
 
     def segments_of(self, customer_ids: Collection[str]) -> Mapping[str, list[SegmentView]]: ...
 
+    def all_members(self, segment_id: str) -> set[str]:
+        """Every member of the segment, for rules that name a static segment."""
+        ...
+
     def size_history(self, segment_id: str) -> list[SizePoint]:
         """Oldest first."""
         ...

@@ -6,6 +6,7 @@ import base64
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from attrs import frozen
@@ -35,6 +36,10 @@ from adapters.memory.readers import (
     InMemoryOrderReader,
     InMemoryUserReader,
 )
+from adapters.memory.segments import (
+    InMemorySegmentFacts,
+    InMemorySegmentReader,
+)
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
@@ -56,10 +61,15 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.segment_facts import SqlSegmentFacts
+from adapters.persistence.segment_rules import SqlSegmentEvaluator
+from adapters.persistence.segments import SqlSegmentReader
 from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from adapters.persistence.webhooks import SqlWebhookStore
+from adapters.segments.live import LiveSnapshot
+from adapters.segments.numpy_engine import NumpySegmentEvaluator
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
 from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
@@ -90,6 +100,15 @@ from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
+from application.segments.commands import (
+    ComputeRfm,
+    CreateSegment,
+    PreviewSegment,
+    RefreshSegments,
+    UpdateSegment,
+)
+from application.segments.queries import ReadSegments
+from application.segments.rules import RuleSources, SegmentRules
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.conditions import ConditionSources
 from application.tags.queries import GetTags, ListTags
@@ -140,6 +159,12 @@ class Settings:
     relay_in_app: bool
     import_workers: int = 0
     """Processes that check the rows of a file import while this one stores them."""
+    segment_evaluator: str = "numpy"
+    """``numpy`` (a columnar snapshot in memory) or ``sql`` (one query per rule)."""
+    segment_currency: str = "USD"
+    """The currency of order amounts in segment rules and RFM scores."""
+    segment_snapshot_max_age: float = 60.0
+    """Seconds after which the NumPy snapshot is rebuilt even without a change."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -168,6 +193,9 @@ class Settings:
             ),
             relay_in_app=_flag(env.get("RAPPORT_RELAY_IN_APP"), defaults["relay_in_app"]),
             import_workers=int(env.get("RAPPORT_IMPORT_WORKERS", str(default_import_workers()))),
+            segment_evaluator=env.get("RAPPORT_SEGMENT_EVALUATOR", "numpy"),
+            segment_currency=env.get("RAPPORT_SEGMENT_CURRENCY", "USD").upper(),
+            segment_snapshot_max_age=float(env.get("RAPPORT_SEGMENT_SNAPSHOT_MAX_AGE", "60")),
         )
 
 
@@ -387,6 +415,75 @@ class Container(containers.DeclarativeContainer):
         RunAutoTagRules, uow=unit_of_work.provider, sources=condition_sources, clock=clock, ids=ids
     )
 
+    segment_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlSegmentReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemorySegmentReader, store=memory_store),
+    )
+    segment_facts = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlSegmentFacts, engine=database.provided.reader),
+        memory=providers.Singleton(InMemorySegmentFacts, store=memory_store),
+    )
+    segment_snapshot = providers.Singleton(
+        LiveSnapshot,
+        facts=segment_facts,
+        clock=clock,
+        currency=config.segment_currency,
+        max_age=config.segment_snapshot_max_age,
+    )
+    segment_evaluator = providers.Selector(
+        config.segment_evaluator,
+        numpy=providers.Singleton(NumpySegmentEvaluator, snapshot=segment_snapshot),
+        sql=providers.Singleton(
+            SqlSegmentEvaluator, engine=database.provided.reader, currency=config.segment_currency
+        ),
+    )
+    segment_rules = providers.Singleton(
+        SegmentRules,
+        sources=providers.Singleton(
+            RuleSources,
+            definitions=custom_field_reader,
+            tags=tag_reader,
+            lifecycle=lifecycle_reader,
+            segments=segment_reader,
+            currency=config.segment_currency,
+        ),
+    )
+    preview_segment = providers.Singleton(
+        PreviewSegment, rules=segment_rules, evaluator=segment_evaluator, clock=clock
+    )
+    create_segment = providers.Singleton(
+        CreateSegment,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        evaluator=segment_evaluator,
+        clock=clock,
+        ids=ids,
+    )
+    update_segment = providers.Singleton(
+        UpdateSegment,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        evaluator=segment_evaluator,
+        clock=clock,
+    )
+    refresh_segments = providers.Singleton(
+        RefreshSegments,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        evaluator=segment_evaluator,
+        clock=clock,
+    )
+    compute_rfm = providers.Singleton(
+        ComputeRfm,
+        uow=unit_of_work.provider,
+        facts=segment_facts,
+        clock=clock,
+        currency=config.segment_currency,
+    )
+    read_segments = providers.Singleton(ReadSegments, reader=segment_reader)
+
     webhook_store = providers.Selector(
         config.storage,
         sql=providers.Singleton(SqlWebhookStore, engine=database.provided.writer),
@@ -467,6 +564,12 @@ class Container(containers.DeclarativeContainer):
         read_lifecycle=read_lifecycle,
         save_lifecycle_track=save_lifecycle_track,
         save_stage_rule=save_stage_rule,
+        preview_segment=preview_segment,
+        create_segment=create_segment,
+        update_segment=update_segment,
+        refresh_segments=refresh_segments,
+        compute_rfm=compute_rfm,
+        read_segments=read_segments,
     )
 
 
@@ -484,8 +587,13 @@ def build_container(settings: Settings | None = None) -> Container:
             or DEFAULT_STREAM_URLS.get(settings.event_stream, ""),
             "event_source": settings.event_source,
             "webhooks_allow_private": settings.webhooks_allow_private,
+            "segment_evaluator": settings.segment_evaluator,
+            "segment_currency": settings.segment_currency,
+            "segment_snapshot_max_age": timedelta(seconds=settings.segment_snapshot_max_age),
         }
     )
+    # Committed changes make the segment snapshot stale; it rebuilds on its next use.
+    container.event_bus().subscribe(ALL_EVENTS, container.segment_snapshot().changed)
     return container
 
 

@@ -190,7 +190,6 @@ class RfmSettings:
     """Scores look at orders placed in the last ``window_days`` days (None: every order)."""
 
     window_days: int | None = 365
-    currency: str = "USD"
 
 
 @frozen
@@ -200,6 +199,7 @@ class ComputeRfm:
     uow: UnitOfWorkFactory
     facts: SegmentFactsSource
     clock: Clock
+    currency: str = "USD"
 
     def __call__(self, actor: Principal, settings: RfmSettings = RfmSettings()) -> int:
         actor.require(Permission.MANAGE_SEGMENTS)
@@ -208,7 +208,7 @@ class ComputeRfm:
             raise InvalidInput("windowDays", ErrorCode.INVALID, f"between 1 and {MAX_WINDOW_DAYS}")
         today = _today(self.clock)
         since = None if window is None else today - timedelta(days=window - 1)
-        purchases = self.facts.purchases(currency=settings.currency, since=since, until=today)
+        purchases = self.facts.purchases(currency=self.currency, since=since, until=today)
         scores = rfm.score(purchases, as_of=today)
         with self.uow() as uow:
             uow.segments.replace_rfm(scores, self.clock.now())

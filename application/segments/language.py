@@ -137,15 +137,14 @@ def parse_rule(text: str) -> Rule:
 
 
 def _syntax_error(error: UnexpectedInput, text: str) -> RuleSyntaxError:
-    if isinstance(error, UnexpectedEOF) or error.line < 1:
-        lines = text.split("\n")
+    token = getattr(error, "token", None)
+    ended = token is not None and token.type == "$END"
+    if isinstance(error, UnexpectedEOF) or ended or error.line < 1:
+        lines = text.rstrip().split("\n")
         return RuleSyntaxError(Position(len(lines), len(lines[-1]) + 1), "the rule ends too soon")
     position = Position(error.line, error.column)
     if isinstance(error, UnexpectedCharacters):
         return RuleSyntaxError(position, f"unexpected character {error.char!r}")
-    token = getattr(error, "token", None)
-    if token is not None and token.type == "$END":
-        return RuleSyntaxError(position, "the rule ends too soon")
     return RuleSyntaxError(position, f"unexpected {str(token)!r}")
 
 

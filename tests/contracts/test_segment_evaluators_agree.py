@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.pool import StaticPool
 
+from adapters.persistence.database import Database
 from adapters.persistence.segment_facts import SqlSegmentFacts
 from adapters.persistence.segment_rules import SqlSegmentEvaluator
 from adapters.persistence.tables import metadata
@@ -18,22 +19,21 @@ from application.segments.language import parse_rule, print_rule
 from domain.segments.rules import Members, predicates
 from tests.contracts.segment_world import TODAY, rules, worlds, write_world
 
+SLOW_OK = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+
 
 @pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
+def sqlite_engine() -> Iterator[Engine]:
     engine = create_engine("sqlite://", poolclass=StaticPool)
     metadata.create_all(engine)
     yield engine
     engine.dispose()
 
 
-@settings(
-    max_examples=500,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(data=st.data())
-def test_numpy_and_sql_find_the_same_members(engine: Engine, data: st.DataObject) -> None:
+def check_agreement(engine: Engine, data: st.DataObject) -> None:
     world = data.draw(worlds())
     with engine.begin() as connection:
         write_world(connection, world)
@@ -48,3 +48,18 @@ def test_numpy_and_sql_find_the_same_members(engine: Engine, data: st.DataObject
         assert by_numpy.count == by_sql.count
         if not any(isinstance(p, Members) for p in predicates(rule)):
             assert parse_rule(print_rule(rule)) == rule
+
+
+@settings(max_examples=500, **SLOW_OK)
+@given(data=st.data())
+def test_numpy_and_sqlite_find_the_same_members(sqlite_engine: Engine, data: st.DataObject) -> None:
+    check_agreement(sqlite_engine, data)
+
+
+@pytest.mark.postgres
+@settings(max_examples=150, **SLOW_OK)
+@given(data=st.data())
+def test_numpy_and_postgres_find_the_same_members(
+    postgres_database: Database, data: st.DataObject
+) -> None:
+    check_agreement(postgres_database.writer, data)

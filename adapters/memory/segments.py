@@ -80,6 +80,30 @@ class InMemorySegments:
         self._changes.append(write)
         return wanted - current, current - wanted
 
+    def memberships(self, customer_ids: Collection[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {customer_id: set() for customer_id in customer_ids}
+        with self._store.lock:
+            stored = {key: set(value) for key, value in self._store.segment_members.items()}
+        for segment_id, members in {**stored, **self._members}.items():
+            for customer_id in found:
+                if customer_id in members:
+                    found[customer_id].add(segment_id)
+        return found
+
+    def change_members(
+        self, segment: Segment, entered: Collection[str], exited: Collection[str]
+    ) -> None:
+        current = self.members_of(segment.id)
+        self._members[segment.id] = (current | set(entered)) - set(exited)
+        added, removed = set(entered), set(exited)
+
+        def write(store: InMemoryStore) -> None:
+            members = store.segment_members.setdefault(segment.id, set())
+            members |= added
+            members -= removed
+
+        self._changes.append(write)
+
     def replace_rfm(self, scores: Sequence[RfmScore], computed_at: datetime) -> None:
         by_customer = {score.customer_id: score for score in scores}
 
@@ -154,10 +178,17 @@ class InMemorySegmentFacts:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    def facts(self, *, currency: str, events_since: date) -> SegmentFacts:
+    def facts(
+        self, *, currency: str, events_since: date, customer_ids: Collection[str] | None = None
+    ) -> SegmentFacts:
+        wanted = None if customer_ids is None else set(customer_ids)
         with self._store.lock:
             store = self._store
-            active = {c.id: c for c in store.customers.values() if c.archived_at is None}
+            active = {
+                c.id: c
+                for c in store.customers.values()
+                if c.archived_at is None and (wanted is None or c.id in wanted)
+            }
             definitions = [
                 (d.key, d.field_type)
                 for d in store.custom_field_definitions.values()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -32,8 +33,11 @@ class SqlSegmentFacts:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def facts(self, *, currency: str, events_since: date) -> SegmentFacts:
-        active = select(customers.c.id).where(_ACTIVE)
+    def facts(
+        self, *, currency: str, events_since: date, customer_ids: Collection[str] | None = None
+    ) -> SegmentFacts:
+        wanted = [_ACTIVE] if customer_ids is None else [_ACTIVE, customers.c.id.in_(customer_ids)]
+        active = select(customers.c.id).where(*wanted)
         with self._engine.connect() as connection:
             definitions = connection.execute(
                 select(custom_field_definitions.c.key, custom_field_definitions.c.field_type).where(
@@ -48,7 +52,7 @@ class SqlSegmentFacts:
                     customers.c.last_name,
                     customers.c.created_at,
                     customers.c.custom_fields,
-                ).where(_ACTIVE)
+                ).where(*wanted)
             )
             people = [CustomerRow(*row) for row in rows]
             tagged = connection.execute(

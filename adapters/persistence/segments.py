@@ -130,6 +130,31 @@ class SqlSegments:
         )
         return entered, exited
 
+    def memberships(self, customer_ids: Collection[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {customer_id: set() for customer_id in customer_ids}
+        query = select(segment_members.c.customer_id, segment_members.c.segment_id).where(
+            segment_members.c.customer_id.in_(list(customer_ids))
+        )
+        for customer_id, segment_id in self._session.execute(query):
+            found[customer_id].add(segment_id)
+        return found
+
+    def change_members(
+        self, segment: Segment, entered: Collection[str], exited: Collection[str]
+    ) -> None:
+        if exited:
+            self._session.execute(
+                delete(segment_members).where(
+                    segment_members.c.segment_id == segment.id,
+                    segment_members.c.customer_id.in_(list(exited)),
+                )
+            )
+        if entered:
+            self._session.execute(
+                insert(segment_members),
+                [{"segment_id": segment.id, "customer_id": c} for c in entered],
+            )
+
     def replace_rfm(self, scores: Sequence[RfmScore], computed_at: datetime) -> None:
         self._session.execute(delete(customer_rfm))
         rows = [

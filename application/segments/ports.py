@@ -48,8 +48,10 @@ class SegmentFacts:
 class SegmentFactsSource(Protocol):
     """Reads the facts that rules and RFM scores are computed from."""
 
-    def facts(self, *, currency: str, events_since: date) -> SegmentFacts:
-        """Every active customer's facts; daily event counts from ``events_since`` on."""
+    def facts(
+        self, *, currency: str, events_since: date, customer_ids: Collection[str] | None = None
+    ) -> SegmentFacts:
+        """Active customers' facts (all, or those named); event counts from ``events_since``."""
         ...
 
     def purchases(self, *, currency: str, since: date | None, until: date) -> list[Purchases]:
@@ -70,6 +72,16 @@ class SegmentEvaluator(Protocol):
 
     def evaluate(self, rule: Rule, today: date, *, limit: int | None = None) -> Evaluation:
         """Members on UTC day ``today``; ``ids`` holds at most ``limit`` (all when None)."""
+        ...
+
+
+class RuleMatcher(Protocol):
+    """Which of many rules each of a few customers meets: the re-check after a change."""
+
+    def matching(
+        self, rules: Mapping[str, Rule], facts: SegmentFacts, today: date
+    ) -> dict[str, set[str]]:
+        """For each customer in ``facts``, the keys of the rules they meet on ``today``."""
         ...
 
 
@@ -94,6 +106,16 @@ class SegmentRepository(Protocol):
         self, segment: Segment, customer_ids: Collection[str], at: datetime
     ) -> tuple[set[str], set[str]]:
         """Store the membership and a point of size history; return (entered, exited)."""
+        ...
+
+    def memberships(self, customer_ids: Collection[str]) -> dict[str, set[str]]:
+        """The segment ids each customer is a member of now."""
+        ...
+
+    def change_members(
+        self, segment: Segment, entered: Collection[str], exited: Collection[str]
+    ) -> None:
+        """Add and remove a few members, without a point of size history."""
         ...
 
     def replace_rfm(self, scores: Sequence[RfmScore], computed_at: datetime) -> None:

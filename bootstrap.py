@@ -68,8 +68,9 @@ from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from adapters.persistence.webhooks import SqlWebhookStore
-from adapters.segments.live import LiveSnapshot
+from adapters.segments.live import LiveSnapshot, SegmentWatcher
 from adapters.segments.numpy_engine import NumpySegmentEvaluator
+from adapters.segments.single import PythonRuleMatcher
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
 from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
@@ -104,6 +105,7 @@ from application.segments.commands import (
     ComputeRfm,
     CreateSegment,
     PreviewSegment,
+    RecheckCustomers,
     RefreshSegments,
     UpdateSegment,
 )
@@ -483,6 +485,18 @@ class Container(containers.DeclarativeContainer):
         currency=config.segment_currency,
     )
     read_segments = providers.Singleton(ReadSegments, reader=segment_reader)
+    recheck_customers = providers.Singleton(
+        RecheckCustomers,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        facts=segment_facts,
+        matcher=providers.Singleton(PythonRuleMatcher, currency=config.segment_currency),
+        clock=clock,
+        currency=config.segment_currency,
+    )
+    segment_watcher = providers.Singleton(
+        SegmentWatcher, recheck=recheck_customers, segments=segment_reader
+    )
 
     webhook_store = providers.Selector(
         config.storage,
@@ -594,6 +608,8 @@ def build_container(settings: Settings | None = None) -> Container:
     )
     # Committed changes make the segment snapshot stale; it rebuilds on its next use.
     container.event_bus().subscribe(ALL_EVENTS, container.segment_snapshot().changed)
+    # ... and changed customers are re-checked against every dynamic segment.
+    container.event_bus().subscribe(ALL_EVENTS, container.segment_watcher().changed)
     return container
 
 

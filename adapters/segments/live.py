@@ -7,18 +7,23 @@ once it is older than ``max_age``.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, timedelta
 
 from adapters.segments.numpy_engine import Progress, Snapshot, build_snapshot
 from application.ports import Clock
-from application.segments.ports import SegmentFactsSource
+from application.principal import Principal
+from application.segments.commands import RecheckCustomers
+from application.segments.ports import SegmentFactsSource, SegmentReader
 from domain.events import DomainEvent
 from domain.segments.rules import MAX_EVENT_WINDOW_DAYS
+from domain.segments.segment import SegmentKind
 
-# Segment membership events follow from the snapshot; they never make it stale.
+# Segment membership events follow from the other changes; they never trigger a re-check.
 _OWN_EVENTS = "rapport.segment."
+log = logging.getLogger("rapport.segments")
 
 
 class LiveSnapshot:
@@ -68,3 +73,79 @@ class LiveSnapshot:
         """Mark the snapshot stale when a committed event is about anything rules read."""
         if not event.event_type.startswith(_OWN_EVENTS):
             self._stale = True
+
+
+class SegmentWatcher:
+    """Re-checks customers named by committed events against the dynamic segments.
+
+    Events arrive one by one from the bus; their customers are gathered and re-checked
+    in batches by a short-lived thread, so that a bulk change costs a few re-checks, not
+    one per event. ``drain()`` does the pending work now, in the caller's thread.
+    """
+
+    def __init__(
+        self,
+        recheck: RecheckCustomers,
+        segments: SegmentReader,
+        *,
+        batch: int = 1_000,
+        look_again: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._recheck = recheck
+        self._segments = segments
+        self._batch = batch
+        self._look_again = look_again.total_seconds()
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._dynamic: bool | None = None
+        self._looked_at = 0.0
+
+    def changed(self, event: DomainEvent) -> None:
+        if event.event_type.startswith(_OWN_EVENTS) and event.aggregate_type == "segment":
+            self._dynamic = None
+        customer_id = _customer_of(event)
+        if customer_id is None or not self._any_dynamic():
+            return
+        with self._lock:
+            self._pending.add(customer_id)
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(
+                    target=self._run, name="segment-recheck", daemon=True
+                )
+                self._worker.start()
+
+    def drain(self) -> int:
+        """Re-check everyone pending; how many memberships changed."""
+        changed = 0
+        while True:
+            with self._lock:
+                batch = set(list(self._pending)[: self._batch])
+                self._pending -= batch
+            if not batch:
+                return changed
+            try:
+                changed += self._recheck(Principal.system(), batch)
+            except Exception:
+                log.exception("re-checking %d customers against segments failed", len(batch))
+
+    def _any_dynamic(self) -> bool:
+        """Whether any dynamic segment exists; asked again after a while or a segment change."""
+        if self._dynamic is None or time.monotonic() - self._looked_at > self._look_again:
+            self._dynamic = any(s.kind is SegmentKind.DYNAMIC for s in self._segments.all())
+            self._looked_at = time.monotonic()
+        return self._dynamic
+
+    def _run(self) -> None:
+        # A moment's wait lets the rest of a bulk change arrive and share the batch.
+        time.sleep(0.02)
+        self.drain()
+
+
+def _customer_of(event: DomainEvent) -> str | None:
+    if event.event_type.startswith(_OWN_EVENTS):
+        return None
+    if event.aggregate_type == "customer":
+        return event.aggregate_id
+    customer_id = getattr(event, "customer_id", None)
+    return customer_id if isinstance(customer_id, str) else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from attrs import frozen
@@ -13,6 +13,7 @@ from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.segments.ports import (
     Evaluation,
+    RuleMatcher,
     SegmentEvaluator,
     SegmentFactsSource,
     SegmentRepository,
@@ -23,7 +24,7 @@ from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.errors import ErrorCode
 from domain.segments import rfm
-from domain.segments.rules import MAX_WINDOW_DAYS
+from domain.segments.rules import MAX_EVENT_WINDOW_DAYS, MAX_WINDOW_DAYS
 from domain.segments.segment import Segment, SegmentKind
 from domain.tags.tag import name_key
 
@@ -154,7 +155,7 @@ class RefreshSegments:
         today = _today(self.clock)
         with self.uow() as uow:
             for segment in uow.segments.dynamic():
-                rule = self.rules.resolve(self.rules.prepare(segment.rule).rule)
+                rule = self.rules.resolve(self.rules.stored(segment.rule))
                 members = self.evaluator.evaluate(rule, today)
                 entered, exited = _store_members(
                     uow.segments, segment, members, self.clock.now(), actor, announce=True
@@ -183,6 +184,59 @@ def _store_members(
         announce=announce,
     )
     return entered, exited
+
+
+@frozen
+class RecheckCustomers:
+    """After a change, re-check the changed customers against every dynamic segment.
+
+    Members enter and leave one by one, each with its event; sizes follow. A customer no
+    longer active leaves every segment.
+    """
+
+    uow: UnitOfWorkFactory
+    rules: SegmentRules
+    facts: SegmentFactsSource
+    matcher: RuleMatcher
+    clock: Clock
+    currency: str = "USD"
+
+    def __call__(self, actor: Principal, customer_ids: Collection[str]) -> int:
+        """Re-check and return how many memberships changed."""
+        actor.require(Permission.MANAGE_SEGMENTS)
+        ids = set(customer_ids)
+        if not ids:
+            return 0
+        today, now = _today(self.clock), self.clock.now()
+        changed = 0
+        with self.uow() as uow:
+            dynamic = uow.segments.dynamic()
+            if not dynamic:
+                return 0
+            rules = {s.id: self.rules.resolve(self.rules.stored(s.rule)) for s in dynamic}
+            facts = self.facts.facts(
+                currency=self.currency,
+                events_since=today - timedelta(days=MAX_EVENT_WINDOW_DAYS),
+                customer_ids=ids,
+            )
+            meets = self.matcher.matching(rules, facts, today)
+            current = uow.segments.memberships(ids)
+            for segment in dynamic:
+                now_in = {c for c in ids if segment.id in meets.get(c, ())}
+                was_in = {c for c in ids if segment.id in current.get(c, ())}
+                entered, exited = now_in - was_in, was_in - now_in
+                if entered or exited:
+                    uow.segments.change_members(segment, entered, exited)
+                    segment.refreshed(
+                        entered=entered,
+                        exited=exited,
+                        size=segment.size + len(entered) - len(exited),
+                        at=now,
+                        actor_id=actor.actor_id,
+                    )
+                    changed += len(entered) + len(exited)
+            uow.commit()
+        return changed
 
 
 @frozen

@@ -30,6 +30,8 @@ from domain.segments.rules import (
 from domain.segments.segment import SegmentKind
 from domain.tags.tag import name_key
 
+_PARSED_KEPT = 1_000
+
 
 @frozen
 class RuleSources:
@@ -54,6 +56,7 @@ class SegmentRules:
 
     def __init__(self, sources: RuleSources) -> None:
         self._sources = sources
+        self._parsed: dict[str, Rule] = {}
 
     def vocabulary(self) -> Vocabulary:
         definitions = self._sources.definitions.for_object(ObjectType.CUSTOMER)
@@ -74,6 +77,15 @@ class SegmentRules:
         rule = parse_rule(text)
         check_rule(rule, self.vocabulary())
         return PreparedRule(rule, print_rule(rule))
+
+    def stored(self, text: str) -> Rule:
+        """A stored rule's text, parsed once and remembered: it was checked when saved."""
+        found = self._parsed.get(text)
+        if found is None:
+            if len(self._parsed) >= _PARSED_KEPT:
+                self._parsed.clear()
+            found = self._parsed[text] = parse_rule(text)
+        return found
 
     def resolve(self, rule: Rule, *, within: tuple[str, ...] = ()) -> Rule:
         """``rule`` with each segment it names replaced by that segment's rule or members."""
@@ -99,4 +111,4 @@ class SegmentRules:
             )
         if found.kind is SegmentKind.STATIC:
             return Members(frozenset(self._sources.segments.all_members(found.id)))
-        return self.resolve(parse_rule(found.rule), within=(*within, key))
+        return self.resolve(self.stored(found.rule), within=(*within, key))

@@ -160,3 +160,18 @@ def test_a_bad_rule_is_refused_with_its_position_and_nothing_is_saved(api: Api) 
     nested = preview(api, "not " * 40 + "email is set")["userErrors"][0]
     assert "nest at most" in nested["message"]
     assert api.data("{ segments { name } }")["segments"] == []
+
+
+def test_a_changed_customer_is_rechecked_against_dynamic_segments(api: Api) -> None:
+    ada, bob = customer(api, "ada@example.com"), customer(api, "bob@example.com")
+    vip = api.data(CREATE_TAG, input={"name": "VIP", "colour": "#aa0000"})["createTag"]["tag"]
+    created = api.data(CREATE, input={"name": "VIPs", "rule": 'tag("vip")'})
+    segment = created["createSegment"]["segment"]
+    assert segment["size"] == 0
+
+    api.data(TAG, input={"customerIds": [bob], "tagIds": [vip["id"]]})
+    api.container.segment_watcher().drain()
+    assert api.data(CUSTOMER, id=bob)["customer"]["segments"] == [{"name": "VIPs"}]
+    assert api.data(CUSTOMER, id=ada)["customer"]["segments"] == []
+    [listed] = api.data("{ segments { name size } }")["segments"]
+    assert listed == {"name": "VIPs", "size": 1}

@@ -68,6 +68,7 @@ from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from adapters.persistence.webhooks import SqlWebhookStore
+from adapters.segments.clustering import NumpyClusterer
 from adapters.segments.live import LiveSnapshot, SegmentWatcher
 from adapters.segments.numpy_engine import NumpySegmentEvaluator
 from adapters.segments.single import PythonRuleMatcher
@@ -101,6 +102,7 @@ from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
+from application.segments.clustering import ClusterCustomers
 from application.segments.commands import (
     ComputeRfm,
     CreateSegment,
@@ -494,6 +496,15 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         currency=config.segment_currency,
     )
+    cluster_customers = providers.Singleton(
+        ClusterCustomers,
+        uow=unit_of_work.provider,
+        facts=segment_facts,
+        clusterer=providers.Singleton(NumpyClusterer),
+        clock=clock,
+        ids=ids,
+        currency=config.segment_currency,
+    )
     segment_watcher = providers.Singleton(
         SegmentWatcher, recheck=recheck_customers, segments=segment_reader
     )
@@ -584,6 +595,7 @@ class Container(containers.DeclarativeContainer):
         refresh_segments=refresh_segments,
         compute_rfm=compute_rfm,
         read_segments=read_segments,
+        cluster_customers=cluster_customers,
     )
 
 

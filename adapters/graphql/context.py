@@ -36,6 +36,7 @@ from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.pagination import Page
 from application.principal import Principal
+from application.segments.clustering import ClusterCustomers
 from application.segments.commands import (
     ComputeRfm,
     CreateSegment,
@@ -106,6 +107,7 @@ class Services:
     refresh_segments: RefreshSegments
     compute_rfm: ComputeRfm
     read_segments: ReadSegments
+    cluster_customers: ClusterCustomers
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:

@@ -13,6 +13,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import UserError, input_error, query_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, from_global_id, to_global_id
+from application.segments.clustering import Feature
 from application.segments.commands import NewSegment, RfmSettings
 from application.segments.ports import SegmentView
 from domain.errors import DomainError, ErrorCode
@@ -66,6 +67,7 @@ class SegmentNode(Node):
     created_at: datetime
     updated_at: datetime
     refreshed_at: datetime | None
+    description: str = strawberry.field(description="For clusters, what their members share.")
     local_id: strawberry.Private[str]
 
     @classmethod
@@ -79,6 +81,7 @@ class SegmentNode(Node):
             created_at=view.created_at,
             updated_at=view.updated_at,
             refreshed_at=view.refreshed_at,
+            description=view.description,
             local_id=view.id,
         )
 
@@ -204,6 +207,24 @@ class SegmentPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+_features: type[Enum] = Enum("ClusterFeature", {f.name: f.value for f in Feature})  # type: ignore[misc]
+ClusterFeature = strawberry.enum(_features, description="What customers are clustered by.")
+
+
+@strawberry.input
+class ClusterCustomersInput:
+    k: int = strawberry.field(description="How many clusters, 2 to 20.")
+    features: list[ClusterFeature]  # type: ignore[valid-type]
+    name: str = strawberry.field(description="Clusters are saved as segments named name 1, 2, …")
+    seed: int = 0
+
+
+@strawberry.type
+class ClusterCustomersPayload:
+    segments: list[SegmentNode] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class ComputeRfmPayload:
     scored_count: int = 0
@@ -240,6 +261,25 @@ class SegmentMutation:
         except DomainError as error:
             return SegmentPayload(user_errors=user_errors(error))
         return SegmentPayload(segment=SegmentNode.from_view(view))
+
+    @strawberry.mutation(
+        description="k-means over customers with orders, saved as static segments, largest first."
+    )
+    def cluster_customers(
+        self, info: Info, input: ClusterCustomersInput
+    ) -> ClusterCustomersPayload:
+        context = info.context
+        try:
+            views = context.services.cluster_customers(
+                context.principal,
+                k=input.k,
+                features=[Feature(enum_value(feature)) for feature in input.features],
+                name=input.name,
+                seed=input.seed,
+            )
+        except DomainError as error:
+            return ClusterCustomersPayload(user_errors=user_errors(error))
+        return ClusterCustomersPayload(segments=[SegmentNode.from_view(v) for v in views])
 
     @strawberry.mutation(description="Score every customer's RFM over the last windowDays days.")
     def compute_rfm(self, info: Info, window_days: int | None = 365) -> ComputeRfmPayload:

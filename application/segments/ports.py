@@ -137,6 +137,7 @@ class SegmentView:
     created_at: datetime
     updated_at: datetime
     refreshed_at: datetime | None
+    description: str = ""
 
     @classmethod
     def from_segment(cls, segment: Segment) -> SegmentView:
@@ -149,6 +150,7 @@ class SegmentView:
             created_at=segment.created_at,
             updated_at=segment.updated_at,
             refreshed_at=segment.refreshed_at,
+            description=segment.description,
         )
 
 

@@ -37,7 +37,8 @@ def segment_name(raw: str) -> str:
 
 @define(slots=False, eq=False)
 class Segment:
-    """``rule`` is the rule's canonical text; a static segment keeps the rule it was taken by."""
+    """``rule`` is the rule's canonical text; a static segment keeps the rule it was taken by
+    (empty for the clusters of a clustering run, which ``description`` profiles)."""
 
     id: str
     name: str

@@ -175,3 +175,30 @@ def test_a_changed_customer_is_rechecked_against_dynamic_segments(api: Api) -> N
     assert api.data(CUSTOMER, id=ada)["customer"]["segments"] == []
     [listed] = api.data("{ segments { name size } }")["segments"]
     assert listed == {"name": "VIPs", "size": 1}
+
+
+CLUSTER = """
+mutation($input: ClusterCustomersInput!) {
+  clusterCustomers(input: $input) {
+    segments { name kind size description } userErrors { field message code }
+  }
+}"""
+
+
+def test_customers_are_clustered_into_static_segments(api: Api) -> None:
+    spenders = [customer(api, f"big{i}@example.com") for i in range(3)]
+    savers = [customer(api, f"small{i}@example.com") for i in range(2)]
+    for who in spenders:
+        order(api, who, "900.00", 3)
+    for who in savers:
+        order(api, who, "5.00", 3)
+    result = api.data(CLUSTER, input={"k": 2, "features": ["MONETARY"], "name": "Spend"})
+    payload = result["clusterCustomers"]
+    assert payload["userErrors"] == []
+    assert [(s["name"], s["kind"], s["size"]) for s in payload["segments"]] == [
+        ("Spend 1", "STATIC", 3),
+        ("Spend 2", "STATIC", 2),
+    ]
+    assert payload["segments"][1]["description"] == "2 customers; on average monetary 5.0"
+    wrong = api.data(CLUSTER, input={"k": 1, "features": ["MONETARY"], "name": "X"})
+    assert wrong["clusterCustomers"]["userErrors"][0]["field"] == ["k"]

@@ -710,6 +710,8 @@ def main() -> None:
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),
             run_worker=lambda: run_worker(container, settings),
+            refresh_segments=container.refresh_segments(),
+            compute_rfm=container.compute_rfm(),
         )
 
     build_cli(runtime)()

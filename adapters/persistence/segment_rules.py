@@ -7,7 +7,7 @@ customer with no rows at all (a count of 0) meets the predicate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -52,6 +52,7 @@ from domain.segments.calendar import (
     stage_day_range,
 )
 from domain.segments.rules import (
+    COMPARE,
     AllOf,
     AnyOf,
     Attribute,
@@ -89,15 +90,8 @@ _BUILT_IN_TEXT = {
 
 
 def _comparison(left: Any, comparison: Comparison, right: Any) -> Condition:
-    operations: Mapping[Comparison, Callable[[Any, Any], Condition]] = {
-        Comparison.EQ: lambda a, b: a == b,
-        Comparison.NE: lambda a, b: a != b,
-        Comparison.LT: lambda a, b: a < b,
-        Comparison.LTE: lambda a, b: a <= b,
-        Comparison.GT: lambda a, b: a > b,
-        Comparison.GTE: lambda a, b: a >= b,
-    }
-    return operations[comparison](left, right)
+    condition: Condition = COMPARE[comparison](left, right)
+    return condition
 
 
 def _start_of(day: date) -> datetime:

@@ -27,7 +27,13 @@ log = logging.getLogger("rapport.segments")
 
 
 class LiveSnapshot:
-    """Hands out the current snapshot; a subscriber of the event bus through ``changed``."""
+    """Hands out the current snapshot; a subscriber of the event bus through ``changed``.
+
+    A stale snapshot of up to ``inline_up_to`` customers is rebuilt before it is used (a
+    second or two at most); a larger one goes on serving while a thread rebuilds it, so
+    previews lag a busy system by one rebuild. Memberships never lag: the live re-check
+    reads each changed customer's facts afresh.
+    """
 
     def __init__(
         self,
@@ -36,22 +42,39 @@ class LiveSnapshot:
         *,
         currency: str = "USD",
         max_age: timedelta = timedelta(seconds=60),
+        inline_up_to: int = 50_000,
     ) -> None:
         self._facts = facts
         self._clock = clock
         self._currency = currency
         self._max_age = max_age.total_seconds()
+        self._inline_up_to = inline_up_to
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._built_at = 0.0
         self._stale = True
+        self._rebuilding: threading.Thread | None = None
 
     def __call__(self) -> Snapshot:
         with self._lock:
+            current = self._snapshot
             age = time.monotonic() - self._built_at
-            if self._snapshot is None or self._stale or age > self._max_age:
-                self._snapshot = self.build()
-            return self._snapshot
+            if current is not None and not self._stale and age <= self._max_age:
+                return current
+            if current is None or current.size <= self._inline_up_to:
+                return self.build()
+            if self._rebuilding is None or not self._rebuilding.is_alive():
+                self._rebuilding = threading.Thread(
+                    target=self._rebuild, name="segment-snapshot", daemon=True
+                )
+                self._rebuilding.start()
+            return current
+
+    def _rebuild(self) -> None:
+        try:
+            self.build()
+        except Exception:
+            log.exception("rebuilding the segment snapshot failed")
 
     def build(self, progress: Progress | None = None) -> Snapshot:
         """A fresh snapshot from the facts, now; it becomes the current one."""

@@ -30,6 +30,7 @@ from domain.segments.calendar import (
 )
 from domain.segments.rfm import RFM_CLASSES
 from domain.segments.rules import (
+    COMPARE,
     AllOf,
     AnyOf,
     Attribute,
@@ -54,11 +55,13 @@ from domain.segments.rules import (
     Rule,
     TagMode,
     Value,
+    compare,
 )
 
 Mask = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int32]
 MISSING_DAY: Final = np.iinfo(np.int32).min
+_FEW: Final = 4
 _EPOCH: Final = date(1970, 1, 1).toordinal()
 
 
@@ -72,8 +75,8 @@ def _month_day(day: date) -> int:
 
 @frozen
 class TextColumn:
-    codes: Ints
-    """Index into ``categories``, -1 where there is no value."""
+    codes: npt.NDArray[np.signedinteger[Any]]
+    """Index into ``categories``, -1 where there is no value; int8 to int32 as they need."""
     categories: npt.NDArray[np.str_]
 
 
@@ -187,7 +190,9 @@ def _text_column(values: Sequence[str | None]) -> TextColumn:
     codes = np.fromiter(
         (-1 if value is None else lookup[value] for value in values), np.int32, len(values)
     )
-    return TextColumn(codes, categories)
+    # The narrowest codes that hold every category: comparisons stream fewer bytes.
+    narrow = np.int8 if len(categories) < 2**7 else np.int16 if len(categories) < 2**15 else None
+    return TextColumn(codes if narrow is None else codes.astype(narrow), categories)
 
 
 def _date_column(values: Sequence[date | None]) -> DateColumn:
@@ -379,13 +384,14 @@ class _Evaluation:
 
     def mask(self, rule: Rule) -> Mask:
         if isinstance(rule, AllOf):
-            result = np.ones(self.s.size, dtype=np.bool_)
-            for part in rule.parts:
+            # A part may hand back a stored column: combine into a new array, never into it.
+            result = self.mask(rule.parts[0]) & self.mask(rule.parts[1])
+            for part in rule.parts[2:]:
                 result &= self.mask(part)
             return result
         if isinstance(rule, AnyOf):
-            result = np.zeros(self.s.size, dtype=np.bool_)
-            for part in rule.parts:
+            result = self.mask(rule.parts[0]) | self.mask(rule.parts[1])
+            for part in rule.parts[2:]:
                 result |= self.mask(part)
             return result
         if isinstance(rule, Not):
@@ -491,14 +497,18 @@ class _Evaluation:
         return _day_range(entered, low, high)
 
     def event_count(self, rule: EventCount) -> Mask:
-        counts = np.zeros(self.s.size, dtype=np.int64)
+        # Customers who never did the event count 0: they all pass or all fail together, so
+        # only the rows of those who did it are compared and scattered.
+        zero_passes = compare(0, rule.comparison, rule.times)
+        result = np.full(self.s.size, zero_passes, dtype=np.bool_)
         column = self.s.events.get(rule.name)
         if column is not None:
             first, last = last_days(self.today, rule.days)
-            counts[column.rows] = _cumulative_at(column, day_number(last)) - _cumulative_at(
+            counts = _cumulative_at(column, day_number(last)) - _cumulative_at(
                 column, day_number(first) - 1
             )
-        return _compare(counts, rule.comparison, rule.times)
+            result[column.rows] = _compare(counts, rule.comparison, rule.times)
+        return result
 
     # Orders and RFM.
 
@@ -511,10 +521,13 @@ class _Evaluation:
             start = np.searchsorted(orders.by_day_day, day_number(first), side="left")
             end = np.searchsorted(orders.by_day_day, day_number(last), side="right")
             rows = orders.by_day_row[start:end]
-            count = np.bincount(rows, minlength=self.s.size)
-            total = np.bincount(
-                rows, weights=orders.by_day_amount[start:end], minlength=self.s.size
-            ).astype(np.int64)
+            # Only what the metric needs; sums stay float64, exact for whole minor units.
+            if rule.metric is not OrderMetric.SUM:
+                count = np.bincount(rows, minlength=self.s.size)
+            if rule.metric is not OrderMetric.COUNT:
+                total = np.bincount(
+                    rows, weights=orders.by_day_amount[start:end], minlength=self.s.size
+                )
         if rule.metric is OrderMetric.COUNT:
             return _compare(count, rule.comparison, int(rule.value))
         minor = int(rule.value * 10**self.s.currency_digits)
@@ -564,15 +577,7 @@ def _cumulative_at(column: EventColumn, day: int) -> npt.NDArray[np.int64]:
 
 
 def _compare(values: npt.NDArray[Any], comparison: Comparison, operand: Any) -> Mask:
-    operations: Mapping[Comparison, Callable[[Any, Any], Mask]] = {
-        Comparison.EQ: np.equal,
-        Comparison.NE: np.not_equal,
-        Comparison.LT: np.less,
-        Comparison.LTE: np.less_equal,
-        Comparison.GT: np.greater,
-        Comparison.GTE: np.greater_equal,
-    }
-    return operations[comparison](values, operand)
+    return np.asarray(COMPARE[comparison](values, operand), dtype=np.bool_)
 
 
 def _day_range(days: Ints, low: date | None, high: date | None) -> Mask:
@@ -597,9 +602,16 @@ def _text_test(
             chosen = np.char.startswith(categories, str(values[0]))
         else:
             chosen = np.isin(categories, np.array([str(v) for v in values], dtype=np.str_))
+        wanted = np.flatnonzero(chosen)
+        if len(wanted) <= _FEW:
+            # A few equality passes over narrow codes beat a gather through a table.
+            result = np.zeros(len(codes), dtype=np.bool_)
+            for code in wanted:
+                result |= codes == code
+            return result
         # One more slot for -1, the code of a missing value: never chosen.
         table = np.append(chosen.astype(np.bool_), False)
-        return table[codes]
+        return np.asarray(table[codes], dtype=np.bool_)
     if op is FieldOp.BETWEEN:
         return _text_test(column, FieldOp.COMPARE, Comparison.GTE, values[:1]) & _text_test(
             column, FieldOp.COMPARE, Comparison.LTE, values[1:]

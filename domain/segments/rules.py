@@ -7,11 +7,12 @@ the text it was parsed from, for error messages; positions never take part in eq
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 import attrs
 from attrs import frozen
@@ -259,21 +260,22 @@ Predicate = (
 Rule = AllOf | AnyOf | Not | Predicate
 
 
+COMPARE: Final[Mapping[Comparison, Callable[[Any, Any], Any]]] = {
+    Comparison.EQ: operator.eq,
+    Comparison.NE: operator.ne,
+    Comparison.LT: operator.lt,
+    Comparison.LTE: operator.le,
+    Comparison.GT: operator.gt,
+    Comparison.GTE: operator.ge,
+}
+"""Each comparison as an operator: on numbers, arrays and query expressions alike."""
+
+
 def compare(
     left: int | float | Decimal, comparison: Comparison, right: int | float | Decimal
 ) -> bool:
     """``left comparison right`` for numbers, as every evaluator reads a comparison."""
-    if comparison is Comparison.EQ:
-        return left == right
-    if comparison is Comparison.NE:
-        return left != right
-    if comparison is Comparison.LT:
-        return left < right
-    if comparison is Comparison.LTE:
-        return left <= right
-    if comparison is Comparison.GT:
-        return left > right
-    return left >= right
+    return bool(COMPARE[comparison](left, right))
 
 
 def predicates(rule: Rule) -> Iterator[Predicate]:

@@ -39,6 +39,10 @@ from adapters.memory.readers import (
     InMemoryUserReader,
 )
 from adapters.memory.scheduling import InMemoryScheduledWork
+from adapters.memory.segments import (
+    InMemorySegmentFacts,
+    InMemorySegmentReader,
+)
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
@@ -61,10 +65,17 @@ from adapters.persistence.readers import (
     SqlUserReader,
 )
 from adapters.persistence.scheduling import SqlScheduledWork
+from adapters.persistence.segment_facts import SqlSegmentFacts
+from adapters.persistence.segment_rules import SqlSegmentEvaluator
+from adapters.persistence.segments import SqlSegmentReader
 from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from adapters.persistence.webhooks import SqlWebhookStore
+from adapters.segments.clustering import NumpyClusterer
+from adapters.segments.live import LiveSnapshot, SegmentWatcher
+from adapters.segments.numpy_engine import NumpySegmentEvaluator
+from adapters.segments.single import PythonRuleMatcher
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.users import RegisterUser
 from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
@@ -97,6 +108,17 @@ from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
 from application.principal import Principal
 from application.scheduling.running import JobDefinition, ListRecurringJobs, RunDueWork
+from application.segments.clustering import ClusterCustomers
+from application.segments.commands import (
+    ComputeRfm,
+    CreateSegment,
+    PreviewSegment,
+    RecheckCustomers,
+    RefreshSegments,
+    UpdateSegment,
+)
+from application.segments.queries import ReadSegments
+from application.segments.rules import RuleSources, SegmentRules
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.conditions import ConditionSources
 from application.tags.queries import GetTags, ListTags
@@ -153,6 +175,12 @@ class Settings:
     relay_in_app: bool
     import_workers: int = 0
     """Processes that check the rows of a file import while this one stores them."""
+    segment_evaluator: str = "numpy"
+    """``numpy`` (a columnar snapshot in memory) or ``sql`` (one query per rule)."""
+    segment_currency: str = "USD"
+    """The currency of order amounts in segment rules and RFM scores."""
+    segment_snapshot_max_age: float = 60.0
+    """Seconds after which the NumPy snapshot is rebuilt even without a change."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -181,6 +209,9 @@ class Settings:
             ),
             relay_in_app=_flag(env.get("RAPPORT_RELAY_IN_APP"), defaults["relay_in_app"]),
             import_workers=int(env.get("RAPPORT_IMPORT_WORKERS", str(default_import_workers()))),
+            segment_evaluator=env.get("RAPPORT_SEGMENT_EVALUATOR", "numpy"),
+            segment_currency=env.get("RAPPORT_SEGMENT_CURRENCY", "USD").upper(),
+            segment_snapshot_max_age=float(env.get("RAPPORT_SEGMENT_SNAPSHOT_MAX_AGE", "60")),
         )
 
 
@@ -211,7 +242,10 @@ SCHEDULER_POLL_SECONDS = 5.0
 
 
 def recurring_jobs(
-    lifecycle_sweep: RunLifecycleSweep, auto_tag: RunAutoTagRules
+    lifecycle_sweep: RunLifecycleSweep,
+    auto_tag: RunAutoTagRules,
+    refresh_segments: RefreshSegments,
+    compute_rfm: ComputeRfm,
 ) -> dict[str, JobDefinition]:
     """The jobs the worker runs, and when (UTC); ``rapport jobs list`` shows their state."""
     return {
@@ -219,6 +253,12 @@ def recurring_jobs(
             Schedule.daily_at(2), lambda actor, _at: lifecycle_sweep(actor)
         ),
         "auto-tag": JobDefinition(Schedule(timedelta(hours=1)), lambda actor, _at: auto_tag(actor)),
+        # After the sweep: RFM classes and stages feed segment rules.
+        "rfm": JobDefinition(Schedule.daily_at(3), lambda actor, _at: compute_rfm(actor)),
+        # Rules relative to today ("in the last 30 days") change with the date alone.
+        "segments": JobDefinition(
+            Schedule.daily_at(3, 30), lambda actor, _at: refresh_segments(actor)
+        ),
     }
 
 
@@ -424,6 +464,96 @@ class Container(containers.DeclarativeContainer):
         RunAutoTagRules, uow=unit_of_work.provider, sources=condition_sources, clock=clock, ids=ids
     )
 
+    segment_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlSegmentReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemorySegmentReader, store=memory_store),
+    )
+    segment_facts = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlSegmentFacts, engine=database.provided.reader),
+        memory=providers.Singleton(InMemorySegmentFacts, store=memory_store),
+    )
+    segment_snapshot = providers.Singleton(
+        LiveSnapshot,
+        facts=segment_facts,
+        clock=clock,
+        currency=config.segment_currency,
+        max_age=config.segment_snapshot_max_age,
+    )
+    segment_evaluator = providers.Selector(
+        config.segment_evaluator,
+        numpy=providers.Singleton(NumpySegmentEvaluator, snapshot=segment_snapshot),
+        sql=providers.Singleton(
+            SqlSegmentEvaluator, engine=database.provided.reader, currency=config.segment_currency
+        ),
+    )
+    segment_rules = providers.Singleton(
+        SegmentRules,
+        sources=providers.Singleton(
+            RuleSources,
+            definitions=custom_field_reader,
+            tags=tag_reader,
+            lifecycle=lifecycle_reader,
+            segments=segment_reader,
+            currency=config.segment_currency,
+        ),
+    )
+    preview_segment = providers.Singleton(
+        PreviewSegment, rules=segment_rules, evaluator=segment_evaluator, clock=clock
+    )
+    create_segment = providers.Singleton(
+        CreateSegment,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        evaluator=segment_evaluator,
+        clock=clock,
+        ids=ids,
+    )
+    update_segment = providers.Singleton(
+        UpdateSegment,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        evaluator=segment_evaluator,
+        clock=clock,
+    )
+    refresh_segments = providers.Singleton(
+        RefreshSegments,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        evaluator=segment_evaluator,
+        clock=clock,
+    )
+    compute_rfm = providers.Singleton(
+        ComputeRfm,
+        uow=unit_of_work.provider,
+        facts=segment_facts,
+        clock=clock,
+        currency=config.segment_currency,
+    )
+    read_segments = providers.Singleton(ReadSegments, reader=segment_reader)
+    recheck_customers = providers.Singleton(
+        RecheckCustomers,
+        uow=unit_of_work.provider,
+        rules=segment_rules,
+        facts=segment_facts,
+        matcher=providers.Singleton(PythonRuleMatcher, currency=config.segment_currency),
+        clock=clock,
+        currency=config.segment_currency,
+    )
+    cluster_customers = providers.Singleton(
+        ClusterCustomers,
+        uow=unit_of_work.provider,
+        facts=segment_facts,
+        clusterer=providers.Singleton(NumpyClusterer),
+        clock=clock,
+        ids=ids,
+        currency=config.segment_currency,
+    )
+    segment_watcher = providers.Singleton(
+        SegmentWatcher, recheck=recheck_customers, segments=segment_reader
+    )
+
     webhook_store = providers.Selector(
         config.storage,
         sql=providers.Singleton(SqlWebhookStore, engine=database.provided.writer),
@@ -475,7 +605,11 @@ class Container(containers.DeclarativeContainer):
         work=scheduled_work,
         clock=clock,
         jobs=providers.Callable(
-            recurring_jobs, lifecycle_sweep=lifecycle_sweep, auto_tag=run_auto_tag_rules
+            recurring_jobs,
+            lifecycle_sweep=lifecycle_sweep,
+            auto_tag=run_auto_tag_rules,
+            refresh_segments=refresh_segments,
+            compute_rfm=compute_rfm,
         ),
     )
     list_recurring_jobs = providers.Singleton(ListRecurringJobs, work=scheduled_work)
@@ -530,6 +664,13 @@ class Container(containers.DeclarativeContainer):
         read_lifecycle=read_lifecycle,
         save_lifecycle_track=save_lifecycle_track,
         save_stage_rule=save_stage_rule,
+        preview_segment=preview_segment,
+        create_segment=create_segment,
+        update_segment=update_segment,
+        refresh_segments=refresh_segments,
+        compute_rfm=compute_rfm,
+        read_segments=read_segments,
+        cluster_customers=cluster_customers,
     )
 
 
@@ -547,8 +688,15 @@ def build_container(settings: Settings | None = None) -> Container:
             or DEFAULT_STREAM_URLS.get(settings.event_stream, ""),
             "event_source": settings.event_source,
             "webhooks_allow_private": settings.webhooks_allow_private,
+            "segment_evaluator": settings.segment_evaluator,
+            "segment_currency": settings.segment_currency,
+            "segment_snapshot_max_age": timedelta(seconds=settings.segment_snapshot_max_age),
         }
     )
+    # Committed changes make the segment snapshot stale; it rebuilds on its next use.
+    container.event_bus().subscribe(ALL_EVENTS, container.segment_snapshot().changed)
+    # ... and changed customers are re-checked against every dynamic segment.
+    container.event_bus().subscribe(ALL_EVENTS, container.segment_watcher().changed)
     return container
 
 
@@ -660,6 +808,8 @@ def main() -> None:
             run_worker=lambda: run_worker(container, settings),
             recurring_jobs=partial(registered_jobs, container),
             run_due_work=container.run_due_work(),
+            refresh_segments=container.refresh_segments(),
+            compute_rfm=container.compute_rfm(),
         )
 
     build_cli(runtime)()

@@ -16,6 +16,7 @@ from application.customers.ports import CustomerRepository
 from application.lifecycle.ports import LifecycleRepository
 from application.orders.ports import OrderRepository
 from application.scheduling.ports import TimerBook
+from application.segments.ports import SegmentRepository
 from application.tags.ports import TagRepository
 from application.timeline.ports import TimelineEntries
 
@@ -40,6 +41,7 @@ class UnitOfWork(Protocol):
     tags: TagRepository
     lifecycle: LifecycleRepository
     timers: TimerBook
+    segments: SegmentRepository
 
     def __enter__(self) -> Self: ...
 

@@ -25,6 +25,7 @@ from adapters.memory.readers import (
     InMemoryOrderReader,
     InMemoryUserReader,
 )
+from adapters.memory.segments import InMemorySegmentFacts, InMemorySegmentReader
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
@@ -44,6 +45,8 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.segment_facts import SqlSegmentFacts
+from adapters.persistence.segments import SqlSegmentReader
 from adapters.persistence.tables import (
     customer_external_ids,
     lifecycle_rules,
@@ -101,6 +104,8 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         tags=InMemoryTagReader(store),
         link_external_id=link_external_id,
         lifecycle=InMemoryLifecycleReader(store),
+        segments=InMemorySegmentReader(store),
+        segment_facts=InMemorySegmentFacts(store),
     )
 
 
@@ -128,6 +133,8 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         concurrent_writers=database.writer.dialect.name != "sqlite",
         link_external_id=sql_external_ids(database),
         lifecycle=SqlLifecycleReader(database.reader),
+        segments=SqlSegmentReader(database.reader),
+        segment_facts=SqlSegmentFacts(database.reader),
     )
 
 

@@ -114,6 +114,10 @@ def test_commands_share_one_database(environment: dict[str, str]) -> None:
     )
     assert key.startswith("rpk_")
     assert "created 26 customers" in rapport(environment, "seed", "--customers", "25").stderr
+    scored = rapport(environment, "jobs", "run", "rfm", "--window-days", "0")
+    assert re.search(r"\d+ customers scored", scored.stdout + scored.stderr)
+    refreshed = rapport(environment, "jobs", "run", "segments")
+    assert "0 dynamic segments changed membership" in refreshed.stdout + refreshed.stderr
     exported = rapport(environment, "schema", "export", "--output", "-").stdout
     assert exported == schema_sdl()
 

@@ -35,6 +35,7 @@ from adapters.importing.orders import import_order_file
 from application.customers.views import CustomerFilter
 from application.events.docs import refresh
 from application.principal import Principal
+from application.segments.commands import RfmSettings
 from domain.access.roles import Role
 from domain.errors import DomainError
 
@@ -156,6 +157,34 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         console.print(
             f"{sweep.customers:,} active customers checked, {sweep.changes:,} stage changes"
         )
+
+    @run_job.command("segments")
+    def run_segments() -> None:
+        """Re-evaluate every dynamic segment: what time-relative rules need each day."""
+        rt = runtime()
+        assert rt.refresh_segments is not None
+        try:
+            changed = rt.refresh_segments(Principal.system())
+        except DomainError as error:
+            _fail(error)
+        finally:
+            rt.close()
+        console.print(f"{changed:,} dynamic segments changed membership")
+
+    @run_job.command("rfm")
+    def run_rfm(
+        window_days: int = typer.Option(365, help="Orders of the last N days (0: every order)."),
+    ) -> None:
+        """Score every customer's recency, frequency and monetary value, and their class."""
+        rt = runtime()
+        assert rt.compute_rfm is not None
+        try:
+            scored = rt.compute_rfm(Principal.system(), RfmSettings(window_days or None))
+        except DomainError as error:
+            _fail(error)
+        finally:
+            rt.close()
+        console.print(f"{scored:,} customers scored")
 
     events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
     cli.add_typer(events, name="events")

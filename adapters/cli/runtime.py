@@ -14,6 +14,7 @@ from application.customers.queries import GetCustomers, ListCustomers
 from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.importing import ImportOrders
 from application.scheduling.running import WorkReport
+from application.segments.commands import ComputeRfm, RefreshSegments
 from application.tags.rules import RunAutoTagRules
 from application.tags.views import TagView
 from domain.scheduling import RecurringJob
@@ -48,3 +49,5 @@ class CliRuntime:
     """Relays the outbox and sends webhooks until interrupted."""
     import_workers: int = 0
     """Worker processes that check a customer file's rows while the import stores them."""
+    refresh_segments: RefreshSegments | None = None
+    compute_rfm: ComputeRfm | None = None

@@ -36,11 +36,22 @@ from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.pagination import Page
 from application.principal import Principal
+from application.segments.clustering import ClusterCustomers
+from application.segments.commands import (
+    ComputeRfm,
+    CreateSegment,
+    PreviewSegment,
+    RefreshSegments,
+    UpdateSegment,
+)
+from application.segments.ports import SegmentView
+from application.segments.queries import ReadSegments
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.queries import GetTags, ListTags
 from application.tags.rules import DefineAutoTagRule, DeleteAutoTagRule, ListAutoTagRules
 from application.tags.views import TagView
 from application.timeline.queries import GetTimeline
+from domain.segments.rfm import RfmScore
 from domain.timeline import TimelineEntry
 
 V = TypeVar("V")
@@ -92,6 +103,13 @@ class Services:
     save_stage_rule: SaveStageRule
     manage_webhooks: ManageWebhooks
     live_events: LiveEvents
+    preview_segment: PreviewSegment
+    create_segment: CreateSegment
+    update_segment: UpdateSegment
+    refresh_segments: RefreshSegments
+    compute_rfm: ComputeRfm
+    read_segments: ReadSegments
+    cluster_customers: ClusterCustomers
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -130,6 +148,13 @@ class Loaders:
         )
         self.lifecycle_stages: DataLoader[str, Sequence[StageView] | None] = _batched(
             lambda ids: services.read_lifecycle.stages_of(principal, ids)
+        )
+        segments = services.read_segments
+        self.customer_segments: DataLoader[str, Sequence[SegmentView] | None] = _batched(
+            lambda ids: segments.segments_of(principal, ids)
+        )
+        self.customer_rfm: DataLoader[str, RfmScore | None] = _batched(
+            lambda ids: segments.rfm_of(principal, ids)
         )
 
 

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from adapters.graphql.companies import CompanyNode
     from adapters.graphql.lifecycle import LifecycleStageNode, StageChangeConnection
     from adapters.graphql.orders import OrderConnection
+    from adapters.graphql.segments import Rfm, SegmentNode
 
 CUSTOMER = "Customer"
 COMPANY = "Company"
@@ -144,6 +145,22 @@ class CustomerNode(Node):
         from adapters.graphql.lifecycle import stages_of
 
         return await stages_of(info, self.id_local)
+
+    @strawberry.field(description="The segments the customer is a member of, by name.")
+    async def segments(
+        self, info: Info
+    ) -> list[Annotated[SegmentNode, strawberry.lazy("adapters.graphql.segments")]]:
+        from adapters.graphql.segments import segments_of
+
+        return await segments_of(info, self.id_local)
+
+    @strawberry.field(description="RFM scores and class from the latest run; null if unscored.")
+    async def rfm(
+        self, info: Info
+    ) -> Annotated[Rfm, strawberry.lazy("adapters.graphql.segments")] | None:
+        from adapters.graphql.segments import rfm_of
+
+        return await rfm_of(info, self.id_local)
 
     @strawberry.field(description="Every change of the customer's stages, newest first.")
     def stage_history(

@@ -38,6 +38,7 @@ from adapters.graphql.lifecycle import (
 )
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
 from adapters.graphql.relay import MalformedId, Node, from_global_id
+from adapters.graphql.segments import SEGMENT, SegmentMutation, SegmentQuery, fetch_segment
 from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
 from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
@@ -65,6 +66,8 @@ class NodeQuery:
             return fetch_behaviour_event(info, local)
         if type_name == TAG:
             return fetch_tag(info, local)
+        if type_name == SEGMENT:
+            return fetch_segment(info, local)
         return None
 
 
@@ -81,6 +84,7 @@ Query = merge_types(
         TagQuery,
         AutoTagRuleQuery,
         LifecycleQuery,
+        SegmentQuery,
         WebhookQuery,
     ),
 )
@@ -98,6 +102,7 @@ Mutation = merge_types(
         TagMutation,
         LifecycleMutation,
         LifecycleCatalogueMutation,
+        SegmentMutation,
         WebhookMutation,
     ),
 )

@@ -20,6 +20,8 @@ from domain.lifecycle import StageAssignment, StageChange, StageRule, Track
 from domain.lifecycle.defaults import default_rules, default_tracks
 from domain.orders import Order
 from domain.scheduling import RecurringJob, Timer
+from domain.segments.rfm import RfmScore
+from domain.segments.segment import Segment
 from domain.tags import Tag, TagChange
 from domain.timeline import TimelineEntry
 
@@ -69,4 +71,9 @@ class InMemoryStore:
     """Lease ends of claimed jobs, by name."""
     timers: dict[tuple[str, str], StoredTimer] = field(factory=dict)
     """By (kind, subject id)."""
+    segments: dict[str, Segment] = field(factory=dict)
+    segment_members: dict[str, set[str]] = field(factory=dict)
+    segment_sizes: dict[str, dict[datetime, int]] = field(factory=dict)
+    """By segment id, then the time of each refresh."""
+    rfm: dict[str, RfmScore] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)

@@ -13,6 +13,7 @@ from adapters.memory.customer_lookup import InMemoryCustomerLookup
 from adapters.memory.lifecycle import InMemoryLifecycleRepository
 from adapters.memory.querying import values_in_use
 from adapters.memory.scheduling import InMemoryTimers
+from adapters.memory.segments import InMemorySegments
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTags
@@ -226,6 +227,7 @@ class InMemoryUnitOfWork:
         self.tags = InMemoryTags(self._store)
         self.lifecycle = InMemoryLifecycleRepository(self._store)
         self.timers = InMemoryTimers(self._store)
+        self.segments = InMemorySegments(self._store)
         return self
 
     def __exit__(
@@ -255,7 +257,7 @@ class InMemoryUnitOfWork:
                     *self.activities.staged.seen.values(),
                     *self.lifecycle.seen.values(),
                 ],
-                self.tags.take_events(),
+                [*self.tags.take_events(), *self.segments.take_events()],
             )
             self.tracked_events.check()
             self.lifecycle.check()
@@ -266,6 +268,7 @@ class InMemoryUnitOfWork:
             self.tags.write_back()
             self.lifecycle.write_back()
             self.timers.write_back()
+            self.segments.write_back()
             self._store.outbox.extend(events)
         self._forget_staged()
         self._publisher.publish(events)
@@ -284,6 +287,7 @@ class InMemoryUnitOfWork:
         self.tags.clear()
         self.lifecycle.clear()
         self.timers.clear()
+        self.segments.clear()
 
     def _staged(self) -> tuple[Staged[Any], ...]:
         return (

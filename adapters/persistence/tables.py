@@ -480,3 +480,52 @@ Index(
     sqlite_where=text("status = 'pending'"),
     postgresql_where=text("status = 'pending'"),
 )
+# Segments: rule is the canonical text of the rule (a static segment keeps the one it was
+# taken by); name_key makes names unique whatever their case.
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("name_key", sortable_text(100), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("rule", Text, nullable=False),
+    Column("description", String(500), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("refreshed_at", UtcDateTime()),
+)
+
+segment_members = Table(
+    "segment_members",
+    metadata,
+    Column("segment_id", String(36), ForeignKey("segments.id"), primary_key=True),
+    Column("customer_id", sortable_text(36), primary_key=True),
+)
+Index("ix_segment_members_customer_id", segment_members.c.customer_id)
+
+# One row per refresh: how many members the segment had then.
+segment_sizes = Table(
+    "segment_sizes",
+    metadata,
+    Column("segment_id", String(36), ForeignKey("segments.id"), primary_key=True),
+    Column("at", UtcDateTime(), primary_key=True),
+    Column("size", Integer, nullable=False),
+)
+
+# The latest RFM run: one row per customer who had orders in its window.
+customer_rfm = Table(
+    "customer_rfm",
+    metadata,
+    Column("customer_id", String(36), primary_key=True),
+    Column("recency", Integer, nullable=False),
+    Column("frequency", Integer, nullable=False),
+    Column("monetary", Integer, nullable=False),
+    Column("rfm_class", String(24), nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
+)
+Index("ix_customer_rfm_rfm_class", customer_rfm.c.rfm_class)
+# Order windows ("orders in the last 90 days") start from the most recent orders.
+Index("ix_orders_placed_at", orders.c.placed_at)

@@ -24,6 +24,7 @@ from adapters.persistence.repositories import (
     SqlUserRepository,
 )
 from adapters.persistence.scheduling import SqlTimers
+from adapters.persistence.segments import SqlSegments
 from adapters.persistence.tags import SqlTags
 from adapters.persistence.timeline import SqlTimeline
 from application.errors import StaleVersion
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
         self.tags = SqlTags(self._session)
         self.lifecycle = SqlLifecycleRepository(self._session)
         self.timers = SqlTimers(self._session)
+        self.segments = SqlSegments(self._session)
         return self
 
     def __exit__(
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
             self.customers.flush()
             self.orders.flush()
             self.lifecycle.flush()
+            self.segments.flush()
             store_events(self._session, events)
             self._session.commit()
         except (StaleDataError, StaleVersion):
@@ -93,6 +96,7 @@ class SqlUnitOfWork:
         self.orders.flush()
         self._session.flush()
         self.lifecycle.flush()
+        self.segments.flush()
 
     def rollback(self) -> None:
         self._session.rollback()
@@ -111,6 +115,7 @@ class SqlUnitOfWork:
         seen = {id(aggregate): aggregate for aggregate in recorders}.values()
         events = [event for aggregate in seen for event in aggregate.events]
         events.extend(self.tags.take_events())
+        events.extend(self.segments.take_events())
         for aggregate in seen:
             aggregate.events.clear()
         events.sort(key=lambda event: event.occurred_at)

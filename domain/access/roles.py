@@ -22,6 +22,8 @@ class Permission(StrEnum):
     TRACK_EVENTS = "events:track"
     MANAGE_LIFECYCLE = "lifecycle:manage"
     """Run the lifecycle sweep and edit tracks and rules."""
+    MANAGE_SEGMENTS = "segments:manage"
+    """Create and change segments, run RFM scoring and clustering."""
 
 
 class Role(StrEnum):
@@ -57,6 +59,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.MODERATE_ACTIVITIES,
             Permission.TRACK_EVENTS,
             Permission.MANAGE_LIFECYCLE,
+            Permission.MANAGE_SEGMENTS,
         }
     ),
     Role.AGENT: frozenset(

@@ -15,6 +15,7 @@ from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.lifecycle.ports import LifecycleReader
 from application.orders.ports import OrderReader
+from application.segments.ports import SegmentFactsSource, SegmentReader
 from application.tags.ports import TagReader
 from application.timeline.ports import TimelineReader
 from application.unit_of_work import UnitOfWorkFactory
@@ -47,3 +48,7 @@ class StorageBackend:
     adapter has nowhere to keep external ids yet."""
     lifecycle: LifecycleReader | None = None
     """Customers' stages and their history; None where the adapter has no lifecycle yet."""
+    segments: SegmentReader | None = None
+    """Segments, members, size history and RFM; None where the adapter has no segments yet."""
+    segment_facts: SegmentFactsSource | None = None
+    """What segment rules and RFM scores read; None where the adapter has none yet."""

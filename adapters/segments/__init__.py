@@ -1,0 +1,1 @@
+"""The NumPy segment evaluator and clustering: columnar snapshots in memory."""

@@ -1,0 +1,1 @@
+"""Segments: the rule language, checking, use cases and their ports."""

@@ -1,0 +1,186 @@
+"""The ports segments need: facts to evaluate rules over, evaluators, storage and reads."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from attrs import frozen
+
+from application.segments.checking import FieldKind
+from domain.segments.rfm import Purchases, RfmScore
+from domain.segments.rules import Rule
+from domain.segments.segment import Segment, SegmentKind
+
+
+@frozen
+class CustomerRow:
+    id: str
+    email: str | None
+    first_name: str
+    last_name: str
+    created_at: datetime
+    custom_fields: Mapping[str, Any]
+
+
+@frozen
+class SegmentFacts:
+    """Everything a rule can read about active customers, as plain rows.
+
+    Orders are those not cancelled, in the segments' currency, with the amount kept (total
+    less refunds) in minor units and the UTC day they were placed; events are daily counts.
+    """
+
+    fields: Mapping[str, FieldKind]
+    customers: Sequence[CustomerRow]
+    tags: Sequence[tuple[str, str]]
+    """(customer id, case-folded tag name)."""
+    stages: Sequence[tuple[str, str, str, datetime]]
+    """(customer id, track, stage, entered at)."""
+    events: Sequence[tuple[str, str, date, int]]
+    """(customer id, event name, UTC day, occurrences)."""
+    orders: Sequence[tuple[str, date, int]]
+    """(customer id, UTC day placed, amount in minor units)."""
+    rfm: Sequence[RfmScore]
+
+
+class SegmentFactsSource(Protocol):
+    """Reads the facts that rules and RFM scores are computed from."""
+
+    def facts(
+        self, *, currency: str, events_since: date, customer_ids: Collection[str] | None = None
+    ) -> SegmentFacts:
+        """Active customers' facts (all, or those named); event counts from ``events_since``."""
+        ...
+
+    def purchases(self, *, currency: str, since: date | None, until: date) -> list[Purchases]:
+        """Per customer with orders placed in ``since``..``until`` (UTC days, inclusive)."""
+        ...
+
+
+@frozen
+class Evaluation:
+    """How many customers meet a rule, and the first of them by id (code point order)."""
+
+    count: int
+    ids: Sequence[str]
+
+
+class SegmentEvaluator(Protocol):
+    """Finds the active customers meeting a rule; ``InSegment`` is resolved beforehand."""
+
+    def evaluate(self, rule: Rule, today: date, *, limit: int | None = None) -> Evaluation:
+        """Members on UTC day ``today``; ``ids`` holds at most ``limit`` (all when None)."""
+        ...
+
+
+class RuleMatcher(Protocol):
+    """Which of many rules each of a few customers meets: the re-check after a change."""
+
+    def matching(
+        self, rules: Mapping[str, Rule], facts: SegmentFacts, today: date
+    ) -> dict[str, set[str]]:
+        """For each customer in ``facts``, the keys of the rules they meet on ``today``."""
+        ...
+
+
+class SegmentRepository(Protocol):
+    """``uow.segments``: segments, their members and size history, and RFM scores."""
+
+    def add(self, segment: Segment) -> None: ...
+
+    def get(self, segment_id: str) -> Segment | None: ...
+
+    def by_name(self, name: str) -> Segment | None:
+        """The segment of that name, compared case-folded."""
+        ...
+
+    def dynamic(self) -> list[Segment]:
+        """Every dynamic segment, loaded for refreshing."""
+        ...
+
+    def members_of(self, segment_id: str) -> set[str]: ...
+
+    def set_members(
+        self, segment: Segment, customer_ids: Collection[str], at: datetime
+    ) -> tuple[set[str], set[str]]:
+        """Store the membership and a point of size history; return (entered, exited)."""
+        ...
+
+    def memberships(self, customer_ids: Collection[str]) -> dict[str, set[str]]:
+        """The segment ids each customer is a member of now."""
+        ...
+
+    def change_members(
+        self, segment: Segment, entered: Collection[str], exited: Collection[str]
+    ) -> None:
+        """Add and remove a few members, without a point of size history."""
+        ...
+
+    def replace_rfm(self, scores: Sequence[RfmScore], computed_at: datetime) -> None:
+        """The scores of a new RFM run, in place of the previous run's."""
+        ...
+
+    def take_events(self) -> list[Any]:
+        """The events of the segments seen, for the outbox; they are cleared."""
+        ...
+
+
+@frozen
+class SegmentView:
+    id: str
+    name: str
+    kind: SegmentKind
+    rule: str
+    size: int
+    created_at: datetime
+    updated_at: datetime
+    refreshed_at: datetime | None
+    description: str = ""
+
+    @classmethod
+    def from_segment(cls, segment: Segment) -> SegmentView:
+        return cls(
+            id=segment.id,
+            name=segment.name,
+            kind=segment.kind,
+            rule=segment.rule,
+            size=segment.size,
+            created_at=segment.created_at,
+            updated_at=segment.updated_at,
+            refreshed_at=segment.refreshed_at,
+            description=segment.description,
+        )
+
+
+@frozen
+class SizePoint:
+    at: datetime
+    size: int
+
+
+class SegmentReader(Protocol):
+    """Reads for the API: segments, members by keyset, a customer's segments, RFM."""
+
+    def all(self) -> list[SegmentView]:
+        """Every segment, by case-folded name."""
+        ...
+
+    def get_many(self, ids: Collection[str]) -> Mapping[str, SegmentView]: ...
+
+    def members(self, segment_id: str, *, first: int, after: str | None) -> list[str]:
+        """Member ids in code point order, strictly after ``after``."""
+        ...
+
+    def segments_of(self, customer_ids: Collection[str]) -> Mapping[str, list[SegmentView]]: ...
+
+    def all_members(self, segment_id: str) -> set[str]:
+        """Every member of the segment, for rules that name a static segment."""
+        ...
+
+    def size_history(self, segment_id: str) -> list[SizePoint]:
+        """Oldest first."""
+        ...
+
+    def rfm_of(self, customer_ids: Collection[str]) -> Mapping[str, RfmScore]: ...

@@ -1,0 +1,1 @@
+"""Segments: rules over customers, RFM scores and classes."""

@@ -15,6 +15,15 @@ from application.customers.lookup import CustomerLookup
 from application.customers.ports import CustomerRepository
 from application.lifecycle.ports import LifecycleRepository
 from application.orders.ports import OrderRepository
+from application.pipeline.ports import (
+    AutomationRuleRepository,
+    LeadRepository,
+    OpportunityRepository,
+    PipelineRepository,
+    ProductPurchases,
+    SalesTeamRepository,
+    TaskRepository,
+)
 from application.tags.ports import TagRepository
 from application.timeline.ports import TimelineEntries
 
@@ -38,6 +47,13 @@ class UnitOfWork(Protocol):
     timeline: TimelineEntries
     tags: TagRepository
     lifecycle: LifecycleRepository
+    pipelines: PipelineRepository
+    opportunities: OpportunityRepository
+    leads: LeadRepository
+    sales_teams: SalesTeamRepository
+    tasks: TaskRepository
+    automation_rules: AutomationRuleRepository
+    purchases: ProductPurchases
 
     def __enter__(self) -> Self: ...
 

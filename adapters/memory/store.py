@@ -19,8 +19,23 @@ from domain.events import DomainEvent
 from domain.lifecycle import StageAssignment, StageChange, StageRule, Track
 from domain.lifecycle.defaults import default_rules, default_tracks
 from domain.orders import Order
+from domain.pipeline import (
+    AutomationRule,
+    Lead,
+    Opportunity,
+    Pipeline,
+    SalesTeam,
+    ScoringModel,
+    Task,
+    default_pipeline,
+    default_scoring_model,
+)
+from domain.pipeline.forms import LeadForm
 from domain.tags import Tag, TagChange
 from domain.timeline import TimelineEntry
+
+WEBSITE_FORM = LeadForm(key="website", source="website")
+"""The form migration 0009 seeds: posts from the public site."""
 
 
 @define
@@ -55,4 +70,15 @@ class InMemoryStore:
     customer_stages: dict[str, dict[str, StageAssignment]] = field(factory=dict)
     """By customer id, then track."""
     stage_changes: dict[str, StageChange] = field(factory=dict)
+    pipelines: dict[str, Pipeline] = field(
+        factory=lambda: {pipeline.id: pipeline for pipeline in [default_pipeline()]}
+    )
+    """Seeded with the default pipeline, as migration 0009 seeds the SQL tables."""
+    opportunities: dict[str, Opportunity] = field(factory=dict)
+    leads: dict[str, Lead] = field(factory=dict)
+    sales_teams: dict[str, SalesTeam] = field(factory=dict)
+    tasks: dict[str, Task] = field(factory=dict)
+    automation_rules: dict[str, AutomationRule] = field(factory=dict)
+    scoring_model: ScoringModel = field(factory=default_scoring_model)
+    lead_forms: dict[str, LeadForm] = field(factory=lambda: {"website": WEBSITE_FORM})
     lock: threading.RLock = field(factory=threading.RLock)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from domain.pipeline import StageEntry
+from domain.pipeline import Lead, Opportunity, StageEntry, Task
 
 
 @frozen
@@ -39,6 +39,34 @@ class OpportunityView:
     updated_at: datetime
     last_activity_at: datetime
     version: int
+
+    @classmethod
+    def from_opportunity(cls, o: Opportunity) -> OpportunityView:
+        terms = o.terms
+        return cls(
+            id=o.id,
+            pipeline_id=o.pipeline_id,
+            stage_id=o.stage_id,
+            name=o.name,
+            customer_id=o.customer_id,
+            company_id=o.company_id,
+            owner_id=o.owner_id,
+            currency=terms.currency.code,
+            amount=terms.amount.amount if terms.amount else None,
+            expected_close_date=terms.expected_close_date,
+            next_step=terms.next_step,
+            line_items=tuple(
+                LineItemView(i.product, i.quantity, i.unit_price.amount, i.discount.amount)
+                for i in terms.line_items
+            ),
+            status=o.status.value,
+            close_reason=o.close_reason,
+            closed_at=o.closed_at,
+            created_at=o.created_at,
+            updated_at=o.updated_at,
+            last_activity_at=o.last_activity_at,
+            version=o.version,
+        )
 
 
 @frozen(kw_only=True)
@@ -73,6 +101,32 @@ class LeadView:
     opportunity_id: str | None
     created_at: datetime
 
+    @classmethod
+    def from_lead(cls, lead: Lead) -> LeadView:
+        p = lead.profile
+        return cls(
+            id=lead.id,
+            customer_id=lead.customer_id,
+            email=lead.email,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            company_name=p.company_name,
+            title=p.title,
+            industry=p.industry,
+            company_size=p.company_size,
+            region=p.region,
+            source=lead.source,
+            utm=tuple(sorted(lead.utm.items())),
+            status=lead.status.value,
+            owner_id=lead.owner_id,
+            score=lead.score,
+            grade=lead.grade,
+            first_touch_due_at=lead.first_touch_due_at,
+            contacted_at=lead.contacted_at,
+            opportunity_id=lead.opportunity_id,
+            created_at=lead.created_at,
+        )
+
 
 @frozen(kw_only=True)
 class LeadFilter:
@@ -95,6 +149,22 @@ class TaskView:
     rule_key: str | None
     created_at: datetime
     completed_at: datetime | None
+
+    @classmethod
+    def from_task(cls, task: Task) -> TaskView:
+        return cls(
+            id=task.id,
+            kind=task.kind.value,
+            title=task.title,
+            due_at=task.due_at,
+            assignee_id=task.assignee_id,
+            customer_id=task.customer_id,
+            opportunity_id=task.opportunity_id,
+            status=task.status.value,
+            rule_key=task.rule_key,
+            created_at=task.created_at,
+            completed_at=task.completed_at,
+        )
 
 
 @frozen(kw_only=True)

@@ -15,6 +15,13 @@ from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.lifecycle.ports import LifecycleReader
 from application.orders.ports import OrderReader
+from application.pipeline.ports import (
+    BehaviourCounts,
+    LeadReader,
+    PipelineReader,
+    SalesAnalyticsReader,
+    TaskReader,
+)
 from application.tags.ports import TagReader
 from application.timeline.ports import TimelineReader
 from application.unit_of_work import UnitOfWorkFactory
@@ -47,3 +54,9 @@ class StorageBackend:
     adapter has nowhere to keep external ids yet."""
     lifecycle: LifecycleReader | None = None
     """Customers' stages and their history; None where the adapter has no lifecycle yet."""
+    pipeline: PipelineReader | None = None
+    """Pipelines, opportunities and the sales analytics; None where the adapter has none yet."""
+    analytics: SalesAnalyticsReader | None = None
+    leads: LeadReader | None = None
+    tasks: TaskReader | None = None
+    behaviour_counts: BehaviourCounts | None = None

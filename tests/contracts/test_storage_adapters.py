@@ -19,6 +19,7 @@ from tests.contracts.orders import (
     MergeContract,
     OrderRepositoryContract,
 )
+from tests.contracts.pipeline import PipelineContract
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
 
@@ -44,5 +45,6 @@ class TestStorageAdapters(
     TagContract,
     LifecycleContract,
     OrderFactsContract,
+    PipelineContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -65,7 +65,7 @@ class LineItem:
             problems.append(
                 Problem(f"{path}.discount", ErrorCode.CURRENCY_MISMATCH, "is in another currency")
             )
-        elif quantity > 0 and discount.amount > unit_price.times(quantity).amount:
+        elif quantity > 0 and 0 <= unit_price.amount * quantity < discount.amount:
             problems.append(
                 Problem(f"{path}.discount", ErrorCode.INVALID, "is more than the line is worth")
             )

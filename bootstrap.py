@@ -22,13 +22,20 @@ from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker
 from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
-from adapters.graphql.context import Services
+from adapters.graphql.context import SalesServices, Services
 from adapters.ids import UuidV7Generator
 from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.lifecycle import InMemoryLifecycleReader
+from adapters.memory.pipeline import (
+    InMemoryBehaviourCounts,
+    InMemoryLeadReader,
+    InMemoryPipelineReader,
+    InMemorySalesAnalyticsReader,
+    InMemoryTaskReader,
+)
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -51,6 +58,13 @@ from adapters.persistence.lifecycle import SqlLifecycleReader
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
+from adapters.persistence.pipeline_reads import (
+    SqlBehaviourCounts,
+    SqlLeadReader,
+    SqlPipelineReader,
+    SqlSalesAnalyticsReader,
+    SqlTaskReader,
+)
 from adapters.persistence.readers import (
     SqlCredentialReader,
     SqlCustomerReader,
@@ -90,6 +104,21 @@ from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
+from application.pipeline.analytics import SalesAnalytics
+from application.pipeline.leads import CaptureFormLead, ConvertLead, CreateLead
+from application.pipeline.opportunities import (
+    CloseOpportunity,
+    CreateOpportunity,
+    MoveOpportunity,
+)
+from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
+from application.pipeline.tasks import (
+    CreateTask,
+    DefineAutomationRule,
+    RunAutomationRules,
+    SendReminders,
+)
+from application.pipeline.teams import CreateSalesTeam, SetRepAway
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.conditions import ConditionSources
 from application.tags.queries import GetTags, ListTags
@@ -425,8 +454,79 @@ class Container(containers.DeclarativeContainer):
         DeliveryWorker, relay=outbox_relay, dispatcher=webhook_dispatcher
     )
 
+    pipeline_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlPipelineReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryPipelineReader, store=memory_store),
+    )
+    sales_analytics_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlSalesAnalyticsReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemorySalesAnalyticsReader, store=memory_store),
+    )
+    lead_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlLeadReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryLeadReader, store=memory_store),
+    )
+    task_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlTaskReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryTaskReader, store=memory_store),
+    )
+    behaviour_counts = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlBehaviourCounts, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryBehaviourCounts, store=memory_store),
+    )
+    create_lead = providers.Singleton(
+        CreateLead,
+        uow=unit_of_work.provider,
+        clock=clock,
+        ids=ids,
+        counts=behaviour_counts,
+        lifecycle=change_lifecycle_stage,
+    )
+    send_reminders = providers.Singleton(SendReminders, uow=unit_of_work.provider, clock=clock)
+    run_automation_rules = providers.Singleton(
+        RunAutomationRules, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    define_automation_rule = providers.Singleton(DefineAutomationRule, uow=unit_of_work.provider)
+    create_sales_team = providers.Singleton(CreateSalesTeam, uow=unit_of_work.provider, ids=ids)
+    set_rep_away = providers.Singleton(SetRepAway, uow=unit_of_work.provider)
+    sales_services = providers.Singleton(
+        SalesServices,
+        clock=clock,
+        read_pipeline=providers.Singleton(ReadPipeline, reader=pipeline_reader),
+        analytics=providers.Singleton(
+            SalesAnalytics, reader=sales_analytics_reader, pipelines=pipeline_reader
+        ),
+        create_opportunity=providers.Singleton(
+            CreateOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        move_opportunity=providers.Singleton(
+            MoveOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        close_opportunity=providers.Singleton(
+            CloseOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        create_lead=create_lead,
+        capture_form_lead=providers.Singleton(
+            CaptureFormLead, uow=unit_of_work.provider, create=create_lead
+        ),
+        convert_lead=providers.Singleton(
+            ConvertLead, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        read_leads=providers.Singleton(ReadLeads, reader=lead_reader),
+        create_task=providers.Singleton(
+            CreateTask, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        read_tasks=providers.Singleton(ReadTasks, reader=task_reader),
+    )
+
     services = providers.Singleton(
         Services,
+        sales=sales_services,
         manage_webhooks=manage_webhooks,
         live_events=live_events,
         create_customer=create_customer,

@@ -35,15 +35,45 @@ from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder,
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.pagination import Page
+from application.pipeline.analytics import SalesAnalytics
+from application.pipeline.leads import CaptureFormLead, ConvertLead, CreateLead
+from application.pipeline.opportunities import (
+    CloseOpportunity,
+    CreateOpportunity,
+    MoveOpportunity,
+)
+from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
+from application.pipeline.tasks import CreateTask
+from application.pipeline.views import OpportunityView
+from application.ports import Clock
 from application.principal import Principal
 from application.tags.commands import CreateTag, TagCustomers, UntagCustomers
 from application.tags.queries import GetTags, ListTags
 from application.tags.rules import DefineAutoTagRule
 from application.tags.views import TagView
 from application.timeline.queries import GetTimeline
+from domain.pipeline import Pipeline, StageEntry
 from domain.timeline import TimelineEntry
 
 V = TypeVar("V")
+
+
+@frozen(kw_only=True)
+class SalesServices:
+    """The sales pipeline's use cases, handed over by the composition root."""
+
+    clock: Clock
+    read_pipeline: ReadPipeline
+    analytics: SalesAnalytics
+    create_opportunity: CreateOpportunity
+    move_opportunity: MoveOpportunity
+    close_opportunity: CloseOpportunity
+    create_lead: CreateLead
+    capture_form_lead: CaptureFormLead
+    convert_lead: ConvertLead
+    read_leads: ReadLeads
+    create_task: CreateTask
+    read_tasks: ReadTasks
 
 
 @frozen
@@ -90,6 +120,7 @@ class Services:
     save_stage_rule: SaveStageRule
     manage_webhooks: ManageWebhooks
     live_events: LiveEvents
+    sales: SalesServices
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -129,6 +160,23 @@ class Loaders:
         self.lifecycle_stages: DataLoader[str, Sequence[StageView] | None] = _batched(
             lambda ids: services.read_lifecycle.stages_of(principal, ids)
         )
+        sales = services.sales
+        self.opportunities: DataLoader[str, OpportunityView | None] = _batched(
+            lambda ids: sales.read_pipeline.get_many(principal, ids)
+        )
+        self.stage_histories: DataLoader[str, Sequence[StageEntry] | None] = _batched(
+            lambda ids: sales.read_pipeline.history(principal, ids)
+        )
+        self._sales = sales
+        self._principal = principal
+        self._pipelines: dict[str, Pipeline] | None = None
+
+    def pipelines(self) -> dict[str, Pipeline]:
+        """Every pipeline by id, read once per request."""
+        if self._pipelines is None:
+            found = self._sales.read_pipeline.pipelines(self._principal)
+            self._pipelines = {pipeline.id: pipeline for pipeline in found}
+        return self._pipelines
 
 
 async def _first_timeline_pages(

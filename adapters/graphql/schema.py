@@ -31,15 +31,24 @@ from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.events import EventSubscription
 from adapters.graphql.importing import ImportMutation
+from adapters.graphql.leads import LeadMutation, LeadQuery
 from adapters.graphql.lifecycle import (
     LifecycleCatalogueMutation,
     LifecycleMutation,
     LifecycleQuery,
 )
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
+from adapters.graphql.pipeline import (
+    OPPORTUNITY,
+    PipelineMutation,
+    PipelineQuery,
+    fetch_opportunity,
+)
 from adapters.graphql.relay import MalformedId, Node, from_global_id
+from adapters.graphql.sales_analytics import SalesAnalyticsQuery
 from adapters.graphql.tag_mutations import TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
+from adapters.graphql.tasks import TaskMutation, TaskQuery
 from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
 
 
@@ -65,6 +74,8 @@ class NodeQuery:
             return fetch_behaviour_event(info, local)
         if type_name == TAG:
             return fetch_tag(info, local)
+        if type_name == OPPORTUNITY:
+            return fetch_opportunity(info, local)
         return None
 
 
@@ -81,6 +92,10 @@ Query = merge_types(
         TagQuery,
         LifecycleQuery,
         WebhookQuery,
+        PipelineQuery,
+        SalesAnalyticsQuery,
+        LeadQuery,
+        TaskQuery,
     ),
 )
 Mutation = merge_types(
@@ -98,6 +113,9 @@ Mutation = merge_types(
         LifecycleMutation,
         LifecycleCatalogueMutation,
         WebhookMutation,
+        PipelineMutation,
+        LeadMutation,
+        TaskMutation,
     ),
 )
 

@@ -11,6 +11,8 @@ from domain.events import DomainEvent
 
 @frozen(kw_only=True)
 class OpportunityCreated(DomainEvent):
+    """A deal was opened at a stage of a pipeline."""
+
     event_type = "rapport.opportunity.created.v1"
     aggregate_type = "opportunity"
 
@@ -24,6 +26,8 @@ class OpportunityCreated(DomainEvent):
 
 @frozen(kw_only=True)
 class OpportunityStageChanged(DomainEvent):
+    """A deal moved to another stage of its pipeline."""
+
     event_type = "rapport.opportunity.stage_changed.v1"
     aggregate_type = "opportunity"
 
@@ -47,6 +51,8 @@ class OpportunityClosed(DomainEvent):
 
 @frozen(kw_only=True)
 class LeadCaptured(DomainEvent):
+    """A lead arrived, by API or a website form, for a customer matched or made."""
+
     event_type = "rapport.lead.captured.v1"
     aggregate_type = "lead"
 
@@ -56,6 +62,8 @@ class LeadCaptured(DomainEvent):
 
 @frozen(kw_only=True)
 class LeadAssigned(DomainEvent):
+    """A lead was given to a rep, with the first-touch deadline in working hours."""
+
     event_type = "rapport.lead.assigned.v1"
     aggregate_type = "lead"
 
@@ -65,6 +73,8 @@ class LeadAssigned(DomainEvent):
 
 @frozen(kw_only=True)
 class LeadScoreChanged(DomainEvent):
+    """A lead's score or grade changed."""
+
     event_type = "rapport.lead.score_changed.v1"
     aggregate_type = "lead"
 
@@ -87,6 +97,8 @@ class LeadQualified(DomainEvent):
 
 @frozen(kw_only=True)
 class LeadConverted(DomainEvent):
+    """A lead became a deal."""
+
     event_type = "rapport.lead.converted.v1"
     aggregate_type = "lead"
 
@@ -107,6 +119,8 @@ class FirstTouchDue(DomainEvent):
 
 @frozen(kw_only=True)
 class TaskCreated(DomainEvent):
+    """A rep was given a task, by a person or an automation rule."""
+
     event_type = "rapport.task.created.v1"
     aggregate_type = "task"
 
@@ -118,6 +132,8 @@ class TaskCreated(DomainEvent):
 
 @frozen(kw_only=True)
 class TaskReminderDue(DomainEvent):
+    """An open task falls due soon."""
+
     event_type = "rapport.task.reminder_due.v1"
     aggregate_type = "task"
 
@@ -127,5 +143,7 @@ class TaskReminderDue(DomainEvent):
 
 @frozen(kw_only=True)
 class TaskCompleted(DomainEvent):
+    """A task was done."""
+
     event_type = "rapport.task.completed.v1"
     aggregate_type = "task"

@@ -1,0 +1,160 @@
+"""Leads, tasks and the public form endpoint through the ASGI app."""
+
+from __future__ import annotations
+
+from adapters.graphql.form_endpoint import TokenBuckets
+from domain.access.roles import Role
+from tests.graphql.conftest import Api
+from tests.graphql.test_orders_api import customer
+
+CREATE_LEAD = """
+mutation($input: CreateLeadInput!) {
+  createLead(input: $input) {
+    lead { id email source status score grade utm { key value } customer { id email } owner { name } }
+    userErrors { field message code }
+  }
+}"""
+LEADS = """
+query($filter: LeadFilterInput) {
+  leads(first: 10, filter: $filter) { totalCount edges { node { email source status } } }
+}"""
+CONVERT = """
+mutation($input: ConvertLeadInput!) {
+  convertLead(input: $input) {
+    lead { status opportunity { name } }
+    opportunity { name amount currency company { name } customer { email } }
+    userErrors { field message code }
+  }
+}"""
+CREATE_TASK = """
+mutation($input: CreateTaskInput!) {
+  createTask(input: $input) {
+    task { id kind title isOverdue assignee { name } customer { email } }
+    userErrors { field message code }
+  }
+}"""
+TASKS = """
+query($filter: TaskFilterInput) {
+  tasks(first: 10, filter: $filter) { totalCount edges { node { title isOverdue } } }
+}"""
+
+
+def test_capture_list_and_convert_a_lead(api: Api) -> None:
+    ada = customer(api, "ada@example.com")
+    created = api.data(
+        CREATE_LEAD,
+        input={
+            "email": "ada@example.com",
+            "companyName": "Analytical Engines",
+            "source": "event",
+            "utmCampaign": "spring",
+        },
+    )["createLead"]
+    assert created["userErrors"] == []
+    lead = created["lead"]
+    assert lead["customer"]["id"] == ada
+    assert lead["utm"] == [{"key": "utm_campaign", "value": "spring"}]
+    assert (lead["status"], lead["grade"]) == ("NEW", "C")
+    listed = api.data(LEADS, filter={"source": "event"})["leads"]
+    assert listed["totalCount"] == 1
+    converted = api.data(
+        CONVERT,
+        input={
+            "leadId": lead["id"],
+            "opportunityName": "Engines",
+            "currency": "GBP",
+            "amount": "900",
+        },
+    )["convertLead"]
+    assert converted["userErrors"] == []
+    assert converted["lead"] == {"status": "CONVERTED", "opportunity": {"name": "Engines"}}
+    assert converted["opportunity"]["company"] == {"name": "Analytical Engines"}
+    assert converted["opportunity"]["customer"] == {"email": "ada@example.com"}
+
+
+def test_bad_leads_are_user_errors(api: Api) -> None:
+    for email, code in [("", "REQUIRED"), ("nope", "INVALID_EMAIL")]:
+        errors = api.data(CREATE_LEAD, input={"email": email})["createLead"]["userErrors"]
+        assert [(e["field"], e["code"]) for e in errors] == [(["email"], code)]
+    assert api.data(LEADS)["leads"]["totalCount"] == 0
+
+
+def test_my_open_and_overdue_tasks(api: Api) -> None:
+    ada = customer(api, "ada@example.com")
+    made = api.data(
+        CREATE_TASK,
+        input={
+            "kind": "CALL",
+            "title": "Call Ada",
+            "dueAt": "2000-01-01T09:00:00Z",
+            "customerId": ada,
+        },
+    )["createTask"]
+    assert made["userErrors"] == []
+    assert (
+        made["task"]["isOverdue"] is True and made["task"]["customer"]["email"] == "ada@example.com"
+    )
+    api.data(
+        CREATE_TASK, input={"kind": "MEETING", "title": "Demo", "dueAt": "2100-01-01T09:00:00Z"}
+    )
+    assert api.data(TASKS, filter={"mine": True})["tasks"]["totalCount"] == 2
+    overdue = api.data(TASKS, filter={"mine": True, "overdue": True})["tasks"]
+    assert [e["node"]["title"] for e in overdue["edges"]] == ["Call Ada"]
+    other = api.key(Role.AGENT, "agent@example.com")
+    assert api.data(TASKS, other, filter={"mine": True})["tasks"]["totalCount"] == 0
+    bad = api.data(
+        CREATE_TASK, input={"kind": "TODO", "title": " ", "dueAt": "2100-01-01T09:00:00Z"}
+    )
+    assert [e["code"] for e in bad["createTask"]["userErrors"]] == ["REQUIRED"]
+
+
+def test_websites_post_leads_as_json_or_forms(api: Api) -> None:
+    as_json = api.client.post(
+        "/forms/website", json={"email": "web@example.com", "utm_source": "ads"}
+    )
+    assert as_json.status_code == 201, as_json.text
+    as_form = api.client.post(
+        "/forms/website", data={"email": "form@example.com", "firstName": "Flo", "website": ""}
+    )
+    assert as_form.status_code == 201, as_form.text
+    listed = api.data(LEADS, filter={"source": "website"})["leads"]
+    assert sorted(e["node"]["email"] for e in listed["edges"]) == [
+        "form@example.com",
+        "web@example.com",
+    ]
+
+
+def test_bad_form_posts_are_refused_and_change_nothing(api: Api) -> None:
+    cases = [
+        ("/forms/nope", {"email": "a@example.com"}, 404, "NOT_FOUND"),
+        ("/forms/website", {"email": "a@example.com", "website": "http://spam"}, 400, "SPAM"),
+        ("/forms/website", {"email": "a@example.com", "shoeSize": "9"}, 400, "UNKNOWN_FIELD"),
+    ]
+    for path, body, status, code in cases:
+        response = api.client.post(path, json=body)
+        assert response.status_code == status
+        assert response.json()["userErrors"][0]["code"] == code
+    assert (
+        api.client.post(
+            "/forms/website", content=b"[1]", headers={"content-type": "application/json"}
+        ).status_code
+        == 400
+    )
+    assert api.data(LEADS)["leads"]["totalCount"] == 0
+
+
+def test_a_client_posting_too_fast_is_slowed_down() -> None:
+    moment = [0.0]
+    buckets = TokenBuckets(capacity=2, per_minute=6, now=lambda: moment[0])
+    assert [buckets.take("1.2.3.4") for _ in range(3)] == [True, True, False]
+    assert buckets.take("5.6.7.8")  # another client has its own bucket
+    moment[0] = 10.0  # six a minute: one token back after ten seconds
+    assert buckets.take("1.2.3.4") and not buckets.take("1.2.3.4")
+
+
+def test_the_form_endpoint_answers_429_past_the_limit(api: Api) -> None:
+    codes = [
+        api.client.post("/forms/website", json={"email": f"s{n}@example.com"}).status_code
+        for n in range(12)
+    ]
+    assert codes[:10] == [201] * 10 and codes[10:] == [429, 429]

@@ -651,7 +651,7 @@ def run_worker(container: Container, settings: Settings) -> None:
 def main() -> None:
     """The ``rapport`` command."""
     from adapters.cli.main import build_cli
-    from adapters.cli.runtime import CliRuntime
+    from adapters.cli.runtime import CliRuntime, PipelineJobs
 
     def runtime() -> CliRuntime:
         settings = Settings.from_env()
@@ -670,6 +670,12 @@ def main() -> None:
             get_customers=container.get_customers(),
             run_auto_tag_rules=container.run_auto_tag_rules(),
             lifecycle_sweep=container.lifecycle_sweep(),
+            pipeline=PipelineJobs(
+                send_reminders=container.send_reminders(),
+                run_automation_rules=container.run_automation_rules(),
+                define_automation_rule=container.define_automation_rule(),
+                create_sales_team=container.create_sales_team(),
+            ),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),

@@ -138,3 +138,36 @@ def test_the_lifecycle_sweep_runs_from_the_command_line_and_twice_changes_nothin
     assert int(checked.group(1).replace(",", "")) > 0
     second = rapport(environment, "jobs", "run", "lifecycle-sweep").stderr
     assert f"{checked.group(1)} active customers checked, 0 stage changes" in second
+
+
+def test_the_cross_sell_rule_runs_from_the_command_line_once_per_customer(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    rapport(environment, "seed", "--customers", "30")
+    rule = tmp_path / "rule.json"
+    rule.write_text(
+        json.dumps(
+            {
+                "key": "headphones_for_jazz",
+                "name": "Headphones for jazz buyers",
+                "condition": {
+                    "type": "bought_without",
+                    "product": "cd-kob",
+                    "days": 180,
+                    "neverBought": "hp-pro",
+                },
+                "action": {"type": "create_task", "kind": "email", "title": "Offer headphones"},
+            }
+        )
+    )
+    assert (
+        "rule headphones_for_jazz saved"
+        in rapport(environment, "pipeline", "add-rule", str(rule)).stderr
+    )
+    first = rapport(environment, "jobs", "run", "pipeline-rules").stderr
+    made = re.search(r"([\d,]+) tasks created", first)
+    assert made is not None and int(made.group(1)) > 0, first
+    assert "0 tasks created" in rapport(environment, "jobs", "run", "pipeline-rules").stderr
+    reminders = rapport(environment, "jobs", "run", "pipeline-reminders").stderr
+    assert "0 task reminders" in reminders

@@ -22,6 +22,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from adapters.cli.pipeline import add_pipeline_commands
 from adapters.cli.runtime import CliRuntime
 from adapters.demo.seeding import demo_size, seed_demo
 from adapters.exporting.customers import write_customers_csv
@@ -100,6 +101,8 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         console.print(
             f"{sweep.customers:,} active customers checked, {sweep.changes:,} stage changes"
         )
+
+    add_pipeline_commands(cli, run_job, runtime)
 
     events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
     cli.add_typer(events, name="events")

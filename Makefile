@@ -41,6 +41,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.track_events
 	$(BIN)/python -m bench.event_delivery
 	$(BIN)/python -m bench.import_customers
+	$(BIN)/python -m bench.pipeline
 
 schema: $(VENV)/.installed
 	$(BIN)/rapport schema export --output schema.graphql

@@ -210,28 +210,12 @@ class SqlSalesAnalyticsReader:
             .where(window, e.first_entry.is_(True))
             .group_by(e.stage_id, e.currency)
         )
-        ranked = (
-            select(
-                e.stage_id,
-                e.seconds,
-                func.row_number().over(partition_by=e.stage_id, order_by=e.seconds).label("rank"),
-                func.count().over(partition_by=e.stage_id).label("total"),
-            )
-            .where(window, e.seconds.is_not(None))
-            .subquery()
-        )
-        # The middle one or two of each stage's ordered stays: their mean is the median.
-        medians = (
-            select(ranked.c.stage_id, func.avg(ranked.c.seconds))
-            .where(ranked.c.rank.in_([(ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2]))
-            .group_by(ranked.c.stage_id)
-        )
         counts: dict[str, int] = defaultdict(int)
         sums: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
         for stage_id, currency, count, total in self._all(entered):
             counts[stage_id] += count
             sums[stage_id].append((currency, total))
-        median = {stage: float(seconds) for stage, seconds in self._all(medians)}
+        median = self._medians(and_(window, e.seconds.is_not(None)))
         return [
             StageFlow(
                 stage_id=stage,
@@ -241,6 +225,34 @@ class SqlSalesAnalyticsReader:
             )
             for stage in sorted(set(counts) | set(median))
         ]
+
+    def _medians(self, stays: ColumnElement[bool]) -> dict[str, float]:
+        """The median seconds in stage of each stage's ``stays``.
+
+        PostgreSQL computes it as an ordered-set aggregate; SQLite has none, so each stage's
+        middle one or two stays are read by offset, which sorts only up to the middle.
+        """
+        e = opportunity_stage_entries.c
+        if self._engine.dialect.name == "postgresql":
+            query = (
+                select(e.stage_id, func.percentile_cont(0.5).within_group(e.seconds))
+                .where(stays)
+                .group_by(e.stage_id)
+            )
+            return {stage: float(seconds) for stage, seconds in self._all(query)}
+        counts = self._all(select(e.stage_id, func.count()).where(stays).group_by(e.stage_id))
+        found = {}
+        for stage, count in counts:
+            middle = (
+                select(e.seconds)
+                .where(stays, e.stage_id == stage)
+                .order_by(e.seconds)
+                .offset((count - 1) // 2)
+                .limit(2 - count % 2)
+            )
+            values = [row.seconds for row in self._all(middle)]
+            found[stage] = sum(values) / len(values)
+        return found
 
     def closed_deals(self, pipeline_id: str, start: datetime, end: datetime) -> ClosedDeals:
         c = opportunities.c

@@ -420,14 +420,26 @@ opportunities = Table(
     Column("version", Integer, nullable=False),
 )
 Index("ix_opportunities_created_at_id", opportunities.c.created_at, opportunities.c.id)
+# Covering indexes: the board and the forecast read open deals, the funnel's outcomes read
+# deals closed in a window, each without touching the table.
 Index(
-    "ix_opportunities_pipeline_id_status_stage_id",
+    "ix_opportunities_open_deals",
     opportunities.c.pipeline_id,
     opportunities.c.status,
     opportunities.c.stage_id,
+    opportunities.c.currency,
+    opportunities.c.close_month,
+    opportunities.c.owner_id,
+    opportunities.c.amount_minor,
 )
 Index(
-    "ix_opportunities_pipeline_id_closed_at", opportunities.c.pipeline_id, opportunities.c.closed_at
+    "ix_opportunities_closed_deals",
+    opportunities.c.pipeline_id,
+    opportunities.c.closed_at,
+    opportunities.c.status,
+    opportunities.c.currency,
+    opportunities.c.amount_minor,
+    opportunities.c.cycle_seconds,
 )
 
 # Every stay of a deal in a stage: what funnels count and time-in-stage medians read.
@@ -448,10 +460,16 @@ opportunity_stage_entries = Table(
     Column("currency", String(3), nullable=False),
     Column("actor_id", String(36), nullable=False),
 )
+# Covering the funnel's window: counts, values and times in stage without the table.
 Index(
-    "ix_opportunity_stage_entries_pipeline_id_entered_at",
+    "ix_opportunity_stage_entries_funnel",
     opportunity_stage_entries.c.pipeline_id,
     opportunity_stage_entries.c.entered_at,
+    opportunity_stage_entries.c.stage_id,
+    opportunity_stage_entries.c.first_entry,
+    opportunity_stage_entries.c.currency,
+    opportunity_stage_entries.c.amount_minor,
+    opportunity_stage_entries.c.seconds,
 )
 
 leads = Table(

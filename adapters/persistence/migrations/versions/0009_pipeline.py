@@ -134,15 +134,23 @@ def upgrade() -> None:
         op.f("ix_opportunities_customer_id"), "opportunities", ["customer_id"], unique=False
     )
     op.create_index(
-        "ix_opportunities_pipeline_id_closed_at",
+        "ix_opportunities_closed_deals",
         "opportunities",
-        ["pipeline_id", "closed_at"],
+        ["pipeline_id", "closed_at", "status", "currency", "amount_minor", "cycle_seconds"],
         unique=False,
     )
     op.create_index(
-        "ix_opportunities_pipeline_id_status_stage_id",
+        "ix_opportunities_open_deals",
         "opportunities",
-        ["pipeline_id", "status", "stage_id"],
+        [
+            "pipeline_id",
+            "status",
+            "stage_id",
+            "currency",
+            "close_month",
+            "owner_id",
+            "amount_minor",
+        ],
         unique=False,
     )
 
@@ -206,9 +214,17 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
-        "ix_opportunity_stage_entries_pipeline_id_entered_at",
+        "ix_opportunity_stage_entries_funnel",
         "opportunity_stage_entries",
-        ["pipeline_id", "entered_at"],
+        [
+            "pipeline_id",
+            "entered_at",
+            "stage_id",
+            "first_entry",
+            "currency",
+            "amount_minor",
+            "seconds",
+        ],
         unique=False,
     )
 

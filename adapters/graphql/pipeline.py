@@ -469,7 +469,7 @@ class CloseOpportunityInput:
     reason: str = strawberry.field(default="", description="Required, won or lost.")
 
 
-def _ids(values: dict[str, tuple[strawberry.ID | None, str]]) -> dict[str, str | None]:
+def local_ids(values: dict[str, tuple[strawberry.ID | None, str]]) -> dict[str, str | None]:
     """Local ids of the given global ids; raises ``MalformedId`` naming the field."""
     found: dict[str, str | None] = {}
     for field, (value, kind) in values.items():
@@ -483,7 +483,7 @@ def _ids(values: dict[str, tuple[strawberry.ID | None, str]]) -> dict[str, str |
 def new_opportunity(input: CreateOpportunityInput) -> NewOpportunity:
     from adapters.graphql.customers import COMPANY, CUSTOMER
 
-    ids = _ids(
+    ids = local_ids(
         {
             "customerId": (input.customer_id, CUSTOMER),
             "pipelineId": (input.pipeline_id, PIPELINE),
@@ -535,7 +535,7 @@ class PipelineMutation:
     def move_opportunity(self, info: Info, input: MoveOpportunityInput) -> OpportunityPayload:
         context = info.context
         try:
-            ids = _ids(
+            ids = local_ids(
                 {
                     "opportunityId": (input.opportunity_id, OPPORTUNITY),
                     "stageId": (input.stage_id, STAGE),

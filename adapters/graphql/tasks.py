@@ -11,13 +11,18 @@ import strawberry
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
-from adapters.graphql.pipeline import OPPORTUNITY, USER, OpportunityNode, load_opportunity
+from adapters.graphql.pipeline import (
+    OPPORTUNITY,
+    USER,
+    OpportunityNode,
+    load_opportunity,
+    local_ids,
+)
 from adapters.graphql.relay import (
     MalformedId,
     Node,
     PageInfo,
     invalid_id_error,
-    local_id,
     to_global_id,
 )
 from application.pagination import Edge, Page
@@ -160,16 +165,17 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
 
     if given is None:
         return TaskFilter()
-    ids: dict[str, str | None] = {}
-    for field, value, kind in (
-        ("assigneeId", given.assignee_id, USER),
-        ("customerId", given.customer_id, CUSTOMER),
-        ("opportunityId", given.opportunity_id, OPPORTUNITY),
-    ):
-        try:
-            ids[field] = local_id(value, kind) if value is not None else None
-        except MalformedId:
-            raise invalid_id_error(f"filter.{field}", kind) from None
+    try:
+        ids = local_ids(
+            {
+                "assigneeId": (given.assignee_id, USER),
+                "customerId": (given.customer_id, CUSTOMER),
+                "opportunityId": (given.opportunity_id, OPPORTUNITY),
+            }
+        )
+    except MalformedId as bad:
+        kinds = {"assigneeId": USER, "customerId": CUSTOMER, "opportunityId": OPPORTUNITY}
+        raise invalid_id_error(f"filter.{bad}", kinds[str(bad)]) from None
     context = info.context
     assignee = context.principal.actor_id if given.mine else ids["assigneeId"]
     status = "open" if given.overdue else (given.status.value if given.status else None)
@@ -210,16 +216,16 @@ class TaskMutation:
         from adapters.graphql.customers import CUSTOMER
 
         context = info.context
-        ids: dict[str, str | None] = {}
-        for field, value, kind in (
-            ("assigneeId", input.assignee_id, USER),
-            ("customerId", input.customer_id, CUSTOMER),
-            ("opportunityId", input.opportunity_id, OPPORTUNITY),
-        ):
-            try:
-                ids[field] = local_id(value, kind) if value is not None else None
-            except MalformedId:
-                return CreateTaskPayload(user_errors=invalid_id(field))
+        try:
+            ids = local_ids(
+                {
+                    "assigneeId": (input.assignee_id, USER),
+                    "customerId": (input.customer_id, CUSTOMER),
+                    "opportunityId": (input.opportunity_id, OPPORTUNITY),
+                }
+            )
+        except MalformedId as bad:
+            return CreateTaskPayload(user_errors=invalid_id(str(bad)))
         new = NewTask(
             kind=input.kind.value,
             title=input.title,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from typing import Final
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Final, TypeVar
 
 from attrs import frozen
 
@@ -47,8 +47,25 @@ def task_cursor(view: TaskView) -> str:
     return encode_cursor(TASKS, SortKey(view.due_at, view.id))
 
 
-def _after(after: str | None, ordering: str) -> SortKey | None:
-    return decode_cursor(after, ordering, field="after", read=read_time) if after else None
+W = TypeVar("W")
+V = TypeVar("V")
+
+
+def forward_page(
+    slice_of: Callable[..., Sequence[V]],
+    where: W,
+    *,
+    ordering: str,
+    cursor_of: Callable[[V], str],
+    first: int | None,
+    after: str | None,
+) -> Page[V]:
+    """One page forward of a list ordered by ``(time, id)``: the cursor decoded, one item
+    more fetched to know whether another page follows."""
+    request = PageRequest(first=first, after=after)
+    size = request.size
+    key = decode_cursor(after, ordering, field="after", read=read_time) if after else None
+    return build_page(request, slice_of(where, after=key, limit=size + 1), size, cursor_of)
 
 
 @frozen
@@ -59,9 +76,6 @@ class ReadPipeline:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.pipelines()
 
-    def pipeline(self, actor: Principal, pipeline_id: str) -> Pipeline | None:
-        return next((p for p in self.pipelines(actor) if p.id == pipeline_id), None)
-
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, OpportunityView]:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.get_many(ids)
@@ -70,10 +84,14 @@ class ReadPipeline:
         self, actor: Principal, where: OpportunityFilter, *, first: int | None, after: str | None
     ) -> Page[OpportunityView]:
         actor.require(Permission.READ_CUSTOMERS)
-        request = PageRequest(first=first, after=after)
-        size = request.size
-        fetched = self.reader.slice(where, after=_after(after, OPPORTUNITIES), limit=size + 1)
-        return build_page(request, fetched, size, opportunity_cursor)
+        return forward_page(
+            self.reader.slice,
+            where,
+            ordering=OPPORTUNITIES,
+            cursor_of=opportunity_cursor,
+            first=first,
+            after=after,
+        )
 
     def count(self, actor: Principal, where: OpportunityFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
@@ -102,10 +120,14 @@ class ReadLeads:
         self, actor: Principal, where: LeadFilter, *, first: int | None, after: str | None
     ) -> Page[LeadView]:
         actor.require(Permission.READ_CUSTOMERS)
-        request = PageRequest(first=first, after=after)
-        size = request.size
-        fetched = self.reader.slice(where, after=_after(after, LEADS), limit=size + 1)
-        return build_page(request, fetched, size, lead_cursor)
+        return forward_page(
+            self.reader.slice,
+            where,
+            ordering=LEADS,
+            cursor_of=lead_cursor,
+            first=first,
+            after=after,
+        )
 
     def count(self, actor: Principal, where: LeadFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
@@ -120,10 +142,14 @@ class ReadTasks:
         self, actor: Principal, where: TaskFilter, *, first: int | None, after: str | None
     ) -> Page[TaskView]:
         actor.require(Permission.READ_CUSTOMERS)
-        request = PageRequest(first=first, after=after)
-        size = request.size
-        fetched = self.reader.slice(where, after=_after(after, TASKS), limit=size + 1)
-        return build_page(request, fetched, size, task_cursor)
+        return forward_page(
+            self.reader.slice,
+            where,
+            ordering=TASKS,
+            cursor_of=task_cursor,
+            first=first,
+            after=after,
+        )
 
     def count(self, actor: Principal, where: TaskFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
@@ -74,8 +74,25 @@ class InMemoryPipelineRepository:
         self.added.clear()
 
 
+def move_owned(
+    store: InMemoryStore, staged: Staged[Any], survivor_id: str, duplicate_ids: Collection[str]
+) -> int:
+    """Give the records of merged duplicates to the survivor, each a new version."""
+    wanted = set(duplicate_ids) - {survivor_id}
+    with store.lock:
+        committed = [r.id for r in staged.committed.values() if r.customer_id in wanted]
+    ids = set(committed) | {r.id for r in staged.seen.values() if r.customer_id in wanted}
+    for record_id in sorted(ids):
+        record = staged.get(record_id)
+        if record is not None and record.customer_id in wanted:
+            record.customer_id = survivor_id
+            record.version += 1
+    return len(ids)
+
+
 class InMemoryOpportunityRepository:
     def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
         self.staged = Staged(store.opportunities)
 
     def add(self, opportunity: Opportunity) -> None:
@@ -83,6 +100,9 @@ class InMemoryOpportunityRepository:
 
     def get(self, opportunity_id: str) -> Opportunity | None:
         return self.staged.get(opportunity_id)
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        return move_owned(self._store, self.staged, survivor_id, duplicate_ids)
 
 
 class InMemoryLeadRepository:
@@ -95,6 +115,9 @@ class InMemoryLeadRepository:
 
     def get(self, lead_id: str) -> Lead | None:
         return self.staged.get(lead_id)
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        return move_owned(self._store, self.staged, survivor_id, duplicate_ids)
 
     def first_touch_due_by(self, moment: datetime) -> Sequence[Lead]:
         with self._store.lock:
@@ -152,6 +175,9 @@ class InMemoryTaskRepository:
 
     def get(self, task_id: str) -> Task | None:
         return self.staged.get(task_id)
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        return move_owned(self._store, self.staged, survivor_id, duplicate_ids)
 
     def dedupe_keys_in_use(self, keys: Collection[str]) -> set[str]:
         wanted = set(keys)

@@ -133,6 +133,27 @@ class TrackedRows(Generic[A]):
                 raise StaleVersion(loaded)
             self._loaded_versions[aggregate_id] = aggregate.version
 
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """A merge, set-based: every row of the duplicates becomes the survivor's, each a new
+        version; what this unit of work loaded already is moved in place, too."""
+        self.flush()
+        duplicates = sorted(set(duplicate_ids) - {survivor_id})
+        if not duplicates:
+            return 0
+        column = self._table.c.customer_id
+        moved = self._session.execute(
+            update(self._table)
+            .where(column.in_(duplicates))
+            .values(customer_id=survivor_id, version=self._table.c.version + 1)
+        ).rowcount  # type: ignore[attr-defined]
+        for aggregate_id, aggregate in self.seen.items():
+            owned: Any = aggregate
+            if owned.customer_id in duplicates:
+                owned.customer_id = survivor_id
+                aggregate.version += 1
+                self._loaded_versions[aggregate_id] = aggregate.version
+        return int(moved)
+
 
 class SqlPipelineRepository:
     def __init__(self, session: Session) -> None:
@@ -192,6 +213,10 @@ class SqlOpportunityRepository:
     def get(self, opportunity_id: str) -> Opportunity | None:
         return self.rows.get(opportunity_id)
 
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        self.flush()
+        return self.rows.move_to(survivor_id, duplicate_ids)
+
     def flush(self) -> None:
         self.rows.flush()
         new: list[dict[str, Any]] = []
@@ -221,6 +246,9 @@ class SqlLeadRepository:
 
     def get(self, lead_id: str) -> Lead | None:
         return self.rows.get(lead_id)
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        return self.rows.move_to(survivor_id, duplicate_ids)
 
     def first_touch_due_by(self, moment: datetime) -> Sequence[Lead]:
         return self.rows.load_where(
@@ -277,6 +305,9 @@ class SqlTaskRepository:
 
     def get(self, task_id: str) -> Task | None:
         return self.rows.get(task_id)
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        return self.rows.move_to(survivor_id, duplicate_ids)
 
     def dedupe_keys_in_use(self, keys: Collection[str]) -> set[str]:
         wanted = sorted(keys)

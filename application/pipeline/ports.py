@@ -52,11 +52,19 @@ class OpportunityRepository(Protocol):
 
     def get(self, opportunity_id: str) -> Opportunity | None: ...
 
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """A merge: the duplicates' deals become the survivor's; returns how many moved."""
+        ...
+
 
 class LeadRepository(Protocol):
     def add(self, lead: Lead) -> None: ...
 
     def get(self, lead_id: str) -> Lead | None: ...
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """A merge: the duplicates' leads become the survivor's; returns how many moved."""
+        ...
 
     def first_touch_due_by(self, moment: datetime) -> Sequence[Lead]:
         """Assigned, uncontacted, unreminded leads due by ``moment``, loaded for change."""
@@ -85,6 +93,10 @@ class TaskRepository(Protocol):
     def add(self, task: Task) -> None: ...
 
     def get(self, task_id: str) -> Task | None: ...
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """A merge: the duplicates' tasks become the survivor's; returns how many moved."""
+        ...
 
     def dedupe_keys_in_use(self, keys: Collection[str]) -> set[str]: ...
 

@@ -368,6 +368,55 @@ class PipelineContract:
         ]
 
 
+class PipelineMergeContract:
+    def test_a_merge_gives_the_duplicates_deals_leads_and_tasks_to_the_survivor(
+        self, backend: StorageBackend
+    ) -> None:
+        survivor, duplicate, bystander = stored_customers(backend, 3)
+        open_deal(
+            backend, duplicate.id, "o1", amount="10", close=date(2026, 2, 1), created=0, stage=Q
+        )
+        open_deal(
+            backend, bystander.id, "o2", amount="10", close=date(2026, 2, 1), created=0, stage=Q
+        )
+        lead = Lead.capture(
+            id="lead-1",
+            customer_id=duplicate.id,
+            email="dup@example.com",
+            profile=LeadProfile(),
+            source="api",
+            utm={},
+            at=T0,
+            by="u",
+        )
+        with backend.uow() as uow:
+            uow.leads.add(lead)
+            uow.tasks.add(task("t1", duplicate.id))
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.opportunities.get("o1")
+            assert loaded is not None
+            moved = (
+                uow.opportunities.move_to(survivor.id, [duplicate.id]),
+                uow.leads.move_to(survivor.id, [duplicate.id]),
+                uow.tasks.move_to(survivor.id, [duplicate.id]),
+            )
+            assert loaded.customer_id == survivor.id
+            uow.commit()
+        assert moved == (1, 1, 1)
+        assert backend.pipeline is not None and backend.leads is not None
+        assert backend.tasks is not None
+        deals = backend.pipeline.get_many(["o1", "o2"])
+        assert (deals["o1"].customer_id, deals["o2"].customer_id) == (survivor.id, bystander.id)
+        assert backend.leads.get_many(["lead-1"])["lead-1"].customer_id == survivor.id
+        assert backend.tasks.count(TaskFilter(customer_id=survivor.id)) == 1
+        with backend.uow() as uow:
+            again = uow.opportunities.get("o1")
+            assert again is not None
+            again.advance(PIPELINE, D, entry_id="o1-e1", at=day(1), by="u")
+            uow.commit()  # the moved deal's new version is the one stored
+
+
 def sort_key(view: OpportunityView) -> SortKey:
     return SortKey(view.created_at, view.id)
 

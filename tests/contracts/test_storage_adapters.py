@@ -19,7 +19,7 @@ from tests.contracts.orders import (
     MergeContract,
     OrderRepositoryContract,
 )
-from tests.contracts.pipeline import PipelineContract
+from tests.contracts.pipeline import PipelineContract, PipelineMergeContract
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
 
@@ -46,5 +46,6 @@ class TestStorageAdapters(
     LifecycleContract,
     OrderFactsContract,
     PipelineContract,
+    PipelineMergeContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

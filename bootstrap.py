@@ -105,7 +105,13 @@ from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder,
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
 from application.pipeline.analytics import SalesAnalytics
-from application.pipeline.leads import CaptureFormLead, ConvertLead, CreateLead
+from application.pipeline.leads import (
+    CaptureFormLead,
+    ConvertLead,
+    CreateLead,
+    MarkLeadContacted,
+    RescoreLeads,
+)
 from application.pipeline.opportunities import (
     CloseOpportunity,
     CreateOpportunity,
@@ -487,6 +493,13 @@ class Container(containers.DeclarativeContainer):
         counts=behaviour_counts,
         lifecycle=change_lifecycle_stage,
     )
+    rescore_leads = providers.Singleton(
+        RescoreLeads,
+        uow=unit_of_work.provider,
+        clock=clock,
+        counts=behaviour_counts,
+        lifecycle=change_lifecycle_stage,
+    )
     send_reminders = providers.Singleton(SendReminders, uow=unit_of_work.provider, clock=clock)
     run_automation_rules = providers.Singleton(
         RunAutomationRules, uow=unit_of_work.provider, clock=clock, ids=ids
@@ -516,6 +529,9 @@ class Container(containers.DeclarativeContainer):
         ),
         convert_lead=providers.Singleton(
             ConvertLead, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        mark_lead_contacted=providers.Singleton(
+            MarkLeadContacted, uow=unit_of_work.provider, clock=clock
         ),
         read_leads=providers.Singleton(ReadLeads, reader=lead_reader),
         create_task=providers.Singleton(
@@ -675,6 +691,7 @@ def main() -> None:
                 run_automation_rules=container.run_automation_rules(),
                 define_automation_rule=container.define_automation_rule(),
                 create_sales_team=container.create_sales_team(),
+                rescore_leads=container.rescore_leads(),
             ),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",

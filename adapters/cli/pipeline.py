@@ -50,6 +50,18 @@ def add_pipeline_commands(
             rt.close()
         console.print(f"{made:,} tasks created")
 
+    @run_job.command("lead-scoring")
+    def run_scoring() -> None:
+        """Score every lead not yet converted again: new behaviour counts, old points fade."""
+        rt = runtime()
+        try:
+            changed = rt.pipeline.rescore_leads(Principal.system())
+        except DomainError as error:
+            _fail(error)
+        finally:
+            rt.close()
+        console.print(f"{changed:,} scores changed")
+
     @pipeline.command("add-rule")
     def add_rule(
         file: Annotated[Path, typer.Argument(help="A JSON rule: key, name, condition, action.")],

@@ -13,6 +13,7 @@ from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.importing import ImportOrders
+from application.pipeline.leads import RescoreLeads
 from application.pipeline.tasks import DefineAutomationRule, RunAutomationRules, SendReminders
 from application.pipeline.teams import CreateSalesTeam
 from application.tags.rules import RunAutoTagRules
@@ -24,6 +25,7 @@ class PipelineJobs:
     run_automation_rules: RunAutomationRules
     define_automation_rule: DefineAutomationRule
     create_sales_team: CreateSalesTeam
+    rescore_leads: RescoreLeads
 
 
 @frozen

@@ -36,7 +36,12 @@ from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.pagination import Page
 from application.pipeline.analytics import SalesAnalytics
-from application.pipeline.leads import CaptureFormLead, ConvertLead, CreateLead
+from application.pipeline.leads import (
+    CaptureFormLead,
+    ConvertLead,
+    CreateLead,
+    MarkLeadContacted,
+)
 from application.pipeline.opportunities import (
     CloseOpportunity,
     CreateOpportunity,
@@ -71,6 +76,7 @@ class SalesServices:
     create_lead: CreateLead
     capture_form_lead: CaptureFormLead
     convert_lead: ConvertLead
+    mark_lead_contacted: MarkLeadContacted
     read_leads: ReadLeads
     create_task: CreateTask
     read_tasks: ReadTasks

@@ -52,6 +52,14 @@ class UtmParameter:
     value: str
 
 
+@strawberry.type(description="One change of a lead's score.")
+class LeadScoreChange:
+    at: datetime
+    from_score: int
+    to_score: int
+    grade: str
+
+
 @strawberry.type(name="Lead", description="Interest captured from a form or a person.")
 class LeadNode(Node):
     email: str
@@ -112,6 +120,13 @@ class LeadNode(Node):
     @strawberry.field
     async def owner(self, info: Info) -> UserNode | None:
         return await load_user(info, self.view.owner_id) if self.view.owner_id else None
+
+    @strawberry.field(description="Every change of the score, oldest first.")
+    def score_history(self) -> list[LeadScoreChange]:
+        return [
+            LeadScoreChange(at=c.at, from_score=c.from_score, to_score=c.to_score, grade=c.grade)
+            for c in self.view.score_history
+        ]
 
     @strawberry.field(description="The deal the lead was converted to.")
     async def opportunity(self, info: Info) -> OpportunityNode | None:
@@ -269,6 +284,19 @@ class LeadMutation:
         )
         try:
             lead = context.services.sales.create_lead(context.principal, new)
+        except DomainError as error:
+            return CreateLeadPayload(user_errors=user_errors(error))
+        return CreateLeadPayload(lead=LeadNode.from_lead(lead))
+
+    @strawberry.mutation(description="Record the first touch: the first-touch promise is kept.")
+    def mark_lead_contacted(self, info: Info, lead_id: strawberry.ID) -> CreateLeadPayload:
+        context = info.context
+        try:
+            local = local_id(lead_id, LEAD)
+        except MalformedId:
+            return CreateLeadPayload(user_errors=invalid_id("leadId"))
+        try:
+            lead = context.services.sales.mark_lead_contacted(context.principal, local)
         except DomainError as error:
             return CreateLeadPayload(user_errors=user_errors(error))
         return CreateLeadPayload(lead=LeadNode.from_lead(lead))

@@ -119,6 +119,15 @@ class InMemoryLeadRepository:
     def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
         return move_owned(self._store, self.staged, survivor_id, duplicate_ids)
 
+    def unconverted_ids(self, *, after: str | None, limit: int) -> Sequence[str]:
+        with self._store.lock:
+            ids = sorted(
+                lead.id
+                for lead in self._store.leads.values()
+                if lead.status is not LeadStatus.CONVERTED and (after is None or lead.id > after)
+            )
+        return ids[:limit]
+
     def first_touch_due_by(self, moment: datetime) -> Sequence[Lead]:
         with self._store.lock:
             ids = [

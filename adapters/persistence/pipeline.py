@@ -250,6 +250,12 @@ class SqlLeadRepository:
     def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
         return self.rows.move_to(survivor_id, duplicate_ids)
 
+    def unconverted_ids(self, *, after: str | None, limit: int) -> Sequence[str]:
+        query = select(leads.c.id).where(leads.c.status != LeadStatus.CONVERTED.value)
+        if after is not None:
+            query = query.where(leads.c.id > after)
+        return list(self._session.scalars(query.order_by(leads.c.id).limit(limit)))
+
     def first_touch_due_by(self, moment: datetime) -> Sequence[Lead]:
         return self.rows.load_where(
             leads.c.first_touch_due_at <= moment,

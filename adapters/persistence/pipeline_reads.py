@@ -20,7 +20,7 @@ from sqlalchemy import (
     tuple_,
 )
 
-from adapters.persistence.pipeline_rows import entry_of, pipeline_of, team_of
+from adapters.persistence.pipeline_rows import entry_of, pipeline_of, score_changes_of, team_of
 from adapters.persistence.tables import (
     event_daily_counts,
     leads,
@@ -337,6 +337,7 @@ def _lead_view(row: Any) -> LeadView:
         contacted_at=row.contacted_at,
         opportunity_id=row.opportunity_id,
         created_at=row.created_at,
+        score_history=tuple(score_changes_of(row.score_history)),
     )
 
 

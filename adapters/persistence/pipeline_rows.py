@@ -203,6 +203,12 @@ def lead_row(lead: Lead) -> dict[str, Any]:
     }
 
 
+def score_changes_of(stored: list[list[Any]]) -> list[ScoreChange]:
+    return [
+        ScoreChange(datetime.fromisoformat(at), old, new, grade) for at, old, new, grade in stored
+    ]
+
+
 def lead_of(row: Any) -> Lead:
     p = row.profile
     return Lead(
@@ -226,10 +232,7 @@ def lead_of(row: Any) -> Lead:
         owner_id=row.owner_id,
         score=row.score,
         grade=row.grade,
-        score_history=[
-            ScoreChange(datetime.fromisoformat(at), old, new, grade)
-            for at, old, new, grade in row.score_history
-        ],
+        score_history=score_changes_of(row.score_history),
         first_touch_due_at=row.first_touch_due_at,
         contacted_at=row.contacted_at,
         first_touch_reminded=row.first_touch_reminded,

@@ -162,13 +162,80 @@ class CreateLead:
         lead.assign(rep, due_at=due, at=now, by=actor.actor_id)
 
     def _stage(self, actor: Principal, customer_id: str, stage: str) -> None:
-        try:
-            self.lifecycle(
-                actor, StageMove(customer_id=customer_id, track=ACQUISITION, stage=stage)
-            )
-        except DomainError as error:
-            if error.problems[0].code is not ErrorCode.TRANSITION_NOT_ALLOWED:
-                raise
+        move_customer(self.lifecycle, actor, customer_id, stage)
+
+
+def move_customer(
+    lifecycle: ChangeLifecycleStage, actor: Principal, customer_id: str, stage: str
+) -> None:
+    """Put the customer on an acquisition stage, unless it is further along already."""
+    try:
+        lifecycle(actor, StageMove(customer_id=customer_id, track=ACQUISITION, stage=stage))
+    except DomainError as error:
+        if error.problems[0].code is not ErrorCode.TRANSITION_NOT_ALLOWED:
+            raise
+
+
+@frozen
+class RescoreLeads:
+    """Score every lead not yet converted again: behaviour comes in and points decay.
+
+    Newly qualified leads make their customers marketing qualified leads, as at capture.
+    A page of leads per transaction; returns how many scores changed.
+    """
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    counts: BehaviourCounts
+    lifecycle: ChangeLifecycleStage
+    batch_size: int = 500
+
+    def __call__(self, actor: Principal) -> int:
+        actor.require(Permission.MANAGE_LIFECYCLE)
+        now = self.clock.now()
+        changed = 0
+        after: str | None = None
+        while True:
+            qualified: list[str] = []
+            with self.uow() as uow:
+                ids = uow.leads.unconverted_ids(after=after, limit=self.batch_size)
+                if not ids:
+                    break
+                after = ids[-1]
+                model = uow.leads.scoring_model()
+                for lead_id in ids:
+                    lead = uow.leads.get(lead_id)
+                    if lead is None:
+                        continue
+                    before = lead.score, lead.grade
+                    score, grade = score_of(model, lead, self.counts, now.date())
+                    if lead.rescore(
+                        score, grade, qualifying=model.qualifying_grades, at=now, by=actor.actor_id
+                    ):
+                        qualified.append(lead.customer_id)
+                    changed += (score, grade) != before
+                uow.commit()
+            for customer_id in qualified:
+                move_customer(self.lifecycle, actor, customer_id, QUALIFIED_STAGE)
+        return changed
+
+
+@frozen
+class MarkLeadContacted:
+    """The owner made the first touch: the first-touch promise is kept."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    def __call__(self, actor: Principal, lead_id: str) -> Lead:
+        actor.require(Permission.WRITE_CUSTOMERS)
+        with self.uow() as uow:
+            lead = uow.leads.get(lead_id)
+            if lead is None:
+                raise NotFound("leadId", "no lead has this id")
+            lead.mark_contacted(self.clock.now())
+            uow.commit()
+        return lead
 
 
 @frozen

@@ -66,6 +66,10 @@ class LeadRepository(Protocol):
         """A merge: the duplicates' leads become the survivor's; returns how many moved."""
         ...
 
+    def unconverted_ids(self, *, after: str | None, limit: int) -> Sequence[str]:
+        """Ids of leads not yet converted, in id order (code points), strictly after ``after``."""
+        ...
+
     def first_touch_due_by(self, moment: datetime) -> Sequence[Lead]:
         """Assigned, uncontacted, unreminded leads due by ``moment``, loaded for change."""
         ...

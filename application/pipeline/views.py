@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from domain.pipeline import Lead, Opportunity, StageEntry, Task
+from domain.pipeline import Lead, Opportunity, ScoreChange, StageEntry, Task
 
 
 @frozen
@@ -100,6 +100,7 @@ class LeadView:
     contacted_at: datetime | None
     opportunity_id: str | None
     created_at: datetime
+    score_history: tuple[ScoreChange, ...] = ()
 
     @classmethod
     def from_lead(cls, lead: Lead) -> LeadView:
@@ -125,6 +126,7 @@ class LeadView:
             contacted_at=lead.contacted_at,
             opportunity_id=lead.opportunity_id,
             created_at=lead.created_at,
+            score_history=tuple(lead.score_history),
         )
 
 

@@ -13,7 +13,13 @@ from application.lifecycle.commands import ChangeLifecycleStage
 from application.lifecycle.queries import ReadLifecycle
 from application.orders.commands import RecordOrder
 from application.pipeline.analytics import SalesAnalytics
-from application.pipeline.leads import CaptureFormLead, ConvertLead, CreateLead
+from application.pipeline.leads import (
+    CaptureFormLead,
+    ConvertLead,
+    CreateLead,
+    MarkLeadContacted,
+    RescoreLeads,
+)
 from application.pipeline.opportunities import CloseOpportunity, CreateOpportunity, MoveOpportunity
 from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
 from application.pipeline.tasks import (
@@ -45,6 +51,8 @@ class Sales:
     create_lead: CreateLead
     capture_form: CaptureFormLead
     convert: ConvertLead
+    rescore: RescoreLeads
+    mark_contacted: MarkLeadContacted
     read_leads: ReadLeads
     create_task: CreateTask
     read_tasks: ReadTasks
@@ -93,6 +101,8 @@ def build(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus
         create_lead=create_lead,
         capture_form=CaptureFormLead(uow, create_lead),
         convert=ConvertLead(uow, clock, ids),
+        rescore=RescoreLeads(uow, clock, backend.behaviour_counts, change_stage, batch_size=2),
+        mark_contacted=MarkLeadContacted(uow, clock),
         read_leads=ReadLeads(backend.leads),
         create_task=CreateTask(uow, clock, ids),
         read_tasks=ReadTasks(backend.tasks),

@@ -177,3 +177,48 @@ def test_bad_form_posts_change_nothing(
 def test_an_unknown_team_is_not_found(sales: Sales, admin: Principal) -> None:
     with pytest.raises(NotFound):
         sales.create_lead(admin, NewLead(email="a@example.com", team_id="nope"))
+
+
+def test_rescoring_lets_points_fade_and_new_behaviour_qualify(
+    sales: Sales, admin: Principal, clock: ManualClock, ids: SequentialIdGenerator
+) -> None:
+    track = TrackEvents(sales.backend.uow, clock, ids)
+    customers = [sales.customer(admin, f"l{n}@example.com") for n in range(3)]
+    track(admin, [IncomingEvent(customer_id=customers[0], name="Requested Demo", event_id="d0")])
+    leads = [sales.create_lead(admin, NewLead(email=f"l{n}@example.com")) for n in range(3)]
+    assert [lead.score for lead in leads] == [40, 0, 0]
+    clock.advance(timedelta(days=30))  # the demo request is one half-life old
+    track(
+        admin,
+        [
+            IncomingEvent(customer_id=customers[2], name="Requested Demo", event_id=f"x{n}")
+            for n in range(2)
+        ],
+    )
+    assert sales.rescore(admin) == 2  # lead 0 fades to 20; lead 2 reaches 80
+    views = sales.read_leads.get_many(admin, [lead.id for lead in leads])
+    assert [(views[lead.id].score, views[lead.id].grade) for lead in leads] == [
+        (20, "C"),
+        (0, "C"),
+        (80, "A"),
+    ]
+    assert [(c.from_score, c.to_score) for c in views[leads[2].id].score_history] == [(0, 80)]
+    stages = sales.lifecycle.stages_of(admin, [customers[2]])[customers[2]]
+    assert [s.stage for s in stages] == ["marketing_qualified_lead"]
+    assert sales.rescore(admin) == 0
+
+
+def test_a_contacted_lead_is_not_reminded(sales: Sales, admin: Principal) -> None:
+    ana = sales.rep("Ana")
+    sales.create_team(
+        admin,
+        name="Inside",
+        strategy="round_robin",
+        members=[TeamMemberInput(user_id=ana.actor_id)],
+    )
+    lead = sales.create_lead(admin, NewLead(email="l@example.com"))
+    sales.mark_contacted(ana, lead.id)
+    sales.clock.advance(timedelta(hours=3))
+    assert sales.reminders(admin) == (0, 0)
+    with pytest.raises(NotFound):
+        sales.mark_contacted(ana, "nope")

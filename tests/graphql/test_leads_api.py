@@ -158,3 +158,20 @@ def test_the_form_endpoint_answers_429_past_the_limit(api: Api) -> None:
         for n in range(12)
     ]
     assert codes[:10] == [201] * 10 and codes[10:] == [429, 429]
+
+
+def test_mark_a_lead_contacted_and_read_its_score_history(api: Api) -> None:
+    lead = api.data(CREATE_LEAD, input={"email": "vp@example.com", "title": "VP Sales"})[
+        "createLead"
+    ]
+    marked = api.data(
+        """mutation($id: ID!) { markLeadContacted(leadId: $id) {
+             lead { contactedAt scoreHistory { fromScore toScore grade } } userErrors { code } } }""",
+        id=lead["lead"]["id"],
+    )["markLeadContacted"]
+    assert marked["lead"]["contactedAt"] is not None
+    assert marked["lead"]["scoreHistory"] == [{"fromScore": 0, "toScore": 25, "grade": "C"}]
+    missing = api.data(
+        'mutation { markLeadContacted(leadId: "TGVhZDpub3Bl") { userErrors { field code } } }'
+    )["markLeadContacted"]
+    assert missing["userErrors"] == [{"field": ["leadId"], "code": "NOT_FOUND"}]

@@ -119,6 +119,7 @@ from application.pipeline.opportunities import (
 )
 from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
 from application.pipeline.tasks import (
+    CompleteTask,
     CreateTask,
     DefineAutomationRule,
     RunAutomationRules,
@@ -537,6 +538,7 @@ class Container(containers.DeclarativeContainer):
         create_task=providers.Singleton(
             CreateTask, uow=unit_of_work.provider, clock=clock, ids=ids
         ),
+        complete_task=providers.Singleton(CompleteTask, uow=unit_of_work.provider, clock=clock),
         read_tasks=providers.Singleton(ReadTasks, reader=task_reader),
     )
 

@@ -48,7 +48,7 @@ from application.pipeline.opportunities import (
     MoveOpportunity,
 )
 from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
-from application.pipeline.tasks import CreateTask
+from application.pipeline.tasks import CompleteTask, CreateTask
 from application.pipeline.views import OpportunityView
 from application.ports import Clock
 from application.principal import Principal
@@ -79,6 +79,7 @@ class SalesServices:
     mark_lead_contacted: MarkLeadContacted
     read_leads: ReadLeads
     create_task: CreateTask
+    complete_task: CompleteTask
     read_tasks: ReadTasks
 
 

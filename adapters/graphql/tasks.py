@@ -23,6 +23,7 @@ from adapters.graphql.relay import (
     Node,
     PageInfo,
     invalid_id_error,
+    local_id,
     to_global_id,
 )
 from application.pagination import Edge, Page
@@ -211,6 +212,19 @@ class TaskQuery:
 
 @strawberry.type
 class TaskMutation:
+    @strawberry.mutation(description="Mark a task done; done twice changes nothing.")
+    def complete_task(self, info: Info, task_id: strawberry.ID) -> CreateTaskPayload:
+        context = info.context
+        try:
+            local = local_id(task_id, TASK)
+        except MalformedId:
+            return CreateTaskPayload(user_errors=invalid_id("taskId"))
+        try:
+            task = context.services.sales.complete_task(context.principal, local)
+        except DomainError as error:
+            return CreateTaskPayload(user_errors=user_errors(error))
+        return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
+
     @strawberry.mutation(description="Give a rep a call, email, meeting or to-do.")
     def create_task(self, info: Info, input: CreateTaskInput) -> CreateTaskPayload:
         from adapters.graphql.customers import CUSTOMER

@@ -17,6 +17,7 @@ from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_EVENT
 from domain.lifecycle.lifecycle import TIMELINE_KIND as STAGE_CHANGED
 from domain.orders.order import TIMELINE_KIND as ORDER
+from domain.pipeline.leads import TIMELINE_KIND as LEAD
 from domain.pipeline.opportunity import TIMELINE_KIND as OPPORTUNITY
 from domain.tags.tagging import TAGGED, UNTAGGED
 
@@ -28,6 +29,7 @@ KINDS: Final[tuple[str, ...]] = (
     UNTAGGED,
     STAGE_CHANGED,
     OPPORTUNITY,
+    LEAD,
 )
 
 _kinds: type[Enum] = Enum("TimelineKind", {kind.upper(): kind for kind in KINDS})  # type: ignore[misc]

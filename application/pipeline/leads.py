@@ -113,6 +113,7 @@ class CreateLead:
                 score, grade, qualifying=model.qualifying_grades, at=now, by=actor.actor_id
             )
             uow.leads.add(lead)
+            uow.timeline.record([lead.timeline_entry()])
             uow.commit()
         self._stage(actor, customer_id, LEAD_STAGE)
         if qualified:

@@ -78,6 +78,22 @@ class CreateTask:
 
 
 @frozen
+class CompleteTask:
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    def __call__(self, actor: Principal, task_id: str) -> Task:
+        actor.require(Permission.WRITE_CUSTOMERS)
+        with self.uow() as uow:
+            task = uow.tasks.get(task_id)
+            if task is None:
+                raise NotFound("taskId", "no task has this id")
+            task.complete(self.clock.now(), actor.actor_id)
+            uow.commit()
+        return task
+
+
+@frozen
 class SendReminders:
     """Emit a reminder event for each task about to fall due and each lead whose first-touch
     promise is about to lapse; each at most once. Run it every few minutes."""

@@ -18,7 +18,9 @@ from domain.pipeline.events import (
     LeadQualified,
     LeadScoreChanged,
 )
+from domain.timeline import TimelineEntry
 
+TIMELINE_KIND = "lead"
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
@@ -208,6 +210,20 @@ class Lead:
                 customer_id=self.customer_id,
                 opportunity_id=opportunity_id,
             )
+        )
+
+    def timeline_entry(self) -> TimelineEntry:
+        """The lead's line on its customer's timeline, drawn when it is captured."""
+        return TimelineEntry(
+            id=self.id,
+            customer_id=self.customer_id,
+            kind=TIMELINE_KIND,
+            occurred_at=self.created_at,
+            subject_type="Lead",
+            subject_id=self.id,
+            title=f"Lead from {self.source}",
+            summary=", ".join(f"{key}={value}" for key, value in sorted(self.utm.items())) or None,
+            data={"source": self.source, "score": self.score, "grade": self.grade},
         )
 
     def _touch(self, at: datetime) -> None:

@@ -38,6 +38,9 @@ def test_a_lead_matches_the_customer_with_its_email(sales: Sales, admin: Princip
     lead = sales.create_lead(admin, NewLead(email="ADA@example.com", source="event"))
     fresh = sales.create_lead(admin, NewLead(email="bob@example.com", first_name="Bob"))
     assert lead.customer_id == known
+    assert sales.backend.timeline is not None
+    entries = sales.backend.timeline.slice(known, kinds=["lead"], after=None, limit=5)
+    assert [e.title for e in entries] == ["Lead from event"]
     assert fresh.customer_id != known
     assert sales.read_leads.count(admin, LeadFilter()) == 2
 

@@ -17,6 +17,7 @@ from adapters.graphql.pipeline import (
     USER,
     OpportunityNode,
     load_opportunity,
+    local_ids,
 )
 from adapters.graphql.relay import (
     MalformedId,
@@ -311,17 +312,21 @@ class LeadMutation:
         except MalformedId:
             return ConvertLeadPayload(user_errors=invalid_id("leadId"))
         try:
-            pipeline = local_id(input.pipeline_id, PIPELINE) if input.pipeline_id else None
-            company = local_id(input.company_id, COMPANY) if input.company_id else None
-        except MalformedId:
-            return ConvertLeadPayload(user_errors=invalid_id("pipelineId"))
+            ids = local_ids(
+                {
+                    "pipelineId": (input.pipeline_id, PIPELINE),
+                    "companyId": (input.company_id, COMPANY),
+                }
+            )
+        except MalformedId as bad:
+            return ConvertLeadPayload(user_errors=invalid_id(str(bad)))
         conversion = Conversion(
             lead_id=lead_id,
             opportunity_name=input.opportunity_name,
             currency=input.currency,
             amount=str(input.amount) if input.amount is not None else None,
-            pipeline_id=pipeline,
-            company_id=company,
+            pipeline_id=ids["pipelineId"],
+            company_id=ids["companyId"],
             expected_close_date=input.expected_close_date,
         )
         try:

@@ -105,7 +105,11 @@ class SendReminders:
         actor.require(Permission.MANAGE_LIFECYCLE)
         now = self.clock.now()
         with self.uow() as uow:
-            tasks = uow.tasks.reminders_due_by(now + REMINDER_LEAD_TIME)
+            tasks = [
+                task
+                for task in uow.tasks.reminders_due_by(now + REMINDER_LEAD_TIME)
+                if task.reminder_due(now, REMINDER_LEAD_TIME)
+            ]
             for task in tasks:
                 task.remind(now, actor.actor_id)
             leads = [

@@ -74,10 +74,6 @@ class Pipeline:
             field_name, ErrorCode.WRONG_PIPELINE, f"the {self.name} pipeline has no such stage"
         )
 
-    def next_stage(self, stage_id: str) -> PipelineStage | None:
-        index = [stage.id for stage in self.stages].index(stage_id)
-        return self.stages[index + 1] if index + 1 < len(self.stages) else None
-
 
 def default_pipeline(stage_ids: Iterable[str] | None = None) -> Pipeline:
     """The pipeline a new installation starts with; migration 0009 seeds the same one."""

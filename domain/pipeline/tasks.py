@@ -94,9 +94,6 @@ class Task:
         )
         return task
 
-    def is_overdue(self, now: datetime) -> bool:
-        return self.status is TaskStatus.OPEN and self.due_at < now
-
     def reminder_due(self, now: datetime, lead_time: timedelta) -> bool:
         return (
             self.status is TaskStatus.OPEN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -10,7 +11,9 @@ from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
 from application.errors import NotFound
+from application.pipeline.analytics import ForecastGrouping, Period
 from application.pipeline.opportunities import NewLineItem, NewOpportunity
+from application.pipeline.teams import TeamMemberInput
 from application.pipeline.views import OpportunityFilter
 from application.principal import Principal
 from domain.access.roles import Role
@@ -205,3 +208,21 @@ def test_deals_appear_on_the_customer_timeline(sales: Sales, actor: Principal) -
     assert sales.backend.timeline is not None
     entries = sales.backend.timeline.slice(customer, kinds=["opportunity"], after=None, limit=10)
     assert [e.title for e in entries] == ["Fifty seats: moved to Discovery", "Fifty seats: opened"]
+
+
+def test_the_forecast_groups_by_team(sales: Sales, actor: Principal) -> None:
+    other = sales.rep("Otto")
+    sales.create_team(
+        Principal.system(),
+        name="Inside",
+        strategy="round_robin",
+        members=[TeamMemberInput(user_id=actor.actor_id)],
+    )
+    customer = sales.customer(actor, "ada@example.com")
+    sales.create_opportunity(actor, deal(customer, stage_id=P))
+    sales.create_opportunity(other, deal(customer, amount="100.00"))
+    lines = sales.analytics.forecast(actor, PIPELINE.id, Period.QUARTER, ForecastGrouping.TEAM)
+    assert [(f.period, f.group, f.amount, f.weighted) for f in lines] == [
+        ("2026-Q1", "Inside", Decimal("12000.00"), Decimal("6000.00")),
+        ("2026-Q1", "no team", Decimal("100.00"), Decimal("10.00")),
+    ]

@@ -397,6 +397,16 @@ class Container(containers.DeclarativeContainer):
         UntagCustomers, uow=unit_of_work.provider, clock=clock, ids=ids
     )
     list_tags = providers.Singleton(ListTags, reader=tag_reader)
+    create_sales_team = providers.Singleton(CreateSalesTeam, uow=unit_of_work.provider, ids=ids)
+    create_opportunity = providers.Singleton(
+        CreateOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    move_opportunity = providers.Singleton(
+        MoveOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    close_opportunity = providers.Singleton(
+        CloseOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
     demo_services = providers.Singleton(
         DemoServices,
         register_user=register_user,
@@ -410,6 +420,10 @@ class Container(containers.DeclarativeContainer):
         log_activity=log_activity,
         create_tag=create_tag,
         tag_customers=tag_customers,
+        create_sales_team=create_sales_team,
+        create_opportunity=create_opportunity,
+        move_opportunity=move_opportunity,
+        close_opportunity=close_opportunity,
     )
     get_tags = providers.Singleton(GetTags, reader=tag_reader)
     define_auto_tag_rule = providers.Singleton(
@@ -506,7 +520,6 @@ class Container(containers.DeclarativeContainer):
         RunAutomationRules, uow=unit_of_work.provider, clock=clock, ids=ids
     )
     define_automation_rule = providers.Singleton(DefineAutomationRule, uow=unit_of_work.provider)
-    create_sales_team = providers.Singleton(CreateSalesTeam, uow=unit_of_work.provider, ids=ids)
     set_rep_away = providers.Singleton(SetRepAway, uow=unit_of_work.provider)
     sales_services = providers.Singleton(
         SalesServices,
@@ -515,15 +528,9 @@ class Container(containers.DeclarativeContainer):
         analytics=providers.Singleton(
             SalesAnalytics, reader=sales_analytics_reader, pipelines=pipeline_reader
         ),
-        create_opportunity=providers.Singleton(
-            CreateOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
-        ),
-        move_opportunity=providers.Singleton(
-            MoveOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
-        ),
-        close_opportunity=providers.Singleton(
-            CloseOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
-        ),
+        create_opportunity=create_opportunity,
+        move_opportunity=move_opportunity,
+        close_opportunity=close_opportunity,
         create_lead=create_lead,
         capture_form_lead=providers.Singleton(
             CaptureFormLead, uow=unit_of_work.provider, create=create_lead

@@ -398,6 +398,7 @@ class Container(containers.DeclarativeContainer):
     )
     list_tags = providers.Singleton(ListTags, reader=tag_reader)
     create_sales_team = providers.Singleton(CreateSalesTeam, uow=unit_of_work.provider, ids=ids)
+    set_rep_away = providers.Singleton(SetRepAway, uow=unit_of_work.provider)
     create_opportunity = providers.Singleton(
         CreateOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
     )
@@ -520,7 +521,6 @@ class Container(containers.DeclarativeContainer):
         RunAutomationRules, uow=unit_of_work.provider, clock=clock, ids=ids
     )
     define_automation_rule = providers.Singleton(DefineAutomationRule, uow=unit_of_work.provider)
-    set_rep_away = providers.Singleton(SetRepAway, uow=unit_of_work.provider)
     sales_services = providers.Singleton(
         SalesServices,
         clock=clock,
@@ -547,6 +547,8 @@ class Container(containers.DeclarativeContainer):
         ),
         complete_task=providers.Singleton(CompleteTask, uow=unit_of_work.provider, clock=clock),
         read_tasks=providers.Singleton(ReadTasks, reader=task_reader),
+        create_sales_team=create_sales_team,
+        set_rep_away=set_rep_away,
     )
 
     services = providers.Singleton(

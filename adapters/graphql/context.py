@@ -49,6 +49,7 @@ from application.pipeline.opportunities import (
 )
 from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
 from application.pipeline.tasks import CompleteTask, CreateTask
+from application.pipeline.teams import CreateSalesTeam, SetRepAway
 from application.pipeline.views import OpportunityView
 from application.ports import Clock
 from application.principal import Principal
@@ -81,6 +82,8 @@ class SalesServices:
     create_task: CreateTask
     complete_task: CompleteTask
     read_tasks: ReadTasks
+    create_sales_team: CreateSalesTeam
+    set_rep_away: SetRepAway
 
 
 @frozen

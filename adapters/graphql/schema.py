@@ -46,6 +46,7 @@ from adapters.graphql.pipeline import (
 )
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.sales_analytics import SalesAnalyticsQuery
+from adapters.graphql.sales_teams import SalesTeamMutation, SalesTeamQuery
 from adapters.graphql.tag_mutations import TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
 from adapters.graphql.tasks import TaskMutation, TaskQuery
@@ -96,6 +97,7 @@ Query = merge_types(
         SalesAnalyticsQuery,
         LeadQuery,
         TaskQuery,
+        SalesTeamQuery,
     ),
 )
 Mutation = merge_types(
@@ -116,6 +118,7 @@ Mutation = merge_types(
         PipelineMutation,
         LeadMutation,
         TaskMutation,
+        SalesTeamMutation,
     ),
 )
 

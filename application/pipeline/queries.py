@@ -28,7 +28,7 @@ from application.pipeline.views import (
 )
 from application.principal import Principal
 from domain.access.roles import Permission
-from domain.pipeline import Pipeline, StageEntry
+from domain.pipeline import Pipeline, SalesTeam, StageEntry
 
 OPPORTUNITIES: Final = "opportunities:created_at:desc"
 LEADS: Final = "leads:created_at:desc"
@@ -75,6 +75,10 @@ class ReadPipeline:
     def pipelines(self, actor: Principal) -> Sequence[Pipeline]:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.pipelines()
+
+    def teams(self, actor: Principal) -> Sequence[SalesTeam]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.teams()
 
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, OpportunityView]:
         actor.require(Permission.READ_CUSTOMERS)

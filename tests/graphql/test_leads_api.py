@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from adapters.graphql.form_endpoint import TokenBuckets
+from adapters.graphql.relay import to_global_id
+from application.principal import Principal
 from domain.access.roles import Role
 from tests.graphql.conftest import Api
 from tests.graphql.test_orders_api import customer
@@ -175,3 +177,47 @@ def test_mark_a_lead_contacted_and_read_its_score_history(api: Api) -> None:
         'mutation { markLeadContacted(leadId: "TGVhZDpub3Bl") { userErrors { field code } } }'
     )["markLeadContacted"]
     assert missing["userErrors"] == [{"field": ["leadId"], "code": "NOT_FOUND"}]
+
+
+TEAMS = """
+mutation($input: CreateSalesTeamInput!) {
+  createSalesTeam(input: $input) {
+    team { id name strategy members { away user { name } } } userErrors { field code }
+  }
+}"""
+AWAY = """
+mutation($input: SetRepAwayInput!) {
+  setRepAway(input: $input) { team { members { away user { id } } } userErrors { field code } }
+}"""
+
+
+def test_teams_share_leads_and_skip_the_rep_who_is_away(api: Api) -> None:
+    users = [
+        api.container.register_user()(
+            Principal.system(),
+            name=name,
+            email=f"{name.lower()}@example.com",
+            role=Role.AGENT,
+        ).id
+        for name in ("Ana", "Ben")
+    ]
+    ids = [to_global_id("User", user) for user in users]
+    team = api.data(TEAMS, input={"name": "Inside", "members": [{"userId": i} for i in ids]})
+    created = team["createSalesTeam"]
+    assert created["userErrors"] == [] and created["team"]["strategy"] == "ROUND_ROBIN"
+    away = api.data(AWAY, input={"teamId": created["team"]["id"], "userId": ids[0], "away": True})
+    assert [m["away"] for m in away["setRepAway"]["team"]["members"]] == [True, False]
+    owners = [
+        api.data(CREATE_LEAD, input={"email": f"l{n}@example.com"})["createLead"]["lead"]["owner"]
+        for n in range(2)
+    ]
+    assert owners == [{"name": "Ben"}, {"name": "Ben"}]
+    listed = api.data("{ salesTeams { name members { user { name } } } }")["salesTeams"]
+    assert listed == [
+        {"name": "Inside", "members": [{"user": {"name": "Ana"}}, {"user": {"name": "Ben"}}]}
+    ]
+    unknown = api.data(
+        AWAY,
+        input={"teamId": created["team"]["id"], "userId": to_global_id("User", "x"), "away": True},
+    )
+    assert unknown["setRepAway"]["userErrors"] == [{"field": ["userId"], "code": "NOT_FOUND"}]

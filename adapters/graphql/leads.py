@@ -12,13 +12,8 @@ import strawberry
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
-from adapters.graphql.pipeline import (
-    PIPELINE,
-    USER,
-    OpportunityNode,
-    load_opportunity,
-    local_ids,
-)
+from adapters.graphql.opportunities import OpportunityNode, load_opportunity
+from adapters.graphql.pipeline import PIPELINE, USER, local_ids
 from adapters.graphql.relay import (
     MalformedId,
     Node,

@@ -15,6 +15,7 @@ from adapters.graphql.behaviour import (
     BehaviourMutation,
     fetch_behaviour_event,
 )
+from adapters.graphql.board import BoardQuery
 from adapters.graphql.caching import DocumentCache
 from adapters.graphql.companies import CompanyQuery, fetch_company
 from adapters.graphql.company_mutations import CompanyMutation
@@ -37,13 +38,10 @@ from adapters.graphql.lifecycle import (
     LifecycleMutation,
     LifecycleQuery,
 )
+from adapters.graphql.opportunities import OpportunityQuery, fetch_opportunity
+from adapters.graphql.opportunity_mutations import OpportunityMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
-from adapters.graphql.pipeline import (
-    OPPORTUNITY,
-    PipelineMutation,
-    PipelineQuery,
-    fetch_opportunity,
-)
+from adapters.graphql.pipeline import OPPORTUNITY, PipelineQuery
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.sales_analytics import SalesAnalyticsQuery
 from adapters.graphql.sales_teams import SalesTeamMutation, SalesTeamQuery
@@ -94,6 +92,8 @@ Query = merge_types(
         LifecycleQuery,
         WebhookQuery,
         PipelineQuery,
+        OpportunityQuery,
+        BoardQuery,
         SalesAnalyticsQuery,
         LeadQuery,
         TaskQuery,
@@ -115,7 +115,7 @@ Mutation = merge_types(
         LifecycleMutation,
         LifecycleCatalogueMutation,
         WebhookMutation,
-        PipelineMutation,
+        OpportunityMutation,
         LeadMutation,
         TaskMutation,
         SalesTeamMutation,

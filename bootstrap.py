@@ -29,7 +29,7 @@ from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.lifecycle import InMemoryLifecycleReader
-from adapters.memory.pipeline import (
+from adapters.memory.pipeline_reads import (
     InMemoryBehaviourCounts,
     InMemoryLeadReader,
     InMemoryPipelineReader,
@@ -62,7 +62,6 @@ from adapters.persistence.pipeline_reads import (
     SqlBehaviourCounts,
     SqlLeadReader,
     SqlPipelineReader,
-    SqlSalesAnalyticsReader,
     SqlTaskReader,
 )
 from adapters.persistence.readers import (
@@ -70,6 +69,7 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.sales_analytics import SqlSalesAnalyticsReader
 from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork

@@ -19,7 +19,7 @@ from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.lifecycle import InMemoryLifecycleReader
-from adapters.memory.pipeline import (
+from adapters.memory.pipeline_reads import (
     InMemoryBehaviourCounts,
     InMemoryLeadReader,
     InMemoryPipelineReader,
@@ -50,7 +50,6 @@ from adapters.persistence.pipeline_reads import (
     SqlBehaviourCounts,
     SqlLeadReader,
     SqlPipelineReader,
-    SqlSalesAnalyticsReader,
     SqlTaskReader,
 )
 from adapters.persistence.pipeline_rows import pipeline_row
@@ -59,6 +58,7 @@ from adapters.persistence.readers import (
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.sales_analytics import SqlSalesAnalyticsReader
 from adapters.persistence.tables import (
     customer_external_ids,
     lead_forms,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,6 @@ from sqlalchemy import (
     Engine,
     Select,
     Table,
-    and_,
     bindparam,
     func,
     select,
@@ -33,16 +32,12 @@ from adapters.persistence.tables import (
 from application.pagination import SortKey
 from application.pipeline.views import (
     BoardColumnTotals,
-    ClosedDeals,
     CurrencyAmount,
-    CurrencyTotal,
     LeadFilter,
     LeadView,
     LineItemView,
-    OpenDealSlice,
     OpportunityFilter,
     OpportunityView,
-    StageFlow,
     TaskFilter,
     TaskView,
 )
@@ -109,7 +104,7 @@ def _opportunity_conditions(where: OpportunityFilter) -> list[ColumnElement[bool
     return [column == value for column, value in wanted if value is not None]
 
 
-def _sums(rows: Iterable[tuple[str, int | None]]) -> tuple[CurrencyAmount, ...]:
+def currency_sums(rows: Iterable[tuple[str, int | None]]) -> tuple[CurrencyAmount, ...]:
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for currency, minor in rows:
         if minor is not None:
@@ -186,131 +181,10 @@ class SqlPipelineReader:
             counts[stage_id] += count
             sums[stage_id].append((currency, total))
         return [
-            BoardColumnTotals(stage_id=stage, count=counts[stage], values=_sums(sums[stage]))
+            BoardColumnTotals(
+                stage_id=stage, count=counts[stage], values=currency_sums(sums[stage])
+            )
             for stage in sorted(counts)
-        ]
-
-
-class SqlSalesAnalyticsReader:
-    """Each figure is one grouped query; the medians use window functions, which SQLite and
-    PostgreSQL both run."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def _all(self, query: Select[Any]) -> list[Any]:
-        with self._engine.connect() as connection:
-            return list(connection.execute(query))
-
-    def stage_flows(self, pipeline_id: str, start: datetime, end: datetime) -> Sequence[StageFlow]:
-        e = opportunity_stage_entries.c
-        window = and_(e.pipeline_id == pipeline_id, e.entered_at >= start, e.entered_at < end)
-        entered = (
-            select(e.stage_id, e.currency, func.count(), func.sum(e.amount_minor))
-            .where(window, e.first_entry.is_(True))
-            .group_by(e.stage_id, e.currency)
-        )
-        counts: dict[str, int] = defaultdict(int)
-        sums: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
-        for stage_id, currency, count, total in self._all(entered):
-            counts[stage_id] += count
-            sums[stage_id].append((currency, total))
-        median = self._medians(and_(window, e.seconds.is_not(None)))
-        return [
-            StageFlow(
-                stage_id=stage,
-                entered=counts.get(stage, 0),
-                values=_sums(sums.get(stage, [])),
-                median_seconds=median.get(stage),
-            )
-            for stage in sorted(set(counts) | set(median))
-        ]
-
-    def _medians(self, stays: ColumnElement[bool]) -> dict[str, float]:
-        """The median seconds in stage of each stage's ``stays``.
-
-        PostgreSQL computes it as an ordered-set aggregate; SQLite has none, so each stage's
-        middle one or two stays are read by offset, which sorts only up to the middle.
-        """
-        e = opportunity_stage_entries.c
-        if self._engine.dialect.name == "postgresql":
-            query = (
-                select(e.stage_id, func.percentile_cont(0.5).within_group(e.seconds))
-                .where(stays)
-                .group_by(e.stage_id)
-            )
-            return {stage: float(seconds) for stage, seconds in self._all(query)}
-        counts = self._all(select(e.stage_id, func.count()).where(stays).group_by(e.stage_id))
-        found = {}
-        for stage, count in counts:
-            middle = (
-                select(e.seconds)
-                .where(stays, e.stage_id == stage)
-                .order_by(e.seconds)
-                .offset((count - 1) // 2)
-                .limit(2 - count % 2)
-            )
-            values = [row.seconds for row in self._all(middle)]
-            found[stage] = sum(values) / len(values)
-        return found
-
-    def closed_deals(self, pipeline_id: str, start: datetime, end: datetime) -> ClosedDeals:
-        c = opportunities.c
-        query = (
-            select(
-                c.status,
-                c.currency,
-                func.count(),
-                func.count(c.amount_minor),
-                func.sum(c.amount_minor),
-                func.sum(c.cycle_seconds),
-            )
-            .where(c.pipeline_id == pipeline_id, c.closed_at >= start, c.closed_at < end)
-            .group_by(c.status, c.currency)
-        )
-        won = lost = cycle = 0
-        values: list[CurrencyTotal] = []
-        for status, currency, count, priced, total, seconds in self._all(query):
-            if status == OpportunityStatus.WON.value:
-                won += count
-                cycle += int(seconds or 0)
-                if priced:
-                    values.append(
-                        CurrencyTotal(currency, priced, money(total, currency) or Decimal(0))
-                    )
-            elif status == OpportunityStatus.LOST.value:
-                lost += count
-        return ClosedDeals(
-            won=won,
-            lost=lost,
-            won_values=tuple(sorted(values, key=lambda v: v.currency)),
-            won_cycle_seconds=cycle,
-        )
-
-    def open_deal_slices(self, pipeline_id: str) -> Sequence[OpenDealSlice]:
-        c = opportunities.c
-        query = (
-            select(
-                c.close_month,
-                c.owner_id,
-                c.stage_id,
-                c.currency,
-                func.count(),
-                func.sum(c.amount_minor),
-            )
-            .where(c.pipeline_id == pipeline_id, c.status == OPEN)
-            .group_by(c.close_month, c.owner_id, c.stage_id, c.currency)
-        )
-        return [
-            OpenDealSlice(
-                close_month=month,
-                owner_id=owner,
-                stage_id=stage,
-                currency=currency,
-                count=count,
-                amount=money(total, currency) or Decimal(0),
-            )
-            for month, owner, stage, currency, count, total in self._all(query)
         ]
 
 

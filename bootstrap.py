@@ -122,6 +122,7 @@ from application.pipeline.tasks import (
     CompleteTask,
     CreateTask,
     DefineAutomationRule,
+    ListAutomationRules,
     RunAutomationRules,
     SendReminders,
 )
@@ -549,6 +550,8 @@ class Container(containers.DeclarativeContainer):
         read_tasks=providers.Singleton(ReadTasks, reader=task_reader),
         create_sales_team=create_sales_team,
         set_rep_away=set_rep_away,
+        define_automation_rule=define_automation_rule,
+        list_automation_rules=providers.Singleton(ListAutomationRules, uow=unit_of_work.provider),
     )
 
     services = providers.Singleton(

@@ -48,7 +48,12 @@ from application.pipeline.opportunities import (
     MoveOpportunity,
 )
 from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
-from application.pipeline.tasks import CompleteTask, CreateTask
+from application.pipeline.tasks import (
+    CompleteTask,
+    CreateTask,
+    DefineAutomationRule,
+    ListAutomationRules,
+)
 from application.pipeline.teams import CreateSalesTeam, SetRepAway
 from application.pipeline.views import OpportunityView
 from application.ports import Clock
@@ -84,6 +89,8 @@ class SalesServices:
     read_tasks: ReadTasks
     create_sales_team: CreateSalesTeam
     set_rep_away: SetRepAway
+    define_automation_rule: DefineAutomationRule
+    list_automation_rules: ListAutomationRules
 
 
 @frozen

@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
 from adapters.graphql.activities import ACTIVITY, ActivityMutation, ActivityNode, fetch_activity
+from adapters.graphql.automation import AutomationMutation, AutomationQuery
 from adapters.graphql.behaviour import (
     BEHAVIOUR_EVENT,
     BehaviourEventNode,
@@ -98,6 +99,7 @@ Query = merge_types(
         LeadQuery,
         TaskQuery,
         SalesTeamQuery,
+        AutomationQuery,
     ),
 )
 Mutation = merge_types(
@@ -119,6 +121,7 @@ Mutation = merge_types(
         LeadMutation,
         TaskMutation,
         SalesTeamMutation,
+        AutomationMutation,
     ),
 )
 

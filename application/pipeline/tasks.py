@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from attrs import frozen
@@ -133,6 +134,16 @@ class DefineAutomationRule:
             uow.automation_rules.save(rule)
             uow.commit()
         return rule
+
+
+@frozen
+class ListAutomationRules:
+    uow: UnitOfWorkFactory
+
+    def __call__(self, actor: Principal) -> Sequence[AutomationRule]:
+        actor.require(Permission.READ_CUSTOMERS)
+        with self.uow() as uow:
+            return uow.automation_rules.all()
 
 
 @frozen

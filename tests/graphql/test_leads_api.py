@@ -221,3 +221,31 @@ def test_teams_share_leads_and_skip_the_rep_who_is_away(api: Api) -> None:
         input={"teamId": created["team"]["id"], "userId": to_global_id("User", "x"), "away": True},
     )
     assert unknown["setRepAway"]["userErrors"] == [{"field": ["userId"], "code": "NOT_FOUND"}]
+
+
+RULE = """
+mutation($input: SaveAutomationRuleInput!) {
+  saveAutomationRule(input: $input) { rule { key condition action } userErrors { field code } }
+}"""
+
+
+def test_automation_rules_are_data_through_the_api(api: Api) -> None:
+    condition = {"type": "bought_without", "product": "LIC", "days": 182, "neverBought": "SUP"}
+    action = {"type": "create_task", "kind": "call", "title": "Offer support", "dueInDays": 5}
+    saved = api.data(
+        RULE,
+        input={"key": "cross_sell", "name": "Support", "condition": condition, "action": action},
+    )["saveAutomationRule"]
+    assert saved["userErrors"] == [] and saved["rule"]["condition"] == condition
+    listed = api.data("{ automationRules { key action } }")["automationRules"]
+    assert listed == [{"key": "cross_sell", "action": action}]
+    bad = api.data(
+        RULE, input={"key": "x", "name": "x", "condition": {"type": "python"}, "action": action}
+    )["saveAutomationRule"]
+    assert [e["code"] for e in bad["userErrors"]] == ["INVALID"]
+    assert len(api.data("{ automationRules { key } }")["automationRules"]) == 1
+    agent = api.key(Role.AGENT, "agent@example.com")
+    refused = api.data(
+        RULE, agent, input={"key": "y", "name": "y", "condition": condition, "action": action}
+    )["saveAutomationRule"]
+    assert [e["code"] for e in refused["userErrors"]] == ["FORBIDDEN"]

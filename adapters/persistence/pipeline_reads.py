@@ -19,7 +19,14 @@ from sqlalchemy import (
     tuple_,
 )
 
-from adapters.persistence.pipeline_rows import entry_of, pipeline_of, score_changes_of, team_of
+from adapters.persistence.pipeline_rows import (
+    entry_of,
+    lead_of,
+    opportunity_of,
+    pipeline_of,
+    task_of,
+    team_of,
+)
 from adapters.persistence.tables import (
     event_daily_counts,
     leads,
@@ -35,7 +42,6 @@ from application.pipeline.views import (
     CurrencyAmount,
     LeadFilter,
     LeadView,
-    LineItemView,
     OpportunityFilter,
     OpportunityView,
     TaskFilter,
@@ -52,35 +58,6 @@ def money(minor: int | None, currency: str) -> Decimal | None:
     if minor is None:
         return None
     return Decimal(minor).scaleb(-Currency(currency).minor_units)
-
-
-def _opportunity_view(row: Any) -> OpportunityView:
-    return OpportunityView(
-        id=row.id,
-        pipeline_id=row.pipeline_id,
-        stage_id=row.stage_id,
-        name=row.name,
-        customer_id=row.customer_id,
-        company_id=row.company_id,
-        owner_id=row.owner_id,
-        currency=row.currency,
-        amount=money(row.amount_minor, row.currency),
-        expected_close_date=row.expected_close_date,
-        next_step=row.next_step,
-        line_items=tuple(
-            LineItemView(
-                i["product"], i["quantity"], Decimal(i["unitPrice"]), Decimal(i["discount"])
-            )
-            for i in row.line_items
-        ),
-        status=row.status,
-        close_reason=row.close_reason,
-        closed_at=row.closed_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        last_activity_at=row.last_activity_at,
-        version=row.version,
-    )
 
 
 def _before(table: Table, column: str, after: SortKey, *, descending: bool) -> ColumnElement[bool]:
@@ -135,7 +112,10 @@ class SqlPipelineReader:
             query = select(opportunities).where(
                 opportunities.c.id.in_(wanted[start : start + CHUNK])
             )
-            found.update((row.id, _opportunity_view(row)) for row in self._all(query))
+            found.update(
+                (row.id, OpportunityView.from_opportunity(opportunity_of(row, [])))
+                for row in self._all(query)
+            )
         return found
 
     def count(self, where: OpportunityFilter) -> int:
@@ -152,7 +132,10 @@ class SqlPipelineReader:
         if after is not None:
             query = query.where(_before(opportunities, "created_at", after, descending=True))
         query = query.order_by(opportunities.c.created_at.desc(), opportunities.c.id.desc())
-        return [_opportunity_view(row) for row in self._all(query.limit(limit))]
+        return [
+            OpportunityView.from_opportunity(opportunity_of(row, []))
+            for row in self._all(query.limit(limit))
+        ]
 
     def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
         found: dict[str, list[StageEntry]] = {i: [] for i in opportunity_ids}
@@ -188,33 +171,6 @@ class SqlPipelineReader:
         ]
 
 
-def _lead_view(row: Any) -> LeadView:
-    p = row.profile
-    return LeadView(
-        id=row.id,
-        customer_id=row.customer_id,
-        email=row.email,
-        first_name=p["firstName"],
-        last_name=p["lastName"],
-        company_name=p["companyName"],
-        title=p["title"],
-        industry=p["industry"],
-        company_size=p["companySize"],
-        region=p["region"],
-        source=row.source,
-        utm=tuple(sorted(row.utm.items())),
-        status=row.status,
-        owner_id=row.owner_id,
-        score=row.score,
-        grade=row.grade,
-        first_touch_due_at=row.first_touch_due_at,
-        contacted_at=row.contacted_at,
-        opportunity_id=row.opportunity_id,
-        created_at=row.created_at,
-        score_history=tuple(score_changes_of(row.score_history)),
-    )
-
-
 def _lead_conditions(where: LeadFilter) -> list[ColumnElement[bool]]:
     c = leads.c
     wanted = (
@@ -233,7 +189,7 @@ class SqlLeadReader:
     def get_many(self, ids: Iterable[str]) -> Mapping[str, LeadView]:
         query = select(leads).where(leads.c.id.in_(sorted(set(ids))))
         with self._engine.connect() as connection:
-            return {row.id: _lead_view(row) for row in connection.execute(query)}
+            return {row.id: LeadView.from_lead(lead_of(row)) for row in connection.execute(query)}
 
     def count(self, where: LeadFilter) -> int:
         query = select(func.count()).select_from(leads).where(*_lead_conditions(where))
@@ -246,7 +202,7 @@ class SqlLeadReader:
             query = query.where(_before(leads, "created_at", after, descending=True))
         query = query.order_by(leads.c.created_at.desc(), leads.c.id.desc()).limit(limit)
         with self._engine.connect() as connection:
-            return [_lead_view(row) for row in connection.execute(query)]
+            return [LeadView.from_lead(lead_of(row)) for row in connection.execute(query)]
 
 
 def _task_conditions(where: TaskFilter) -> list[ColumnElement[bool]]:
@@ -261,22 +217,6 @@ def _task_conditions(where: TaskFilter) -> list[ColumnElement[bool]]:
     if where.due_before is not None:
         found.append(c.due_at < where.due_before)
     return found
-
-
-def _task_view(row: Any) -> TaskView:
-    return TaskView(
-        id=row.id,
-        kind=row.kind,
-        title=row.title,
-        due_at=row.due_at,
-        assignee_id=row.assignee_id,
-        customer_id=row.customer_id,
-        opportunity_id=row.opportunity_id,
-        status=row.status,
-        rule_key=row.rule_key,
-        created_at=row.created_at,
-        completed_at=row.completed_at,
-    )
 
 
 class SqlTaskReader:
@@ -294,7 +234,7 @@ class SqlTaskReader:
             query = query.where(_before(tasks, "due_at", after, descending=False))
         query = query.order_by(tasks.c.due_at, tasks.c.id).limit(limit)
         with self._engine.connect() as connection:
-            return [_task_view(row) for row in connection.execute(query)]
+            return [TaskView.from_task(task_of(row)) for row in connection.execute(query)]
 
 
 class SqlBehaviourCounts:

@@ -11,9 +11,13 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.clock import ManualClock
+from adapters.ids import SequentialIdGenerator
 from application.errors import StaleVersion
+from application.lifecycle.commands import ChangeLifecycleStage
 from application.pagination import SortKey
 from application.pipeline.analytics import ForecastGrouping, Period, SalesAnalytics
+from application.pipeline.leads import Conversion, ConvertLead, CreateLead, NewLead
 from application.pipeline.views import (
     CurrencyAmount,
     ForecastLine,
@@ -366,6 +370,32 @@ class PipelineContract:
         assert [(v.id, v.utm, v.title) for v in views] == [
             ("lead-1", (("utm_source", "ads"),), "VP Sales")
         ]
+
+
+class PipelineUseCaseContract:
+    def test_a_lead_with_a_new_customer_and_its_deal_store_in_one_go(
+        self, backend: StorageBackend
+    ) -> None:
+        clock = ManualClock(T0)
+        ids = SequentialIdGenerator("x")
+        assert backend.behaviour_counts is not None
+        create = CreateLead(
+            backend.uow,
+            clock,
+            ids,
+            backend.behaviour_counts,
+            ChangeLifecycleStage(backend.uow, clock, ids),
+        )
+        lead = create(system(), NewLead(email="new@example.com", company_name="Newco"))
+        _, deal_id = ConvertLead(backend.uow, clock, ids)(
+            system(),
+            Conversion(
+                lead_id=lead.id, opportunity_name="Newco pilot", currency="EUR", amount="10"
+            ),
+        )
+        assert backend.pipeline is not None
+        deal = backend.pipeline.get_many([deal_id])[deal_id]
+        assert (deal.customer_id, deal.company_id is not None) == (lead.customer_id, True)
 
 
 class PipelineMergeContract:

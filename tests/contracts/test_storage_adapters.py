@@ -19,7 +19,11 @@ from tests.contracts.orders import (
     MergeContract,
     OrderRepositoryContract,
 )
-from tests.contracts.pipeline import PipelineContract, PipelineMergeContract
+from tests.contracts.pipeline import (
+    PipelineContract,
+    PipelineMergeContract,
+    PipelineUseCaseContract,
+)
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
 
@@ -47,5 +51,6 @@ class TestStorageAdapters(
     OrderFactsContract,
     PipelineContract,
     PipelineMergeContract,
+    PipelineUseCaseContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

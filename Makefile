@@ -42,6 +42,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.event_delivery
 	$(BIN)/python -m bench.import_customers
 	$(BIN)/python -m bench.segments
+	$(BIN)/python -m bench.pipeline
 
 schema: $(VENV)/.installed
 	$(BIN)/rapport schema export --output schema.graphql

@@ -25,13 +25,20 @@ from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker, PollingLoop
 from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
-from adapters.graphql.context import Services
+from adapters.graphql.context import SalesServices, Services
 from adapters.ids import UuidV7Generator
 from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.lifecycle import InMemoryLifecycleReader
+from adapters.memory.pipeline_reads import (
+    InMemoryBehaviourCounts,
+    InMemoryLeadReader,
+    InMemoryPipelineReader,
+    InMemorySalesAnalyticsReader,
+    InMemoryTaskReader,
+)
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -59,11 +66,18 @@ from adapters.persistence.lifecycle import SqlLifecycleReader
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
+from adapters.persistence.pipeline_reads import (
+    SqlBehaviourCounts,
+    SqlLeadReader,
+    SqlPipelineReader,
+    SqlTaskReader,
+)
 from adapters.persistence.readers import (
     SqlCredentialReader,
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.sales_analytics import SqlSalesAnalyticsReader
 from adapters.persistence.scheduling import SqlScheduledWork
 from adapters.persistence.segment_facts import SqlSegmentFacts
 from adapters.persistence.segment_rules import SqlSegmentEvaluator
@@ -106,6 +120,29 @@ from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
+from application.pipeline.analytics import SalesAnalytics
+from application.pipeline.leads import (
+    CaptureFormLead,
+    ConvertLead,
+    CreateLead,
+    MarkLeadContacted,
+    RescoreLeads,
+)
+from application.pipeline.opportunities import (
+    CloseOpportunity,
+    CreateOpportunity,
+    MoveOpportunity,
+)
+from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
+from application.pipeline.tasks import (
+    CompleteTask,
+    CreateTask,
+    DefineAutomationRule,
+    ListAutomationRules,
+    RunAutomationRules,
+    SendReminders,
+)
+from application.pipeline.teams import CreateSalesTeam, SetRepAway
 from application.principal import Principal
 from application.scheduling.running import JobDefinition, ListRecurringJobs, RunDueWork
 from application.segments.clustering import ClusterCustomers
@@ -246,6 +283,9 @@ def recurring_jobs(
     auto_tag: RunAutoTagRules,
     refresh_segments: RefreshSegments,
     compute_rfm: ComputeRfm,
+    send_reminders: SendReminders,
+    run_automation_rules: RunAutomationRules,
+    rescore_leads: RescoreLeads,
 ) -> dict[str, JobDefinition]:
     """The jobs the worker runs, and when (UTC); ``rapport jobs list`` shows their state."""
     return {
@@ -258,6 +298,18 @@ def recurring_jobs(
         # Rules relative to today ("in the last 30 days") change with the date alone.
         "segments": JobDefinition(
             Schedule.daily_at(3, 30), lambda actor, _at: refresh_segments(actor)
+        ),
+        # Due tasks and lapsing first-touch SLAs are minutes-sensitive.
+        "pipeline-reminders": JobDefinition(
+            Schedule(timedelta(minutes=5)), lambda actor, _at: send_reminders(actor)
+        ),
+        "pipeline-rules": JobDefinition(
+            Schedule.daily_at(4), lambda actor, _at: run_automation_rules(actor)
+        ),
+        # Scores decay with time, so they move even when nothing happens.
+        "lead-scoring": JobDefinition(
+            Schedule(timedelta(hours=1), timedelta(minutes=30)),
+            lambda actor, _at: rescore_leads(actor),
         ),
     }
 
@@ -434,6 +486,17 @@ class Container(containers.DeclarativeContainer):
         UntagCustomers, uow=unit_of_work.provider, clock=clock, ids=ids
     )
     list_tags = providers.Singleton(ListTags, reader=tag_reader)
+    create_sales_team = providers.Singleton(CreateSalesTeam, uow=unit_of_work.provider, ids=ids)
+    set_rep_away = providers.Singleton(SetRepAway, uow=unit_of_work.provider)
+    create_opportunity = providers.Singleton(
+        CreateOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    move_opportunity = providers.Singleton(
+        MoveOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    close_opportunity = providers.Singleton(
+        CloseOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
     demo_services = providers.Singleton(
         DemoServices,
         register_user=register_user,
@@ -447,6 +510,10 @@ class Container(containers.DeclarativeContainer):
         log_activity=log_activity,
         create_tag=create_tag,
         tag_customers=tag_customers,
+        create_sales_team=create_sales_team,
+        create_opportunity=create_opportunity,
+        move_opportunity=move_opportunity,
+        close_opportunity=close_opportunity,
     )
     get_tags = providers.Singleton(GetTags, reader=tag_reader)
     define_auto_tag_rule = providers.Singleton(
@@ -595,6 +662,83 @@ class Container(containers.DeclarativeContainer):
         DeliveryWorker, relay=outbox_relay, dispatcher=webhook_dispatcher
     )
 
+    pipeline_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlPipelineReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryPipelineReader, store=memory_store),
+    )
+    sales_analytics_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlSalesAnalyticsReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemorySalesAnalyticsReader, store=memory_store),
+    )
+    lead_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlLeadReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryLeadReader, store=memory_store),
+    )
+    task_reader = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlTaskReader, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryTaskReader, store=memory_store),
+    )
+    behaviour_counts = providers.Selector(
+        config.storage,
+        sql=providers.Singleton(SqlBehaviourCounts, engine=database.provided.reader),
+        memory=providers.Singleton(InMemoryBehaviourCounts, store=memory_store),
+    )
+    create_lead = providers.Singleton(
+        CreateLead,
+        uow=unit_of_work.provider,
+        clock=clock,
+        ids=ids,
+        counts=behaviour_counts,
+        lifecycle=change_lifecycle_stage,
+    )
+    rescore_leads = providers.Singleton(
+        RescoreLeads,
+        uow=unit_of_work.provider,
+        clock=clock,
+        counts=behaviour_counts,
+        lifecycle=change_lifecycle_stage,
+    )
+    send_reminders = providers.Singleton(SendReminders, uow=unit_of_work.provider, clock=clock)
+    run_automation_rules = providers.Singleton(
+        RunAutomationRules, uow=unit_of_work.provider, clock=clock, ids=ids
+    )
+    define_automation_rule = providers.Singleton(DefineAutomationRule, uow=unit_of_work.provider)
+    sales_services = providers.Singleton(
+        SalesServices,
+        clock=clock,
+        read_pipeline=providers.Singleton(ReadPipeline, reader=pipeline_reader),
+        analytics=providers.Singleton(
+            SalesAnalytics, reader=sales_analytics_reader, pipelines=pipeline_reader
+        ),
+        create_opportunity=create_opportunity,
+        move_opportunity=move_opportunity,
+        close_opportunity=close_opportunity,
+        create_lead=create_lead,
+        capture_form_lead=providers.Singleton(
+            CaptureFormLead, uow=unit_of_work.provider, create=create_lead
+        ),
+        convert_lead=providers.Singleton(
+            ConvertLead, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        mark_lead_contacted=providers.Singleton(
+            MarkLeadContacted, uow=unit_of_work.provider, clock=clock
+        ),
+        read_leads=providers.Singleton(ReadLeads, reader=lead_reader),
+        create_task=providers.Singleton(
+            CreateTask, uow=unit_of_work.provider, clock=clock, ids=ids
+        ),
+        complete_task=providers.Singleton(CompleteTask, uow=unit_of_work.provider, clock=clock),
+        read_tasks=providers.Singleton(ReadTasks, reader=task_reader),
+        create_sales_team=create_sales_team,
+        set_rep_away=set_rep_away,
+        define_automation_rule=define_automation_rule,
+        list_automation_rules=providers.Singleton(ListAutomationRules, uow=unit_of_work.provider),
+    )
+
     scheduled_work = providers.Selector(
         config.storage,
         sql=providers.Singleton(SqlScheduledWork, engine=database.provided.writer),
@@ -610,6 +754,9 @@ class Container(containers.DeclarativeContainer):
             auto_tag=run_auto_tag_rules,
             refresh_segments=refresh_segments,
             compute_rfm=compute_rfm,
+            send_reminders=send_reminders,
+            run_automation_rules=run_automation_rules,
+            rescore_leads=rescore_leads,
         ),
     )
     list_recurring_jobs = providers.Singleton(ListRecurringJobs, work=scheduled_work)
@@ -622,6 +769,7 @@ class Container(containers.DeclarativeContainer):
 
     services = providers.Singleton(
         Services,
+        sales=sales_services,
         manage_webhooks=manage_webhooks,
         live_events=live_events,
         create_customer=create_customer,
@@ -782,7 +930,7 @@ def registered_jobs(container: Container) -> list[RecurringJob]:
 def main() -> None:
     """The ``rapport`` command."""
     from adapters.cli.main import build_cli
-    from adapters.cli.runtime import CliRuntime
+    from adapters.cli.runtime import CliRuntime, PipelineJobs
 
     def runtime() -> CliRuntime:
         settings = Settings.from_env()
@@ -802,6 +950,13 @@ def main() -> None:
             run_auto_tag_rules=container.run_auto_tag_rules(),
             all_tags=partial(container.list_tags().everything, Principal.system()),
             lifecycle_sweep=container.lifecycle_sweep(),
+            pipeline=PipelineJobs(
+                send_reminders=container.send_reminders(),
+                run_automation_rules=container.run_automation_rules(),
+                define_automation_rule=container.define_automation_rule(),
+                create_sales_team=container.create_sales_team(),
+                rescore_leads=container.rescore_leads(),
+            ),
             build_app=lambda: asgi_app(container, settings),
             app_factory="bootstrap:create_asgi_app",
             close=lambda: shutdown(container, settings),

@@ -15,6 +15,15 @@ from application.customers.lookup import CustomerLookup
 from application.customers.ports import CustomerRepository
 from application.lifecycle.ports import LifecycleRepository
 from application.orders.ports import OrderRepository
+from application.pipeline.ports import (
+    AutomationRuleRepository,
+    LeadRepository,
+    OpportunityRepository,
+    PipelineRepository,
+    ProductPurchases,
+    SalesTeamRepository,
+    TaskRepository,
+)
 from application.scheduling.ports import TimerBook
 from application.segments.ports import SegmentRepository
 from application.tags.ports import TagRepository
@@ -42,6 +51,13 @@ class UnitOfWork(Protocol):
     lifecycle: LifecycleRepository
     timers: TimerBook
     segments: SegmentRepository
+    pipelines: PipelineRepository
+    opportunities: OpportunityRepository
+    leads: LeadRepository
+    sales_teams: SalesTeamRepository
+    tasks: TaskRepository
+    automation_rules: AutomationRuleRepository
+    purchases: ProductPurchases
 
     def __enter__(self) -> Self: ...
 

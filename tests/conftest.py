@@ -19,6 +19,13 @@ from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.lifecycle import InMemoryLifecycleReader
+from adapters.memory.pipeline_reads import (
+    InMemoryBehaviourCounts,
+    InMemoryLeadReader,
+    InMemoryPipelineReader,
+    InMemorySalesAnalyticsReader,
+    InMemoryTaskReader,
+)
 from adapters.memory.readers import (
     InMemoryCredentialReader,
     InMemoryCustomerReader,
@@ -40,24 +47,36 @@ from adapters.persistence.lifecycle import SqlLifecycleReader, rule_row, track_r
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.orders import SqlOrderReader
+from adapters.persistence.pipeline_reads import (
+    SqlBehaviourCounts,
+    SqlLeadReader,
+    SqlPipelineReader,
+    SqlTaskReader,
+)
+from adapters.persistence.pipeline_rows import pipeline_row
 from adapters.persistence.readers import (
     SqlCredentialReader,
     SqlCustomerReader,
     SqlUserReader,
 )
+from adapters.persistence.sales_analytics import SqlSalesAnalyticsReader
 from adapters.persistence.segment_facts import SqlSegmentFacts
 from adapters.persistence.segments import SqlSegmentReader
 from adapters.persistence.tables import (
     customer_external_ids,
+    lead_forms,
+    lead_scoring_models,
     lifecycle_rules,
     lifecycle_tracks,
     metadata,
     outbox,
+    pipelines,
 )
 from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from domain.lifecycle.defaults import default_catalogue
+from domain.pipeline import default_pipeline, default_scoring_model
 from tests.contracts.backend import StorageBackend
 
 POSTGRES_URL = os.environ.get(
@@ -106,6 +125,11 @@ def memory_backend(bus: InProcessEventBus) -> StorageBackend:
         lifecycle=InMemoryLifecycleReader(store),
         segments=InMemorySegmentReader(store),
         segment_facts=InMemorySegmentFacts(store),
+        pipeline=InMemoryPipelineReader(store),
+        analytics=InMemorySalesAnalyticsReader(store),
+        leads=InMemoryLeadReader(store),
+        tasks=InMemoryTaskReader(store),
+        behaviour_counts=InMemoryBehaviourCounts(store),
     )
 
 
@@ -135,6 +159,11 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         lifecycle=SqlLifecycleReader(database.reader),
         segments=SqlSegmentReader(database.reader),
         segment_facts=SqlSegmentFacts(database.reader),
+        pipeline=SqlPipelineReader(database.reader),
+        analytics=SqlSalesAnalyticsReader(database.reader),
+        leads=SqlLeadReader(database.reader),
+        tasks=SqlTaskReader(database.reader),
+        behaviour_counts=SqlBehaviourCounts(database.reader),
     )
 
 
@@ -210,6 +239,15 @@ def postgres_database(postgres_schema: Database) -> Database:
             insert(lifecycle_tracks), [track_row(t) for t in defaults.tracks.values()]
         )
         connection.execute(insert(lifecycle_rules), [rule_row(r) for r in defaults.rules])
+        # And what migration 0009 seeds.
+        connection.execute(insert(pipelines), [pipeline_row(default_pipeline())])
+        connection.execute(
+            insert(lead_forms), [{"key": "website", "source": "website", "honeypot": "website"}]
+        )
+        connection.execute(
+            insert(lead_scoring_models),
+            [{"key": "default", "model": default_scoring_model().to_data()}],
+        )
     return postgres_schema
 
 

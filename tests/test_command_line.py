@@ -230,3 +230,36 @@ def test_the_worker_runs_a_job_that_fell_due(environment: dict[str, str], tmp_pa
         worker.terminate()
         worker.wait(timeout=30)
     assert finished and error is None
+
+
+def test_the_cross_sell_rule_runs_from_the_command_line_once_per_customer(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    rapport(environment, "seed", "--customers", "30")
+    rule = tmp_path / "rule.json"
+    rule.write_text(
+        json.dumps(
+            {
+                "key": "headphones_for_jazz",
+                "name": "Headphones for jazz buyers",
+                "condition": {
+                    "type": "bought_without",
+                    "product": "cd-kob",
+                    "days": 180,
+                    "neverBought": "hp-pro",
+                },
+                "action": {"type": "create_task", "kind": "email", "title": "Offer headphones"},
+            }
+        )
+    )
+    assert (
+        "rule headphones_for_jazz saved"
+        in rapport(environment, "pipeline", "add-rule", str(rule)).stderr
+    )
+    first = rapport(environment, "jobs", "run", "pipeline-rules").stderr
+    made = re.search(r"([\d,]+) tasks created", first)
+    assert made is not None and int(made.group(1)) > 0, first
+    assert "0 tasks created" in rapport(environment, "jobs", "run", "pipeline-rules").stderr
+    reminders = rapport(environment, "jobs", "run", "pipeline-reminders").stderr
+    assert "0 task reminders" in reminders

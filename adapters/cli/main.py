@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from adapters.cli.pipeline import add_pipeline_commands
 from adapters.cli.runtime import CliRuntime
 from adapters.demo.seeding import demo_size, seed_demo
 from adapters.exporting.customers import write_customers_csv
@@ -185,6 +186,8 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         finally:
             rt.close()
         console.print(f"{scored:,} customers scored")
+
+    add_pipeline_commands(cli, run_job, runtime)
 
     events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
     cli.add_typer(events, name="events")

@@ -13,11 +13,23 @@ from application.customers.importing import ImportCustomers
 from application.customers.queries import GetCustomers, ListCustomers
 from application.lifecycle.rules import RunLifecycleSweep
 from application.orders.importing import ImportOrders
+from application.pipeline.leads import RescoreLeads
+from application.pipeline.tasks import DefineAutomationRule, RunAutomationRules, SendReminders
+from application.pipeline.teams import CreateSalesTeam
 from application.scheduling.running import WorkReport
 from application.segments.commands import ComputeRfm, RefreshSegments
 from application.tags.rules import RunAutoTagRules
 from application.tags.views import TagView
 from domain.scheduling import RecurringJob
+
+
+@frozen(kw_only=True)
+class PipelineJobs:
+    send_reminders: SendReminders
+    run_automation_rules: RunAutomationRules
+    define_automation_rule: DefineAutomationRule
+    create_sales_team: CreateSalesTeam
+    rescore_leads: RescoreLeads
 
 
 @frozen
@@ -34,6 +46,7 @@ class CliRuntime:
     get_customers: GetCustomers
     run_auto_tag_rules: RunAutoTagRules
     lifecycle_sweep: RunLifecycleSweep
+    pipeline: PipelineJobs
     build_app: Callable[[], ASGIApp]
     """The API over this runtime's own container (and so its in-memory store, if any)."""
     app_factory: str

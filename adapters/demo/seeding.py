@@ -11,6 +11,7 @@ from attrs import frozen
 from adapters.demo.companies import DEMO_FIELDS, demo_companies
 from adapters.demo.customers import DEMO_TEAM, demo_customers
 from adapters.demo.history import demo_events, demo_orders, planted_duplicates
+from adapters.demo.pipeline import seed_deals
 from application.access.users import RegisterUser
 from application.activities.commands import LogActivity, NewActivity
 from application.behaviour.tracking import TrackEvents
@@ -22,6 +23,12 @@ from application.customers.queries import ListCustomers
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.orders.importing import ImportOrders
 from application.pagination import PageRequest
+from application.pipeline.opportunities import (
+    CloseOpportunity,
+    CreateOpportunity,
+    MoveOpportunity,
+)
+from application.pipeline.teams import CreateSalesTeam
 from application.principal import Principal
 from application.tags.commands import CreateTag, NewTag, TagCustomers
 from domain.activities import ActivityKind, Direction
@@ -48,6 +55,10 @@ class DemoServices:
     log_activity: LogActivity
     create_tag: CreateTag
     tag_customers: TagCustomers
+    create_sales_team: CreateSalesTeam
+    create_opportunity: CreateOpportunity
+    move_opportunity: MoveOpportunity
+    close_opportunity: CloseOpportunity
 
 
 def demo_size(customers: int) -> int:
@@ -63,7 +74,8 @@ def seed_demo(
     on_batch: Callable[[int], None] = lambda _count: None,
 ) -> int:
     """Create the demo team, fields, companies, ``customers`` customers (and a few planted
-    duplicates of them), their orders and tracked events.
+    duplicates of them), their orders and tracked events, and on a first seeding tags,
+    notes, a sales team and deals.
 
     Returns how many customers were created. Fields that exist already are kept.
     """
@@ -88,7 +100,17 @@ def seed_demo(
         first_row += len(batch)
         on_batch(len(batch))
     if created:
-        _notes_and_tags(services, system, seed)
+        ids = _customer_ids(services, system)
+        if _notes_and_tags(services, system, ids, seed):
+            seed_deals(
+                create_team=services.create_sales_team,
+                create=services.create_opportunity,
+                move=services.move_opportunity,
+                close=services.close_opportunity,
+                customer_ids=ids,
+                owner_ids=owners,
+                seed=seed,
+            )
     emails = [c.email for c in originals if c.email]
     orders = demo_orders(emails, seed=seed)
     while order_batch := list(islice(orders, BATCH_SIZE)):
@@ -119,9 +141,7 @@ DEMO_NOTES = (
 )
 
 
-def _notes_and_tags(services: DemoServices, system: Principal, seed: int) -> None:
-    """Tags on some customers and a logged activity on others, only on a first seeding."""
-    rng = random.Random(seed + 3)
+def _customer_ids(services: DemoServices, system: Principal) -> list[str]:
     ids: list[str] = []
     after = None
     while True:
@@ -130,12 +150,18 @@ def _notes_and_tags(services: DemoServices, system: Principal, seed: int) -> Non
         )
         ids += [edge.node.id for edge in page.edges]
         if not page.has_next_page:
-            break
+            return ids
         after = page.end_cursor
+
+
+def _notes_and_tags(services: DemoServices, system: Principal, ids: list[str], seed: int) -> bool:
+    """Tags on some customers and a logged activity on others, only on a first seeding;
+    False when seeded before."""
+    rng = random.Random(seed + 3)
     try:
         tags = [services.create_tag(system, tag).id for tag in DEMO_TAGS]
     except DomainError:
-        return  # seeded before: the tags, and whom they are on, are there already
+        return False  # seeded before: the tags, and whom they are on, are there already
     for tag_id, share in zip(tags, (0.1, 0.4, 0.05), strict=True):
         chosen = [customer_id for customer_id in ids if rng.random() < share]
         if chosen:
@@ -147,3 +173,4 @@ def _notes_and_tags(services: DemoServices, system: Principal, seed: int) -> Non
                 system,
                 NewActivity(customer_id=customer_id, kind=kind, body=body, direction=direction),
             )
+    return True

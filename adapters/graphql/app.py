@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from adapters.graphql.context import Context, Services
+from adapters.graphql.form_endpoint import FormEndpoint
 from adapters.graphql.schema import build_schema
 from adapters.graphql.track_endpoint import TrackEndpoint
 from application.principal import Principal
@@ -291,6 +292,7 @@ def create_app(
             Route("/health", health),
             Route("/graphql", guarded),
             Route("/track", track),
+            Route("/forms/{form_key}", FormEndpoint(services)),
             WebSocketRoute("/graphql", guarded),
         ],
         lifespan=lifespan,

@@ -35,6 +35,28 @@ from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder,
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
 from application.pagination import Page
+from application.pipeline.analytics import SalesAnalytics
+from application.pipeline.leads import (
+    CaptureFormLead,
+    ConvertLead,
+    CreateLead,
+    MarkLeadContacted,
+)
+from application.pipeline.opportunities import (
+    CloseOpportunity,
+    CreateOpportunity,
+    MoveOpportunity,
+)
+from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
+from application.pipeline.tasks import (
+    CompleteTask,
+    CreateTask,
+    DefineAutomationRule,
+    ListAutomationRules,
+)
+from application.pipeline.teams import CreateSalesTeam, SetRepAway
+from application.pipeline.views import OpportunityView
+from application.ports import Clock
 from application.principal import Principal
 from application.segments.clustering import ClusterCustomers
 from application.segments.commands import (
@@ -51,10 +73,35 @@ from application.tags.queries import GetTags, ListTags
 from application.tags.rules import DefineAutoTagRule, DeleteAutoTagRule, ListAutoTagRules
 from application.tags.views import TagView
 from application.timeline.queries import GetTimeline
+from domain.pipeline import Pipeline, StageEntry
 from domain.segments.rfm import RfmScore
 from domain.timeline import TimelineEntry
 
 V = TypeVar("V")
+
+
+@frozen(kw_only=True)
+class SalesServices:
+    """The sales pipeline's use cases, handed over by the composition root."""
+
+    clock: Clock
+    read_pipeline: ReadPipeline
+    analytics: SalesAnalytics
+    create_opportunity: CreateOpportunity
+    move_opportunity: MoveOpportunity
+    close_opportunity: CloseOpportunity
+    create_lead: CreateLead
+    capture_form_lead: CaptureFormLead
+    convert_lead: ConvertLead
+    mark_lead_contacted: MarkLeadContacted
+    read_leads: ReadLeads
+    create_task: CreateTask
+    complete_task: CompleteTask
+    read_tasks: ReadTasks
+    create_sales_team: CreateSalesTeam
+    set_rep_away: SetRepAway
+    define_automation_rule: DefineAutomationRule
+    list_automation_rules: ListAutomationRules
 
 
 @frozen
@@ -110,6 +157,7 @@ class Services:
     compute_rfm: ComputeRfm
     read_segments: ReadSegments
     cluster_customers: ClusterCustomers
+    sales: SalesServices
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -156,6 +204,23 @@ class Loaders:
         self.customer_rfm: DataLoader[str, RfmScore | None] = _batched(
             lambda ids: segments.rfm_of(principal, ids)
         )
+        sales = services.sales
+        self.opportunities: DataLoader[str, OpportunityView | None] = _batched(
+            lambda ids: sales.read_pipeline.get_many(principal, ids)
+        )
+        self.stage_histories: DataLoader[str, Sequence[StageEntry] | None] = _batched(
+            lambda ids: sales.read_pipeline.history(principal, ids)
+        )
+        self._sales = sales
+        self._principal = principal
+        self._pipelines: dict[str, Pipeline] | None = None
+
+    def pipelines(self) -> dict[str, Pipeline]:
+        """Every pipeline by id, read once per request."""
+        if self._pipelines is None:
+            found = self._sales.read_pipeline.pipelines(self._principal)
+            self._pipelines = {pipeline.id: pipeline for pipeline in found}
+        return self._pipelines
 
 
 async def _first_timeline_pages(

@@ -9,12 +9,14 @@ from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
 from adapters.graphql.activities import ACTIVITY, ActivityMutation, ActivityNode, fetch_activity
+from adapters.graphql.automation import AutomationMutation, AutomationQuery
 from adapters.graphql.behaviour import (
     BEHAVIOUR_EVENT,
     BehaviourEventNode,
     BehaviourMutation,
     fetch_behaviour_event,
 )
+from adapters.graphql.board import BoardQuery
 from adapters.graphql.caching import DocumentCache
 from adapters.graphql.companies import CompanyQuery, fetch_company
 from adapters.graphql.company_mutations import CompanyMutation
@@ -31,16 +33,23 @@ from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.events import EventSubscription
 from adapters.graphql.importing import ImportMutation
+from adapters.graphql.leads import LeadMutation, LeadQuery
 from adapters.graphql.lifecycle import (
     LifecycleCatalogueMutation,
     LifecycleMutation,
     LifecycleQuery,
 )
+from adapters.graphql.opportunities import OpportunityQuery, fetch_opportunity
+from adapters.graphql.opportunity_mutations import OpportunityMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
+from adapters.graphql.pipeline import OPPORTUNITY, PipelineQuery
 from adapters.graphql.relay import MalformedId, Node, from_global_id
+from adapters.graphql.sales_analytics import SalesAnalyticsQuery
+from adapters.graphql.sales_teams import SalesTeamMutation, SalesTeamQuery
 from adapters.graphql.segments import SEGMENT, SegmentMutation, SegmentQuery, fetch_segment
 from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
+from adapters.graphql.tasks import TaskMutation, TaskQuery
 from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
 
 
@@ -68,6 +77,8 @@ class NodeQuery:
             return fetch_tag(info, local)
         if type_name == SEGMENT:
             return fetch_segment(info, local)
+        if type_name == OPPORTUNITY:
+            return fetch_opportunity(info, local)
         return None
 
 
@@ -86,6 +97,14 @@ Query = merge_types(
         LifecycleQuery,
         SegmentQuery,
         WebhookQuery,
+        PipelineQuery,
+        OpportunityQuery,
+        BoardQuery,
+        SalesAnalyticsQuery,
+        LeadQuery,
+        TaskQuery,
+        SalesTeamQuery,
+        AutomationQuery,
     ),
 )
 Mutation = merge_types(
@@ -104,6 +123,11 @@ Mutation = merge_types(
         LifecycleCatalogueMutation,
         SegmentMutation,
         WebhookMutation,
+        OpportunityMutation,
+        LeadMutation,
+        TaskMutation,
+        SalesTeamMutation,
+        AutomationMutation,
     ),
 )
 

@@ -17,6 +17,8 @@ from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_EVENT
 from domain.lifecycle.lifecycle import TIMELINE_KIND as STAGE_CHANGED
 from domain.orders.order import TIMELINE_KIND as ORDER
+from domain.pipeline.leads import TIMELINE_KIND as LEAD
+from domain.pipeline.opportunity import TIMELINE_KIND as OPPORTUNITY
 from domain.tags.tagging import TAGGED, UNTAGGED
 
 KINDS: Final[tuple[str, ...]] = (
@@ -26,6 +28,8 @@ KINDS: Final[tuple[str, ...]] = (
     TAGGED,
     UNTAGGED,
     STAGE_CHANGED,
+    OPPORTUNITY,
+    LEAD,
 )
 
 _kinds: type[Enum] = Enum("TimelineKind", {kind.upper(): kind for kind in KINDS})  # type: ignore[misc]

@@ -19,7 +19,7 @@ class Staged(Generic[A]):
     """Copies of aggregates taken out of the store, written back only on commit."""
 
     def __init__(self, committed: dict[str, A]) -> None:
-        self._committed = committed
+        self.committed = committed
         self.seen: dict[str, A] = {}
         self.loaded_versions: dict[str, int | None] = {}
 
@@ -30,7 +30,7 @@ class Staged(Generic[A]):
     def get(self, aggregate_id: str) -> A | None:
         if aggregate_id in self.seen:
             return self.seen[aggregate_id]
-        stored = self._committed.get(aggregate_id)
+        stored = self.committed.get(aggregate_id)
         if stored is None:
             return None
         loaded = copy.deepcopy(stored)
@@ -40,7 +40,7 @@ class Staged(Generic[A]):
 
     def check_versions(self) -> None:
         for aggregate_id, loaded_version in self.loaded_versions.items():
-            stored = self._committed.get(aggregate_id)
+            stored = self.committed.get(aggregate_id)
             if loaded_version is None:
                 if stored is not None:
                     raise AlreadyTaken("id", "another record has this id")
@@ -49,7 +49,7 @@ class Staged(Generic[A]):
 
     def write_back(self) -> None:
         for aggregate_id, aggregate in self.seen.items():
-            self._committed[aggregate_id] = copy.deepcopy(aggregate)
+            self.committed[aggregate_id] = copy.deepcopy(aggregate)
 
     def clear(self) -> None:
         self.seen.clear()

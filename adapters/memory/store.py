@@ -19,11 +19,26 @@ from domain.events import DomainEvent
 from domain.lifecycle import StageAssignment, StageChange, StageRule, Track
 from domain.lifecycle.defaults import default_rules, default_tracks
 from domain.orders import Order
+from domain.pipeline import (
+    AutomationRule,
+    Lead,
+    Opportunity,
+    Pipeline,
+    SalesTeam,
+    ScoringModel,
+    Task,
+    default_pipeline,
+    default_scoring_model,
+)
+from domain.pipeline.forms import LeadForm
 from domain.scheduling import RecurringJob, Timer
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment
 from domain.tags import Tag, TagChange
 from domain.timeline import TimelineEntry
+
+WEBSITE_FORM = LeadForm(key="website", source="website")
+"""The form migration 0009 seeds: posts from the public site."""
 
 
 @define
@@ -76,4 +91,15 @@ class InMemoryStore:
     segment_sizes: dict[str, dict[datetime, int]] = field(factory=dict)
     """By segment id, then the time of each refresh."""
     rfm: dict[str, RfmScore] = field(factory=dict)
+    pipelines: dict[str, Pipeline] = field(
+        factory=lambda: {pipeline.id: pipeline for pipeline in [default_pipeline()]}
+    )
+    """Seeded with the default pipeline, as migration 0009 seeds the SQL tables."""
+    opportunities: dict[str, Opportunity] = field(factory=dict)
+    leads: dict[str, Lead] = field(factory=dict)
+    sales_teams: dict[str, SalesTeam] = field(factory=dict)
+    tasks: dict[str, Task] = field(factory=dict)
+    automation_rules: dict[str, AutomationRule] = field(factory=dict)
+    scoring_model: ScoringModel = field(factory=default_scoring_model)
+    lead_forms: dict[str, LeadForm] = field(factory=lambda: {"website": WEBSITE_FORM})
     lock: threading.RLock = field(factory=threading.RLock)

@@ -11,6 +11,15 @@ from adapters.memory.companies import InMemoryCompanyRepository
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionRepository
 from adapters.memory.customer_lookup import InMemoryCustomerLookup
 from adapters.memory.lifecycle import InMemoryLifecycleRepository
+from adapters.memory.pipeline import (
+    InMemoryAutomationRules,
+    InMemoryLeadRepository,
+    InMemoryOpportunityRepository,
+    InMemoryPipelineRepository,
+    InMemoryPurchases,
+    InMemorySalesTeamRepository,
+    InMemoryTaskRepository,
+)
 from adapters.memory.querying import values_in_use
 from adapters.memory.scheduling import InMemoryTimers
 from adapters.memory.segments import InMemorySegments
@@ -228,6 +237,13 @@ class InMemoryUnitOfWork:
         self.lifecycle = InMemoryLifecycleRepository(self._store)
         self.timers = InMemoryTimers(self._store)
         self.segments = InMemorySegments(self._store)
+        self.pipelines = InMemoryPipelineRepository(self._store)
+        self.opportunities = InMemoryOpportunityRepository(self._store)
+        self.leads = InMemoryLeadRepository(self._store)
+        self.sales_teams = InMemorySalesTeamRepository(self._store)
+        self.tasks = InMemoryTaskRepository(self._store)
+        self.automation_rules = InMemoryAutomationRules(self._store)
+        self.purchases = InMemoryPurchases(self._store)
         return self
 
     def __exit__(
@@ -248,6 +264,7 @@ class InMemoryUnitOfWork:
             self.orders.check_unique_external_ids()
             self.custom_fields.check_unique_keys()
             self.tags.check()
+            self.tasks.check()
             events = _take_events(
                 [
                     *self.customers.staged.seen.values(),
@@ -256,6 +273,9 @@ class InMemoryUnitOfWork:
                     *self.custom_fields.staged.seen.values(),
                     *self.activities.staged.seen.values(),
                     *self.lifecycle.seen.values(),
+                    *self.opportunities.staged.seen.values(),
+                    *self.leads.staged.seen.values(),
+                    *self.tasks.staged.seen.values(),
                 ],
                 [*self.tags.take_events(), *self.segments.take_events()],
             )
@@ -269,6 +289,8 @@ class InMemoryUnitOfWork:
             self.lifecycle.write_back()
             self.timers.write_back()
             self.segments.write_back()
+            self.pipelines.write_back()
+            self.automation_rules.write_back()
             self._store.outbox.extend(events)
         self._forget_staged()
         self._publisher.publish(events)
@@ -288,6 +310,8 @@ class InMemoryUnitOfWork:
         self.lifecycle.clear()
         self.timers.clear()
         self.segments.clear()
+        self.pipelines.added.clear()
+        self.automation_rules.saved.clear()
 
     def _staged(self) -> tuple[Staged[Any], ...]:
         return (
@@ -298,6 +322,10 @@ class InMemoryUnitOfWork:
             self.api_keys.staged,
             self.orders.staged,
             self.activities.staged,
+            self.opportunities.staged,
+            self.leads.staged,
+            self.sales_teams.staged,
+            self.tasks.staged,
         )
 
 

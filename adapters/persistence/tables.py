@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -378,6 +379,183 @@ Index(
     stage_changes.c.customer_id,
     stage_changes.c.changed_at,
     stage_changes.c.id,
+)
+
+# The sales pipeline. Pipelines keep their stages as one JSON list: read whole, never queried.
+pipelines = Table(
+    "pipelines",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("stale_after_days", Integer, nullable=False),
+    Column("stages", JsonDocument, nullable=False),
+)
+
+opportunities = Table(
+    "opportunities",
+    metadata,
+    Column("id", sortable_text(36), primary_key=True),
+    Column("pipeline_id", String(36), ForeignKey("pipelines.id"), nullable=False),
+    Column("stage_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("company_id", String(36)),
+    Column("owner_id", String(36), nullable=False),
+    Column("currency", String(3), nullable=False),
+    # Money in minor units: exact, and summed by the database.
+    Column("amount_minor", BigInteger),
+    Column("expected_close_date", Date),
+    # The first day of the expected close month, so the forecast groups on a plain column.
+    Column("close_month", Date),
+    Column("next_step", String(300), nullable=False),
+    Column("line_items", JsonDocument, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("close_reason", String(500)),
+    Column("closed_at", UtcDateTime()),
+    Column("cycle_seconds", BigInteger),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("last_activity_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_opportunities_created_at_id", opportunities.c.created_at, opportunities.c.id)
+# Covering indexes: the board and the forecast read open deals, the funnel's outcomes read
+# deals closed in a window, each without touching the table.
+Index(
+    "ix_opportunities_open_deals",
+    opportunities.c.pipeline_id,
+    opportunities.c.status,
+    opportunities.c.stage_id,
+    opportunities.c.currency,
+    opportunities.c.close_month,
+    opportunities.c.owner_id,
+    opportunities.c.amount_minor,
+)
+Index(
+    "ix_opportunities_closed_deals",
+    opportunities.c.pipeline_id,
+    opportunities.c.closed_at,
+    opportunities.c.status,
+    opportunities.c.currency,
+    opportunities.c.amount_minor,
+    opportunities.c.cycle_seconds,
+)
+
+# Every stay of a deal in a stage: what funnels count and time-in-stage medians read.
+opportunity_stage_entries = Table(
+    "opportunity_stage_entries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "opportunity_id", String(36), ForeignKey("opportunities.id"), nullable=False, index=True
+    ),
+    Column("pipeline_id", String(36), nullable=False),
+    Column("stage_id", String(64), nullable=False),
+    Column("entered_at", UtcDateTime(), nullable=False),
+    Column("left_at", UtcDateTime()),
+    Column("seconds", BigInteger),
+    Column("first_entry", Boolean, nullable=False),
+    Column("amount_minor", BigInteger),
+    Column("currency", String(3), nullable=False),
+    Column("actor_id", String(36), nullable=False),
+)
+# Covering the funnel's window: counts, values and times in stage without the table.
+Index(
+    "ix_opportunity_stage_entries_funnel",
+    opportunity_stage_entries.c.pipeline_id,
+    opportunity_stage_entries.c.entered_at,
+    opportunity_stage_entries.c.stage_id,
+    opportunity_stage_entries.c.first_entry,
+    opportunity_stage_entries.c.currency,
+    opportunity_stage_entries.c.amount_minor,
+    opportunity_stage_entries.c.seconds,
+)
+
+leads = Table(
+    "leads",
+    metadata,
+    Column("id", sortable_text(36), primary_key=True),
+    Column("customer_id", String(36), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("email", String(254), nullable=False),
+    Column("profile", JsonDocument, nullable=False),
+    Column("source", String(60), nullable=False),
+    Column("utm", JsonDocument, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("owner_id", String(36)),
+    Column("score", Integer, nullable=False),
+    Column("grade", String(8), nullable=False),
+    Column("score_history", JsonDocument, nullable=False),
+    Column("first_touch_due_at", UtcDateTime(), index=True),
+    Column("contacted_at", UtcDateTime()),
+    Column("first_touch_reminded", Boolean, nullable=False),
+    Column("opportunity_id", String(36)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_leads_created_at_id", leads.c.created_at, leads.c.id)
+Index("ix_leads_owner_id_status", leads.c.owner_id, leads.c.status)
+
+sales_teams = Table(
+    "sales_teams",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("strategy", String(20), nullable=False),
+    Column("first_touch_hours", Float, nullable=False),
+    # [{"userId", "away", "regions", "industries", "turns"}] in roster order.
+    Column("members", JsonDocument, nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", sortable_text(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
+    Column("assignee_id", String(36), nullable=False),
+    Column("customer_id", String(36), ForeignKey("customers.id"), index=True),
+    Column("opportunity_id", String(36), index=True),
+    Column("status", String(8), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("rule_key", String(60)),
+    # A rule's task per customer: the unique index makes a second run a no-op.
+    Column("dedupe_key", String(140), unique=True),
+    Column("reminded_at", UtcDateTime()),
+    Column("completed_at", UtcDateTime()),
+    Column("version", Integer, nullable=False),
+)
+Index("ix_tasks_due_at_id", tasks.c.due_at, tasks.c.id)
+Index("ix_tasks_assignee_id_status_due_at", tasks.c.assignee_id, tasks.c.status, tasks.c.due_at)
+
+automation_rules = Table(
+    "automation_rules",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("condition", JsonDocument, nullable=False),
+    Column("action", JsonDocument, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+)
+
+lead_forms = Table(
+    "lead_forms",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("source", String(60), nullable=False),
+    Column("honeypot", String(60), nullable=False),
+    Column("team_id", String(36)),
+)
+
+lead_scoring_models = Table(
+    "lead_scoring_models",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("model", JsonDocument, nullable=False),
 )
 
 # Webhook endpoints; event_types empty means every type.

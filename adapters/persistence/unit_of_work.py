@@ -18,6 +18,15 @@ from adapters.persistence.integrity import taken_error
 from adapters.persistence.lifecycle import SqlLifecycleRepository
 from adapters.persistence.orders import SqlOrderRepository
 from adapters.persistence.outbox import store_events
+from adapters.persistence.pipeline import (
+    SqlAutomationRules,
+    SqlLeadRepository,
+    SqlOpportunityRepository,
+    SqlPipelineRepository,
+    SqlPurchases,
+    SqlSalesTeamRepository,
+    SqlTaskRepository,
+)
 from adapters.persistence.repositories import (
     SqlApiKeyRepository,
     SqlCustomerRepository,
@@ -36,6 +45,7 @@ from domain.customers import Customer
 from domain.events import DomainEvent
 from domain.lifecycle import CustomerLifecycle
 from domain.orders import Order
+from domain.pipeline import Lead, Opportunity, Task
 
 
 class SqlUnitOfWork:
@@ -59,6 +69,13 @@ class SqlUnitOfWork:
         self.lifecycle = SqlLifecycleRepository(self._session)
         self.timers = SqlTimers(self._session)
         self.segments = SqlSegments(self._session)
+        self.pipelines = SqlPipelineRepository(self._session)
+        self.opportunities = SqlOpportunityRepository(self._session)
+        self.leads = SqlLeadRepository(self._session)
+        self.sales_teams = SqlSalesTeamRepository(self._session)
+        self.tasks = SqlTaskRepository(self._session)
+        self.automation_rules = SqlAutomationRules(self._session)
+        self.purchases = SqlPurchases(self._session)
         return self
 
     def __exit__(
@@ -78,6 +95,7 @@ class SqlUnitOfWork:
             self.orders.flush()
             self.lifecycle.flush()
             self.segments.flush()
+            self._flush_pipeline()
             store_events(self._session, events)
             self._session.commit()
         except (StaleDataError, StaleVersion):
@@ -97,13 +115,28 @@ class SqlUnitOfWork:
         self._session.flush()
         self.lifecycle.flush()
         self.segments.flush()
+        self._flush_pipeline()
+
+    def _flush_pipeline(self) -> None:
+        self.opportunities.flush()
+        self.leads.rows.flush()
+        self.sales_teams.rows.flush()
+        self.tasks.rows.flush()
 
     def rollback(self) -> None:
         self._session.rollback()
 
     def _take_events(self) -> list[DomainEvent]:
         recorders: list[
-            Customer | Order | Company | CustomFieldDefinition | Activity | CustomerLifecycle
+            Customer
+            | Order
+            | Company
+            | CustomFieldDefinition
+            | Activity
+            | CustomerLifecycle
+            | Opportunity
+            | Lead
+            | Task
         ] = [
             *self.customers.seen,
             *self.orders.seen,
@@ -111,6 +144,9 @@ class SqlUnitOfWork:
             *self.custom_fields.seen,
             *self.activities.seen,
             *self.lifecycle.seen.values(),
+            *self.opportunities.seen,
+            *self.leads.rows.seen.values(),
+            *self.tasks.rows.seen.values(),
         ]
         seen = {id(aggregate): aggregate for aggregate in recorders}.values()
         events = [event for aggregate in seen for event in aggregate.events]

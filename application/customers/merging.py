@@ -77,14 +77,18 @@ def move_history(uow: UnitOfWork, survivor_id: str, duplicate_ids: Sequence[str]
     uow.timeline.move_to(survivor_id, duplicate_ids)
     uow.tags.move_to(survivor_id, duplicate_ids)
     uow.lifecycle.move_to(survivor_id, duplicate_ids)
+    uow.opportunities.move_to(survivor_id, duplicate_ids)
+    uow.leads.move_to(survivor_id, duplicate_ids)
+    uow.tasks.move_to(survivor_id, duplicate_ids)
 
 
 @frozen
 class MergeCustomers:
     """Fold duplicates into a survivor and move everything they had to it.
 
-    Orders, events, activities, the timeline and tags (the survivor carries the union),
-    and as modules arrive opportunities and cases, follow; the duplicates stay resolvable and point at the survivor.
+    Orders, events, activities, the timeline, tags (the survivor carries the union),
+    stages, deals, leads and tasks follow, and as modules arrive cases; the duplicates stay
+    resolvable and point at the survivor.
     """
 
     uow: UnitOfWorkFactory

@@ -15,6 +15,13 @@ from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.lifecycle.ports import LifecycleReader
 from application.orders.ports import OrderReader
+from application.pipeline.ports import (
+    BehaviourCounts,
+    LeadReader,
+    PipelineReader,
+    SalesAnalyticsReader,
+    TaskReader,
+)
 from application.segments.ports import SegmentFactsSource, SegmentReader
 from application.tags.ports import TagReader
 from application.timeline.ports import TimelineReader
@@ -52,3 +59,9 @@ class StorageBackend:
     """Segments, members, size history and RFM; None where the adapter has no segments yet."""
     segment_facts: SegmentFactsSource | None = None
     """What segment rules and RFM scores read; None where the adapter has none yet."""
+    pipeline: PipelineReader | None = None
+    """Pipelines, opportunities and the sales analytics; None where the adapter has none yet."""
+    analytics: SalesAnalyticsReader | None = None
+    leads: LeadReader | None = None
+    tasks: TaskReader | None = None
+    behaviour_counts: BehaviourCounts | None = None

@@ -19,6 +19,11 @@ from tests.contracts.orders import (
     MergeContract,
     OrderRepositoryContract,
 )
+from tests.contracts.pipeline import (
+    PipelineContract,
+    PipelineMergeContract,
+    PipelineUseCaseContract,
+)
 from tests.contracts.segments import SegmentContract
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
@@ -46,5 +51,8 @@ class TestStorageAdapters(
     LifecycleContract,
     OrderFactsContract,
     SegmentContract,
+    PipelineContract,
+    PipelineMergeContract,
+    PipelineUseCaseContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

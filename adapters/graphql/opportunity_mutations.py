@@ -1,0 +1,156 @@
+"""Opening, moving and closing deals through the API; refusals are userErrors."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import strawberry
+
+from adapters.graphql.context import Info
+from adapters.graphql.errors import UserError, invalid_id, user_errors
+from adapters.graphql.opportunities import OpportunityNode, OpportunityOutcome
+from adapters.graphql.pipeline import OPPORTUNITY, PIPELINE, STAGE, USER, local_ids
+from adapters.graphql.relay import (
+    MalformedId,
+    local_id,
+)
+from application.pipeline.opportunities import NewLineItem, NewOpportunity
+from domain.errors import DomainError
+from domain.pipeline import Outcome
+
+
+@strawberry.input
+class LineItemInput:
+    product: str
+    quantity: int
+    unit_price: Decimal
+    currency: str
+    discount: Decimal | None = None
+
+
+@strawberry.input
+class CreateOpportunityInput:
+    name: str
+    customer_id: strawberry.ID
+    currency: str
+    pipeline_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The default pipeline when left out."
+    )
+    stage_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The pipeline's first stage when left out."
+    )
+    company_id: strawberry.ID | None = None
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="You, when left out."
+    )
+    amount: Decimal | None = None
+    expected_close_date: date | None = None
+    next_step: str = ""
+    line_items: list[LineItemInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OpportunityPayload:
+    opportunity: OpportunityNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class MoveOpportunityInput:
+    opportunity_id: strawberry.ID
+    stage_id: strawberry.ID
+
+
+@strawberry.input
+class CloseOpportunityInput:
+    opportunity_id: strawberry.ID
+    outcome: OpportunityOutcome
+    reason: str = strawberry.field(default="", description="Required, won or lost.")
+
+
+def new_opportunity(input: CreateOpportunityInput) -> NewOpportunity:
+    from adapters.graphql.customers import COMPANY, CUSTOMER
+
+    ids = local_ids(
+        {
+            "customerId": (input.customer_id, CUSTOMER),
+            "pipelineId": (input.pipeline_id, PIPELINE),
+            "stageId": (input.stage_id, STAGE),
+            "companyId": (input.company_id, COMPANY),
+            "ownerId": (input.owner_id, USER),
+        }
+    )
+    return NewOpportunity(
+        name=input.name,
+        customer_id=ids["customerId"] or "",
+        pipeline_id=ids["pipelineId"],
+        stage_id=ids["stageId"],
+        company_id=ids["companyId"],
+        owner_id=ids["ownerId"],
+        currency=input.currency,
+        amount=str(input.amount) if input.amount is not None else None,
+        expected_close_date=input.expected_close_date,
+        next_step=input.next_step,
+        line_items=[
+            NewLineItem(
+                product=item.product,
+                quantity=item.quantity,
+                unit_price=str(item.unit_price),
+                currency=item.currency,
+                discount=str(item.discount) if item.discount is not None else None,
+            )
+            for item in input.line_items
+        ],
+    )
+
+
+@strawberry.type
+class OpportunityMutation:
+    @strawberry.mutation(description="Open a deal for a customer in a pipeline.")
+    def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> OpportunityPayload:
+        context = info.context
+        try:
+            new = new_opportunity(input)
+        except MalformedId as bad:
+            return OpportunityPayload(user_errors=invalid_id(str(bad)))
+        try:
+            opportunity = context.services.sales.create_opportunity(context.principal, new)
+        except DomainError as error:
+            return OpportunityPayload(user_errors=user_errors(error))
+        return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))
+
+    @strawberry.mutation(description="Move a deal to another stage of its pipeline.")
+    def move_opportunity(self, info: Info, input: MoveOpportunityInput) -> OpportunityPayload:
+        context = info.context
+        try:
+            ids = local_ids(
+                {
+                    "opportunityId": (input.opportunity_id, OPPORTUNITY),
+                    "stageId": (input.stage_id, STAGE),
+                }
+            )
+        except MalformedId as bad:
+            return OpportunityPayload(user_errors=invalid_id(str(bad)))
+        try:
+            opportunity = context.services.sales.move_opportunity(
+                context.principal, ids["opportunityId"] or "", ids["stageId"] or ""
+            )
+        except DomainError as error:
+            return OpportunityPayload(user_errors=user_errors(error))
+        return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))
+
+    @strawberry.mutation(description="Close a deal as won or lost; either needs a reason.")
+    def close_opportunity(self, info: Info, input: CloseOpportunityInput) -> OpportunityPayload:
+        context = info.context
+        try:
+            opportunity_id = local_id(input.opportunity_id, OPPORTUNITY)
+        except MalformedId:
+            return OpportunityPayload(user_errors=invalid_id("opportunityId"))
+        try:
+            opportunity = context.services.sales.close_opportunity(
+                context.principal, opportunity_id, Outcome(input.outcome.value), input.reason
+            )
+        except DomainError as error:
+            return OpportunityPayload(user_errors=user_errors(error))
+        return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))

@@ -1,0 +1,115 @@
+"""Pipelines in the API: the pipeline and stage types, ids, and the list of pipelines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from adapters.graphql.context import Info
+from adapters.graphql.errors import query_error
+from adapters.graphql.relay import (
+    MalformedId,
+    Node,
+    invalid_id_error,
+    local_id,
+    to_global_id,
+)
+from application.pipeline.views import CurrencyAmount
+from domain.errors import DomainError
+from domain.pipeline import Pipeline, PipelineStage
+
+PIPELINE = "Pipeline"
+STAGE = "PipelineStage"
+OPPORTUNITY = "Opportunity"
+USER = "User"
+
+
+@strawberry.type(description="A sum in one currency; sums are never converted.")
+class MoneyTotal:
+    currency: str
+    amount: Decimal
+
+    @classmethod
+    def of(cls, total: CurrencyAmount) -> MoneyTotal:
+        return cls(currency=total.currency, amount=total.amount)
+
+
+@strawberry.type(name="PipelineStage", description="One step of a pipeline.")
+class PipelineStageNode:
+    id: strawberry.ID
+    key: str
+    label: str
+    probability: int = strawberry.field(description="Default chance of winning, in percent.")
+    required_fields: list[str] = strawberry.field(
+        description="Deal fields that must be set before a deal may enter this stage."
+    )
+    position: int
+
+    @classmethod
+    def from_stage(cls, stage: PipelineStage) -> PipelineStageNode:
+        return cls(
+            id=strawberry.ID(to_global_id(STAGE, stage.id)),
+            key=stage.key,
+            label=stage.label,
+            probability=stage.probability,
+            required_fields=sorted(field.api_name for field in stage.required),
+            position=stage.position,
+        )
+
+
+@strawberry.type(name="Pipeline", description="A sales process: its stages in order.")
+class PipelineNode(Node):
+    name: str
+    is_default: bool
+    stale_after_days: int = strawberry.field(
+        description="Open deals without activity for this many days are stale."
+    )
+    stages: list[PipelineStageNode]
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Pipeline) -> PipelineNode:
+        return cls(
+            id=strawberry.ID(to_global_id(PIPELINE, pipeline.id)),
+            name=pipeline.name,
+            is_default=pipeline.is_default,
+            stale_after_days=pipeline.stale_after_days,
+            stages=[PipelineStageNode.from_stage(stage) for stage in pipeline.stages],
+        )
+
+
+def stage_node(info: Info, pipeline_id: str, stage_id: str) -> PipelineStageNode | None:
+    pipeline = info.context.loaders.pipelines().get(pipeline_id)
+    for stage in pipeline.stages if pipeline else ():
+        if stage.id == stage_id:
+            return PipelineStageNode.from_stage(stage)
+    return None
+
+
+def read_pipeline_id(value: strawberry.ID, field: str = "pipelineId") -> str:
+    try:
+        return local_id(value, PIPELINE)
+    except MalformedId:
+        raise invalid_id_error(field, PIPELINE) from None
+
+
+def local_ids(values: dict[str, tuple[strawberry.ID | None, str]]) -> dict[str, str | None]:
+    """Local ids of the given global ids; raises ``MalformedId`` naming the field."""
+    found: dict[str, str | None] = {}
+    for field, (value, kind) in values.items():
+        try:
+            found[field] = local_id(value, kind) if value is not None else None
+        except MalformedId:
+            raise MalformedId(field) from None
+    return found
+
+
+@strawberry.type
+class PipelineQuery:
+    @strawberry.field(description="Every pipeline, the default first.")
+    def pipelines(self, info: Info) -> list[PipelineNode]:
+        try:
+            found = info.context.loaders.pipelines()
+        except DomainError as error:
+            raise query_error(error) from None
+        return [PipelineNode.from_pipeline(p) for p in found.values()]

@@ -1,0 +1,250 @@
+"""Tasks in the API: creating them, and "my open tasks" and "overdue" as filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.context import Info
+from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.opportunities import OpportunityNode, load_opportunity
+from adapters.graphql.pipeline import OPPORTUNITY, USER, local_ids
+from adapters.graphql.relay import (
+    MalformedId,
+    Node,
+    PageInfo,
+    invalid_id_error,
+    local_id,
+    to_global_id,
+)
+from application.pagination import Edge, Page
+from application.pipeline.tasks import NewTask
+from application.pipeline.views import TaskFilter, TaskView
+from domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from adapters.graphql.customers import CustomerNode
+
+TASK = "Task"
+
+
+@strawberry.enum(description="What kind of work a task is.")
+class TaskKind(Enum):
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    TODO = "todo"
+
+
+@strawberry.enum
+class TaskStatus(Enum):
+    OPEN = "open"
+    DONE = "done"
+
+
+@strawberry.type(name="Task", description="Work for a rep, with a due time and a reminder.")
+class TaskNode(Node):
+    kind: TaskKind
+    title: str
+    due_at: datetime
+    status: TaskStatus
+    rule: str | None = strawberry.field(description="The automation rule that made it, if one did.")
+    created_at: datetime
+    completed_at: datetime | None
+    view: strawberry.Private[TaskView]
+
+    @classmethod
+    def from_view(cls, view: TaskView) -> TaskNode:
+        return cls(
+            id=strawberry.ID(to_global_id(TASK, view.id)),
+            kind=TaskKind(view.kind),
+            title=view.title,
+            due_at=view.due_at,
+            status=TaskStatus(view.status),
+            rule=view.rule_key,
+            created_at=view.created_at,
+            completed_at=view.completed_at,
+            view=view,
+        )
+
+    @strawberry.field
+    def is_overdue(self, info: Info) -> bool:
+        return (
+            self.status is TaskStatus.OPEN and self.due_at < info.context.services.sales.clock.now()
+        )
+
+    @strawberry.field
+    async def assignee(self, info: Info) -> UserNode | None:
+        return await load_user(info, self.view.assignee_id)
+
+    @strawberry.field
+    async def customer(
+        self, info: Info
+    ) -> Annotated[CustomerNode, strawberry.lazy("adapters.graphql.customers")] | None:
+        from adapters.graphql.customers import load_customer
+
+        if self.view.customer_id is None:
+            return None
+        return await load_customer(info, self.view.customer_id)
+
+    @strawberry.field
+    async def opportunity(self, info: Info) -> OpportunityNode | None:
+        if self.view.opportunity_id is None:
+            return None
+        return await load_opportunity(info, self.view.opportunity_id)
+
+
+@strawberry.type(name="TaskEdge")
+class TaskEdge:
+    node: TaskNode
+    edge: strawberry.Private[Edge[TaskView]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.edge.cursor
+
+
+@strawberry.type(name="TaskConnection")
+class TaskConnection:
+    edges: list[TaskEdge]
+    page_info: PageInfo
+    where: strawberry.Private[TaskFilter]
+
+    @strawberry.field
+    def total_count(self, info: Info) -> int:
+        context = info.context
+        return context.services.sales.read_tasks.count(context.principal, self.where)
+
+    @classmethod
+    def from_page(cls, page: Page[TaskView], where: TaskFilter) -> TaskConnection:
+        return cls(
+            edges=[TaskEdge(node=TaskNode.from_view(e.node), edge=e) for e in page.edges],
+            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
+            where=where,
+        )
+
+
+@strawberry.input
+class TaskFilterInput:
+    mine: bool = strawberry.field(default=False, description="Only tasks assigned to you.")
+    assignee_id: strawberry.ID | None = None
+    status: TaskStatus | None = None
+    overdue: bool = strawberry.field(default=False, description="Open and past due.")
+    customer_id: strawberry.ID | None = None
+    opportunity_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class CreateTaskInput:
+    kind: TaskKind
+    title: str
+    due_at: datetime
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="You if left out."
+    )
+    customer_id: strawberry.ID | None = None
+    opportunity_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class CreateTaskPayload:
+    task: TaskNode | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
+    from adapters.graphql.customers import CUSTOMER
+
+    if given is None:
+        return TaskFilter()
+    try:
+        ids = local_ids(
+            {
+                "assigneeId": (given.assignee_id, USER),
+                "customerId": (given.customer_id, CUSTOMER),
+                "opportunityId": (given.opportunity_id, OPPORTUNITY),
+            }
+        )
+    except MalformedId as bad:
+        kinds = {"assigneeId": USER, "customerId": CUSTOMER, "opportunityId": OPPORTUNITY}
+        raise invalid_id_error(f"filter.{bad}", kinds[str(bad)]) from None
+    context = info.context
+    assignee = context.principal.actor_id if given.mine else ids["assigneeId"]
+    status = "open" if given.overdue else (given.status.value if given.status else None)
+    return TaskFilter(
+        assignee_id=assignee,
+        status=status,
+        due_before=context.services.sales.clock.now() if given.overdue else None,
+        customer_id=ids["customerId"],
+        opportunity_id=ids["opportunityId"],
+    )
+
+
+@strawberry.type
+class TaskQuery:
+    @strawberry.field(description="Tasks, soonest due first, a keyset page at a time.")
+    def tasks(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: TaskFilterInput | None = None,
+    ) -> TaskConnection:
+        context = info.context
+        where = _filter(info, filter)
+        try:
+            page = context.services.sales.read_tasks.page(
+                context.principal, where, first=first, after=after
+            )
+        except DomainError as error:
+            raise query_error(error) from None
+        return TaskConnection.from_page(page, where)
+
+
+@strawberry.type
+class TaskMutation:
+    @strawberry.mutation(description="Mark a task done; done twice changes nothing.")
+    def complete_task(self, info: Info, task_id: strawberry.ID) -> CreateTaskPayload:
+        context = info.context
+        try:
+            local = local_id(task_id, TASK)
+        except MalformedId:
+            return CreateTaskPayload(user_errors=invalid_id("taskId"))
+        try:
+            task = context.services.sales.complete_task(context.principal, local)
+        except DomainError as error:
+            return CreateTaskPayload(user_errors=user_errors(error))
+        return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
+
+    @strawberry.mutation(description="Give a rep a call, email, meeting or to-do.")
+    def create_task(self, info: Info, input: CreateTaskInput) -> CreateTaskPayload:
+        from adapters.graphql.customers import CUSTOMER
+
+        context = info.context
+        try:
+            ids = local_ids(
+                {
+                    "assigneeId": (input.assignee_id, USER),
+                    "customerId": (input.customer_id, CUSTOMER),
+                    "opportunityId": (input.opportunity_id, OPPORTUNITY),
+                }
+            )
+        except MalformedId as bad:
+            return CreateTaskPayload(user_errors=invalid_id(str(bad)))
+        new = NewTask(
+            kind=input.kind.value,
+            title=input.title,
+            due_at=input.due_at,
+            assignee_id=ids["assigneeId"],
+            customer_id=ids["customerId"],
+            opportunity_id=ids["opportunityId"],
+        )
+        try:
+            task = context.services.sales.create_task(context.principal, new)
+        except DomainError as error:
+            return CreateTaskPayload(user_errors=user_errors(error))
+        return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))

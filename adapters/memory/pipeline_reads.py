@@ -1,0 +1,287 @@
+"""Reading the pipeline in memory: the same lists and aggregates as the SQL readers."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from adapters.memory.pipeline import ordered_pipelines
+from adapters.memory.store import InMemoryStore
+from application.pagination import SortKey
+from application.pipeline.views import (
+    BoardColumnTotals,
+    ClosedDeals,
+    CurrencyAmount,
+    CurrencyTotal,
+    LeadFilter,
+    LeadView,
+    OpenDealSlice,
+    OpportunityFilter,
+    OpportunityView,
+    StageFlow,
+    TaskFilter,
+    TaskView,
+)
+from domain.orders.money import Currency, Money
+from domain.pipeline import (
+    Lead,
+    Opportunity,
+    OpportunityStatus,
+    Pipeline,
+    SalesTeam,
+    StageEntry,
+    Task,
+)
+
+V = TypeVar("V")
+
+
+def _matches(o: Opportunity, where: OpportunityFilter) -> bool:
+    return (
+        (where.pipeline_id is None or o.pipeline_id == where.pipeline_id)
+        and (where.stage_id is None or o.stage_id == where.stage_id)
+        and (where.owner_id is None or o.owner_id == where.owner_id)
+        and (where.customer_id is None or o.customer_id == where.customer_id)
+        and (where.status is None or o.status.value == where.status)
+    )
+
+
+def _newest_after(
+    items: Iterable[V], key: Callable[[V], SortKey], after: SortKey | None, limit: int
+) -> list[V]:
+    """Newest first by the key, strictly after ``after`` (ids compared by code point)."""
+    ordered = sorted(items, key=lambda item: (key(item).value, key(item).id), reverse=True)
+    if after is not None:
+        bound = (after.value, after.id)
+        ordered = [i for i in ordered if (key(i).value, key(i).id) < bound]
+    return ordered[:limit]
+
+
+def _sums(pairs: Iterable[tuple[str, Decimal]]) -> tuple[CurrencyAmount, ...]:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for currency, amount in pairs:
+        totals[currency] += amount
+    return tuple(CurrencyAmount(c, totals[c]) for c in sorted(totals))
+
+
+class InMemoryPipelineReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def pipelines(self) -> Sequence[Pipeline]:
+        with self._store.lock:
+            return ordered_pipelines(self._store.pipelines.values())
+
+    def teams(self) -> Sequence[SalesTeam]:
+        with self._store.lock:
+            return sorted(self._store.sales_teams.values(), key=lambda t: (t.name, t.id))
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, OpportunityView]:
+        with self._store.lock:
+            found = [self._store.opportunities.get(i) for i in ids]
+        return {o.id: OpportunityView.from_opportunity(o) for o in found if o is not None}
+
+    def _views(self, where: OpportunityFilter) -> list[OpportunityView]:
+        with self._store.lock:
+            return [
+                OpportunityView.from_opportunity(o)
+                for o in self._store.opportunities.values()
+                if _matches(o, where)
+            ]
+
+    def count(self, where: OpportunityFilter) -> int:
+        return len(self._views(where))
+
+    def slice(
+        self, where: OpportunityFilter, *, after: SortKey | None, limit: int
+    ) -> Sequence[OpportunityView]:
+        return _newest_after(
+            self._views(where), lambda v: SortKey(v.created_at, v.id), after, limit
+        )
+
+    def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
+        with self._store.lock:
+            return {
+                i: list(o.entries) if (o := self._store.opportunities.get(i)) else []
+                for i in opportunity_ids
+            }
+
+    def board_totals(self, pipeline_id: str) -> Sequence[BoardColumnTotals]:
+        by_stage: dict[str, list[OpportunityView]] = defaultdict(list)
+        for view in self._views(OpportunityFilter(pipeline_id=pipeline_id, status="open")):
+            by_stage[view.stage_id].append(view)
+        return [
+            BoardColumnTotals(
+                stage_id=stage_id,
+                count=len(views),
+                values=_sums((v.currency, v.amount) for v in views if v.amount is not None),
+            )
+            for stage_id, views in sorted(by_stage.items())
+        ]
+
+
+class InMemorySalesAnalyticsReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def _opportunities(self, pipeline_id: str) -> list[Opportunity]:
+        with self._store.lock:
+            return [o for o in self._store.opportunities.values() if o.pipeline_id == pipeline_id]
+
+    def stage_flows(self, pipeline_id: str, start: datetime, end: datetime) -> Sequence[StageFlow]:
+        entries: dict[str, list[StageEntry]] = defaultdict(list)
+        for opportunity in self._opportunities(pipeline_id):
+            for entry in opportunity.entries:
+                if start <= entry.entered_at < end:
+                    entries[entry.stage_id].append(entry)
+        flows = []
+        for stage_id, found in sorted(entries.items()):
+            first = [e for e in found if e.first_entry]
+            seconds = [e.seconds for e in found if e.seconds is not None]
+            flows.append(
+                StageFlow(
+                    stage_id=stage_id,
+                    entered=len(first),
+                    values=_sums(
+                        (e.currency, _amount(e.amount_minor, e.currency))
+                        for e in first
+                        if e.amount_minor is not None
+                    ),
+                    median_seconds=float(statistics.median(seconds)) if seconds else None,
+                )
+            )
+        return flows
+
+    def closed_deals(self, pipeline_id: str, start: datetime, end: datetime) -> ClosedDeals:
+        closed = [
+            o
+            for o in self._opportunities(pipeline_id)
+            if o.closed_at is not None and start <= o.closed_at < end
+        ]
+        won = [o for o in closed if o.status is OpportunityStatus.WON]
+        totals: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        for o in won:
+            if o.amount is not None:
+                totals[o.terms.currency.code][0] += 1
+                totals[o.terms.currency.code][1] += o.amount.amount
+        return ClosedDeals(
+            won=len(won),
+            lost=sum(1 for o in closed if o.status is OpportunityStatus.LOST),
+            won_values=tuple(
+                CurrencyTotal(c, int(totals[c][0]), totals[c][1]) for c in sorted(totals)
+            ),
+            won_cycle_seconds=sum(o.cycle_seconds or 0 for o in won),
+        )
+
+    def open_deal_slices(self, pipeline_id: str) -> Sequence[OpenDealSlice]:
+        groups: dict[tuple[date | None, str, str, str], list[Decimal]] = defaultdict(
+            lambda: [Decimal(0), Decimal(0)]
+        )
+        for o in self._opportunities(pipeline_id):
+            if not o.is_open:
+                continue
+            close = o.terms.expected_close_date
+            month = close.replace(day=1) if close else None
+            group = groups[(month, o.owner_id, o.stage_id, o.terms.currency.code)]
+            group[0] += 1
+            group[1] += o.amount.amount if o.amount else Decimal(0)
+        return [
+            OpenDealSlice(
+                close_month=month,
+                owner_id=owner,
+                stage_id=stage,
+                currency=currency,
+                count=int(count),
+                amount=amount,
+            )
+            for (month, owner, stage, currency), (count, amount) in groups.items()
+        ]
+
+
+def _amount(minor: int, currency: str) -> Decimal:
+    return Money.from_minor_units(minor, Currency(currency)).amount
+
+
+def _lead_matches(lead: Lead, where: LeadFilter) -> bool:
+    return (
+        (where.status is None or lead.status.value == where.status)
+        and (where.owner_id is None or lead.owner_id == where.owner_id)
+        and (where.grade is None or lead.grade == where.grade)
+        and (where.source is None or lead.source == where.source)
+    )
+
+
+class InMemoryLeadReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, LeadView]:
+        with self._store.lock:
+            found = [self._store.leads.get(i) for i in ids]
+        return {lead.id: LeadView.from_lead(lead) for lead in found if lead is not None}
+
+    def _views(self, where: LeadFilter) -> list[LeadView]:
+        with self._store.lock:
+            return [
+                LeadView.from_lead(lead)
+                for lead in self._store.leads.values()
+                if _lead_matches(lead, where)
+            ]
+
+    def count(self, where: LeadFilter) -> int:
+        return len(self._views(where))
+
+    def slice(self, where: LeadFilter, *, after: SortKey | None, limit: int) -> Sequence[LeadView]:
+        return _newest_after(
+            self._views(where), lambda v: SortKey(v.created_at, v.id), after, limit
+        )
+
+
+def _task_matches(task: Task, where: TaskFilter) -> bool:
+    return (
+        (where.assignee_id is None or task.assignee_id == where.assignee_id)
+        and (where.status is None or task.status.value == where.status)
+        and (where.due_before is None or task.due_at < where.due_before)
+        and (where.customer_id is None or task.customer_id == where.customer_id)
+        and (where.opportunity_id is None or task.opportunity_id == where.opportunity_id)
+    )
+
+
+class InMemoryTaskReader:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def _views(self, where: TaskFilter) -> list[TaskView]:
+        with self._store.lock:
+            return [
+                TaskView.from_task(t) for t in self._store.tasks.values() if _task_matches(t, where)
+            ]
+
+    def count(self, where: TaskFilter) -> int:
+        return len(self._views(where))
+
+    def slice(self, where: TaskFilter, *, after: SortKey | None, limit: int) -> Sequence[TaskView]:
+        ordered = sorted(self._views(where), key=lambda v: (v.due_at, v.id))
+        if after is not None:
+            ordered = [v for v in ordered if (v.due_at, v.id) > (after.value, after.id)]
+        return ordered[:limit]
+
+
+class InMemoryBehaviourCounts:
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    def daily_counts(
+        self, customer_id: str, names: Collection[str], since: date
+    ) -> Sequence[tuple[str, date, int]]:
+        wanted = set(names)
+        with self._store.lock:
+            return sorted(
+                (name, day, count)
+                for (customer, name, day), count in self._store.event_daily_counts.items()
+                if customer == customer_id and name in wanted and day >= since
+            )

@@ -1,0 +1,193 @@
+"""What the pipeline use cases need from storage: one repository per aggregate, and readers."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from application.pagination import SortKey
+from application.pipeline.views import (
+    BoardColumnTotals,
+    ClosedDeals,
+    LeadFilter,
+    LeadView,
+    OpenDealSlice,
+    OpportunityFilter,
+    OpportunityView,
+    StageFlow,
+    TaskFilter,
+    TaskView,
+)
+from domain.pipeline import (
+    AutomationRule,
+    Lead,
+    Opportunity,
+    Pipeline,
+    SalesTeam,
+    ScoringModel,
+    StageEntry,
+    Task,
+)
+from domain.pipeline.forms import LeadForm
+
+
+class PipelineRepository(Protocol):
+    """``uow.pipelines``: the pipelines and their stages, as stored."""
+
+    def all(self) -> Sequence[Pipeline]:
+        """Every pipeline, the default first, then by name."""
+        ...
+
+    def get(self, pipeline_id: str) -> Pipeline | None: ...
+
+    def add(self, pipeline: Pipeline) -> None: ...
+
+
+class OpportunityRepository(Protocol):
+    """``uow.opportunities``: saved with their new stage entries on commit; a deal another
+    transaction changed since it was loaded is a ``StaleVersion``."""
+
+    def add(self, opportunity: Opportunity) -> None: ...
+
+    def get(self, opportunity_id: str) -> Opportunity | None: ...
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """A merge: the duplicates' deals become the survivor's; returns how many moved."""
+        ...
+
+
+class LeadRepository(Protocol):
+    def add(self, lead: Lead) -> None: ...
+
+    def get(self, lead_id: str) -> Lead | None: ...
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """A merge: the duplicates' leads become the survivor's; returns how many moved."""
+        ...
+
+    def unconverted_ids(self, *, after: str | None, limit: int) -> Sequence[str]:
+        """Ids of leads not yet converted, in id order (code points), strictly after ``after``."""
+        ...
+
+    def first_touch_due_by(self, moment: datetime) -> Sequence[Lead]:
+        """Assigned, uncontacted, unreminded leads due by ``moment``, loaded for change."""
+        ...
+
+    def open_counts(self, owner_ids: Collection[str]) -> Mapping[str, int]:
+        """How many leads not yet converted each owner holds."""
+        ...
+
+    def scoring_model(self) -> ScoringModel: ...
+
+    def form(self, key: str) -> LeadForm | None: ...
+
+
+class SalesTeamRepository(Protocol):
+    def add(self, team: SalesTeam) -> None: ...
+
+    def get(self, team_id: str) -> SalesTeam | None: ...
+
+    def default(self) -> SalesTeam | None:
+        """The team new leads go to when nothing names one: the first by name."""
+        ...
+
+
+class TaskRepository(Protocol):
+    def add(self, task: Task) -> None: ...
+
+    def get(self, task_id: str) -> Task | None: ...
+
+    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
+        """A merge: the duplicates' tasks become the survivor's; returns how many moved."""
+        ...
+
+    def dedupe_keys_in_use(self, keys: Collection[str]) -> set[str]: ...
+
+    def reminders_due_by(self, moment: datetime) -> Sequence[Task]:
+        """Open, unreminded tasks due by ``moment``, loaded for change."""
+        ...
+
+
+class AutomationRuleRepository(Protocol):
+    def all(self) -> Sequence[AutomationRule]: ...
+
+    def save(self, rule: AutomationRule) -> None:
+        """Add a rule, or replace the one with its key."""
+        ...
+
+
+class ProductPurchases(Protocol):
+    """Who bought what, from the orders (not cancelled), by order line SKU."""
+
+    def first_bought(self, sku: str) -> Mapping[str, datetime]:
+        """When each customer who bought ``sku`` first bought it."""
+        ...
+
+    def customers_who_bought(self, sku: str) -> set[str]: ...
+
+
+class PipelineReader(Protocol):
+    def pipelines(self) -> Sequence[Pipeline]: ...
+
+    def teams(self) -> Sequence[SalesTeam]: ...
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, OpportunityView]: ...
+
+    def count(self, where: OpportunityFilter) -> int: ...
+
+    def slice(
+        self, where: OpportunityFilter, *, after: SortKey | None, limit: int
+    ) -> Sequence[OpportunityView]:
+        """Newest first by ``(created_at, id)``, strictly after ``after``."""
+        ...
+
+    def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
+        """Each opportunity's stays in stages, oldest first; every id is a key."""
+        ...
+
+    def board_totals(self, pipeline_id: str) -> Sequence[BoardColumnTotals]:
+        """Open deals per stage, with their sums per currency; stages without any left out."""
+        ...
+
+
+class SalesAnalyticsReader(Protocol):
+    """Aggregates computed where the data is: a few grouped queries, whatever the volume."""
+
+    def stage_flows(self, pipeline_id: str, start: datetime, end: datetime) -> Sequence[StageFlow]:
+        """First entries into each stage with ``start <= entered_at < end``."""
+        ...
+
+    def closed_deals(self, pipeline_id: str, start: datetime, end: datetime) -> ClosedDeals:
+        """Deals with ``start <= closed_at < end``."""
+        ...
+
+    def open_deal_slices(self, pipeline_id: str) -> Sequence[OpenDealSlice]: ...
+
+
+class LeadReader(Protocol):
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, LeadView]: ...
+
+    def count(self, where: LeadFilter) -> int: ...
+
+    def slice(self, where: LeadFilter, *, after: SortKey | None, limit: int) -> Sequence[LeadView]:
+        """Newest first by ``(created_at, id)``, strictly after ``after``."""
+        ...
+
+
+class TaskReader(Protocol):
+    def count(self, where: TaskFilter) -> int: ...
+
+    def slice(self, where: TaskFilter, *, after: SortKey | None, limit: int) -> Sequence[TaskView]:
+        """Soonest due first by ``(due_at, id)``, strictly after ``after``."""
+        ...
+
+
+class BehaviourCounts(Protocol):
+    """Tracked events per customer, name and UTC day: what lead scoring decays over."""
+
+    def daily_counts(
+        self, customer_id: str, names: Collection[str], since: date
+    ) -> Sequence[tuple[str, date, int]]:
+        """``(name, day, count)`` of the customer's ``names`` events from ``since`` on."""
+        ...

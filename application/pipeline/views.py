@@ -1,0 +1,277 @@
+"""Read models of the sales pipeline, and the filters of its lists."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from attrs import frozen
+
+from domain.pipeline import Lead, Opportunity, ScoreChange, StageEntry, Task
+
+
+@frozen
+class LineItemView:
+    product: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+
+
+@frozen(kw_only=True)
+class OpportunityView:
+    id: str
+    pipeline_id: str
+    stage_id: str
+    name: str
+    customer_id: str
+    company_id: str | None
+    owner_id: str
+    currency: str
+    amount: Decimal | None
+    expected_close_date: date | None
+    next_step: str
+    line_items: tuple[LineItemView, ...]
+    status: str
+    close_reason: str | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    last_activity_at: datetime
+    version: int
+
+    @classmethod
+    def from_opportunity(cls, o: Opportunity) -> OpportunityView:
+        terms = o.terms
+        return cls(
+            id=o.id,
+            pipeline_id=o.pipeline_id,
+            stage_id=o.stage_id,
+            name=o.name,
+            customer_id=o.customer_id,
+            company_id=o.company_id,
+            owner_id=o.owner_id,
+            currency=terms.currency.code,
+            amount=terms.amount.amount if terms.amount else None,
+            expected_close_date=terms.expected_close_date,
+            next_step=terms.next_step,
+            line_items=tuple(
+                LineItemView(i.product, i.quantity, i.unit_price.amount, i.discount.amount)
+                for i in terms.line_items
+            ),
+            status=o.status.value,
+            close_reason=o.close_reason,
+            closed_at=o.closed_at,
+            created_at=o.created_at,
+            updated_at=o.updated_at,
+            last_activity_at=o.last_activity_at,
+            version=o.version,
+        )
+
+
+@frozen(kw_only=True)
+class OpportunityFilter:
+    pipeline_id: str | None = None
+    stage_id: str | None = None
+    owner_id: str | None = None
+    customer_id: str | None = None
+    status: str | None = None
+
+
+@frozen(kw_only=True)
+class LeadView:
+    id: str
+    customer_id: str
+    email: str
+    first_name: str
+    last_name: str
+    company_name: str
+    title: str
+    industry: str
+    company_size: str
+    region: str
+    source: str
+    utm: tuple[tuple[str, str], ...]
+    status: str
+    owner_id: str | None
+    score: int
+    grade: str
+    first_touch_due_at: datetime | None
+    contacted_at: datetime | None
+    opportunity_id: str | None
+    created_at: datetime
+    score_history: tuple[ScoreChange, ...] = ()
+
+    @classmethod
+    def from_lead(cls, lead: Lead) -> LeadView:
+        p = lead.profile
+        return cls(
+            id=lead.id,
+            customer_id=lead.customer_id,
+            email=lead.email,
+            first_name=p.first_name,
+            last_name=p.last_name,
+            company_name=p.company_name,
+            title=p.title,
+            industry=p.industry,
+            company_size=p.company_size,
+            region=p.region,
+            source=lead.source,
+            utm=tuple(sorted(lead.utm.items())),
+            status=lead.status.value,
+            owner_id=lead.owner_id,
+            score=lead.score,
+            grade=lead.grade,
+            first_touch_due_at=lead.first_touch_due_at,
+            contacted_at=lead.contacted_at,
+            opportunity_id=lead.opportunity_id,
+            created_at=lead.created_at,
+            score_history=tuple(lead.score_history),
+        )
+
+
+@frozen(kw_only=True)
+class LeadFilter:
+    status: str | None = None
+    owner_id: str | None = None
+    grade: str | None = None
+    source: str | None = None
+
+
+@frozen(kw_only=True)
+class TaskView:
+    id: str
+    kind: str
+    title: str
+    due_at: datetime
+    assignee_id: str
+    customer_id: str | None
+    opportunity_id: str | None
+    status: str
+    rule_key: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def from_task(cls, task: Task) -> TaskView:
+        return cls(
+            id=task.id,
+            kind=task.kind.value,
+            title=task.title,
+            due_at=task.due_at,
+            assignee_id=task.assignee_id,
+            customer_id=task.customer_id,
+            opportunity_id=task.opportunity_id,
+            status=task.status.value,
+            rule_key=task.rule_key,
+            created_at=task.created_at,
+            completed_at=task.completed_at,
+        )
+
+
+@frozen(kw_only=True)
+class TaskFilter:
+    assignee_id: str | None = None
+    status: str | None = None
+    due_before: datetime | None = None
+    """With ``status`` open and ``due_before`` now: the overdue tasks."""
+    customer_id: str | None = None
+    opportunity_id: str | None = None
+
+
+@frozen
+class CurrencyAmount:
+    """A sum in one currency, exact; sums are never converted between currencies."""
+
+    currency: str
+    amount: Decimal
+
+
+@frozen(kw_only=True)
+class StageFlow:
+    """What entered one stage in a window, as storage counts it."""
+
+    stage_id: str
+    entered: int
+    values: tuple[CurrencyAmount, ...]
+    median_seconds: float | None
+    """Median time spent in the stage by the entries that have left it."""
+
+
+@frozen
+class CurrencyTotal:
+    currency: str
+    count: int
+    amount: Decimal
+
+
+@frozen(kw_only=True)
+class ClosedDeals:
+    """Deals of a pipeline closed in a window."""
+
+    won: int
+    lost: int
+    won_values: tuple[CurrencyTotal, ...]
+    won_cycle_seconds: int
+    """Sum of the won deals' sales cycles, from opening to closing."""
+
+
+@frozen(kw_only=True)
+class OpenDealSlice:
+    """Open deals sharing a close month, owner, stage and currency: the forecast's rows."""
+
+    close_month: date | None
+    owner_id: str
+    stage_id: str
+    currency: str
+    count: int
+    amount: Decimal
+
+
+@frozen(kw_only=True)
+class BoardColumnTotals:
+    stage_id: str
+    count: int
+    values: tuple[CurrencyAmount, ...]
+
+
+@frozen(kw_only=True)
+class FunnelStage:
+    stage_id: str
+    entered: int
+    values: tuple[CurrencyAmount, ...]
+    conversion_to_next: Decimal | None
+    """Share of this stage's entries that the next stage saw enter, to 4 places."""
+    median_days_in_stage: Decimal | None
+
+
+@frozen(kw_only=True)
+class Funnel:
+    pipeline_id: str
+    start: datetime
+    end: datetime
+    stages: tuple[FunnelStage, ...]
+    won: int
+    lost: int
+    win_rate: Decimal | None
+    average_deal_sizes: tuple[CurrencyAmount, ...]
+    average_cycle_days: Decimal | None
+
+
+@frozen(kw_only=True)
+class ForecastLine:
+    """Open deals closing in one period: their amount, and amount times probability."""
+
+    period: str
+    group: str | None
+    """The owner or team the line is for; None on the totals per period."""
+    currency: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+@frozen
+class StageHistory:
+    opportunity_id: str
+    entries: tuple[StageEntry, ...]

@@ -1,0 +1,469 @@
+"""Contracts of the pipeline's repositories and readers, and the analytics on a fixed data set.
+
+The data set (one pipeline, six deals, figures worked out by hand in the comments) is the
+same on every adapter, so the funnel, win rate, cycle length and forecast must agree exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from adapters.clock import ManualClock
+from adapters.ids import SequentialIdGenerator
+from application.errors import StaleVersion
+from application.lifecycle.commands import ChangeLifecycleStage
+from application.pagination import SortKey
+from application.pipeline.analytics import ForecastGrouping, Period, SalesAnalytics
+from application.pipeline.leads import Conversion, ConvertLead, CreateLead, NewLead
+from application.pipeline.views import (
+    CurrencyAmount,
+    ForecastLine,
+    LeadFilter,
+    OpportunityFilter,
+    OpportunityView,
+    TaskFilter,
+)
+from application.principal import Principal
+from domain.orders.money import Currency, Money
+from domain.pipeline import (
+    AutomationRule,
+    DealTerms,
+    Lead,
+    LeadProfile,
+    Opportunity,
+    Outcome,
+    SalesTeam,
+    Strategy,
+    Task,
+    TaskKind,
+    TeamMember,
+    default_pipeline,
+)
+from tests.contracts.backend import StorageBackend
+from tests.contracts.orders import new_order
+from tests.contracts.timeline import stored_customers
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+PIPELINE = default_pipeline()
+Q, D, P, N = (stage.id for stage in PIPELINE.stages)
+WINDOW = (T0, T0 + timedelta(days=30))
+
+
+def day(n: float) -> datetime:
+    return T0 + timedelta(days=n)
+
+
+def open_deal(
+    backend: StorageBackend,
+    customer_id: str,
+    deal_id: str,
+    *,
+    amount: str,
+    close: date,
+    created: float,
+    stage: str,
+    owner: str = "rep-a",
+    currency: str = "USD",
+) -> None:
+    money = Currency(currency)
+    with backend.uow() as uow:
+        pipeline = uow.pipelines.get(PIPELINE.id)
+        assert pipeline is not None
+        uow.opportunities.add(
+            Opportunity.open(
+                id=deal_id,
+                pipeline=pipeline,
+                stage_id=stage,
+                name=f"Deal {deal_id}",
+                customer_id=customer_id,
+                company_id=None,
+                owner_id=owner,
+                terms=DealTerms.of(
+                    currency=money,
+                    amount=Money.of(amount, money),
+                    expected_close_date=close,
+                    next_step="call",
+                ),
+                entry_id=f"{deal_id}-e0",
+                at=day(created),
+                by="user-1",
+            )
+        )
+        uow.commit()
+
+
+def move(backend: StorageBackend, deal_id: str, stage: str, at: float) -> None:
+    with backend.uow() as uow:
+        deal = uow.opportunities.get(deal_id)
+        assert deal is not None
+        deal.advance(
+            PIPELINE, stage, entry_id=f"{deal_id}-e{len(deal.entries)}", at=day(at), by="u"
+        )
+        uow.commit()
+
+
+def close(backend: StorageBackend, deal_id: str, outcome: Outcome, at: float) -> None:
+    with backend.uow() as uow:
+        deal = uow.opportunities.get(deal_id)
+        assert deal is not None
+        deal.close(outcome, "because", at=day(at), by="u")
+        uow.commit()
+
+
+def fixed_data_set(backend: StorageBackend) -> None:
+    """Six deals in USD (one in EUR); days after T0 in brackets.
+
+    o1 1000 Q(0) D(2) P(5) N(9) won(20)      o4 300 Q(2), open, closes March
+    o2  500 Q(0) D(4) lost(10)               o5 800 EUR D(3), open, closes April
+    o3 2000 Q(1) D(3) P(7), open, March      o6 1200 Q(1) D(2) P(6) D(8) P(12) won(15)
+    """
+    (customer,) = stored_customers(backend, 1)
+    c = customer.id
+    open_deal(backend, c, "o1", amount="1000.00", close=date(2026, 2, 15), created=0, stage=Q)
+    open_deal(backend, c, "o2", amount="500.00", close=date(2026, 2, 20), created=0, stage=Q)
+    open_deal(backend, c, "o3", amount="2000.00", close=date(2026, 3, 10), created=1, stage=Q)
+    open_deal(
+        backend,
+        c,
+        "o4",
+        amount="300.00",
+        close=date(2026, 3, 31),
+        created=2,
+        stage=Q,
+        owner="rep-b",
+    )
+    open_deal(
+        backend,
+        c,
+        "o5",
+        amount="800.00",
+        close=date(2026, 4, 2),
+        created=3,
+        stage=D,
+        currency="EUR",
+    )
+    open_deal(backend, c, "o6", amount="1200.00", close=date(2026, 2, 28), created=1, stage=Q)
+    for deal, stage, at in (
+        ("o1", D, 2), ("o1", P, 5), ("o1", N, 9),
+        ("o2", D, 4),
+        ("o3", D, 3), ("o3", P, 7),
+        ("o6", D, 2), ("o6", P, 6), ("o6", D, 8), ("o6", P, 12),
+    ):  # fmt: skip
+        move(backend, deal, stage, at)
+    close(backend, "o1", Outcome.WON, 20)
+    close(backend, "o2", Outcome.LOST, 10)
+    close(backend, "o6", Outcome.WON, 15)
+
+
+def analytics(backend: StorageBackend) -> SalesAnalytics:
+    assert backend.analytics is not None and backend.pipeline is not None
+    return SalesAnalytics(backend.analytics, backend.pipeline)
+
+
+def usd(amount: str) -> CurrencyAmount:
+    return CurrencyAmount("USD", Decimal(amount))
+
+
+class PipelineContract:
+    def test_a_fresh_store_holds_the_default_pipeline(self, backend: StorageBackend) -> None:
+        assert backend.pipeline is not None
+        assert list(backend.pipeline.pipelines()) == [PIPELINE]
+        with backend.uow() as uow:
+            assert uow.pipelines.get(PIPELINE.id) == PIPELINE
+            assert uow.leads.form("website") is not None
+            assert uow.leads.form("nope") is None
+
+    def test_funnel_matches_the_hand_computed_figures(self, backend: StorageBackend) -> None:
+        fixed_data_set(backend)
+        funnel = analytics(backend).funnel(system(), PIPELINE.id, *WINDOW)
+        rows = [
+            (s.stage_id, s.entered, s.values, s.conversion_to_next, s.median_days_in_stage)
+            for s in funnel.stages
+        ]
+        assert rows == [
+            # First entries only: o6's return to D and P is not counted again.
+            (Q, 5, (usd("5000"),), Decimal("1.0000"), Decimal("2.00")),  # stays 2,4,2,1
+            (
+                D,
+                5,
+                (CurrencyAmount("EUR", Decimal("800")), usd("4700")),
+                Decimal("0.6000"),
+                Decimal("4.00"),  # stays 3,6,4,4,4
+            ),
+            (P, 3, (usd("4200"),), Decimal("0.3333"), Decimal("3.00")),  # stays 4,2,3
+            (N, 1, (usd("1000"),), None, Decimal("11.00")),
+        ]
+        assert (funnel.won, funnel.lost, funnel.win_rate) == (2, 1, Decimal("0.6667"))
+        assert funnel.average_deal_sizes == (usd("1100.00"),)
+        assert funnel.average_cycle_days == Decimal("17.00")  # 20 and 14 days
+
+    def test_a_window_counts_only_what_entered_in_it(self, backend: StorageBackend) -> None:
+        fixed_data_set(backend)
+        funnel = analytics(backend).funnel(system(), PIPELINE.id, day(4), day(8))
+        assert [s.entered for s in funnel.stages] == [0, 1, 3, 0]  # o2 D; o1, o6, o3 P
+        assert (funnel.won, funnel.lost, funnel.win_rate) == (0, 0, None)
+
+    def test_forecast_weights_open_deals_by_stage_probability(
+        self, backend: StorageBackend
+    ) -> None:
+        fixed_data_set(backend)
+        by_month = analytics(backend).forecast(system(), PIPELINE.id, Period.MONTH)
+        assert by_month == [
+            # o3 2000 at 50% + o4 300 at 10%
+            ForecastLine(
+                period="2026-03", group=None, currency="USD", count=2,
+                amount=Decimal("2300"), weighted=Decimal("1030"),
+            ),
+            # o5 800 EUR at 25%
+            ForecastLine(
+                period="2026-04", group=None, currency="EUR", count=1,
+                amount=Decimal("800"), weighted=Decimal("200"),
+            ),
+        ]  # fmt: skip
+        by_quarter = analytics(backend).forecast(
+            system(), PIPELINE.id, Period.QUARTER, ForecastGrouping.OWNER
+        )
+        assert [(f.period, f.group, f.currency, f.count, f.weighted) for f in by_quarter] == [
+            ("2026-Q1", "rep-a", "USD", 1, Decimal("1000")),
+            ("2026-Q1", "rep-b", "USD", 1, Decimal("30")),
+            ("2026-Q2", "rep-a", "EUR", 1, Decimal("200")),
+        ]
+
+    def test_board_totals_open_deals_per_stage(self, backend: StorageBackend) -> None:
+        fixed_data_set(backend)
+        assert backend.pipeline is not None
+        totals = {
+            t.stage_id: (t.count, t.values) for t in backend.pipeline.board_totals(PIPELINE.id)
+        }
+        assert totals == {
+            Q: (1, (usd("300"),)),
+            D: (1, (CurrencyAmount("EUR", Decimal("800")),)),
+            P: (1, (usd("2000"),)),
+        }
+
+    def test_history_and_lists_read_back(self, backend: StorageBackend) -> None:
+        fixed_data_set(backend)
+        assert backend.pipeline is not None
+        history = backend.pipeline.entries_of(["o6", "missing"])
+        assert [(e.stage_id, e.first_entry, e.seconds) for e in history["o6"]] == [
+            (Q, True, 86_400),
+            (D, True, 4 * 86_400),
+            (P, True, 2 * 86_400),
+            (D, False, 4 * 86_400),
+            (P, False, 3 * 86_400),
+        ]
+        assert history["missing"] == []
+        reader = backend.pipeline
+        page = reader.slice(OpportunityFilter(status="open"), after=None, limit=2)
+        assert [v.id for v in page] == ["o5", "o4"]
+        rest = reader.slice(OpportunityFilter(status="open"), after=sort_key(page[-1]), limit=10)
+        assert [v.id for v in rest] == ["o3"]
+        assert reader.count(OpportunityFilter(pipeline_id=PIPELINE.id)) == 6
+        assert reader.get_many(["o1"])["o1"].amount == Decimal("1000.00")
+
+    def test_a_deal_changed_elsewhere_is_a_stale_version(self, backend: StorageBackend) -> None:
+        if not backend.concurrent_writers:
+            pytest.skip(f"{backend.name} serialises writers, so two writes cannot interleave")
+        (customer,) = stored_customers(backend, 1)
+        open_deal(
+            backend, customer.id, "o1", amount="1", close=date(2026, 2, 1), created=0, stage=Q
+        )
+        with backend.uow() as first:
+            mine = first.opportunities.get("o1")
+            assert mine is not None
+            move(backend, "o1", D, 1)
+            mine.advance(PIPELINE, P, entry_id="late", at=day(2), by="u")
+            with pytest.raises(StaleVersion):
+                first.commit()
+        assert backend.pipeline is not None
+        assert backend.pipeline.get_many(["o1"])["o1"].stage_id == D
+
+    def test_rolls_back_uncommitted_work_by_default(self, backend: StorageBackend) -> None:
+        (customer,) = stored_customers(backend, 1)
+        with backend.uow() as uow:
+            uow.tasks.add(task("t1", customer.id))
+        assert backend.tasks is not None
+        assert backend.tasks.count(TaskFilter()) == 0
+
+    def test_tasks_read_soonest_first_and_keys_are_kept(self, backend: StorageBackend) -> None:
+        (customer,) = stored_customers(backend, 1)
+        with backend.uow() as uow:
+            uow.tasks.add(task("t1", customer.id, due=3, key="rule:1"))
+            uow.tasks.add(task("t2", customer.id, due=1))
+            uow.commit()
+        assert backend.tasks is not None
+        views = backend.tasks.slice(TaskFilter(status="open"), after=None, limit=10)
+        assert [v.id for v in views] == ["t2", "t1"]
+        assert backend.tasks.count(TaskFilter(due_before=day(2))) == 1
+        with backend.uow() as uow:
+            assert uow.tasks.dedupe_keys_in_use(["rule:1", "rule:2"]) == {"rule:1"}
+            due = uow.tasks.reminders_due_by(day(2))
+            assert [t.id for t in due] == ["t2"]
+            due[0].remind(day(2), "system")
+            uow.commit()
+        with backend.uow() as uow:
+            assert uow.tasks.reminders_due_by(day(5))[0].id == "t1"
+
+    def test_purchases_by_sku_skip_cancelled_orders(self, backend: StorageBackend) -> None:
+        buyer, other = stored_customers(backend, 2)
+        with backend.uow() as uow:
+            uow.orders.add(new_order(buyer.id, "order-1", at=day(0)))
+            uow.orders.add(new_order(buyer.id, "order-2", at=day(-5)))
+            cancelled = new_order(other.id, "order-3", at=day(0), paid=False)
+            cancelled.cancel(at=day(1), by="u")
+            uow.orders.add(cancelled)
+            uow.commit()
+        with backend.uow() as uow:
+            assert uow.purchases.first_bought("cd-1") == {buyer.id: day(-5)}
+            assert uow.purchases.customers_who_bought("cd-2") == {buyer.id}
+            assert uow.purchases.customers_who_bought("nothing") == set()
+
+    def test_automation_rules_teams_and_leads_read_back(self, backend: StorageBackend) -> None:
+        (customer,) = stored_customers(backend, 1)
+        rule = AutomationRule.from_data(
+            key="cross_sell",
+            name="B after A",
+            condition={"type": "bought_without", "product": "a", "days": 180, "neverBought": "b"},
+            action={"type": "create_task", "kind": "call", "title": "Offer B", "dueInDays": 2},
+        )
+        team = SalesTeam(
+            id="team-1",
+            name="Inside",
+            strategy=Strategy.ROUND_ROBIN,
+            members=[
+                TeamMember(user_id="rep-a"),
+                TeamMember(user_id="rep-b", regions=frozenset({"emea"})),
+            ],
+        )
+        lead = Lead.capture(
+            id="lead-1",
+            customer_id=customer.id,
+            email="ada@example.com",
+            profile=LeadProfile(title="VP Sales", region="EMEA"),
+            source="website",
+            utm={"utm_source": "ads"},
+            at=T0,
+            by="u",
+        )
+        lead.assign("rep-a", due_at=day(1), at=T0, by="u")
+        with backend.uow() as uow:
+            uow.automation_rules.save(rule)
+            uow.sales_teams.add(team)
+            uow.leads.add(lead)
+            uow.commit()
+        with backend.uow() as uow:
+            assert uow.automation_rules.all() == [rule]
+            stored = uow.sales_teams.default()
+            assert stored is not None and stored.members == team.members
+            stored.next_rep()
+            assert uow.leads.open_counts(["rep-a", "rep-b"]) == {"rep-a": 1}
+            assert [found.id for found in uow.leads.first_touch_due_by(day(2))] == ["lead-1"]
+            uow.commit()
+        with backend.uow() as uow:
+            again = uow.sales_teams.get("team-1")
+            assert again is not None and again.members[0].turns == 1
+        assert backend.leads is not None
+        views = backend.leads.slice(LeadFilter(owner_id="rep-a"), after=None, limit=5)
+        assert [(v.id, v.utm, v.title) for v in views] == [
+            ("lead-1", (("utm_source", "ads"),), "VP Sales")
+        ]
+
+
+class PipelineUseCaseContract:
+    def test_a_lead_with_a_new_customer_and_its_deal_store_in_one_go(
+        self, backend: StorageBackend
+    ) -> None:
+        clock = ManualClock(T0)
+        ids = SequentialIdGenerator("x")
+        assert backend.behaviour_counts is not None
+        create = CreateLead(
+            backend.uow,
+            clock,
+            ids,
+            backend.behaviour_counts,
+            ChangeLifecycleStage(backend.uow, clock, ids),
+        )
+        lead = create(system(), NewLead(email="new@example.com", company_name="Newco"))
+        _, deal_id = ConvertLead(backend.uow, clock, ids)(
+            system(),
+            Conversion(
+                lead_id=lead.id, opportunity_name="Newco pilot", currency="EUR", amount="10"
+            ),
+        )
+        assert backend.pipeline is not None
+        deal = backend.pipeline.get_many([deal_id])[deal_id]
+        assert (deal.customer_id, deal.company_id is not None) == (lead.customer_id, True)
+
+
+class PipelineMergeContract:
+    def test_a_merge_gives_the_duplicates_deals_leads_and_tasks_to_the_survivor(
+        self, backend: StorageBackend
+    ) -> None:
+        survivor, duplicate, bystander = stored_customers(backend, 3)
+        open_deal(
+            backend, duplicate.id, "o1", amount="10", close=date(2026, 2, 1), created=0, stage=Q
+        )
+        open_deal(
+            backend, bystander.id, "o2", amount="10", close=date(2026, 2, 1), created=0, stage=Q
+        )
+        lead = Lead.capture(
+            id="lead-1",
+            customer_id=duplicate.id,
+            email="dup@example.com",
+            profile=LeadProfile(),
+            source="api",
+            utm={},
+            at=T0,
+            by="u",
+        )
+        with backend.uow() as uow:
+            uow.leads.add(lead)
+            uow.tasks.add(task("t1", duplicate.id))
+            uow.commit()
+        with backend.uow() as uow:
+            loaded = uow.opportunities.get("o1")
+            assert loaded is not None
+            moved = (
+                uow.opportunities.move_to(survivor.id, [duplicate.id]),
+                uow.leads.move_to(survivor.id, [duplicate.id]),
+                uow.tasks.move_to(survivor.id, [duplicate.id]),
+            )
+            assert loaded.customer_id == survivor.id
+            uow.commit()
+        assert moved == (1, 1, 1)
+        assert backend.pipeline is not None and backend.leads is not None
+        assert backend.tasks is not None
+        deals = backend.pipeline.get_many(["o1", "o2"])
+        assert (deals["o1"].customer_id, deals["o2"].customer_id) == (survivor.id, bystander.id)
+        assert backend.leads.get_many(["lead-1"])["lead-1"].customer_id == survivor.id
+        assert backend.tasks.count(TaskFilter(customer_id=survivor.id)) == 1
+        with backend.uow() as uow:
+            again = uow.opportunities.get("o1")
+            assert again is not None
+            again.advance(PIPELINE, D, entry_id="o1-e1", at=day(1), by="u")
+            uow.commit()  # the moved deal's new version is the one stored
+
+
+def sort_key(view: OpportunityView) -> SortKey:
+    return SortKey(view.created_at, view.id)
+
+
+def task(task_id: str, customer_id: str, *, due: float = 1, key: str | None = None) -> Task:
+    return Task.create(
+        id=task_id,
+        kind=TaskKind.CALL,
+        title="Call",
+        due_at=day(due),
+        assignee_id="rep-a",
+        customer_id=customer_id,
+        dedupe_key=key,
+        at=T0,
+        by="u",
+    )
+
+
+def system() -> Principal:
+    return Principal.system()

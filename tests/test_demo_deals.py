@@ -1,0 +1,20 @@
+"""Demo data includes a sales team and deals at every stage, made only on a first seeding."""
+
+from __future__ import annotations
+
+from adapters.demo.seeding import seed_demo
+from application.pipeline.views import OpportunityFilter
+from application.principal import Principal
+from bootstrap import Settings, build_container
+
+
+def test_demo_seeding_makes_deals_once() -> None:
+    container = build_container(Settings.from_env({"RAPPORT_STORAGE": "memory"}))
+    seed_demo(container.demo_services(), customers=40)
+    read = container.sales_services().read_pipeline
+    system = Principal.system()
+    deals = read.count(system, OpportunityFilter())
+    assert deals == 6  # one for every eighth of the 41 customers
+    assert read.count(system, OpportunityFilter(status="open")) < deals
+    seed_demo(container.demo_services(), customers=40)
+    assert read.count(system, OpportunityFilter()) == deals

@@ -16,7 +16,7 @@ import strawberry
 
 from adapters.graphql.custom_fields import enum_value
 from application.errors import InvalidInput
-from application.segments.language import print_rule
+from application.segments.printer import print_rule
 from domain.errors import ErrorCode
 from domain.segments.rules import (
     AllOf,

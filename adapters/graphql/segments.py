@@ -16,8 +16,8 @@ from adapters.graphql.relay import MalformedId, Node, from_global_id, to_global_
 from adapters.graphql.segment_rules import SegmentRuleInput, rule_from_input, rule_text
 from application.segments.clustering import Feature
 from application.segments.commands import NewSegment, RfmSettings
-from application.segments.language import print_rule
 from application.segments.ports import SegmentView
+from application.segments.printer import print_rule
 from domain.access.roles import Permission
 from domain.errors import DomainError, ErrorCode
 from domain.segments.rfm import RfmScore

@@ -12,7 +12,7 @@ import threading
 import time
 from datetime import UTC, timedelta
 
-from adapters.segments.numpy_engine import Progress, Snapshot, build_snapshot
+from adapters.segments.snapshot import Progress, Snapshot, build_snapshot
 from application.ports import Clock
 from application.principal import Principal
 from application.segments.commands import RecheckCustomers

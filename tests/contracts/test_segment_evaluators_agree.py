@@ -14,9 +14,11 @@ from adapters.persistence.database import Database
 from adapters.persistence.segment_facts import SqlSegmentFacts
 from adapters.persistence.segment_rules import SqlSegmentEvaluator
 from adapters.persistence.tables import metadata
-from adapters.segments.numpy_engine import NumpySegmentEvaluator, build_snapshot
+from adapters.segments.numpy_engine import NumpySegmentEvaluator
 from adapters.segments.single import PythonRuleMatcher
-from application.segments.language import parse_rule, print_rule
+from adapters.segments.snapshot import build_snapshot
+from application.segments.language import parse_rule
+from application.segments.printer import print_rule
 from domain.segments.rules import Members, predicates
 from tests.contracts.segment_world import TODAY, rules, worlds, write_world
 

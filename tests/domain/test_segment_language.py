@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 
 from application.segments.checking import BUILT_IN_FIELDS, FieldKind, Vocabulary, check_rule
-from application.segments.language import RuleSyntaxError, parse_rule, print_rule
+from application.segments.language import RuleSyntaxError, parse_rule
+from application.segments.printer import print_rule
 from domain.errors import DomainError, ErrorCode
 from domain.segments.rules import (
     AllOf,

@@ -26,6 +26,7 @@ from domain.segments.rules import (
     DateRelation,
     DaysInStage,
     EventCount,
+    EventProperty,
     FieldOp,
     HasTags,
     InSegment,
@@ -102,12 +103,19 @@ class DaysInStagePredicateInput:
     days: int
 
 
+@strawberry.input(description="Only events whose property key holds the value.")
+class EventPropertyInput:
+    key: str
+    value: RuleValueInput
+
+
 @strawberry.input
 class EventPredicateInput:
     name: str
     days: int
     comparison: ComparisonValue  # type: ignore[valid-type]
     times: int
+    where: EventPropertyInput | None = None
 
 
 @strawberry.input
@@ -212,7 +220,11 @@ def _predicate(node: SegmentRuleInput, path: str) -> Rule:
         return DaysInStage(d.track, Comparison(enum_value(d.comparison)), d.days)
     if node.event is not None:
         e = node.event
-        return EventCount(e.name, e.days, Comparison(enum_value(e.comparison)), e.times)
+        where = None
+        if e.where is not None:
+            value = _value(e.where.value, f"{path}.event.where.value")
+            where = EventProperty(e.where.key, value)
+        return EventCount(e.name, e.days, Comparison(enum_value(e.comparison)), e.times, where)
     if node.orders is not None:
         o = node.orders
         return OrderAggregate(

@@ -208,7 +208,10 @@ class _Evaluation:
         # only the rows of those who did it are compared and scattered.
         zero_passes = compare(0, rule.comparison, rule.times)
         result = np.full(self.s.size, zero_passes, dtype=np.bool_)
-        column = self.s.events.get(rule.name)
+        if rule.where is None:
+            column = self.s.events.get(rule.name)
+        else:
+            column = self.s.matching_events(rule.name, rule.where)
         if column is not None:
             first, last = last_days(self.today, rule.days)
             counts = _cumulative_at(column, day_number(last)) - _cumulative_at(

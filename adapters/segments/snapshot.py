@@ -23,6 +23,7 @@ from application.segments.ports import CustomerRow, SegmentFacts
 from domain.orders.money import MINOR_UNITS
 from domain.segments.rfm import RFM_CLASSES
 from domain.segments.rules import (
+    EventProperty,
     RfmPart,
 )
 
@@ -96,10 +97,22 @@ class Snapshot:
     rfm: dict[RfmPart, npt.NDArray[np.int8]] = field(factory=dict)
     rfm_class: npt.NDArray[np.int8] | None = None
     currency_digits: int = 2
+    load_matching: MatchingLoader | None = None
+    """Reads the events that match a property, the first time a rule asks for them."""
+    matching: dict[tuple[str, EventProperty], EventColumn | None] = field(factory=dict)
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def matching_events(self, name: str, where: EventProperty) -> EventColumn | None:
+        """Cumulative counts of the events named ``name`` that match ``where``, cached."""
+        key = (name, where)
+        if key not in self.matching:
+            if self.load_matching is None:
+                raise ValueError("this snapshot cannot read events by their properties")
+            self.matching[key] = event_column(self, self.load_matching(name, where))
+        return self.matching[key]
 
     def nbytes(self) -> int:
         """Bytes held by the arrays (not the id index), for the bytes-per-customer figure."""
@@ -120,6 +133,8 @@ class Snapshot:
         return sum(int(array.nbytes) for array in arrays)
 
 
+MatchingLoader = Callable[[str, EventProperty], Sequence[tuple[str, date, int]]]
+"""(event name, property) to (customer id, UTC day, occurrences) of the matching events."""
 Progress = Callable[[str, int], None]
 """Told each step's name and how many rows it covered, for a progress bar."""
 
@@ -128,13 +143,25 @@ def _quiet(step: str, rows: int) -> None:
     """No progress to show."""
 
 
-def build_snapshot(facts: SegmentFacts, *, currency: str, progress: Progress = _quiet) -> Snapshot:
+def build_snapshot(
+    facts: SegmentFacts,
+    *,
+    currency: str,
+    progress: Progress = _quiet,
+    load_matching: MatchingLoader | None = None,
+) -> Snapshot:
     """The snapshot of ``facts``; ``progress`` hears of each step as it finishes."""
     customers = sorted(facts.customers, key=lambda row: row.id)
     ids = np.array([row.id for row in customers], dtype=np.str_)
     index = {row.id: i for i, row in enumerate(customers)}
     fields = {**BUILT_IN_FIELDS, **facts.fields}
-    snapshot = Snapshot(ids, index, fields, currency_digits=MINOR_UNITS.get(currency, 2))
+    snapshot = Snapshot(
+        ids,
+        index,
+        fields,
+        currency_digits=MINOR_UNITS.get(currency, 2),
+        load_matching=load_matching,
+    )
     _add_fields(snapshot, customers, fields)
     progress("customers", len(customers))
     _add_tags(snapshot, facts.tags)
@@ -244,23 +271,28 @@ def _add_events(snapshot: Snapshot, events: Sequence[tuple[str, str, date, int]]
     for customer_id, name, day, times in events:
         by_name[name].append((customer_id, day, times))
     for name, counts in by_name.items():
-        rows = rows_of(snapshot, (customer_id for customer_id, _, _ in counts))
-        days = np.fromiter((day_number(day) for _, day, _ in counts), np.int32, len(counts))
-        occurrences = np.fromiter((t for _, _, t in counts), np.int64, len(counts))
-        keep = rows >= 0
-        rows, days, occurrences = rows[keep], days[keep], occurrences[keep]
-        if not len(rows):
-            continue
-        who, position = np.unique(rows, return_inverse=True)
-        first_day = int(days.min())
-        span = int(days.max()) - first_day + 1
-        daily = np.zeros((span, len(who)), dtype=np.int64)
-        np.add.at(daily, (days - first_day, position), occurrences)
-        cumulative = np.cumsum(daily, axis=0)
-        narrow = np.uint16 if cumulative.max(initial=0) < 2**16 else np.uint32
-        snapshot.events[name] = EventColumn(
-            who.astype(np.int32), first_day, cumulative.astype(narrow)
-        )
+        column = event_column(snapshot, counts)
+        if column is not None:
+            snapshot.events[name] = column
+
+
+def event_column(snapshot: Snapshot, counts: Sequence[tuple[str, date, int]]) -> EventColumn | None:
+    """Cumulative daily counts from (customer id, day, occurrences); None when empty."""
+    rows = rows_of(snapshot, (customer_id for customer_id, _, _ in counts))
+    days = np.fromiter((day_number(day) for _, day, _ in counts), np.int32, len(counts))
+    occurrences = np.fromiter((t for _, _, t in counts), np.int64, len(counts))
+    keep = rows >= 0
+    rows, days, occurrences = rows[keep], days[keep], occurrences[keep]
+    if not len(rows):
+        return None
+    who, position = np.unique(rows, return_inverse=True)
+    first_day = int(days.min())
+    span = int(days.max()) - first_day + 1
+    daily = np.zeros((span, len(who)), dtype=np.int64)
+    np.add.at(daily, (days - first_day, position), occurrences)
+    cumulative = np.cumsum(daily, axis=0)
+    narrow = np.uint16 if cumulative.max(initial=0) < 2**16 else np.uint32
+    return EventColumn(who.astype(np.int32), first_day, cumulative.astype(narrow))
 
 
 def _add_orders(snapshot: Snapshot, orders: Sequence[tuple[str, date, int]]) -> None:

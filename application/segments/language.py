@@ -24,6 +24,7 @@ from domain.segments.rules import (
     DateRelation,
     DaysInStage,
     EventCount,
+    EventProperty,
     FieldOp,
     HasTags,
     InSegment,
@@ -59,7 +60,7 @@ start: disjunction
           | "tags" "." TAG_MODE "(" strings ")"                  -> tags
           | "stage" "(" NAME ")" membership                      -> stage
           | "stage_days" "(" NAME ")" COMPARISON INT             -> stage_days
-          | "event" "(" STRING "," DAYS ")" COMPARISON INT       -> event
+          | "event" "(" STRING "," DAYS ["," NAME COMPARISON literal] ")" COMPARISON INT -> event
           | "orders" "." METRIC "(" [DAYS] ")" COMPARISON NUMBER -> orders
           | "orders" "." ORDER_DATE relative                     -> order_date
           | "rfm" "." RFM_PART COMPARISON INT                    -> rfm
@@ -235,9 +236,29 @@ class _ToRule(Transformer[Token, Rule]):
     def stage_days(self, meta: Any, track: Token, comparison: Token, days: Token) -> Rule:
         return DaysInStage(str(track), Comparison(str(comparison)), int(days), at=_position(meta))
 
-    def event(self, meta: Any, name: Token, days: Token, comparison: Token, times: Token) -> Rule:
+    def event(
+        self,
+        meta: Any,
+        name: Token,
+        days: Token,
+        key: Token | None,
+        equals: Token | None,
+        value: Token | None,
+        comparison: Token,
+        times: Token,
+    ) -> Rule:
+        where = None
+        if key is not None and equals is not None and value is not None:
+            if str(equals) != "=":
+                raise RuleSyntaxError(_at(equals), "an event's property is compared with =")
+            where = EventProperty(str(key), _literal(value))
         return EventCount(
-            _string(name), _days(days), Comparison(str(comparison)), int(times), at=_position(meta)
+            _string(name),
+            _days(days),
+            Comparison(str(comparison)),
+            int(times),
+            where,
+            at=_position(meta),
         )
 
     def orders(

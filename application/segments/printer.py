@@ -54,7 +54,8 @@ def _predicate(rule: Rule) -> str:
     if isinstance(rule, DaysInStage):
         return f"stage_days({rule.track}) {rule.comparison} {rule.days}"
     if isinstance(rule, EventCount):
-        return f"event({_quote(rule.name)}, {rule.days}d) {rule.comparison} {rule.times}"
+        where = "" if rule.where is None else f", {rule.where.key} = {_value(rule.where.value)}"
+        return f"event({_quote(rule.name)}, {rule.days}d{where}) {rule.comparison} {rule.times}"
     if isinstance(rule, OrderAggregate):
         window = "" if rule.days is None else f"{rule.days}d"
         return f"orders.{rule.metric}({window}) {rule.comparison} {_decimal(rule.value)}"

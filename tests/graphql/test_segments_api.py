@@ -264,3 +264,35 @@ def test_the_rule_tree_and_the_text_are_two_faces_of_one_rule(api: Api) -> None:
         two["segmentRuleText"]["userErrors"][0]["message"]
         == "give exactly one condition or combination"
     )
+
+
+TRACK = """
+mutation($input: TrackEventsInput!) { trackEvents(input: $input) { accepted userErrors { code } } }
+"""
+
+
+def test_behaviour_rules_count_tracked_events_with_or_without_a_property(api: Api) -> None:
+    customer(api, "ada@example.com")
+    customer(api, "bob@example.com")
+    now = datetime.now(UTC).isoformat()
+    events = [
+        {
+            "customer": {"email": email},
+            "name": "Viewed Product",
+            "eventId": f"{email}-{n}",
+            "occurredAt": now,
+            "properties": {"category": category},
+        }
+        for n, (email, category) in enumerate(
+            [
+                ("ada@example.com", "shoes"),
+                ("ada@example.com", "shoes"),
+                ("bob@example.com", "hats"),
+            ]
+        )
+    ]
+    assert api.data(TRACK, input={"events": events})["trackEvents"]["accepted"] == 3
+    assert preview(api, 'event("Viewed Product", 7d) >= 1')["count"] == 2
+    shoes = preview(api, 'event("Viewed Product", 7d, category = "shoes") >= 2')
+    assert (shoes["count"], shoes["sample"]) == (1, [{"email": "ada@example.com"}])
+    assert preview(api, 'event("Viewed Product", 7d, category = "socks") = 0')["count"] == 2

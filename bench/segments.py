@@ -35,8 +35,9 @@ from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.segment_facts import SqlSegmentFacts
 from adapters.persistence.segment_rules import SqlSegmentEvaluator
-from adapters.segments.numpy_engine import Snapshot, build_snapshot, evaluate
+from adapters.segments.numpy_engine import evaluate
 from adapters.segments.single import PythonRuleMatcher
+from adapters.segments.snapshot import Snapshot, build_snapshot
 from application.segments.language import parse_rule
 from bench._support import (
     Results,

@@ -13,9 +13,12 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import UserError, input_error, query_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, from_global_id, to_global_id
+from adapters.graphql.segment_rules import SegmentRuleInput, rule_from_input, rule_text
 from application.segments.clustering import Feature
 from application.segments.commands import NewSegment, RfmSettings
 from application.segments.ports import SegmentView
+from application.segments.printer import print_rule
+from domain.access.roles import Permission
 from domain.errors import DomainError, ErrorCode
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import SegmentKind
@@ -177,6 +180,14 @@ class SegmentQuery:
             count=preview.count, evaluation_ms=preview.evaluation_ms, sample_ids=preview.sample
         )
 
+    @strawberry.field(description="A rule tree as the text that previewSegment and rules read.")
+    def segment_rule_text(self, info: Info, input: SegmentRuleInput) -> SegmentRuleText:
+        info.context.principal.require(Permission.READ_CUSTOMERS)
+        try:
+            return SegmentRuleText(text=print_rule(rule_from_input(input)))
+        except DomainError as error:
+            return SegmentRuleText(user_errors=user_errors(error))
+
     @strawberry.field(description="Every segment, by name.")
     def segments(self, info: Info) -> list[SegmentNode]:
         context = info.context
@@ -187,18 +198,28 @@ class SegmentQuery:
         return [SegmentNode.from_view(view) for view in views]
 
 
-@strawberry.input
+@strawberry.input(description="Give the rule as text (rule) or as a tree (ruleInput).")
 class CreateSegmentInput:
     name: str
-    rule: str = strawberry.field(description='For example: tag("vip") and orders.sum(90d) > 500')
+    rule: str | None = strawberry.field(
+        default=None, description='For example: tag("vip") and orders.sum(90d) > 500'
+    )
+    rule_input: SegmentRuleInput | None = None
     kind: SegmentKindValue = SegmentKindValue.DYNAMIC  # type: ignore[valid-type, attr-defined]
 
 
-@strawberry.input
+@strawberry.input(description="A new rule as text (rule) or as a tree (ruleInput), or neither.")
 class UpdateSegmentInput:
     id: strawberry.ID
     name: str | None = None
     rule: str | None = None
+    rule_input: SegmentRuleInput | None = None
+
+
+@strawberry.type(description="A rule tree in its canonical text form.")
+class SegmentRuleText:
+    text: str | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -236,8 +257,9 @@ class SegmentMutation:
     @strawberry.mutation(description="A new segment, with its members as of now.")
     def create_segment(self, info: Info, input: CreateSegmentInput) -> SegmentPayload:
         context = info.context
-        new = NewSegment(name=input.name, rule=input.rule, kind=SegmentKind(enum_value(input.kind)))
         try:
+            text = rule_text(input.rule, input.rule_input)
+            new = NewSegment(name=input.name, rule=text, kind=SegmentKind(enum_value(input.kind)))
             view = context.services.create_segment(context.principal, new)
         except DomainError as error:
             return SegmentPayload(user_errors=user_errors(error))
@@ -255,8 +277,11 @@ class SegmentMutation:
                 user_errors=input_error("id", ErrorCode.INVALID_ID, "is not the id of a Segment")
             )
         try:
+            rule = input.rule
+            if input.rule_input is not None:
+                rule = rule_text(input.rule, input.rule_input)
             view = context.services.update_segment(
-                context.principal, segment_id, name=input.name, rule=input.rule
+                context.principal, segment_id, name=input.name, rule=rule
             )
         except DomainError as error:
             return SegmentPayload(user_errors=user_errors(error))

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import attrs
 
 from adapters.memory.store import InMemoryStore
 from application.segments.checking import custom_field_kinds
-from application.segments.ports import CustomerRow, SegmentFacts, SegmentView, SizePoint
+from application.segments.ports import (
+    CustomerRow,
+    SegmentFacts,
+    SegmentView,
+    SizePoint,
+    count_by_day,
+)
 from domain.custom_fields import ObjectType
 from domain.events import DomainEvent
 from domain.orders.order import OrderStatus
 from domain.segments.rfm import Purchases, RfmScore
+from domain.segments.rules import EventProperty
 from domain.segments.segment import Segment, SegmentKind
 from domain.tags.tag import name_key
 
@@ -235,6 +242,28 @@ class InMemorySegmentFacts:
                 ],
                 rfm=[score for key, score in store.rfm.items() if key in active],
             )
+
+    def matching_events(
+        self,
+        *,
+        name: str,
+        where: EventProperty,
+        since: date,
+        customer_ids: Collection[str] | None = None,
+    ) -> list[tuple[str, date, int]]:
+        wanted = None if customer_ids is None else set(customer_ids)
+        with self._store.lock:
+            active = {c.id for c in self._store.customers.values() if c.archived_at is None}
+            found = [
+                (event.customer_id, event.occurred_at.astimezone(UTC).date())
+                for event in self._store.tracked_events.values()
+                if event.name == name
+                and event.customer_id in active
+                and (wanted is None or event.customer_id in wanted)
+                and event.occurred_at.astimezone(UTC).date() >= since
+                and where.holds(event.properties)
+            ]
+        return count_by_day(found)
 
     def purchases(self, *, currency: str, since: date | None, until: date) -> list[Purchases]:
         totals: dict[str, tuple[date, int, int]] = {}

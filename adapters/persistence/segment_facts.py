@@ -17,12 +17,14 @@ from adapters.persistence.tables import (
     event_daily_counts,
     orders,
     tags,
+    tracked_events,
 )
 from application.segments.checking import custom_field_kinds
-from application.segments.ports import CustomerRow, SegmentFacts
+from application.segments.ports import CustomerRow, SegmentFacts, count_by_day
 from domain.custom_fields import ObjectType
 from domain.orders.order import OrderStatus
 from domain.segments.rfm import Purchases, RfmScore
+from domain.segments.rules import EventProperty
 
 _ACTIVE = customers.c.archived_at.is_(None)
 
@@ -103,6 +105,30 @@ class SqlSegmentFacts:
             events=[(row[0], row[1], row[2], int(row[3])) for row in events],
             orders=[(row[0], row[1].date(), int(row[2])) for row in placed],
             rfm=[RfmScore(*row) for row in scores],
+        )
+
+    def matching_events(
+        self,
+        *,
+        name: str,
+        where: EventProperty,
+        since: date,
+        customer_ids: Collection[str] | None = None,
+    ) -> list[tuple[str, date, int]]:
+        wanted = [_ACTIVE] if customer_ids is None else [_ACTIVE, customers.c.id.in_(customer_ids)]
+        query = select(
+            tracked_events.c.customer_id, tracked_events.c.occurred_at, tracked_events.c.properties
+        ).where(
+            tracked_events.c.name == name,
+            tracked_events.c.occurred_at >= _start(since),
+            tracked_events.c.customer_id.in_(select(customers.c.id).where(*wanted)),
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return count_by_day(
+            (customer_id, occurred_at.date())
+            for customer_id, occurred_at, properties in rows
+            if where.holds(properties)
         )
 
     def purchases(self, *, currency: str, since: date | None, until: date) -> list[Purchases]:

@@ -18,10 +18,12 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    case,
     false,
     func,
     literal,
     not_,
+    null,
     or_,
     select,
     true,
@@ -38,6 +40,7 @@ from adapters.persistence.tables import (
     event_daily_counts,
     orders,
     tags,
+    tracked_events,
 )
 from application.segments.checking import CUSTOM_PREFIX
 from application.segments.ports import Evaluation
@@ -60,6 +63,7 @@ from domain.segments.rules import (
     DateRelation,
     DaysInStage,
     EventCount,
+    EventProperty,
     FieldOp,
     HasTags,
     InSegment,
@@ -290,6 +294,18 @@ class RuleCompiler:
 
     def _event_count(self, rule: EventCount, today: date) -> Condition:
         first, last = last_days(today, rule.days)
+        if rule.where is not None:
+            # Properties live on the events themselves, not in the daily counts.
+            matching = (
+                select(tracked_events.c.customer_id)
+                .where(
+                    tracked_events.c.name == rule.name,
+                    _within(tracked_events.c.occurred_at, first, last),
+                    self._property_is(tracked_events.c.properties, rule.where),
+                )
+                .group_by(tracked_events.c.customer_id)
+            )
+            return _counting(matching, func.count(), rule.comparison, rule.times)
         total = func.sum(event_daily_counts.c.occurrences)
         counted = (
             select(event_daily_counts.c.customer_id)
@@ -301,6 +317,26 @@ class RuleCompiler:
             .group_by(event_daily_counts.c.customer_id)
         )
         return _counting(counted, total, rule.comparison, rule.times)
+
+    def _property_is(self, column: Any, where: EventProperty) -> Condition:
+        """The property holds the value, with the same JSON type; never NULL-valued."""
+        item = column[where.key]
+        value = where.value
+        if self._postgres:
+            kind: Any = func.jsonb_typeof(item)
+        else:
+            kind = func.json_type(column, f'$."{where.key}"')
+        kinds: tuple[str, ...]
+        operand: object
+        if isinstance(value, bool):
+            kinds, extracted, operand = ("boolean", "true", "false"), item.as_boolean(), value
+        elif isinstance(value, Decimal):
+            kinds, extracted, operand = ("number", "integer", "real"), item.as_float(), float(value)
+        else:
+            kinds, extracted, operand = ("string", "text"), item.as_string(), str(value)
+        # CASE keeps PostgreSQL from casting a value of another type.
+        typed = case((kind.in_(kinds), extracted), else_=null())
+        return and_(kind.in_(kinds), typed == operand)
 
     # Orders and RFM.
 

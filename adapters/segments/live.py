@@ -10,19 +10,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, timedelta
 
-from adapters.segments.numpy_engine import Progress, Snapshot, build_snapshot
+from adapters.segments.snapshot import Progress, Snapshot, build_snapshot
 from application.ports import Clock
 from application.principal import Principal
 from application.segments.commands import RecheckCustomers
 from application.segments.ports import SegmentFactsSource, SegmentReader
 from domain.events import DomainEvent
-from domain.segments.rules import MAX_EVENT_WINDOW_DAYS
+from domain.segments.rules import MAX_EVENT_WINDOW_DAYS, EventProperty
 from domain.segments.segment import SegmentKind
 
 # Segment membership events follow from the other changes; they never trigger a re-check.
 _OWN_EVENTS = "rapport.segment."
+
+
 log = logging.getLogger("rapport.segments")
 
 
@@ -81,14 +84,18 @@ class LiveSnapshot:
         today = self._clock.now().astimezone(UTC).date()
         self._stale = False
         self._built_at = time.monotonic()
-        facts = self._facts.facts(
-            currency=self._currency,
-            events_since=today - timedelta(days=MAX_EVENT_WINDOW_DAYS),
-        )
+        since = today - timedelta(days=MAX_EVENT_WINDOW_DAYS)
+        facts = self._facts.facts(currency=self._currency, events_since=since)
+
+        def load_matching(name: str, where: EventProperty) -> Sequence[tuple[str, date, int]]:
+            return self._facts.matching_events(name=name, where=where, since=since)
+
         if progress is None:
-            snapshot = build_snapshot(facts, currency=self._currency)
+            snapshot = build_snapshot(facts, currency=self._currency, load_matching=load_matching)
         else:
-            snapshot = build_snapshot(facts, currency=self._currency, progress=progress)
+            snapshot = build_snapshot(
+                facts, currency=self._currency, progress=progress, load_matching=load_matching
+            )
         self._snapshot = snapshot
         return snapshot
 

@@ -33,6 +33,7 @@ from domain.segments.rules import (
     DateRelation,
     DaysInStage,
     EventCount,
+    EventProperty,
     FieldOp,
     HasTags,
     InSegment,
@@ -66,6 +67,8 @@ class CustomerState:
     events: Mapping[str, Mapping[date, int]]
     orders: Sequence[tuple[date, int]]
     rfm: tuple[int, int, int, str] | None
+    matching: Mapping[tuple[str, EventProperty], Mapping[date, int]]
+    """Daily counts of the events that match a property, for the properties asked for."""
 
 
 def states(facts: SegmentFacts) -> list[CustomerState]:
@@ -85,6 +88,11 @@ def states(facts: SegmentFacts) -> list[CustomerState]:
     for customer_id, day, amount in facts.orders:
         orders.setdefault(customer_id, []).append((day, amount))
     rfm = {s.customer_id: (s.recency, s.frequency, s.monetary, s.rfm_class) for s in facts.rfm}
+    matching: dict[str, dict[tuple[str, EventProperty], dict[date, int]]] = {}
+    for key, counts in facts.matching_events.items():
+        for customer_id, day, times in counts:
+            by_day = matching.setdefault(customer_id, {}).setdefault(key, {})
+            by_day[day] = by_day.get(day, 0) + times
     return [
         CustomerState(
             id=row.id,
@@ -94,6 +102,7 @@ def states(facts: SegmentFacts) -> list[CustomerState]:
             events=events.get(row.id, {}),
             orders=orders.get(row.id, []),
             rfm=rfm.get(row.id),
+            matching=matching.get(row.id, {}),
         )
         for row in facts.customers
     ]
@@ -298,10 +307,11 @@ def _days_in_stage(rule: DaysInStage) -> Check:
 
 def _event_count(rule: EventCount) -> Check:
     name, days, comparison, times = rule.name, rule.days, rule.comparison, rule.times
+    key = None if rule.where is None else (name, rule.where)
 
     def event_count(state: CustomerState, today: date) -> bool:
         first, last = last_days(today, days)
-        counts = state.events.get(name, {})
+        counts = state.events.get(name, {}) if key is None else state.matching.get(key, {})
         total = sum(count for day, count in counts.items() if first <= day <= last)
         return compare(total, comparison, times)
 

@@ -154,6 +154,8 @@ def _check(predicate: Predicate, vocabulary: Vocabulary) -> None:
         if not predicate.name.strip():
             _fail(predicate, "name the event")
         _check_window(predicate, predicate.days, MAX_EVENT_WINDOW_DAYS)
+        if predicate.where is not None and isinstance(predicate.where.value, date):
+            _fail(predicate, "an event's property is text, a number or true or false")
     elif isinstance(predicate, OrderAggregate):
         if predicate.days is not None:
             _check_window(predicate, predicate.days, MAX_WINDOW_DAYS)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from application.errors import InvalidInput, NotFound
 from application.ports import Clock, IdGenerator
@@ -24,7 +24,12 @@ from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.errors import ErrorCode
 from domain.segments import rfm
-from domain.segments.rules import MAX_EVENT_WINDOW_DAYS, MAX_WINDOW_DAYS
+from domain.segments.rules import (
+    MAX_EVENT_WINDOW_DAYS,
+    MAX_WINDOW_DAYS,
+    EventCount,
+    predicates,
+)
 from domain.segments.segment import Segment, SegmentKind
 from domain.tags.tag import name_key
 
@@ -218,6 +223,24 @@ class RecheckCustomers:
                 currency=self.currency,
                 events_since=today - timedelta(days=MAX_EVENT_WINDOW_DAYS),
                 customer_ids=ids,
+            )
+            wanted = {
+                (p.name, p.where)
+                for rule in rules.values()
+                for p in predicates(rule)
+                if isinstance(p, EventCount) and p.where is not None
+            }
+            facts = evolve(
+                facts,
+                matching_events={
+                    (name, where): self.facts.matching_events(
+                        name=name,
+                        where=where,
+                        since=today - timedelta(days=MAX_EVENT_WINDOW_DAYS),
+                        customer_ids=ids,
+                    )
+                    for name, where in wanted
+                },
             )
             meets = self.matcher.matching(rules, facts, today)
             current = uow.segments.memberships(ids)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from attrs import frozen
+from attrs import field, frozen
 
 from application.segments.checking import FieldKind
 from domain.segments.rfm import Purchases, RfmScore
-from domain.segments.rules import Rule
+from domain.segments.rules import EventProperty, Rule
 from domain.segments.segment import Segment, SegmentKind
 
 
@@ -43,6 +43,22 @@ class SegmentFacts:
     orders: Sequence[tuple[str, date, int]]
     """(customer id, UTC day placed, amount in minor units)."""
     rfm: Sequence[RfmScore]
+    matching_events: Mapping[tuple[str, EventProperty], Sequence[tuple[str, date, int]]] = field(
+        factory=dict
+    )
+    """For event predicates with a property: (customer id, UTC day, occurrences) by
+    (event name, property), for those asked for."""
+
+
+MatchingEvents = Sequence[tuple[str, date, int]]
+
+
+def count_by_day(occurrences: Iterable[tuple[str, date]]) -> list[tuple[str, date, int]]:
+    """(customer id, day, how many) from one (customer id, day) per event."""
+    counts: dict[tuple[str, date], int] = {}
+    for key in occurrences:
+        counts[key] = counts.get(key, 0) + 1
+    return [(customer_id, day, times) for (customer_id, day), times in sorted(counts.items())]
 
 
 class SegmentFactsSource(Protocol):
@@ -52,6 +68,17 @@ class SegmentFactsSource(Protocol):
         self, *, currency: str, events_since: date, customer_ids: Collection[str] | None = None
     ) -> SegmentFacts:
         """Active customers' facts (all, or those named); event counts from ``events_since``."""
+        ...
+
+    def matching_events(
+        self,
+        *,
+        name: str,
+        where: EventProperty,
+        since: date,
+        customer_ids: Collection[str] | None = None,
+    ) -> MatchingEvents:
+        """Per active customer and UTC day from ``since``, the events named so that match."""
         ...
 
     def purchases(self, *, currency: str, since: date | None, until: date) -> list[Purchases]:

@@ -12,8 +12,9 @@ from application.segments.checking import (
     check_rule,
     custom_field_kinds,
 )
-from application.segments.language import RuleSyntaxError, parse_rule, print_rule
+from application.segments.language import RuleSyntaxError, parse_rule
 from application.segments.ports import SegmentReader
+from application.segments.printer import print_rule
 from application.tags.ports import TagReader
 from domain.custom_fields import ObjectType
 from domain.errors import ErrorCode

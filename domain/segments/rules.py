@@ -153,13 +153,36 @@ class DaysInStage:
 
 
 @frozen
+class EventProperty:
+    """Only events whose property ``key`` holds ``value``, of the same JSON type."""
+
+    key: str
+    value: Value
+
+    def holds(self, properties: Mapping[str, object]) -> bool:
+        """Whether an event with these properties matches: text, number or boolean alike."""
+        found = properties.get(self.key)
+        if isinstance(self.value, bool):
+            return isinstance(found, bool) and found == self.value
+        if isinstance(self.value, Decimal):
+            number = isinstance(found, int | float) and not isinstance(found, bool)
+            return number and float(found) == float(self.value)  # type: ignore[arg-type]
+        return isinstance(found, str) and found == self.value
+
+
+@frozen
 class EventCount:
-    """How many times the customer did ``name`` over the last ``days`` UTC days."""
+    """How many times the customer did ``name`` over the last ``days`` UTC days.
+
+    With ``where``, only the tracked events whose properties match count; without, the
+    daily counts answer.
+    """
 
     name: str
     days: int
     comparison: Comparison
     times: int
+    where: EventProperty | None = None
     at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 

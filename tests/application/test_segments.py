@@ -12,12 +12,14 @@ from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import ALL_EVENTS, InProcessEventBus
 from adapters.segments.live import LiveSnapshot
 from adapters.segments.numpy_engine import NumpySegmentEvaluator
+from adapters.segments.single import PythonRuleMatcher
 from application.errors import Forbidden
 from application.principal import Principal
 from application.segments.commands import (
     CreateSegment,
     NewSegment,
     PreviewSegment,
+    RecheckCustomers,
     RefreshSegments,
     UpdateSegment,
 )
@@ -174,3 +176,34 @@ def test_viewers_preview_but_may_not_create(segments: Segments) -> None:
     assert segments.preview(viewer, "email is set").count == 0
     with pytest.raises(Forbidden):
         segments.create(viewer, NewSegment(name="Mine", rule="email is set"))
+
+
+def test_recheck_moves_only_the_changed_customers_and_archived_ones_leave(
+    segments: Segments,
+) -> None:
+    ada, bob = segments.customers("ada", "bob")
+    segments.tag([ada, bob])
+    view = segments.create(SYSTEM, NewSegment(name="VIPs", rule='tag("VIP")'))
+    assert view.size == 2
+    assert segments.backend.segment_facts is not None and segments.backend.segments is not None
+    recheck = RecheckCustomers(
+        segments.backend.uow,
+        segments.create.rules,
+        segments.backend.segment_facts,
+        PythonRuleMatcher(),
+        segments.clock,
+    )
+    segments.tag([bob], added=False)
+    with segments.backend.uow() as uow:
+        customer = uow.customers.get(ada)
+        assert customer is not None
+        customer.archive(at=T0, by="user-1")
+        uow.commit()
+    assert recheck(SYSTEM, [ada]) == 1
+    assert members(segments, view.id) == {bob}
+    assert recheck(SYSTEM, [bob]) == 1
+    assert members(segments, view.id) == set()
+    assert segments.backend.segments.get_many([view.id])[view.id].size == 0
+    exited = [e for e in segments.backend.outbox() if e[0] == "rapport.segment.exited.v1"]
+    assert exited == [("rapport.segment.exited.v1", ada), ("rapport.segment.exited.v1", bob)]
+    assert recheck(SYSTEM, [ada, bob]) == 0

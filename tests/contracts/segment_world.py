@@ -23,6 +23,7 @@ from adapters.persistence.tables import (
     event_daily_counts,
     orders,
     tags,
+    tracked_events,
 )
 from application.segments.checking import FieldKind
 from domain.custom_fields import FieldType, ObjectType
@@ -35,6 +36,7 @@ from domain.segments.rules import (
     DateRelation,
     DaysInStage,
     EventCount,
+    EventProperty,
     FieldOp,
     HasTags,
     InStage,
@@ -81,6 +83,11 @@ def _moment(offset: int, second: int) -> datetime:
 days_around = st.integers(-40, 5)
 moments = st.builds(_moment, st.integers(-400, 3), st.sampled_from([0, 1, 43_200, 86_399]))
 texts = st.sampled_from(TEXTS)
+moments_near = st.builds(_moment, st.integers(-40, 2), st.sampled_from([0, 1, 43_200, 86_399]))
+PROPERTY_VALUES: tuple[Any, ...] = ("pro", "free", "2", 2, 2.5, True, False)
+properties = st.dictionaries(
+    st.sampled_from(["plan", "count"]), st.sampled_from(PROPERTY_VALUES), max_size=2
+)
 dates = st.builds(_day, st.integers(-800, 40))
 
 
@@ -92,6 +99,8 @@ class World:
     events: list[tuple[str, str, date, int]]
     orders: list[dict[str, Any]]
     rfm: list[tuple[str, int, int, int, str]]
+    tracked: list[tuple[str, str, datetime, dict[str, Any]]]
+    """(customer id, event name, when, properties): what event property filters read."""
 
     @property
     def ids(self) -> list[str]:
@@ -168,10 +177,15 @@ def worlds(draw: st.DrawFn, max_customers: int = 14) -> World:
         )
         for customer_id in scored
     ]
-    return World(people, tagged, stages, events, placed, rfm)
+    tracked = [
+        (customer_id, draw(st.sampled_from(EVENT_NAMES)), draw(moments_near), draw(properties))
+        for customer_id in draw(st.lists(some, max_size=25))
+    ]
+    return World(people, tagged, stages, events, placed, rfm, tracked)
 
 
 SEGMENT_TABLES = (
+    tracked_events,
     customer_rfm,
     orders,
     event_daily_counts,
@@ -284,6 +298,22 @@ def write_world(connection: Connection, world: World) -> None:
     )
     _insert(
         connection,
+        tracked_events,
+        [
+            {
+                "id": f"e{number:03d}",
+                "event_id": f"event-{number:03d}",
+                "customer_id": c,
+                "name": name,
+                "occurred_at": at,
+                "received_at": at,
+                "properties": props,
+            }
+            for number, (c, name, at, props) in enumerate(world.tracked)
+        ],
+    )
+    _insert(
+        connection,
         customer_rfm,
         [
             {
@@ -380,11 +410,20 @@ def predicates(draw: st.DrawFn, ids: list[str]) -> Rule:
         track = draw(st.sampled_from(sorted(TRACKS)))
         return DaysInStage(track, draw(comparisons), draw(st.integers(0, 400)))
     if kind == 5:
+        where = draw(
+            st.none()
+            | st.builds(
+                EventProperty,
+                st.sampled_from(["plan", "count"]),
+                st.sampled_from(["pro", "free", "2", Decimal(2), Decimal("2.5"), True, False]),
+            )
+        )
         return EventCount(
             draw(st.sampled_from(EVENT_NAMES)),
             draw(st.sampled_from([1, 2, 7, 30, 366])),
             draw(comparisons),
             draw(st.integers(0, 6)),
+            where,
         )
     if kind == 6:
         metric = draw(st.sampled_from(list(OrderMetric)))

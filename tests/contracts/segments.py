@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.segments.numpy_engine import NumpySegmentEvaluator, build_snapshot
+from adapters.segments.numpy_engine import NumpySegmentEvaluator
+from adapters.segments.snapshot import build_snapshot
 from application.segments.language import parse_rule
 from domain.orders import Currency
 from domain.segments.rfm import RfmScore

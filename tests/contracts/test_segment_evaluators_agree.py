@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
+from attrs import evolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine
@@ -14,10 +16,12 @@ from adapters.persistence.database import Database
 from adapters.persistence.segment_facts import SqlSegmentFacts
 from adapters.persistence.segment_rules import SqlSegmentEvaluator
 from adapters.persistence.tables import metadata
-from adapters.segments.numpy_engine import NumpySegmentEvaluator, build_snapshot
+from adapters.segments.numpy_engine import NumpySegmentEvaluator
 from adapters.segments.single import PythonRuleMatcher
-from application.segments.language import parse_rule, print_rule
-from domain.segments.rules import Members, predicates
+from adapters.segments.snapshot import build_snapshot
+from application.segments.language import parse_rule
+from application.segments.printer import print_rule
+from domain.segments.rules import EventCount, EventProperty, Members, predicates
 from tests.contracts.segment_world import TODAY, rules, worlds, write_world
 
 SLOW_OK = {
@@ -38,11 +42,24 @@ def check_agreement(engine: Engine, data: st.DataObject) -> None:
     world = data.draw(worlds())
     with engine.begin() as connection:
         write_world(connection, world)
-    facts = SqlSegmentFacts(engine).facts(currency="USD", events_since=TODAY.replace(year=2025))
-    snapshot = build_snapshot(facts, currency="USD")
+    source = SqlSegmentFacts(engine)
+    since = TODAY.replace(year=2025)
+    facts = source.facts(currency="USD", events_since=since)
+
+    def load_matching(name: str, where: EventProperty) -> list[tuple[str, date, int]]:
+        return source.matching_events(name=name, where=where, since=since)
+
+    snapshot = build_snapshot(facts, currency="USD", load_matching=load_matching)
     numpy_evaluator = NumpySegmentEvaluator(lambda: snapshot)
     sql_evaluator = SqlSegmentEvaluator(engine, currency="USD")
     drawn = data.draw(st.lists(rules(world.ids), min_size=1, max_size=4))
+    wanted = {
+        (p.name, p.where)
+        for rule in drawn
+        for p in predicates(rule)
+        if isinstance(p, EventCount) and p.where is not None
+    }
+    facts = evolve(facts, matching_events={key: load_matching(*key) for key in wanted})
     one_by_one = PythonRuleMatcher().matching(
         {str(number): rule for number, rule in enumerate(drawn)}, facts, TODAY
     )

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 
 from application.segments.checking import BUILT_IN_FIELDS, FieldKind, Vocabulary, check_rule
-from application.segments.language import RuleSyntaxError, parse_rule, print_rule
+from application.segments.language import RuleSyntaxError, parse_rule
+from application.segments.printer import print_rule
 from domain.errors import DomainError, ErrorCode
 from domain.segments.rules import (
     AllOf,
@@ -41,6 +42,7 @@ CANONICAL = [
     'first_name starts with "Ad" and last_name != "" and custom.vip = true and email is not set',
     "created_at >= 2024-01-01 and stage_days(acquisition) > 14 and orders.avg(365d) <= 19.99",
     'orders.first anniversary in next 7d or not not custom.plan is set or event("x", 1d) = 0',
+    'event("viewed_product", 30d, category = "shoes") >= 3 and event("paid", 7d, trial = false) = 0',
 ]
 
 
@@ -189,6 +191,11 @@ VOCABULARY = Vocabulary(
             "line 1, column 1: an order count is a whole number",
         ),
         ("rfm.r = 6", ErrorCode.INVALID, "line 1, column 1: RFM scores run from 1 to 5"),
+        (
+            'event("x", 7d, day = 2024-01-01) >= 1',
+            ErrorCode.INVALID,
+            "line 1, column 1: an event's property is text, a number or true or false",
+        ),
         ('rfm.class = "vips"', ErrorCode.NOT_FOUND, "line 1, column 1: 'vips' is not an RFM class"),
         ('segment("nope")', ErrorCode.NOT_FOUND, "line 1, column 1: there is no segment 'nope'"),
     ],

@@ -202,3 +202,97 @@ def test_customers_are_clustered_into_static_segments(api: Api) -> None:
     assert payload["segments"][1]["description"] == "2 customers; on average monetary 5.0"
     wrong = api.data(CLUSTER, input={"k": 1, "features": ["MONETARY"], "name": "X"})
     assert wrong["clusterCustomers"]["userErrors"][0]["field"] == ["k"]
+
+
+RULE_TEXT = """
+query($input: SegmentRuleInput!) {
+  segmentRuleText(input: $input) { text userErrors { field message code } }
+}"""
+TREE = {
+    "allOf": [
+        {"stage": {"track": "acquisition", "stages": ["customer"]}},
+        {"tags": {"names": ["vip"]}},
+        {"orders": {"metric": "SUM", "days": 90, "comparison": "GT", "value": "500"}},
+        {"event": {"name": "viewed_product", "days": 30, "comparison": "GTE", "times": 3}},
+        {
+            "not": {
+                "attribute": {
+                    "field": "custom.plan",
+                    "op": "IN",
+                    "values": [{"text": "free"}, {"text": "trial"}],
+                }
+            }
+        },
+        {
+            "attribute": {
+                "field": "created_at",
+                "op": "COMPARE",
+                "comparison": "GTE",
+                "values": [{"date": "2025-01-01"}],
+            }
+        },
+    ]
+}
+
+
+def test_the_rule_tree_and_the_text_are_two_faces_of_one_rule(api: Api) -> None:
+    text = api.data(RULE_TEXT, input=TREE)["segmentRuleText"]
+    assert text == {
+        "text": 'stage(acquisition) = "customer" and tag("vip") and orders.sum(90d) > 500'
+        ' and event("viewed_product", 30d) >= 3 and not custom.plan in ("free", "trial")'
+        " and created_at >= 2025-01-01",
+        "userErrors": [],
+    }
+    ada = customer(api, "ada@example.com")
+    api.data(CREATE_TAG, input={"name": "VIP", "colour": "#aa0000"})
+    del ada
+    tree = {
+        "anyOf": [{"tags": {"names": ["vip"]}}, {"attribute": {"field": "email", "op": "IS_SET"}}]
+    }
+    created = api.data(CREATE, input={"name": "Known", "ruleInput": tree})["createSegment"]
+    assert created["userErrors"] == []
+    assert (created["segment"]["rule"], created["segment"]["size"]) == (
+        'tag("vip") or email is set',
+        1,
+    )
+    both = api.data(CREATE, input={"name": "Both", "rule": "email is set", "ruleInput": tree})
+    assert both["createSegment"]["userErrors"][0]["field"] == ["rule"]
+    lonely = api.data(RULE_TEXT, input={"allOf": [{"segment": "Known"}]})["segmentRuleText"]
+    assert lonely["userErrors"][0]["field"] == ["ruleInput", "allOf"]
+    two = api.data(RULE_TEXT, input={"segment": "Known", "tags": {"names": ["vip"]}})
+    assert (
+        two["segmentRuleText"]["userErrors"][0]["message"]
+        == "give exactly one condition or combination"
+    )
+
+
+TRACK = """
+mutation($input: TrackEventsInput!) { trackEvents(input: $input) { accepted userErrors { code } } }
+"""
+
+
+def test_behaviour_rules_count_tracked_events_with_or_without_a_property(api: Api) -> None:
+    customer(api, "ada@example.com")
+    customer(api, "bob@example.com")
+    now = datetime.now(UTC).isoformat()
+    events = [
+        {
+            "customer": {"email": email},
+            "name": "Viewed Product",
+            "eventId": f"{email}-{n}",
+            "occurredAt": now,
+            "properties": {"category": category},
+        }
+        for n, (email, category) in enumerate(
+            [
+                ("ada@example.com", "shoes"),
+                ("ada@example.com", "shoes"),
+                ("bob@example.com", "hats"),
+            ]
+        )
+    ]
+    assert api.data(TRACK, input={"events": events})["trackEvents"]["accepted"] == 3
+    assert preview(api, 'event("Viewed Product", 7d) >= 1')["count"] == 2
+    shoes = preview(api, 'event("Viewed Product", 7d, category = "shoes") >= 2')
+    assert (shoes["count"], shoes["sample"]) == (1, [{"email": "ada@example.com"}])
+    assert preview(api, 'event("Viewed Product", 7d, category = "socks") = 0')["count"] == 2

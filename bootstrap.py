@@ -710,7 +710,7 @@ class Container(containers.DeclarativeContainer):
     sales_services = providers.Singleton(
         SalesServices,
         clock=clock,
-        read_pipeline=providers.Singleton(ReadPipeline, reader=pipeline_reader),
+        read_pipeline=providers.Singleton(ReadPipeline, reader=pipeline_reader, clock=clock),
         analytics=providers.Singleton(
             SalesAnalytics, reader=sales_analytics_reader, pipelines=pipeline_reader
         ),

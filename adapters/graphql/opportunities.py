@@ -237,6 +237,10 @@ class OpportunityFilterInput:
     owner_id: strawberry.ID | None = None
     customer_id: strawberry.ID | None = None
     status: OpportunityStatus | None = None
+    stale: bool = strawberry.field(
+        default=False,
+        description="Only open deals without activity for their pipeline's staleAfterDays.",
+    )
 
     def resolve(self) -> OpportunityFilter:
         from adapters.graphql.customers import CUSTOMER
@@ -280,6 +284,12 @@ class OpportunityQuery:
         filter: OpportunityFilterInput | None = None,
     ) -> OpportunityConnection:
         where = filter.resolve() if filter else OpportunityFilter()
+        if filter and filter.stale:
+            context = info.context
+            try:
+                where = context.services.sales.read_pipeline.stale(context.principal, where)
+            except DomainError as error:
+                raise query_error(error) from None
         return opportunity_page(info, where, first, after)
 
 

@@ -47,6 +47,7 @@ def _matches(o: Opportunity, where: OpportunityFilter) -> bool:
         and (where.owner_id is None or o.owner_id == where.owner_id)
         and (where.customer_id is None or o.customer_id == where.customer_id)
         and (where.status is None or o.status.value == where.status)
+        and (where.inactive_since is None or o.last_activity_at <= where.inactive_since)
     )
 
 

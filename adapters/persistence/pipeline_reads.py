@@ -78,7 +78,10 @@ def _opportunity_conditions(where: OpportunityFilter) -> list[ColumnElement[bool
         (c.customer_id, where.customer_id),
         (c.status, where.status),
     )
-    return [column == value for column, value in wanted if value is not None]
+    found = [column == value for column, value in wanted if value is not None]
+    if where.inactive_since is not None:
+        found.append(c.last_activity_at <= where.inactive_since)
+    return found
 
 
 def currency_sums(rows: Iterable[tuple[str, int | None]]) -> tuple[CurrencyAmount, ...]:

@@ -254,6 +254,7 @@ def team_row(team: SalesTeam) -> dict[str, Any]:
                 "regions": sorted(m.regions),
                 "industries": sorted(m.industries),
                 "turns": m.turns,
+                "lastTurn": m.last_turn,
             }
             for m in team.members
         ],
@@ -274,6 +275,7 @@ def team_of(row: Any) -> SalesTeam:
                 regions=frozenset(m["regions"]),
                 industries=frozenset(m["industries"]),
                 turns=m["turns"],
+                last_turn=m.get("lastTurn", 0),
             )
             for m in row.members
         ],

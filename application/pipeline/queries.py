@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import timedelta
 from typing import Final, TypeVar
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from application.errors import NotFound
 from application.pagination import (
     Page,
     PageRequest,
@@ -26,9 +28,10 @@ from application.pipeline.views import (
     TaskFilter,
     TaskView,
 )
+from application.ports import Clock
 from application.principal import Principal
 from domain.access.roles import Permission
-from domain.pipeline import Pipeline, SalesTeam, StageEntry
+from domain.pipeline import OpportunityStatus, Pipeline, SalesTeam, StageEntry
 
 OPPORTUNITIES: Final = "opportunities:created_at:desc"
 LEADS: Final = "leads:created_at:desc"
@@ -71,6 +74,7 @@ def forward_page(
 @frozen
 class ReadPipeline:
     reader: PipelineReader
+    clock: Clock
 
     def pipelines(self, actor: Principal) -> Sequence[Pipeline]:
         actor.require(Permission.READ_CUSTOMERS)
@@ -100,6 +104,26 @@ class ReadPipeline:
     def count(self, actor: Principal, where: OpportunityFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.count(where)
+
+    def stale(self, actor: Principal, where: OpportunityFilter) -> OpportunityFilter:
+        """``where`` narrowed to the open deals its pipeline (the default one when it names
+        none) counts as stale: no activity for the pipeline's ``stale_after_days``."""
+        actor.require(Permission.READ_CUSTOMERS)
+        pipelines = self.reader.pipelines()
+        wanted = [
+            p
+            for p in pipelines
+            if p.id == where.pipeline_id or (where.pipeline_id is None and p.is_default)
+        ]
+        if not wanted:
+            raise NotFound("filter.pipelineId", "no pipeline has this id")
+        pipeline = wanted[0]
+        return evolve(
+            where,
+            pipeline_id=pipeline.id,
+            status=OpportunityStatus.OPEN.value,
+            inactive_since=self.clock.now() - timedelta(days=pipeline.stale_after_days),
+        )
 
     def history(
         self, actor: Principal, opportunity_ids: Collection[str]

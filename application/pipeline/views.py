@@ -76,6 +76,8 @@ class OpportunityFilter:
     owner_id: str | None = None
     customer_id: str | None = None
     status: str | None = None
+    inactive_since: datetime | None = None
+    """Only deals whose last activity was at or before this moment."""
 
 
 @frozen(kw_only=True)

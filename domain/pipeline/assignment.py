@@ -25,6 +25,8 @@ class TeamMember:
     industries: frozenset[str] = frozenset()
     turns: int = 0
     """Leads taken in the rotation; a rep back from absence rejoins at the lowest count."""
+    last_turn: int = 0
+    """When the rep last took a lead, as the team's running count (0: never)."""
 
     def covers(self, region: str, industry: str) -> bool:
         by_region = not self.regions or region.casefold() in self.regions
@@ -79,11 +81,13 @@ class SalesTeam:
             load = open_leads or {}
             chosen = min(candidates, key=lambda m: (load.get(m.user_id, 0), m.turns))
         else:
-            # Fewest turns first, roster order among equals: a plain rotation while
-            # nobody is away, and never more than one lead apart between available reps.
-            chosen = min(candidates, key=lambda m: m.turns)
+            # Fewest turns first, and among equals whoever took a lead longest ago (roster
+            # order before anyone has): a true rotation, so that between two changes of
+            # who is away no available rep gets a second lead before each has had one.
+            chosen = min(candidates, key=lambda m: (m.turns, m.last_turn))
         index = self._index(chosen.user_id)
-        self.members[index] = evolve(chosen, turns=chosen.turns + 1)
+        latest = max(member.last_turn for member in self.members)
+        self.members[index] = evolve(chosen, turns=chosen.turns + 1, last_turn=latest + 1)
         self.version += 1
         return chosen.user_id
 

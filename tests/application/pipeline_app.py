@@ -96,7 +96,7 @@ def build(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus
         create_opportunity=CreateOpportunity(uow, clock, ids),
         move=MoveOpportunity(uow, clock, ids),
         close=CloseOpportunity(uow, clock, ids),
-        read=ReadPipeline(backend.pipeline),
+        read=ReadPipeline(backend.pipeline, clock),
         analytics=SalesAnalytics(backend.analytics, backend.pipeline),
         create_lead=create_lead,
         capture_form=CaptureFormLead(uow, create_lead),

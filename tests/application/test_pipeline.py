@@ -182,6 +182,21 @@ def test_a_deal_without_activity_goes_stale(sales: Sales, actor: Principal) -> N
     assert opened.is_stale(sales.clock.now() + timedelta(days=30), PIPELINE.stale_after_days)
 
 
+def test_the_stale_filter_finds_open_deals_idle_for_the_pipelines_days(
+    sales: Sales, actor: Principal
+) -> None:
+    customer = sales.customer(actor, "ada@example.com")
+    idle = sales.create_opportunity(actor, deal(customer, name="Idle"))
+    sales.clock.advance(timedelta(days=20))
+    sales.create_opportunity(actor, deal(customer, name="Fresh"))
+    sales.clock.advance(timedelta(days=10))
+    stale = sales.read.stale(actor, OpportunityFilter())
+    page = sales.read.opportunities(actor, stale, first=10, after=None)
+    assert [e.node.id for e in page.edges] == [idle.id]
+    with pytest.raises(NotFound):
+        sales.read.stale(actor, OpportunityFilter(pipeline_id="nope"))
+
+
 def test_unknown_references_are_not_found(sales: Sales, actor: Principal) -> None:
     with pytest.raises(NotFound):
         sales.create_opportunity(actor, deal("nobody"))

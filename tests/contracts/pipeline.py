@@ -262,6 +262,11 @@ class PipelineContract:
         rest = reader.slice(OpportunityFilter(status="open"), after=sort_key(page[-1]), limit=10)
         assert [v.id for v in rest] == ["o3"]
         assert reader.count(OpportunityFilter(pipeline_id=PIPELINE.id)) == 6
+        # Open deals idle since day 3 or before: o4 (day 2) and o5 (day 3), not o3 (day 7).
+        idle = reader.slice(
+            OpportunityFilter(status="open", inactive_since=day(3)), after=None, limit=10
+        )
+        assert sorted(v.id for v in idle) == ["o4", "o5"]
         assert reader.get_many(["o1"])["o1"].amount == Decimal("1000.00")
 
     def test_a_deal_changed_elsewhere_is_a_stale_version(self, backend: StorageBackend) -> None:

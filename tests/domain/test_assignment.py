@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError
@@ -28,7 +28,11 @@ def team(strategy: Strategy = Strategy.ROUND_ROBIN, size: int = 3) -> SalesTeam:
     )
 
 
+@settings(max_examples=400)
 @given(size=st.integers(min_value=1, max_value=5), steps=steps)
+# Found by this test: a rep back from leave used to be followed by roster order among
+# equals, handing the first rep a second lead before the second rep had one.
+@example(size=3, steps=[None] * 5 + [("ana", True), ("ana", False)] + [None] * 3)
 def test_round_robin_never_puts_available_reps_more_than_one_lead_apart(
     size: int, steps: list[tuple[str, bool] | None]
 ) -> None:

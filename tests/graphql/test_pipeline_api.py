@@ -148,6 +148,7 @@ def test_moves_and_closes_that_break_the_rules_are_refused(api: Api) -> None:
     ]
     listed = api.data(LIST, filter={"status": "OPEN"})["opportunities"]
     assert listed["totalCount"] == 1
+    assert api.data(LIST, filter={"stale": True})["opportunities"]["totalCount"] == 0
 
 
 def test_funnel_and_forecast_through_the_api(api: Api) -> None:

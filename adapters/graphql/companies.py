@@ -43,7 +43,9 @@ CompanySizeBand = strawberry.enum(
 )
 
 if TYPE_CHECKING:
+    from adapters.graphql.opportunities import OpportunityConnection, OpportunityFilterInput
     from adapters.graphql.orders import OrderConnection
+    from adapters.graphql.tasks import TaskConnection, TaskFilterInput
 
 
 @strawberry.type(name="Address", description="A postal address.")
@@ -132,6 +134,36 @@ class CompanyNode(Node):
         from adapters.graphql.orders import orders_of_company
 
         return orders_of_company(info, self.local_id, first, after)
+
+    @strawberry.field(
+        description="The company's deals, newest first; filter: {status: OPEN} for the open ones."
+    )
+    def opportunities(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: Annotated[OpportunityFilterInput, strawberry.lazy("adapters.graphql.opportunities")]
+        | None = None,
+    ) -> Annotated[OpportunityConnection, strawberry.lazy("adapters.graphql.opportunities")]:
+        from adapters.graphql.opportunities import list_opportunities
+
+        return list_opportunities(info, first, after, filter, company_id=self.local_id)
+
+    @strawberry.field(
+        description="Tasks about the company's people or its deals, soonest due first; "
+        "filter: {status: OPEN} for the open work."
+    )
+    def tasks(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: Annotated[TaskFilterInput, strawberry.lazy("adapters.graphql.tasks")] | None = None,
+    ) -> Annotated[TaskConnection, strawberry.lazy("adapters.graphql.tasks")]:
+        from adapters.graphql.tasks import list_tasks
+
+        return list_tasks(info, first, after, filter, company_id=self.local_id)
 
 
 async def load_company(info: Info, company_id: str) -> CompanyNode | None:

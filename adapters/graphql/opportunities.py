@@ -7,6 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
+import attrs
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
@@ -236,6 +237,7 @@ class OpportunityFilterInput:
     stage_id: strawberry.ID | None = None
     owner_id: strawberry.ID | None = None
     customer_id: strawberry.ID | None = None
+    company_id: strawberry.ID | None = None
     status: OpportunityStatus | None = None
     stale: bool = strawberry.field(
         default=False,
@@ -243,7 +245,7 @@ class OpportunityFilterInput:
     )
 
     def resolve(self) -> OpportunityFilter:
-        from adapters.graphql.customers import CUSTOMER
+        from adapters.graphql.customers import COMPANY, CUSTOMER
 
         def read(value: strawberry.ID | None, kind: str, field: str) -> str | None:
             try:
@@ -256,6 +258,7 @@ class OpportunityFilterInput:
             stage_id=read(self.stage_id, STAGE, "stageId"),
             owner_id=read(self.owner_id, USER, "ownerId"),
             customer_id=read(self.customer_id, CUSTOMER, "customerId"),
+            company_id=read(self.company_id, COMPANY, "companyId"),
             status=self.status.value if self.status else None,
         )
 
@@ -283,14 +286,28 @@ class OpportunityQuery:
         after: str | None = None,
         filter: OpportunityFilterInput | None = None,
     ) -> OpportunityConnection:
-        where = filter.resolve() if filter else OpportunityFilter()
-        if filter and filter.stale:
-            context = info.context
-            try:
-                where = context.services.sales.read_pipeline.stale(context.principal, where)
-            except DomainError as error:
-                raise query_error(error) from None
-        return opportunity_page(info, where, first, after)
+        return list_opportunities(info, first, after, filter)
+
+
+def list_opportunities(
+    info: Info,
+    first: int | None,
+    after: str | None,
+    filter: OpportunityFilterInput | None,
+    *,
+    company_id: str | None = None,
+) -> OpportunityConnection:
+    """``opportunities(first, after, filter)``, or a company's deals given ``company_id``."""
+    where = filter.resolve() if filter else OpportunityFilter()
+    if company_id is not None:
+        where = attrs.evolve(where, company_id=company_id)
+    if filter and filter.stale:
+        context = info.context
+        try:
+            where = context.services.sales.read_pipeline.stale(context.principal, where)
+        except DomainError as error:
+            raise query_error(error) from None
+    return opportunity_page(info, where, first, after)
 
 
 async def load_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None:

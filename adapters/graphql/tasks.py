@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
+import attrs
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
@@ -136,6 +137,9 @@ class TaskFilterInput:
     overdue: bool = strawberry.field(default=False, description="Open and past due.")
     customer_id: strawberry.ID | None = None
     opportunity_id: strawberry.ID | None = None
+    company_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Tasks about the company's people or its deals."
+    )
 
 
 @strawberry.input
@@ -157,20 +161,26 @@ class CreateTaskPayload:
 
 
 def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
-    from adapters.graphql.customers import CUSTOMER
+    from adapters.graphql.customers import COMPANY, CUSTOMER
 
     if given is None:
         return TaskFilter()
+    kinds = {
+        "assigneeId": USER,
+        "customerId": CUSTOMER,
+        "opportunityId": OPPORTUNITY,
+        "companyId": COMPANY,
+    }
     try:
         ids = local_ids(
             {
                 "assigneeId": (given.assignee_id, USER),
                 "customerId": (given.customer_id, CUSTOMER),
                 "opportunityId": (given.opportunity_id, OPPORTUNITY),
+                "companyId": (given.company_id, COMPANY),
             }
         )
     except MalformedId as bad:
-        kinds = {"assigneeId": USER, "customerId": CUSTOMER, "opportunityId": OPPORTUNITY}
         raise invalid_id_error(f"filter.{bad}", kinds[str(bad)]) from None
     context = info.context
     assignee = context.principal.actor_id if given.mine else ids["assigneeId"]
@@ -181,6 +191,7 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
         due_before=context.services.sales.clock.now() if given.overdue else None,
         customer_id=ids["customerId"],
         opportunity_id=ids["opportunityId"],
+        company_id=ids["companyId"],
     )
 
 
@@ -194,15 +205,29 @@ class TaskQuery:
         after: str | None = None,
         filter: TaskFilterInput | None = None,
     ) -> TaskConnection:
-        context = info.context
-        where = _filter(info, filter)
-        try:
-            page = context.services.sales.read_tasks.page(
-                context.principal, where, first=first, after=after
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return TaskConnection.from_page(page, where)
+        return list_tasks(info, first, after, filter)
+
+
+def list_tasks(
+    info: Info,
+    first: int | None,
+    after: str | None,
+    filter: TaskFilterInput | None,
+    *,
+    company_id: str | None = None,
+) -> TaskConnection:
+    """``tasks(first, after, filter)``, or a company's given ``company_id``."""
+    context = info.context
+    where = _filter(info, filter)
+    if company_id is not None:
+        where = attrs.evolve(where, company_id=company_id)
+    try:
+        page = context.services.sales.read_tasks.page(
+            context.principal, where, first=first, after=after
+        )
+    except DomainError as error:
+        raise query_error(error) from None
+    return TaskConnection.from_page(page, where)
 
 
 @strawberry.type

@@ -46,6 +46,7 @@ def _matches(o: Opportunity, where: OpportunityFilter) -> bool:
         and (where.stage_id is None or o.stage_id == where.stage_id)
         and (where.owner_id is None or o.owner_id == where.owner_id)
         and (where.customer_id is None or o.customer_id == where.customer_id)
+        and (where.company_id is None or o.company_id == where.company_id)
         and (where.status is None or o.status.value == where.status)
         and (where.inactive_since is None or o.last_activity_at <= where.inactive_since)
     )
@@ -259,8 +260,19 @@ class InMemoryTaskReader:
     def _views(self, where: TaskFilter) -> list[TaskView]:
         with self._store.lock:
             return [
-                TaskView.from_task(t) for t in self._store.tasks.values() if _task_matches(t, where)
+                TaskView.from_task(t)
+                for t in self._store.tasks.values()
+                if _task_matches(t, where) and self._of_company(t, where.company_id)
             ]
+
+    def _of_company(self, task: Task, company_id: str | None) -> bool:
+        if company_id is None:
+            return True
+        person = self._store.customers.get(task.customer_id or "")
+        deal = self._store.opportunities.get(task.opportunity_id or "")
+        return (person is not None and person.company_id == company_id) or (
+            deal is not None and deal.company_id == company_id
+        )
 
     def count(self, where: TaskFilter) -> int:
         return len(self._views(where))

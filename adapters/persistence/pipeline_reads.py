@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
+    or_,
     select,
     tuple_,
 )
@@ -28,6 +29,7 @@ from adapters.persistence.pipeline_rows import (
     team_of,
 )
 from adapters.persistence.tables import (
+    customers,
     event_daily_counts,
     leads,
     opportunities,
@@ -76,6 +78,7 @@ def _opportunity_conditions(where: OpportunityFilter) -> list[ColumnElement[bool
         (c.stage_id, where.stage_id),
         (c.owner_id, where.owner_id),
         (c.customer_id, where.customer_id),
+        (c.company_id, where.company_id),
         (c.status, where.status),
     )
     found = [column == value for column, value in wanted if value is not None]
@@ -219,6 +222,10 @@ def _task_conditions(where: TaskFilter) -> list[ColumnElement[bool]]:
     found = [column == value for column, value in wanted if value is not None]
     if where.due_before is not None:
         found.append(c.due_at < where.due_before)
+    if where.company_id is not None:
+        people = select(customers.c.id).where(customers.c.company_id == where.company_id)
+        deals = select(opportunities.c.id).where(opportunities.c.company_id == where.company_id)
+        found.append(or_(c.customer_id.in_(people), c.opportunity_id.in_(deals)))
     return found
 
 

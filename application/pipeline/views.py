@@ -75,6 +75,7 @@ class OpportunityFilter:
     stage_id: str | None = None
     owner_id: str | None = None
     customer_id: str | None = None
+    company_id: str | None = None
     status: str | None = None
     inactive_since: datetime | None = None
     """Only deals whose last activity was at or before this moment."""
@@ -179,6 +180,8 @@ class TaskFilter:
     """With ``status`` open and ``due_before`` now: the overdue tasks."""
     customer_id: str | None = None
     opportunity_id: str | None = None
+    company_id: str | None = None
+    """Tasks about the company's people or its deals."""
 
 
 @frozen

@@ -43,6 +43,7 @@ from domain.pipeline import (
     default_pipeline,
 )
 from tests.contracts.backend import StorageBackend
+from tests.contracts.customers import new_customer
 from tests.contracts.orders import new_order
 from tests.contracts.timeline import stored_customers
 
@@ -67,6 +68,7 @@ def open_deal(
     stage: str,
     owner: str = "rep-a",
     currency: str = "USD",
+    company: str | None = None,
 ) -> None:
     money = Currency(currency)
     with backend.uow() as uow:
@@ -79,7 +81,7 @@ def open_deal(
                 stage_id=stage,
                 name=f"Deal {deal_id}",
                 customer_id=customer_id,
-                company_id=None,
+                company_id=company,
                 owner_id=owner,
                 terms=DealTerms.of(
                     currency=money,
@@ -312,6 +314,31 @@ class PipelineContract:
         with backend.uow() as uow:
             assert uow.tasks.reminders_due_by(day(5))[0].id == "t1"
 
+    def test_a_company_has_its_deals_and_the_tasks_on_its_people_and_deals(
+        self, backend: StorageBackend
+    ) -> None:
+        employee, outsider = new_customer(company_id="co-1"), new_customer()
+        with backend.uow() as uow:
+            uow.customers.add_many([employee, outsider])
+            uow.commit()
+        close_on = date(2026, 6, 1)
+        for deal_id, company in (("d-co", "co-1"), ("d-other", "co-2")):
+            open_deal(
+                backend, outsider.id, deal_id, amount="10", close=close_on, created=1,
+                stage=PIPELINE.stages[0].id, company=company,
+            )  # fmt: skip
+        with backend.uow() as uow:
+            uow.tasks.add(task("on-person", employee.id))
+            uow.tasks.add(task("on-deal", None, deal="d-co"))
+            uow.tasks.add(task("elsewhere", outsider.id, deal="d-other"))
+            uow.commit()
+        assert backend.tasks is not None and backend.pipeline is not None
+        tasks = backend.tasks.slice(TaskFilter(company_id="co-1"), after=None, limit=10)
+        assert sorted(t.id for t in tasks) == ["on-deal", "on-person"]
+        assert backend.tasks.count(TaskFilter(company_id="co-1")) == 2
+        deals = backend.pipeline.slice(OpportunityFilter(company_id="co-1"), after=None, limit=10)
+        assert [d.id for d in deals] == ["d-co"]
+
     def test_purchases_by_sku_skip_cancelled_orders(self, backend: StorageBackend) -> None:
         buyer, other = stored_customers(backend, 2)
         with backend.uow() as uow:
@@ -456,7 +483,14 @@ def sort_key(view: OpportunityView) -> SortKey:
     return SortKey(view.created_at, view.id)
 
 
-def task(task_id: str, customer_id: str, *, due: float = 1, key: str | None = None) -> Task:
+def task(
+    task_id: str,
+    customer_id: str | None,
+    *,
+    due: float = 1,
+    key: str | None = None,
+    deal: str | None = None,
+) -> Task:
     return Task.create(
         id=task_id,
         kind=TaskKind.CALL,
@@ -464,6 +498,7 @@ def task(task_id: str, customer_id: str, *, due: float = 1, key: str | None = No
         due_at=day(due),
         assignee_id="rep-a",
         customer_id=customer_id,
+        opportunity_id=deal,
         dedupe_key=key,
         at=T0,
         by="u",

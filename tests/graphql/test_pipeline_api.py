@@ -207,3 +207,58 @@ def test_opportunities_page_by_keyset(api: Api) -> None:
             break
         after = page["pageInfo"]["endCursor"]
     assert sorted(names) == list("ABCDE") and len(names) == 5
+
+
+COMPANY_WORK = """
+query($id: ID!, $deals: OpportunityFilterInput, $tasks: TaskFilterInput) {
+  company(id: $id) {
+    opportunities(first: 10, filter: $deals) { totalCount edges { node { name status } } }
+    tasks(first: 10, filter: $tasks) { totalCount edges { node { title } } }
+  }
+}"""
+NEW_COMPANY = """
+mutation($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } } }
+"""
+JOIN = """
+mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }
+"""
+NEW_TASK = """
+mutation($input: CreateTaskInput!) { createTask(input: $input) { userErrors { code } } }
+"""
+
+
+def test_a_company_lists_its_deals_and_the_open_work_on_its_people_and_deals(api: Api) -> None:
+    acme, other = (
+        api.data(NEW_COMPANY, input={"name": name})["createCompany"]["company"]["id"]
+        for name in ("Acme", "Other")
+    )
+    ada = api.data(JOIN, input={"email": "ada@acme.example", "companyId": acme})
+    ada_id = ada["createCustomer"]["customer"]["id"]
+    bob = customer(api, "bob@elsewhere.example")
+    pilot = create(api, name="Pilot", customerId=ada_id, currency="EUR", companyId=acme)
+    won = create(api, name="Renewal", customerId=ada_id, currency="EUR", companyId=acme)
+    create(api, name="Theirs", customerId=bob, currency="EUR", companyId=other)
+    api.data(
+        CLOSE,
+        input={"opportunityId": won["opportunity"]["id"], "outcome": "WON", "reason": "signed"},
+    )
+    due = "2100-01-01T09:00:00Z"
+    for title, fields in (
+        ("Call Ada", {"customerId": ada_id}),
+        ("Send the pilot plan", {"opportunityId": pilot["opportunity"]["id"]}),
+        ("Call Bob", {"customerId": bob}),
+    ):
+        made = api.data(NEW_TASK, input={"kind": "CALL", "title": title, "dueAt": due, **fields})
+        assert made["createTask"]["userErrors"] == []
+
+    work = api.data(COMPANY_WORK, id=acme, deals={"status": "OPEN"}, tasks={"status": "OPEN"})
+    company = work["company"]
+    assert [e["node"]["name"] for e in company["opportunities"]["edges"]] == ["Pilot"]
+    assert sorted(e["node"]["title"] for e in company["tasks"]["edges"]) == [
+        "Call Ada",
+        "Send the pilot plan",
+    ]
+    everything = api.data(COMPANY_WORK, id=acme)["company"]
+    assert everything["opportunities"]["totalCount"] == 2
+    listed = api.data(LIST, filter={"companyId": other})["opportunities"]
+    assert [e["node"]["name"] for e in listed["edges"]] == ["Theirs"]

@@ -55,7 +55,11 @@ from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.memory.webhooks import InMemoryWebhookStore
-from adapters.messaging.in_process import ALL_EVENTS, InProcessEventBus
+from adapters.messaging.in_process import (
+    ALL_EVENTS,
+    InProcessEventBus,
+    InProcessTrackedCustomers,
+)
 from adapters.messaging.live import InProcessLiveEvents
 from adapters.persistence.activities import SqlActivityReader
 from adapters.persistence.behaviour import SqlBehaviourReader
@@ -448,7 +452,10 @@ class Container(containers.DeclarativeContainer):
     update_activity = providers.Singleton(UpdateActivity, uow=unit_of_work.provider, clock=clock)
     delete_activity = providers.Singleton(DeleteActivity, uow=unit_of_work.provider, clock=clock)
     get_activities = providers.Singleton(GetActivities, reader=activity_reader)
-    track_events = providers.Singleton(TrackEvents, uow=unit_of_work.provider, clock=clock, ids=ids)
+    tracked_customers = providers.Singleton(InProcessTrackedCustomers)
+    track_events = providers.Singleton(
+        TrackEvents, uow=unit_of_work.provider, clock=clock, ids=ids, listener=tracked_customers
+    )
     get_tracked_events = providers.Singleton(GetTrackedEvents, reader=behaviour_reader)
     event_frequencies = providers.Singleton(EventFrequencies, reader=behaviour_reader, clock=clock)
     get_timeline = providers.Singleton(GetTimeline, reader=timeline_reader)
@@ -845,6 +852,9 @@ def build_container(settings: Settings | None = None) -> Container:
     container.event_bus().subscribe(ALL_EVENTS, container.segment_snapshot().changed)
     # ... and changed customers are re-checked against every dynamic segment.
     container.event_bus().subscribe(ALL_EVENTS, container.segment_watcher().changed)
+    # Tracked events are not domain events: their customers are told of separately.
+    container.tracked_customers().subscribe(container.segment_snapshot().tracked)
+    container.tracked_customers().subscribe(container.segment_watcher().tracked)
     return container
 
 

@@ -37,3 +37,22 @@ class InProcessEventBus:
                     subscriber(event)
                 except Exception:
                     log.exception("subscriber %r failed on %s", subscriber, event.event_type)
+
+
+class InProcessTrackedCustomers:
+    """Fans "these customers did something" out to in-process subscribers after a tracking
+    batch commits. Nothing is lost when one fails: the events are stored, and the nightly
+    segment refresh reads them all again."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Callable[[frozenset[str]], None]] = []
+
+    def subscribe(self, subscriber: Callable[[frozenset[str]], None]) -> None:
+        self._subscribers.append(subscriber)
+
+    def tracked(self, customer_ids: frozenset[str]) -> None:
+        for subscriber in self._subscribers:
+            try:
+                subscriber(customer_ids)
+            except Exception:
+                log.exception("subscriber %r failed on tracked events", subscriber)

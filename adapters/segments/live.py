@@ -1,8 +1,8 @@
 """The NumPy snapshot kept current: built on first use, rebuilt after changes or with age.
 
-Committed domain events about customers, tags, stages and orders mark the snapshot stale;
-tracked behaviour events do not pass through the event bus, so a snapshot is also rebuilt
-once it is older than ``max_age``.
+Committed domain events about customers, tags, stages and orders mark the snapshot stale,
+and so do committed batches of tracked events (told through ``tracked``); a snapshot is
+also rebuilt once it is older than ``max_age``, for changes made by other processes.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, timedelta
 
 from adapters.segments.snapshot import Progress, Snapshot, build_snapshot
@@ -104,6 +104,10 @@ class LiveSnapshot:
         if not event.event_type.startswith(_OWN_EVENTS):
             self._stale = True
 
+    def tracked(self, _customer_ids: frozenset[str]) -> None:
+        """Tracked events change what behaviour rules count."""
+        self._stale = True
+
 
 class SegmentWatcher:
     """Re-checks customers named by committed events against the dynamic segments.
@@ -135,10 +139,18 @@ class SegmentWatcher:
         if event.event_type.startswith(_OWN_EVENTS) and event.aggregate_type == "segment":
             self._dynamic = None
         customer_id = _customer_of(event)
-        if customer_id is None or not self._any_dynamic():
+        if customer_id is not None:
+            self._queue({customer_id})
+
+    def tracked(self, customer_ids: frozenset[str]) -> None:
+        """Customers named by a committed batch of tracked events (behaviour rules)."""
+        self._queue(customer_ids)
+
+    def _queue(self, customer_ids: Collection[str]) -> None:
+        if not customer_ids or not self._any_dynamic():
             return
         with self._lock:
-            self._pending.add(customer_id)
+            self._pending.update(customer_ids)
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(
                     target=self._run, name="segment-recheck", daemon=True

@@ -38,3 +38,13 @@ class BehaviourReader(Protocol):
     def customers_doing(self, frequency: EventFrequency, *, today: date) -> set[str]:
         """The customers who meet ``frequency`` over the days up to ``today``."""
         ...
+
+
+class TrackedCustomers(Protocol):
+    """Told, after a batch of tracked events commits, which customers it was about.
+
+    Tracked events are facts in their own log, not domain events in the outbox, so this is
+    how in-process readers of behaviour (segment re-checks) hear of them at once.
+    """
+
+    def tracked(self, customer_ids: frozenset[str]) -> None: ...

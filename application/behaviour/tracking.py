@@ -8,6 +8,7 @@ from typing import Final, cast
 
 from attrs import frozen
 
+from application.behaviour.ports import TrackedCustomers
 from application.errors import InvalidInput, NotFound
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
@@ -76,6 +77,7 @@ class TrackEvents:
     uow: UnitOfWorkFactory
     clock: Clock
     ids: IdGenerator
+    listener: TrackedCustomers | None = None
 
     def __call__(self, actor: Principal, items: Sequence[IncomingEvent]) -> TrackResult:
         actor.require(Permission.TRACK_EVENTS)
@@ -112,6 +114,8 @@ class TrackEvents:
             stored = uow.tracked_events.append(events)
             uow.timeline.record([event.timeline_entry() for event in stored])
             uow.commit()
+        if stored and self.listener is not None:
+            self.listener.tracked(frozenset(event.customer_id for event in stored))
         duplicates = len(parsed) - len(fresh) + len(events) - len(stored)
         return TrackResult(len(stored), duplicates, tuple(sorted(refused, key=_by_index)))
 

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 
 from application.behaviour.tracking import IncomingEvent, TrackResult
@@ -204,3 +205,21 @@ def test_frequencies_answer_did_x_at_least_n_times_in_d_days(
         )
         == 4
     )
+
+
+def test_listeners_hear_which_customers_a_committed_batch_named_and_only_then(
+    app: App, agent: Principal, ada: CustomerView
+) -> None:
+    heard: list[frozenset[str]] = []
+
+    class Listener:
+        def tracked(self, customer_ids: frozenset[str]) -> None:
+            heard.append(customer_ids)
+
+    track = attrs.evolve(app.track, listener=Listener())
+    track(agent, [event("l-1", customer_id=ada.id), event("l-2", email="new@example.com")])
+    page = app.list(agent, CustomerFilter(email="new@example.com"), CustomerOrder(), PageRequest())
+    (newcomer,) = [e.node for e in page.edges]
+    assert heard == [frozenset({ada.id, newcomer.id})]
+    track(agent, [event("l-1", customer_id=ada.id), event(None, customer_id=ada.id)])
+    assert len(heard) == 1  # a duplicate and a refused event store nothing

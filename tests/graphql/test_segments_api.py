@@ -296,3 +296,24 @@ def test_behaviour_rules_count_tracked_events_with_or_without_a_property(api: Ap
     shoes = preview(api, 'event("Viewed Product", 7d, category = "shoes") >= 2')
     assert (shoes["count"], shoes["sample"]) == (1, [{"email": "ada@example.com"}])
     assert preview(api, 'event("Viewed Product", 7d, category = "socks") = 0')["count"] == 2
+
+
+def test_tracked_events_move_customers_into_behaviour_segments_without_a_refresh(
+    api: Api,
+) -> None:
+    ada, bob = customer(api, "ada@example.com"), customer(api, "bob@example.com")
+    rule = 'event("Signed In", 7d) >= 2'
+    assert (
+        api.data(CREATE, input={"name": "Regulars", "rule": rule})["createSegment"]["userErrors"]
+        == []
+    )
+    now = datetime.now(UTC).isoformat()
+    events = [
+        {"customer": {"id": who}, "name": "Signed In", "eventId": f"{who}-{n}", "occurredAt": now}
+        for n, who in enumerate([ada, ada, bob])
+    ]
+    assert api.data(TRACK, input={"events": events})["trackEvents"]["accepted"] == 3
+    api.container.segment_watcher().drain()
+    assert api.data(CUSTOMER, id=ada)["customer"]["segments"] == [{"name": "Regulars"}]
+    assert api.data(CUSTOMER, id=bob)["customer"]["segments"] == []
+    assert preview(api, rule)["count"] == 1

@@ -504,24 +504,6 @@ class Container(containers.DeclarativeContainer):
     close_opportunity = providers.Singleton(
         CloseOpportunity, uow=unit_of_work.provider, clock=clock, ids=ids
     )
-    demo_services = providers.Singleton(
-        DemoServices,
-        register_user=register_user,
-        create_customers_in_bulk=create_customers_in_bulk,
-        create_company=create_company,
-        define_custom_field=define_custom_field,
-        list_custom_field_definitions=list_custom_field_definitions,
-        import_orders=import_orders,
-        track_events=track_events,
-        list_customers=list_customers,
-        log_activity=log_activity,
-        create_tag=create_tag,
-        tag_customers=tag_customers,
-        create_sales_team=create_sales_team,
-        create_opportunity=create_opportunity,
-        move_opportunity=move_opportunity,
-        close_opportunity=close_opportunity,
-    )
     get_tags = providers.Singleton(GetTags, reader=tag_reader)
     define_auto_tag_rule = providers.Singleton(
         DefineAutoTagRule,
@@ -772,6 +754,26 @@ class Container(containers.DeclarativeContainer):
         step=providers.Callable(due_work_step, run_due_work),
         name="rapport-scheduler",
         idle_seconds=SCHEDULER_POLL_SECONDS,
+    )
+
+    demo_services = providers.Singleton(
+        DemoServices,
+        register_user=register_user,
+        create_customers_in_bulk=create_customers_in_bulk,
+        create_company=create_company,
+        define_custom_field=define_custom_field,
+        list_custom_field_definitions=list_custom_field_definitions,
+        import_orders=import_orders,
+        track_events=track_events,
+        list_customers=list_customers,
+        log_activity=log_activity,
+        create_tag=create_tag,
+        tag_customers=tag_customers,
+        create_sales_team=create_sales_team,
+        create_opportunity=create_opportunity,
+        move_opportunity=move_opportunity,
+        close_opportunity=close_opportunity,
+        create_segment=create_segment,
     )
 
     services = providers.Singleton(

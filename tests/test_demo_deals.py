@@ -1,4 +1,5 @@
-"""Demo data includes a sales team and deals at every stage, made only on a first seeding."""
+"""Demo data includes a sales team, deals at every stage and a few segments, made only on a
+first seeding."""
 
 from __future__ import annotations
 
@@ -18,3 +19,15 @@ def test_demo_seeding_makes_deals_once() -> None:
     assert read.count(system, OpportunityFilter(status="open")) < deals
     seed_demo(container.demo_services(), customers=40)
     assert read.count(system, OpportunityFilter()) == deals
+
+
+def test_demo_seeding_defines_a_few_segments_with_members_once() -> None:
+    container = build_container(Settings.from_env({"RAPPORT_STORAGE": "memory"}))
+    seed_demo(container.demo_services(), customers=120)
+    read = container.read_segments()
+    system = Principal.system()
+    segments = {segment.name: segment.size for segment in read.all(system)}
+    assert set(segments) == {"VIPs", "Repeat buyers", "Signing in"}
+    assert all(size > 0 for size in segments.values()), segments
+    seed_demo(container.demo_services(), customers=120)
+    assert len(read.all(system)) == 3

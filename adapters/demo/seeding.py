@@ -30,6 +30,7 @@ from application.pipeline.opportunities import (
 )
 from application.pipeline.teams import CreateSalesTeam
 from application.principal import Principal
+from application.segments.commands import CreateSegment, NewSegment
 from application.tags.commands import CreateTag, NewTag, TagCustomers
 from domain.activities import ActivityKind, Direction
 from domain.errors import DomainError
@@ -59,6 +60,7 @@ class DemoServices:
     create_opportunity: CreateOpportunity
     move_opportunity: MoveOpportunity
     close_opportunity: CloseOpportunity
+    create_segment: CreateSegment
 
 
 def demo_size(customers: int) -> int:
@@ -93,6 +95,7 @@ def seed_demo(
     originals = list(demo_customers(customers, owner_ids=owners, company_ids=companies, seed=seed))
     rows = iter([*originals, *planted_duplicates(originals, every=PLANTED_EVERY)])
     created = 0
+    first_seeding = False
     first_row = 0
     while batch := list(islice(rows, BATCH_SIZE)):
         result = services.create_customers_in_bulk(system, batch, first_row=first_row)
@@ -101,7 +104,8 @@ def seed_demo(
         on_batch(len(batch))
     if created:
         ids = _customer_ids(services, system)
-        if _notes_and_tags(services, system, ids, seed):
+        first_seeding = _notes_and_tags(services, system, ids, seed)
+        if first_seeding:
             seed_deals(
                 create_team=services.create_sales_team,
                 create=services.create_opportunity,
@@ -118,7 +122,25 @@ def seed_demo(
     events = demo_events(emails, seed=seed)
     while event_batch := list(islice(events, 500)):
         services.track_events(system, event_batch)
+    if first_seeding:
+        for segment in DEMO_SEGMENTS:
+            services.create_segment(system, segment)
     return created
+
+
+DEMO_SEGMENTS = (
+    NewSegment(name="VIPs", rule='tag("vip")', description="Everyone tagged VIP."),
+    NewSegment(
+        name="Repeat buyers",
+        rule="orders.count(365d) >= 3",
+        description="Three orders or more in the last year.",
+    ),
+    NewSegment(
+        name="Signing in",
+        rule='event("signed_in", 90d) >= 2',
+        description="Signed in at least twice in the last 90 days.",
+    ),
+)
 
 
 def _define_fields(services: DemoServices, system: Principal) -> None:

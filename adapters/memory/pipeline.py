@@ -121,6 +121,17 @@ class InMemoryLeadRepository:
             ]
         return [lead for lead_id in sorted(ids) if (lead := self.get(lead_id)) is not None]
 
+    def awaiting_first_touch(self, customer_id: str) -> Sequence[Lead]:
+        with self._store.lock:
+            ids = [
+                lead.id
+                for lead in self._store.leads.values()
+                if lead.customer_id == customer_id
+                and lead.contacted_at is None
+                and lead.status is not LeadStatus.CONVERTED
+            ]
+        return [lead for lead_id in sorted(ids) if (lead := self.get(lead_id)) is not None]
+
     def open_counts(self, owner_ids: Collection[str]) -> Mapping[str, int]:
         wanted = set(owner_ids)
         counts: dict[str, int] = defaultdict(int)

@@ -264,6 +264,13 @@ class SqlLeadRepository:
             leads.c.status != LeadStatus.CONVERTED.value,
         )
 
+    def awaiting_first_touch(self, customer_id: str) -> Sequence[Lead]:
+        return self.rows.load_where(
+            leads.c.customer_id == customer_id,
+            leads.c.contacted_at.is_(None),
+            leads.c.status != LeadStatus.CONVERTED.value,
+        )
+
     def open_counts(self, owner_ids: Collection[str]) -> Mapping[str, int]:
         query = (
             select(leads.c.owner_id, func.count())

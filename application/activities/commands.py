@@ -75,6 +75,11 @@ class LogActivity:
                 )
             uow.activities.add(activity)
             uow.timeline.record([activity.timeline_entry()])
+            if activity.is_contact:
+                # A call, meeting or email to the customer keeps their leads' first-touch
+                # promise, in the same transaction, as an order triggers lifecycle rules.
+                for lead in uow.leads.awaiting_first_touch(activity.customer_id):
+                    lead.contacted_in(activity.occurred_at)
             uow.commit()
         return ActivityView.from_activity(activity)
 

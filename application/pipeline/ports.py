@@ -74,6 +74,10 @@ class LeadRepository(Protocol):
         """Assigned, uncontacted, unreminded leads due by ``moment``, loaded for change."""
         ...
 
+    def awaiting_first_touch(self, customer_id: str) -> Sequence[Lead]:
+        """The customer's unconverted leads nobody has contacted yet, loaded for change."""
+        ...
+
     def open_counts(self, owner_ids: Collection[str]) -> Mapping[str, int]:
         """How many leads not yet converted each owner holds."""
         ...

@@ -251,6 +251,13 @@ class Activity:
             )
         )
 
+    @property
+    def is_contact(self) -> bool:
+        """A conversation with the customer: a call or a meeting, or an email sent to them."""
+        if self.kind is ActivityKind.EMAIL:
+            return self.direction is not Direction.INBOUND
+        return self.kind in (ActivityKind.CALL, ActivityKind.MEETING)
+
     def timeline_entry(self) -> TimelineEntry:
         """How the activity shows on its customer's timeline."""
         data: dict[str, Any] = {}

@@ -170,6 +170,12 @@ class Lead:
             self.contacted_at = at
             self._touch(at)
 
+    def contacted_in(self, conversation_at: datetime) -> None:
+        """A logged conversation with the customer; one from before the lead came does not
+        keep its first-touch promise."""
+        if conversation_at >= self.created_at:
+            self.mark_contacted(conversation_at)
+
     def first_touch_lapsing(self, now: datetime, warning: timedelta) -> bool:
         """Assigned, not yet contacted, not yet reminded, and due within ``warning``."""
         return (

@@ -9,6 +9,7 @@ import pytest
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
+from application.activities.commands import LogActivity, NewActivity
 from application.behaviour.tracking import IncomingEvent, TrackEvents
 from application.errors import NotFound
 from application.lifecycle.commands import ChangeLifecycleStage, StageMove
@@ -16,6 +17,7 @@ from application.pipeline.leads import Conversion, NewLead
 from application.pipeline.teams import TeamMemberInput
 from application.pipeline.views import LeadFilter, OpportunityFilter
 from application.principal import Principal
+from domain.activities import ActivityKind, Direction
 from domain.errors import DomainError, ErrorCode
 from tests.application.pipeline_app import Sales, build
 
@@ -225,3 +227,53 @@ def test_a_contacted_lead_is_not_reminded(sales: Sales, admin: Principal) -> Non
     assert sales.reminders(admin) == (0, 0)
     with pytest.raises(NotFound):
         sales.mark_contacted(ana, "nope")
+
+
+def test_a_logged_call_meeting_or_email_sent_keeps_the_first_touch_promise(
+    sales: Sales, admin: Principal, ids: SequentialIdGenerator
+) -> None:
+    ana = sales.rep("Ana")
+    sales.create_team(
+        admin,
+        name="Inside",
+        strategy="round_robin",
+        members=[TeamMemberInput(user_id=ana.actor_id)],
+    )
+    lead = sales.create_lead(admin, NewLead(email="l@example.com"))
+    log = LogActivity(sales.backend.uow, sales.clock, ids)
+
+    def contacted_at() -> datetime | None:
+        with sales.uow() as uow:
+            stored = uow.leads.get(lead.id)
+            assert stored is not None
+            return stored.contacted_at
+
+    for not_a_touch in (
+        NewActivity(customer_id=lead.customer_id, kind=ActivityKind.NOTE, body="Looks keen"),
+        NewActivity(
+            customer_id=lead.customer_id,
+            kind=ActivityKind.EMAIL,
+            subject="Question",
+            direction=Direction.INBOUND,
+        ),
+        NewActivity(
+            customer_id=lead.customer_id,
+            kind=ActivityKind.CALL,
+            subject="Old call",
+            direction=Direction.OUTBOUND,
+            occurred_at=MONDAY_10 - timedelta(days=1),  # before the lead came
+        ),
+    ):
+        log(ana, not_a_touch)
+    assert contacted_at() is None
+    sales.clock.advance(timedelta(minutes=20))
+    intro = NewActivity(
+        customer_id=lead.customer_id,
+        kind=ActivityKind.CALL,
+        subject="Intro",
+        direction=Direction.INBOUND,  # the lead rang and was answered: a conversation
+    )
+    log(ana, intro)
+    assert contacted_at() == MONDAY_10 + timedelta(minutes=20)
+    sales.clock.advance(timedelta(hours=3))
+    assert sales.reminders(admin) == (0, 0)

@@ -393,7 +393,16 @@ class PipelineContract:
             stored.next_rep()
             assert uow.leads.open_counts(["rep-a", "rep-b"]) == {"rep-a": 1}
             assert [found.id for found in uow.leads.first_touch_due_by(day(2))] == ["lead-1"]
+            assert [found.id for found in uow.leads.awaiting_first_touch(customer.id)] == ["lead-1"]
+            assert uow.leads.awaiting_first_touch("someone-else") == []
             uow.commit()
+        with backend.uow() as uow:
+            (waiting,) = uow.leads.awaiting_first_touch(customer.id)
+            waiting.contacted_in(T0 + timedelta(hours=1))
+            uow.commit()
+        with backend.uow() as uow:
+            assert uow.leads.awaiting_first_touch(customer.id) == []
+            assert uow.leads.first_touch_due_by(day(2)) == []
         with backend.uow() as uow:
             again = uow.sales_teams.get("team-1")
             assert again is not None and again.members[0].turns == 1

@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 from dependency_injector import containers, providers
 from starlette.applications import Starlette
 
@@ -26,6 +26,7 @@ from adapters.delivery.worker import DeliveryWorker, PollingLoop
 from adapters.demo.seeding import DemoServices
 from adapters.graphql.app import create_app
 from adapters.graphql.context import SalesServices, Services
+from adapters.graphql.limits import ApiLimits
 from adapters.ids import UuidV7Generator
 from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
@@ -53,6 +54,7 @@ from adapters.memory.segments import (
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
+from adapters.memory.token_buckets import InMemoryTokenBuckets
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.memory.webhooks import InMemoryWebhookStore
 from adapters.messaging.in_process import (
@@ -90,6 +92,7 @@ from adapters.persistence.tags import SqlTagReader
 from adapters.persistence.timeline import SqlTimelineReader
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from adapters.persistence.webhooks import SqlWebhookStore
+from adapters.redis.token_buckets import RedisTokenBuckets
 from adapters.segments.clustering import NumpyClusterer
 from adapters.segments.live import LiveSnapshot, SegmentWatcher
 from adapters.segments.numpy_engine import NumpySegmentEvaluator
@@ -121,6 +124,7 @@ from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
 from application.lifecycle.commands import ChangeLifecycleStage
 from application.lifecycle.queries import ReadLifecycle
 from application.lifecycle.rules import RunLifecycleSweep
+from application.limits import BucketPolicy
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.importing import ImportOrders
 from application.orders.queries import ReadOrders
@@ -181,6 +185,8 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "event_stream": "none",
         "webhooks_allow_private": True,
         "relay_in_app": True,
+        "limits_store": "memory",
+        "introspection": True,
     },
     "production": {
         "database_url": "postgresql://127.0.0.1/rapport",
@@ -190,6 +196,8 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "event_stream": "none",
         "webhooks_allow_private": False,
         "relay_in_app": False,
+        "limits_store": "redis",
+        "introspection": False,
     },
 }
 
@@ -222,6 +230,12 @@ class Settings:
     """The currency of order amounts in segment rules and RFM scores."""
     segment_snapshot_max_age: float = 60.0
     """Seconds after which the NumPy snapshot is rebuilt even without a change."""
+    limits: ApiLimits = field(factory=ApiLimits)
+    limits_store: str = "memory"
+    """Where rate limits and query budgets are counted: ``memory`` or ``redis``."""
+    limits_redis_url: str = "redis://127.0.0.1:6379/0"
+    execution_loops: int = 4
+    """Worker loops per process that GraphQL operations run on."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -253,7 +267,59 @@ class Settings:
             segment_evaluator=env.get("RAPPORT_SEGMENT_EVALUATOR", "numpy"),
             segment_currency=env.get("RAPPORT_SEGMENT_CURRENCY", "USD").upper(),
             segment_snapshot_max_age=float(env.get("RAPPORT_SEGMENT_SNAPSHOT_MAX_AGE", "60")),
+            limits=api_limits(env, introspection=defaults["introspection"]),
+            limits_store=env.get("RAPPORT_LIMITS_STORE", defaults["limits_store"]),
+            limits_redis_url=env.get("RAPPORT_LIMITS_REDIS_URL", DEFAULT_STREAM_URLS["redis"]),
+            execution_loops=int(env.get("RAPPORT_EXECUTION_LOOPS", "4")),
         )
+
+
+def api_limits(env: Mapping[str, str], *, introspection: bool) -> ApiLimits:
+    """The API's limits from ``RAPPORT_*`` variables; "off" turns a limit off."""
+    defaults = ApiLimits()
+
+    def number(name: str, default: float | None) -> float | None:
+        raw = env.get(name)
+        if raw is None:
+            return default
+        return None if raw.strip().lower() in ("off", "none", "") else float(raw)
+
+    def whole(name: str, default: int | None) -> int | None:
+        value = number(name, default)
+        return None if value is None else int(value)
+
+    def bucket(name: str, default: BucketPolicy | None) -> BucketPolicy | None:
+        """``RATE/BURST`` (per second / at once), e.g. ``50/500``."""
+        raw = env.get(name)
+        if raw is None:
+            return default
+        if raw.strip().lower() in ("off", "none", ""):
+            return None
+        rate, _, burst = raw.partition("/")
+        return BucketPolicy(capacity=float(burst or rate), refill_per_second=float(rate))
+
+    shown = _flag(env.get("RAPPORT_INTROSPECTION"), introspection)
+    return ApiLimits(
+        max_depth=whole("RAPPORT_GRAPHQL_MAX_DEPTH", defaults.max_depth),
+        max_aliases=whole("RAPPORT_GRAPHQL_MAX_ALIASES", defaults.max_aliases),
+        max_tokens=whole("RAPPORT_GRAPHQL_MAX_TOKENS", defaults.max_tokens),
+        max_cost=whole("RAPPORT_GRAPHQL_MAX_COST", defaults.max_cost),
+        cost_budget=bucket("RAPPORT_GRAPHQL_COST_BUDGET", defaults.cost_budget),
+        key_rate=bucket("RAPPORT_RATE_LIMIT_KEY", defaults.key_rate),
+        ip_rate=bucket("RAPPORT_RATE_LIMIT_IP", defaults.ip_rate),
+        max_body_bytes=whole("RAPPORT_MAX_BODY_BYTES", defaults.max_body_bytes)
+        or defaults.max_body_bytes,
+        max_upload_bytes=whole("RAPPORT_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)
+        or defaults.max_upload_bytes,
+        request_timeout_seconds=number("RAPPORT_REQUEST_TIMEOUT", defaults.request_timeout_seconds),
+        trusted_proxies=tuple(
+            part.strip()
+            for part in env.get("RAPPORT_TRUSTED_PROXIES", "").split(",")
+            if part.strip()
+        ),
+        introspection=shown,
+        field_suggestions=_flag(env.get("RAPPORT_FIELD_SUGGESTIONS"), shown),
+    )
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -336,6 +402,12 @@ class Container(containers.DeclarativeContainer):
 
     database = providers.Singleton(_open_mapped_database, config.database_url)
     memory_store = providers.Singleton(InMemoryStore)
+
+    token_buckets = providers.Selector(
+        config.limits_store,
+        memory=providers.Singleton(InMemoryTokenBuckets),
+        redis=providers.Singleton(RedisTokenBuckets.from_url, config.limits_redis_url),
+    )
 
     unit_of_work = providers.Selector(
         config.storage,
@@ -828,6 +900,7 @@ class Container(containers.DeclarativeContainer):
         compute_rfm=compute_rfm,
         read_segments=read_segments,
         cluster_customers=cluster_customers,
+        token_buckets=token_buckets,
     )
 
 
@@ -848,6 +921,8 @@ def build_container(settings: Settings | None = None) -> Container:
             "segment_evaluator": settings.segment_evaluator,
             "segment_currency": settings.segment_currency,
             "segment_snapshot_max_age": timedelta(seconds=settings.segment_snapshot_max_age),
+            "limits_store": settings.limits_store,
+            "limits_redis_url": settings.limits_redis_url,
         }
     )
     # Committed changes make the segment snapshot stale; it rebuilds on its next use.
@@ -898,6 +973,8 @@ def asgi_app(container: Container, settings: Settings, *, relay: bool = True) ->
         graphiql=settings.graphiql,
         on_startup=start,
         on_shutdown=stop,
+        limits=settings.limits,
+        execution_loops=settings.execution_loops,
     )
 
 

@@ -434,11 +434,18 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         console.print(f"Rapport ({rt.settings_summary}) at http://{host}:{port}/graphql")
         if workers == 1:
             # One process serves this runtime's container; the app's lifespan closes it.
-            uvicorn.run(rt.build_app(), host=host, port=port, log_level="info")
+            # The app itself decides whose X-Forwarded-For to believe (RAPPORT_TRUSTED_PROXIES).
+            uvicorn.run(rt.build_app(), host=host, port=port, log_level="info", proxy_headers=False)
             return
         rt.close()
         uvicorn.run(
-            rt.app_factory, factory=True, host=host, port=port, workers=workers, log_level="info"
+            rt.app_factory,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            proxy_headers=False,
         )
 
     @cli.command("worker")

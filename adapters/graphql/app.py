@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -11,23 +12,38 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import process_result
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from adapters.graphql.context import Context, Services
+from adapters.graphql.execution import ExecutionLoops
 from adapters.graphql.form_endpoint import FormEndpoint
+from adapters.graphql.guards import (
+    BadBody,
+    BodyLimit,
+    RateLimit,
+    api_key_key,
+    error_response,
+    ip_key,
+    parse_json,
+    read_body,
+)
+from adapters.graphql.limits import ApiLimits
 from adapters.graphql.schema import build_schema
 from adapters.graphql.track_endpoint import TrackEndpoint
+from application.limits import TokenBuckets
 from application.principal import Principal
 
 Authenticate = Callable[[str], Principal | None]
@@ -133,44 +149,79 @@ class JsonPostFastPath:
     """Runs plain ``application/json`` POSTs straight through the schema.
 
     Nearly every API call is one; strawberry's full view (GET, multipart uploads, GraphiQL,
-    websockets, batching) serves everything else, with the body replayed to it.
+    websockets) serves everything else. A body that is not one well-formed operation is a
+    ``400`` that says what is wrong; a client that disconnects cancels its operation.
     """
 
-    def __init__(self, view: RapportGraphQL, schema: BaseSchema, services: Services) -> None:
+    def __init__(
+        self, view: RapportGraphQL, schema: BaseSchema, services: Services, max_body_bytes: int
+    ) -> None:
         self._view = view
         self._schema = schema
         self._services = services
+        self._max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or not _is_json(scope):
             await self._view(scope, receive, send)
             return
-        body = await _read_body(receive)
-        request = _json_request(body)
-        if request is None:
-            await self._view(scope, _replay(body), send)
-            return
-        query, variables, operation_name = request
-        context = Context(self._services, scope.get("state", {}).get("principal"))
         try:
-            result = await self._schema.execute(
+            query, variables, operation_name = _json_request(
+                await read_body(receive, self._max_body_bytes)
+            )
+        except BadBody as error:
+            await error_response(400, str(error), "BAD_REQUEST")(scope, receive, send)
+            return
+        context = Context(self._services, scope.get("state", {}).get("principal"))
+        execution = asyncio.ensure_future(
+            self._schema.execute(
                 query,
                 variable_values=variables,
                 context_value=context,
                 operation_name=operation_name,
                 allowed_operation_types=_HTTP_POST_OPERATIONS,
             )
+        )
+        if not await _finished_before_disconnect(execution, receive):
+            return
+        try:
+            result = execution.result()
         except (CannotGetOperationTypeError, InvalidOperationTypeError) as error:
             reason = (
                 error.as_http_error_reason("POST")
                 if isinstance(error, InvalidOperationTypeError)
                 else error.as_http_error_reason()
             )
-            await PlainTextResponse(reason, status_code=400)(scope, receive, send)
+            await error_response(400, reason, "BAD_REQUEST")(scope, receive, send)
             return
+        except MissingQueryError:
+            await error_response(400, "The query is empty.", "BAD_REQUEST")(scope, receive, send)
+            return
+        headers = None
+        if context.retry_after is not None:
+            headers = {"Retry-After": str(context.retry_after)}
         await Response(
-            self._view.encode_json(process_result(result)), media_type="application/json"
+            self._view.encode_json(process_result(result)),
+            status_code=429 if headers else 200,
+            media_type="application/json",
+            headers=headers,
         )(scope, receive, send)
+
+
+async def _finished_before_disconnect(execution: asyncio.Future[Any], receive: Receive) -> bool:
+    """Waits for ``execution``; cancels it, and says so, if the client goes away first."""
+    disconnected = asyncio.ensure_future(_disconnect(receive))
+    done, _ = await asyncio.wait({execution, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+    if execution in done:
+        disconnected.cancel()
+        return True
+    execution.cancel()
+    return False
+
+
+async def _disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 _HTTP_POST_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
@@ -183,44 +234,21 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
-def _json_request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
-    """``(query, variables, operation name)`` of a well-formed single request, else None."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None
+def _json_request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
+    """``(query, variables, operation name)`` of a well-formed single request."""
+    payload = parse_json(body)
+    if isinstance(payload, list):
+        raise BadBody("Batched operations are not supported: send one operation per request.")
     if not isinstance(payload, dict):
-        return None
+        raise BadBody('The body must be a JSON object: {"query": "...", "variables": {...}}.')
     query, variables = payload.get("query"), payload.get("variables")
     operation_name = payload.get("operationName")
-    if (
-        not isinstance(query, str)
-        or not (variables is None or isinstance(variables, dict))
-        or not (operation_name is None or isinstance(operation_name, str))
-    ):
-        return None
+    if not isinstance(query, str):
+        raise BadBody('The body must hold the operation as a "query" string.')
+    if not (variables is None or isinstance(variables, dict)):
+        raise BadBody('"variables" must be a JSON object.')
+    if not (operation_name is None or isinstance(operation_name, str)):
+        raise BadBody('"operationName" must be a string.')
     return query, variables, operation_name
 
 
@@ -269,31 +297,67 @@ def create_app(
     graphiql: bool = False,
     on_startup: Callable[[], None] = lambda: None,
     on_shutdown: Callable[[], None] = lambda: None,
-    schema: BaseSchema | None = None,
+    limits: ApiLimits | None = None,
+    execution_loops: int = 4,
 ) -> Starlette:
-    schema = schema or build_schema()
+    """The API; ``limits`` defaults to :class:`ApiLimits`' own defaults."""
+    limits = limits or ApiLimits()
+    buckets = services.token_buckets
+    loops = ExecutionLoops(execution_loops)
+    schema = build_schema(limits, buckets=buckets, loops=loops)
     authenticator = CachedAuthenticator(authenticate)
     view = RapportGraphQL(schema, services, authenticator, graphiql=graphiql)
-    graphql = JsonPostFastPath(view, schema, services)
-    guarded = BearerAuthentication(graphql, authenticator, open_ide=graphiql)
-    track = BearerAuthentication(TrackEndpoint(services), authenticator, open_ide=False)
+    graphql = JsonPostFastPath(view, schema, services, limits.max_body_bytes)
+    guarded = BearerAuthentication(
+        _per_key(graphql, buckets, limits), authenticator, open_ide=graphiql
+    )
+    track = BearerAuthentication(
+        _per_key(TrackEndpoint(services, limits.max_body_bytes), buckets, limits),
+        authenticator,
+        open_ide=False,
+    )
+    forms = FormEndpoint(services, buckets, limits.form_rate)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         on_startup()
         yield
+        loops.close()
         on_shutdown()
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    middleware = [
+        Middleware(
+            BodyLimit,
+            max_body_bytes=limits.max_body_bytes,
+            max_upload_bytes=limits.max_upload_bytes,
+        )
+    ]
+    if limits.ip_rate is not None:
+        middleware.insert(
+            0, Middleware(RateLimit, buckets=buckets, policy=limits.ip_rate, key_of=ip_key)
+        )
+    if limits.trusted_proxies:
+        # Outermost, so that every guard after it sees the client the proxy names.
+        middleware.insert(
+            0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(limits.trusted_proxies))
+        )
     return Starlette(
         routes=[
             Route("/health", health),
             Route("/graphql", guarded),
             Route("/track", track),
-            Route("/forms/{form_key}", FormEndpoint(services)),
+            Route("/forms/{form_key}", forms),
             WebSocketRoute("/graphql", guarded),
         ],
+        middleware=middleware,
         lifespan=lifespan,
     )
+
+
+def _per_key(app: ASGIApp, buckets: TokenBuckets, limits: ApiLimits) -> ASGIApp:
+    if limits.key_rate is None:
+        return app
+    return RateLimit(app, buckets, limits.key_rate, api_key_key)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
@@ -31,7 +33,15 @@ class _Documents:
             self._entries.popitem(last=False)
 
 
-_documents = _Documents(MAX_DOCUMENTS)
+# One cache per schema: what is valid depends on the schema's rules (introspection, limits).
+_caches: weakref.WeakKeyDictionary[Any, _Documents] = weakref.WeakKeyDictionary()
+
+
+def _documents_of(schema: Any) -> _Documents:
+    documents = _caches.get(schema)
+    if documents is None:
+        documents = _caches.setdefault(schema, _Documents(MAX_DOCUMENTS))
+    return documents
 
 
 class DocumentCache(SchemaExtension):
@@ -45,7 +55,7 @@ class DocumentCache(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         query = context.query
-        cached = _documents.get(query) if query is not None else None
+        cached = _documents_of(context.schema).get(query) if query is not None else None
         if cached is not None:
             context.graphql_document = cached[0]
         elif query is not None:
@@ -55,7 +65,8 @@ class DocumentCache(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         query, document = context.query, context.graphql_document
-        cached = _documents.get(query) if query is not None else None
+        documents = _documents_of(context.schema)
+        cached = documents.get(query) if query is not None else None
         if cached is not None and cached[0] is document:
             context.pre_execution_errors = cached[1]
         elif document is not None:
@@ -64,5 +75,5 @@ class DocumentCache(SchemaExtension):
                 context.schema._schema, document, context.validation_rules
             )
             if query is not None:
-                _documents.put(query, document, context.pre_execution_errors)
+                documents.put(query, document, context.pre_execution_errors)
         yield

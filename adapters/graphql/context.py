@@ -31,6 +31,7 @@ from application.lifecycle.catalogue import SaveLifecycleTrack, SaveStageRule
 from application.lifecycle.commands import ChangeLifecycleStage
 from application.lifecycle.queries import ReadLifecycle
 from application.lifecycle.views import StageView
+from application.limits import TokenBuckets
 from application.orders.commands import CancelOrder, MarkOrderPaid, RecordOrder, RefundOrder
 from application.orders.queries import ReadOrders
 from application.orders.views import OrderView
@@ -158,6 +159,8 @@ class Services:
     read_segments: ReadSegments
     cluster_customers: ClusterCustomers
     sales: SalesServices
+    token_buckets: TokenBuckets
+    """Rate limits and query-cost budgets, shared by every request."""
 
 
 def _batched(fetch: Callable[[Sequence[str]], Mapping[str, V]]) -> DataLoader[str, V | None]:
@@ -264,6 +267,8 @@ class Context:
         self._loaders: Loaders | None = None
         self.connection_params: object = None
         """The graphql-transport-ws ``connection_init`` payload, on websockets."""
+        self.retry_after: int | None = None
+        """Seconds until the key's query budget covers a query it refused."""
 
     def sign_in(self, principal: Principal) -> None:
         """A websocket authenticated by its ``connection_init`` payload."""

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
 from adapters.graphql.activities import ACTIVITY, ActivityMutation, ActivityNode, fetch_activity
@@ -32,6 +38,7 @@ from adapters.graphql.customers import (
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors
 from adapters.graphql.events import EventSubscription
+from adapters.graphql.execution import ExecutionLoops
 from adapters.graphql.importing import ImportMutation
 from adapters.graphql.leads import LeadMutation, LeadQuery
 from adapters.graphql.lifecycle import (
@@ -39,6 +46,7 @@ from adapters.graphql.lifecycle import (
     LifecycleMutation,
     LifecycleQuery,
 )
+from adapters.graphql.limits import ApiLimits, limit_extensions
 from adapters.graphql.opportunities import OpportunityQuery, fetch_opportunity
 from adapters.graphql.opportunity_mutations import OpportunityMutation
 from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
@@ -51,6 +59,7 @@ from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
 from adapters.graphql.tasks import TaskMutation, TaskQuery
 from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
+from application.limits import TokenBuckets
 
 
 @strawberry.type
@@ -132,14 +141,75 @@ Mutation = merge_types(
 )
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+class RapportSchema(strawberry.Schema):
+    """Runs each query and mutation on the execution loops, within the time limit."""
+
+    loops: ExecutionLoops | None = None
+    timeout_seconds: float | None = None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        operation = super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        if self.loops is None:
+            return await operation
+        try:
+            return await self.loops.run(operation, self.timeout_seconds)
+        except TimeoutError:
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"The request ran past its {self.timeout_seconds:g} s limit and was "
+                        "stopped; ask for less at a time.",
+                        extensions={"code": "TIMEOUT"},
+                    )
+                ],
+            )
+
+
+def build_schema(
+    limits: ApiLimits | None = None,
+    *,
+    buckets: TokenBuckets | None = None,
+    loops: ExecutionLoops | None = None,
+) -> RapportSchema:
+    """The schema; with ``limits`` it keeps them (in ``buckets``), with ``loops`` it runs
+    operations there."""
+    extensions: list[Any] = [DocumentCache]
+    if limits is not None:
+        if buckets is None:
+            raise ValueError("limits are counted in token buckets: pass buckets too")
+        extensions += limit_extensions(limits, buckets)
+    extensions.append(MaskUnexpectedErrors)
+    schema = RapportSchema(
         query=Query,
         mutation=Mutation,
         subscription=EventSubscription,
         types=[UserNode, ActivityNode, BehaviourEventNode],
-        extensions=[DocumentCache, MaskUnexpectedErrors],
+        extensions=extensions,
+        config=StrawberryConfig(
+            disable_field_suggestions=limits is not None and not limits.field_suggestions
+        ),
     )
+    schema.loops = loops
+    schema.timeout_seconds = limits.request_timeout_seconds if limits is not None else None
+    return schema
 
 
 def schema_sdl() -> str:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from typing import Any, cast
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from adapters.graphql.behaviour import TrackEventsPayload
 from adapters.graphql.context import Services
+from adapters.graphql.guards import BadBody, parse_json, read_body
 from adapters.graphql.track_json import incoming_event_from_json
 from domain.errors import DomainError
 
@@ -31,8 +32,9 @@ class TrackEndpoint:
     so the two doors store and refuse events alike.
     """
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, max_body_bytes: int) -> None:
         self._services = services
+        self._max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -48,9 +50,9 @@ class TrackEndpoint:
                 {"Allow": "POST"},
             )
         try:
-            body: Any = json.loads(await request.body())
-        except ValueError:
-            return _failure(400, "The body is not JSON.", "BAD_REQUEST")
+            body: Any = parse_json(await read_body(request.receive, self._max_body_bytes))
+        except BadBody as error:
+            return _failure(400, str(error), "BAD_REQUEST")
         events = body.get("events") if isinstance(body, dict) else None
         if not isinstance(events, list) or set(body) - {"events"}:
             return _failure(
@@ -59,8 +61,8 @@ class TrackEndpoint:
         principal = request.scope.get("state", {}).get("principal")
         items = [incoming_event_from_json(item) for item in events]
         try:
-            # Called in the loop, as the mutation's sync resolver is (see "Sync ports").
-            result = self._services.track_events(principal, items)
+            # In a worker thread: storing a batch must not hold other requests.
+            result = await run_in_threadpool(self._services.track_events, principal, items)
         except DomainError as error:
             return JSONResponse(_payload(TrackEventsPayload.refused(error)))
         return JSONResponse(_payload(TrackEventsPayload.from_result(result)))

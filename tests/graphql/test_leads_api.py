@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.graphql.form_endpoint import TokenBuckets
 from adapters.graphql.relay import to_global_id
+from adapters.memory.token_buckets import InMemoryTokenBuckets
+from application.limits import BucketPolicy
 from application.principal import Principal
 from domain.access.roles import Role
 from tests.graphql.conftest import Api
@@ -147,11 +148,16 @@ def test_bad_form_posts_are_refused_and_change_nothing(api: Api) -> None:
 
 def test_a_client_posting_too_fast_is_slowed_down() -> None:
     moment = [0.0]
-    buckets = TokenBuckets(capacity=2, per_minute=6, now=lambda: moment[0])
-    assert [buckets.take("1.2.3.4") for _ in range(3)] == [True, True, False]
-    assert buckets.take("5.6.7.8")  # another client has its own bucket
+    buckets = InMemoryTokenBuckets(now=lambda: moment[0])
+    policy = BucketPolicy(capacity=2, refill_per_second=6 / 60)
+
+    def take(client: str) -> bool:
+        return buckets.take(client, 1, policy).granted
+
+    assert [take("1.2.3.4") for _ in range(3)] == [True, True, False]
+    assert take("5.6.7.8")  # another client has its own bucket
     moment[0] = 10.0  # six a minute: one token back after ten seconds
-    assert buckets.take("1.2.3.4") and not buckets.take("1.2.3.4")
+    assert take("1.2.3.4") and not take("1.2.3.4")
 
 
 def test_the_form_endpoint_answers_429_past_the_limit(api: Api) -> None:

@@ -1,0 +1,1 @@
+"""Adapters over Redis that several processes share."""

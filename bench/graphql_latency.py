@@ -1,4 +1,5 @@
-"""GraphQL latency and throughput, in process, against a plain Starlette JSON baseline.
+"""GraphQL latency and throughput, in process, against a plain Starlette JSON baseline,
+and with the API's limits on and off.
 
     python -m bench.graphql_latency             # 10,000 customers, 5,000 / 1,000 requests
     python -m bench.graphql_latency --quick     # a smoke test
@@ -7,7 +8,10 @@
 Both apps are driven by the same minimal ASGI client on one event loop, one request at a
 time, so the figures are single-core, sequential and free of any socket or HTTP parser.
 The baseline makes the same use case calls behind the same bearer-key middleware (with
-the same caching authenticator), so the ratio isolates what the GraphQL layer costs.
+the same caching authenticator), so the ratio isolates what the GraphQL layer costs. The
+same GraphQL app is also built with every limit off (no cost analysis, query limits,
+budgets or rate limits), so the second ratio is what keeping the limits costs; the limits
+are the defaults, with buckets too large to refuse anything, so every check still runs.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from starlette.types import ASGIApp, Message, Scope
 
 from adapters.demo.seeding import seed_demo
 from adapters.graphql.app import BearerAuthentication, CachedAuthenticator, create_app
+from adapters.graphql.limits import ApiLimits
 from adapters.graphql.relay import MalformedId, local_id, to_global_id
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
+from application.limits import BucketPolicy
 from application.pagination import PageRequest
 from application.principal import Principal
 from bench._support import (
@@ -81,6 +87,11 @@ class Sizes:
 FULL = Sizes(10_000, 1_000, 5_000, 200, 1_000, 3_000, rounds=5)
 QUICK = Sizes(500, 50, 200, 20, 50, 200, rounds=2)
 TARGET_REQUESTS_PER_S = {"customer_by_id": 3_000.0, "customers_page": 600.0}
+LIMITS_GOAL_RATIO = 1.05
+"""Limits on may cost at most 5% over limits off."""
+NEVER_EMPTY = BucketPolicy(capacity=1e12, refill_per_second=1e12)
+BENCH_LIMITS = ApiLimits(cost_budget=NEVER_EMPTY, key_rate=NEVER_EMPTY, ip_rate=NEVER_EMPTY)
+SERVERS = ("graphql", "graphql_no_limits", "plain")
 
 
 # --- a minimal in-process ASGI client -------------------------------------------------
@@ -237,7 +248,7 @@ class Scenario:
     query: str
     """``customer_by_id`` or ``customers_page``: the prefix of its result keys."""
     server: str
-    """``graphql`` or ``plain``."""
+    """``graphql`` (limits on), ``graphql_no_limits`` or ``plain``."""
     app: ASGIApp
     requests: tuple[AsgiRequest, ...]
     """Warm-up requests first, then the timed ones."""
@@ -308,7 +319,8 @@ def all_customer_ids(container: Container) -> list[str]:
         after = page.end_cursor
 
 
-def seed(container: Container, count: int) -> None:
+def seed(container: Container, count: int) -> int:
+    """Seeds the demo data with ``count`` customers (and the duplicates it plants among them)."""
     with progress_bar() as progress:
         task = progress.add_task(f"seeding {count:,} customers", total=count)
         created = seed_demo(
@@ -316,33 +328,52 @@ def seed(container: Container, count: int) -> None:
             customers=count,
             on_batch=lambda rows: progress.advance(task, rows),
         )
-    if created != count:
-        raise SystemExit(f"seeded {created} customers, expected {count}")
+    if created < count:
+        raise SystemExit(f"seeded {created} customers, expected at least {count}")
+    return created
 
 
 def build_scenarios(
     container: Container, token: str, sizes: Sizes, rng: random.Random
 ) -> list[Scenario]:
-    graphql_app = create_app(container.services(), container.authenticate(), graphiql=False)
+    graphql_app = create_app(container.services(), container.authenticate(), limits=BENCH_LIMITS)
+    unlimited_app = create_app(
+        container.services(), container.authenticate(), limits=ApiLimits.unlimited()
+    )
     plain_app = create_plain_app(container, container.authenticate())
     ids = all_customer_ids(container)
-    if len(ids) != sizes.customers:
-        raise SystemExit(f"found {len(ids)} customers, expected {sizes.customers}")
+    if len(ids) < sizes.customers:
+        raise SystemExit(f"found {len(ids)} customers, expected at least {sizes.customers}")
     picked = [
         to_global_id(CUSTOMER, rng.choice(ids))
         for _ in range(sizes.by_id_warmup + sizes.by_id_requests)
     ]
     page_count = sizes.page_warmup + sizes.page_requests
     page_query = f"first={PAGE_SIZE}".encode()
+    graphql_scenarios = [
+        scenario
+        for server, app in (("graphql", graphql_app), ("graphql_no_limits", unlimited_app))
+        for scenario in (
+            Scenario(
+                "customer_by_id",
+                server,
+                app,
+                tuple(graphql_request(token, CUSTOMER_BY_ID, {"id": gid}) for gid in picked),
+                sizes.by_id_warmup,
+                check_graphql_customer,
+            ),
+            Scenario(
+                "customers_page",
+                server,
+                app,
+                (graphql_request(token, CUSTOMERS_PAGE, None),) * page_count,
+                sizes.page_warmup,
+                check_graphql_page,
+            ),
+        )
+    ]
     return [
-        Scenario(
-            "customer_by_id",
-            "graphql",
-            graphql_app,
-            tuple(graphql_request(token, CUSTOMER_BY_ID, {"id": gid}) for gid in picked),
-            sizes.by_id_warmup,
-            check_graphql_customer,
-        ),
+        *graphql_scenarios,
         Scenario(
             "customer_by_id",
             "plain",
@@ -350,14 +381,6 @@ def build_scenarios(
             tuple(plain_request(token, f"/plain/customers/{gid}") for gid in picked),
             sizes.by_id_warmup,
             check_plain_customer,
-        ),
-        Scenario(
-            "customers_page",
-            "graphql",
-            graphql_app,
-            (graphql_request(token, CUSTOMERS_PAGE, None),) * page_count,
-            sizes.page_warmup,
-            check_graphql_page,
         ),
         Scenario(
             "customers_page",
@@ -381,8 +404,8 @@ async def verify(scenarios: Sequence[Scenario]) -> None:
         )
     for query, by_server in answers.items():
         graphql, plain = by_server["graphql"], by_server["plain"]
-        if graphql != plain:
-            raise SystemExit(f"{query}: GraphQL and plain answers differ:\n{graphql}\n{plain}")
+        if graphql != plain or by_server["graphql_no_limits"] != graphql:
+            raise SystemExit(f"{query}: the servers' answers differ:\n{by_server}")
         if query == "customers_page" and len(graphql) != PAGE_SIZE:
             raise SystemExit(f"customers_page returned {len(graphql)} rows, not {PAGE_SIZE}")
 
@@ -514,6 +537,20 @@ def render(measurements: Sequence[Measurement], *, n: int) -> Table:
             f"[{'green' if met else 'red'}]≥ {target:,.0f} {'met' if met else 'MISSED'}[/]",
             f"[bold]{ratio:.2f}x[/]",
         )
+        unlimited = by_key[(query, "graphql_no_limits")]
+        limits_ratio = unlimited.requests_per_s / graphql.requests_per_s
+        within = limits_ratio <= LIMITS_GOAL_RATIO
+        table.add_row(
+            "",
+            "GraphQL, limits off",
+            f"{len(unlimited.latencies):,}",
+            f"{median_ms(unlimited.latencies):.3f}",
+            f"{p95_ms(unlimited.latencies):.3f}",
+            f"{unlimited.requests_per_s:,.0f}",
+            f"[{'green' if within else 'red'}]on ≤ {LIMITS_GOAL_RATIO:.2f}x off: "
+            f"{limits_ratio:.3f}x[/]",
+            f"{plain.requests_per_s / unlimited.requests_per_s:.2f}x",
+        )
         table.add_row(
             "",
             "plain (baseline)",
@@ -527,6 +564,7 @@ def render(measurements: Sequence[Measurement], *, n: int) -> Table:
         )
     table.caption = (
         "ratio = GraphQL time per request ÷ plain Starlette time per request (x slower);\n"
+        "on ÷ off = time per request with the limits on ÷ with them off;\n"
         "req/s = timed requests ÷ the sum of their latencies"
     )
     return table
@@ -553,13 +591,23 @@ def results(measurements: Sequence[Measurement], *, sizes: Sizes, quick: bool) -
         )
         out[f"target_graphql_{query}_requests_per_s"] = target
         out[f"target_graphql_{query}_met"] = graphql.requests_per_s >= target
+        unlimited = by_key[(query, "graphql_no_limits")]
+        out[f"ratio_limits_on_vs_off_{query}"] = round(
+            unlimited.requests_per_s / graphql.requests_per_s, 4
+        )
+        out[f"ratio_limits_on_vs_off_{query}_median"] = round(
+            median_ms(graphql.latencies) / median_ms(unlimited.latencies), 4
+        )
+        out[f"goal_limits_on_vs_off_{query}_met"] = (
+            unlimited.requests_per_s / graphql.requests_per_s <= LIMITS_GOAL_RATIO
+        )
     out["page_size_rows"] = PAGE_SIZE
     return out
 
 
 async def run(sizes: Sizes, *, quick: bool, with_profile: bool, seed_value: int) -> None:
     with temporary_container("graphql") as container:
-        seed(container, sizes.customers)
+        stored = seed(container, sizes.customers)
         issued = container.issue_api_key()(
             Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
         )
@@ -572,7 +620,7 @@ async def run(sizes: Sizes, *, quick: bool, with_profile: bool, seed_value: int)
                 [s for s in scenarios if s.query == query], sizes.rounds
             )
         ]
-        console.print(render(measurements, n=sizes.customers))
+        console.print(render(measurements, n=stored))
         path = write_results(NAME, results(measurements, sizes=sizes, quick=quick))
         console.print(f"results written to {path}")
         if with_profile:

@@ -12,14 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from attrs import frozen
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as create_alias_validator
 
 from adapters.graphql.cost import measure_operation
 from application.limits import BucketPolicy, TokenBuckets
@@ -73,32 +69,39 @@ class ApiLimits:
 def limit_extensions(
     limits: ApiLimits, buckets: TokenBuckets
 ) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions that keep ``limits``, cost measured last."""
-    extensions: list[Callable[[], SchemaExtension]] = []
-    if limits.max_tokens is not None:
-        extensions.append(_factory(MaxTokensLimiter, limits.max_tokens))
+    """The schema extension that keeps ``limits``, or none when every check is off."""
+    rules: list[type[ASTValidationRule]] = []
     if limits.max_aliases is not None:
-        extensions.append(_factory(MaxAliasesLimiter, limits.max_aliases))
+        rules.append(create_alias_validator(limits.max_aliases))
     if not limits.introspection:
-        extensions.append(DisableIntrospection)
-    if limits.max_cost is not None or limits.max_depth is not None or limits.cost_budget:
-        extensions.append(lambda: QueryCost(limits, buckets))
-    return extensions
+        rules.append(NoSchemaIntrospectionCustomRule)
+    measured = limits.max_cost is not None or limits.max_depth is not None
+    if not (rules or measured or limits.cost_budget or limits.max_tokens is not None):
+        return []
+    return [lambda: QueryLimits(limits, buckets, rules)]
 
 
-def _factory(kind: Callable[[int], SchemaExtension], value: int) -> Callable[[], SchemaExtension]:
-    # One instance per operation: strawberry keeps per-operation state on extensions.
-    return lambda: kind(value)
+class QueryLimits(AddValidationRules):
+    """Keeps a document's shape (tokens, aliases, introspection) and refuses, unexecuted, a
+    query that costs too much, nests too deep, or overdraws its key's budget.
 
+    One extension for all of them: strawberry runs every extension's hooks on every
+    operation, so each one more costs every request.
+    """
 
-class QueryCost(SchemaExtension):
-    """Refuses, unexecuted, a query that costs too much, is too deep, or overdraws its key."""
-
-    def __init__(self, limits: ApiLimits, buckets: TokenBuckets) -> None:
+    def __init__(
+        self, limits: ApiLimits, buckets: TokenBuckets, rules: list[type[ASTValidationRule]]
+    ) -> None:
+        super().__init__(rules)
         self._limits = limits
         self._buckets = buckets
         self._requested: int | None = None
         self._remaining: int | None = None
+
+    def on_operation(self) -> Iterator[None]:
+        if self._limits.max_tokens is not None:
+            self.execution_context.parse_options["max_tokens"] = self._limits.max_tokens
+        yield from super().on_operation()
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context

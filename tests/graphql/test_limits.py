@@ -204,7 +204,7 @@ def post_scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
 
 
 async def _drive(
-    app: Starlette, path: str, chunks: int, chunk: bytes, headers: list[Any]
+    app: Starlette, path: str, chunks: int, chunk: bytes, headers: list[Any], first: bytes = b""
 ) -> tuple[int, int]:
     """POST ``chunks`` times ``chunk`` with no Content-Length; ``(status, bytes the app read)``."""
     read = 0
@@ -215,9 +215,10 @@ async def _drive(
     async def receive() -> Message:
         nonlocal read, sent
         if sent < chunks:
+            body = first + chunk if sent == 0 else chunk
             sent += 1
-            read += len(chunk)
-            return {"type": "http.request", "body": chunk, "more_body": sent < chunks}
+            read += len(body)
+            return {"type": "http.request", "body": body, "more_body": sent < chunks}
         await done.wait()
         return {"type": "http.disconnect"}
 
@@ -381,3 +382,18 @@ def test_a_client_that_goes_away_is_not_answered_and_frees_the_server(api: Api) 
     with database_locked(api):
         asyncio.run(scenario())
     assert sent == []
+
+
+def test_an_upload_over_its_limit_is_refused_while_it_streams(api: Api) -> None:
+    app = limited_app(api, ApiLimits(max_upload_bytes=64 * 1024))
+    headers = [
+        (b"authorization", f"Bearer {api.token}".encode()),
+        (b"content-type", b"multipart/form-data; boundary=xyz"),
+    ]
+    part = (
+        b'--xyz\r\nContent-Disposition: form-data; name="0"; filename="big.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n"
+    )
+    status, read = asyncio.run(_drive(app, "/graphql", 1000, b"y" * 8192, headers, part))
+    assert status == 413
+    assert read <= 64 * 1024 + 8192 + len(part)

@@ -397,3 +397,36 @@ def test_an_upload_over_its_limit_is_refused_while_it_streams(api: Api) -> None:
     status, read = asyncio.run(_drive(app, "/graphql", 1000, b"y" * 8192, headers, part))
     assert status == 413
     assert read <= 64 * 1024 + 8192 + len(part)
+
+
+@pytest.mark.parametrize(
+    "variables", ["[" * 5000 + "]" * 5000, "{bad", '"x"'], ids=["deep", "broken", "string"]
+)
+def test_bad_variables_over_get_are_400(api: Api, variables: str) -> None:
+    response = api.client.get(
+        "/graphql",
+        params={"query": "{ __typename }", "variables": variables},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "operations",
+    [b'"hello"', b"[" * 5000 + b"]" * 5000, b'{"query": "{ __typename }", "operationName": 5}'],
+)
+def test_bad_multipart_operations_are_400(api: Api, operations: bytes) -> None:
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+        + operations
+        + b'\r\n--x\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n--x--\r\n'
+    )
+    response = api.client.post(
+        "/graphql",
+        content=body,
+        headers={
+            "Authorization": f"Bearer {api.token}",
+            "Content-Type": "multipart/form-data; boundary=x",
+        },
+    )
+    assert response.status_code == 400

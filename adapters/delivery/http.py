@@ -8,9 +8,16 @@ import socket
 import threading
 import time
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from attrs import frozen
+
+from application.events.targets import (
+    Origin,
+    Target,
+    UnusableTarget,
+    is_public,
+    parse_target,
+)
 
 EXCERPT_CHARS = 500
 
@@ -21,6 +28,13 @@ class HttpOutcome:
     """None when no response came back (refused, timed out, bad TLS)."""
     excerpt: str
     latency_ms: int
+    unusable_url: bool = False
+    """True when the URL itself is refused, so no later attempt can do better."""
+
+    @classmethod
+    def of_error(cls, error: Exception, latency_ms: int) -> HttpOutcome:
+        """No response: ``error`` stopped the attempt."""
+        return cls(None, (str(error) or type(error).__name__)[:EXCERPT_CHARS], latency_ms)
 
 
 class PrivateAddressError(OSError):
@@ -36,15 +50,17 @@ def connect_to_public_address(
 
     The check runs on the addresses the connection is then made to, so a name that
     resolved to a public address when the subscription was made and to an internal one now
-    (DNS rebinding) is refused too. A name with several addresses is refused if any of them
-    is internal: which one a retry would reach is not ours to choose.
+    (DNS rebinding) is refused too. It is :func:`is_public`, the check subscriptions get, so
+    IPv6 forms carrying a private IPv4 address (NAT64, mapped, compatible, 6to4, Teredo)
+    are refused as well. A name with several addresses is refused if any of them is
+    internal: which one a retry would reach is not ours to choose.
     """
     host, port = address
     resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     internal = [
         info[4][0]
         for info in resolved
-        if not ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_global
+        if not is_public(ipaddress.ip_address(str(info[4][0]).split("%")[0]))
     ]
     if internal:
         raise PrivateAddressError(f"{host} resolves to a private address ({internal[0]})")
@@ -62,10 +78,13 @@ def connect_to_public_address(
 
 
 class KeepAliveSender:
-    """Posts over one kept-alive connection per host and thread; ``close()`` ends them all.
+    """Posts over one kept-alive connection per target and thread; ``close()`` ends them all.
 
-    Unless ``allow_private``, connections are made only to public addresses, whatever the
-    host name resolves to at the time (see :func:`connect_to_public_address`).
+    The URL is read by :func:`parse_target`, the same reading the subscription was checked
+    with, and connections are made to the host and port it names, never to a spelling of
+    the URL that ``http.client`` might read another way. Unless ``allow_private``,
+    connections are made only to public addresses, whatever the host name resolves to at
+    the time (see :func:`connect_to_public_address`).
     """
 
     def __init__(self, timeout: float = 10.0, *, allow_private: bool = True) -> None:
@@ -76,28 +95,19 @@ class KeepAliveSender:
         self._lock = threading.Lock()
 
     def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> HttpOutcome:
-        parts = urlsplit(url)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        """The outcome of one POST; never raises, so one delivery cannot fail another."""
         started = time.perf_counter()
-        for retry in (False, True):
-            connection = self._connection(parts.scheme, parts.netloc)
-            try:
-                connection.request("POST", path, body=body, headers=dict(headers))
-                response = connection.getresponse()
-                text = response.read()[:EXCERPT_CHARS]
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
-                # A kept-alive connection the server had closed: one fresh try.
-                self._forget(parts.scheme, parts.netloc)
-                if retry:
-                    return HttpOutcome(None, str(error)[:EXCERPT_CHARS], _since(started))
-                continue
-            except (OSError, http.client.HTTPException, ValueError) as error:
-                self._forget(parts.scheme, parts.netloc)
-                return HttpOutcome(None, str(error)[:EXCERPT_CHARS], _since(started))
-            if response.will_close:
-                self._forget(parts.scheme, parts.netloc)
-            return HttpOutcome(response.status, text.decode("utf-8", "replace"), _since(started))
-        raise AssertionError("unreachable")
+        try:
+            target = parse_target(url)
+        except UnusableTarget as error:
+            return HttpOutcome(None, f"refused URL: {error}", _since(started), unusable_url=True)
+        try:
+            return self._post(target, body, headers, started)
+        except Exception as error:
+            # Anything http.client, ssl or the socket raise (InvalidURL, ValueError,
+            # UnicodeError as much as OSError) is this delivery's failure to report.
+            self._forget(target)
+            return HttpOutcome.of_error(error, _since(started))
 
     def close(self) -> None:
         with self._lock:
@@ -105,27 +115,48 @@ class KeepAliveSender:
         for connection in connections:
             connection.close()
 
-    def _pool(self) -> dict[tuple[str, str], http.client.HTTPConnection]:
-        pool: dict[tuple[str, str], http.client.HTTPConnection] = self._local.__dict__.setdefault(
-            "pool", {}
-        )
+    def _post(
+        self, target: Target, body: bytes, headers: Mapping[str, str], started: float
+    ) -> HttpOutcome:
+        for retry in (False, True):
+            connection = self._connection(target)
+            try:
+                connection.request("POST", target.path, body=body, headers=dict(headers))
+                response = connection.getresponse()
+                text = response.read()[:EXCERPT_CHARS]
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # A kept-alive connection the server had closed: one fresh try.
+                self._forget(target)
+                if retry:
+                    raise
+                continue
+            if response.will_close:
+                self._forget(target)
+            return HttpOutcome(response.status, text.decode("utf-8", "replace"), _since(started))
+        raise AssertionError("unreachable")
+
+    def _pool(self) -> dict[Origin, http.client.HTTPConnection]:
+        pool: dict[Origin, http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
         return pool
 
-    def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+    def _connection(self, target: Target) -> http.client.HTTPConnection:
+        key = target.origin
         pool = self._pool()
-        if (scheme, netloc) not in pool:
-            kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-            connection = kind(netloc, timeout=self._timeout)
+        if key not in pool:
+            secure = target.scheme == "https"
+            kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection
+            # Host and port as parsed, so http.client has no netloc of its own to read.
+            connection = kind(target.host, target.port, timeout=self._timeout)
             if not self._allow_private:
                 # http.client opens every socket through this attribute, TLS ones included.
                 connection._create_connection = connect_to_public_address  # type: ignore[attr-defined]
-            pool[(scheme, netloc)] = connection
+            pool[key] = connection
             with self._lock:
                 self._all.append(connection)
-        return pool[(scheme, netloc)]
+        return pool[key]
 
-    def _forget(self, scheme: str, netloc: str) -> None:
-        connection = self._pool().pop((scheme, netloc), None)
+    def _forget(self, target: Target) -> None:
+        connection = self._pool().pop(target.origin, None)
         if connection is not None:
             connection.close()
             with self._lock:

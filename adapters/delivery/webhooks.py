@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,10 @@ RETRY_DELAYS = (
 )
 JITTER = 0.1
 """Each wait is stretched or shrunk by up to this fraction, so retries do not stampede."""
+
+DISABLED_REASON_CHARS = 200
+
+log = logging.getLogger("rapport.delivery")
 
 Sender = Callable[[str, bytes, Mapping[str, str]], HttpOutcome]
 
@@ -126,8 +131,15 @@ class WebhookDispatcher:
         return rows
 
     def _attempt(self, row: Any) -> HttpOutcome:
-        headers = signed_headers(row.secret, row.event_id, self._wall_clock.now(), row.body)
-        return self._send(row.url, row.body.encode(), headers)
+        """One delivery's outcome; an error here is its failure, never the batch's."""
+        try:
+            headers = signed_headers(row.secret, row.event_id, self._wall_clock.now(), row.body)
+            return self._send(row.url, row.body.encode(), headers)
+        except Exception as error:
+            # Raising would leave every outcome of the batch unrecorded, and the endpoints
+            # that did receive their events would get them again at the next claim.
+            log.exception("webhook delivery %s to %s failed", row.id, row.sub)
+            return HttpOutcome.of_error(error, latency_ms=0)
 
     def _record(self, rows: Sequence[Any], outcomes: Sequence[HttpOutcome]) -> None:
         now = self._clock.now()
@@ -148,6 +160,10 @@ class WebhookDispatcher:
                 elif outcome.status == 410:
                     values |= {"status": "failed", "next_attempt_at": None}
                     disable = "the endpoint answered 410 Gone"
+                elif outcome.unusable_url:
+                    # A URL Rapport will never send to; retrying for a day changes nothing.
+                    values |= {"status": "failed", "next_attempt_at": None}
+                    disable = outcome.excerpt[:DISABLED_REASON_CHARS]
                 elif attempts > len(RETRY_DELAYS):
                     values |= {"status": "failed", "next_attempt_at": None}
                     disable = f"failed {attempts} times over more than 24 hours"

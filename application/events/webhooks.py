@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from attrs import frozen
 
 from application.errors import InvalidInput, NotFound
+from application.events.targets import Target, UnusableTarget, is_public, parse_target
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from domain.access.roles import Permission
@@ -85,22 +84,32 @@ class WebhookStore(Protocol):
         ...
 
 
-def check_target(url: str, *, allow_private: bool) -> None:
-    """Refuses URLs that are not http(s), and private or loopback hosts unless allowed."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("url", ErrorCode.INVALID, "must be an http or https URL")
-    if allow_private:
-        return
-    host = parts.hostname
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-        raise InvalidInput("url", ErrorCode.INVALID, "must not point at a private address")
+MAX_URL_CHARS = 2000
+"""As long as a stored subscription URL may be."""
+
+
+def check_target(url: str, *, allow_private: bool) -> Target:
+    """The target ``url`` names, if the sender would read it unambiguously and may send to it.
+
+    The URL is read by :func:`parse_target`, as the sender reads it, so the host checked
+    here is the host a delivery connects to. Private hosts are refused unless allowed.
+    """
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidInput("url", ErrorCode.TOO_LONG, f"is longer than {MAX_URL_CHARS} characters")
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return
-    if not address.is_global:
+        target = parse_target(url)
+    except UnusableTarget as error:
+        raise InvalidInput("url", ErrorCode.INVALID, str(error)) from None
+    if allow_private:
+        return target
+    address = target.address
+    if _is_private_name(target.host) or (address is not None and not is_public(address)):
         raise InvalidInput("url", ErrorCode.INVALID, "must not point at a private address")
+    return target
+
+
+def _is_private_name(host: str) -> bool:
+    return host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
 
 
 class ManageWebhooks:

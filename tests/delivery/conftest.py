@@ -42,15 +42,23 @@ def archived(aggregate_id: str) -> CustomerArchived:
     )
 
 
-def subscribe(engine: Engine, url: str, *, event_types: tuple[str, ...] = ()) -> str:
+def subscribe(
+    engine: Engine,
+    url: str,
+    *,
+    event_types: tuple[str, ...] = (),
+    subscription_id: str = "sub-1",
+    secret: str = SECRET,
+) -> str:
+    """Stores a subscription as is, without the checks a new one gets through the API."""
     SqlWebhookStore(engine).add(
         NewSubscription(
-            id="sub-1",
+            id=subscription_id,
             url=url,
             description="partner",
             event_types=event_types,
-            secret=SECRET,
+            secret=secret,
             at=datetime(2026, 1, 1, tzinfo=UTC),
         )
     )
-    return "sub-1"
+    return subscription_id

@@ -149,3 +149,66 @@ def test_paused_subscriptions_keep_their_deliveries_for_later(
         assert dispatcher.drain() == 2
         dispatcher.close()
     assert len(partner.events) == 2
+
+
+# Stored before URLs were checked as the sender reads them: http.client reads the host as
+# 127.0.0.1 and the port as "8898\@example.com", and raised while building the connection.
+AMBIGUOUS_URL = "http://127.0.0.1:8898\\@example.com/"
+
+
+def test_a_stored_unusable_url_fails_its_own_deliveries_and_no_one_elses(
+    database: Database, clock: ManualClock
+) -> None:
+    partner = Partner(SECRET)
+    with serving(partner) as url:
+        subscribe(database.writer, AMBIGUOUS_URL, subscription_id="sub-bad")
+        subscribe(database.writer, url, subscription_id="sub-good")
+        write_events(database.writer, aggregates=2, per_aggregate=2)
+        relay, dispatcher = _deliver(database, clock)
+        relay.drain()
+        for delay in RETRY_DELAYS[:3]:
+            dispatcher.drain()
+            clock.advance(delay)
+        dispatcher.close()
+
+    received = [event["id"] for event in partner.events]
+    assert len(received) == len(set(received)) == 4
+    store = SqlWebhookStore(database.writer)
+    good = store.deliveries("sub-good", None, 10)
+    assert [(delivery.status, delivery.attempts) for delivery in good] == [("delivered", 1)] * 4
+    # The head of each aggregate's queue was tried once and failed for good; the rest wait,
+    # as behind any disabled subscription.
+    bad = store.deliveries("sub-bad", None, 10)
+    assert sorted((d.status, d.attempts, d.last_status_code) for d in bad) == [
+        ("failed", 1, None),
+        ("failed", 1, None),
+        ("pending", 0, None),
+        ("pending", 0, None),
+    ]
+    assert all("refused URL" in (d.last_response or "") for d in bad if d.attempts)
+    subscription = store.get("sub-bad")
+    assert subscription is not None
+    assert subscription.status is SubscriptionStatus.DISABLED
+    assert "backslash" in (subscription.disabled_reason or "")
+
+
+def test_an_error_preparing_one_delivery_is_that_deliverys_failure(
+    database: Database, clock: ManualClock
+) -> None:
+    partner = Partner(SECRET)
+    with serving(partner) as url:
+        # This secret decodes to an empty key, which the signer refuses before any request.
+        subscribe(database.writer, url, subscription_id="sub-bad", secret="whsec_!!!")
+        subscribe(database.writer, url, subscription_id="sub-good")
+        write_events(database.writer, aggregates=1, per_aggregate=3)
+        relay, dispatcher = _deliver(database, clock)
+        relay.drain()
+        assert dispatcher.drain() == 4
+        clock.advance(RETRY_DELAYS[0] * 2)
+        assert dispatcher.drain() == 1
+        dispatcher.close()
+
+    assert len(partner.events) == len({event["id"] for event in partner.events}) == 3
+    store = SqlWebhookStore(database.writer)
+    tried = [(d.status, d.attempts) for d in store.deliveries("sub-bad", None, 10)]
+    assert sorted(tried) == [("pending", 0), ("pending", 0), ("pending", 2)]

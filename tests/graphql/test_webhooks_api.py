@@ -144,6 +144,24 @@ def test_bad_input_is_a_user_error(api: Api, url: str, types: list[str], field: 
     assert [error["field"] for error in created["userErrors"]] == [field]  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:8898\\@example.com/", "backslashes"),
+        ("http://user:secret@hooks.example.com/x", "user name or password"),
+        ("http://hooks.example.com:80:80/x", "IPv6 address in brackets"),
+        ("http://0x7f.0.0.1/x", "four decimal numbers"),
+    ],
+)
+def test_an_ambiguous_url_is_a_user_error_naming_the_field(api: Api, url: str, reason: str) -> None:
+    created = _create(api, url)
+    assert created["webhookSubscription"] is None
+    (error,) = created["userErrors"]  # type: ignore[misc]
+    assert (error["field"], error["code"]) == (["url"], "INVALID")
+    assert reason in error["message"]
+    assert api.data("{ webhookSubscriptions { id } }")["webhookSubscriptions"] == []
+
+
 def test_only_admins_manage_webhooks(api: Api) -> None:
     token = api.key(Role.MANAGER, "manager@example.com")
     body = api.query(CREATE, token, input={"url": "https://hooks.example.com/x", "description": ""})
@@ -179,8 +197,11 @@ def test_the_production_profile_forbids_private_targets_by_default() -> None:
     assert overridden.webhooks_allow_private
 
 
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/x", "http://[64:ff9b::7f00:1]/x", "http://[::127.0.0.1]/x"]
+)
 def test_a_loopback_url_is_a_user_error_where_private_targets_are_forbidden(
-    migrated_sqlite_template: Path, tmp_path: Path
+    url: str, migrated_sqlite_template: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "strict.db"
     shutil.copyfile(migrated_sqlite_template, path)
@@ -196,9 +217,11 @@ def test_a_loopback_url_is_a_user_error_where_private_targets_are_forbidden(
         body = client.post(
             "/graphql",
             headers={"Authorization": f"Bearer {token}"},
-            json={"query": CREATE, "variables": {"input": {"url": "http://127.0.0.1:8080/x"}}},
+            json={"query": CREATE, "variables": {"input": {"url": url}}},
         ).json()
     container.database().dispose()
     payload = body["data"]["createWebhookSubscription"]
     assert payload["webhookSubscription"] is None
-    assert payload["userErrors"][0]["field"] == ["url"]
+    assert payload["userErrors"] == [
+        {"field": ["url"], "code": "INVALID", "message": "must not point at a private address"}
+    ]

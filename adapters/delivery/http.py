@@ -123,14 +123,15 @@ class KeepAliveSender:
             try:
                 connection.request("POST", target.path, body=body, headers=dict(headers))
                 response = connection.getresponse()
-                text = response.read()[:EXCERPT_CHARS]
+                text = _excerpt(response, deadline=started + self._timeout)
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
                 # A kept-alive connection the server had closed: one fresh try.
                 self._forget(target)
                 if retry:
                     raise
                 continue
-            if response.will_close:
+            if response.will_close or not response.isclosed():
+                # A body left unread would be read as the next response: drop the connection.
                 self._forget(target)
             return HttpOutcome(response.status, text.decode("utf-8", "replace"), _since(started))
         raise AssertionError("unreachable")
@@ -162,6 +163,20 @@ class KeepAliveSender:
             with self._lock:
                 if connection in self._all:
                     self._all.remove(connection)
+
+
+def _excerpt(response: http.client.HTTPResponse, *, deadline: float) -> bytes:
+    """The start of the body, no more than ``EXCERPT_CHARS`` bytes and no later than
+    ``deadline``: a partner that sends an endless or dripping body cannot hold the worker."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < EXCERPT_CHARS and time.perf_counter() < deadline:
+        chunk = response.read1(EXCERPT_CHARS - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _since(started: float) -> int:

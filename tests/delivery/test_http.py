@@ -6,6 +6,7 @@ import http.client
 import ipaddress
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -201,3 +202,33 @@ def test_what_the_checker_accepts_is_exactly_where_the_sender_connects(url: str)
             request_line, *header_lines = connection.request_head().split("\r\n")
             assert request_line == f"POST {checked.path} HTTP/1.1"
             assert f"Host: {_host_header(checked)}" in header_lines
+
+
+def test_an_endless_response_body_is_cut_short_and_its_connection_dropped() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def endless() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n")
+            while not stop.is_set():
+                try:
+                    connection.sendall(b"x" * 100)
+                except OSError:
+                    return
+                stop.wait(0.05)
+
+    server = threading.Thread(target=endless, daemon=True)
+    server.start()
+    sender = KeepAliveSender(timeout=1.0)
+    try:
+        outcome = sender(f"http://127.0.0.1:{port}/hook", EVENT, HEADERS)
+    finally:
+        stop.set()
+        sender.close()
+        listener.close()
+    assert outcome.status == 200
+    assert len(outcome.excerpt) == 500

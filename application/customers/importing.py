@@ -16,7 +16,7 @@ from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
-from domain.custom_fields import CustomFieldSchema, ObjectType
+from domain.custom_fields import CustomFieldSchema, FieldType, ObjectType
 from domain.custom_fields.schema import FIELD
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
 from domain.customers.merging import MergePlan, MergePolicy
@@ -250,10 +250,11 @@ class ImportCustomers:
         uow.customers.add_many(new_customers)
         return created, updated, unchanged, merged
 
-    def custom_field_keys(self) -> set[str]:
-        """The custom fields of customers that a file may fill."""
+    def custom_fields(self) -> dict[str, FieldType]:
+        """The custom fields of customers that a file may fill, with their types."""
         with self.uow() as uow:
-            return set(load_schema(uow.custom_fields, ObjectType.CUSTOMER).definitions)
+            definitions = load_schema(uow.custom_fields, ObjectType.CUSTOMER).definitions
+        return {key: rule.field_type for key, rule in definitions.items()}
 
     @staticmethod
     def _matches(

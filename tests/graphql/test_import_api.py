@@ -73,3 +73,11 @@ def test_an_upload_reads_utf8_unless_told_and_reports_lines_invalid_in_the_encod
     assert refused["userErrors"] == [{"field": ["encoding"], "code": "INVALID"}]
     header_refused = upload(api, "姓,名\n王,芳\n".encode("gb18030"))
     assert header_refused["userErrors"] == [{"field": ["file"], "code": "INVALID_ENCODING"}]
+
+
+def test_an_upload_reports_a_row_repeating_an_earlier_rows_email(api: Api) -> None:
+    payload = upload(api, b"email,first_name\nada@example.com,Ada\nADA@example.com,Eve\n")
+    assert (payload["rows"], payload["created"], payload["rejectedRows"]) == (2, 1, 1)
+    assert [(e["row"], e["column"], e["code"]) for e in payload["errors"]] == [
+        (3, "email", "DUPLICATE_IN_FILE")
+    ]

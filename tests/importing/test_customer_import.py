@@ -89,6 +89,8 @@ def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
     path.write_text(PEOPLE, encoding="utf-8")
     summary = run(container, path)
     assert (summary.created, summary.rejected_rows) == (2, 3)
+    # The row that is not even CSV counts among the rows, as a rejected one.
+    assert summary.rows == summary.created + summary.rejected_rows == 5
     assert summary.report is not None
     with summary.report.open(encoding="utf-8") as report:
         problems = {(int(r["row"]), r["column"], r["code"]) for r in csv.DictReader(report)}

@@ -36,6 +36,8 @@ class ErrorCode(StrEnum):
     NEGATIVE = "NEGATIVE"
     CLOSED = "CLOSED"
     SPAM = "SPAM"
+    INVALID_ENCODING = "INVALID_ENCODING"
+    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
 
 
 @frozen

@@ -28,3 +28,12 @@ def clean_text(raw: str, *, field: str, max_length: int) -> str:
     if any(unicodedata.category(char) == "Cc" and char not in _LAYOUT for char in text):
         raise InvalidValue(field, ErrorCode.INVALID, "must not contain control characters")
     return text
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP's list)."""
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula if it were a cell."""
+    return text.startswith(FORMULA_STARTS)

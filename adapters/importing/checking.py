@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from adapters.importing.records import Record
 from application.customers.importing import (
     CheckedRow,
     CheckedRows,
@@ -30,8 +31,6 @@ from application.customers.importing import (
 from domain.customers import EmailAddress, ExternalId, PhoneNumber
 from domain.errors import ErrorCode, Problem
 
-Record = tuple[int, list[str]]
-"""A CSV record: the line it starts on, and its cells."""
 Wire = tuple[list[tuple[Any, ...]], list[tuple[int, str, str, str]], float]
 
 

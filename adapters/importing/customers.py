@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import time
 import tomllib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from attrs import field, frozen
 
+from adapters.exporting.safe_csv import restore
 from adapters.importing.checking import BatchChecker, fewer_collections
+from adapters.importing.records import csv_records
 from adapters.importing.report import ErrorReport, RowError
 from adapters.importing.source import TextSource
+from application.customers.file_keys import FileKeys
 from application.customers.importing import CheckedRows, CustomerRow, ImportCustomers
 from application.principal import Principal
 from domain.access.roles import Permission
+from domain.errors import ErrorCode, InvalidValue
 
 BATCH_SIZE = 5000
 """Rows per transaction: a batch is stored whole or not at all."""
@@ -96,7 +99,8 @@ class ColumnMapping:
         external: list[str] = []
         custom_fields: dict[str, object] = {}
         for header, target in self.targets.items():
-            value = values.get(header, "").strip()
+            # A cell that Rapport's own export neutralised reads back as what was exported.
+            value = restore(values.get(header, "").strip())
             if not value or target == "ignore":
                 continue
             if target in FIELDS:
@@ -167,16 +171,22 @@ def import_customer_file(
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "merged": 0}
     started = time.perf_counter()
     with ErrorReport(path) as report, fewer_collections():
-        records = _records(source, report)
+        records = csv_records(source)
         headers = next(records, None)
         if headers is None:
             return CustomerImportSummary(0, 0, 0, 0, 0, 0, 0, None, source.encoding)
+        if isinstance(headers, RowError):
+            # Without the header no column can be trusted to be what it seems.
+            raise InvalidValue(
+                "file", ErrorCode(headers.code), f"the header (row {headers.row}) {headers.message}"
+            )
         names = headers[1]
-        columns = mapping or ColumnMapping.infer(names, use_case.custom_field_keys())
+        columns = mapping or ColumnMapping.infer(names, use_case.custom_fields())
         raw: dict[int, list[str]] = {}
+        earlier = FileKeys()
 
         def store(checked: CheckedRows) -> None:
-            result = use_case.store(actor, checked, auto_merge=auto_merge)
+            result = use_case.store(actor, checked, auto_merge=auto_merge, earlier=earlier)
             counts["merged"] += result.merged
             counts["created"] += result.created
             counts["updated"] += result.updated
@@ -201,8 +211,12 @@ def import_customer_file(
 
         batch: list[tuple[int, list[str]]] = []
         with BatchChecker(use_case.checker, columns, names, store, workers=workers) as checking:
-            for number, cells in records:
+            for record in records:
                 counts["rows"] += 1
+                if isinstance(record, RowError):
+                    report.add(record)
+                    continue
+                number, cells = record
                 if len(cells) != len(names):
                     report.add(
                         RowError(
@@ -210,7 +224,7 @@ def import_customer_file(
                             "",
                             ",".join(cells),
                             f"expected {len(names)} columns, found {len(cells)}",
-                            "INVALID",
+                            ErrorCode.INVALID.value,
                         )
                     )
                     continue
@@ -244,34 +258,3 @@ def import_customer_file(
             "wait": checking.wait_seconds,
         },
     )
-
-
-def _records(source: TextSource, report: ErrorReport) -> Iterator[tuple[int, list[str]]]:
-    """CSV records with the line they start on; unreadable ones go to the report."""
-    reader = csv.reader(source.lines(), strict=True)
-    line = 0
-    while True:
-        start = line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            line = reader.line_num
-            report.add(RowError(start, "", "", f"malformed CSV: {error}", "INVALID"))
-            continue
-        line = reader.line_num
-        if any(number in source.undecodable_lines for number in range(start, line + 1)):
-            report.add(
-                RowError(
-                    start,
-                    "",
-                    ",".join(cells),
-                    f"is not valid {source.encoding} text",
-                    "INVALID_ENCODING",
-                )
-            )
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        yield start, cells

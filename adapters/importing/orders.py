@@ -105,16 +105,8 @@ def import_order_file(
 def _cdnow_records(source: TextSource, unreadable: list[RowError]) -> Iterator[orders_csv.Record]:
     parser = CdnowParser()
     for number, line in enumerate(source.lines(), start=1):
-        if number in source.undecodable_lines:
-            unreadable.append(
-                RowError(
-                    number,
-                    "",
-                    line.strip(),
-                    f"is not valid {source.encoding} text",
-                    "INVALID_ENCODING",
-                )
-            )
+        if error := source.encoding_error(number, number, line.strip()):
+            unreadable.append(error)
             continue
         parsed = parser.parse(number, line)
         if parsed is not None:

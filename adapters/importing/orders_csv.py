@@ -8,10 +8,10 @@ date or date-time; UTC when no offset is given), ``currency``, ``status`` (``pla
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from adapters.importing.records import csv_records
 from adapters.importing.report import RowError
 from adapters.importing.source import TextSource
 from application.orders.commands import NewOrder, NewOrderLine
@@ -32,31 +32,30 @@ def column_of(field: str) -> str:
 
 def order_records(source: TextSource, report_malformed: list[RowError]) -> Iterator[Record]:
     """One record per order, numbered by the row of its first line."""
-    reader = csv.DictReader(source.lines(), strict=True)
-    missing = [column for column in REQUIRED if column not in (reader.fieldnames or ())]
+    records = csv_records(source)
+    header = next(records, None)
+    if isinstance(header, RowError):
+        report_malformed.append(header)
+        return
+    names = header[1] if header else []
+    missing = [column for column in REQUIRED if column not in names]
     if missing:
         report_malformed.append(
             RowError(1, ",".join(missing), "", "required columns are missing", "REQUIRED")
         )
         return
     group: list[tuple[int, dict[str, str]]] = []
-    line = 1
-    while True:
-        start = line + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            line = reader.line_num
-            report_malformed.append(RowError(start, "", "", f"malformed CSV: {error}", "INVALID"))
+    for record in records:
+        if isinstance(record, RowError):
+            report_malformed.append(record)
             continue
-        line = reader.line_num
-        if None in values or any(v is None for v in values.values()):
+        start, cells = record
+        if len(cells) != len(names):
             report_malformed.append(
                 RowError(start, "", "", "the row has a different number of columns", "INVALID")
             )
             continue
+        values = dict(zip(names, cells, strict=True))
         if group and values["order_id"] != group[0][1]["order_id"]:
             yield _order(group)
             group = []

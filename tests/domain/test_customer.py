@@ -13,6 +13,7 @@ from domain.customers import (
     CustomerCreated,
     CustomerUpdated,
     EmailAddress,
+    ExternalId,
     PhoneNumber,
 )
 from domain.customers.customer import display_name, sort_name
@@ -132,6 +133,28 @@ def test_update_that_changes_nothing_is_not_a_new_version() -> None:
     )
     assert customer.version == 1
     assert customer.events == []
+
+
+def test_a_patch_of_values_already_held_and_known_external_ids_is_no_change() -> None:
+    shop = ExternalId("shop", "1")
+    customer = register(
+        phone=PhoneNumber("+442071838750"), custom_fields={"n": 5}, external_ids=[shop]
+    )
+    customer.events.clear()
+    customer.update(
+        CustomerChanges(
+            first_name=" Ada ",
+            last_name="Lovelace",
+            email=EmailAddress("ada@example.com"),
+            phone=PhoneNumber("+442071838750"),
+            custom_fields={"n": 5},
+        ),
+        at=T0 + timedelta(days=1),
+        by="u-2",
+        schema=SCHEMA,
+    )
+    customer.link([shop], at=T0 + timedelta(days=1), by="u-2")
+    assert (customer.version, customer.events, customer.updated_at) == (1, [], T0)
 
 
 def test_null_custom_field_removes_it() -> None:

@@ -146,6 +146,18 @@ def test_bad_form_posts_are_refused_and_change_nothing(api: Api) -> None:
     assert api.data(LEADS)["leads"]["totalCount"] == 0
 
 
+def test_a_form_name_starting_like_a_formula_is_a_field_problem(api: Api) -> None:
+    response = api.client.post(
+        "/forms/website",
+        json={"email": "a@example.com", "firstName": '=HYPERLINK("http://evil.example","x")'},
+    )
+    assert response.status_code == 400
+    assert response.json()["userErrors"] == [
+        {"field": ["firstName"], "message": "must not start with =, +, - or @", "code": "INVALID"}
+    ]
+    assert api.data(LEADS)["leads"]["totalCount"] == 0
+
+
 def test_a_client_posting_too_fast_is_slowed_down() -> None:
     moment = [0.0]
     buckets = InMemoryTokenBuckets(now=lambda: moment[0])

@@ -15,8 +15,10 @@ from application.customers.views import CustomerFilter
 from application.principal import Principal
 from bootstrap import Container
 from domain.custom_fields import FieldType, ObjectType
+from domain.errors import DomainError, ErrorCode
 
 SYSTEM = Principal.system()
+TEXT_FIELDS = {"person": FieldType.TEXT, "tier": FieldType.TEXT}
 PEOPLE = (
     "First Name,Last Name,E-mail,Mobile,external_id:shop,Tier\n"
     "Ada,Lovelace,ADA@example.com,+44 20 7183 8750,1001,gold\n"
@@ -41,13 +43,29 @@ def fields(container: Container) -> None:
         )
 
 
-def run(container: Container, path: Path, mapping: ColumnMapping | None = None):  # type: ignore[no-untyped-def]
+def run(  # type: ignore[no-untyped-def]
+    container: Container,
+    path: Path,
+    mapping: ColumnMapping | None = None,
+    encoding: str | None = None,
+):
     return import_customer_file(
-        path, use_case=container.import_customers(), actor=SYSTEM, mapping=mapping
+        path,
+        use_case=container.import_customers(),
+        actor=SYSTEM,
+        mapping=mapping,
+        encoding=encoding,
     )
 
 
-def export(container: Container) -> list[dict[str, str]]:
+def reported(path: Path | None) -> list[tuple[int, str, str]]:
+    """The error report's (row, column, code) lines."""
+    assert path is not None
+    with path.open(encoding="utf-8") as report:
+        return [(int(r["row"]), r["column"], r["code"]) for r in csv.DictReader(report)]
+
+
+def export_text(container: Container) -> str:
     buffer = io.StringIO()
     write_customers_csv(
         buffer,
@@ -55,9 +73,13 @@ def export(container: Container) -> list[dict[str, str]]:
         container.get_customers(),
         SYSTEM,
         CustomerFilter(),
-        ["person", "tier"],
+        TEXT_FIELDS,
     )
-    return list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    return buffer.getvalue()
+
+
+def export(container: Container) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(export_text(container))))
 
 
 def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
@@ -67,6 +89,8 @@ def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
     path.write_text(PEOPLE, encoding="utf-8")
     summary = run(container, path)
     assert (summary.created, summary.rejected_rows) == (2, 3)
+    # The row that is not even CSV counts among the rows, as a rejected one.
+    assert summary.rows == summary.created + summary.rejected_rows == 5
     assert summary.report is not None
     with summary.report.open(encoding="utf-8") as report:
         problems = {(int(r["row"]), r["column"], r["code"]) for r in csv.DictReader(report)}
@@ -75,7 +99,7 @@ def test_good_rows_are_imported_and_bad_rows_reported_with_row_and_column(
     assert {row for row, _, _ in problems} == {4, 5, 6}
 
     rows = {r["email"]: r for r in export(container)}
-    assert rows["ada@example.com"]["phone"] == "+442071838750"
+    assert rows["ada@example.com"]["phone"] == "'+442071838750"
     assert rows["ada@example.com"]["external_ids"] == "shop:1001"
     assert rows["li@example.cn"]["first_name"] == "雷"
     assert rows["li@example.cn"]["custom:tier"] == "silver"
@@ -125,10 +149,68 @@ def test_gb18030_file_with_a_mapping(container: Container, tmp_path: Path) -> No
         '[columns]\n"姓" = "last_name"\n"名" = "first_name"\n"邮箱" = "email"\n"会员号" = "external_id:member"\n',
         encoding="utf-8",
     )
-    summary = run(container, path, ColumnMapping.from_toml(mapping_file))
+    summary = run(container, path, ColumnMapping.from_toml(mapping_file), encoding="gb18030")
     assert (summary.encoding, summary.created, summary.errors) == ("gb18030", 1, 0)
     [row] = export(container)
     assert (row["last_name"], row["first_name"], row["external_ids"]) == ("王", "芳", "member:A-77")
+
+
+MIXED_ROWS = ["张伟,李娜,zw@example.cn", "陈静,刘洋,cj@example.cn", "杨磊,赵敏,yl@example.cn"]
+
+
+def test_utf8_rows_are_read_as_utf8_and_a_line_in_another_encoding_is_reported(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        b"first_name,last_name,email\n"
+        + "王,芳,wf@example.cn\n".encode("gb18030")
+        + "".join(f"{row}\n" for row in MIXED_ROWS).encode("utf-8")
+    )
+    summary = run(container, path)
+    assert (summary.encoding, summary.rows, summary.created, summary.rejected_rows) == (
+        "utf-8",
+        4,
+        3,
+        1,
+    )
+    assert reported(summary.report) == [(2, "", "INVALID_ENCODING")]
+    names = {(r["first_name"], r["last_name"]) for r in export(container)}
+    assert names == {("张伟", "李娜"), ("陈静", "刘洋"), ("杨磊", "赵敏")}
+
+
+def test_with_an_encoding_the_file_is_read_in_it_and_a_line_invalid_in_it_is_reported(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "gb.csv"
+    path.write_bytes(
+        "first_name,last_name,email\n王,芳,wf@example.cn\n".encode("gb18030")
+        + b"Bad,\xff\xfe,bad@example.cn\n"
+        + "李,雷,ll@example.cn\n".encode("gb18030")
+    )
+    summary = run(container, path, encoding="gb18030")
+    assert (summary.encoding, summary.rows, summary.created, summary.rejected_rows) == (
+        "gb18030",
+        3,
+        2,
+        1,
+    )
+    assert reported(summary.report) == [(3, "", "INVALID_ENCODING")]
+    assert {r["first_name"] for r in export(container)} == {"王", "李"}
+
+
+def test_a_header_that_is_not_valid_text_refuses_the_whole_file(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "gb.csv"
+    path.write_bytes("姓,名,邮箱\n王,芳,wf@example.cn\n".encode("gb18030"))
+    with pytest.raises(DomainError) as error:
+        run(container, path)
+    [problem] = error.value.problems
+    assert (problem.field, problem.code) == ("file", ErrorCode.INVALID_ENCODING)
+    assert "row 1" in problem.message
+    assert export(container) == []
+    assert not path.with_name("gb.csv.errors.csv").exists()
 
 
 def test_utf8_with_a_byte_order_mark(container: Container, tmp_path: Path) -> None:
@@ -185,15 +267,7 @@ def test_an_export_imports_back_unchanged(container: Container, tmp_path: Path) 
     path.write_text(PEOPLE, encoding="utf-8")
     run(container, path)
     exported = tmp_path / "export.csv"
-    with exported.open("w", encoding="utf-8", newline="") as output:
-        write_customers_csv(
-            output,
-            container.list_customers(),
-            container.get_customers(),
-            SYSTEM,
-            CustomerFilter(),
-            ["person", "tier"],
-        )
+    exported.write_bytes(export_text(container).encode("utf-8"))
     again = run(container, exported)
     # Every exported customer is found again by email and changed by nothing in the file.
     assert (again.rows, again.created, again.updated, again.unchanged, again.errors) == (
@@ -203,3 +277,40 @@ def test_an_export_imports_back_unchanged(container: Container, tmp_path: Path) 
         2,
         0,
     )
+
+
+def test_the_error_report_neutralises_what_the_file_held(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text('email,first_name\n"=HYPERLINK(""http://evil.example"")",Eve\n', "utf-8")
+    summary = run(container, path)
+    assert summary.report is not None
+    text = summary.report.read_text(encoding="utf-8")
+    assert '"\'=HYPERLINK(""http://evil.example"")"' in text
+    [line] = csv.DictReader(io.StringIO(text))
+    assert (line["row"], line["column"], line["code"]) == ("2", "email", "INVALID_EMAIL")
+
+
+def test_an_export_of_formula_like_names_imports_back_unchanged(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "email,first_name,last_name,Tier\n"
+        'eve@example.com,"=HYPERLINK(""http://evil.example"")",-2+3,\t@gold\n'
+        "zed@example.com,'=quoted already,+1,'\n",
+        encoding="utf-8",
+    )
+    assert run(container, path).created == 2
+    exported = tmp_path / "export.csv"
+    exported.write_bytes(export_text(container).encode("utf-8"))
+    before = export(container)
+    assert {(r["first_name"], r["last_name"]) for r in before} == {
+        ('\'=HYPERLINK("http://evil.example")', "'-2+3"),
+        # A quote before a formula character reads as one that an export added.
+        ("'=quoted already", "'+1"),
+    }
+    again = run(container, exported)
+    assert (again.created, again.updated, again.unchanged, again.errors) == (0, 0, 2, 0)
+    assert export(container) == before

@@ -60,3 +60,24 @@ def test_orders_csv_groups_lines_and_reports_bad_orders(
         create_missing_customers=False,
     )
     assert (again.orders_created, again.orders_unchanged) == (0, 2)
+
+
+def test_an_order_line_that_is_not_valid_in_the_files_encoding_is_a_reported_row(
+    container: Container, tmp_path: Path
+) -> None:
+    container.create_customer()(SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com"))
+    path = tmp_path / "orders.csv"
+    header, first, second, *_ = ORDERS.splitlines(keepends=True)
+    gift = "B-1,ada@example.com,2026-03-02,CNY,paid,,gift,礼品卡,1,100\n"
+    path.write_bytes((header + first + second).encode() + gift.encode("gb18030"))
+
+    summary = import_order_file(
+        path, use_case=container.import_orders(), actor=SYSTEM, format="csv"
+    )
+
+    assert (summary.rows, summary.orders_created, summary.rejected_rows) == (2, 1, 1)
+    assert summary.report is not None
+    with summary.report.open(encoding="utf-8") as report:
+        [problem] = csv.DictReader(report)
+    assert (problem["row"], problem["code"]) == ("4", "INVALID_ENCODING")
+    assert [t.currency for t in container.order_reader().totals()] == ["EUR"]

@@ -114,6 +114,28 @@ def test_importing_the_file_again_with_workers_changes_nothing(
     assert export(container) == before
 
 
+def test_rows_repeating_an_earlier_batchs_keys_are_reported_with_workers_too(
+    container: Container, tmp_path: Path
+) -> None:
+    path = tmp_path / "repeats.csv"
+    path.write_text(
+        "email,first_name,external_id:shop\n"
+        + "".join(f"p{n}@example.com,P{n},{n}\n" for n in range(6))
+        + "P1@EXAMPLE.com,Again,\n"
+        + "fresh@example.com,Again,4\n",
+        encoding="utf-8",
+    )
+    summary = import_customer_file(
+        path, use_case=container.import_customers(), actor=SYSTEM, batch_size=2, workers=2
+    )
+    assert (summary.rows, summary.created, summary.rejected_rows) == (8, 6, 2)
+    assert [(line["row"], line["code"], line["message"]) for line in report(summary.report)] == [
+        ("8", "DUPLICATE_IN_FILE", "row 3 of this file has this email already"),
+        ("9", "DUPLICATE_IN_FILE", "row 6 of this file has the external id shop:4 already"),
+    ]
+    assert {row["first_name"] for row in export(container)} == {f"P{n}" for n in range(6)}
+
+
 def test_overlapping_imports_put_the_collector_back_as_it_was() -> None:
     before = gc.get_threshold()
     first, second = fewer_collections(), fewer_collections()

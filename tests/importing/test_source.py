@@ -4,32 +4,56 @@ from pathlib import Path
 import pytest
 
 from adapters.importing.cdnow import CdnowParser
-from adapters.importing.source import TextSource, detect_encoding
+from adapters.importing.source import TextSource
+from domain.errors import ErrorCode, InvalidValue
 
 TEXT = "name,city\n李雷,北京\nZoë,Zürich\n"
 
 
 @pytest.mark.parametrize(
-    ("data", "encoding"),
+    ("data", "given", "read_as"),
     [
-        (TEXT.encode("utf-8"), "utf-8"),
-        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
-        ("name,city\n李雷,北京\n".encode("gb18030"), "gb18030"),
-        (b"plain ascii\n", "utf-8"),
+        (TEXT.encode("utf-8"), None, "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), None, "utf-8-sig"),
+        (TEXT.encode("gb18030"), "GB18030", "gb18030"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig", "utf-8-sig"),
+        (b"plain ascii\n", "latin-1", "iso8859-1"),
     ],
 )
-def test_encoding_is_detected(data: bytes, encoding: str) -> None:
-    assert detect_encoding(data) == encoding
-
-
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
-def test_lines_read_back_the_same_text(tmp_path: Path, encoding: str) -> None:
+def test_lines_read_back_the_same_text(
+    tmp_path: Path, data: bytes, given: str | None, read_as: str
+) -> None:
     path = tmp_path / "people.csv"
-    path.write_bytes(TEXT.encode(encoding))
-    source = TextSource(path)
-    assert "".join(source.lines()) == TEXT
-    assert source.undecodable_lines == set()
+    path.write_bytes(data)
+    source = TextSource(path, given)
+    assert "".join(source.lines()) == data.decode(read_as).removeprefix("\ufeff")
+    assert (source.encoding, source.undecodable_lines) == (read_as, set())
     assert source.bytes_read == source.size
+
+
+def test_without_an_encoding_a_gb18030_file_is_not_guessed_but_each_line_reported(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(TEXT.encode("gb18030"))
+    source = TextSource(path)
+    lines = list(source.lines())
+    assert (source.encoding, source.undecodable_lines) == ("utf-8", {2, 3})
+    assert lines[2] == "Zo\\x810\\x8a5,Z\\xa8\\xb9rich\n"  # the bad bytes, as they were
+    error = source.encoding_error(2, 2, lines[1].strip())
+    assert error is not None
+    assert (error.row, error.code) == (2, "INVALID_ENCODING")
+    assert source.encoding_error(1, 1, lines[0]) is None
+
+
+@pytest.mark.parametrize("name", ["klingon", "utf-16", "rot13", "base64"])
+def test_an_encoding_that_cannot_read_a_csv_is_refused(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"email\n")
+    with pytest.raises(InvalidValue) as error:
+        TextSource(path, name)
+    [problem] = error.value.problems
+    assert (problem.field, problem.code) == ("encoding", ErrorCode.INVALID)
 
 
 def test_a_line_that_does_not_decode_is_kept_and_remembered(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from adapters.graphql.access import AccessQuery, UserNode, load_user
@@ -46,6 +47,7 @@ from adapters.graphql.pipeline import OPPORTUNITY, PipelineQuery
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.sales_analytics import SalesAnalyticsQuery
 from adapters.graphql.sales_teams import SalesTeamMutation, SalesTeamQuery
+from adapters.graphql.scalars import SCALARS
 from adapters.graphql.segments import SEGMENT, SegmentMutation, SegmentQuery, fetch_segment
 from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
@@ -139,6 +141,7 @@ def build_schema() -> strawberry.Schema:
         subscription=EventSubscription,
         types=[UserNode, ActivityNode, BehaviourEventNode],
         extensions=[DocumentCache, MaskUnexpectedErrors],
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 

@@ -202,3 +202,26 @@ def test_a_loopback_url_is_a_user_error_where_private_targets_are_forbidden(
     payload = body["data"]["createWebhookSubscription"]
     assert payload["webhookSubscription"] is None
     assert payload["userErrors"][0]["field"] == ["url"]
+
+
+def test_a_malformed_subscription_id_or_cursor_is_a_typed_query_error(api: Api) -> None:
+    malformed = api.query(DELIVERIES, sub="garbage")
+    assert malformed["data"] is None
+    assert [e["extensions"] for e in malformed["errors"]] == [
+        {"code": "INVALID_ID", "field": "subscriptionId"}
+    ]
+    for cursor in ("²", "9" * 40, "next"):
+        refused = api.query(
+            "query($after: String) { webhookDeliveries(after: $after) { hasNextPage } }",
+            after=cursor,
+        )
+        assert [e["extensions"] for e in refused["errors"]] == [
+            {"code": "INVALID", "field": "after"}
+        ]
+
+
+def test_the_delivery_log_is_refused_to_an_agent_with_a_code(api: Api) -> None:
+    agent = api.key(Role.AGENT, "agent@example.com")
+    for document in (DELIVERIES, "{ webhookSubscriptions { id } }"):
+        refused = api.query(document, agent)
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]

@@ -10,7 +10,7 @@ from attrs import field, frozen
 
 from application.custom_fields.rules import load_schema, require_unique_values, unique_clashes
 from application.customers.commands import ContactParser
-from application.customers.merging import move_history
+from application.customers.merging import move_history, require_merge
 from application.errors import AlreadyTaken
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
@@ -101,7 +101,8 @@ class ImportCustomers:
 
     A row that matches two different customers (its email one, its external id another)
     names one person twice: with ``auto_merge`` they are merged (into the one its external
-    id names), otherwise the row is refused and reported for someone to decide.
+    id names), which needs the permission to merge, otherwise the row is refused and
+    reported for someone to decide.
     """
 
     uow: UnitOfWorkFactory
@@ -125,7 +126,10 @@ class ImportCustomers:
         self, actor: Principal, checked: CheckedRows, *, auto_merge: bool = False
     ) -> CustomerImportResult:
         """The second half: match the checked rows to stored customers and save them."""
-        actor.require(Permission.WRITE_CUSTOMERS)
+        if auto_merge:
+            require_merge(actor)
+        else:
+            actor.require(Permission.WRITE_CUSTOMERS)
         problems = list(checked.problems)
         now = self.clock.now()
         with self.uow() as uow:

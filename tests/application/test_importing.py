@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from application.customers.commands import ContactParser
 from application.customers.importing import CustomerRow, ImportCustomers
 from application.customers.views import CustomerFilter
+from application.errors import Forbidden
 from application.principal import Principal
 from domain.custom_fields import FieldType
 from domain.errors import ErrorCode
@@ -66,3 +69,21 @@ def test_checking_then_storing_is_the_whole_use_case(app: App, clock: ManualCloc
     assert (result.created, len(result.problems)) == (1, 2)
     again = use_case(SYSTEM, rows)
     assert (again.created, again.unchanged, len(again.problems)) == (0, 1, 2)
+
+
+def test_an_agent_may_import_but_not_merge_by_import(
+    app: App, clock: ManualClock, agent: Principal, manager: Principal
+) -> None:
+    upsert = importer(app, clock)
+    upsert(SYSTEM, [CustomerRow(row=2, email="ada@example.com")])
+    upsert(SYSTEM, [CustomerRow(row=2, external_ids=("shop:1",))])
+    both = [CustomerRow(row=2, email="ada@example.com", external_ids=("shop:1",))]
+    events = app.backend.outbox()
+    with pytest.raises(Forbidden):
+        upsert(agent, both, auto_merge=True)
+    assert app.backend.outbox() == events
+    assert app.backend.customers.count(CustomerFilter()) == 2
+    refused = upsert(agent, both)
+    assert [p.problem.code for p in refused.problems] == [ErrorCode.TAKEN]
+    merged = upsert(manager, both, auto_merge=True)
+    assert (merged.merged, app.backend.customers.count(CustomerFilter())) == (1, 1)

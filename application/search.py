@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Final
 
 from attrs import Attribute
 
 from application.errors import InvalidInput
 from domain.errors import ErrorCode
+from domain.text import has_control_characters
 
 MAX_SEARCH_LENGTH: Final = 200
-"""Longer than any name, email or phone a record holds, so nothing findable is cut off."""
+"""Enough to find any record by part of its text, and short enough for any LIKE pattern."""
 SEARCH_RULE: Final = (
     f"at most {MAX_SEARCH_LENGTH} characters (else TOO_LONG), without control characters "
     "(else INVALID)."
 )
-
-# Control characters end a LIKE pattern early on SQLite (a NUL matches everyone) and
-# PostgreSQL refuses NUL outright; lone surrogates cannot be encoded for either.
-_REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cs"})
 
 
 def check_search_text(text: str, *, field: str) -> None:
@@ -28,7 +24,9 @@ def check_search_text(text: str, *, field: str) -> None:
         raise InvalidInput(
             field, ErrorCode.TOO_LONG, f"must be at most {MAX_SEARCH_LENGTH} characters"
         )
-    if any(unicodedata.category(char) in _REFUSED_CATEGORIES for char in text):
+    # A NUL ends a LIKE pattern early on SQLite, which then matches everyone, and
+    # PostgreSQL refuses it outright.
+    if has_control_characters(text):
         raise InvalidInput(field, ErrorCode.INVALID, "must not contain control characters")
 
 

@@ -123,17 +123,26 @@ def _subscription_id(value: strawberry.ID) -> str:
     return local_id(value, SUBSCRIPTION)
 
 
-_CURSOR = re.compile(r"[0-9]{1,18}")
+_DELIVERY_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def _delivery_number(text: str) -> int:
+    """A delivery's number as the API writes it; ``ValueError`` for any other text."""
+    # ASCII digits, few enough for a 64-bit column: int() also reads Arabic-Indic digits and
+    # numbers SQLite cannot bind.
+    if _DELIVERY_NUMBER.fullmatch(text) is None:
+        raise ValueError(text)
+    return int(text)
 
 
 def _delivery_cursor(after: str | None) -> int | None:
-    """The delivery id an ``endCursor`` holds; any other text is refused."""
+    """The delivery number an ``endCursor`` holds; any other text is refused."""
     if not after:
         return None
-    # ASCII digits, few enough for a 64-bit column: str.isdigit() takes "²", which int() refuses.
-    if _CURSOR.fullmatch(after) is None:
-        raise invalid_cursor_error()
-    return int(after)
+    try:
+        return _delivery_number(after)
+    except ValueError:
+        raise invalid_cursor_error() from None
 
 
 @strawberry.type
@@ -225,7 +234,7 @@ class WebhookMutation:
         self, info: Info, delivery_id: strawberry.ID
     ) -> ReplayWebhookDeliveryPayload:
         try:
-            local = int(local_id(delivery_id, DELIVERY))
+            local = _delivery_number(local_id(delivery_id, DELIVERY))
             view = info.context.services.manage_webhooks.replay(info.context.principal, local)
         except (MalformedId, ValueError):
             return ReplayWebhookDeliveryPayload(user_errors=invalid_id("deliveryId"))

@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from adapters.graphql.app import create_app
+from adapters.graphql.relay import to_global_id
 from application.errors import InvalidInput
 from application.events.webhooks import check_target
 from application.principal import Principal
@@ -225,3 +226,16 @@ def test_the_delivery_log_is_refused_to_an_agent_with_a_code(api: Api) -> None:
     for document in (DELIVERIES, "{ webhookSubscriptions { id } }"):
         refused = api.query(document, agent)
         assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+
+
+REPLAY = """
+mutation($id: ID!) { replayWebhookDelivery(deliveryId: $id) { userErrors { field code } } }
+"""
+
+
+def test_a_delivery_number_too_large_for_storage_is_an_invalid_id(api: Api) -> None:
+    for number, code in (("9" * 30, "INVALID_ID"), ("١٢", "INVALID_ID"), ("12", "NOT_FOUND")):
+        replayed = api.data(REPLAY, id=to_global_id("WebhookDelivery", number))
+        assert replayed["replayWebhookDelivery"]["userErrors"] == [
+            {"field": ["deliveryId"], "code": code}
+        ]

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Final
 
 from domain.errors import ErrorCode, InvalidValue
+
+_REFUSED_CATEGORIES: Final = frozenset({"Cc", "Cs"})
+"""Control characters, and lone surrogates: a JSON "\\ud800" decodes to one, and no storage
+can encode it (SQLite and PostgreSQL both fail on it)."""
+
+
+def has_control_characters(text: str, *, allowed: str = "") -> bool:
+    """Whether ``text`` holds a control character or a lone surrogate not in ``allowed``."""
+    return any(
+        unicodedata.category(char) in _REFUSED_CATEGORIES and char not in allowed for char in text
+    )
 
 
 def clean_line(raw: str, *, field: str, max_length: int) -> str:
@@ -12,12 +24,12 @@ def clean_line(raw: str, *, field: str, max_length: int) -> str:
     text = unicodedata.normalize("NFC", raw).strip()
     if len(text) > max_length:
         raise InvalidValue(field, ErrorCode.TOO_LONG, f"must be at most {max_length} characters")
-    if any(unicodedata.category(char) == "Cc" for char in text):
+    if has_control_characters(text):
         raise InvalidValue(field, ErrorCode.INVALID, "must not contain control characters")
     return text
 
 
-_LAYOUT = frozenset("\n\t")
+_LAYOUT: Final = "\n\t"
 
 
 def clean_text(raw: str, *, field: str, max_length: int) -> str:
@@ -25,7 +37,7 @@ def clean_text(raw: str, *, field: str, max_length: int) -> str:
     text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
     if len(text) > max_length:
         raise InvalidValue(field, ErrorCode.TOO_LONG, f"must be at most {max_length} characters")
-    if any(unicodedata.category(char) == "Cc" and char not in _LAYOUT for char in text):
+    if has_control_characters(text, allowed=_LAYOUT):
         raise InvalidValue(field, ErrorCode.INVALID, "must not contain control characters")
     return text
 

@@ -191,6 +191,8 @@ def test_export_refuses_unknown_fields_tags_and_bad_conditions(
         (("--filter", "plan=platinum"), "INVALID_CHOICE"),
         (("--filter", "plan"), "is not a condition"),
         (("--tag", "Nope"), "no tag named Nope"),
+        (("--search", "x" * 201), "TOO_LONG"),
+        (("--search", "a\tb"), "must not contain control characters"),
     ):
         result = subprocess.run(
             [RAPPORT, "export", "customers", *options],

@@ -32,6 +32,7 @@ from application.companies.views import (
 from application.custom_fields.criteria import FieldSort
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.pagination import Edge, Page, PageRequest
+from application.search import SEARCH_RULE
 from domain.companies import Address, CompanySize
 from domain.errors import DomainError
 
@@ -232,7 +233,8 @@ class CompanyOrderInput:
 @strawberry.input(name="CompanyFilter", description="Conditions that must all hold.")
 class CompanyFilterInput:
     search: str | None = strawberry.field(
-        default=None, description="Part of the name or domain, ignoring case."
+        default=None,
+        description=f"Part of the name or domain, ignoring case; {SEARCH_RULE}",
     )
     domain: str | None = None
     owner_ids: list[strawberry.ID] | None = None
@@ -294,10 +296,10 @@ class CompanyQuery:
         filter: CompanyFilterInput | None = None,
         order_by: CompanyOrderInput | None = None,
     ) -> CompanyConnection:
-        where = filter.to_filter() if filter else CompanyFilter()
         order = order_by.to_order() if order_by else CompanyOrder()
         context = info.context
         try:
+            where = filter.to_filter() if filter else CompanyFilter()
             page = context.services.list_companies(
                 context.principal, where, order, PageRequest(first, after, last, before)
             )

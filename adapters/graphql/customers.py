@@ -41,6 +41,7 @@ from application.customers.views import (
     CustomerView,
 )
 from application.pagination import Edge, Page, PageRequest
+from application.search import SEARCH_RULE
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
 
@@ -233,7 +234,8 @@ class CustomerOrderInput:
 @strawberry.input(name="CustomerFilter", description="Conditions that must all hold.")
 class CustomerFilterInput:
     search: str | None = strawberry.field(
-        default=None, description="Part of the name, email or phone, ignoring case."
+        default=None,
+        description=f"Part of the name, email or phone, ignoring case; {SEARCH_RULE}",
     )
     email: str | None = None
     owner_ids: list[strawberry.ID] | None = None
@@ -336,10 +338,10 @@ class CustomerQuery:
         filter: CustomerFilterInput | None = None,
         order_by: CustomerOrderInput | None = None,
     ) -> CustomerConnection:
-        where = filter.to_filter() if filter else CustomerFilter()
         order = order_by.to_order() if order_by else CustomerOrder()
         context = info.context
         try:
+            where = filter.to_filter() if filter else CustomerFilter()
             page = context.services.list_customers(
                 context.principal, where, order, PageRequest(first, after, last, before)
             )

@@ -8,7 +8,13 @@ from graphql import GraphQLError
 from adapters.graphql.context import Info
 from adapters.graphql.customers import CUSTOMER, CustomerNode, load_customer
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
-from adapters.graphql.relay import MalformedId, PageInfo, local_id, to_global_id
+from adapters.graphql.relay import (
+    MalformedId,
+    PageInfo,
+    invalid_cursor_error,
+    local_id,
+    to_global_id,
+)
 from application.customers.merging import DuplicateCandidate
 from domain.errors import DomainError
 
@@ -68,10 +74,7 @@ class DuplicateQuery:
         if after is not None:
             cursors = [_cursor(c) for c in candidates]
             if after not in cursors:
-                raise GraphQLError(
-                    "after is not a cursor of this list",
-                    extensions={"code": "INVALID", "field": "after"},
-                )
+                raise invalid_cursor_error()
             start = cursors.index(after) + 1
         page = candidates[start : start + first]
         return DuplicateCandidateConnection(

@@ -68,7 +68,7 @@ class ImportMutation:
         upload = input.file
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "upload.csv"
-            # At run time an upload is Starlette's UploadFile, which nothing else closes.
+            # The Upload scalar lets only Starlette's UploadFile through, which nothing else closes.
             file = cast(Any, upload)
             try:
                 path.write_bytes(await file.read())

@@ -17,6 +17,7 @@ from adapters.graphql.relay import (
     MalformedId,
     Node,
     PageInfo,
+    invalid_cursor_error,
     invalid_id_error,
     local_id,
     to_global_id,
@@ -128,7 +129,10 @@ def _cursor(view: OrderView) -> str:
 
 def _position(cursor: str) -> tuple[datetime, str]:
     placed_at, _, order_id = local_id(cursor, "OrderCursor").partition("|")
-    return datetime.fromisoformat(placed_at), order_id
+    try:
+        return datetime.fromisoformat(placed_at), order_id
+    except ValueError:
+        raise MalformedId(cursor) from None
 
 
 async def orders_of(info: Info, customer_id: str, first: int, after: str | None) -> OrderConnection:
@@ -149,9 +153,7 @@ async def orders_of(info: Info, customer_id: str, first: int, after: str | None)
                 )
             )
     except MalformedId:
-        raise GraphQLError(
-            "after is not a cursor of this list", extensions={"code": "INVALID", "field": "after"}
-        ) from None
+        raise invalid_cursor_error() from None
     except DomainError as error:
         raise query_error(error) from None
     return _connection(views, first, after, customer_id=customer_id)
@@ -197,9 +199,7 @@ def orders_of_company(
             )
         )
     except MalformedId:
-        raise GraphQLError(
-            "after is not a cursor of this list", extensions={"code": "INVALID", "field": "after"}
-        ) from None
+        raise invalid_cursor_error() from None
     except DomainError as error:
         raise query_error(error) from None
     return _connection(views, first, after, company_id=company_id)

@@ -75,3 +75,10 @@ def invalid_id_error(argument: str, expected_type: str) -> GraphQLError:
         f"{argument} is not the id of a {expected_type}",
         extensions={"code": ErrorCode.INVALID_ID.value, "field": argument},
     )
+
+
+def invalid_cursor_error(argument: str = "after") -> GraphQLError:
+    return GraphQLError(
+        f"{argument} is not a cursor of this list",
+        extensions={"code": ErrorCode.INVALID.value, "field": argument},
+    )

@@ -54,6 +54,7 @@ from adapters.graphql.pipeline import OPPORTUNITY, PipelineQuery
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.sales_analytics import SalesAnalyticsQuery
 from adapters.graphql.sales_teams import SalesTeamMutation, SalesTeamQuery
+from adapters.graphql.scalars import SCALARS
 from adapters.graphql.segments import SEGMENT, SegmentMutation, SegmentQuery, fetch_segment
 from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
 from adapters.graphql.tags import TAG, TagQuery, fetch_tag
@@ -204,7 +205,8 @@ def build_schema(
         types=[UserNode, ActivityNode, BehaviourEventNode],
         extensions=extensions,
         config=StrawberryConfig(
-            disable_field_suggestions=limits is not None and not limits.field_suggestions
+            scalar_map=SCALARS,
+            disable_field_suggestions=limits is not None and not limits.field_suggestions,
         ),
     )
     schema.loops = loops

@@ -17,7 +17,7 @@ import strawberry
 from adapters.graphql.custom_fields import enum_value
 from application.errors import InvalidInput
 from application.segments.printer import print_rule
-from domain.errors import ErrorCode
+from domain.errors import ErrorCode, InvalidValue
 from domain.segments.rules import (
     AllOf,
     AnyOf,
@@ -203,11 +203,13 @@ def _predicate(node: SegmentRuleInput, path: str) -> Rule:
     if node.attribute is not None:
         a = node.attribute
         comparison = None if a.comparison is None else Comparison(enum_value(a.comparison))
-        op = FieldOp(enum_value(a.op))
-        if op is FieldOp.COMPARE and comparison is None:
-            raise InvalidInput(f"{path}.attribute.comparison", ErrorCode.REQUIRED, "compare how")
         values = tuple(_value(v, f"{path}.attribute.values.{i}") for i, v in enumerate(a.values))
-        return Attribute(a.field, op, values, comparison)
+        try:
+            return Attribute(a.field, FieldOp(enum_value(a.op)), values, comparison)
+        except InvalidValue as error:
+            problem = error.problems[0]
+            field = f"{path}.attribute.{problem.field}"
+            raise InvalidInput(field, problem.code, problem.message) from None
     if node.relative_date is not None:
         r = node.relative_date
         return RelativeDate(r.field, DateRelation(enum_value(r.relation)), r.days)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, user_errors
-from adapters.graphql.relay import MalformedId, local_id, to_global_id
+from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.relay import (
+    MalformedId,
+    invalid_cursor_error,
+    invalid_id_error,
+    local_id,
+    to_global_id,
+)
 from application.events.webhooks import WebhookDeliveryView, WebhookSubscriptionView
 from domain.errors import DomainError
 
@@ -116,11 +123,36 @@ def _subscription_id(value: strawberry.ID) -> str:
     return local_id(value, SUBSCRIPTION)
 
 
+_DELIVERY_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def _delivery_number(text: str) -> int:
+    """A delivery's number as the API writes it; ``ValueError`` for any other text."""
+    # ASCII digits, few enough for a 64-bit column: int() also reads Arabic-Indic digits and
+    # numbers SQLite cannot bind.
+    if _DELIVERY_NUMBER.fullmatch(text) is None:
+        raise ValueError(text)
+    return int(text)
+
+
+def _delivery_cursor(after: str | None) -> int | None:
+    """The delivery number an ``endCursor`` holds; any other text is refused."""
+    if not after:
+        return None
+    try:
+        return _delivery_number(after)
+    except ValueError:
+        raise invalid_cursor_error() from None
+
+
 @strawberry.type
 class WebhookQuery:
     @strawberry.field(description="Every webhook subscription (admins only).")
     def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:
-        views = info.context.services.manage_webhooks.list(info.context.principal)
+        try:
+            views = info.context.services.manage_webhooks.list(info.context.principal)
+        except DomainError as error:
+            raise query_error(error) from None
         return [WebhookSubscription.from_view(view) for view in views]
 
     @strawberry.field(description="The delivery log, newest first.")
@@ -132,11 +164,17 @@ class WebhookQuery:
         subscription_id: strawberry.ID | None = None,
     ) -> WebhookDeliveryPage:
         first = max(1, min(first, 200))
-        after_id = int(after) if after and after.isdigit() else None
-        sub = _subscription_id(subscription_id) if subscription_id is not None else None
-        views = info.context.services.manage_webhooks.deliveries(
-            info.context.principal, sub, after_id, first + 1
-        )
+        after_id = _delivery_cursor(after)
+        try:
+            sub = _subscription_id(subscription_id) if subscription_id is not None else None
+        except MalformedId:
+            raise invalid_id_error("subscriptionId", SUBSCRIPTION) from None
+        try:
+            views = info.context.services.manage_webhooks.deliveries(
+                info.context.principal, sub, after_id, first + 1
+            )
+        except DomainError as error:
+            raise query_error(error) from None
         page = list(views[:first])
         return WebhookDeliveryPage(
             nodes=[WebhookDelivery.from_view(view) for view in page],
@@ -196,7 +234,7 @@ class WebhookMutation:
         self, info: Info, delivery_id: strawberry.ID
     ) -> ReplayWebhookDeliveryPayload:
         try:
-            local = int(local_id(delivery_id, DELIVERY))
+            local = _delivery_number(local_id(delivery_id, DELIVERY))
             view = info.context.services.manage_webhooks.replay(info.context.principal, local)
         except (MalformedId, ValueError):
             return ReplayWebhookDeliveryPayload(user_errors=invalid_id("deliveryId"))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
+import attrs
 from attrs import frozen
 
 from application.custom_fields.criteria import (
@@ -15,6 +16,7 @@ from application.custom_fields.criteria import (
     sort_value,
 )
 from application.pagination import SortKey, SortValue, read_text, read_time
+from application.search import searchable
 from domain.companies import Address, Company, CompanySize
 from domain.companies.company import company_sort_name
 from domain.custom_fields import CustomValue
@@ -101,8 +103,8 @@ class CompanyOrder:
 class CompanyFilter:
     """Conditions that all hold; ``None`` means no condition on that field."""
 
-    search: str | None = None
-    """Part of the name or domain, ignoring case."""
+    search: str | None = attrs.field(default=None, validator=searchable)
+    """Part of the name or domain, ignoring case; see ``application.search``."""
     domain: str | None = None
     owner_ids: frozenset[str] | None = None
     sizes: frozenset[CompanySize] | None = None

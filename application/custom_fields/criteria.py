@@ -16,6 +16,7 @@ from attrs import evolve, frozen
 from application.custom_fields.views import CustomFieldDefinitionView
 from application.errors import InvalidInput
 from application.pagination import SortValue
+from application.search import check_search_text
 from domain.custom_fields import CustomValue, FieldType
 from domain.custom_fields.values import comparable, parse_value
 from domain.errors import DomainError, ErrorCode, Problem
@@ -109,6 +110,7 @@ def _resolve(
     if condition.op is Operator.CONTAINS:
         if not isinstance(condition.value, str):
             raise InvalidInput(path, ErrorCode.INVALID, "CONTAINS takes a string")
+        check_search_text(condition.value, field=path)
         if field_type is FieldType.MULTIPLE_CHOICE:
             _operand(definition, [condition.value], path)
         return FieldCondition(condition.key, condition.op, condition.value, field_type)

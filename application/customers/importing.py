@@ -16,7 +16,7 @@ from application.custom_fields.rules import (
 )
 from application.customers.commands import ContactParser
 from application.customers.file_keys import FileKeys
-from application.customers.merging import move_history
+from application.customers.merging import move_history, require_merge
 from application.errors import AlreadyTaken
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
@@ -108,7 +108,8 @@ class ImportCustomers:
 
     A row that matches two different customers (its email one, its external id another)
     names one person twice: with ``auto_merge`` they are merged (into the one its external
-    id names), otherwise the row is refused and reported for someone to decide.
+    id names), which needs the permission to merge, otherwise the row is refused and
+    reported for someone to decide.
     """
 
     uow: UnitOfWorkFactory
@@ -141,7 +142,10 @@ class ImportCustomers:
         ``earlier`` holds what the file's earlier batches named: a row that names an email,
         an external id or a customer that an earlier row of the file named is refused.
         """
-        actor.require(Permission.WRITE_CUSTOMERS)
+        if auto_merge:
+            require_merge(actor)
+        else:
+            actor.require(Permission.WRITE_CUSTOMERS)
         keys = earlier if earlier is not None else FileKeys()
         problems = list(checked.problems)
         rows: list[CheckedRow] = []

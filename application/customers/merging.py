@@ -69,6 +69,12 @@ class FindDuplicateCandidates:
         return candidates
 
 
+def require_merge(actor: Principal) -> None:
+    """Merging writes the survivor and archives every duplicate: it needs both permissions."""
+    actor.require(Permission.WRITE_CUSTOMERS)
+    actor.require(Permission.ARCHIVE_CUSTOMERS)
+
+
 def move_history(uow: UnitOfWork, survivor_id: str, duplicate_ids: Sequence[str]) -> None:
     """Everything that belongs to merged duplicates now belongs to the survivor."""
     uow.orders.reassign(duplicate_ids, survivor_id)
@@ -88,7 +94,8 @@ class MergeCustomers:
 
     Orders, events, activities, the timeline, tags (the survivor carries the union),
     stages, deals, leads and tasks follow, and as modules arrive cases; the duplicates stay
-    resolvable and point at the survivor.
+    resolvable and point at the survivor. Each duplicate ends archived, so merging needs
+    the permission that archiving needs.
     """
 
     uow: UnitOfWorkFactory
@@ -98,7 +105,7 @@ class MergeCustomers:
     def __call__(
         self, actor: Principal, survivor_id: str, duplicate_ids: Sequence[str]
     ) -> CustomerView:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        require_merge(actor)
         now = self.clock.now()
         with self.uow() as uow:
             survivor = uow.customers.get(survivor_id)

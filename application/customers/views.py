@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
+import attrs
 from attrs import frozen
 
 from application.custom_fields.criteria import (
@@ -15,6 +16,7 @@ from application.custom_fields.criteria import (
     sort_value,
 )
 from application.pagination import SortKey, SortValue, read_text, read_time
+from application.search import searchable
 from domain.custom_fields import CustomValue
 from domain.customers import Customer
 from domain.customers.customer import display_name, sort_name
@@ -112,7 +114,8 @@ class CustomerOrder:
 class CustomerFilter:
     """Conditions that all hold; ``None`` means no condition on that field."""
 
-    search: str | None = None
+    search: str | None = attrs.field(default=None, validator=searchable)
+    """Part of the name, email or phone, ignoring case; see ``application.search``."""
     email: str | None = None
     owner_ids: frozenset[str] | None = None
     include_archived: bool = False

@@ -7,7 +7,6 @@ as ISO 8601 strings (datetimes in UTC), choices as the choice's text.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -15,6 +14,7 @@ from typing import Final, cast
 
 from domain.custom_fields.definition import FieldType
 from domain.errors import ErrorCode, InvalidValue
+from domain.text import has_control_characters
 
 CustomValue = str | int | float | bool | list[str]
 """A stored value; ``None`` is never stored, it removes the value."""
@@ -42,7 +42,7 @@ def _text(raw: object, _choices: Sequence[str], path: str) -> CustomValue:
             path, ErrorCode.TOO_LONG, f"must be at most {MAX_TEXT_LENGTH} characters"
         )
     # PostgreSQL's JSON refuses NUL, and no other control character belongs in a field.
-    if any(unicodedata.category(char) in ("Cc", "Cs") and char not in "\t\n\r" for char in raw):
+    if has_control_characters(raw, allowed="\t\n\r"):
         raise _wrong(path, "must not contain control characters other than tabs and newlines")
     return raw
 

@@ -97,13 +97,25 @@ class RfmPart(StrEnum):
     M = "m"
 
 
+_VALUE_COUNTS: Final[Mapping[FieldOp, tuple[int, int | None, str]]] = {
+    FieldOp.COMPARE: (1, 1, "one value"),
+    FieldOp.IN: (1, None, "one or more values"),
+    FieldOp.NOT_IN: (1, None, "one or more values"),
+    FieldOp.BETWEEN: (2, 2, "two values"),
+    FieldOp.CONTAINS: (1, 1, "one value"),
+    FieldOp.STARTS_WITH: (1, 1, "one value"),
+    FieldOp.IS_SET: (0, 0, "no value"),
+    FieldOp.IS_NOT_SET: (0, 0, "no value"),
+}
+
+
 @frozen
 class Attribute:
     """A built-in or custom field (``custom.<key>``) compared with literals.
 
     ``op`` COMPARE uses ``comparison`` and one value; IN / NOT_IN take one or more values;
-    BETWEEN takes two (both ends included). A customer without a value matches only
-    ``!=``, ``not in`` and ``is not set``.
+    BETWEEN takes two (both ends included); CONTAINS and STARTS WITH one; IS SET and IS NOT
+    SET none. A customer without a value matches only ``!=``, ``not in`` and ``is not set``.
     """
 
     field: str
@@ -111,6 +123,13 @@ class Attribute:
     values: tuple[Value, ...] = ()
     comparison: Comparison | None = None
     at: Position | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.op is FieldOp.COMPARE and self.comparison is None:
+            raise InvalidValue("comparison", ErrorCode.REQUIRED, "compare how")
+        least, most, wanted = _VALUE_COUNTS[self.op]
+        if len(self.values) < least or (most is not None and len(self.values) > most):
+            raise InvalidValue("values", ErrorCode.INVALID, f"{self.op} takes {wanted}")
 
 
 @frozen

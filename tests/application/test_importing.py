@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from application.customers.commands import ContactParser
 from application.customers.file_keys import FileKeys
 from application.customers.importing import CustomerRow, ImportCustomers
 from application.customers.views import CustomerFilter, CustomerOrder
+from application.errors import Forbidden
 from application.pagination import PageRequest
 from application.principal import Principal
 from domain.custom_fields import FieldType
@@ -210,3 +213,21 @@ def test_a_unique_value_repeated_within_a_batch_that_also_updates_is_taken(
         (3, "customFields.badge", ErrorCode.TAKEN),
         (5, "customFields.badge", ErrorCode.TAKEN),
     ]
+
+
+def test_an_agent_may_import_but_not_merge_by_import(
+    app: App, clock: ManualClock, agent: Principal, manager: Principal
+) -> None:
+    upsert = importer(app, clock)
+    upsert(SYSTEM, [CustomerRow(row=2, email="ada@example.com")])
+    upsert(SYSTEM, [CustomerRow(row=2, external_ids=("shop:1",))])
+    both = [CustomerRow(row=2, email="ada@example.com", external_ids=("shop:1",))]
+    events = app.backend.outbox()
+    with pytest.raises(Forbidden):
+        upsert(agent, both, auto_merge=True)
+    assert app.backend.outbox() == events
+    assert app.backend.customers.count(CustomerFilter()) == 2
+    refused = upsert(agent, both)
+    assert [p.problem.code for p in refused.problems] == [ErrorCode.TAKEN]
+    merged = upsert(manager, both, auto_merge=True)
+    assert (merged.merged, app.backend.customers.count(CustomerFilter())) == (1, 1)

@@ -172,13 +172,13 @@ def test_an_order_after_dormancy_wins_the_customer_back(life: Lifecycle) -> None
 
 
 def test_a_merge_keeps_the_survivors_stage_and_moves_history(
-    life: Lifecycle, agent: Principal
+    life: Lifecycle, agent: Principal, manager: Principal
 ) -> None:
     survivor, duplicate = life.customer("Ada"), life.customer("Ada")
     life.change(agent, StageMove(customer_id=survivor, track="acquisition", stage="lead"))
     life.change(agent, StageMove(customer_id=duplicate, track="acquisition", stage="customer"))
     life.change(agent, StageMove(customer_id=duplicate, track="engagement", stage="active"))
-    MergeCustomers(life.app.backend.uow, life.app.clock)(agent, survivor, [duplicate])
+    MergeCustomers(life.app.backend.uow, life.app.clock)(manager, survivor, [duplicate])
     assert life.stages(survivor) == {"acquisition": "lead", "engagement": "active"}
     assert len(life.read.history(agent, survivor, first=10, after=None).edges) == 3
 

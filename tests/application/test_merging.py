@@ -10,13 +10,13 @@ from application.behaviour.tracking import IncomingEvent
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.views import CustomerFilter
-from application.errors import NotFound
+from application.errors import Forbidden, NotFound
 from application.orders.commands import NewOrder, RecordOrder
 from application.principal import Principal
 from domain.activities import ActivityKind
 from domain.custom_fields import FieldType
 from domain.customers import ExternalId
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
 from tests.application.conftest import App
 
 SYSTEM = Principal.system()
@@ -186,3 +186,25 @@ def test_a_merge_keeps_every_order_and_external_id(
     )
     external = app.get.external_ids(SYSTEM, [survivor])[survivor]
     assert sorted(external) == sorted(f"shop:{i}" for i in [survivor, *duplicates])
+
+
+def test_an_agent_may_not_merge_as_it_may_not_archive(
+    app: App, merge: MergeCustomers, agent: Principal, manager: Principal
+) -> None:
+    survivor = app.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
+    duplicate = app.create(agent, NewCustomer(first_name="Ada", email="ada@example.org"))
+    events = app.backend.outbox()
+    for attempt in (
+        lambda: merge(agent, survivor.id, [duplicate.id]),
+        lambda: app.archive(agent, duplicate.id),
+    ):
+        with pytest.raises(Forbidden) as refused:
+            attempt()
+        assert [p.code for p in refused.value.problems] == [ErrorCode.FORBIDDEN]
+    assert app.get(agent, [survivor.id, duplicate.id]) == {
+        survivor.id: survivor,
+        duplicate.id: duplicate,
+    }
+    assert app.backend.outbox() == events
+    merged = merge(manager, survivor.id, [duplicate.id])
+    assert app.get(manager, [duplicate.id])[duplicate.id].merged_into == merged.id

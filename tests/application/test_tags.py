@@ -164,13 +164,13 @@ def test_thousands_of_customers_are_tagged_in_one_call(
 
 
 def test_a_merge_gives_the_survivor_every_tag(
-    app: App, tags: Tags, agent: Principal, people: list[CustomerView]
+    app: App, tags: Tags, agent: Principal, manager: Principal, people: list[CustomerView]
 ) -> None:
     vip, b2b = tag(tags, "VIP"), tag(tags, "B2B")
     survivor, duplicate = people[0].id, people[1].id
     tags.tag(agent, [survivor, duplicate], [vip.id])
     tags.tag(agent, [duplicate], [b2b.id])
-    MergeCustomers(app.backend.uow, app.clock)(agent, survivor, [duplicate])
+    MergeCustomers(app.backend.uow, app.clock)(manager, survivor, [duplicate])
     assert names_of(tags, agent, survivor) == ["B2B", "VIP"]
     assert len(tags.get.history(agent, survivor)) == 3
 

@@ -12,6 +12,7 @@ from application.companies.views import CompanyFilter, CompanyOrder, CompanyOrde
 from application.customers.views import CustomerFilter
 from application.errors import StaleVersion
 from application.pagination import SortKey
+from application.search import MAX_SEARCH_LENGTH
 from domain.companies import Address, Company, CompanyChanges, CompanySize
 from domain.custom_fields import CustomFieldSchema, FieldType, ObjectType
 from tests.contracts.backend import StorageBackend
@@ -231,6 +232,24 @@ class CompanyReaderContract:
             assert backend.companies.count(where) == len(expected), where
         assert backend.companies.count(CompanyFilter()) == len(active)
         assert backend.companies.count(CompanyFilter(include_archived=True)) == len(made)
+
+    def test_the_longest_search_finds_its_company_and_no_pattern_is_too_complex(
+        self, backend: StorageBackend
+    ) -> None:
+        name = "%_\\" * 66 + "Zz"
+        wanted, other = new_company(name=name), new_company()
+        with backend.uow() as uow:
+            uow.companies.add(wanted)
+            uow.companies.add(other)
+            uow.commit()
+        assert len(name) == MAX_SEARCH_LENGTH
+        for search, expected in ((name.lower(), [wanted.id]), ("_" * MAX_SEARCH_LENGTH, [])):
+            where = CompanyFilter(search=search)
+            found = backend.companies.slice(
+                where, CompanyOrder(), after=None, before=None, limit=10, from_end=False
+            )
+            assert [v.id for v in found] == expected
+            assert backend.companies.count(where) == len(expected)
 
     def test_customers_filter_by_company(self, backend: StorageBackend) -> None:
         acme, other = new_company(), new_company()

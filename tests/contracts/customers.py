@@ -11,6 +11,7 @@ import pytest
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerOrderField
 from application.errors import AlreadyTaken, StaleVersion
 from application.pagination import SortKey
+from application.search import MAX_SEARCH_LENGTH
 from domain.custom_fields import CustomFieldSchema, FieldType
 from domain.customers import Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
 from tests.contracts.backend import StorageBackend
@@ -384,6 +385,24 @@ class CustomerReaderContract:
             )
             assert {v.id for v in found} == expected, where
             assert backend.customers.count(where) == len(expected), where
+
+    def test_the_longest_search_finds_its_customer_and_no_pattern_is_too_complex(
+        self, backend: StorageBackend
+    ) -> None:
+        first, last = "Ä" + "%_" * 49 + "a", "\\" * 50 + "z" * 50
+        wanted, other = new_customer(first=first, last=last), new_customer()
+        with backend.uow() as uow:
+            uow.customers.add_many([wanted, other])
+            uow.commit()
+        longest = f"{first[1:]} {last}"
+        assert len(longest) == MAX_SEARCH_LENGTH
+        for search, expected in ((longest, [wanted.id]), ("%_\\" * 66 + "%_", [])):
+            where = CustomerFilter(search=search.upper())
+            found = backend.customers.slice(
+                where, CustomerOrder(), after=None, before=None, limit=10, from_end=False
+            )
+            assert [v.id for v in found] == expected
+            assert backend.customers.count(where) == len(expected)
 
     def test_archived_customers_are_hidden_unless_asked_for(self, backend: StorageBackend) -> None:
         kept, archived = new_customer(), new_customer()

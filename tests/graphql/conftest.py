@@ -75,12 +75,22 @@ class Api:
         ).token
 
 
+def sqlite_container(template: Path, folder: Path) -> Container:
+    """The composition root over a fresh copy of the migrated SQLite template."""
+    path = folder / "api.db"
+    shutil.copyfile(template, path)
+    return build_container(Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{path}"}))
+
+
+def admin_token(container: Container) -> str:
+    return container.issue_api_key()(
+        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
+    ).token
+
+
 @pytest.fixture
 def api(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Api]:
-    path = tmp_path / "api.db"
-    shutil.copyfile(migrated_sqlite_template, path)
-    settings = Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{path}"})
-    container = build_container(settings)
+    container = sqlite_container(migrated_sqlite_template, tmp_path)
     statements: list[str] = []
     database = container.database()
     for engine in (database.reader, database.writer):
@@ -90,9 +100,7 @@ def api(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Api]:
             lambda _c, _cur, statement, *_args: statements.append(statement),
         )
     app = create_app(container.services(), container.authenticate(), graphiql=True)
-    token = container.issue_api_key()(
-        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
-    ).token
+    token = admin_token(container)
     with TestClient(app) as client:
         yield Api(client, container, token, statements)
     database.dispose()

@@ -191,3 +191,22 @@ def test_agent_cannot_archive(api: Api) -> None:
     token = api.key(Role.AGENT, "agent@example.com")
     payload = api.data(ARCHIVE, token=token, input={"id": created["id"]})["archiveCustomer"]
     assert payload["userErrors"] == [{"field": None, "code": "FORBIDDEN"}]
+
+
+def test_a_lone_surrogate_in_a_name_is_a_user_error(api: Api) -> None:
+    # Sent as raw JSON: clients cannot encode the string, but the wire can carry its escape.
+    body = (
+        b'{"query": "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) '
+        b'{ customer { id } userErrors { field code } } }", '
+        b'"variables": {"i": {"firstName": "Ada\\ud800"}}}'
+    )
+    response = api.client.post(
+        "/graphql",
+        content=body,
+        headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"},
+    )
+    assert response.json()["data"]["createCustomer"] == {
+        "customer": None,
+        "userErrors": [{"field": ["firstName"], "code": "INVALID"}],
+    }
+    assert total(api) == 0

@@ -1,3 +1,4 @@
+from domain.access.roles import Role
 from tests.graphql.conftest import Api
 from tests.graphql.test_customers_api import create
 
@@ -51,3 +52,24 @@ def test_merge_with_bad_ids_is_a_user_error(api: Api) -> None:
         "mergeCustomers"
     ]
     assert itself["userErrors"][0]["code"] == "INVALID"
+
+
+ARCHIVE = """
+mutation($input: ArchiveCustomerInput!) {
+  archiveCustomer(input: $input) { customer { id } userErrors { field code } }
+}"""
+CUSTOMER = "query($id: ID!) { customer(id: $id) { id version archivedAt } }"
+
+
+def test_an_agents_merge_is_refused_as_its_archive_is_and_changes_nothing(api: Api) -> None:
+    ada = create(api, firstName="Ada", email="ada.lovelace@gmail.com")
+    twin = create(api, firstName="Ada", email="adalovelace+shop@gmail.com")
+    before = [api.data(CUSTOMER, id=c["id"])["customer"] for c in (ada, twin)]
+    agent = api.key(Role.AGENT, "agent@example.com")
+    archived = api.data(ARCHIVE, agent, input={"id": twin["id"]})["archiveCustomer"]
+    merged = api.data(MERGE, agent, input={"survivorId": ada["id"], "duplicateIds": [twin["id"]]})
+    refused = {"customer": None, "userErrors": [{"field": None, "code": "FORBIDDEN"}]}
+    assert archived == refused
+    assert merged["mergeCustomers"] == refused
+    assert [api.data(CUSTOMER, id=c["id"])["customer"] for c in (ada, twin)] == before
+    assert api.data(CANDIDATES)["duplicateCandidates"]["totalCount"] == 1

@@ -114,3 +114,24 @@ def test_timelines_of_a_list_load_in_constant_statements(api: Api) -> None:
 
     selects(1)
     assert selects(3) == selects(12) == 2  # the customers, and every first timeline page
+
+
+COMPANIES = """
+query($filter: CompanyFilter) { companies(first: 5, filter: $filter) { totalCount } }
+"""
+
+
+def test_an_over_long_or_control_character_search_is_a_typed_query_error(api: Api) -> None:
+    _seed(api, 3)
+    api.data('mutation { createCompany(input: {name: "Acme"}) { company { id } } }')
+    for search, code in (
+        ("x" * 100_000, "TOO_LONG"),
+        ("\u0000", "INVALID"),
+        ("a\u0007", "INVALID"),
+    ):
+        for document in (PAGE, COMPANIES):
+            body = api.query(document, first=5, filter={"search": search})
+            assert body["data"] is None
+            assert [e["extensions"] for e in body["errors"]] == [
+                {"code": code, "field": "filter.search"}
+            ]

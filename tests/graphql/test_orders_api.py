@@ -1,5 +1,6 @@
 from typing import Any
 
+from adapters.graphql.relay import to_global_id
 from tests.graphql.conftest import Api
 from tests.graphql.test_customers_api import CREATE
 
@@ -118,3 +119,10 @@ def test_orders_of_many_customers_load_in_constant_statements(api: Api) -> None:
     assert [e["node"]["total"] for e in first["edges"]] == ["3.00", "2.00"]
     assert first["pageInfo"]["hasNextPage"] is True
     assert count <= 4  # customers, their total count, newest orders, order counts
+
+
+def test_an_order_cursor_without_a_time_is_a_typed_query_error(api: Api) -> None:
+    customer(api, "ada@example.com")
+    forged = to_global_id("OrderCursor", "yesterday|o1")
+    body = api.query(ORDERS, first=2, after=forged)
+    assert [e["extensions"] for e in body["errors"]] == [{"code": "INVALID", "field": "after"}]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from tests.graphql.conftest import Api
 
 PREVIEW = """
@@ -264,6 +266,31 @@ def test_the_rule_tree_and_the_text_are_two_faces_of_one_rule(api: Api) -> None:
         two["segmentRuleText"]["userErrors"][0]["message"]
         == "give exactly one condition or combination"
     )
+
+
+@pytest.mark.parametrize(
+    ("attribute", "field"),
+    [
+        ({"field": "", "op": "COMPARE", "comparison": "EQ"}, "values"),
+        ({"field": "email", "op": "COMPARE", "comparison": "EQ", "values": []}, "values"),
+        ({"field": "email", "op": "BETWEEN", "values": [{"text": "a"}]}, "values"),
+        ({"field": "email", "op": "IS_SET", "values": [{"text": "a"}]}, "values"),
+        ({"field": "email", "op": "COMPARE", "values": [{"text": "a"}]}, "comparison"),
+    ],
+)
+def test_an_attribute_with_the_wrong_number_of_values_is_a_user_error(
+    api: Api, attribute: dict[str, object], field: str
+) -> None:
+    text = api.data(RULE_TEXT, input={"attribute": attribute})["segmentRuleText"]
+    assert text["text"] is None
+    assert [(e["field"], e["code"]) for e in text["userErrors"]] == [
+        (["ruleInput", "attribute", field], "REQUIRED" if field == "comparison" else "INVALID")
+    ]
+    created = api.data(CREATE, input={"name": "x", "ruleInput": {"attribute": attribute}})
+    assert created["createSegment"]["segment"] is None
+    assert [e["field"] for e in created["createSegment"]["userErrors"]] == [
+        ["ruleInput", "attribute", field]
+    ]
 
 
 TRACK = """

@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from adapters.graphql.app import create_app
+from adapters.graphql.relay import to_global_id
 from application.errors import InvalidInput
 from application.events.webhooks import check_target
 from application.principal import Principal
@@ -225,3 +226,39 @@ def test_a_loopback_url_is_a_user_error_where_private_targets_are_forbidden(
     assert payload["userErrors"] == [
         {"field": ["url"], "code": "INVALID", "message": "must not point at a private address"}
     ]
+
+
+def test_a_malformed_subscription_id_or_cursor_is_a_typed_query_error(api: Api) -> None:
+    malformed = api.query(DELIVERIES, sub="garbage")
+    assert malformed["data"] is None
+    assert [e["extensions"] for e in malformed["errors"]] == [
+        {"code": "INVALID_ID", "field": "subscriptionId"}
+    ]
+    for cursor in ("²", "9" * 40, "next"):
+        refused = api.query(
+            "query($after: String) { webhookDeliveries(after: $after) { hasNextPage } }",
+            after=cursor,
+        )
+        assert [e["extensions"] for e in refused["errors"]] == [
+            {"code": "INVALID", "field": "after"}
+        ]
+
+
+def test_the_delivery_log_is_refused_to_an_agent_with_a_code(api: Api) -> None:
+    agent = api.key(Role.AGENT, "agent@example.com")
+    for document in (DELIVERIES, "{ webhookSubscriptions { id } }"):
+        refused = api.query(document, agent)
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+
+
+REPLAY = """
+mutation($id: ID!) { replayWebhookDelivery(deliveryId: $id) { userErrors { field code } } }
+"""
+
+
+def test_a_delivery_number_too_large_for_storage_is_an_invalid_id(api: Api) -> None:
+    for number, code in (("9" * 30, "INVALID_ID"), ("١٢", "INVALID_ID"), ("12", "NOT_FOUND")):
+        replayed = api.data(REPLAY, id=to_global_id("WebhookDelivery", number))
+        assert replayed["replayWebhookDelivery"]["userErrors"] == [
+            {"field": ["deliveryId"], "code": code}
+        ]

@@ -73,7 +73,11 @@ class ExecutionLoops:
             worker.running -= 1
 
     def close(self) -> None:
-        self._finalizer()
+        """Stops the loops; the next operation starts new ones (an app may start again)."""
+        with self._lock:
+            threads = list(self._threads)
+            self._threads.clear()
+        _stop_all(threads)
 
     def _least_busy(self) -> _LoopThread:
         with self._lock:

@@ -430,3 +430,12 @@ def test_bad_multipart_operations_are_400(api: Api, operations: bytes) -> None:
         },
     )
     assert response.status_code == 400
+
+
+def test_an_app_stopped_and_started_again_still_answers(api: Api) -> None:
+    app = limited_app(api, ApiLimits())
+    for _ in range(2):
+        with TestClient(app) as client:
+            assert post(client, api.token, "{ __typename }").json()["data"] == {
+                "__typename": "Query"
+            }

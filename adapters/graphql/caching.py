@@ -77,3 +77,9 @@ class DocumentCache(SchemaExtension):
             if query is not None:
                 documents.put(query, document, context.pre_execution_errors)
         yield
+
+
+def valid_document(schema: Any, query: str | None) -> DocumentNode | None:
+    """The parsed document of ``query`` if this schema has already found it valid."""
+    cached = _documents_of(schema).get(query) if query is not None else None
+    return cached[0] if cached is not None and not cached[1] else None

@@ -10,6 +10,7 @@ it may return, so nested connections multiply, as GitHub and Shopify count them.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,6 +49,7 @@ _PAGE_ARGUMENTS = ("first", "last")
 class QueryMeasure:
     cost: int
     depth: int
+    operation: OperationType | None = None
 
 
 def measure_operation(
@@ -67,7 +69,40 @@ def measure_operation(
     cost, depth = walk.selection(operation.selection_set, root.name, 1, None, 0)
     if operation.operation is OperationType.MUTATION:
         cost += MUTATION_COST * _root_field_count(walk, operation.selection_set)
-    return QueryMeasure(cost, depth)
+    return QueryMeasure(cost, depth, operation.operation)
+
+
+class Measures:
+    """Measures remembered by query text, operation and the integer variables (the only
+    ones a measure depends on): clients send the same few documents over and over."""
+
+    def __init__(self, schema: GraphQLSchema, size: int = 1024) -> None:
+        self._schema = schema
+        self._size = size
+        self._known: OrderedDict[tuple[Any, ...], QueryMeasure] = OrderedDict()
+
+    def of(
+        self,
+        query: str,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> QueryMeasure:
+        numbers = tuple(
+            sorted(
+                (name, value)
+                for name, value in (variables or {}).items()
+                if isinstance(value, int) and not isinstance(value, bool)
+            )
+        )
+        key = (query, operation_name, numbers)
+        known = self._known.get(key)
+        if known is None:
+            known = measure_operation(self._schema, document, operation_name, variables)
+            self._known[key] = known
+            if len(self._known) > self._size:
+                self._known.popitem(last=False)
+        return known
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

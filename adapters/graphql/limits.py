@@ -107,9 +107,15 @@ class QueryLimits(AddValidationRules):
         context = self.execution_context
         document = context.graphql_document
         if document is not None:
-            measured = measure_operation(
-                context.schema._schema, document, context.operation_name, context.variables
-            )
+            measures = getattr(context.schema, "measures", None)
+            if measures is not None and context.query is not None:
+                measured = measures.of(
+                    context.query, document, context.operation_name, context.variables
+                )
+            else:
+                measured = measure_operation(
+                    context.schema._schema, document, context.operation_name, context.variables
+                )
             self._requested = measured.cost
             refusal = self._refusal(measured.cost, measured.depth, context.context)
             if refusal is not None:

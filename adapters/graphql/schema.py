@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql import OperationType as GraphQLOperationType
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
@@ -23,10 +24,11 @@ from adapters.graphql.behaviour import (
     fetch_behaviour_event,
 )
 from adapters.graphql.board import BoardQuery
-from adapters.graphql.caching import DocumentCache
+from adapters.graphql.caching import DocumentCache, valid_document
 from adapters.graphql.companies import CompanyQuery, fetch_company
 from adapters.graphql.company_mutations import CompanyMutation
 from adapters.graphql.context import Info
+from adapters.graphql.cost import Measures
 from adapters.graphql.custom_fields import CustomFieldMutation, CustomFieldQuery
 from adapters.graphql.customers import (
     COMPANY,
@@ -142,11 +144,21 @@ Mutation = merge_types(
 )
 
 
+INLINE_COST = 10
+"""A query that may return at most this many objects runs on the server's own loop."""
+
+
 class RapportSchema(strawberry.Schema):
-    """Runs each query and mutation on the execution loops, within the time limit."""
+    """Runs each query and mutation on the execution loops, within the time limit.
+
+    A small query, known valid and costing at most ``INLINE_COST``, runs where it was asked:
+    its work is as bounded as the parsing and encoding every request does on that loop, and
+    handing it to another thread would cost more than running it (two thread wake-ups).
+    """
 
     loops: ExecutionLoops | None = None
     timeout_seconds: float | None = None
+    measures: Measures
 
     async def execute(
         self,
@@ -167,7 +179,7 @@ class RapportSchema(strawberry.Schema):
             allowed_operation_types,
             operation_extensions,
         )
-        if self.loops is None:
+        if self.loops is None or self._is_small(query, variable_values, operation_name):
             return await operation
         try:
             return await self.loops.run(operation, self.timeout_seconds)
@@ -182,6 +194,15 @@ class RapportSchema(strawberry.Schema):
                     )
                 ],
             )
+
+    def _is_small(
+        self, query: str | None, variables: dict[str, Any] | None, operation_name: str | None
+    ) -> bool:
+        document = valid_document(self, query)
+        if query is None or document is None:
+            return False
+        measured = self.measures.of(query, document, operation_name, variables)
+        return measured.operation is GraphQLOperationType.QUERY and measured.cost <= INLINE_COST
 
 
 def build_schema(
@@ -210,6 +231,7 @@ def build_schema(
         ),
     )
     schema.loops = loops
+    schema.measures = Measures(schema._schema)
     schema.timeout_seconds = limits.request_timeout_seconds if limits is not None else None
     return schema
 

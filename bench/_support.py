@@ -26,7 +26,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from bootstrap import Container, Settings, build_container, migrate, shutdown
+from bootstrap import Container, Settings, build_container, migrate
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -48,7 +48,7 @@ def temporary_container(label: str) -> Iterator[Container]:
         try:
             yield container
         finally:
-            shutdown(container, settings)
+            container.close()
 
 
 def progress_bar() -> Progress:

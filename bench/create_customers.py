@@ -19,6 +19,7 @@ from attrs import frozen
 from rich.table import Table
 
 from adapters.demo.customers import demo_customers
+from application.customers.bundle import Customers
 from application.customers.commands import NewCustomer
 from application.customers.views import CustomerFilter
 from application.principal import Principal
@@ -78,7 +79,7 @@ def time_use_case(rows: Sequence[NewCustomer], *, sample: int, budget_s: float) 
     """One ``CreateCustomer`` call per row; stops after ``sample`` rows if all would be slow."""
     principal = Principal.system()
     with temporary_container("use-case") as container:
-        create = container.create_customer()
+        create = container.use(Customers).create
         durations: list[float] = []
         clock = time.perf_counter
         with progress_bar() as progress:
@@ -99,7 +100,7 @@ def time_use_case(rows: Sequence[NewCustomer], *, sample: int, budget_s: float) 
                 if (index + 1) % PROGRESS_EVERY == 0:
                     progress.advance(task, PROGRESS_EVERY)
             elapsed = clock() - started
-        stored = container.list_customers().count(principal, CustomerFilter())
+        stored = container.use(Customers).list.count(principal, CustomerFilter())
     if stored != len(durations):
         raise SystemExit(f"use case stored {stored} customers, expected {len(durations)}")
     return Timing(len(durations), elapsed, tuple(durations), (1,) * len(durations), stored)
@@ -109,7 +110,7 @@ def time_bulk(rows: Sequence[NewCustomer], *, batch_size: int) -> Timing:
     """``CreateCustomersInBulk`` over consecutive batches of ``batch_size`` rows."""
     principal = Principal.system()
     with temporary_container("bulk") as container:
-        create_in_bulk = container.create_customers_in_bulk()
+        create_in_bulk = container.use(Customers).create_in_bulk
         durations: list[float] = []
         sizes: list[int] = []
         clock = time.perf_counter
@@ -126,7 +127,7 @@ def time_bulk(rows: Sequence[NewCustomer], *, batch_size: int) -> Timing:
                     raise SystemExit(f"bulk batch at row {first} refused rows: {result.problems}")
                 progress.advance(task, len(batch))
             elapsed = clock() - started
-        stored = container.list_customers().count(principal, CustomerFilter())
+        stored = container.use(Customers).list.count(principal, CustomerFilter())
     if stored != len(rows):
         raise SystemExit(f"bulk path stored {stored} customers, expected {len(rows)}")
     return Timing(len(rows), elapsed, tuple(durations), tuple(sizes), stored)

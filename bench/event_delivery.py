@@ -35,7 +35,9 @@ from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker
 from adapters.persistence.outbox import outbox_row
 from adapters.persistence.tables import outbox
+from application.customers.bundle import Customers
 from application.customers.commands import NewCustomer
+from application.events.bundle import Events
 from application.events.stream import EventStream
 from application.principal import Principal
 from bench._support import (
@@ -142,7 +144,7 @@ class Receiver:
 
 
 def subscribe(container: Container, url: str) -> None:
-    container.manage_webhooks().create(Principal.system(), url, [], "bench")
+    container.use(Events).webhooks.create(Principal.system(), url, [], "bench")
 
 
 def time_relay(
@@ -215,9 +217,9 @@ def latencies(samples: int) -> list[float]:
     seconds: list[float] = []
     with temporary_container("latency") as container, receiver.serving() as url:
         subscribe(container, url)
-        worker: DeliveryWorker = container.delivery_worker()
+        worker: DeliveryWorker = container.module("events").delivery_worker()
         start_delivery(container)
-        create = container.create_customer()
+        create = container.use(Customers).create
         try:
             for n in range(samples):
                 committed = time.perf_counter()

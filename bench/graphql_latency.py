@@ -39,6 +39,8 @@ from adapters.demo.seeding import seed_demo
 from adapters.graphql.app import BearerAuthentication, CachedAuthenticator, create_app
 from adapters.graphql.limits import ApiLimits
 from adapters.graphql.relay import MalformedId, local_id, to_global_id
+from application.access.bundle import Access
+from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.limits import BucketPolicy
 from application.pagination import PageRequest
@@ -183,8 +185,8 @@ def customer_fields(view: CustomerView) -> dict[str, object]:
 
 def create_plain_app(container: Container, authenticate: Callable[[str], Any]) -> Starlette:
     """Two JSON endpoints making the GraphQL resolvers' use case calls, nothing more."""
-    get_customers = container.get_customers()
-    list_customers = container.list_customers()
+    get_customers = container.use(Customers).get
+    list_customers = container.use(Customers).list
 
     async def customer_by_id(request: Request) -> JSONResponse:
         principal: Principal = request.scope["state"]["principal"]
@@ -305,7 +307,7 @@ def check_plain_page(response: AsgiResponse) -> list[dict[str, object]]:
 
 def all_customer_ids(container: Container) -> list[str]:
     """Every stored customer id, paged through the list use case."""
-    list_customers = container.list_customers()
+    list_customers = container.use(Customers).list
     principal = Principal.system()
     ids: list[str] = []
     after: str | None = None
@@ -324,7 +326,7 @@ def seed(container: Container, count: int) -> int:
     with progress_bar() as progress:
         task = progress.add_task(f"seeding {count:,} customers", total=count)
         created = seed_demo(
-            container.demo_services(),
+            container.bundles,
             customers=count,
             on_batch=lambda rows: progress.advance(task, rows),
         )
@@ -336,11 +338,13 @@ def seed(container: Container, count: int) -> int:
 def build_scenarios(
     container: Container, token: str, sizes: Sizes, rng: random.Random
 ) -> list[Scenario]:
-    graphql_app = create_app(container.services(), container.authenticate(), limits=BENCH_LIMITS)
-    unlimited_app = create_app(
-        container.services(), container.authenticate(), limits=ApiLimits.unlimited()
+    graphql_app = create_app(
+        container.services(), container.use(Access).authenticate, limits=BENCH_LIMITS
     )
-    plain_app = create_plain_app(container, container.authenticate())
+    unlimited_app = create_app(
+        container.services(), container.use(Access).authenticate, limits=ApiLimits.unlimited()
+    )
+    plain_app = create_plain_app(container, container.use(Access).authenticate)
     ids = all_customer_ids(container)
     if len(ids) < sizes.customers:
         raise SystemExit(f"found {len(ids)} customers, expected at least {sizes.customers}")
@@ -608,7 +612,7 @@ def results(measurements: Sequence[Measurement], *, sizes: Sizes, quick: bool) -
 async def run(sizes: Sizes, *, quick: bool, with_profile: bool, seed_value: int) -> None:
     with temporary_container("graphql") as container:
         stored = seed(container, sizes.customers)
-        issued = container.issue_api_key()(
+        issued = container.use(Access).issue_api_key(
             Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
         )
         scenarios = build_scenarios(container, issued.token, sizes, random.Random(seed_value))

@@ -45,7 +45,9 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 from adapters.importing.customers import BATCH_SIZE, CustomerImportSummary, import_customer_file
 from adapters.persistence.tables import customers, outbox
+from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
+from application.customers.bundle import Customers
 from application.customers.commands import ContactParser
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -58,7 +60,6 @@ from bootstrap import (
     build_container,
     default_import_workers,
     migrate,
-    shutdown,
 )
 from domain.custom_fields import FieldType, ObjectType
 from domain.customers.contact import normalise_phone
@@ -173,7 +174,7 @@ def container_for(url: str) -> Iterator[Container]:
     settings = Settings.from_env({"RAPPORT_DATABASE_URL": url})
     container = build_container(settings)
     migrate(container, settings)
-    define = container.define_custom_field()
+    define = container.use(CustomFields).define
     define(
         SYSTEM,
         NewCustomField(
@@ -196,7 +197,7 @@ def container_for(url: str) -> Iterator[Container]:
     try:
         yield container
     finally:
-        shutdown(container, settings)
+        container.close()
 
 
 def import_file(
@@ -204,7 +205,7 @@ def import_file(
 ) -> tuple[CustomerImportSummary, float, float]:
     """The import as the command line runs it; the summary, wall seconds, commit seconds."""
     commits: list[float] = []
-    use_case = container.import_customers()
+    use_case = container.use(Customers).import_file
     use_case = attrs.evolve(use_case, uow=timed(use_case.uow, commits))
     started = time.perf_counter()
     summary = import_customer_file(
@@ -244,7 +245,7 @@ def rerun(
                 break
             out.write(line)
     bad = sum(1 for line in file.bad if line <= rows + 1)
-    use_case = container.import_customers()
+    use_case = container.use(Customers).import_file
     started = time.perf_counter()
     summary = import_customer_file(
         prefix, use_case=use_case, actor=SYSTEM, workers=workers, batch_size=batch_size
@@ -260,7 +261,7 @@ def baseline(url: str, file: CustomerFile, rows: int) -> tuple[int, float]:
     batch: list[dict[str, Any]] = []
     with container_for(url) as container:
         engine = container.database().writer
-        now = container.clock().now()
+        now = container.platform.clock().now()
         started = time.perf_counter()
         stored = 0
         with file.path.open(encoding="utf-8", newline="") as source:

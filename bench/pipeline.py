@@ -36,6 +36,7 @@ from adapters.persistence.bulk import insert_rows, stored_datetime, stored_json
 from adapters.persistence.mapping import CUSTOMER_COLUMNS, customer_values
 from adapters.persistence.tables import customers, opportunities, opportunity_stage_entries
 from application.pipeline.analytics import ForecastGrouping, Period
+from application.pipeline.bundle import Sales
 from application.principal import Principal
 from bench._support import (
     Results,
@@ -48,7 +49,7 @@ from bench._support import (
     write_results,
 )
 from bench.import_customers import ADMIN_URL, database_url
-from bootstrap import Container, Settings, build_container, migrate, shutdown
+from bootstrap import Container, Settings, build_container, migrate
 from domain.custom_fields import CustomFieldSchema
 from domain.customers import Customer
 from domain.pipeline import default_pipeline
@@ -215,7 +216,7 @@ def measure(kind: str, url: str, count: int, args: argparse.Namespace) -> Result
     migrate(container, settings)
     try:
         tally, load_seconds = load(container, count, args.seed)
-        analytics = container.sales_services().analytics
+        analytics = container.use(Sales).analytics
         engine = container.database().reader
 
         def baseline() -> object:
@@ -243,7 +244,7 @@ def measure(kind: str, url: str, count: int, args: argparse.Namespace) -> Result
             ),
         }
     finally:
-        shutdown(container, settings)
+        container.close()
     base = median_ms(samples["baseline_count"])
     results: Results = {
         f"{kind}_opportunities": tally.opportunities,

@@ -29,7 +29,10 @@ from sqlalchemy import func, select
 from adapters.graphql.app import create_app
 from adapters.graphql.relay import to_global_id
 from adapters.persistence.tables import event_daily_counts, tracked_events
+from application.access.bundle import Access
+from application.behaviour.bundle import Behaviour
 from application.behaviour.tracking import IncomingEvent
+from application.customers.bundle import Customers
 from application.customers.commands import NewCustomer
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.pagination import PageRequest
@@ -129,11 +132,11 @@ def seed_customers(container: Container) -> list[str]:
     rows = [
         NewCustomer(first_name="Bench", email=f"bench{n}@example.com") for n in range(CUSTOMERS)
     ]
-    container.create_customers_in_bulk()(system, rows)
+    container.use(Customers).create_in_bulk(system, rows)
     ids: list[str] = []
     after: str | None = None
     while True:
-        page = container.list_customers()(
+        page = container.use(Customers).list(
             system, CustomerFilter(), CustomerOrder(), PageRequest(first=100, after=after)
         )
         ids.extend(edge.node.id for edge in page.edges)
@@ -159,7 +162,7 @@ def time_use_case(events: Sequence[Event], *, batch_size: int, key: str, label: 
     principal = Principal.system()
     with temporary_container(key) as container:
         ids = seed_customers(container)
-        track = container.track_events()
+        track = container.use(Behaviour).track
         calls = [
             [
                 IncomingEvent(
@@ -225,7 +228,7 @@ def track_batch(token: str, ids: Sequence[str], batch: Sequence[Event]) -> AsgiR
 async def send_all(
     container: Container, requests: Sequence[AsgiRequest], sizes: Sequence[int], path: str
 ) -> tuple[float, list[float]]:
-    app = create_app(container.services(), container.authenticate())
+    app = create_app(container.services(), container.use(Access).authenticate)
     durations: list[float] = []
     clock = time.perf_counter
     with progress_bar() as progress:
@@ -255,9 +258,13 @@ def time_http(
 ) -> Timing:
     with temporary_container(key) as container:
         ids = seed_customers(container)
-        token = container.issue_api_key()(
-            Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
-        ).token
+        token = (
+            container.use(Access)
+            .issue_api_key(
+                Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
+            )
+            .token
+        )
         chunks = batches(events, batch_size)
         requests = [request(token, ids, chunk) for chunk in chunks]
         elapsed, durations = asyncio.run(

@@ -8,60 +8,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from dependency_injector import providers
 from sqlalchemy import insert, select, text
 
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
-from adapters.memory.activities import InMemoryActivityReader
-from adapters.memory.behaviour import InMemoryBehaviourReader
-from adapters.memory.companies import InMemoryCompanyReader
-from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
-from adapters.memory.lifecycle import InMemoryLifecycleReader
-from adapters.memory.pipeline_reads import (
-    InMemoryBehaviourCounts,
-    InMemoryLeadReader,
-    InMemoryPipelineReader,
-    InMemorySalesAnalyticsReader,
-    InMemoryTaskReader,
-)
-from adapters.memory.readers import (
-    InMemoryCredentialReader,
-    InMemoryCustomerReader,
-    InMemoryOrderReader,
-    InMemoryUserReader,
-)
-from adapters.memory.segments import InMemorySegmentFacts, InMemorySegmentReader
 from adapters.memory.store import InMemoryStore
-from adapters.memory.tags import InMemoryTagReader
-from adapters.memory.timeline import InMemoryTimelineReader
-from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
-from adapters.persistence.activities import SqlActivityReader
-from adapters.persistence.behaviour import SqlBehaviourReader
-from adapters.persistence.companies import SqlCompanyReader
-from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import Database, open_database
-from adapters.persistence.lifecycle import SqlLifecycleReader, rule_row, track_row
+from adapters.persistence.lifecycle import rule_row, track_row
 from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
-from adapters.persistence.orders import SqlOrderReader
-from adapters.persistence.pipeline_reads import (
-    SqlBehaviourCounts,
-    SqlLeadReader,
-    SqlPipelineReader,
-    SqlTaskReader,
-)
 from adapters.persistence.pipeline_rows import pipeline_row
-from adapters.persistence.readers import (
-    SqlCredentialReader,
-    SqlCustomerReader,
-    SqlUserReader,
-)
-from adapters.persistence.sales_analytics import SqlSalesAnalyticsReader
-from adapters.persistence.segment_facts import SqlSegmentFacts
-from adapters.persistence.segments import SqlSegmentReader
 from adapters.persistence.tables import (
     customer_external_ids,
     lead_forms,
@@ -72,9 +33,7 @@ from adapters.persistence.tables import (
     outbox,
     pipelines,
 )
-from adapters.persistence.tags import SqlTagReader
-from adapters.persistence.timeline import SqlTimelineReader
-from adapters.persistence.unit_of_work import SqlUnitOfWork
+from composition.storage import MemoryStorage, SqlStorage
 from domain.lifecycle.defaults import default_catalogue
 from domain.pipeline import default_pipeline, default_scoring_model
 from tests.contracts.backend import StorageBackend
@@ -100,36 +59,49 @@ def bus() -> InProcessEventBus:
     return InProcessEventBus()
 
 
-def memory_backend(bus: InProcessEventBus) -> StorageBackend:
-    store = InMemoryStore()
+READERS = {
+    "customers": "customer_reader",
+    "users": "user_reader",
+    "credentials": "credential_reader",
+    "orders": "order_reader",
+    "companies": "company_reader",
+    "custom_fields": "custom_field_reader",
+    "activities": "activity_reader",
+    "behaviour": "behaviour_reader",
+    "timeline": "timeline_reader",
+    "tags": "tag_reader",
+    "lifecycle": "lifecycle_reader",
+    "segments": "segment_reader",
+    "segment_facts": "segment_facts",
+    "pipeline": "pipeline_reader",
+    "analytics": "sales_analytics_reader",
+    "leads": "lead_reader",
+    "tasks": "task_reader",
+    "behaviour_counts": "behaviour_counts",
+}
+"""The backend's names for the storage container's readers."""
+
+
+def backend_of(name: str, storage: Any, bus: InProcessEventBus, **extra: Any) -> StorageBackend:
+    """What the contract suites use, read from the composition root's storage container."""
+    readers = {field: getattr(storage, port)() for field, port in READERS.items()}
+    return StorageBackend(name=name, uow=storage.unit_of_work, bus=bus, **readers, **extra)
+
+
+def memory_backend(bus: InProcessEventBus, storage: Any = None) -> StorageBackend:
+    """The in-memory storage as a contract backend: a new one, or the ``storage`` given."""
+    storage = storage or MemoryStorage(publisher=providers.Object(bus))
+    store: InMemoryStore = storage.store()
 
     def link_external_id(source: str, value: str, customer_id: str) -> None:
         store.external_ids[(source, value)] = customer_id
 
-    return StorageBackend(
-        name="memory",
-        uow=lambda: InMemoryUnitOfWork(store, bus),
-        bus=bus,
-        customers=InMemoryCustomerReader(store),
-        users=InMemoryUserReader(store),
-        credentials=InMemoryCredentialReader(store),
-        orders=InMemoryOrderReader(store),
-        companies=InMemoryCompanyReader(store),
-        custom_fields=InMemoryCustomFieldDefinitionReader(store),
+    return backend_of(
+        "memory",
+        storage,
+        bus,
         outbox=lambda: [(e.event_type, e.aggregate_id) for e in store.outbox],
-        activities=InMemoryActivityReader(store),
-        behaviour=InMemoryBehaviourReader(store),
-        timeline=InMemoryTimelineReader(store),
-        tags=InMemoryTagReader(store),
         link_external_id=link_external_id,
-        lifecycle=InMemoryLifecycleReader(store),
-        segments=InMemorySegmentReader(store),
-        segment_facts=InMemorySegmentFacts(store),
-        pipeline=InMemoryPipelineReader(store),
-        analytics=InMemorySalesAnalyticsReader(store),
-        leads=InMemoryLeadReader(store),
-        tasks=InMemoryTaskReader(store),
-        behaviour_counts=InMemoryBehaviourCounts(store),
     )
 
 
@@ -139,31 +111,15 @@ def sql_backend(name: str, database: Database, bus: InProcessEventBus) -> Storag
         with database.reader.connect() as connection:
             return [(row.event_type, row.aggregate_id) for row in connection.execute(query)]
 
-    return StorageBackend(
-        name=name,
-        uow=lambda: SqlUnitOfWork(database.sessions, bus),
-        bus=bus,
-        customers=SqlCustomerReader(database.reader),
-        users=SqlUserReader(database.reader),
-        credentials=SqlCredentialReader(database.reader),
-        orders=SqlOrderReader(database.reader),
-        companies=SqlCompanyReader(database.reader),
-        custom_fields=SqlCustomFieldDefinitionReader(database.reader),
+    storage = SqlStorage(database_url=str(database.writer.url), publisher=providers.Object(bus))
+    storage.database.override(providers.Object(database))
+    return backend_of(
+        name,
+        storage,
+        bus,
         outbox=stored_events,
-        activities=SqlActivityReader(database.reader),
-        behaviour=SqlBehaviourReader(database.reader),
-        timeline=SqlTimelineReader(database.reader),
-        tags=SqlTagReader(database.reader),
         concurrent_writers=database.writer.dialect.name != "sqlite",
         link_external_id=sql_external_ids(database),
-        lifecycle=SqlLifecycleReader(database.reader),
-        segments=SqlSegmentReader(database.reader),
-        segment_facts=SqlSegmentFacts(database.reader),
-        pipeline=SqlPipelineReader(database.reader),
-        analytics=SqlSalesAnalyticsReader(database.reader),
-        leads=SqlLeadReader(database.reader),
-        tasks=SqlTaskReader(database.reader),
-        behaviour_counts=SqlBehaviourCounts(database.reader),
     )
 
 

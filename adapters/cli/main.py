@@ -33,10 +33,17 @@ from adapters.exporting.filters import FilterSyntaxError, parse_field_condition
 from adapters.graphql.schema import schema_sdl
 from adapters.importing.customers import ColumnMapping, MappingError, import_customer_file
 from adapters.importing.orders import import_order_file
+from application.access.bundle import Access
+from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter
 from application.events.docs import refresh
+from application.lifecycle.bundle import Lifecycle
+from application.orders.bundle import Orders
 from application.principal import Principal
+from application.scheduling.bundle import Scheduling
+from application.segments.bundle import Segments
 from application.segments.commands import RfmSettings
+from application.tags.bundle import Tags
 from domain.access.roles import Role
 from domain.errors import DomainError
 
@@ -48,7 +55,10 @@ console = Console(stderr=True)
 
 def _tag_ids(rt: CliRuntime, names: list[str]) -> frozenset[str]:
     """The ids of tags named (whatever the case); an unknown name is an error, not no match."""
-    catalogue = {tag.name.casefold(): tag.id for tag in rt.all_tags()}
+    catalogue = {
+        tag.name.casefold(): tag.id
+        for tag in rt.modules.use(Tags).list.everything(Principal.system())
+    }
     unknown = [name for name in names if name.casefold() not in catalogue]
     if unknown:
         raise typer.BadParameter(f"no tag named {', '.join(unknown)}", param_hint="--tag")
@@ -110,7 +120,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         """One round of the jobs and timers due now, as the worker runs them."""
         rt = runtime()
         try:
-            report = rt.run_due_work()
+            report = rt.modules.use(Scheduling).run_due_work()
         finally:
             rt.close()
         console.print(
@@ -127,7 +137,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         rt = runtime()
         try:
             with _rules_progress() as advance:
-                report = rt.run_auto_tag_rules(Principal.system(), on_progress=advance)
+                report = rt.modules.use(Tags).run_rules(Principal.system(), on_progress=advance)
         except DomainError as error:
             _fail(error)
         finally:
@@ -148,7 +158,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                 console=console,
             ) as progress:
                 task = progress.add_task("sweep", total=None)
-                sweep = rt.lifecycle_sweep(
+                sweep = rt.modules.use(Lifecycle).sweep(
                     Principal.system(), on_batch=lambda count: progress.advance(task, count)
                 )
         except DomainError as error:
@@ -163,9 +173,8 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     def run_segments() -> None:
         """Re-evaluate every dynamic segment: what time-relative rules need each day."""
         rt = runtime()
-        assert rt.refresh_segments is not None
         try:
-            changed = rt.refresh_segments(Principal.system())
+            changed = rt.modules.use(Segments).refresh(Principal.system())
         except DomainError as error:
             _fail(error)
         finally:
@@ -178,9 +187,10 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     ) -> None:
         """Score every customer's recency, frequency and monetary value, and their class."""
         rt = runtime()
-        assert rt.compute_rfm is not None
         try:
-            scored = rt.compute_rfm(Principal.system(), RfmSettings(window_days or None))
+            scored = rt.modules.use(Segments).compute_rfm(
+                Principal.system(), RfmSettings(window_days or None)
+            )
         except DomainError as error:
             _fail(error)
         finally:
@@ -213,7 +223,9 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         rt = runtime()
         try:
             email = user_email or f"{role.value}@rapport.localhost"
-            issued = rt.issue_api_key(Principal.system(), role=role, name=name, user_email=email)
+            issued = rt.modules.use(Access).issue_api_key(
+                Principal.system(), role=role, name=name, user_email=email
+            )
         except DomainError as error:
             _fail(error)
         finally:
@@ -252,7 +264,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             with _bytes_progress(f"importing {file.name}") as advance:
                 summary = import_order_file(
                     file,
-                    use_case=rt.import_orders,
+                    use_case=rt.modules.use(Orders).import_file,
                     actor=Principal.system(),
                     format=format.value,
                     create_missing_customers=(
@@ -310,7 +322,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             with _bytes_progress(f"importing {file.name}") as advance:
                 summary = import_customer_file(
                     file,
-                    use_case=rt.import_customers,
+                    use_case=rt.modules.use(Customers).import_file,
                     actor=Principal.system(),
                     mapping=columns,
                     encoding=encoding,
@@ -378,11 +390,11 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
             )
             count = write_customers_csv(
                 sys.stdout,
-                rt.list_customers,
-                rt.get_customers,
+                rt.modules.use(Customers).list,
+                rt.modules.use(Customers).get,
                 Principal.system(),
                 where,
-                dict(sorted(rt.import_customers.custom_fields().items())),
+                dict(sorted(rt.modules.use(Customers).import_file.custom_fields().items())),
             )
         except DomainError as error:
             for problem in error.problems:
@@ -484,10 +496,10 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
 def _prepare_development(rt: CliRuntime) -> None:
     console.print(rt.migrate())
     system = Principal.system()
-    if rt.list_customers.count(system, CustomerFilter(include_archived=True)) == 0:
+    if rt.modules.use(Customers).list.count(system, CustomerFilter(include_archived=True)) == 0:
         created = _seed_with_progress(rt, DEMO_CUSTOMERS, 2026)
         console.print(f"loaded {created} demo customers")
-    issued = rt.issue_api_key(
+    issued = rt.modules.use(Access).issue_api_key(
         system,
         role=Role.ADMIN,
         name="development",
@@ -552,7 +564,7 @@ def _seed_with_progress(rt: CliRuntime, customers: int, seed: int) -> int:
     ) as progress:
         task = progress.add_task("seed", total=demo_size(customers))
         return seed_demo(
-            rt.demo,
+            rt.modules,
             customers=customers,
             seed=seed,
             on_batch=lambda count: progress.advance(task, count),

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli.runtime import CliRuntime
+from application.pipeline.bundle import Sales
 from application.pipeline.teams import TeamMemberInput
 from application.principal import Principal
 from domain.errors import DomainError
@@ -31,7 +32,7 @@ def add_pipeline_commands(
         """Emit reminders for tasks falling due and leads whose first touch is lapsing."""
         rt = runtime()
         try:
-            tasks, leads = rt.pipeline.send_reminders(Principal.system())
+            tasks, leads = rt.modules.use(Sales).send_reminders(Principal.system())
         except DomainError as error:
             _fail(error)
         finally:
@@ -43,7 +44,7 @@ def add_pipeline_commands(
         """Evaluate every automation rule; a customer gets one task per rule, ever."""
         rt = runtime()
         try:
-            made = rt.pipeline.run_automation_rules(Principal.system())
+            made = rt.modules.use(Sales).run_automation_rules(Principal.system())
         except DomainError as error:
             _fail(error)
         finally:
@@ -55,7 +56,7 @@ def add_pipeline_commands(
         """Score every lead not yet converted again: new behaviour counts, old points fade."""
         rt = runtime()
         try:
-            changed = rt.pipeline.rescore_leads(Principal.system())
+            changed = rt.modules.use(Sales).rescore_leads(Principal.system())
         except DomainError as error:
             _fail(error)
         finally:
@@ -77,7 +78,7 @@ def add_pipeline_commands(
                 action=data.get("action", {}),
                 enabled=bool(data.get("enabled", True)),
             )
-            rt.pipeline.define_automation_rule(Principal.system(), rule)
+            rt.modules.use(Sales).define_automation_rule(Principal.system(), rule)
         except DomainError as error:
             _fail(error)
         finally:
@@ -96,7 +97,7 @@ def add_pipeline_commands(
         """Create a sales team that new leads are assigned within."""
         rt = runtime()
         try:
-            team = rt.pipeline.create_sales_team(
+            team = rt.modules.use(Sales).create_sales_team(
                 Principal.system(),
                 name=name,
                 strategy=strategy,

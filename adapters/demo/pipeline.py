@@ -6,13 +6,9 @@ import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from application.pipeline.opportunities import (
-    CloseOpportunity,
-    CreateOpportunity,
-    MoveOpportunity,
-    NewOpportunity,
-)
-from application.pipeline.teams import CreateSalesTeam, TeamMemberInput
+from application.pipeline.bundle import Sales
+from application.pipeline.opportunities import NewOpportunity
+from application.pipeline.teams import TeamMemberInput
 from application.principal import Principal
 from domain.pipeline import Outcome, default_pipeline
 
@@ -22,11 +18,8 @@ TODAY = date(2026, 1, 5)
 
 
 def seed_deals(
+    sales: Sales,
     *,
-    create_team: CreateSalesTeam,
-    create: CreateOpportunity,
-    move: MoveOpportunity,
-    close: CloseOpportunity,
     customer_ids: Sequence[str],
     owner_ids: Sequence[str],
     seed: int,
@@ -34,7 +27,7 @@ def seed_deals(
     """One deal for every ``DEALS_EVERY`` customers, spread over the default pipeline."""
     system = Principal.system()
     rng = random.Random(seed + 6)
-    create_team(
+    sales.create_sales_team(
         system,
         name="Demo sales",
         strategy="round_robin",
@@ -43,7 +36,7 @@ def seed_deals(
     stages = default_pipeline().stages
     made = 0
     for index, customer_id in enumerate(customer_ids[::DEALS_EVERY]):
-        opened = create(
+        opened = sales.create_opportunity(
             system,
             NewOpportunity(
                 name=f"{rng.choice(PRODUCTS)} #{index + 1}",
@@ -56,11 +49,11 @@ def seed_deals(
             ),
         )
         for stage in stages[1 : rng.randrange(1, len(stages) + 1)]:
-            move(system, opened.id, stage.id)
+            sales.move_opportunity(system, opened.id, stage.id)
         ending = rng.random()
         if ending < 0.2:
-            close(system, opened.id, Outcome.WON, "Signed the order form")
+            sales.close_opportunity(system, opened.id, Outcome.WON, "Signed the order form")
         elif ending < 0.3:
-            close(system, opened.id, Outcome.LOST, "Went with a competitor")
+            sales.close_opportunity(system, opened.id, Outcome.LOST, "Went with a competitor")
         made += 1
     return made

@@ -13,6 +13,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.customers import CUSTOMER, CustomerNode
 from adapters.graphql.errors import UserError, input_error, invalid_id, query_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
+from application.activities.bundle import Activities
 from application.activities.commands import ActivityPatch, NewActivity
 from application.activities.views import ActivityView
 from domain.activities import ActivityKind, Direction
@@ -77,7 +78,9 @@ class ActivityNode(Node):
 def fetch_activity(info: Info, activity_id: str) -> ActivityNode | None:
     context = info.context
     try:
-        view = context.services.get_activities(context.principal, [activity_id]).get(activity_id)
+        view = (
+            context.services.use(Activities).get(context.principal, [activity_id]).get(activity_id)
+        )
     except DomainError as error:
         raise query_error(error) from None
     return ActivityNode.from_view(view) if view else None
@@ -177,7 +180,7 @@ class ActivityMutation:
             direction=_direction(input.direction),
         )
         try:
-            view = context.services.log_activity(context.principal, new)
+            view = context.services.use(Activities).log(context.principal, new)
         except DomainError as error:
             return LogActivityPayload(user_errors=user_errors(error))
         return LogActivityPayload(activity=ActivityNode.from_view(view))
@@ -201,7 +204,7 @@ class ActivityMutation:
             direction=KEEP if input.direction is strawberry.UNSET else _direction(input.direction),
         )
         try:
-            view = context.services.update_activity(context.principal, patch)
+            view = context.services.use(Activities).update(context.principal, patch)
         except DomainError as error:
             return UpdateActivityPayload(user_errors=user_errors(error))
         return UpdateActivityPayload(activity=ActivityNode.from_view(view))
@@ -214,7 +217,9 @@ class ActivityMutation:
         except MalformedId:
             return DeleteActivityPayload(user_errors=invalid_id("id"))
         try:
-            view = context.services.delete_activity(context.principal, activity_id, input.version)
+            view = context.services.use(Activities).delete(
+                context.principal, activity_id, input.version
+            )
         except DomainError as error:
             return DeleteActivityPayload(user_errors=user_errors(error))
         return DeleteActivityPayload(

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, not_an_object, query_error, user_errors
+from application.pipeline.bundle import Sales
 from domain.errors import DomainError
 from domain.pipeline import AutomationRule
 
@@ -57,7 +58,7 @@ class AutomationQuery:
     def automation_rules(self, info: Info) -> list[AutomationRuleNode]:
         context = info.context
         try:
-            rules = context.services.sales.list_automation_rules(context.principal)
+            rules = context.services.use(Sales).list_automation_rules(context.principal)
         except DomainError as error:
             raise query_error(error) from None
         return [AutomationRuleNode.from_rule(rule) for rule in rules]
@@ -84,7 +85,7 @@ class AutomationMutation:
                 action=action,
                 enabled=input.enabled,
             )
-            saved = context.services.sales.define_automation_rule(context.principal, rule)
+            saved = context.services.use(Sales).define_automation_rule(context.principal, rule)
         except DomainError as error:
             return AutomationRulePayload(user_errors=user_errors(error))
         return AutomationRulePayload(rule=AutomationRuleNode.from_rule(saved))

@@ -12,6 +12,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.customers import CUSTOMER, CustomerNode
 from adapters.graphql.errors import UserErrorCode, query_error
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
+from application.behaviour.bundle import Behaviour
 from application.behaviour.tracking import MAX_BATCH, IncomingEvent, TrackResult
 from domain.behaviour import TrackedEvent
 from domain.behaviour.event import SUBJECT_TYPE
@@ -50,7 +51,9 @@ class BehaviourEventNode(Node):
 def fetch_behaviour_event(info: Info, event_id: str) -> BehaviourEventNode | None:
     context = info.context
     try:
-        event = context.services.get_tracked_events(context.principal, [event_id]).get(event_id)
+        event = (
+            context.services.use(Behaviour).get_tracked(context.principal, [event_id]).get(event_id)
+        )
     except DomainError as error:
         raise query_error(error) from None
     return BehaviourEventNode.from_event(event) if event else None
@@ -167,7 +170,7 @@ class BehaviourMutation:
         context = info.context
         items = [incoming_event(item) for item in input.events]
         try:
-            result = context.services.track_events(context.principal, items)
+            result = context.services.use(Behaviour).track(context.principal, items)
         except DomainError as error:
             return TrackEventsPayload.refused(error)
         return TrackEventsPayload.from_result(result)

@@ -15,6 +15,7 @@ from adapters.graphql.pipeline import (
     PipelineStageNode,
     read_pipeline_id,
 )
+from application.pipeline.bundle import Sales
 from application.pipeline.views import OpportunityFilter
 from domain.errors import DomainError
 
@@ -59,7 +60,9 @@ class BoardQuery:
                 return None
             totals = {
                 t.stage_id: t
-                for t in context.services.sales.read_pipeline.board_totals(context.principal, local)
+                for t in context.services.use(Sales).read_pipeline.board_totals(
+                    context.principal, local
+                )
             }
         except DomainError as error:
             raise query_error(error) from None

@@ -23,6 +23,7 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from application.companies.bundle import Companies
 from application.companies.views import (
     CompanyFilter,
     CompanyOrder,
@@ -30,6 +31,7 @@ from application.companies.views import (
     CompanyView,
 )
 from application.custom_fields.criteria import FieldSort
+from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.pagination import Edge, Page, PageRequest
 from application.search import SEARCH_RULE
@@ -121,7 +123,7 @@ class CompanyNode(Node):
         where = CustomerFilter(company_ids=frozenset({self.local_id}))
         context = info.context
         try:
-            page = context.services.list_customers(
+            page = context.services.use(Customers).list(
                 context.principal, where, CustomerOrder(), PageRequest(first, after, last, before)
             )
         except DomainError as error:
@@ -192,7 +194,7 @@ class CompanyConnection:
     def total_count(self, info: Info) -> int:
         context = info.context
         try:
-            return context.services.list_companies.count(context.principal, self.where)
+            return context.services.use(Companies).list.count(context.principal, self.where)
         except DomainError as error:
             raise query_error(error) from None
 
@@ -269,7 +271,7 @@ def fetch_company(info: Info, company_id: str) -> CompanyNode | None:
     """One company for a top-level field, where there is nothing to batch with."""
     context = info.context
     try:
-        view = context.services.get_companies(context.principal, [company_id]).get(company_id)
+        view = context.services.use(Companies).get(context.principal, [company_id]).get(company_id)
     except DomainError as error:
         raise query_error(error) from None
     return CompanyNode.from_view(view) if view else None
@@ -300,7 +302,7 @@ class CompanyQuery:
         context = info.context
         try:
             where = filter.to_filter() if filter else CompanyFilter()
-            page = context.services.list_companies(
+            page = context.services.use(Companies).list(
                 context.principal, where, order, PageRequest(first, after, last, before)
             )
         except DomainError as error:

@@ -13,6 +13,7 @@ from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import COMPANY
 from adapters.graphql.errors import UserError, invalid_id, not_an_object, user_errors
 from adapters.graphql.relay import MalformedId, local_id
+from application.companies.bundle import Companies
 from application.companies.commands import CompanyPatch, NewCompany
 from domain.changes import KEEP
 from domain.companies import Address, CompanySize
@@ -150,7 +151,7 @@ class CompanyMutation:
                 custom_fields=input.custom_fields or {},
                 owner_id=owner,
             )
-            view = context.services.create_company(context.principal, new)
+            view = context.services.use(Companies).create(context.principal, new)
         except DomainError as error:
             return CreateCompanyPayload(user_errors=user_errors(error))
         return CreateCompanyPayload(company=CompanyNode.from_view(view))
@@ -172,7 +173,7 @@ class CompanyMutation:
         except DomainError as error:
             return UpdateCompanyPayload(user_errors=user_errors(error))
         try:
-            view = context.services.update_company(context.principal, patch)
+            view = context.services.use(Companies).update(context.principal, patch)
         except DomainError as error:
             return UpdateCompanyPayload(user_errors=user_errors(error))
         return UpdateCompanyPayload(company=CompanyNode.from_view(view))
@@ -185,7 +186,9 @@ class CompanyMutation:
         except MalformedId:
             return ArchiveCompanyPayload(user_errors=invalid_id("id"))
         try:
-            view = context.services.archive_company(context.principal, company_id, input.version)
+            view = context.services.use(Companies).archive(
+                context.principal, company_id, input.version
+            )
         except DomainError as error:
             return ArchiveCompanyPayload(user_errors=user_errors(error))
         return ArchiveCompanyPayload(company=CompanyNode.from_view(view))

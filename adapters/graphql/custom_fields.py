@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, query_error, user_errors
 from adapters.graphql.relay import to_global_id
+from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
 from application.custom_fields.criteria import FieldCondition, Operator
 from application.custom_fields.views import CustomFieldDefinitionView
@@ -121,7 +122,7 @@ class CustomFieldQuery:
     ) -> list[CustomFieldDefinition]:
         context = info.context
         try:
-            views = context.services.list_custom_field_definitions(
+            views = context.services.use(CustomFields).list(
                 context.principal, ObjectType(enum_value(object_type))
             )
         except DomainError as error:
@@ -146,7 +147,7 @@ class CustomFieldMutation:
             unique=input.unique,
         )
         try:
-            view = context.services.define_custom_field(context.principal, new)
+            view = context.services.use(CustomFields).define(context.principal, new)
         except DomainError as error:
             return DefineCustomFieldPayload(user_errors=user_errors(error))
         return DefineCustomFieldPayload(

@@ -33,6 +33,7 @@ from adapters.graphql.tags import TAG, TagChangeNode, TagNode, tag_history_of, t
 from adapters.graphql.timeline import TimelineConnection, customer_timeline
 from adapters.graphql.timeline_kinds import TimelineKind
 from application.custom_fields.criteria import FieldSort
+from application.customers.bundle import Customers
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import (
     CustomerFilter,
@@ -192,7 +193,7 @@ class CustomerConnection:
     def total_count(self, info: Info) -> int:
         context = info.context
         try:
-            return context.services.list_customers.count(context.principal, self.where)
+            return context.services.use(Customers).list.count(context.principal, self.where)
         except DomainError as error:
             raise query_error(error) from None
 
@@ -297,11 +298,15 @@ def fetch_customer(info: Info, customer_id: str) -> CustomerNode | None:
     """One customer for a top-level field; a merged id resolves to the customer it became."""
     context = info.context
     try:
-        view = context.services.get_customers(context.principal, [customer_id]).get(customer_id)
+        view = (
+            context.services.use(Customers).get(context.principal, [customer_id]).get(customer_id)
+        )
         hops = 0
         while view is not None and view.merged_into is not None and hops < MAX_MERGE_HOPS:
-            view = context.services.get_customers(context.principal, [view.merged_into]).get(
-                view.merged_into
+            view = (
+                context.services.use(Customers)
+                .get(context.principal, [view.merged_into])
+                .get(view.merged_into)
             )
             hops += 1
     except DomainError as error:
@@ -342,7 +347,7 @@ class CustomerQuery:
         context = info.context
         try:
             where = filter.to_filter() if filter else CustomerFilter()
-            page = context.services.list_customers(
+            page = context.services.use(Customers).list(
                 context.principal, where, order, PageRequest(first, after, last, before)
             )
         except DomainError as error:
@@ -449,7 +454,7 @@ class CustomerMutation:
             company_id=company,
         )
         try:
-            view = context.services.create_customer(context.principal, new)
+            view = context.services.use(Customers).create(context.principal, new)
         except DomainError as error:
             return CreateCustomerPayload(user_errors=user_errors(error))
         return CreateCustomerPayload(customer=CustomerNode.from_view(view))
@@ -492,7 +497,7 @@ class CustomerMutation:
             company_id=_keep_unset(company_id),
         )
         try:
-            view = context.services.update_customer(context.principal, patch)
+            view = context.services.use(Customers).update(context.principal, patch)
         except DomainError as error:
             return UpdateCustomerPayload(user_errors=user_errors(error))
         return UpdateCustomerPayload(customer=CustomerNode.from_view(view))
@@ -505,7 +510,9 @@ class CustomerMutation:
         except MalformedId:
             return ArchiveCustomerPayload(user_errors=invalid_id("id"))
         try:
-            view = context.services.archive_customer(context.principal, customer_id, input.version)
+            view = context.services.use(Customers).archive(
+                context.principal, customer_id, input.version
+            )
         except DomainError as error:
             return ArchiveCustomerPayload(user_errors=user_errors(error))
         return ArchiveCustomerPayload(customer=CustomerNode.from_view(view))

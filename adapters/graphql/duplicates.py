@@ -15,6 +15,7 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from application.customers.bundle import Customers
 from application.customers.merging import DuplicateCandidate
 from domain.errors import DomainError
 
@@ -67,7 +68,7 @@ class DuplicateQuery:
             )
         context = info.context
         try:
-            candidates = context.services.find_duplicates(context.principal)
+            candidates = context.services.use(Customers).find_duplicates(context.principal)
         except DomainError as error:
             raise query_error(error) from None
         start = 0
@@ -130,7 +131,9 @@ class DuplicateMutation:
             except MalformedId:
                 return MergeCustomersPayload(user_errors=invalid_id(f"duplicateIds.{index}"))
         try:
-            view = context.services.merge_customers(context.principal, survivor_id, duplicate_ids)
+            view = context.services.use(Customers).merge(
+                context.principal, survivor_id, duplicate_ids
+            )
         except DomainError as error:
             return MergeCustomersPayload(user_errors=user_errors(error))
         return MergeCustomersPayload(customer=CustomerNode.from_view(view))

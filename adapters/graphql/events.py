@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
+from application.events.bundle import Events
 from domain.access.roles import Permission
 
 
@@ -46,5 +47,5 @@ class EventSubscription:
         self, info: Info, types: list[str] | None = None
     ) -> AsyncGenerator[CloudEvent, None]:
         info.context.principal.require(Permission.READ_CUSTOMERS)
-        async for event in info.context.services.live_events.listen(types):
+        async for event in info.context.services.use(Events).live.listen(types):
             yield CloudEvent.from_event(event)

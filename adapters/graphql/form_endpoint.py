@@ -26,6 +26,7 @@ from adapters.graphql.guards import (
 )
 from adapters.graphql.relay import to_global_id
 from application.limits import BucketPolicy, TokenBuckets
+from application.pipeline.bundle import Sales
 from domain.errors import DomainError, ErrorCode
 
 MAX_BODY = 16_384
@@ -71,7 +72,7 @@ class FormEndpoint:
             return _errors(400, [("", "send a JSON object or a form of text fields", "INVALID")])
         key = request.path_params["form_key"]
         try:
-            lead = await run_in_threadpool(self._services.sales.capture_form_lead, key, posted)
+            lead = await run_in_threadpool(self._services.use(Sales).capture_form_lead, key, posted)
         except DomainError as error:
             status = 404 if error.problems[0].code is ErrorCode.NOT_FOUND else 400
             return _errors(status, [(p.field, p.message, p.code.value) for p in error.problems])

@@ -15,6 +15,7 @@ from adapters.exporting.safe_csv import restore
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, user_errors
 from adapters.importing.customers import import_customer_file
+from application.customers.bundle import Customers
 from domain.errors import DomainError
 
 MAX_REPORTED_ERRORS = 1000
@@ -78,7 +79,7 @@ class ImportMutation:
                 summary = await asyncio.to_thread(
                     import_customer_file,
                     path,
-                    use_case=context.services.import_customers,
+                    use_case=context.services.use(Customers).import_file,
                     actor=context.principal,
                     auto_merge=input.auto_merge,
                     encoding=input.encoding,

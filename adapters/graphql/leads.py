@@ -23,6 +23,7 @@ from adapters.graphql.relay import (
     to_global_id,
 )
 from application.pagination import Edge, Page
+from application.pipeline.bundle import Sales
 from application.pipeline.leads import Conversion, NewLead
 from application.pipeline.views import LeadFilter, LeadView
 from domain.errors import DomainError
@@ -150,7 +151,7 @@ class LeadConnection:
     @strawberry.field
     def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.sales.read_leads.count(context.principal, self.where)
+        return context.services.use(Sales).read_leads.count(context.principal, self.where)
 
     @classmethod
     def from_page(cls, page: Page[LeadView], where: LeadFilter) -> LeadConnection:
@@ -241,7 +242,7 @@ class LeadQuery:
             source=filter.source if filter else None,
         )
         try:
-            page = context.services.sales.read_leads.page(
+            page = context.services.use(Sales).read_leads.page(
                 context.principal, where, first=first, after=after
             )
         except DomainError as error:
@@ -279,7 +280,7 @@ class LeadMutation:
             team_id=team,
         )
         try:
-            lead = context.services.sales.create_lead(context.principal, new)
+            lead = context.services.use(Sales).create_lead(context.principal, new)
         except DomainError as error:
             return CreateLeadPayload(user_errors=user_errors(error))
         return CreateLeadPayload(lead=LeadNode.from_lead(lead))
@@ -292,7 +293,7 @@ class LeadMutation:
         except MalformedId:
             return CreateLeadPayload(user_errors=invalid_id("leadId"))
         try:
-            lead = context.services.sales.mark_lead_contacted(context.principal, local)
+            lead = context.services.use(Sales).mark_lead_contacted(context.principal, local)
         except DomainError as error:
             return CreateLeadPayload(user_errors=user_errors(error))
         return CreateLeadPayload(lead=LeadNode.from_lead(lead))
@@ -325,7 +326,7 @@ class LeadMutation:
             expected_close_date=input.expected_close_date,
         )
         try:
-            lead, opportunity_id = context.services.sales.convert_lead(
+            lead, opportunity_id = context.services.use(Sales).convert_lead(
                 context.principal, conversion
             )
         except DomainError as error:

@@ -11,6 +11,7 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
 from adapters.graphql.relay import MalformedId, PageInfo, local_id, to_global_id
+from application.lifecycle.bundle import Lifecycle
 from application.lifecycle.catalogue import RuleDefinition, TrackDefinition
 from application.lifecycle.commands import StageMove
 from application.lifecycle.views import StageView
@@ -36,7 +37,7 @@ class LifecycleStageNode:
 
     @strawberry.field(description="How long the customer has been at this stage, in seconds.")
     def seconds_in_stage(self, info: Info) -> int:
-        now = info.context.services.read_lifecycle.clock.now()
+        now = info.context.services.use(Lifecycle).read.clock.now()
         return max(0, int((now - self.entered_at).total_seconds()))
 
 
@@ -173,7 +174,7 @@ def stage_history(
 ) -> StageChangeConnection:
     context = info.context
     try:
-        page = context.services.read_lifecycle.history(
+        page = context.services.use(Lifecycle).read.history(
             context.principal, customer_id, first=first, after=after
         )
     except DomainError as error:
@@ -187,7 +188,7 @@ class LifecycleQuery:
     def lifecycle_tracks(self, info: Info) -> list[TrackNode]:
         context = info.context
         try:
-            catalogue = context.services.read_lifecycle.tracks(context.principal)
+            catalogue = context.services.use(Lifecycle).read.tracks(context.principal)
         except DomainError as error:
             raise query_error(error) from None
         return tracks_of(catalogue)
@@ -236,7 +237,7 @@ class LifecycleMutation:
             override=input.override,
         )
         try:
-            views = context.services.change_lifecycle_stage(context.principal, move)
+            views = context.services.use(Lifecycle).change_stage(context.principal, move)
         except DomainError as error:
             return ChangeLifecycleStagePayload(user_errors=user_errors(error))
         return ChangeLifecycleStagePayload(
@@ -301,7 +302,7 @@ class LifecycleCatalogueMutation:
             position=input.position,
         )
         try:
-            catalogue = context.services.save_lifecycle_track(context.principal, definition)
+            catalogue = context.services.use(Lifecycle).save_track(context.principal, definition)
         except DomainError as error:
             return LifecycleTracksPayload(user_errors=user_errors(error))
         return LifecycleTracksPayload(tracks=tracks_of(catalogue))
@@ -322,7 +323,7 @@ class LifecycleCatalogueMutation:
             enabled=input.enabled,
         )
         try:
-            catalogue = context.services.save_stage_rule(context.principal, definition)
+            catalogue = context.services.use(Lifecycle).save_rule(context.principal, definition)
         except DomainError as error:
             return LifecycleTracksPayload(user_errors=user_errors(error))
         return LifecycleTracksPayload(tracks=tracks_of(catalogue))

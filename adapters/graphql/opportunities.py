@@ -31,6 +31,7 @@ from adapters.graphql.relay import (
     to_global_id,
 )
 from application.pagination import Edge, Page
+from application.pipeline.bundle import Sales
 from application.pipeline.views import OpportunityFilter, OpportunityView
 from domain.errors import DomainError
 from domain.pipeline import Opportunity, StageEntry
@@ -166,7 +167,7 @@ class OpportunityNode(Node):
         pipeline = info.context.loaders.pipelines().get(self.view.pipeline_id)
         if pipeline is None or self.status is not OpportunityStatus.OPEN:
             return False
-        idle = info.context.services.sales.clock.now() - self.last_activity_at
+        idle = info.context.services.use(Sales).clock.now() - self.last_activity_at
         return idle.days >= pipeline.stale_after_days
 
     @strawberry.field
@@ -216,7 +217,7 @@ class OpportunityConnection:
     @strawberry.field(description="How many deals match the filter.")
     def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.sales.read_pipeline.count(context.principal, self.where)
+        return context.services.use(Sales).read_pipeline.count(context.principal, self.where)
 
     @classmethod
     def from_page(
@@ -268,7 +269,7 @@ def opportunity_page(
 ) -> OpportunityConnection:
     context = info.context
     try:
-        page = context.services.sales.read_pipeline.opportunities(
+        page = context.services.use(Sales).read_pipeline.opportunities(
             context.principal, where, first=first, after=after
         )
     except DomainError as error:
@@ -304,7 +305,7 @@ def list_opportunities(
     if filter and filter.stale:
         context = info.context
         try:
-            where = context.services.sales.read_pipeline.stale(context.principal, where)
+            where = context.services.use(Sales).read_pipeline.stale(context.principal, where)
         except DomainError as error:
             raise query_error(error) from None
     return opportunity_page(info, where, first, after)
@@ -318,7 +319,9 @@ async def load_opportunity(info: Info, opportunity_id: str) -> OpportunityNode |
 def fetch_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None:
     context = info.context
     try:
-        view = context.services.sales.read_pipeline.get_many(context.principal, [opportunity_id])
+        view = context.services.use(Sales).read_pipeline.get_many(
+            context.principal, [opportunity_id]
+        )
     except DomainError as error:
         raise query_error(error) from None
     found = view.get(opportunity_id)

@@ -15,6 +15,7 @@ from adapters.graphql.relay import (
     MalformedId,
     local_id,
 )
+from application.pipeline.bundle import Sales
 from application.pipeline.opportunities import NewLineItem, NewOpportunity
 from domain.errors import DomainError
 from domain.pipeline import Outcome
@@ -115,7 +116,7 @@ class OpportunityMutation:
         except MalformedId as bad:
             return OpportunityPayload(user_errors=invalid_id(str(bad)))
         try:
-            opportunity = context.services.sales.create_opportunity(context.principal, new)
+            opportunity = context.services.use(Sales).create_opportunity(context.principal, new)
         except DomainError as error:
             return OpportunityPayload(user_errors=user_errors(error))
         return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))
@@ -133,7 +134,7 @@ class OpportunityMutation:
         except MalformedId as bad:
             return OpportunityPayload(user_errors=invalid_id(str(bad)))
         try:
-            opportunity = context.services.sales.move_opportunity(
+            opportunity = context.services.use(Sales).move_opportunity(
                 context.principal, ids["opportunityId"] or "", ids["stageId"] or ""
             )
         except DomainError as error:
@@ -148,7 +149,7 @@ class OpportunityMutation:
         except MalformedId:
             return OpportunityPayload(user_errors=invalid_id("opportunityId"))
         try:
-            opportunity = context.services.sales.close_opportunity(
+            opportunity = context.services.use(Sales).close_opportunity(
                 context.principal, opportunity_id, Outcome(input.outcome.value), input.reason
             )
         except DomainError as error:

@@ -22,6 +22,7 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from application.orders.bundle import Orders
 from application.orders.commands import NewOrder, NewOrderLine
 from application.orders.views import OrderView
 from domain.errors import DomainError
@@ -119,7 +120,9 @@ class OrderConnection:
     async def total_count(self, info: Info) -> int:
         if self.company_id is not None:
             context = info.context
-            return context.services.read_orders.count_of_company(context.principal, self.company_id)
+            return context.services.use(Orders).read.count_of_company(
+                context.principal, self.company_id
+            )
         return await info.context.loaders.order_counts.load(self.customer_id or "") or 0
 
 
@@ -148,7 +151,7 @@ async def orders_of(info: Info, customer_id: str, first: int, after: str | None)
             views = list(await context.loaders.newest_orders.load((customer_id, first + 1)))
         else:
             views = list(
-                context.services.read_orders.of_customer(
+                context.services.use(Orders).read.of_customer(
                     context.principal, customer_id, before=_position(after), limit=first + 1
                 )
             )
@@ -194,7 +197,7 @@ def orders_of_company(
     try:
         before = _position(after) if after is not None else None
         views = list(
-            context.services.read_orders.of_company(
+            context.services.use(Orders).read.of_company(
                 context.principal, company_id, before=before, limit=first + 1
             )
         )
@@ -208,7 +211,9 @@ def orders_of_company(
 def fetch_order(info: Info, order_id: str) -> OrderNode | None:
     context = info.context
     try:
-        view = context.services.read_orders.get_many(context.principal, [order_id]).get(order_id)
+        view = (
+            context.services.use(Orders).read.get_many(context.principal, [order_id]).get(order_id)
+        )
     except DomainError as error:
         raise query_error(error) from None
     return OrderNode.from_view(view) if view else None
@@ -306,7 +311,7 @@ class OrderMutation:
             paid=input.paid,
             external_id=input.external_id,
         )
-        return _run(lambda: context.services.record_order(context.principal, new))
+        return _run(lambda: context.services.use(Orders).record(context.principal, new))
 
     @strawberry.mutation
     def mark_order_paid(self, info: Info, input: OrderIdInput) -> OrderPayload:
@@ -314,7 +319,7 @@ class OrderMutation:
         order_id = _order_id(input.id)
         if order_id is None:
             return OrderPayload(user_errors=invalid_id("id"))
-        return _run(lambda: context.services.mark_order_paid(context.principal, order_id))
+        return _run(lambda: context.services.use(Orders).mark_paid(context.principal, order_id))
 
     @strawberry.mutation(description="Give back part or all of a paid order.")
     def refund_order(self, info: Info, input: RefundOrderInput) -> OrderPayload:
@@ -323,7 +328,7 @@ class OrderMutation:
         if order_id is None:
             return OrderPayload(user_errors=invalid_id("id"))
         return _run(
-            lambda: context.services.refund_order(
+            lambda: context.services.use(Orders).refund(
                 context.principal, order_id, str(input.amount), input.reason
             )
         )
@@ -334,4 +339,4 @@ class OrderMutation:
         order_id = _order_id(input.id)
         if order_id is None:
             return OrderPayload(user_errors=invalid_id("id"))
-        return _run(lambda: context.services.cancel_order(context.principal, order_id))
+        return _run(lambda: context.services.use(Orders).cancel(context.principal, order_id))

@@ -19,6 +19,7 @@ from adapters.graphql.pipeline import (
     stage_node,
 )
 from application.pipeline.analytics import ForecastGrouping, Period
+from application.pipeline.bundle import Sales
 from domain.errors import DomainError
 
 
@@ -93,7 +94,9 @@ class SalesAnalyticsQuery:
         context = info.context
         local = read_pipeline_id(pipeline_id)
         try:
-            funnel = context.services.sales.analytics.funnel(context.principal, local, from_, to)
+            funnel = context.services.use(Sales).analytics.funnel(
+                context.principal, local, from_, to
+            )
         except DomainError as error:
             raise query_error(error) from None
         pipeline = context.loaders.pipelines().get(local)
@@ -130,7 +133,7 @@ class SalesAnalyticsQuery:
         context = info.context
         local = read_pipeline_id(pipeline_id)
         try:
-            lines = context.services.sales.analytics.forecast(
+            lines = context.services.use(Sales).analytics.forecast(
                 context.principal, local, Period(period.value), ForecastGrouping(group_by.value)
             )
         except DomainError as error:

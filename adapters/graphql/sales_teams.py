@@ -11,6 +11,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
 from adapters.graphql.pipeline import USER, local_ids
 from adapters.graphql.relay import MalformedId, Node, to_global_id
+from application.pipeline.bundle import Sales
 from application.pipeline.teams import TeamMemberInput
 from domain.errors import DomainError
 from domain.pipeline import SalesTeam, TeamMember
@@ -98,7 +99,7 @@ class SalesTeamQuery:
     def sales_teams(self, info: Info) -> list[SalesTeamNode]:
         context = info.context
         try:
-            teams = context.services.sales.read_pipeline.teams(context.principal)
+            teams = context.services.use(Sales).read_pipeline.teams(context.principal)
         except DomainError as error:
             raise query_error(error) from None
         return [SalesTeamNode.from_team(team) for team in teams]
@@ -123,7 +124,7 @@ class SalesTeamMutation:
                 )
             )
         try:
-            team = context.services.sales.create_sales_team(
+            team = context.services.use(Sales).create_sales_team(
                 context.principal,
                 name=input.name,
                 strategy=input.strategy.value,
@@ -142,7 +143,7 @@ class SalesTeamMutation:
         except MalformedId as bad:
             return SalesTeamPayload(user_errors=invalid_id(str(bad)))
         try:
-            team = context.services.sales.set_rep_away(
+            team = context.services.use(Sales).set_rep_away(
                 context.principal, ids["teamId"] or "", ids["userId"] or "", away=input.away
             )
         except DomainError as error:

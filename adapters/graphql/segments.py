@@ -14,6 +14,7 @@ from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import UserError, input_error, query_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, from_global_id, to_global_id
 from adapters.graphql.segment_rules import SegmentRuleInput, rule_from_input, rule_text
+from application.segments.bundle import Segments
 from application.segments.clustering import Feature
 from application.segments.commands import NewSegment, RfmSettings
 from application.segments.ports import SegmentView
@@ -99,7 +100,7 @@ class SegmentNode(Node):
                 after_id = from_global_id(after)[1]
             except MalformedId:
                 after_id = after
-        found = context.services.read_segments.members(
+        found = context.services.use(Segments).read.members(
             context.principal, self.local_id, first=first, after=after_id
         )
         page = list(found[: max(0, first)])
@@ -112,7 +113,7 @@ class SegmentNode(Node):
     @strawberry.field(description="The segment's size after each refresh, oldest first.")
     def size_history(self, info: Info) -> list[SegmentSizePoint]:
         context = info.context
-        points = context.services.read_segments.size_history(context.principal, self.local_id)
+        points = context.services.use(Segments).read.size_history(context.principal, self.local_id)
         return [SegmentSizePoint(at=point.at, size=point.size) for point in points]
 
 
@@ -160,7 +161,7 @@ class SegmentPreview:
 def fetch_segment(info: Info, segment_id: str) -> SegmentNode | None:
     context = info.context
     try:
-        view = context.services.read_segments.get_many(context.principal, [segment_id])
+        view = context.services.use(Segments).read.get_many(context.principal, [segment_id])
     except DomainError as error:
         raise query_error(error) from None
     found = view.get(segment_id)
@@ -173,7 +174,7 @@ class SegmentQuery:
     def preview_segment(self, info: Info, rule: str) -> SegmentPreview:
         context = info.context
         try:
-            preview = context.services.preview_segment(context.principal, rule, first=100)
+            preview = context.services.use(Segments).preview(context.principal, rule, first=100)
         except DomainError as error:
             return SegmentPreview(user_errors=user_errors(error))
         return SegmentPreview(
@@ -192,7 +193,7 @@ class SegmentQuery:
     def segments(self, info: Info) -> list[SegmentNode]:
         context = info.context
         try:
-            views = context.services.read_segments.all(context.principal)
+            views = context.services.use(Segments).read.all(context.principal)
         except DomainError as error:
             raise query_error(error) from None
         return [SegmentNode.from_view(view) for view in views]
@@ -260,7 +261,7 @@ class SegmentMutation:
         try:
             text = rule_text(input.rule, input.rule_input)
             new = NewSegment(name=input.name, rule=text, kind=SegmentKind(enum_value(input.kind)))
-            view = context.services.create_segment(context.principal, new)
+            view = context.services.use(Segments).create(context.principal, new)
         except DomainError as error:
             return SegmentPayload(user_errors=user_errors(error))
         return SegmentPayload(segment=SegmentNode.from_view(view))
@@ -280,7 +281,7 @@ class SegmentMutation:
             rule = input.rule
             if input.rule_input is not None:
                 rule = rule_text(input.rule, input.rule_input)
-            view = context.services.update_segment(
+            view = context.services.use(Segments).update(
                 context.principal, segment_id, name=input.name, rule=rule
             )
         except DomainError as error:
@@ -295,7 +296,7 @@ class SegmentMutation:
     ) -> ClusterCustomersPayload:
         context = info.context
         try:
-            views = context.services.cluster_customers(
+            views = context.services.use(Segments).cluster(
                 context.principal,
                 k=input.k,
                 features=[Feature(enum_value(feature)) for feature in input.features],
@@ -310,7 +311,7 @@ class SegmentMutation:
     def compute_rfm(self, info: Info, window_days: int | None = 365) -> ComputeRfmPayload:
         context = info.context
         try:
-            scored = context.services.compute_rfm(
+            scored = context.services.use(Segments).compute_rfm(
                 context.principal, RfmSettings(window_days=window_days)
             )
         except DomainError as error:

@@ -16,6 +16,7 @@ from adapters.graphql.errors import UserError, input_error, query_error, user_er
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
 from adapters.graphql.tags import AUTO_TAG_RULE, TAG, TagCategoryValue, TagNode, fetch_tag
 from application.errors import InvalidInput
+from application.tags.bundle import Tags
 from application.tags.commands import NewTag, TagResult
 from application.tags.conditions import (
     AutoTagRule,
@@ -160,7 +161,7 @@ class AutoTagRuleQuery:
     def auto_tag_rules(self, info: Info) -> list[AutoTagRuleNode]:
         context = info.context
         try:
-            rules = context.services.list_auto_tag_rules(context.principal)
+            rules = context.services.use(Tags).list_rules(context.principal)
         except DomainError as error:
             raise query_error(error) from None
         return [AutoTagRuleNode.from_rule(rule) for rule in rules]
@@ -178,7 +179,7 @@ class TagMutation:
             description=input.description,
         )
         try:
-            view = context.services.create_tag(context.principal, new)
+            view = context.services.use(Tags).create(context.principal, new)
         except DomainError as error:
             return CreateTagPayload(user_errors=user_errors(error))
         return CreateTagPayload(tag=TagNode.from_view(view))
@@ -198,7 +199,7 @@ class TagMutation:
             )
         context = info.context
         try:
-            rule = context.services.define_auto_tag_rule(
+            rule = context.services.use(Tags).define_rule(
                 context.principal, tag_id, _condition(input)
             )
         except DomainError as error:
@@ -217,7 +218,7 @@ class TagMutation:
             )
         context = info.context
         try:
-            untagged = context.services.delete_auto_tag_rule(
+            untagged = context.services.use(Tags).delete_rule(
                 context.principal, rule_id, remove_tags=input.remove_tags
             )
         except DomainError as error:
@@ -231,7 +232,7 @@ class TagMutation:
             return TagCustomersPayload(user_errors=errors)
         context = info.context
         try:
-            result = context.services.tag_customers(context.principal, customers, tags)
+            result = context.services.use(Tags).tag(context.principal, customers, tags)
         except DomainError as error:
             return TagCustomersPayload(user_errors=user_errors(error))
         return TagCustomersPayload.from_result(result)
@@ -243,7 +244,7 @@ class TagMutation:
             return TagCustomersPayload(user_errors=errors)
         context = info.context
         try:
-            result = context.services.untag_customers(context.principal, customers, tags)
+            result = context.services.use(Tags).untag(context.principal, customers, tags)
         except DomainError as error:
             return TagCustomersPayload(user_errors=user_errors(error))
         return TagCustomersPayload.from_result(result)

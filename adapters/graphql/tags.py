@@ -12,6 +12,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.errors import query_error
 from adapters.graphql.relay import Node, PageInfo, to_global_id
 from application.pagination import Edge, Page, PageRequest
+from application.tags.bundle import Tags
 from application.tags.views import TagView
 from domain.errors import DomainError
 from domain.tags import TagCategory, TagChange
@@ -65,7 +66,7 @@ class TagConnection:
     @strawberry.field(description="How many tags the catalogue holds.")
     def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.list_tags.count(context.principal)
+        return context.services.use(Tags).list.count(context.principal)
 
     @classmethod
     def from_page(cls, page: Page[TagView]) -> TagConnection:
@@ -111,7 +112,7 @@ class TagChangeNode:
 def tag_history_of(info: Info, customer_id: str, first: int) -> list[TagChangeNode]:
     context = info.context
     try:
-        changes = context.services.get_tags.history(context.principal, customer_id)
+        changes = context.services.use(Tags).get.history(context.principal, customer_id)
     except DomainError as error:
         raise query_error(error) from None
     return [TagChangeNode.from_change(c) for c in changes[: max(0, min(first, MAX_HISTORY))]]
@@ -120,7 +121,7 @@ def tag_history_of(info: Info, customer_id: str, first: int) -> list[TagChangeNo
 def fetch_tag(info: Info, tag_id: str) -> TagNode | None:
     context = info.context
     try:
-        view = context.services.get_tags(context.principal, [tag_id]).get(tag_id)
+        view = context.services.use(Tags).get(context.principal, [tag_id]).get(tag_id)
     except DomainError as error:
         raise query_error(error) from None
     return TagNode.from_view(view) if view else None
@@ -145,7 +146,7 @@ class TagQuery:
     ) -> TagConnection:
         context = info.context
         try:
-            page = context.services.list_tags(
+            page = context.services.use(Tags).list(
                 context.principal, PageRequest(first, after, last, before)
             )
         except DomainError as error:

@@ -23,6 +23,7 @@ from adapters.graphql.relay import (
     to_global_id,
 )
 from application.pagination import Edge, Page
+from application.pipeline.bundle import Sales
 from application.pipeline.tasks import NewTask
 from application.pipeline.views import TaskFilter, TaskView
 from domain.errors import DomainError
@@ -75,7 +76,8 @@ class TaskNode(Node):
     @strawberry.field
     def is_overdue(self, info: Info) -> bool:
         return (
-            self.status is TaskStatus.OPEN and self.due_at < info.context.services.sales.clock.now()
+            self.status is TaskStatus.OPEN
+            and self.due_at < info.context.services.use(Sales).clock.now()
         )
 
     @strawberry.field
@@ -118,7 +120,7 @@ class TaskConnection:
     @strawberry.field
     def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.sales.read_tasks.count(context.principal, self.where)
+        return context.services.use(Sales).read_tasks.count(context.principal, self.where)
 
     @classmethod
     def from_page(cls, page: Page[TaskView], where: TaskFilter) -> TaskConnection:
@@ -188,7 +190,7 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
     return TaskFilter(
         assignee_id=assignee,
         status=status,
-        due_before=context.services.sales.clock.now() if given.overdue else None,
+        due_before=context.services.use(Sales).clock.now() if given.overdue else None,
         customer_id=ids["customerId"],
         opportunity_id=ids["opportunityId"],
         company_id=ids["companyId"],
@@ -222,7 +224,7 @@ def list_tasks(
     if company_id is not None:
         where = attrs.evolve(where, company_id=company_id)
     try:
-        page = context.services.sales.read_tasks.page(
+        page = context.services.use(Sales).read_tasks.page(
             context.principal, where, first=first, after=after
         )
     except DomainError as error:
@@ -240,7 +242,7 @@ class TaskMutation:
         except MalformedId:
             return CreateTaskPayload(user_errors=invalid_id("taskId"))
         try:
-            task = context.services.sales.complete_task(context.principal, local)
+            task = context.services.use(Sales).complete_task(context.principal, local)
         except DomainError as error:
             return CreateTaskPayload(user_errors=user_errors(error))
         return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
@@ -269,7 +271,7 @@ class TaskMutation:
             opportunity_id=ids["opportunityId"],
         )
         try:
-            task = context.services.sales.create_task(context.principal, new)
+            task = context.services.use(Sales).create_task(context.principal, new)
         except DomainError as error:
             return CreateTaskPayload(user_errors=user_errors(error))
         return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))

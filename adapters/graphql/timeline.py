@@ -16,6 +16,7 @@ from adapters.graphql.errors import query_error
 from adapters.graphql.relay import PageInfo, to_global_id
 from adapters.graphql.timeline_kinds import KINDS, TimelineKind
 from application.pagination import Edge, Page
+from application.timeline.bundle import Timeline
 from domain.errors import DomainError
 from domain.timeline import TimelineEntry
 
@@ -100,7 +101,7 @@ async def customer_timeline(
         if after is None:
             page = await context.loaders.timeline_pages.load((customer_id, first, wanted))
         else:
-            page = context.services.get_timeline(
+            page = context.services.use(Timeline).get(
                 context.principal, customer_id, kinds=wanted, first=first, after=after
             )
     except DomainError as error:

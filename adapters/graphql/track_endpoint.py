@@ -14,6 +14,7 @@ from adapters.graphql.behaviour import TrackEventsPayload
 from adapters.graphql.context import Services
 from adapters.graphql.guards import BadBody, parse_json, read_body
 from adapters.graphql.track_json import incoming_event_from_json
+from application.behaviour.bundle import Behaviour
 from domain.errors import DomainError
 
 
@@ -62,7 +63,7 @@ class TrackEndpoint:
         items = [incoming_event_from_json(item) for item in events]
         try:
             # In a worker thread: storing a batch must not hold other requests.
-            result = await run_in_threadpool(self._services.track_events, principal, items)
+            result = await run_in_threadpool(self._services.use(Behaviour).track, principal, items)
         except DomainError as error:
             return JSONResponse(_payload(TrackEventsPayload.refused(error)))
         return JSONResponse(_payload(TrackEventsPayload.from_result(result)))

@@ -16,6 +16,7 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from application.events.bundle import Events
 from application.events.webhooks import WebhookDeliveryView, WebhookSubscriptionView
 from domain.errors import DomainError
 
@@ -150,7 +151,7 @@ class WebhookQuery:
     @strawberry.field(description="Every webhook subscription (admins only).")
     def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:
         try:
-            views = info.context.services.manage_webhooks.list(info.context.principal)
+            views = info.context.services.use(Events).webhooks.list(info.context.principal)
         except DomainError as error:
             raise query_error(error) from None
         return [WebhookSubscription.from_view(view) for view in views]
@@ -170,7 +171,7 @@ class WebhookQuery:
         except MalformedId:
             raise invalid_id_error("subscriptionId", SUBSCRIPTION) from None
         try:
-            views = info.context.services.manage_webhooks.deliveries(
+            views = info.context.services.use(Events).webhooks.deliveries(
                 info.context.principal, sub, after_id, first + 1
             )
         except DomainError as error:
@@ -190,7 +191,7 @@ class WebhookMutation:
         self, info: Info, input: CreateWebhookSubscriptionInput
     ) -> WebhookSubscriptionPayload:
         try:
-            view, secret = info.context.services.manage_webhooks.create(
+            view, secret = info.context.services.use(Events).webhooks.create(
                 info.context.principal, input.url, input.event_types, input.description
             )
         except DomainError as error:
@@ -220,7 +221,7 @@ class WebhookMutation:
         self, info: Info, id: strawberry.ID
     ) -> DeleteWebhookSubscriptionPayload:
         try:
-            info.context.services.manage_webhooks.delete(
+            info.context.services.use(Events).webhooks.delete(
                 info.context.principal, _subscription_id(id)
             )
         except MalformedId:
@@ -235,7 +236,7 @@ class WebhookMutation:
     ) -> ReplayWebhookDeliveryPayload:
         try:
             local = _delivery_number(local_id(delivery_id, DELIVERY))
-            view = info.context.services.manage_webhooks.replay(info.context.principal, local)
+            view = info.context.services.use(Events).webhooks.replay(info.context.principal, local)
         except (MalformedId, ValueError):
             return ReplayWebhookDeliveryPayload(user_errors=invalid_id("deliveryId"))
         except DomainError as error:
@@ -244,7 +245,7 @@ class WebhookMutation:
 
 
 def _change(info: Info, id: strawberry.ID, action: str) -> WebhookSubscriptionPayload:
-    manage = info.context.services.manage_webhooks
+    manage = info.context.services.use(Events).webhooks
     principal = info.context.principal
     try:
         local = _subscription_id(id)

@@ -1,4 +1,5 @@
-"""Use cases wired to the in-memory adapters: the bulk of the tests, with no I/O."""
+"""The composition root over the in-memory storage, with a fake clock and ids: the bulk of
+the tests, with no I/O."""
 
 from __future__ import annotations
 
@@ -8,52 +9,90 @@ from attrs import define
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
-from application.access.api_keys import AuthenticateApiKey, IssueApiKey
-from application.access.users import RegisterUser
-from application.activities.commands import DeleteActivity, LogActivity, UpdateActivity
-from application.activities.queries import GetActivities
-from application.behaviour.queries import EventFrequencies, GetTrackedEvents
-from application.behaviour.tracking import TrackEvents
-from application.companies.commands import ArchiveCompany, CreateCompany, UpdateCompany
-from application.companies.queries import GetCompanies, ListCompanies
-from application.custom_fields.commands import DefineCustomField, NewCustomField
-from application.custom_fields.queries import ListCustomFieldDefinitions
-from application.customers.commands import (
-    ArchiveCustomer,
-    ContactParser,
-    CreateCustomer,
-    CreateCustomersInBulk,
-    UpdateCustomer,
-)
-from application.customers.queries import GetCustomers, ListCustomers
+from application.access.bundle import Access
+from application.activities.bundle import Activities
+from application.behaviour.bundle import Behaviour
+from application.companies.bundle import Companies
+from application.custom_fields.bundle import CustomFields
+from application.custom_fields.commands import NewCustomField
+from application.customers.bundle import Customers
+from application.lifecycle.bundle import Lifecycle
+from application.orders.bundle import Orders
+from application.pipeline.bundle import Sales
 from application.principal import Principal
-from application.timeline.queries import GetTimeline
+from application.segments.bundle import Segments
+from application.tags.bundle import Tags
+from application.timeline.bundle import Timeline
+from bootstrap import Container, Settings, build_container
 from domain.access.roles import Role
 from domain.custom_fields import FieldType, ObjectType
 from tests.conftest import memory_backend
 from tests.contracts.backend import StorageBackend
 
 
+def memory_container(
+    clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus
+) -> Container:
+    """The real composition on in-memory storage, its clock, ids and bus swapped for fakes."""
+    settings = Settings.from_env(
+        {"RAPPORT_STORAGE": "memory", "RAPPORT_DEFAULT_PHONE_REGION": "GB"}
+    )
+    return build_container(settings, overrides={"clock": clock, "ids": ids, "event_bus": bus})
+
+
 @define
 class App:
+    container: Container
     backend: StorageBackend
     clock: ManualClock
-    create: CreateCustomer
-    create_in_bulk: CreateCustomersInBulk
-    update: UpdateCustomer
-    archive: ArchiveCustomer
-    get: GetCustomers
-    list: ListCustomers
-    register_user: RegisterUser
-    issue_key: IssueApiKey
-    authenticate: AuthenticateApiKey
-    create_company: CreateCompany
-    update_company: UpdateCompany
-    archive_company: ArchiveCompany
-    get_companies: GetCompanies
-    list_companies: ListCompanies
-    define_field: DefineCustomField
-    list_fields: ListCustomFieldDefinitions
+
+    @property
+    def access(self) -> Access:
+        return self.container.use(Access)
+
+    @property
+    def customers(self) -> Customers:
+        return self.container.use(Customers)
+
+    @property
+    def companies(self) -> Companies:
+        return self.container.use(Companies)
+
+    @property
+    def custom_fields(self) -> CustomFields:
+        return self.container.use(CustomFields)
+
+    @property
+    def activities(self) -> Activities:
+        return self.container.use(Activities)
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return self.container.use(Behaviour)
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.container.use(Timeline)
+
+    @property
+    def orders(self) -> Orders:
+        return self.container.use(Orders)
+
+    @property
+    def tags(self) -> Tags:
+        return self.container.use(Tags)
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self.container.use(Lifecycle)
+
+    @property
+    def segments(self) -> Segments:
+        return self.container.use(Segments)
+
+    @property
+    def sales(self) -> Sales:
+        return self.container.use(Sales)
 
     def define(
         self,
@@ -66,7 +105,7 @@ class App:
         unique: bool = False,
     ) -> None:
         """Define a field as the system; tests that care about permissions call define_field."""
-        self.define_field(
+        self.custom_fields.define(
             Principal.system(),
             NewCustomField(
                 object_type=object_type,
@@ -79,53 +118,16 @@ class App:
             ),
         )
 
-    log_activity: LogActivity
-    update_activity: UpdateActivity
-    delete_activity: DeleteActivity
-    get_activities: GetActivities
-    track: TrackEvents
-    get_tracked_events: GetTrackedEvents
-    frequencies: EventFrequencies
-    timeline: GetTimeline
-
 
 @pytest.fixture
 def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) -> App:
-    backend = memory_backend(bus)
-    parser = ContactParser(default_region="GB")
-    return App(
-        backend=backend,
-        clock=clock,
-        create=CreateCustomer(backend.uow, clock, ids, parser),
-        create_in_bulk=CreateCustomersInBulk(backend.uow, clock, ids, parser),
-        update=UpdateCustomer(backend.uow, clock, parser),
-        archive=ArchiveCustomer(backend.uow, clock),
-        get=GetCustomers(backend.customers),
-        list=ListCustomers(backend.customers, backend.custom_fields),
-        register_user=RegisterUser(backend.uow, clock, ids),
-        issue_key=IssueApiKey(backend.uow, clock, ids),
-        authenticate=AuthenticateApiKey(backend.credentials),
-        create_company=CreateCompany(backend.uow, clock, ids),
-        update_company=UpdateCompany(backend.uow, clock),
-        archive_company=ArchiveCompany(backend.uow, clock),
-        get_companies=GetCompanies(backend.companies),
-        list_companies=ListCompanies(backend.companies, backend.custom_fields),
-        define_field=DefineCustomField(backend.uow, clock, ids),
-        list_fields=ListCustomFieldDefinitions(backend.custom_fields),
-        log_activity=LogActivity(backend.uow, clock, ids),
-        update_activity=UpdateActivity(backend.uow, clock),
-        delete_activity=DeleteActivity(backend.uow, clock),
-        get_activities=GetActivities(backend.activities),
-        track=TrackEvents(backend.uow, clock, ids),
-        get_tracked_events=GetTrackedEvents(backend.behaviour),
-        frequencies=EventFrequencies(backend.behaviour, clock),
-        timeline=GetTimeline(backend.timeline),
-    )
+    container = memory_container(clock, ids, bus)
+    return App(container=container, backend=memory_backend(bus, container.storage), clock=clock)
 
 
 @pytest.fixture
 def agent(app: App) -> Principal:
-    user = app.register_user(
+    user = app.access.register_user(
         Principal.system(), name="Agent Smith", email="agent@example.com", role=Role.AGENT
     )
     return Principal(actor_id=user.id, role=Role.AGENT, name=user.name)
@@ -138,7 +140,7 @@ def viewer() -> Principal:
 
 @pytest.fixture
 def manager(app: App) -> Principal:
-    user = app.register_user(
+    user = app.access.register_user(
         Principal.system(), name="Mona Manager", email="manager@example.com", role=Role.MANAGER
     )
     return Principal(actor_id=user.id, role=Role.MANAGER, name=user.name)

@@ -1,73 +1,59 @@
-"""The pipeline's use cases on the in-memory adapters, for the application tests."""
+"""The pipeline's use cases from the composition root on in-memory storage, for the
+application tests."""
 
 from __future__ import annotations
 
+import attrs
 from attrs import define
 
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
-from application.access.users import RegisterUser
-from application.customers.commands import CreateCustomer, NewCustomer
-from application.lifecycle.commands import ChangeLifecycleStage
-from application.lifecycle.queries import ReadLifecycle
-from application.orders.commands import RecordOrder
-from application.pipeline.analytics import SalesAnalytics
-from application.pipeline.leads import (
-    CaptureFormLead,
-    ConvertLead,
-    CreateLead,
-    MarkLeadContacted,
-    RescoreLeads,
-)
-from application.pipeline.opportunities import CloseOpportunity, CreateOpportunity, MoveOpportunity
-from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
-from application.pipeline.tasks import (
-    CreateTask,
-    DefineAutomationRule,
-    RunAutomationRules,
-    SendReminders,
-)
-from application.pipeline.teams import CreateSalesTeam, SetRepAway
+from application.access.bundle import Access
+from application.customers.bundle import Customers
+from application.customers.commands import NewCustomer
+from application.lifecycle.bundle import Lifecycle
+from application.orders.bundle import Orders
+from application.pipeline.bundle import Sales as SalesBundle
+from application.pipeline.leads import RescoreLeads
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork
+from bootstrap import Container
 from domain.access.roles import Role
+from tests.application.conftest import memory_container
 from tests.conftest import memory_backend
 from tests.contracts.backend import StorageBackend
 
 
 @define
 class Sales:
+    container: Container
     backend: StorageBackend
     clock: ManualClock
-    create_customer: CreateCustomer
-    register_user: RegisterUser
-    record_order: RecordOrder
-    create_opportunity: CreateOpportunity
-    move: MoveOpportunity
-    close: CloseOpportunity
-    read: ReadPipeline
-    analytics: SalesAnalytics
-    create_lead: CreateLead
-    capture_form: CaptureFormLead
-    convert: ConvertLead
     rescore: RescoreLeads
-    mark_contacted: MarkLeadContacted
-    read_leads: ReadLeads
-    create_task: CreateTask
-    read_tasks: ReadTasks
-    reminders: SendReminders
-    define_rule: DefineAutomationRule
-    run_rules: RunAutomationRules
-    create_team: CreateSalesTeam
-    set_away: SetRepAway
-    lifecycle: ReadLifecycle
+    """Rescoring in batches of two, so that tests see more than one batch."""
+
+    @property
+    def pipeline(self) -> SalesBundle:
+        return self.container.use(SalesBundle)
+
+    @property
+    def customers(self) -> Customers:
+        return self.container.use(Customers)
+
+    @property
+    def orders(self) -> Orders:
+        return self.container.use(Orders)
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        return self.container.use(Lifecycle)
 
     def customer(self, actor: Principal, email: str, owner: str | None = None) -> str:
-        return self.create_customer(actor, NewCustomer(email=email, owner_id=owner)).id
+        return self.customers.create(actor, NewCustomer(email=email, owner_id=owner)).id
 
     def rep(self, name: str) -> Principal:
-        user = self.register_user(
+        user = self.container.use(Access).register_user(
             Principal.system(), name=name, email=f"{name.lower()}@example.com", role=Role.AGENT
         )
         return Principal(actor_id=user.id, role=Role.AGENT, name=name)
@@ -80,36 +66,10 @@ class Sales:
 
 
 def build(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) -> Sales:
-    backend = memory_backend(bus)
-    uow = backend.uow
-    change_stage = ChangeLifecycleStage(uow, clock, ids)
-    assert backend.behaviour_counts is not None
-    create_lead = CreateLead(uow, clock, ids, backend.behaviour_counts, change_stage)
-    assert backend.pipeline is not None and backend.analytics is not None
-    assert backend.leads is not None and backend.tasks is not None and backend.lifecycle
+    container = memory_container(clock, ids, bus)
     return Sales(
-        backend=backend,
+        container=container,
+        backend=memory_backend(bus, container.storage),
         clock=clock,
-        create_customer=CreateCustomer(uow, clock, ids),
-        register_user=RegisterUser(uow, clock, ids),
-        record_order=RecordOrder(uow, clock, ids),
-        create_opportunity=CreateOpportunity(uow, clock, ids),
-        move=MoveOpportunity(uow, clock, ids),
-        close=CloseOpportunity(uow, clock, ids),
-        read=ReadPipeline(backend.pipeline, clock),
-        analytics=SalesAnalytics(backend.analytics, backend.pipeline),
-        create_lead=create_lead,
-        capture_form=CaptureFormLead(uow, create_lead),
-        convert=ConvertLead(uow, clock, ids),
-        rescore=RescoreLeads(uow, clock, backend.behaviour_counts, change_stage, batch_size=2),
-        mark_contacted=MarkLeadContacted(uow, clock),
-        read_leads=ReadLeads(backend.leads),
-        create_task=CreateTask(uow, clock, ids),
-        read_tasks=ReadTasks(backend.tasks),
-        reminders=SendReminders(uow, clock),
-        define_rule=DefineAutomationRule(uow),
-        run_rules=RunAutomationRules(uow, clock, ids),
-        create_team=CreateSalesTeam(uow, ids),
-        set_away=SetRepAway(uow),
-        lifecycle=ReadLifecycle(backend.lifecycle, clock),
+        rescore=attrs.evolve(container.use(SalesBundle).rescore_leads, batch_size=2),
     )

@@ -7,10 +7,10 @@ from tests.application.conftest import App
 
 
 def test_issued_key_authenticates_as_its_user_with_its_role(app: App) -> None:
-    issued = app.issue_key(
+    issued = app.access.issue_api_key(
         Principal.system(), role=Role.AGENT, name="crm sync", user_email="Ops@Example.com"
     )
-    principal = app.authenticate(issued.token)
+    principal = app.access.authenticate(issued.token)
     assert principal is not None
     assert (principal.actor_id, principal.role, principal.api_key_id) == (
         issued.user_id,
@@ -30,33 +30,33 @@ def test_issued_key_authenticates_as_its_user_with_its_role(app: App) -> None:
     ],
 )
 def test_wrong_tokens_do_not_authenticate(app: App, mangle: object) -> None:
-    issued = app.issue_key(
+    issued = app.access.issue_api_key(
         Principal.system(), role=Role.ADMIN, name="k", user_email="a@example.com"
     )
-    assert app.authenticate(mangle(issued.token)) is None  # type: ignore[operator]
+    assert app.access.authenticate(mangle(issued.token)) is None  # type: ignore[operator]
 
 
 def test_key_never_grants_more_than_its_users_role(app: App) -> None:
-    app.register_user(Principal.system(), name="V", email="v@example.com", role=Role.VIEWER)
-    issued = app.issue_key(
+    app.access.register_user(Principal.system(), name="V", email="v@example.com", role=Role.VIEWER)
+    issued = app.access.issue_api_key(
         Principal.system(), role=Role.ADMIN, name="k", user_email="v@example.com"
     )
-    principal = app.authenticate(issued.token)
+    principal = app.access.authenticate(issued.token)
     assert principal is not None and principal.role is Role.VIEWER
 
 
 def test_only_admins_issue_keys(app: App) -> None:
     agent = Principal(actor_id="a", role=Role.AGENT, name="A")
     with pytest.raises(Forbidden):
-        app.issue_key(agent, role=Role.ADMIN, name="k", user_email="a@example.com")
+        app.access.issue_api_key(agent, role=Role.ADMIN, name="k", user_email="a@example.com")
 
 
 def test_user_email_is_unique_unless_existing_is_accepted(app: App) -> None:
     system = Principal.system()
-    first = app.register_user(system, name="A", email="a@example.com", role=Role.AGENT)
+    first = app.access.register_user(system, name="A", email="a@example.com", role=Role.AGENT)
     with pytest.raises(AlreadyTaken):
-        app.register_user(system, name="A", email="A@example.com", role=Role.AGENT)
-    again = app.register_user(
+        app.access.register_user(system, name="A", email="A@example.com", role=Role.AGENT)
+    again = app.access.register_user(
         system, name="A", email="a@example.com", role=Role.AGENT, existing_ok=True
     )
     assert again.id == first.id

@@ -14,7 +14,7 @@ from tests.application.conftest import App
 
 @pytest.fixture
 def customer(app: App, agent: Principal) -> CustomerView:
-    return app.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
+    return app.customers.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
 
 
 def call(customer: str, **fields: object) -> NewActivity:
@@ -35,16 +35,16 @@ def activity_events(app: App) -> list[str]:
 
 
 def timeline_titles(app: App, actor: Principal, customer_id: str) -> list[str]:
-    return [e.node.title for e in app.timeline(actor, customer_id).edges]
+    return [e.node.title for e in app.timeline.get(actor, customer_id).edges]
 
 
 def test_a_logged_call_is_stored_on_the_timeline_with_its_event(
     app: App, agent: Principal, customer: CustomerView
 ) -> None:
-    view = app.log_activity(agent, call(customer.id))
+    view = app.activities.log(agent, call(customer.id))
     assert (view.author_id, view.occurred_at, view.version) == (agent.actor_id, app.clock.now(), 1)
-    assert app.get_activities(agent, [view.id]) == {view.id: view}
-    (entry,) = [e.node for e in app.timeline(agent, customer.id).edges]
+    assert app.activities.get(agent, [view.id]) == {view.id: view}
+    (entry,) = [e.node for e in app.timeline.get(agent, customer.id).edges]
     assert (entry.id, entry.kind, entry.title, entry.actor_id) == (
         view.id,
         "call",
@@ -72,38 +72,38 @@ def test_a_refused_activity_stores_nothing(
     code: ErrorCode,
 ) -> None:
     with pytest.raises(DomainError) as caught:
-        app.log_activity(agent, call(customer.id, **fields))
+        app.activities.log(agent, call(customer.id, **fields))
     assert (field, code) in {(p.field, p.code) for p in caught.value.problems}
-    assert app.timeline(agent, customer.id).edges == ()
+    assert app.timeline.get(agent, customer.id).edges == ()
     assert activity_events(app) == []
 
 
 def test_an_archived_customer_takes_no_new_activities(
     app: App, manager: Principal, customer: CustomerView
 ) -> None:
-    app.archive(manager, customer.id)
+    app.customers.archive(manager, customer.id)
     with pytest.raises(DomainError) as caught:
-        app.log_activity(manager, call(customer.id))
+        app.activities.log(manager, call(customer.id))
     assert caught.value.problems[0].code is ErrorCode.ARCHIVED
 
 
 def test_a_viewer_may_read_the_timeline_but_not_log(
     app: App, agent: Principal, viewer: Principal, customer: CustomerView
 ) -> None:
-    app.log_activity(agent, call(customer.id))
+    app.activities.log(agent, call(customer.id))
     with pytest.raises(Forbidden):
-        app.log_activity(viewer, call(customer.id))
+        app.activities.log(viewer, call(customer.id))
     assert timeline_titles(app, viewer, customer.id) == ["Renewal"]
 
 
 def test_an_edit_redraws_the_timeline_entry(
     app: App, agent: Principal, customer: CustomerView
 ) -> None:
-    first = app.log_activity(agent, call(customer.id, subject="First"))
+    first = app.activities.log(agent, call(customer.id, subject="First"))
     app.clock.advance(timedelta(minutes=1))
-    second = app.log_activity(agent, call(customer.id, subject="Second"))
+    second = app.activities.log(agent, call(customer.id, subject="Second"))
     assert timeline_titles(app, agent, customer.id) == ["Second", "First"]
-    updated = app.update_activity(
+    updated = app.activities.update(
         agent,
         ActivityPatch(
             activity_id=first.id,
@@ -121,34 +121,36 @@ def test_an_edit_redraws_the_timeline_entry(
 def test_an_edit_over_a_stale_version_is_refused(
     app: App, agent: Principal, customer: CustomerView
 ) -> None:
-    logged = app.log_activity(agent, call(customer.id))
-    app.update_activity(agent, ActivityPatch(activity_id=logged.id, expected_version=1, body="v2"))
+    logged = app.activities.log(agent, call(customer.id))
+    app.activities.update(
+        agent, ActivityPatch(activity_id=logged.id, expected_version=1, body="v2")
+    )
     with pytest.raises(StaleVersion):
-        app.update_activity(
+        app.activities.update(
             agent, ActivityPatch(activity_id=logged.id, expected_version=1, body="v3")
         )
-    assert app.get_activities(agent, [logged.id])[logged.id].body == "v2"
+    assert app.activities.get(agent, [logged.id])[logged.id].body == "v2"
 
 
 def test_only_the_author_or_a_manager_may_edit_or_delete(
     app: App, agent: Principal, manager: Principal, customer: CustomerView
 ) -> None:
-    logged = app.log_activity(agent, call(customer.id))
+    logged = app.activities.log(agent, call(customer.id))
     colleague = Principal(actor_id="agent-2", role=agent.role, name="Colleague")
     with pytest.raises(DomainError) as caught:
-        app.update_activity(colleague, ActivityPatch(activity_id=logged.id, subject="Mine"))
+        app.activities.update(colleague, ActivityPatch(activity_id=logged.id, subject="Mine"))
     assert caught.value.problems[0].code is ErrorCode.FORBIDDEN
     with pytest.raises(DomainError):
-        app.delete_activity(colleague, logged.id)
-    edited = app.update_activity(manager, ActivityPatch(activity_id=logged.id, subject="Fixed"))
+        app.activities.delete(colleague, logged.id)
+    edited = app.activities.update(manager, ActivityPatch(activity_id=logged.id, subject="Fixed"))
     assert (edited.subject, edited.author_id) == ("Fixed", agent.actor_id)
 
 
 def test_an_edit_that_changes_nothing_writes_nothing(
     app: App, agent: Principal, customer: CustomerView
 ) -> None:
-    logged = app.log_activity(agent, call(customer.id))
-    same = app.update_activity(agent, ActivityPatch(activity_id=logged.id, subject="Renewal"))
+    logged = app.activities.log(agent, call(customer.id))
+    same = app.activities.update(agent, ActivityPatch(activity_id=logged.id, subject="Renewal"))
     assert same.version == 1
     assert activity_events(app) == ["rapport.activity.logged.v1"]
 
@@ -156,12 +158,12 @@ def test_an_edit_that_changes_nothing_writes_nothing(
 def test_a_deleted_activity_leaves_the_timeline_and_cannot_be_deleted_again(
     app: App, agent: Principal, manager: Principal, customer: CustomerView
 ) -> None:
-    logged = app.log_activity(agent, call(customer.id))
-    app.delete_activity(manager, logged.id, expected_version=1)
-    assert app.get_activities(agent, [logged.id]) == {}
-    assert app.timeline(agent, customer.id).edges == ()
+    logged = app.activities.log(agent, call(customer.id))
+    app.activities.delete(manager, logged.id, expected_version=1)
+    assert app.activities.get(agent, [logged.id]) == {}
+    assert app.timeline.get(agent, customer.id).edges == ()
     assert activity_events(app) == ["rapport.activity.logged.v1", "rapport.activity.deleted.v1"]
     with pytest.raises(NotFound):
-        app.delete_activity(manager, logged.id)
+        app.activities.delete(manager, logged.id)
     with pytest.raises(NotFound):
-        app.update_activity(agent, ActivityPatch(activity_id=logged.id, subject="Back"))
+        app.activities.update(agent, ActivityPatch(activity_id=logged.id, subject="Back"))

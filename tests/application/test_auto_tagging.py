@@ -66,13 +66,13 @@ def rules(app: App) -> Rules:
 def people(app: App, agent: Principal) -> list[CustomerView]:
     app.define("plan", FieldType.TEXT)
     return [
-        app.create(agent, NewCustomer(first_name=name, custom_fields={"plan": plan}))
+        app.customers.create(agent, NewCustomer(first_name=name, custom_fields={"plan": plan}))
         for name, plan in (("Ada", "pro"), ("Grace", "free"), ("Linus", "pro"))
     ]
 
 
 def signed_in(app: App, agent: Principal, customer_id: str, times: int) -> None:
-    app.track(
+    app.behaviour.track(
         agent,
         [
             IncomingEvent(customer_id=customer_id, name="Signed In", event_id=f"{customer_id}-{i}")
@@ -110,7 +110,7 @@ def test_a_customer_who_stops_matching_loses_the_tag(
     rules.define(SYSTEM, rules.new_tag("Pro"), PRO)
     rules.run(SYSTEM)
     ada = people[0]
-    app.update(
+    app.customers.update(
         agent,
         CustomerPatch(
             customer_id=ada.id, expected_version=ada.version, custom_fields={"plan": "free"}
@@ -119,7 +119,7 @@ def test_a_customer_who_stops_matching_loses_the_tag(
     report = rules.run(SYSTEM)
     assert (report.added, report.removed) == (0, 1)
     assert rules.names(ada.id) == []
-    kinds = [e.node.kind for e in app.timeline(agent, ada.id, first=10).edges]
+    kinds = [e.node.kind for e in app.timeline.get(agent, ada.id, first=10).edges]
     assert kinds[:2] == ["untagged", "tagged"]
 
 
@@ -153,7 +153,7 @@ def test_archived_customers_are_left_alone(
     active = rules.new_tag("Active")
     rules.define(SYSTEM, active, ACTIVE)
     signed_in(app, agent, people[0].id, 3)
-    app.archive(manager, people[0].id)
+    app.customers.archive(manager, people[0].id)
     assert rules.run(SYSTEM).added == 0
 
 

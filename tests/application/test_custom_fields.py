@@ -29,32 +29,32 @@ def test_admins_and_managers_define_fields_others_may_not(
     app: App, agent: Principal, viewer: Principal
 ) -> None:
     manager = Principal(actor_id="m", role=Role.MANAGER, name="M")
-    defined = app.define_field(manager, PLAN)
+    defined = app.custom_fields.define(manager, PLAN)
     assert (defined.key, defined.choices, defined.field_type) == (
         "plan",
         ("free", "pro"),
         FieldType.SINGLE_CHOICE,
     )
     with pytest.raises(Forbidden):
-        app.define_field(agent, PLAN)
-    assert [d.key for d in app.list_fields(viewer, ObjectType.CUSTOMER)] == ["plan"]
-    assert app.list_fields(viewer, ObjectType.COMPANY) == []
+        app.custom_fields.define(agent, PLAN)
+    assert [d.key for d in app.custom_fields.list(viewer, ObjectType.CUSTOMER)] == ["plan"]
+    assert app.custom_fields.list(viewer, ObjectType.COMPANY) == []
     assert app.backend.outbox() == [("rapport.custom_field.defined.v1", defined.id)]
 
 
 def test_a_key_is_defined_once_per_object_type(app: App) -> None:
-    app.define_field(Principal.system(), PLAN)
+    app.custom_fields.define(Principal.system(), PLAN)
     with pytest.raises(AlreadyTaken) as caught:
-        app.define_field(Principal.system(), PLAN)
+        app.custom_fields.define(Principal.system(), PLAN)
     assert problems(caught.value) == [("key", ErrorCode.TAKEN)]
     app.define("plan", FieldType.TEXT, object_type=ObjectType.COMPANY)
 
 
 def test_every_write_checks_values_against_the_definitions(app: App, agent: Principal) -> None:
-    app.define_field(Principal.system(), PLAN)
+    app.custom_fields.define(Principal.system(), PLAN)
     app.define("seats", FieldType.NUMBER, required=True)
     with pytest.raises(DomainError) as caught:
-        app.create(
+        app.customers.create(
             agent, NewCustomer(first_name="Ada", custom_fields={"plan": "gold", "colour": "red"})
         )
     assert set(problems(caught.value)) == {
@@ -62,19 +62,23 @@ def test_every_write_checks_values_against_the_definitions(app: App, agent: Prin
         ("customFields.colour", ErrorCode.UNKNOWN_FIELD),
         ("customFields.seats", ErrorCode.REQUIRED),
     }
-    ada = app.create(agent, NewCustomer(first_name="Ada", custom_fields={"seats": 3}))
+    ada = app.customers.create(agent, NewCustomer(first_name="Ada", custom_fields={"seats": 3}))
     with pytest.raises(DomainError) as caught:
-        app.update(agent, CustomerPatch(customer_id=ada.id, custom_fields={"seats": "three"}))
+        app.customers.update(
+            agent, CustomerPatch(customer_id=ada.id, custom_fields={"seats": "three"})
+        )
     assert problems(caught.value) == [("customFields.seats", ErrorCode.INVALID)]
     with pytest.raises(DomainError) as caught:
-        app.update(agent, CustomerPatch(customer_id=ada.id, custom_fields={"seats": None}))
+        app.customers.update(
+            agent, CustomerPatch(customer_id=ada.id, custom_fields={"seats": None})
+        )
     assert problems(caught.value) == [("customFields.seats", ErrorCode.REQUIRED)]
-    updated = app.update(
+    updated = app.customers.update(
         agent, CustomerPatch(customer_id=ada.id, custom_fields={"plan": "pro", "seats": 4})
     )
     assert dict(updated.custom_fields) == {"seats": 4, "plan": "pro"}
 
-    result = app.create_in_bulk(
+    result = app.customers.create_in_bulk(
         agent,
         [
             NewCustomer(first_name="A", custom_fields={"seats": 1}),
@@ -92,18 +96,20 @@ def test_every_write_checks_values_against_the_definitions(app: App, agent: Prin
 def test_unique_values_are_taken_on_create_update_and_in_bulk(app: App, agent: Principal) -> None:
     manager = Principal(actor_id=agent.actor_id, role=Role.MANAGER, name="M")
     app.define("vat", FieldType.DECIMAL, unique=True)
-    first = app.create(agent, NewCustomer(first_name="A", custom_fields={"vat": "12.50"}))
+    first = app.customers.create(agent, NewCustomer(first_name="A", custom_fields={"vat": "12.50"}))
     with pytest.raises(AlreadyTaken) as caught:
-        app.create(agent, NewCustomer(first_name="B", custom_fields={"vat": "12.5"}))
+        app.customers.create(agent, NewCustomer(first_name="B", custom_fields={"vat": "12.5"}))
     assert problems(caught.value) == [("customFields.vat", ErrorCode.TAKEN)]
-    other = app.create(agent, NewCustomer(first_name="B", custom_fields={"vat": "13"}))
+    other = app.customers.create(agent, NewCustomer(first_name="B", custom_fields={"vat": "13"}))
     with pytest.raises(AlreadyTaken):
-        app.update(agent, CustomerPatch(customer_id=other.id, custom_fields={"vat": "12.500"}))
+        app.customers.update(
+            agent, CustomerPatch(customer_id=other.id, custom_fields={"vat": "12.500"})
+        )
     # Keeping one's own value, or changing something else, is no clash.
-    app.update(agent, CustomerPatch(customer_id=first.id, custom_fields={"vat": "12.50"}))
-    app.update(agent, CustomerPatch(customer_id=first.id, first_name="Ann"))
+    app.customers.update(agent, CustomerPatch(customer_id=first.id, custom_fields={"vat": "12.50"}))
+    app.customers.update(agent, CustomerPatch(customer_id=first.id, first_name="Ann"))
 
-    result = app.create_in_bulk(
+    result = app.customers.create_in_bulk(
         agent,
         [
             NewCustomer(first_name="C", custom_fields={"vat": "12.5"}),
@@ -117,12 +123,12 @@ def test_unique_values_are_taken_on_create_update_and_in_bulk(app: App, agent: P
         (2, "customFields.vat", ErrorCode.TAKEN),
     ]
     # An archived customer frees its value.
-    app.archive(manager, first.id)
-    app.create(agent, NewCustomer(first_name="F", custom_fields={"vat": "12.50"}))
+    app.customers.archive(manager, first.id)
+    app.customers.create(agent, NewCustomer(first_name="F", custom_fields={"vat": "12.50"}))
 
 
 def test_lists_filter_and_order_by_custom_fields(app: App, agent: Principal) -> None:
-    app.define_field(Principal.system(), PLAN)
+    app.custom_fields.define(Principal.system(), PLAN)
     app.define("seats", FieldType.NUMBER)
     for name, values in [
         ("A", {"plan": "pro", "seats": 5}),
@@ -130,14 +136,16 @@ def test_lists_filter_and_order_by_custom_fields(app: App, agent: Principal) -> 
         ("C", {"plan": "pro"}),
         ("D", {"seats": 10}),
     ]:
-        app.create(agent, NewCustomer(first_name=name, custom_fields=values))
+        app.customers.create(agent, NewCustomer(first_name=name, custom_fields=values))
     pro = CustomerFilter(custom_fields=(FieldCondition("plan", Operator.EQ, "pro"),))
-    assert app.list.count(agent, pro) == 2
+    assert app.customers.list.count(agent, pro) == 2
     by_seats = CustomerOrder(custom_field=FieldSort("seats"), descending=True)
     names: list[str] = []
     after = None
     while True:
-        page = app.list(agent, CustomerFilter(), by_seats, PageRequest(first=1, after=after))
+        page = app.customers.list(
+            agent, CustomerFilter(), by_seats, PageRequest(first=1, after=after)
+        )
         names += [e.node.first_name for e in page.edges]
         if not page.has_next_page:
             break
@@ -159,10 +167,10 @@ def test_lists_filter_and_order_by_custom_fields(app: App, agent: Principal) -> 
 def test_bad_conditions_are_input_errors(
     app: App, agent: Principal, condition: FieldCondition, problem: ErrorCode
 ) -> None:
-    app.define_field(Principal.system(), PLAN)
+    app.custom_fields.define(Principal.system(), PLAN)
     app.define("seats", FieldType.NUMBER)
     with pytest.raises(DomainError) as caught:
-        app.list.count(agent, CustomerFilter(custom_fields=(condition,)))
+        app.customers.list.count(agent, CustomerFilter(custom_fields=(condition,)))
     assert problems(caught.value) == [(f"filter.customFields.{condition.key}", problem)]
 
 
@@ -170,7 +178,7 @@ def test_ordering_by_an_unknown_or_unsortable_field_is_refused(app: App, agent: 
     app.define("tags", FieldType.MULTIPLE_CHOICE, choices=("a", "b"))
     for key in ("tags", "nope"):
         with pytest.raises(InvalidInput) as caught:
-            app.list(
+            app.customers.list(
                 agent, CustomerFilter(), CustomerOrder(custom_field=FieldSort(key)), PageRequest()
             )
         assert caught.value.problems[0].field == "orderBy.customField"
@@ -179,10 +187,14 @@ def test_ordering_by_an_unknown_or_unsortable_field_is_refused(app: App, agent: 
 def test_a_cursor_of_another_custom_order_is_refused(app: App, agent: Principal) -> None:
     app.define("seats", FieldType.NUMBER)
     app.define("city", FieldType.TEXT)
-    app.create(agent, NewCustomer(first_name="A", custom_fields={"seats": 1, "city": "X"}))
-    app.create(agent, NewCustomer(first_name="B", custom_fields={"seats": 2}))
+    app.customers.create(
+        agent, NewCustomer(first_name="A", custom_fields={"seats": 1, "city": "X"})
+    )
+    app.customers.create(agent, NewCustomer(first_name="B", custom_fields={"seats": 2}))
     by_seats = CustomerOrder(custom_field=FieldSort("seats"))
-    page = app.list(agent, CustomerFilter(), by_seats, PageRequest(first=1))
+    page = app.customers.list(agent, CustomerFilter(), by_seats, PageRequest(first=1))
     by_city = CustomerOrder(custom_field=FieldSort("city"))
     with pytest.raises(InvalidInput):
-        app.list(agent, CustomerFilter(), by_city, PageRequest(first=1, after=page.end_cursor))
+        app.customers.list(
+            agent, CustomerFilter(), by_city, PageRequest(first=1, after=page.end_cursor)
+        )

@@ -75,9 +75,9 @@ def test_candidates_find_at_least_99_percent_of_planted_duplicates(app: App) -> 
             rows.append(duplicate)
             planted[(duplicate.email or "").lower()] = email
     bulk = CreateCustomersInBulk(
-        app.create_in_bulk.uow,
+        app.customers.create_in_bulk.uow,
         app.clock,
-        app.create_in_bulk.ids,
+        app.customers.create_in_bulk.ids,
         ContactParser(default_region="US"),
     )
     result = bulk(SYSTEM, rows)

@@ -75,11 +75,11 @@ def test_checking_then_storing_is_the_whole_use_case(app: App, clock: ManualCloc
 
 def versions(app: App) -> dict[str, tuple[str, int]]:
     """Every customer's first name and version, by email or external id."""
-    page = app.list(
+    page = app.customers.list(
         SYSTEM, CustomerFilter(include_archived=True), CustomerOrder(), PageRequest(first=100)
     )
     views = [edge.node for edge in page.edges]
-    external = app.get.external_ids(SYSTEM, [view.id for view in views])
+    external = app.customers.get.external_ids(SYSTEM, [view.id for view in views])
     return {
         view.email or " ".join(external.get(view.id, ())): (view.first_name, view.version)
         for view in views

@@ -39,7 +39,7 @@ class Lifecycle:
         self.pay = MarkOrderPaid(app.backend.uow, app.clock, ids)
 
     def customer(self, name: str = "Ada") -> str:
-        return self.app.create(SYSTEM, NewCustomer(first_name=name)).id
+        return self.app.customers.create(SYSTEM, NewCustomer(first_name=name)).id
 
     def stages(self, customer_id: str) -> dict[str, str]:
         views = self.read.stages_of(SYSTEM, [customer_id])[customer_id]
@@ -83,7 +83,7 @@ def test_a_manual_move_is_stored_with_history_timeline_and_event(
     )
     life.app.clock.advance(timedelta(hours=5))
     assert life.read.time_in_stage(agent, ada, "acquisition") == timedelta(hours=5)
-    timeline = life.app.timeline(agent, ada, kinds=["stage_changed"])
+    timeline = life.app.timeline.get(agent, ada, kinds=["stage_changed"])
     assert [e.node.data["toStage"] for e in timeline.edges] == ["marketing_qualified_lead", "lead"]
     assert [t for t, _ in life.app.backend.outbox()].count(
         "rapport.lifecycle.stage_changed.v1"

@@ -16,7 +16,7 @@ def _fill(app: App, agent: Principal, count: int) -> list[str]:
     ids = []
     for number in range(count):
         app.clock.advance(timedelta(seconds=number % 3))  # some equal timestamps
-        view = app.create(agent, NewCustomer(first_name=f"N{number % 4}", last_name="X"))
+        view = app.customers.create(agent, NewCustomer(first_name=f"N{number % 4}", last_name="X"))
         ids.append(view.id)
     return ids
 
@@ -30,13 +30,15 @@ def _fill(app: App, agent: Principal, count: int) -> list[str]:
 def test_paging_forward_and_backward_visits_each_customer_once(
     app: App, agent: Principal, size: int, field: CustomerOrderField, descending: bool
 ) -> None:
-    if app.list.count(agent, CustomerFilter()) == 0:
+    if app.customers.list.count(agent, CustomerFilter()) == 0:
         _fill(app, agent, 17)
     order = CustomerOrder(field, descending)
     forward: list[str] = []
     after = None
     while True:
-        page = app.list(agent, CustomerFilter(), order, PageRequest(first=size, after=after))
+        page = app.customers.list(
+            agent, CustomerFilter(), order, PageRequest(first=size, after=after)
+        )
         forward.extend(edge.node.id for edge in page.edges)
         assert page.has_previous_page == (after is not None)
         if not page.has_next_page:
@@ -47,7 +49,9 @@ def test_paging_forward_and_backward_visits_each_customer_once(
     backward: list[str] = []
     before = None
     while True:
-        page = app.list(agent, CustomerFilter(), order, PageRequest(last=size, before=before))
+        page = app.customers.list(
+            agent, CustomerFilter(), order, PageRequest(last=size, before=before)
+        )
         backward[:0] = [edge.node.id for edge in page.edges]
         if not page.has_previous_page:
             break
@@ -57,17 +61,19 @@ def test_paging_forward_and_backward_visits_each_customer_once(
 
 def test_cursor_of_another_ordering_is_refused(app: App, agent: Principal) -> None:
     _fill(app, agent, 3)
-    page = app.list(agent, CustomerFilter(), CustomerOrder(), PageRequest(first=1))
+    page = app.customers.list(agent, CustomerFilter(), CustomerOrder(), PageRequest(first=1))
     by_name = CustomerOrder(CustomerOrderField.NAME)
     with pytest.raises(InvalidInput) as caught:
-        app.list(agent, CustomerFilter(), by_name, PageRequest(first=1, after=page.end_cursor))
+        app.customers.list(
+            agent, CustomerFilter(), by_name, PageRequest(first=1, after=page.end_cursor)
+        )
     assert caught.value.problems[0].field == "after"
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "", "W10", "eyJ9"])
 def test_malformed_cursor_is_refused(app: App, agent: Principal, cursor: str) -> None:
     with pytest.raises(InvalidInput):
-        app.list(
+        app.customers.list(
             agent, CustomerFilter(), CustomerOrder(), PageRequest(first=1, after=cursor or "x")
         )
 
@@ -78,4 +84,4 @@ def test_malformed_cursor_is_refused(app: App, agent: Principal, cursor: str) ->
 )
 def test_page_size_is_bounded(app: App, agent: Principal, request_: PageRequest) -> None:
     with pytest.raises(InvalidInput):
-        app.list(agent, CustomerFilter(), CustomerOrder(), request_)
+        app.customers.list(agent, CustomerFilter(), CustomerOrder(), request_)

@@ -48,12 +48,12 @@ def test_merge_keeps_the_newest_values_and_every_order(
 ) -> None:
     app.define("tier", FieldType.TEXT)
     app.define("city", FieldType.TEXT)
-    survivor = app.create(
+    survivor = app.customers.create(
         SYSTEM,
         NewCustomer(first_name="Ada", email="ada@example.com", custom_fields={"tier": "gold"}),
     )
     app.clock.advance(timedelta(days=1))
-    duplicate = app.create(
+    duplicate = app.customers.create(
         SYSTEM,
         NewCustomer(
             first_name="Ada",
@@ -77,15 +77,15 @@ def test_merge_keeps_the_newest_values_and_every_order(
     assert dict(merged.custom_fields) == {"tier": "gold", "city": "London"}
     orders = app.backend.orders.of_customer(survivor.id, before=None, limit=10)
     assert sorted(o.total for o in orders) == [Decimal("1.25"), Decimal("5.50"), Decimal("10.00")]
-    gone = app.get(SYSTEM, [duplicate.id])[duplicate.id]
+    gone = app.customers.get(SYSTEM, [duplicate.id])[duplicate.id]
     assert (gone.merged_into, gone.archived_at is not None) == (survivor.id, True)
-    assert app.list.count(SYSTEM, CustomerFilter()) == 1
+    assert app.customers.list.count(SYSTEM, CustomerFilter()) == 1
     assert ("rapport.customer.merged.v1", survivor.id) in app.backend.outbox()
 
 
 def test_merged_or_unknown_customers_cannot_merge_again(app: App, merge: MergeCustomers) -> None:
-    a = app.create(SYSTEM, NewCustomer(first_name="A"))
-    b = app.create(SYSTEM, NewCustomer(first_name="B"))
+    a = app.customers.create(SYSTEM, NewCustomer(first_name="A"))
+    b = app.customers.create(SYSTEM, NewCustomer(first_name="B"))
     merge(SYSTEM, a.id, [b.id])
     with pytest.raises(NotFound):
         merge(SYSTEM, a.id, [b.id])
@@ -96,16 +96,16 @@ def test_merged_or_unknown_customers_cannot_merge_again(app: App, merge: MergeCu
 
 
 def test_candidates_pair_shared_mailboxes_and_phones_best_first(app: App) -> None:
-    ada = app.create(
+    ada = app.customers.create(
         SYSTEM, NewCustomer(first_name="Ada", last_name="Lovelace", email="ada.lovelace@gmail.com")
     )
-    ada2 = app.create(
+    ada2 = app.customers.create(
         SYSTEM,
         NewCustomer(first_name="ada", last_name="lovelace", email="AdaLovelace+crm@gmail.com"),
     )
-    bob = app.create(SYSTEM, NewCustomer(first_name="Bob", phone="020 7183 8750"))
-    rob = app.create(SYSTEM, NewCustomer(first_name="Rob", phone="+44 20 7183 8750"))
-    app.create(
+    bob = app.customers.create(SYSTEM, NewCustomer(first_name="Bob", phone="020 7183 8750"))
+    rob = app.customers.create(SYSTEM, NewCustomer(first_name="Rob", phone="+44 20 7183 8750"))
+    app.customers.create(
         SYSTEM, NewCustomer(first_name="Ada", last_name="Lovelace")
     )  # a name alone is no match
     candidates = FindDuplicateCandidates(app.backend.customers)(SYSTEM)
@@ -134,13 +134,13 @@ def test_a_merge_keeps_every_order_and_external_id(
 ) -> None:
     ids = []
     for index, count in enumerate(orders_per_customer):
-        customer = app.create(
+        customer = app.customers.create(
             SYSTEM,
             NewCustomer(
                 first_name=f"P{index}", email=f"p{index}-{len(app.backend.outbox())}@example.com"
             ),
         )
-        app.update(SYSTEM, CustomerPatch(customer_id=customer.id, first_name=f"P{index}"))
+        app.customers.update(SYSTEM, CustomerPatch(customer_id=customer.id, first_name=f"P{index}"))
         with app.backend.uow() as uow:
             loaded = uow.customers.get(customer.id)
             assert loaded is not None
@@ -148,11 +148,11 @@ def test_a_merge_keeps_every_order_and_external_id(
             uow.commit()
         for number in range(count):
             order_for(record, customer.id, f"{number + 1}.00")
-            app.log_activity(
+            app.activities.log(
                 SYSTEM,
                 NewActivity(customer_id=customer.id, kind=ActivityKind.NOTE, body=f"note {number}"),
             )
-            app.track(
+            app.behaviour.track(
                 SYSTEM,
                 [
                     IncomingEvent(
@@ -165,7 +165,7 @@ def test_a_merge_keeps_every_order_and_external_id(
     others = [i for i in ids if i != survivor]
     duplicates = data.draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
     before = {i: app.backend.orders.count_of_customers([i])[i] for i in ids}
-    entries_before = {i: len(app.timeline(SYSTEM, i, first=100).edges) for i in ids}
+    entries_before = {i: len(app.timeline.get(SYSTEM, i, first=100).edges) for i in ids}
 
     merge(SYSTEM, survivor, duplicates)
 
@@ -174,7 +174,7 @@ def test_a_merge_keeps_every_order_and_external_id(
     assert after[survivor] == before[survivor] + sum(before[d] for d in duplicates)
     assert all(after[d] == 0 for d in duplicates)
     # Orders, notes and tracked events all show on the survivor's timeline now.
-    entries_after = {i: len(app.timeline(SYSTEM, i, first=100).edges) for i in ids}
+    entries_after = {i: len(app.timeline.get(SYSTEM, i, first=100).edges) for i in ids}
     assert entries_after[survivor] == entries_before[survivor] + sum(
         entries_before[d] for d in duplicates
     )
@@ -184,27 +184,27 @@ def test_a_merge_keeps_every_order_and_external_id(
     assert (
         app.backend.behaviour.count(survivor, "viewed", since=today, until=today) == after[survivor]
     )
-    external = app.get.external_ids(SYSTEM, [survivor])[survivor]
+    external = app.customers.get.external_ids(SYSTEM, [survivor])[survivor]
     assert sorted(external) == sorted(f"shop:{i}" for i in [survivor, *duplicates])
 
 
 def test_an_agent_may_not_merge_as_it_may_not_archive(
     app: App, merge: MergeCustomers, agent: Principal, manager: Principal
 ) -> None:
-    survivor = app.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
-    duplicate = app.create(agent, NewCustomer(first_name="Ada", email="ada@example.org"))
+    survivor = app.customers.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
+    duplicate = app.customers.create(agent, NewCustomer(first_name="Ada", email="ada@example.org"))
     events = app.backend.outbox()
     for attempt in (
         lambda: merge(agent, survivor.id, [duplicate.id]),
-        lambda: app.archive(agent, duplicate.id),
+        lambda: app.customers.archive(agent, duplicate.id),
     ):
         with pytest.raises(Forbidden) as refused:
             attempt()
         assert [p.code for p in refused.value.problems] == [ErrorCode.FORBIDDEN]
-    assert app.get(agent, [survivor.id, duplicate.id]) == {
+    assert app.customers.get(agent, [survivor.id, duplicate.id]) == {
         survivor.id: survivor,
         duplicate.id: duplicate,
     }
     assert app.backend.outbox() == events
     merged = merge(manager, survivor.id, [duplicate.id])
-    assert app.get(manager, [duplicate.id])[duplicate.id].merged_into == merged.id
+    assert app.customers.get(manager, [duplicate.id])[duplicate.id].merged_into == merged.id

@@ -55,13 +55,13 @@ def test_a_deal_opens_at_the_first_stage_and_moves_with_history(
     sales: Sales, actor: Principal
 ) -> None:
     customer = sales.customer(actor, "ada@example.com")
-    opened = sales.create_opportunity(actor, deal(customer))
+    opened = sales.pipeline.create_opportunity(actor, deal(customer))
     assert (opened.stage_id, opened.owner_id) == (Q, actor.actor_id)
     sales.clock.advance(timedelta(days=2))
-    sales.move(actor, opened.id, P)
+    sales.pipeline.move_opportunity(actor, opened.id, P)
     sales.clock.advance(timedelta(days=3))
-    closed = sales.close(actor, opened.id, Outcome.WON, "signed")
-    history = sales.read.history(actor, [opened.id])[opened.id]
+    closed = sales.pipeline.close_opportunity(actor, opened.id, Outcome.WON, "signed")
+    history = sales.pipeline.read_pipeline.history(actor, [opened.id])[opened.id]
     assert [(e.stage_id, e.seconds) for e in history] == [(Q, 2 * 86_400), (P, 3 * 86_400)]
     assert (closed.status.value, closed.close_reason) == ("won", "signed")
     assert [t for t, _ in sales.outbox() if "opportunity" in t] == [
@@ -79,7 +79,7 @@ def test_line_items_sum_to_the_amount_exactly(sales: Sales, actor: Principal) ->
             product="Setup", quantity=1, unit_price="100.00", currency="EUR", discount="0.03"
         ),
     ]
-    opened = sales.create_opportunity(actor, deal(customer, amount=None, line_items=items))
+    opened = sales.pipeline.create_opportunity(actor, deal(customer, amount=None, line_items=items))
     assert opened.amount is not None and str(opened.amount.amount) == "159.94"
 
 
@@ -126,10 +126,10 @@ def test_bad_deals_are_refused_and_nothing_is_stored(
     customer = sales.customer(actor, "ada@example.com")
     before = sales.outbox()
     with pytest.raises(DomainError) as error:
-        sales.create_opportunity(actor, deal(customer, **changes))
+        sales.pipeline.create_opportunity(actor, deal(customer, **changes))
     assert codes(error) == expected
     assert sales.outbox() == before
-    assert sales.read.count(actor, OpportunityFilter()) == 0
+    assert sales.pipeline.read_pipeline.count(actor, OpportunityFilter()) == 0
 
 
 def test_moving_to_a_stage_of_another_pipeline_is_refused(sales: Sales, actor: Principal) -> None:
@@ -142,42 +142,44 @@ def test_moving_to_a_stage_of_another_pipeline_is_refused(sales: Sales, actor: P
         uow.pipelines.add(other)
         uow.commit()
     customer = sales.customer(actor, "ada@example.com")
-    opened = sales.create_opportunity(actor, deal(customer))
+    opened = sales.pipeline.create_opportunity(actor, deal(customer))
     with pytest.raises(DomainError) as error:
-        sales.move(actor, opened.id, "renewals-due")
+        sales.pipeline.move_opportunity(actor, opened.id, "renewals-due")
     assert codes(error) == [("stageId", ErrorCode.WRONG_PIPELINE)]
-    assert sales.read.get_many(actor, [opened.id])[opened.id].stage_id == Q
+    assert sales.pipeline.read_pipeline.get_many(actor, [opened.id])[opened.id].stage_id == Q
 
 
 def test_a_stage_needs_its_required_fields_before_entry(sales: Sales, actor: Principal) -> None:
     customer = sales.customer(actor, "ada@example.com")
-    opened = sales.create_opportunity(actor, deal(customer, amount=None, expected_close_date=None))
+    opened = sales.pipeline.create_opportunity(
+        actor, deal(customer, amount=None, expected_close_date=None)
+    )
     with pytest.raises(DomainError) as error:
-        sales.move(actor, opened.id, P)
+        sales.pipeline.move_opportunity(actor, opened.id, P)
     assert codes(error) == [
         ("amount", ErrorCode.REQUIRED),
         ("expectedCloseDate", ErrorCode.REQUIRED),
     ]
-    sales.move(actor, opened.id, D)  # discovery needs nothing
+    sales.pipeline.move_opportunity(actor, opened.id, D)  # discovery needs nothing
 
 
 def test_closing_needs_a_reason_and_happens_once(sales: Sales, actor: Principal) -> None:
     customer = sales.customer(actor, "ada@example.com")
-    opened = sales.create_opportunity(actor, deal(customer))
+    opened = sales.pipeline.create_opportunity(actor, deal(customer))
     with pytest.raises(DomainError) as error:
-        sales.close(actor, opened.id, Outcome.LOST, "   ")
+        sales.pipeline.close_opportunity(actor, opened.id, Outcome.LOST, "   ")
     assert codes(error) == [("reason", ErrorCode.REQUIRED)]
-    sales.close(actor, opened.id, Outcome.LOST, "went with a rival")
+    sales.pipeline.close_opportunity(actor, opened.id, Outcome.LOST, "went with a rival")
     with pytest.raises(DomainError) as again:
-        sales.close(actor, opened.id, Outcome.WON, "changed their mind")
+        sales.pipeline.close_opportunity(actor, opened.id, Outcome.WON, "changed their mind")
     assert codes(again) == [("opportunityId", ErrorCode.CLOSED)]
     with pytest.raises(DomainError):
-        sales.move(actor, opened.id, D)
+        sales.pipeline.move_opportunity(actor, opened.id, D)
 
 
 def test_a_deal_without_activity_goes_stale(sales: Sales, actor: Principal) -> None:
     customer = sales.customer(actor, "ada@example.com")
-    opened = sales.create_opportunity(actor, deal(customer))
+    opened = sales.pipeline.create_opportunity(actor, deal(customer))
     assert not opened.is_stale(sales.clock.now() + timedelta(days=29), PIPELINE.stale_after_days)
     assert opened.is_stale(sales.clock.now() + timedelta(days=30), PIPELINE.stale_after_days)
 
@@ -186,40 +188,40 @@ def test_the_stale_filter_finds_open_deals_idle_for_the_pipelines_days(
     sales: Sales, actor: Principal
 ) -> None:
     customer = sales.customer(actor, "ada@example.com")
-    idle = sales.create_opportunity(actor, deal(customer, name="Idle"))
+    idle = sales.pipeline.create_opportunity(actor, deal(customer, name="Idle"))
     sales.clock.advance(timedelta(days=20))
-    sales.create_opportunity(actor, deal(customer, name="Fresh"))
+    sales.pipeline.create_opportunity(actor, deal(customer, name="Fresh"))
     sales.clock.advance(timedelta(days=10))
-    stale = sales.read.stale(actor, OpportunityFilter())
-    page = sales.read.opportunities(actor, stale, first=10, after=None)
+    stale = sales.pipeline.read_pipeline.stale(actor, OpportunityFilter())
+    page = sales.pipeline.read_pipeline.opportunities(actor, stale, first=10, after=None)
     assert [e.node.id for e in page.edges] == [idle.id]
     with pytest.raises(NotFound):
-        sales.read.stale(actor, OpportunityFilter(pipeline_id="nope"))
+        sales.pipeline.read_pipeline.stale(actor, OpportunityFilter(pipeline_id="nope"))
 
 
 def test_unknown_references_are_not_found(sales: Sales, actor: Principal) -> None:
     with pytest.raises(NotFound):
-        sales.create_opportunity(actor, deal("nobody"))
+        sales.pipeline.create_opportunity(actor, deal("nobody"))
     customer = sales.customer(actor, "ada@example.com")
     with pytest.raises(NotFound):
-        sales.create_opportunity(actor, deal(customer, pipeline_id="nope"))
+        sales.pipeline.create_opportunity(actor, deal(customer, pipeline_id="nope"))
     with pytest.raises(NotFound):
-        sales.move(actor, "nope", D)
+        sales.pipeline.move_opportunity(actor, "nope", D)
 
 
 def test_viewers_may_read_but_not_sell(sales: Sales, actor: Principal) -> None:
     viewer = Principal(actor_id="v", role=Role.VIEWER, name="V")
     customer = sales.customer(actor, "ada@example.com")
     with pytest.raises(DomainError) as error:
-        sales.create_opportunity(viewer, deal(customer))
+        sales.pipeline.create_opportunity(viewer, deal(customer))
     assert codes(error) == [("", ErrorCode.FORBIDDEN)]
-    assert list(sales.read.pipelines(viewer)) == [PIPELINE]
+    assert list(sales.pipeline.read_pipeline.pipelines(viewer)) == [PIPELINE]
 
 
 def test_deals_appear_on_the_customer_timeline(sales: Sales, actor: Principal) -> None:
     customer = sales.customer(actor, "ada@example.com")
-    opened = sales.create_opportunity(actor, deal(customer))
-    sales.move(actor, opened.id, D)
+    opened = sales.pipeline.create_opportunity(actor, deal(customer))
+    sales.pipeline.move_opportunity(actor, opened.id, D)
     assert sales.backend.timeline is not None
     entries = sales.backend.timeline.slice(customer, kinds=["opportunity"], after=None, limit=10)
     assert [e.title for e in entries] == ["Fifty seats: moved to Discovery", "Fifty seats: opened"]
@@ -227,16 +229,18 @@ def test_deals_appear_on_the_customer_timeline(sales: Sales, actor: Principal) -
 
 def test_the_forecast_groups_by_team(sales: Sales, actor: Principal) -> None:
     other = sales.rep("Otto")
-    sales.create_team(
+    sales.pipeline.create_sales_team(
         Principal.system(),
         name="Inside",
         strategy="round_robin",
         members=[TeamMemberInput(user_id=actor.actor_id)],
     )
     customer = sales.customer(actor, "ada@example.com")
-    sales.create_opportunity(actor, deal(customer, stage_id=P))
-    sales.create_opportunity(other, deal(customer, amount="100.00"))
-    lines = sales.analytics.forecast(actor, PIPELINE.id, Period.QUARTER, ForecastGrouping.TEAM)
+    sales.pipeline.create_opportunity(actor, deal(customer, stage_id=P))
+    sales.pipeline.create_opportunity(other, deal(customer, amount="100.00"))
+    lines = sales.pipeline.analytics.forecast(
+        actor, PIPELINE.id, Period.QUARTER, ForecastGrouping.TEAM
+    )
     assert [(f.period, f.group, f.amount, f.weighted) for f in lines] == [
         ("2026-Q1", "Inside", Decimal("12000.00"), Decimal("6000.00")),
         ("2026-Q1", "no team", Decimal("100.00"), Decimal("10.00")),

@@ -38,7 +38,7 @@ def admin() -> Principal:
 
 
 def buy(sales: Sales, customer: str, sku: str, days_ago: int) -> None:
-    sales.record_order(
+    sales.orders.record(
         Principal.system(),
         NewOrder(
             customer_id=customer,
@@ -74,10 +74,10 @@ def test_the_cross_sell_rule_makes_exactly_the_expected_tasks(
     buy(sales, c["has_support"], "SUP", 20)
     buy(sales, c["support_only"], "SUP", 300)
     buy(sales, c["edge"], "LIC", 182)
-    sales.define_rule(admin, CROSS_SELL)
+    sales.pipeline.define_automation_rule(admin, CROSS_SELL)
 
-    assert sales.run_rules(admin) == 3
-    tasks = sales.read_tasks.page(admin, TaskFilter(), first=50, after=None).edges
+    assert sales.pipeline.run_automation_rules(admin) == 3
+    tasks = sales.pipeline.read_tasks.page(admin, TaskFilter(), first=50, after=None).edges
     made = sorted((t.node.customer_id, t.node.assignee_id, t.node.title) for t in tasks)
     assert made == sorted(
         [
@@ -89,16 +89,16 @@ def test_the_cross_sell_rule_makes_exactly_the_expected_tasks(
     assert {t.node.due_at for t in tasks} == {NOW + timedelta(days=5)}
     assert {t.node.rule_key for t in tasks} == {"support_after_licence"}
     # Running again, or later, never doubles a customer's task.
-    assert sales.run_rules(admin) == 0
+    assert sales.pipeline.run_automation_rules(admin) == 0
     sales.clock.advance(timedelta(days=90))
-    assert sales.run_rules(admin) == 1  # recent_licence is now 190 days old
+    assert sales.pipeline.run_automation_rules(admin) == 1  # recent_licence is now 190 days old
 
 
 def test_my_open_and_overdue_tasks(sales: Sales, admin: Principal) -> None:
     ana = sales.rep("Ana")
     customer = sales.customer(admin, "ada@example.com")
     for hours, title in [(2, "Call back"), (-1, "Send deck"), (30, "Demo")]:
-        sales.create_task(
+        sales.pipeline.create_task(
             ana,
             NewTask(
                 kind="call",
@@ -108,22 +108,22 @@ def test_my_open_and_overdue_tasks(sales: Sales, admin: Principal) -> None:
             ),
         )
     mine = TaskFilter(assignee_id=ana.actor_id, status="open")
-    page = sales.read_tasks.page(admin, mine, first=2, after=None)
+    page = sales.pipeline.read_tasks.page(admin, mine, first=2, after=None)
     assert [e.node.title for e in page.edges] == ["Send deck", "Call back"]
-    rest = sales.read_tasks.page(admin, mine, first=2, after=page.end_cursor)
+    rest = sales.pipeline.read_tasks.page(admin, mine, first=2, after=page.end_cursor)
     assert [e.node.title for e in rest.edges] == ["Demo"]
     overdue = TaskFilter(assignee_id=ana.actor_id, status="open", due_before=NOW)
-    assert sales.read_tasks.count(admin, overdue) == 1
+    assert sales.pipeline.read_tasks.count(admin, overdue) == 1
 
 
 def test_reminders_are_events_sent_once(sales: Sales, admin: Principal) -> None:
-    task = sales.create_task(
+    task = sales.pipeline.create_task(
         admin, NewTask(kind="meeting", title="Kick-off", due_at=NOW + timedelta(minutes=20))
     )
-    assert sales.reminders(admin) == (0, 0)
+    assert sales.pipeline.send_reminders(admin) == (0, 0)
     sales.clock.advance(timedelta(minutes=6))
-    assert sales.reminders(admin) == (1, 0)
-    assert sales.reminders(admin) == (0, 0)
+    assert sales.pipeline.send_reminders(admin) == (1, 0)
+    assert sales.pipeline.send_reminders(admin) == (0, 0)
     assert ("rapport.task.reminder_due.v1", task.id) in sales.outbox()
 
 
@@ -153,6 +153,6 @@ def test_bad_tasks_are_refused(
     sales: Sales, admin: Principal, task: NewTask, field: str, code: ErrorCode
 ) -> None:
     with pytest.raises(DomainError) as error:
-        sales.create_task(sales.rep("Ana"), task)
+        sales.pipeline.create_task(sales.rep("Ana"), task)
     assert [(p.field, p.code) for p in error.value.problems] == [(field, code)]
-    assert sales.read_tasks.count(admin, TaskFilter()) == 0
+    assert sales.pipeline.read_tasks.count(admin, TaskFilter()) == 0

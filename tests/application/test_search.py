@@ -35,8 +35,8 @@ def test_the_longest_search_and_any_printable_text_are_searched_for(
     app: App, agent: Principal
 ) -> None:
     for search in ("x" * MAX_SEARCH_LENGTH, "%_\\ 王 é ✓"):
-        assert app.list.count(agent, CustomerFilter(search=search)) == 0
-        assert app.list_companies.count(agent, CompanyFilter(search=search)) == 0
+        assert app.customers.list.count(agent, CustomerFilter(search=search)) == 0
+        assert app.companies.list.count(agent, CompanyFilter(search=search)) == 0
 
 
 def test_a_contains_condition_on_a_custom_field_follows_the_same_rule(
@@ -46,7 +46,7 @@ def test_a_contains_condition_on_a_custom_field_follows_the_same_rule(
     for needle, code in (("\x00", ErrorCode.INVALID), ("x" * 201, ErrorCode.TOO_LONG)):
         where = CustomerFilter(custom_fields=(FieldCondition("note", Operator.CONTAINS, needle),))
         with pytest.raises(DomainError) as refused:
-            app.list.count(agent, where)
+            app.customers.list.count(agent, where)
         assert [(p.field, p.code) for p in refused.value.problems] == [
             ("filter.customFields.note", code)
         ]

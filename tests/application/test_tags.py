@@ -46,7 +46,9 @@ def tags(app: App) -> Tags:
 @pytest.fixture
 def people(app: App, agent: Principal) -> list[CustomerView]:
     return [
-        app.create(agent, NewCustomer(first_name=name, email=f"{name.lower()}@example.com"))
+        app.customers.create(
+            agent, NewCustomer(first_name=name, email=f"{name.lower()}@example.com")
+        )
         for name in ("Ada", "Grace", "Linus")
     ]
 
@@ -90,7 +92,7 @@ def test_tagging_many_customers_draws_each_change_on_their_timeline(
     result = tags.tag(agent, ids, [vip.id, b2b.id])
     assert (result.changed, result.unchanged) == (5, 1)
     assert names_of(tags, agent, ids[0]) == ["B2B", "VIP"]
-    entries = [e.node for e in app.timeline(agent, ids[1], first=10).edges]
+    entries = [e.node for e in app.timeline.get(agent, ids[1], first=10).edges]
     assert sorted((e.kind, e.title) for e in entries if e.kind == "tagged") == [
         ("tagged", "Tagged B2B"),
         ("tagged", "Tagged VIP"),
@@ -133,7 +135,7 @@ def test_archived_customers_cannot_be_tagged(
     app: App, tags: Tags, agent: Principal, manager: Principal, people: list[CustomerView]
 ) -> None:
     vip = tag(tags, "VIP")
-    app.archive(manager, people[0].id)
+    app.customers.archive(manager, people[0].id)
     with pytest.raises(DomainError) as raised:
         tags.tag(agent, [people[0].id], [vip.id])
     assert codes(raised.value) == [("customerIds.0", ErrorCode.NOT_FOUND)]
@@ -153,14 +155,14 @@ def test_thousands_of_customers_are_tagged_in_one_call(
     app: App, tags: Tags, agent: Principal
 ) -> None:
     rows = [NewCustomer(first_name=f"P{i}", email=f"p{i}@example.com") for i in range(3_000)]
-    app.create_in_bulk(agent, rows)
+    app.customers.create_in_bulk(agent, rows)
     ids = sorted(app.backend.customers.ids_matching(CustomerFilter()))
     vip = tag(tags, "VIP")
     assert tags.tag(agent, ids, [vip.id]).changed == 3_000
     where = CustomerFilter(tag_ids=frozenset({vip.id}))
-    assert app.list.count(agent, where) == 3_000
+    assert app.customers.list.count(agent, where) == 3_000
     assert tags.untag(agent, ids[:1_000], [vip.id]).changed == 1_000
-    assert app.list.count(agent, where) == 2_000
+    assert app.customers.list.count(agent, where) == 2_000
 
 
 def test_a_merge_gives_the_survivor_every_tag(

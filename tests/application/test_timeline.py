@@ -15,11 +15,11 @@ from tests.application.conftest import App
 
 @pytest.fixture
 def ada(app: App, agent: Principal) -> CustomerView:
-    return app.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
+    return app.customers.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
 
 
 def note(app: App, actor: Principal, customer_id: str, text: str, *, ago: timedelta) -> str:
-    return app.log_activity(
+    return app.activities.log(
         actor,
         NewActivity(
             customer_id=customer_id,
@@ -31,7 +31,7 @@ def note(app: App, actor: Principal, customer_id: str, text: str, *, ago: timede
 
 
 def track(app: App, actor: Principal, customer_id: str, name: str, *, ago: timedelta) -> None:
-    result = app.track(
+    result = app.behaviour.track(
         actor,
         [
             IncomingEvent(
@@ -52,16 +52,16 @@ def test_activities_and_behaviour_events_merge_newest_first(
     track(app, agent, ada.id, "Signed Up", ago=timedelta(days=2))
     note(app, agent, ada.id, "Asked for a demo", ago=timedelta(days=1))
     track(app, agent, ada.id, "Started Trial", ago=timedelta(hours=1))
-    page = app.timeline(agent, ada.id)
+    page = app.timeline.get(agent, ada.id)
     assert [(e.node.kind, e.node.title) for e in page.edges] == [
         ("behaviour_event", "Started Trial"),
         ("note", "Asked for a demo"),
         ("behaviour_event", "Signed Up"),
         ("note", "Met at the fair"),
     ]
-    notes = app.timeline(agent, ada.id, kinds={"note"})
+    notes = app.timeline.get(agent, ada.id, kinds={"note"})
     assert [e.node.title for e in notes.edges] == ["Asked for a demo", "Met at the fair"]
-    assert app.timeline(agent, ada.id, kinds={"order"}).edges == ()
+    assert app.timeline.get(agent, ada.id, kinds={"order"}).edges == ()
 
 
 def test_pages_are_stable_while_entries_are_added_between_fetches(
@@ -69,12 +69,12 @@ def test_pages_are_stable_while_entries_are_added_between_fetches(
 ) -> None:
     for n in range(12):
         note(app, agent, ada.id, f"note {n}", ago=timedelta(hours=n % 4))
-    existing = {e.node.id for e in app.timeline(agent, ada.id, first=100).edges}
+    existing = {e.node.id for e in app.timeline.get(agent, ada.id, first=100).edges}
     seen: list[str] = []
     after: str | None = None
     fetches = 0
     while True:
-        page = app.timeline(agent, ada.id, first=5, after=after)
+        page = app.timeline.get(agent, ada.id, first=5, after=after)
         seen.extend(e.node.id for e in page.edges)
         fetches += 1
         if not page.has_next_page:
@@ -93,15 +93,15 @@ def test_a_cursor_of_another_list_is_a_typed_error(
     app: App, agent: Principal, ada: CustomerView
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        app.timeline(agent, ada.id, after="bm90LWEtY3Vyc29y")
+        app.timeline.get(agent, ada.id, after="bm90LWEtY3Vyc29y")
     assert (caught.value.problems[0].field, caught.value.problems[0].code) == (
         "after",
         ErrorCode.INVALID,
     )
     with pytest.raises(InvalidInput):
-        app.timeline(agent, ada.id, first=101)
+        app.timeline.get(agent, ada.id, first=101)
 
 
 def test_the_timeline_of_an_unknown_customer_is_empty(app: App, agent: Principal) -> None:
-    page = app.timeline(agent, "nobody")
+    page = app.timeline.get(agent, "nobody")
     assert (page.edges, page.has_next_page) == ((), False)

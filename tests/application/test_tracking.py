@@ -17,7 +17,7 @@ from tests.application.conftest import App
 
 @pytest.fixture
 def ada(app: App, agent: Principal) -> CustomerView:
-    return app.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
+    return app.customers.create(agent, NewCustomer(first_name="Ada", email="ada@example.com"))
 
 
 def event(event_id: str | None, **fields: Any) -> IncomingEvent:
@@ -36,13 +36,13 @@ def signed_in_today(app: App, customer_id: str) -> int:
 
 
 def timeline_ids(app: App, actor: Principal, customer_id: str) -> list[str]:
-    return [e.node.id for e in app.timeline(actor, customer_id, first=100).edges]
+    return [e.node.id for e in app.timeline.get(actor, customer_id, first=100).edges]
 
 
 def test_a_batch_is_stored_counted_and_drawn_on_the_timeline(
     app: App, agent: Principal, ada: CustomerView
 ) -> None:
-    result = app.track(
+    result = app.behaviour.track(
         agent,
         [
             event("e-1", customer_id=ada.id, properties={"plan": "pro"}),
@@ -52,14 +52,14 @@ def test_a_batch_is_stored_counted_and_drawn_on_the_timeline(
     )
     assert (result.accepted, result.duplicates, result.problems) == (3, 0, ())
     assert signed_in_today(app, ada.id) == 2
-    entries = [e.node for e in app.timeline(agent, ada.id).edges]
+    entries = [e.node for e in app.timeline.get(agent, ada.id).edges]
     # e-1 and e-3 share a time, so the later id comes first
     assert [(e.kind, e.title) for e in entries] == [
         ("behaviour_event", "Opened App"),
         ("behaviour_event", "Signed In"),
         ("behaviour_event", "Signed In"),
     ]
-    stored = app.get_tracked_events(agent, [entries[1].subject_id])[entries[1].subject_id]
+    stored = app.behaviour.get_tracked(agent, [entries[1].subject_id])[entries[1].subject_id]
     assert (stored.event_id, stored.properties, stored.received_at) == (
         "e-1",
         {"plan": "pro"},
@@ -70,9 +70,9 @@ def test_a_batch_is_stored_counted_and_drawn_on_the_timeline(
 def test_a_repeated_event_id_is_a_duplicate_and_changes_nothing(
     app: App, agent: Principal, ada: CustomerView
 ) -> None:
-    app.track(agent, [event("e-1", customer_id=ada.id)])
+    app.behaviour.track(agent, [event("e-1", customer_id=ada.id)])
     outbox = app.backend.outbox()
-    again = app.track(
+    again = app.behaviour.track(
         agent,
         [
             event("e-1", customer_id=ada.id, name="Changed"),
@@ -85,16 +85,16 @@ def test_a_repeated_event_id_is_a_duplicate_and_changes_nothing(
     assert signed_in_today(app, ada.id) == 2
     assert len(timeline_ids(app, agent, ada.id)) == 2
     assert app.backend.outbox() == outbox
-    assert app.list.count(agent, CustomerFilter()) == 1
+    assert app.customers.list.count(agent, CustomerFilter()) == 1
 
 
 def test_an_unknown_email_identifies_a_new_customer_once(app: App, agent: Principal) -> None:
-    result = app.track(
+    result = app.behaviour.track(
         agent,
         [event("e-1", email="grace@example.com"), event("e-2", email="Grace@Example.com")],
     )
     assert result.accepted == 2
-    page = app.list(
+    page = app.customers.list(
         agent, CustomerFilter(email="grace@example.com"), CustomerOrder(), PageRequest()
     )
     (grace,) = [e.node for e in page.edges]
@@ -106,7 +106,7 @@ def test_an_unknown_email_identifies_a_new_customer_once(app: App, agent: Princi
 def test_each_item_fails_on_its_own_and_the_rest_are_stored(
     app: App, agent: Principal, ada: CustomerView
 ) -> None:
-    result = app.track(
+    result = app.behaviour.track(
         agent,
         [
             event("ok-1", customer_id=ada.id),
@@ -133,15 +133,15 @@ def test_each_item_fails_on_its_own_and_the_rest_are_stored(
         (8, "occurredAt", ErrorCode.INVALID),
     ]
     assert signed_in_today(app, ada.id) == 2
-    assert app.list.count(agent, CustomerFilter()) == 1
+    assert app.customers.list.count(agent, CustomerFilter()) == 1
 
 
 def test_a_refused_item_can_be_sent_again_once_fixed(
     app: App, agent: Principal, ada: CustomerView
 ) -> None:
-    first = app.track(agent, [event("e-1", customer_id="nobody")])
+    first = app.behaviour.track(agent, [event("e-1", customer_id="nobody")])
     assert first.accepted == 0
-    again = app.track(agent, [event("e-1", customer_id=ada.id)])
+    again = app.behaviour.track(agent, [event("e-1", customer_id=ada.id)])
     assert (again.accepted, again.duplicates) == (1, 0)
 
 
@@ -151,7 +151,7 @@ def test_external_ids_resolve_through_the_lookup(
     link = app.backend.link_external_id
     assert link is not None
     link("shopify", "42", ada.id)
-    result = app.track(agent, [event("e-1", external_id=("shopify", "42"))])
+    result = app.behaviour.track(agent, [event("e-1", external_id=("shopify", "42"))])
     assert result.accepted == 1
     assert signed_in_today(app, ada.id) == 1
 
@@ -160,27 +160,29 @@ def test_more_than_a_thousand_events_is_refused_whole(
     app: App, agent: Principal, ada: CustomerView
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        app.track(agent, [event(f"e-{n}", customer_id=ada.id) for n in range(1001)])
+        app.behaviour.track(agent, [event(f"e-{n}", customer_id=ada.id) for n in range(1001)])
     assert caught.value.problems[0].field == "events"
     assert signed_in_today(app, ada.id) == 0
     assert (
-        app.track(agent, [event(f"e-{n}", customer_id=ada.id) for n in range(1000)]).accepted
+        app.behaviour.track(
+            agent, [event(f"e-{n}", customer_id=ada.id) for n in range(1000)]
+        ).accepted
         == 1000
     )
 
 
 def test_a_viewer_may_not_track(app: App, viewer: Principal) -> None:
     with pytest.raises(Forbidden):
-        app.track(viewer, [event("e-1", email="x@example.com")])
+        app.behaviour.track(viewer, [event("e-1", email="x@example.com")])
 
 
 def test_frequencies_answer_did_x_at_least_n_times_in_d_days(
     app: App, agent: Principal, ada: CustomerView
 ) -> None:
-    grace = app.create(agent, NewCustomer(first_name="Grace"))
+    grace = app.customers.create(agent, NewCustomer(first_name="Grace"))
     app.clock.set(datetime(2026, 3, 10, 15, 0, tzinfo=UTC))
     now = app.clock.now()
-    app.track(
+    app.behaviour.track(
         agent,
         [
             *(
@@ -192,13 +194,18 @@ def test_frequencies_answer_did_x_at_least_n_times_in_d_days(
         ],
     )
     three_in_a_week = EventFrequency("Signed In", at_least=3, days=7)
-    assert app.frequencies.customers(agent, three_in_a_week) == {ada.id}
-    assert app.frequencies.holds_for(agent, ada.id, three_in_a_week)
-    assert not app.frequencies.holds_for(agent, grace.id, three_in_a_week)
-    assert app.frequencies.customers(agent, EventFrequency("Signed In", 1, 1)) == {ada.id, grace.id}
-    assert app.frequencies.customers(agent, EventFrequency("Signed In", 4, 11)) == {ada.id}
+    assert app.behaviour.frequencies.customers(agent, three_in_a_week) == {ada.id}
+    assert app.behaviour.frequencies.holds_for(agent, ada.id, three_in_a_week)
+    assert not app.behaviour.frequencies.holds_for(agent, grace.id, three_in_a_week)
+    assert app.behaviour.frequencies.customers(agent, EventFrequency("Signed In", 1, 1)) == {
+        ada.id,
+        grace.id,
+    }
+    assert app.behaviour.frequencies.customers(agent, EventFrequency("Signed In", 4, 11)) == {
+        ada.id
+    }
     app.clock.set(datetime(2026, 3, 15, 0, 1, tzinfo=UTC))
-    assert app.frequencies.customers(agent, three_in_a_week) == set()
+    assert app.behaviour.frequencies.customers(agent, three_in_a_week) == set()
     assert (
         app.backend.behaviour.count(
             ada.id, "Signed In", since=date(2026, 2, 1), until=date(2026, 3, 31)
@@ -216,9 +223,11 @@ def test_listeners_hear_which_customers_a_committed_batch_named_and_only_then(
         def tracked(self, customer_ids: frozenset[str]) -> None:
             heard.append(customer_ids)
 
-    track = attrs.evolve(app.track, listener=Listener())
+    track = attrs.evolve(app.behaviour.track, listener=Listener())
     track(agent, [event("l-1", customer_id=ada.id), event("l-2", email="new@example.com")])
-    page = app.list(agent, CustomerFilter(email="new@example.com"), CustomerOrder(), PageRequest())
+    page = app.customers.list(
+        agent, CustomerFilter(email="new@example.com"), CustomerOrder(), PageRequest()
+    )
     (newcomer,) = [e.node for e in page.edges]
     assert heard == [frozenset({ada.id, newcomer.id})]
     track(agent, [event("l-1", customer_id=ada.id), event(None, customer_id=ada.id)])

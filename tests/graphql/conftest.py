@@ -13,6 +13,8 @@ from sqlalchemy import event
 from starlette.testclient import TestClient
 
 from adapters.graphql.app import create_app
+from application.access.bundle import Access
+from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
 from application.principal import Principal
 from bootstrap import Container, Settings, build_container
@@ -56,7 +58,7 @@ class Api:
         unique: bool = False,
     ) -> None:
         """Define a custom field through the use case, as setup for a test."""
-        self.container.define_custom_field()(
+        self.container.use(CustomFields).define(
             Principal.system(),
             NewCustomField(
                 object_type=object_type,
@@ -70,9 +72,11 @@ class Api:
         )
 
     def key(self, role: Role, email: str) -> str:
-        return self.container.issue_api_key()(
-            Principal.system(), role=role, name="test", user_email=email
-        ).token
+        return (
+            self.container.use(Access)
+            .issue_api_key(Principal.system(), role=role, name="test", user_email=email)
+            .token
+        )
 
 
 def sqlite_container(template: Path, folder: Path) -> Container:
@@ -83,9 +87,13 @@ def sqlite_container(template: Path, folder: Path) -> Container:
 
 
 def admin_token(container: Container) -> str:
-    return container.issue_api_key()(
-        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
-    ).token
+    return (
+        container.use(Access)
+        .issue_api_key(
+            Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
+        )
+        .token
+    )
 
 
 @pytest.fixture
@@ -99,7 +107,7 @@ def api(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Api]:
             "before_cursor_execute",
             lambda _c, _cur, statement, *_args: statements.append(statement),
         )
-    app = create_app(container.services(), container.authenticate(), graphiql=True)
+    app = create_app(container.services(), container.use(Access).authenticate, graphiql=True)
     token = admin_token(container)
     with TestClient(app) as client:
         yield Api(client, container, token, statements)

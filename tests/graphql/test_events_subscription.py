@@ -11,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from application.access.bundle import Access
 from application.principal import Principal
 from bootstrap import Settings, asgi_app, build_container
 from domain.access.roles import Role
@@ -28,9 +29,13 @@ def served(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Tes
     settings = Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{path}"})
     assert settings.relay_in_app
     container = build_container(settings)
-    token = container.issue_api_key()(
-        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
-    ).token
+    token = (
+        container.use(Access)
+        .issue_api_key(
+            Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
+        )
+        .token
+    )
     with TestClient(asgi_app(container, settings)) as client:
         yield client, token
 

@@ -29,6 +29,7 @@ from adapters.graphql.limits import ApiLimits
 from adapters.graphql.relay import to_global_id
 from adapters.graphql.schema import schema_sdl
 from adapters.persistence import tables
+from application.access.bundle import Access
 from bootstrap import Container
 from tests.graphql.conftest import admin_token, sqlite_container
 
@@ -132,12 +133,12 @@ def target(
 ) -> Iterator[Target]:
     """The one place the fuzzed app is built, with limits generous enough for the fuzzer."""
     container = sqlite_container(migrated_sqlite_template, tmp_path_factory.mktemp("fuzz"))
-    seed_demo(container.demo_services(), customers=SEEDED_CUSTOMERS)
+    seed_demo(container.bundles, customers=SEEDED_CUSTOMERS)
     seeded_ids[:] = _ids_of_every_kind(container)
     # Every query limit on, so that the fuzzer reaches them too; no rate or budget, which
     # 7,200 requests from one key would spend and turn into 429s that test nothing.
     limits = ApiLimits(key_rate=None, ip_rate=None, cost_budget=None)
-    app = create_app(container.services(), container.authenticate(), limits=limits)
+    app = create_app(container.services(), container.use(Access).authenticate, limits=limits)
     yield Target(app, admin_token(container))
     container.database().dispose()
 

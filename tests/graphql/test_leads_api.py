@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adapters.graphql.relay import to_global_id
 from adapters.memory.token_buckets import InMemoryTokenBuckets
+from application.access.bundle import Access
 from application.limits import BucketPolicy
 from application.principal import Principal
 from domain.access.roles import Role
@@ -211,12 +212,14 @@ mutation($input: SetRepAwayInput!) {
 
 def test_teams_share_leads_and_skip_the_rep_who_is_away(api: Api) -> None:
     users = [
-        api.container.register_user()(
+        api.container.use(Access)
+        .register_user(
             Principal.system(),
             name=name,
             email=f"{name.lower()}@example.com",
             role=Role.AGENT,
-        ).id
+        )
+        .id
         for name in ("Ana", "Ben")
     ]
     ids = [to_global_id("User", user) for user in users]

@@ -18,6 +18,7 @@ from starlette.types import Message
 
 from adapters.graphql.app import create_app
 from adapters.graphql.limits import ApiLimits
+from application.access.bundle import Access
 from application.limits import BucketPolicy
 from bootstrap import Settings
 from tests.graphql.conftest import Api
@@ -34,7 +35,9 @@ def nested_people(levels: int) -> str:
 
 
 def limited_app(api: Api, limits: ApiLimits) -> Starlette:
-    return create_app(api.container.services(), api.container.authenticate(), limits=limits)
+    return create_app(
+        api.container.services(), api.container.use(Access).authenticate, limits=limits
+    )
 
 
 @contextmanager

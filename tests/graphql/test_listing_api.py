@@ -1,5 +1,7 @@
 from typing import Any
 
+from application.activities.bundle import Activities
+from application.customers.bundle import Customers
 from tests.graphql.conftest import Api
 
 PAGE = """
@@ -15,7 +17,7 @@ query($first: Int, $after: String, $last: Int, $before: String,
 
 
 def _seed(api: Api, count: int) -> None:
-    create = api.container.create_customer()
+    create = api.container.use(Customers).create
     from application.customers.commands import NewCustomer
     from application.principal import Principal
 
@@ -90,8 +92,8 @@ def test_timelines_of_a_list_load_in_constant_statements(api: Api) -> None:
     from domain.activities import ActivityKind
 
     _seed(api, 12)
-    log = api.container.log_activity()
-    ids = api.container.list_customers()
+    log = api.container.use(Activities).log
+    ids = api.container.use(Customers).list
     from application.customers.views import CustomerFilter, CustomerOrder
     from application.pagination import PageRequest
 

@@ -7,8 +7,9 @@ from starlette.testclient import TestClient
 
 from adapters.graphql.app import create_app
 from adapters.persistence.database import Database
+from application.access.bundle import Access
 from application.principal import Principal
-from bootstrap import Settings, build_container, shutdown
+from bootstrap import Settings, build_container
 from domain.access.roles import Role
 
 pytestmark = pytest.mark.postgres
@@ -19,13 +20,19 @@ def client_and_key(postgres_database: Database) -> Iterator[tuple[TestClient, st
     url = postgres_database.writer.url.render_as_string(hide_password=False)
     settings = Settings.from_env({"RAPPORT_PROFILE": "production", "RAPPORT_DATABASE_URL": url})
     container = build_container(settings)
-    key = container.issue_api_key()(
-        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
-    ).token
-    app = create_app(container.services(), container.authenticate(), graphiql=settings.graphiql)
+    key = (
+        container.use(Access)
+        .issue_api_key(
+            Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
+        )
+        .token
+    )
+    app = create_app(
+        container.services(), container.use(Access).authenticate, graphiql=settings.graphiql
+    )
     with TestClient(app) as client:
         yield client, key
-    shutdown(container, settings)
+    container.close()
 
 
 def test_customers_round_trip_on_postgres(client_and_key: tuple[TestClient, str]) -> None:

@@ -172,7 +172,7 @@ def test_a_changed_customer_is_rechecked_against_dynamic_segments(api: Api) -> N
     assert segment["size"] == 0
 
     api.data(TAG, input={"customerIds": [bob], "tagIds": [vip["id"]]})
-    api.container.segment_watcher().drain()
+    api.container.module("segments").watcher().drain()
     assert api.data(CUSTOMER, id=bob)["customer"]["segments"] == [{"name": "VIPs"}]
     assert api.data(CUSTOMER, id=ada)["customer"]["segments"] == []
     [listed] = api.data("{ segments { name size } }")["segments"]
@@ -340,7 +340,7 @@ def test_tracked_events_move_customers_into_behaviour_segments_without_a_refresh
         for n, who in enumerate([ada, ada, bob])
     ]
     assert api.data(TRACK, input={"events": events})["trackEvents"]["accepted"] == 3
-    api.container.segment_watcher().drain()
+    api.container.module("segments").watcher().drain()
     assert api.data(CUSTOMER, id=ada)["customer"]["segments"] == [{"name": "Regulars"}]
     assert api.data(CUSTOMER, id=bob)["customer"]["segments"] == []
     assert preview(api, rule)["count"] == 1

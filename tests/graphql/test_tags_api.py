@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.graphql.relay import to_global_id
 from application.principal import Principal
+from application.tags.bundle import Tags
 from domain.access.roles import Role
 from domain.custom_fields import FieldType
 from tests.graphql.conftest import Api
@@ -206,7 +207,7 @@ def test_an_auto_tag_rule_made_through_the_api_tags_on_the_next_run(api: Api) ->
     assert made["userErrors"] == []
     assert made["rule"]["tag"] == {"name": "Pro"}
     assert made["rule"]["condition"]["type"] == "fields"
-    report = api.container.run_auto_tag_rules()(Principal.system())
+    report = api.container.use(Tags).run_rules(Principal.system())
     assert (report.added, report.removed) == (1, 0)
     listed = api.data(CUSTOMERS, first=5, filter={"tagIds": [pro["id"]]})["customers"]
     assert [e["node"]["firstName"] for e in listed["edges"]] == ["pro"]
@@ -253,7 +254,7 @@ def test_rules_are_listed_and_deleting_one_keeps_or_takes_off_its_tags(api: Api)
         for tag in (pro, paying)
     ]
     assert [r["id"] for r in api.data(RULES)["autoTagRules"]] == rules
-    api.container.run_auto_tag_rules()(Principal.system())
+    api.container.use(Tags).run_rules(Principal.system())
 
     removing = api.data(DELETE_RULE, input={"id": rules[0], "removeTags": True})
     assert removing["deleteAutoTagRule"] == {
@@ -272,7 +273,7 @@ def test_rules_are_listed_and_deleting_one_keeps_or_takes_off_its_tags(api: Api)
         ("Pro", True),
     ]
     # The kept tag is now the customer's own: no run of the job takes it off.
-    api.container.run_auto_tag_rules()(Principal.system())
+    api.container.use(Tags).run_rules(Principal.system())
     tags = api.data(CUSTOMERS, first=5)["customers"]["edges"][0]["node"]["tags"]
     assert [t["name"] for t in tags] == ["Paying"]
 

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from adapters.graphql.app import create_app
 from adapters.graphql.relay import to_global_id
+from application.access.bundle import Access
 from application.errors import InvalidInput
 from application.events.webhooks import check_target
 from application.principal import Principal
@@ -46,8 +47,8 @@ def _create(api: Api, url: str, types: list[str] | None = None) -> dict[str, obj
 
 
 def _deliver(api: Api) -> None:
-    api.container.outbox_relay().drain()
-    dispatcher = api.container.webhook_dispatcher()
+    api.container.module("events").outbox_relay().drain()
+    dispatcher = api.container.module("events").webhook_dispatcher()
     dispatcher.drain()
     dispatcher.close()
 
@@ -210,10 +211,14 @@ def test_a_loopback_url_is_a_user_error_where_private_targets_are_forbidden(
         {"RAPPORT_DATABASE_URL": f"sqlite:///{path}", "RAPPORT_WEBHOOKS_ALLOW_PRIVATE": "false"}
     )
     container = build_container(settings)
-    token = container.issue_api_key()(
-        Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
-    ).token
-    app = create_app(container.services(), container.authenticate())
+    token = (
+        container.use(Access)
+        .issue_api_key(
+            Principal.system(), role=Role.ADMIN, name="test", user_email="admin@example.com"
+        )
+        .token
+    )
+    app = create_app(container.services(), container.use(Access).authenticate)
     with TestClient(app) as client:
         body = client.post(
             "/graphql",

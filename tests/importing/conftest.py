@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bootstrap import Container, Settings, build_container, shutdown
+from bootstrap import Container, Settings, build_container
 
 CDNOW = Path(__file__).resolve().parents[1] / "data" / "CDNOW_master.txt"
 
@@ -18,7 +18,7 @@ def container(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Contai
     settings = Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{path}"})
     container = build_container(settings)
     yield container
-    shutdown(container, settings)
+    container.close()
 
 
 @pytest.fixture
@@ -29,4 +29,4 @@ def other_container(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[
     settings = Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{path}"})
     container = build_container(settings)
     yield container
-    shutdown(container, settings)
+    container.close()

@@ -8,7 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from adapters.importing.orders import import_order_file
+from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter
+from application.orders.bundle import Orders
 from application.principal import Principal
 from bootstrap import Container
 from tests.importing.conftest import CDNOW
@@ -17,11 +19,13 @@ ROWS, CUSTOMERS, DOLLARS = 69_659, 23_570, Decimal("2500315.63")
 
 
 def _import(container: Container, path: Path):  # type: ignore[no-untyped-def]
-    return import_order_file(path, use_case=container.import_orders(), actor=Principal.system())
+    return import_order_file(
+        path, use_case=container.use(Orders).import_file, actor=Principal.system()
+    )
 
 
 def _dollars(container: Container) -> tuple[int, Decimal]:
-    [usd] = container.order_reader().totals()
+    [usd] = container.storage.order_reader().totals()
     assert usd.currency == "USD"
     return usd.orders, usd.total
 
@@ -40,7 +44,7 @@ def test_full_log_imports_every_purchase_to_the_cent_and_again_changes_nothing(
     )
     assert first.report is None
     assert _dollars(container) == (ROWS, DOLLARS)
-    count = container.list_customers().count
+    count = container.use(Customers).list.count
     assert count(Principal.system(), CustomerFilter()) == CUSTOMERS
 
     again = _import(container, copy)

@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from adapters.importing.orders import import_order_file
 from adapters.persistence.tables import customer_external_ids
+from application.orders.bundle import Orders
 from application.principal import Principal
+from application.segments.bundle import Segments
 from application.segments.commands import RfmSettings
 from bootstrap import Container
 from tests.importing.conftest import CDNOW
@@ -66,8 +68,8 @@ def test_rfm_on_cdnow_matches_the_reference(container: Container, tmp_path: Path
     # A copy: the import writes its error report beside the file it reads.
     copy = tmp_path / CDNOW.name
     copy.write_bytes(CDNOW.read_bytes())
-    import_order_file(copy, use_case=container.import_orders(), actor=Principal.system())
-    scored = container.compute_rfm()(Principal.system(), RfmSettings(window_days=None))
+    import_order_file(copy, use_case=container.use(Orders).import_file, actor=Principal.system())
+    scored = container.use(Segments).compute_rfm(Principal.system(), RfmSettings(window_days=None))
 
     last, count, cents = read_purchases(CDNOW)
     # Days since the last order: fewer is better, so rank the negated count.
@@ -83,7 +85,7 @@ def test_rfm_on_cdnow_matches_the_reference(container: Container, tmp_path: Path
             ).all()
         )
     internal = {key: ids[key] for key in last}
-    found = container.read_segments().rfm_of(Principal.system(), list(internal.values()))
+    found = container.use(Segments).read.rfm_of(Principal.system(), list(internal.values()))
     mismatches = []
     for key, customer_id in internal.items():
         expected = (

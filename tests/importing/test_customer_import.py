@@ -10,7 +10,9 @@ import pytest
 
 from adapters.exporting.customers import write_customers_csv
 from adapters.importing.customers import ColumnMapping, import_customer_file
+from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
+from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter
 from application.principal import Principal
 from bootstrap import Container
@@ -32,7 +34,7 @@ PEOPLE = (
 @pytest.fixture(autouse=True)
 def fields(container: Container) -> None:
     for key in ("tier", "person"):
-        container.define_custom_field()(
+        container.use(CustomFields).define(
             SYSTEM,
             NewCustomField(
                 object_type=ObjectType.CUSTOMER,
@@ -51,7 +53,7 @@ def run(  # type: ignore[no-untyped-def]
 ):
     return import_customer_file(
         path,
-        use_case=container.import_customers(),
+        use_case=container.use(Customers).import_file,
         actor=SYSTEM,
         mapping=mapping,
         encoding=encoding,
@@ -69,8 +71,8 @@ def export_text(container: Container) -> str:
     buffer = io.StringIO()
     write_customers_csv(
         buffer,
-        container.list_customers(),
-        container.get_customers(),
+        container.use(Customers).list,
+        container.use(Customers).get,
         SYSTEM,
         CustomerFilter(),
         TEXT_FIELDS,
@@ -250,7 +252,7 @@ def test_auto_merge_joins_only_records_of_one_person(container: Container, tmp_p
     run(container, web)
     run(container, shop)
     summary = import_customer_file(
-        both, use_case=container.import_customers(), actor=SYSTEM, auto_merge=True
+        both, use_case=container.use(Customers).import_file, actor=SYSTEM, auto_merge=True
     )
     assert (summary.merged, summary.errors) == (people // 2, 0)
     remaining = export(container)

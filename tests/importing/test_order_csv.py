@@ -7,7 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from adapters.importing.orders import import_order_file
+from application.customers.bundle import Customers
 from application.customers.commands import NewCustomer
+from application.orders.bundle import Orders
 from application.principal import Principal
 from bootstrap import Container
 
@@ -27,20 +29,20 @@ ORDERS = (
 def test_orders_csv_groups_lines_and_reports_bad_orders(
     container: Container, tmp_path: Path
 ) -> None:
-    container.create_customer()(SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com"))
+    container.use(Customers).create(SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com"))
     path = tmp_path / "orders.csv"
     path.write_text(ORDERS, encoding="utf-8")
 
     summary = import_order_file(
         path,
-        use_case=container.import_orders(),
+        use_case=container.use(Orders).import_file,
         actor=SYSTEM,
         format="csv",
         create_missing_customers=False,
     )
 
     assert (summary.orders_created, summary.rejected_rows) == (2, 4)
-    totals = {t.currency: (t.orders, t.total) for t in container.order_reader().totals()}
+    totals = {t.currency: (t.orders, t.total) for t in container.storage.order_reader().totals()}
     assert totals == {"EUR": (1, Decimal("32.48")), "JPY": (1, Decimal("1500"))}
     assert summary.report is not None
     with summary.report.open(encoding="utf-8") as report:
@@ -54,7 +56,7 @@ def test_orders_csv_groups_lines_and_reports_bad_orders(
 
     again = import_order_file(
         path,
-        use_case=container.import_orders(),
+        use_case=container.use(Orders).import_file,
         actor=SYSTEM,
         format="csv",
         create_missing_customers=False,
@@ -65,14 +67,14 @@ def test_orders_csv_groups_lines_and_reports_bad_orders(
 def test_an_order_line_that_is_not_valid_in_the_files_encoding_is_a_reported_row(
     container: Container, tmp_path: Path
 ) -> None:
-    container.create_customer()(SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com"))
+    container.use(Customers).create(SYSTEM, NewCustomer(first_name="Ada", email="ada@example.com"))
     path = tmp_path / "orders.csv"
     header, first, second, *_ = ORDERS.splitlines(keepends=True)
     gift = "B-1,ada@example.com,2026-03-02,CNY,paid,,gift,礼品卡,1,100\n"
     path.write_bytes((header + first + second).encode() + gift.encode("gb18030"))
 
     summary = import_order_file(
-        path, use_case=container.import_orders(), actor=SYSTEM, format="csv"
+        path, use_case=container.use(Orders).import_file, actor=SYSTEM, format="csv"
     )
 
     assert (summary.rows, summary.orders_created, summary.rejected_rows) == (2, 1, 1)
@@ -80,4 +82,4 @@ def test_an_order_line_that_is_not_valid_in_the_files_encoding_is_a_reported_row
     with summary.report.open(encoding="utf-8") as report:
         [problem] = csv.DictReader(report)
     assert (problem["row"], problem["code"]) == ("4", "INVALID_ENCODING")
-    assert [t.currency for t in container.order_reader().totals()] == ["EUR"]
+    assert [t.currency for t in container.storage.order_reader().totals()] == ["EUR"]

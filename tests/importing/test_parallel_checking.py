@@ -14,7 +14,9 @@ from adapters.importing.checking import (
     fewer_collections,
 )
 from adapters.importing.customers import ColumnMapping, import_customer_file
+from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
+from application.customers.bundle import Customers
 from application.customers.commands import ContactParser
 from application.customers.importing import CustomerRowChecker
 from application.principal import Principal
@@ -27,7 +29,7 @@ SYSTEM = Principal.system()
 
 
 def define_fields(container: Container) -> None:
-    define = container.define_custom_field()
+    define = container.use(CustomFields).define
     define(
         SYSTEM,
         NewCustomField(
@@ -104,7 +106,7 @@ def test_importing_the_file_again_with_workers_changes_nothing(
 ) -> None:
     define_fields(container)
     file = write_customer_file(tmp_path / "people.csv", 500, seed=5)
-    use_case = container.import_customers()
+    use_case = container.use(Customers).import_file
     import_customer_file(file.path, use_case=use_case, actor=SYSTEM, batch_size=100)
     before = export(container)
     again = import_customer_file(
@@ -126,7 +128,7 @@ def test_rows_repeating_an_earlier_batchs_keys_are_reported_with_workers_too(
         encoding="utf-8",
     )
     summary = import_customer_file(
-        path, use_case=container.import_customers(), actor=SYSTEM, batch_size=2, workers=2
+        path, use_case=container.use(Customers).import_file, actor=SYSTEM, batch_size=2, workers=2
     )
     assert (summary.rows, summary.created, summary.rejected_rows) == (8, 6, 2)
     assert [(line["row"], line["code"], line["message"]) for line in report(summary.report)] == [

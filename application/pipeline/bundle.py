@@ -1,0 +1,51 @@
+"""The sales pipeline's use cases, as one bundle."""
+
+from __future__ import annotations
+
+from attrs import frozen
+
+from application.pipeline.analytics import SalesAnalytics
+from application.pipeline.leads import (
+    CaptureFormLead,
+    ConvertLead,
+    CreateLead,
+    MarkLeadContacted,
+    RescoreLeads,
+)
+from application.pipeline.opportunities import CloseOpportunity, CreateOpportunity, MoveOpportunity
+from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
+from application.pipeline.tasks import (
+    CompleteTask,
+    CreateTask,
+    DefineAutomationRule,
+    ListAutomationRules,
+    RunAutomationRules,
+    SendReminders,
+)
+from application.pipeline.teams import CreateSalesTeam, SetRepAway
+from application.ports import Clock
+
+
+@frozen(kw_only=True)
+class Sales:
+    clock: Clock
+    read_pipeline: ReadPipeline
+    analytics: SalesAnalytics
+    create_opportunity: CreateOpportunity
+    move_opportunity: MoveOpportunity
+    close_opportunity: CloseOpportunity
+    create_lead: CreateLead
+    capture_form_lead: CaptureFormLead
+    convert_lead: ConvertLead
+    mark_lead_contacted: MarkLeadContacted
+    rescore_leads: RescoreLeads
+    read_leads: ReadLeads
+    create_task: CreateTask
+    complete_task: CompleteTask
+    read_tasks: ReadTasks
+    send_reminders: SendReminders
+    create_sales_team: CreateSalesTeam
+    set_rep_away: SetRepAway
+    define_automation_rule: DefineAutomationRule
+    list_automation_rules: ListAutomationRules
+    run_automation_rules: RunAutomationRules

@@ -90,7 +90,7 @@ def test_workers_report_the_same_problems_and_store_the_same_customers(
         define_fields(target)
         summary = import_customer_file(
             file.path,
-            use_case=target.import_customers(),
+            use_case=target.use(Customers).import_file,
             actor=SYSTEM,
             batch_size=200,
             workers=workers,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from dependency_injector import providers
@@ -59,14 +59,19 @@ MODULES = (
 
 B = TypeVar("B")
 
-SHARED = ("platform", "storage", "jobs", "timers")
+SHARED = ("platform", "storage", "ports", "jobs", "timers")
 """What every module may take from the root; any other dependency names a module."""
 
 
 class Container:
     """The platform, the chosen storage and one container per module."""
 
-    def __init__(self, settings: Settings, overrides: Mapping[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        overrides: Mapping[str, object] | None = None,
+        modules: Sequence[str] = MODULES,
+    ) -> None:
         self.settings = settings
         self.platform = Platform()
         self.platform.config.from_dict(container_config(settings))
@@ -81,19 +86,23 @@ class Container:
             owner = self.platform if name in self.platform.providers else self.storage
             getattr(owner, name).override(providers.Object(value))
         self.modules: dict[str, Any] = {}
-        for name in MODULES:
-            self.modules[name] = self._compose(name)
+        for path in modules:
+            self.modules[path.rpartition(".")[2]] = self._compose(path)
         self.bundles = Modules(module.bundle() for module in self.modules.values())
         self._react()
 
-    def _compose(self, name: str) -> Any:
-        kind = importlib.import_module(f"composition.{name}").Module
+    def _compose(self, path: str) -> Any:
+        """A module's container, given what it declares it depends on."""
+        source = importlib.import_module(path if "." in path else f"composition.{path}")
+        kind = source.Module
         shared = {
             "platform": self.platform,
             "storage": self.storage,
             "jobs": providers.Callable(self._folded, "jobs"),
             "timers": providers.Callable(self._folded, "timers"),
         }
+        if "ports" in kind.dependencies:
+            shared["ports"] = self._ports(source)
         given = {
             dependency: shared[dependency]
             if dependency in SHARED
@@ -104,6 +113,14 @@ class Container:
         if "config" in module.providers:
             module.config.from_dict(container_config(self.settings))
         return module
+
+    def _ports(self, source: Any) -> Any:
+        """A module's own ports on the storage chosen: its ``SqlPorts`` over the database, or
+        its ``MemoryPorts`` over the in-memory store, so a new module's ports stay in its
+        own file."""
+        if self.settings.storage == "sql":
+            return source.SqlPorts(database=self.storage.database, publisher=self.storage.publisher)
+        return source.MemoryPorts(store=self.storage.store, publisher=self.storage.publisher)
 
     def _folded(self, part: str) -> dict[str, Any]:
         folded: dict[str, Any] = {}
@@ -140,9 +157,11 @@ class Container:
 
 
 def build_container(
-    settings: Settings | None = None, overrides: Mapping[str, object] | None = None
+    settings: Settings | None = None,
+    overrides: Mapping[str, object] | None = None,
+    modules: Sequence[str] = MODULES,
 ) -> Container:
-    return Container(settings or Settings.from_env(), overrides)
+    return Container(settings or Settings.from_env(), overrides, modules)
 
 
 def create_asgi_app() -> Starlette:

@@ -33,7 +33,11 @@ from adapters.persistence.tables import (
     outbox,
     pipelines,
 )
+from application.custom_fields.bundle import CustomFields
+from application.custom_fields.commands import NewCustomField
+from application.principal import Principal
 from composition.storage import MemoryStorage, SqlStorage
+from domain.custom_fields import FieldType, ObjectType
 from domain.lifecycle.defaults import default_catalogue
 from domain.pipeline import default_pipeline, default_scoring_model
 from tests.contracts.backend import StorageBackend
@@ -222,3 +226,28 @@ def backend(request: pytest.FixtureRequest, bus: InProcessEventBus) -> StorageBa
 
 def later(clock: ManualClock, seconds: float = 1) -> None:
     clock.advance(timedelta(seconds=seconds))
+
+
+def define_field(
+    fields: CustomFields,
+    key: str,
+    field_type: FieldType,
+    *,
+    object_type: ObjectType = ObjectType.CUSTOMER,
+    choices: tuple[str, ...] = (),
+    required: bool = False,
+    unique: bool = False,
+) -> None:
+    """Define a custom field as the system, labelled after its key: setup for a test."""
+    fields.define(
+        Principal.system(),
+        NewCustomField(
+            object_type=object_type,
+            key=key,
+            label=key.capitalize(),
+            field_type=field_type,
+            choices=choices,
+            required=required,
+            unique=unique,
+        ),
+    )

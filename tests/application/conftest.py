@@ -14,7 +14,6 @@ from application.activities.bundle import Activities
 from application.behaviour.bundle import Behaviour
 from application.companies.bundle import Companies
 from application.custom_fields.bundle import CustomFields
-from application.custom_fields.commands import NewCustomField
 from application.customers.bundle import Customers
 from application.lifecycle.bundle import Lifecycle
 from application.orders.bundle import Orders
@@ -26,7 +25,7 @@ from application.timeline.bundle import Timeline
 from bootstrap import Container, Settings, build_container
 from domain.access.roles import Role
 from domain.custom_fields import FieldType, ObjectType
-from tests.conftest import memory_backend
+from tests.conftest import define_field, memory_backend
 from tests.contracts.backend import StorageBackend
 
 
@@ -105,17 +104,14 @@ class App:
         unique: bool = False,
     ) -> None:
         """Define a field as the system; tests that care about permissions call define_field."""
-        self.custom_fields.define(
-            Principal.system(),
-            NewCustomField(
-                object_type=object_type,
-                key=key,
-                label=key.capitalize(),
-                field_type=field_type,
-                choices=choices,
-                required=required,
-                unique=unique,
-            ),
+        define_field(
+            self.custom_fields,
+            key,
+            field_type,
+            object_type=object_type,
+            choices=choices,
+            required=required,
+            unique=unique,
         )
 
 

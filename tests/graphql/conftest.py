@@ -15,11 +15,11 @@ from starlette.testclient import TestClient
 from adapters.graphql.app import create_app
 from application.access.bundle import Access
 from application.custom_fields.bundle import CustomFields
-from application.custom_fields.commands import NewCustomField
 from application.principal import Principal
 from bootstrap import Container, Settings, build_container
 from domain.access.roles import Role
 from domain.custom_fields import FieldType, ObjectType
+from tests.conftest import define_field
 
 
 @define
@@ -58,17 +58,14 @@ class Api:
         unique: bool = False,
     ) -> None:
         """Define a custom field through the use case, as setup for a test."""
-        self.container.use(CustomFields).define(
-            Principal.system(),
-            NewCustomField(
-                object_type=object_type,
-                key=key,
-                label=key.capitalize(),
-                field_type=field_type,
-                choices=choices,
-                required=required,
-                unique=unique,
-            ),
+        define_field(
+            self.container.use(CustomFields),
+            key,
+            field_type,
+            object_type=object_type,
+            choices=choices,
+            required=required,
+            unique=unique,
         )
 
     def key(self, role: Role, email: str) -> str:

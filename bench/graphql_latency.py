@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Message, Scope
 
-from adapters.demo.seeding import seed_demo
+from adapters.demo.seeding import demo_size, seed_demo
 from adapters.graphql.app import BearerAuthentication, CachedAuthenticator, create_app
 from adapters.graphql.limits import ApiLimits
 from adapters.graphql.relay import MalformedId, local_id, to_global_id
@@ -322,21 +322,23 @@ def all_customer_ids(container: Container) -> list[str]:
 
 
 def seed(container: Container, count: int) -> int:
-    """Seeds the demo data with ``count`` customers (and the duplicates it plants among them)."""
+    """Seeds the demo data with ``count`` customers and the duplicates it plants among them;
+    returns how many customers that stored, exactly as many as ``demo_size`` promises."""
+    expected = demo_size(count)
     with progress_bar() as progress:
-        task = progress.add_task(f"seeding {count:,} customers", total=count)
+        task = progress.add_task(f"seeding {expected:,} customers", total=expected)
         created = seed_demo(
             container.bundles,
             customers=count,
             on_batch=lambda rows: progress.advance(task, rows),
         )
-    if created < count:
-        raise SystemExit(f"seeded {created} customers, expected at least {count}")
+    if created != expected:
+        raise SystemExit(f"seeded {created} customers, expected {expected}")
     return created
 
 
 def build_scenarios(
-    container: Container, token: str, sizes: Sizes, rng: random.Random
+    container: Container, token: str, sizes: Sizes, stored: int, rng: random.Random
 ) -> list[Scenario]:
     graphql_app = create_app(
         container.services(), container.use(Access).authenticate, limits=BENCH_LIMITS
@@ -346,8 +348,8 @@ def build_scenarios(
     )
     plain_app = create_plain_app(container, container.use(Access).authenticate)
     ids = all_customer_ids(container)
-    if len(ids) < sizes.customers:
-        raise SystemExit(f"found {len(ids)} customers, expected at least {sizes.customers}")
+    if len(ids) != stored:
+        raise SystemExit(f"found {len(ids)} customers, expected the {stored} seeded")
     picked = [
         to_global_id(CUSTOMER, rng.choice(ids))
         for _ in range(sizes.by_id_warmup + sizes.by_id_requests)
@@ -615,7 +617,9 @@ async def run(sizes: Sizes, *, quick: bool, with_profile: bool, seed_value: int)
         issued = container.use(Access).issue_api_key(
             Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
         )
-        scenarios = build_scenarios(container, issued.token, sizes, random.Random(seed_value))
+        scenarios = build_scenarios(
+            container, issued.token, sizes, stored, random.Random(seed_value)
+        )
         await verify(scenarios)
         measurements = [
             measurement

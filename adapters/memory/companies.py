@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 
-from adapters.memory.querying import matches_all, values_in_use, walk
+from adapters.memory.querying import values_in_use
+from adapters.memory.record_readers import InMemoryRecordReader
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
-from application.companies.views import CompanyFilter, CompanyOrder, CompanyView
-from application.pagination import SortKey
+from application.companies.views import CompanyFilter, CompanyView
 from domain.companies import Company
 from domain.companies.company import company_search_text
 from domain.custom_fields import CustomValue, FieldType
@@ -41,55 +41,20 @@ class InMemoryCompanyRepository:
         return values_in_use(records, key, field_type, values, excluding)
 
 
-class InMemoryCompanyReader:
+class InMemoryCompanyReader(InMemoryRecordReader[Company, CompanyFilter, CompanyView]):
     def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, CompanyView]:
-        companies = self._store.companies
-        return {cid: CompanyView.from_company(companies[cid]) for cid in ids if cid in companies}
-
-    def count(self, where: CompanyFilter) -> int:
-        return len(self._matching(where))
-
-    def slice(
-        self,
-        where: CompanyFilter,
-        order: CompanyOrder,
-        *,
-        after: SortKey | None,
-        before: SortKey | None,
-        limit: int,
-        from_end: bool,
-    ) -> Sequence[CompanyView]:
-        return walk(
-            self._matching(where),
-            order.key_of,
-            descending=order.descending,
-            after=after,
-            before=before,
-            limit=limit,
-            from_end=from_end,
+        super().__init__(
+            store.companies,
+            CompanyView.from_company,
+            lambda company: company_search_text(company.name, company.domain),
         )
 
-    def _matching(self, where: CompanyFilter) -> list[CompanyView]:
-        needle = where.search.casefold() if where.search else None
+    def _filter(self, where: CompanyFilter) -> Callable[[Company], bool]:
         domain = where.domain.strip().lower() if where.domain else None
-        found = []
-        for company in self._store.companies.values():
-            if company.is_archived and not where.include_archived:
-                continue
+
+        def passes(company: Company) -> bool:
             if domain is not None and company.domain != domain:
-                continue
-            if where.owner_ids is not None and company.owner_id not in where.owner_ids:
-                continue
-            if where.sizes is not None and company.size not in where.sizes:
-                continue
-            if needle is not None and needle not in company_search_text(
-                company.name, company.domain
-            ):
-                continue
-            if not matches_all(company.custom_fields, where.custom_fields):
-                continue
-            found.append(CompanyView.from_company(company))
-        return found
+                return False
+            return where.sizes is None or company.size in where.sizes
+
+        return passes

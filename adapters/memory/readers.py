@@ -3,38 +3,28 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from adapters.memory.querying import matches_all, walk
+from adapters.memory.record_readers import InMemoryRecordReader
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
-from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
+from application.customers.views import CustomerFilter, CustomerView
 from application.orders.views import CurrencyTotal, OrderFacts, OrderView
-from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.customers import Customer
 from domain.customers.customer import search_text
 from domain.customers.matching import email_key
 from domain.orders import OrderStatus
 
 
-class InMemoryCustomerReader:
+class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, CustomerView]):
     def __init__(self, store: InMemoryStore) -> None:
+        super().__init__(store.customers, CustomerView.from_customer, _search_text)
         self._store = store
-
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, CustomerView]:
-        customers = self._store.customers
-        return {
-            customer_id: CustomerView.from_customer(customers[customer_id])
-            for customer_id in ids
-            if customer_id in customers
-        }
-
-    def count(self, where: CustomerFilter) -> int:
-        return len(self._matching(where))
 
     def ids_matching(self, where: CustomerFilter) -> set[str]:
         return {view.id for view in self._matching(where)}
@@ -69,62 +59,34 @@ class InMemoryCustomerReader:
             if cid in customers and customers[cid].external_ids
         }
 
-    def slice(
-        self,
-        where: CustomerFilter,
-        order: CustomerOrder,
-        *,
-        after: SortKey | None,
-        before: SortKey | None,
-        limit: int,
-        from_end: bool,
-    ) -> Sequence[CustomerView]:
-        return walk(
-            self._matching(where),
-            order.key_of,
-            descending=order.descending,
-            after=after,
-            before=before,
-            limit=limit,
-            from_end=from_end,
-        )
-
-    def _matching(self, where: CustomerFilter) -> list[CustomerView]:
-        needle = where.search.casefold() if where.search else None
+    def _filter(self, where: CustomerFilter) -> Callable[[Customer], bool]:
         email = where.email.strip().lower() if where.email else None
-        matches = []
         tagged: dict[str, set[str]] = {}
         if where.tag_ids is not None:
             for customer_id, tag_id in self._store.customer_tags:
                 tagged.setdefault(customer_id, set()).add(tag_id)
-        for customer in self._store.customers.values():
-            if customer.is_archived and not where.include_archived:
-                continue
+
+        def passes(customer: Customer) -> bool:
             if email is not None and (customer.email is None or customer.email.value != email):
-                continue
-            if where.owner_ids is not None and customer.owner_id not in where.owner_ids:
-                continue
+                return False
             if where.created_after is not None and customer.created_at < where.created_after:
-                continue
+                return False
             if where.created_before is not None and customer.created_at >= where.created_before:
-                continue
+                return False
             if where.company_ids is not None and customer.company_id not in where.company_ids:
-                continue
-            if not matches_all(customer.custom_fields, where.custom_fields):
-                continue
-            if where.tag_ids is not None and not tagged.get(customer.id, set()) & where.tag_ids:
-                continue
-            if needle is not None:
-                haystack = search_text(
-                    customer.first_name,
-                    customer.last_name,
-                    customer.email.value if customer.email else None,
-                    customer.phone.e164 if customer.phone else None,
-                )
-                if needle not in haystack:
-                    continue
-            matches.append(CustomerView.from_customer(customer))
-        return matches
+                return False
+            return where.tag_ids is None or bool(tagged.get(customer.id, set()) & where.tag_ids)
+
+        return passes
+
+
+def _search_text(customer: Customer) -> str:
+    return search_text(
+        customer.first_name,
+        customer.last_name,
+        customer.email.value if customer.email else None,
+        customer.phone.e164 if customer.phone else None,
+    )
 
 
 class InMemoryUserReader:

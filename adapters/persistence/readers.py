@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, String, and_, bindparam, func, select, type_coerce
 
-from adapters.persistence.custom_field_sql import CustomFieldSql
-from adapters.persistence.keyset import walking_order, window
+from adapters.persistence.record_readers import SqlRecordReader
 from adapters.persistence.tables import (
     api_keys,
     customer_external_ids,
@@ -19,11 +18,9 @@ from adapters.persistence.tables import (
 from application.access.ports import UserView
 from application.customers.views import (
     CustomerFilter,
-    CustomerOrder,
     CustomerOrderField,
     CustomerView,
 )
-from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
 
@@ -43,8 +40,6 @@ _CUSTOMER_COLUMNS = (
     customers.c.company_id,
     customers.c.merged_into,
 )
-_BY_IDS = select(*_CUSTOMER_COLUMNS).where(customers.c.id.in_(bindparam("ids", expanding=True)))
-_BY_ID = select(*_CUSTOMER_COLUMNS).where(customers.c.id == bindparam("id"))
 _SORT_EXPRESSIONS: dict[CustomerOrderField, ColumnElement[Any]] = {
     CustomerOrderField.CREATED_AT: customers.c.created_at,
     CustomerOrderField.UPDATED_AT: customers.c.updated_at,
@@ -53,27 +48,15 @@ _SORT_EXPRESSIONS: dict[CustomerOrderField, ColumnElement[Any]] = {
 }
 
 
-def _customer_view(row: Any) -> CustomerView:
-    # The columns are selected in the view's field order; unpacking is several times
-    # faster than reading each field by name, on every row of every list.
-    return CustomerView(*row)
-
-
-class SqlCustomerReader:
+class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, CustomerView]):
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._fields = CustomFieldSql(engine.dialect.name)
-
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, CustomerView]:
-        wanted = list(ids)
-        if not wanted:
-            return {}
-        # The common single lookup avoids re-rendering an expanding IN list.
-        query, parameters = (
-            (_BY_ID, {"id": wanted[0]}) if len(wanted) == 1 else (_BY_IDS, {"ids": wanted})
+        super().__init__(
+            engine,
+            table=customers,
+            columns=_CUSTOMER_COLUMNS,
+            view=CustomerView,
+            sort_by=_SORT_EXPRESSIONS,
         )
-        with self._engine.connect() as connection:
-            return {row.id: _customer_view(row) for row in connection.execute(query, parameters)}
 
     def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
         table = customer_external_ids
@@ -101,88 +84,27 @@ class SqlCustomerReader:
                 pairs.extend((row[0], row[1], reason) for row in connection.execute(query))
         return pairs
 
-    def count(self, where: CustomerFilter) -> int:
-        query = select(func.count()).select_from(customers).where(*self._conditions(where))
-        with self._engine.connect() as connection:
-            return connection.execute(query).scalar_one()
-
     def ids_matching(self, where: CustomerFilter) -> set[str]:
         query = select(customers.c.id).where(*self._conditions(where))
         with self._engine.connect() as connection:
             return set(connection.execute(query).scalars())
 
-    def slice(
-        self,
-        where: CustomerFilter,
-        order: CustomerOrder,
-        *,
-        after: SortKey | None,
-        before: SortKey | None,
-        limit: int,
-        from_end: bool,
-    ) -> Sequence[CustomerView]:
-        custom = order.custom_field
-        conditions = self._conditions(where)
-        if custom is not None and custom.field_type is not None:
-            field_type = custom.field_type
-            sort = self._fields.value(customers.c.custom_fields, custom.key, field_type)
-            conditions += window(
-                sort,
-                customers.c.id,
-                descending=order.descending,
-                after=after,
-                before=before,
-                after_value=self._fields.operand(field_type, after.value) if after else None,
-                before_value=(self._fields.operand(field_type, before.value) if before else None),
-                nullable=True,
+    def _filter_conditions(self, where: CustomerFilter) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if where.email is not None:
+            conditions.append(customers.c.email == where.email.strip().lower())
+        if where.created_after is not None:
+            conditions.append(customers.c.created_at >= where.created_after)
+        if where.created_before is not None:
+            conditions.append(customers.c.created_at < where.created_before)
+        if where.tag_ids is not None:
+            tagged = select(customer_tags.c.customer_id).where(
+                customer_tags.c.tag_id.in_(sorted(where.tag_ids))
             )
-        else:
-            sort = _SORT_EXPRESSIONS[order.field]
-            conditions += window(
-                sort, customers.c.id, descending=order.descending, after=after, before=before
-            )
-        ordering = walking_order(
-            sort,
-            customers.c.id,
-            descending=order.descending,
-            from_end=from_end,
-            nullable=custom is not None,
-        )
-        query = select(*_CUSTOMER_COLUMNS).where(*conditions).order_by(*ordering).limit(limit)
-        with self._engine.connect() as connection:
-            return [_customer_view(row) for row in connection.execute(query)]
-
-    def _conditions(self, where: CustomerFilter) -> list[ColumnElement[bool]]:
-        conditions = _conditions(where)
+            conditions.append(customers.c.id.in_(tagged))
         if where.company_ids is not None:
             conditions.append(customers.c.company_id.in_(sorted(where.company_ids)))
-        for condition in where.custom_fields:
-            conditions.append(self._fields.condition(customers.c.custom_fields, condition))
         return conditions
-
-
-def _conditions(where: CustomerFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if not where.include_archived:
-        conditions.append(customers.c.archived_at.is_(None))
-    if where.email is not None:
-        conditions.append(customers.c.email == where.email.strip().lower())
-    if where.owner_ids is not None:
-        conditions.append(customers.c.owner_id.in_(sorted(where.owner_ids)))
-    if where.created_after is not None:
-        conditions.append(customers.c.created_at >= where.created_after)
-    if where.created_before is not None:
-        conditions.append(customers.c.created_at < where.created_before)
-    if where.tag_ids is not None:
-        tagged = select(customer_tags.c.customer_id).where(
-            customer_tags.c.tag_id.in_(sorted(where.tag_ids))
-        )
-        conditions.append(customers.c.id.in_(tagged))
-    if where.search:
-        conditions.append(
-            customers.c.search_text.contains(where.search.casefold(), autoescape=True)
-        )
-    return conditions
 
 
 class SqlUserReader:

@@ -7,15 +7,14 @@ from datetime import datetime
 from attrs import frozen
 
 from application.activities.views import ActivityView
-from application.customers.lookup import CustomerStatus
 from application.errors import NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import require_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.activities import Activity, ActivityChanges, ActivityKind, Direction
 from domain.changes import KEEP, Keep
-from domain.errors import ErrorCode, RuleViolated
 
 
 @frozen(kw_only=True)
@@ -66,13 +65,9 @@ class LogActivity:
             at=now,
         )
         with self.uow() as uow:
-            status = uow.customer_lookup.statuses([new.customer_id]).get(new.customer_id)
-            if status is None:
-                raise NotFound("customerId", "no customer has this id")
-            if status is CustomerStatus.ARCHIVED:
-                raise RuleViolated(
-                    "customerId", ErrorCode.ARCHIVED, "an archived customer takes no new activities"
-                )
+            require_live_customer(
+                uow, new.customer_id, when_archived="an archived customer takes no new activities"
+            )
             uow.activities.add(activity)
             uow.timeline.record([activity.timeline_entry()])
             if activity.is_contact:

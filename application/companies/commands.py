@@ -11,6 +11,7 @@ from application.custom_fields.rules import load_schema, require_unique_values
 from application.errors import NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.changes import KEEP, Keep
@@ -46,11 +47,6 @@ class CompanyPatch:
     owner_id: str | Keep = KEEP
 
 
-def _require_owner(uow: UnitOfWork, owner_id: str, actor: Principal) -> None:
-    if owner_id != actor.actor_id and uow.users.get(owner_id) is None:
-        raise NotFound("ownerId", "no user has this id")
-
-
 @frozen
 class CreateCompany:
     uow: UnitOfWorkFactory
@@ -74,7 +70,7 @@ class CreateCompany:
                 at=self.clock.now(),
                 by=actor.actor_id,
             )
-            _require_owner(uow, company.owner_id, actor)
+            require_user(uow, company.owner_id, actor=actor)
             require_unique_values(
                 uow.companies, schema, company.custom_fields, record_id=company.id
             )
@@ -102,7 +98,7 @@ class UpdateCompany:
         with self.uow() as uow:
             company = _load_current(uow, patch.company_id, patch.expected_version)
             if patch.owner_id is not KEEP and patch.owner_id != company.owner_id:
-                _require_owner(uow, patch.owner_id, actor)
+                require_user(uow, patch.owner_id, actor=actor)
             schema = None
             if patch.custom_fields is not KEEP:
                 schema = load_schema(uow.custom_fields, ObjectType.COMPANY)

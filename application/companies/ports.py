@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 from application.companies.views import CompanyFilter, CompanyOrder, CompanyView
 from application.custom_fields.ports import CustomValuesInUse
-from application.pagination import SortKey
+from application.records import RecordReader
 from domain.companies import Company
 
 
@@ -23,25 +23,5 @@ class CompanyRepository(CustomValuesInUse, Protocol):
         ...
 
 
-class CompanyReader(Protocol):
+class CompanyReader(RecordReader[CompanyFilter, CompanyOrder, CompanyView], Protocol):
     """Read-only queries over companies, outside any unit of work."""
-
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, CompanyView]: ...
-
-    def count(self, where: CompanyFilter) -> int: ...
-
-    def slice(
-        self,
-        where: CompanyFilter,
-        order: CompanyOrder,
-        *,
-        after: SortKey | None,
-        before: SortKey | None,
-        limit: int,
-        from_end: bool,
-    ) -> Sequence[CompanyView]:
-        """Up to ``limit`` companies strictly between the keys, walking from the end if asked.
-
-        Walking from the end yields the last items first, so the caller reverses them.
-        """
-        ...

@@ -12,12 +12,18 @@ from application.customers.views import CustomerView
 from application.errors import AlreadyTaken, NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import (
+    company_refusal,
+    require_active_company,
+    require_user,
+    user_refusal,
+)
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.changes import Keep
 from domain.custom_fields import CustomFieldSchema, ObjectType
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, PhoneNumber
-from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector, RuleViolated
+from domain.errors import DomainError, Problem, ProblemCollector
 
 
 @frozen(kw_only=True)
@@ -61,21 +67,6 @@ class ContactParser:
         if raw is None or not raw.strip():
             return None
         return PhoneNumber.parse(raw, default_region=self.default_region)
-
-
-def _require_owner(uow: UnitOfWork, owner_id: str, actor: Principal) -> None:
-    if owner_id != actor.actor_id and uow.users.get(owner_id) is None:
-        raise NotFound("ownerId", "no user has this id")
-
-
-def _require_company(uow: UnitOfWork, company_id: str | None) -> None:
-    if company_id is None:
-        return
-    archived = uow.companies.archived_flags([company_id]).get(company_id)
-    if archived is None:
-        raise NotFound("companyId", "no company has this id")
-    if archived:
-        raise RuleViolated("companyId", ErrorCode.ARCHIVED, "the company is archived")
 
 
 def _build(
@@ -129,8 +120,8 @@ class CreateCustomer:
                 clock=self.clock,
                 schema=schema,
             )
-            _require_owner(uow, customer.owner_id, actor)
-            _require_company(uow, customer.company_id)
+            require_user(uow, customer.owner_id, actor=actor)
+            require_active_company(uow, customer.company_id)
             if customer.email and uow.customers.emails_in_use([customer.email]):
                 raise AlreadyTaken("email", "another customer has this email")
             require_unique_values(
@@ -173,9 +164,9 @@ class UpdateCustomer:
         with self.uow() as uow:
             customer = _load_current(uow, patch.customer_id, patch.expected_version)
             if patch.owner_id is not KEEP and patch.owner_id != customer.owner_id:
-                _require_owner(uow, patch.owner_id, actor)
+                require_user(uow, patch.owner_id, actor=actor)
             if patch.company_id is not KEEP and patch.company_id != customer.company_id:
-                _require_company(uow, patch.company_id)
+                require_active_company(uow, patch.company_id)
             schema = (
                 load_schema(uow.custom_fields, ObjectType.CUSTOMER)
                 if patch.custom_fields is not KEEP
@@ -326,15 +317,11 @@ class CreateCustomersInBulk:
         if customer.email and customer.email in taken:
             return AlreadyTaken("email", "another customer has this email").problems[0]
         if customer.owner_id not in owners_checked:
-            if uow.users.get(customer.owner_id) is None:
-                return NotFound("ownerId", "no user has this id").problems[0]
+            if (missing_owner := user_refusal(uow, customer.owner_id)) is not None:
+                return missing_owner.problems[0]
             owners_checked.add(customer.owner_id)
         if customer.company_id is not None:
-            archived = companies.get(customer.company_id)
-            if archived is None:
-                return NotFound("companyId", "no company has this id").problems[0]
-            if archived:
-                return RuleViolated(
-                    "companyId", ErrorCode.ARCHIVED, "the company is archived"
-                ).problems[0]
+            unusable_company = company_refusal(companies.get(customer.company_id))
+            if unusable_company is not None:
+                return unusable_company.problems[0]
         return None

@@ -9,9 +9,9 @@ from attrs import field, frozen
 from application.custom_fields.rules import load_schema
 from application.customers.ports import CustomerReader
 from application.customers.views import CustomerView
-from application.errors import NotFound
 from application.ports import Clock
 from application.principal import Principal
+from application.references import load_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.custom_fields import ObjectType
@@ -108,15 +108,11 @@ class MergeCustomers:
         require_merge(actor)
         now = self.clock.now()
         with self.uow() as uow:
-            survivor = uow.customers.get(survivor_id)
-            if survivor is None or survivor.is_archived:
-                raise NotFound("survivorId", "no active customer has this id")
-            duplicates = []
-            for index, duplicate_id in enumerate(duplicate_ids):
-                duplicate = uow.customers.get(duplicate_id)
-                if duplicate is None or duplicate.is_archived:
-                    raise NotFound(f"duplicateIds.{index}", "no active customer has this id")
-                duplicates.append(duplicate)
+            survivor = load_live_customer(uow, survivor_id, field="survivorId")
+            duplicates = [
+                load_live_customer(uow, duplicate_id, field=f"duplicateIds.{index}")
+                for index, duplicate_id in enumerate(duplicate_ids)
+            ]
             plan = MergePlan.of(survivor, duplicates, self.policy)
             handed_over = plan.retire(at=now, by=actor.actor_id)
             uow.flush()

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from application.custom_fields.ports import CustomValuesInUse
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
-from application.pagination import SortKey
+from application.records import RecordReader
 from domain.customers import Customer, EmailAddress, ExternalId
 
 
@@ -44,12 +44,8 @@ class CustomerRepository(CustomValuesInUse, Protocol):
         ...
 
 
-class CustomerReader(Protocol):
+class CustomerReader(RecordReader[CustomerFilter, CustomerOrder, CustomerView], Protocol):
     """Read-only queries over customers, outside any unit of work."""
-
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, CustomerView]: ...
-
-    def count(self, where: CustomerFilter) -> int: ...
 
     def ids_matching(self, where: CustomerFilter) -> set[str]:
         """The ids of every customer matching ``where``, in one statement: for bulk work."""
@@ -61,20 +57,4 @@ class CustomerReader(Protocol):
 
     def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
         """``source:value`` of each customer's external ids, sorted; none for unknown ids."""
-        ...
-
-    def slice(
-        self,
-        where: CustomerFilter,
-        order: CustomerOrder,
-        *,
-        after: SortKey | None,
-        before: SortKey | None,
-        limit: int,
-        from_end: bool,
-    ) -> Sequence[CustomerView]:
-        """Up to ``limit`` customers strictly between the keys, walking from the end if asked.
-
-        Walking from the end yields the last items first, so the caller reverses them.
-        """
         ...

@@ -9,13 +9,9 @@ from enum import StrEnum
 import attrs
 from attrs import frozen
 
-from application.custom_fields.criteria import (
-    FieldCondition,
-    FieldSort,
-    read_sort_value,
-    sort_value,
-)
-from application.pagination import SortKey, SortValue, read_text, read_time
+from application.custom_fields.criteria import FieldCondition, FieldSort
+from application.pagination import SortKey
+from application.records import FieldOrCustomFieldOrder
 from application.search import searchable
 from domain.custom_fields import CustomValue
 from domain.customers import Customer
@@ -86,28 +82,12 @@ class CustomerOrderField(StrEnum):
 
 
 @frozen
-class CustomerOrder:
+class CustomerOrder(FieldOrCustomFieldOrder[CustomerView]):
     """By a field of every customer, or by a custom field when ``custom_field`` is given."""
 
     field: CustomerOrderField = CustomerOrderField.CREATED_AT
     descending: bool = False
     custom_field: FieldSort | None = None
-
-    @property
-    def name(self) -> str:
-        by = f"custom_fields.{self.custom_field.key}" if self.custom_field else self.field.value
-        return f"{by}:{'desc' if self.descending else 'asc'}"
-
-    def key_of(self, view: CustomerView) -> SortKey:
-        """The sort key of ``view``; every reader adapter orders by exactly this."""
-        if self.custom_field is not None:
-            return SortKey(sort_value(view.custom_fields, self.custom_field), view.id)
-        return self.field.key_of(view)
-
-    def read_cursor_value(self, raw: object) -> SortValue:
-        if self.custom_field is not None and self.custom_field.field_type is not None:
-            return read_sort_value(self.custom_field.field_type, raw)
-        return read_time(raw) if self.field.is_time else read_text(raw)
 
 
 @frozen

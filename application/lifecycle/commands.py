@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from attrs import frozen
 
-from application.customers.lookup import CustomerStatus
-from application.errors import NotFound
 from application.lifecycle.views import StageView
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import require_live_customer
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
 
@@ -33,11 +32,7 @@ class ChangeLifecycleStage:
     def __call__(self, actor: Principal, move: StageMove) -> list[StageView]:
         actor.require(Permission.WRITE_CUSTOMERS)
         with self.uow() as uow:
-            if (
-                uow.customer_lookup.statuses([move.customer_id]).get(move.customer_id)
-                != CustomerStatus.ACTIVE
-            ):
-                raise NotFound("customerId", "no active customer has this id")
+            require_live_customer(uow, move.customer_id)
             track = uow.lifecycle.catalogue().track(move.track)
             lifecycle = uow.lifecycle.get_many([move.customer_id])[move.customer_id]
             change = lifecycle.move(

@@ -14,6 +14,7 @@ from application.lifecycle.rules import apply_order_rules
 from application.orders.views import OrderView
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import require_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.errors import ErrorCode, Problem, ProblemCollector
@@ -122,9 +123,7 @@ class RecordOrder:
             by=actor.actor_id,
         )
         with self.uow() as uow:
-            customer = uow.customers.get(new.customer_id)
-            if customer is None or customer.is_archived:
-                raise NotFound("customerId", "no active customer has this id")
+            require_live_customer(uow, new.customer_id)
             if order.external_id and uow.orders.external_ids_in_use([order.external_id]):
                 raise AlreadyTaken("externalId", "another order has this external id")
             uow.orders.add(order)

@@ -13,6 +13,7 @@ from application.pipeline.opportunities import NewOpportunity, open_opportunity
 from application.pipeline.ports import BehaviourCounts
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import load_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.companies import Company
@@ -312,9 +313,9 @@ class ConvertLead:
             lead = uow.leads.get(conversion.lead_id)
             if lead is None:
                 raise NotFound("leadId", "no lead has this id")
-            customer = uow.customers.get(lead.customer_id)
-            if customer is None or customer.is_archived:
-                raise NotFound("leadId", "the lead's customer is gone")
+            customer = load_live_customer(
+                uow, lead.customer_id, field="leadId", message="the lead's customer is gone"
+            )
             company_id = conversion.company_id or customer.company_id
             if company_id is None and lead.profile.company_name:
                 company = Company.register(

@@ -8,10 +8,10 @@ from functools import partial
 
 from attrs import frozen
 
-from application.customers.lookup import CustomerStatus
 from application.errors import NotFound
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import require_active_company, require_live_customer, require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.errors import DomainError, ErrorCode, ProblemCollector, RuleViolated
@@ -105,21 +105,6 @@ def require_pipeline(uow: UnitOfWork, pipeline_id: str | None) -> Pipeline:
     return found
 
 
-def check_references(
-    uow: UnitOfWork, actor: Principal, *, customer_id: str, company_id: str | None, owner_id: str
-) -> None:
-    if uow.customer_lookup.statuses([customer_id]).get(customer_id) != CustomerStatus.ACTIVE:
-        raise NotFound("customerId", "no active customer has this id")
-    if company_id is not None:
-        archived = uow.companies.archived_flags([company_id]).get(company_id)
-        if archived is None:
-            raise NotFound("companyId", "no company has this id")
-        if archived:
-            raise RuleViolated("companyId", ErrorCode.ARCHIVED, "the company is archived")
-    if owner_id != actor.actor_id and uow.users.get(owner_id) is None:
-        raise NotFound("ownerId", "no user has this id")
-
-
 def open_opportunity(
     uow: UnitOfWork, actor: Principal, new: NewOpportunity, *, ids: IdGenerator, clock: Clock
 ) -> Opportunity:
@@ -127,9 +112,9 @@ def open_opportunity(
     terms = read_terms(new)
     pipeline = require_pipeline(uow, new.pipeline_id)
     owner_id = new.owner_id or actor.actor_id
-    check_references(
-        uow, actor, customer_id=new.customer_id, company_id=new.company_id, owner_id=owner_id
-    )
+    require_live_customer(uow, new.customer_id)
+    require_active_company(uow, new.company_id)
+    require_user(uow, owner_id, actor=actor)
     now = clock.now()
     opportunity = Opportunity.open(
         id=ids.new_id(),

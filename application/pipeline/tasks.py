@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 
-from application.customers.lookup import CustomerStatus
 from application.errors import NotFound
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import require_live_customer, require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.errors import ErrorCode, InvalidValue
@@ -48,20 +48,15 @@ class CreateTask:
             raise InvalidValue("dueAt", ErrorCode.INVALID, "must include a time zone")
         assignee = new.assignee_id or actor.actor_id
         with self.uow() as uow:
-            if assignee != actor.actor_id and uow.users.get(assignee) is None:
-                raise NotFound("assigneeId", "no user has this id")
+            require_user(uow, assignee, field="assigneeId", actor=actor)
             customer_id = new.customer_id
             if new.opportunity_id is not None:
                 opportunity = uow.opportunities.get(new.opportunity_id)
                 if opportunity is None:
                     raise NotFound("opportunityId", "no opportunity has this id")
                 customer_id = customer_id or opportunity.customer_id
-            if (
-                customer_id is not None
-                and uow.customer_lookup.statuses([customer_id]).get(customer_id)
-                != CustomerStatus.ACTIVE
-            ):
-                raise NotFound("customerId", "no active customer has this id")
+            if customer_id is not None:
+                require_live_customer(uow, customer_id)
             task = Task.create(
                 id=self.ids.new_id(),
                 kind=kind,

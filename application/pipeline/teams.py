@@ -9,6 +9,7 @@ from attrs import frozen
 from application.errors import NotFound
 from application.ports import IdGenerator
 from application.principal import Principal
+from application.references import require_user
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.errors import ErrorCode, InvalidValue
@@ -61,8 +62,7 @@ class CreateSalesTeam:
         )
         with self.uow() as uow:
             for index, member in enumerate(team.members):
-                if uow.users.get(member.user_id) is None:
-                    raise NotFound(f"members.{index}.userId", "no user has this id")
+                require_user(uow, member.user_id, field=f"members.{index}.userId")
             uow.sales_teams.add(team)
             uow.commit()
         return team

@@ -8,10 +8,10 @@ from typing import Final
 
 from attrs import frozen
 
-from application.customers.lookup import CustomerStatus
 from application.errors import AlreadyTaken, InvalidInput
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
+from application.references import customer_refusal
 from application.tags.views import TagView
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
@@ -179,11 +179,11 @@ def _check_known(
     """The tags by id, once every customer is known and active and every tag known."""
     statuses = uow.customer_lookup.statuses(set(customer_ids))
     tags = dict(uow.tags.get_many(set(tag_ids)))
-    problems = [
-        Problem(f"customerIds.{index}", ErrorCode.NOT_FOUND, "no active customer has this id")
+    refusals = (
+        customer_refusal(statuses.get(customer_id), field=f"customerIds.{index}")
         for index, customer_id in enumerate(customer_ids)
-        if statuses.get(customer_id) is not CustomerStatus.ACTIVE
-    ] + [
+    )
+    problems = [refusal.problems[0] for refusal in refusals if refusal is not None] + [
         Problem(f"tagIds.{index}", ErrorCode.NOT_FOUND, "no tag has this id")
         for index, tag_id in enumerate(tag_ids)
         if tag_id not in tags

@@ -1,0 +1,128 @@
+"""What the SQL readers of customers and companies share: lookups by id, counts and
+keyset slices over one table, in Core."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Engine, Table, bindparam, func, select
+
+from adapters.persistence.custom_field_sql import CustomFieldSql
+from adapters.persistence.keyset import walking_order, window
+from application.pagination import SortKey
+from application.records import RecordFilter, RecordOrder
+
+F = TypeVar("F", bound=RecordFilter)
+E = TypeVar("E")
+V = TypeVar("V")
+
+
+class SqlRecordReader(Generic[F, E, V]):
+    """The reads every record list makes of its ``table``; each kind adds its own filter.
+
+    ``columns`` are selected in the field order of the view that ``view`` builds from
+    them, and ``sort_by`` gives the expression that each built-in order field sorts by.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        table: Table,
+        columns: Sequence[ColumnElement[Any]],
+        view: Callable[..., V],
+        sort_by: Mapping[E, ColumnElement[Any]],
+    ) -> None:
+        self._engine = engine
+        self._fields = CustomFieldSql(engine.dialect.name)
+        self._table = table
+        self._columns = columns
+        self._view = view
+        self._sort_by = sort_by
+        self._by_id = select(*columns).where(table.c.id == bindparam("id"))
+        self._by_ids = select(*columns).where(table.c.id.in_(bindparam("ids", expanding=True)))
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, V]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        # The common single lookup avoids re-rendering an expanding IN list.
+        query, parameters = (
+            (self._by_id, {"id": wanted[0]})
+            if len(wanted) == 1
+            else (self._by_ids, {"ids": wanted})
+        )
+        with self._engine.connect() as connection:
+            return {row.id: self._view(*row) for row in connection.execute(query, parameters)}
+
+    def count(self, where: F) -> int:
+        query = select(func.count()).select_from(self._table).where(*self._conditions(where))
+        with self._engine.connect() as connection:
+            return connection.execute(query).scalar_one()
+
+    def slice(
+        self,
+        where: F,
+        order: RecordOrder[Any, E],
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[V]:
+        table = self._table
+        custom = order.custom_field
+        conditions = self._conditions(where)
+        if custom is not None and custom.field_type is not None:
+            field_type = custom.field_type
+            sort = self._fields.value(table.c.custom_fields, custom.key, field_type)
+            conditions += window(
+                sort,
+                table.c.id,
+                descending=order.descending,
+                after=after,
+                before=before,
+                after_value=self._fields.operand(field_type, after.value) if after else None,
+                before_value=(self._fields.operand(field_type, before.value) if before else None),
+                nullable=True,
+            )
+        else:
+            sort = self._sort_by[order.field]
+            conditions += window(
+                sort, table.c.id, descending=order.descending, after=after, before=before
+            )
+        ordering = walking_order(
+            sort,
+            table.c.id,
+            descending=order.descending,
+            from_end=from_end,
+            nullable=custom is not None,
+        )
+        query = select(*self._columns).where(*conditions).order_by(*ordering).limit(limit)
+        with self._engine.connect() as connection:
+            # Unpacking the row into the view is several times faster than reading each
+            # field by name, on every row of every list.
+            return [self._view(*row) for row in connection.execute(query)]
+
+    def _conditions(self, where: F) -> list[ColumnElement[bool]]:
+        table = self._table
+        conditions: list[ColumnElement[bool]] = (
+            [] if where.include_archived else [table.c.archived_at.is_(None)]
+        )
+        if where.owner_ids is not None:
+            conditions.append(table.c.owner_id.in_(sorted(where.owner_ids)))
+        if where.search:
+            conditions.append(
+                table.c.search_text.contains(where.search.casefold(), autoescape=True)
+            )
+        conditions += self._filter_conditions(where)
+        conditions += (
+            self._fields.condition(table.c.custom_fields, condition)
+            for condition in where.custom_fields
+        )
+        return conditions
+
+    def _filter_conditions(self, where: F) -> list[ColumnElement[bool]]:
+        """The conditions on the fields of this kind's own filter."""
+        raise NotImplementedError

@@ -6,27 +6,23 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select, update
-from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import activities
+from adapters.persistence.transaction import SqlTransaction
 from application.activities.views import ActivityView
 from domain.activities import Activity
 
 
 class SqlActivityRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.seen: list[Activity] = []
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
 
     def add(self, activity: Activity) -> None:
-        self._session.add(activity)
-        self.seen.append(activity)
+        self._session.add(self._transaction.saw(activity))
 
     def get(self, activity_id: str) -> Activity | None:
-        activity = self._session.get(Activity, activity_id)
-        if activity is not None:
-            self.seen.append(activity)
-        return activity
+        return self._transaction.saw(self._session.get(Activity, activity_id))
 
     def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
         self._session.flush()
@@ -36,7 +32,7 @@ class SqlActivityRepository:
             .values(customer_id=survivor_id),
             execution_options={"synchronize_session": False},
         )
-        for activity in self.seen:
+        for activity in self._transaction.seen(Activity):
             if activity.customer_id in duplicate_ids:
                 activity.customer_id = survivor_id
         return int(result.rowcount)  # type: ignore[attr-defined]

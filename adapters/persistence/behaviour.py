@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, func, select, update
-from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import event_daily_counts, tracked_events
+from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
 from domain.behaviour import EventFrequency, TrackedEvent
 
@@ -45,8 +45,8 @@ def tracked_event_row(event: TrackedEvent) -> dict[str, Any]:
 class SqlTrackedEventLog:
     """``uow.tracked_events``: one INSERT ... ON CONFLICT DO NOTHING and one upsert a batch."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
 
     def known_event_ids(self, event_ids: Collection[str]) -> set[str]:
         if not event_ids:

@@ -6,11 +6,11 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, select
-from sqlalchemy.orm import Session
 
 from adapters.persistence.record_readers import SqlRecordReader
 from adapters.persistence.repositories import custom_values_in_use
 from adapters.persistence.tables import companies
+from adapters.persistence.transaction import SqlTransaction
 from application.companies.views import (
     CompanyFilter,
     CompanyOrderField,
@@ -21,19 +21,15 @@ from domain.custom_fields import CustomValue, FieldType
 
 
 class SqlCompanyRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.seen: list[Company] = []
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
 
     def add(self, company: Company) -> None:
-        self._session.add(company)
-        self.seen.append(company)
+        self._session.add(self._transaction.saw(company))
 
     def get(self, company_id: str) -> Company | None:
-        company = self._session.get(Company, company_id)
-        if company is not None:
-            self.seen.append(company)
-        return company
+        return self._transaction.saw(self._session.get(Company, company_id))
 
     def archived_flags(self, company_ids: Collection[str]) -> Mapping[str, bool]:
         if not company_ids:

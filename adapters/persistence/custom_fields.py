@@ -5,21 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, bindparam, select
-from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import custom_field_definitions as definitions
+from adapters.persistence.transaction import SqlTransaction
 from application.custom_fields.views import CustomFieldDefinitionView
 from domain.custom_fields import CustomFieldDefinition, ObjectType
 
 
 class SqlCustomFieldDefinitionRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.seen: list[CustomFieldDefinition] = []
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
 
     def add(self, definition: CustomFieldDefinition) -> None:
-        self._session.add(definition)
-        self.seen.append(definition)
+        self._session.add(self._transaction.saw(definition))
 
     def for_object(self, object_type: ObjectType) -> list[CustomFieldDefinition]:
         query = (

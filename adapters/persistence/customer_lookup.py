@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import customer_external_ids, customers
+from adapters.persistence.transaction import SqlTransaction
 from application.customers.lookup import CustomerStatus
 from domain.customers import EmailAddress
 
@@ -25,8 +25,8 @@ _BY_EXTERNAL_ID = select(customer_external_ids.c.customer_id).where(
 
 
 class SqlCustomerLookup:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
 
     def statuses(self, ids: Collection[str]) -> Mapping[str, CustomerStatus]:
         if not ids:

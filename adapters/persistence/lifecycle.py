@@ -25,6 +25,7 @@ from adapters.persistence.tables import (
     lifecycle_tracks,
     stage_changes,
 )
+from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
 from application.errors import StaleVersion
 from application.lifecycle.views import StageView
@@ -128,11 +129,13 @@ class SqlLifecycleRepository:
     """Tracks what it hands out; ``flush`` writes stages (checked against what was loaded,
     so a concurrent change is a ``StaleVersion``) and appends the new history."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
         self.seen: dict[str, CustomerLifecycle] = {}
         self._loaded: dict[str, dict[str, StageAssignment]] = {}
         self._catalogue: LifecycleCatalogue | None = None
+        transaction.writes(self)
 
     def catalogue(self) -> LifecycleCatalogue:
         if self._catalogue is None:
@@ -164,7 +167,8 @@ class SqlLifecycleRepository:
         if missing:
             for customer_id, stages in _stages_of(self._session, missing).items():
                 self._loaded[customer_id] = dict(stages)
-                self.seen[customer_id] = CustomerLifecycle(customer_id, stages)
+                lifecycle = CustomerLifecycle(customer_id, stages)
+                self.seen[customer_id] = self._transaction.saw(lifecycle)
         return {customer_id: self.seen[customer_id] for customer_id in customer_ids}
 
     def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:

@@ -7,11 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, case, func, insert, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
 
 from adapters.persistence.tables import customers, orders
-from application.errors import StaleVersion
+from adapters.persistence.tracked_rows import TrackedRows
+from adapters.persistence.transaction import SqlTransaction
 from application.orders.views import CurrencyTotal, OrderFacts, OrderLineView, OrderView
 from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
 
@@ -88,46 +88,21 @@ def _view(row: Any) -> OrderView:
     )
 
 
-_SAVE = (
-    update(orders)
-    .where(orders.c.id == bindparam("b_id"), orders.c.version == bindparam("b_loaded_version"))
-    .values(
-        status=bindparam("status"),
-        refunded_minor=bindparam("refunded_minor"),
-        updated_at=bindparam("updated_at"),
-        version=bindparam("version"),
-    )
-)
-
-
 class SqlOrderRepository:
-    """Tracks what it hands out and writes changes back on ``flush``, version-checked."""
+    """Orders as rows of their own, written back on flush, version-checked."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.seen: list[Order] = []
-        self._loaded_versions: dict[str, int] = {}
-        self._pending: list[Order] = []
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
+        self.rows = TrackedRows(transaction, orders, order_row, _order)
 
     def add(self, order: Order) -> None:
-        self.add_many([order])
+        self.rows.add(order)
 
     def add_many(self, new_orders: Sequence[Order]) -> None:
-        # Written on flush, so that every database error surfaces at commit.
-        self._pending.extend(new_orders)
-        self.seen.extend(new_orders)
+        self.rows.add_many(new_orders)
 
     def get(self, order_id: str) -> Order | None:
-        for order in self.seen:
-            if order.id == order_id:
-                return order
-        row = self._session.execute(select(orders).where(orders.c.id == order_id)).first()
-        if row is None:
-            return None
-        order = _order(row)
-        self.seen.append(order)
-        self._loaded_versions[order.id] = order.version
-        return order
+        return self.rows.get(order_id)
 
     def external_ids_in_use(self, external_ids: Collection[str]) -> set[str]:
         found: set[str] = set()
@@ -143,39 +118,16 @@ class SqlOrderRepository:
         return found
 
     def reassign(self, from_customer_ids: Collection[str], to_customer_id: str) -> int:
-        self.flush()
+        self.rows.flush()
         result = self._session.execute(
             update(orders)
             .where(orders.c.customer_id.in_(list(from_customer_ids)))
             .values(customer_id=to_customer_id)
         )
-        for order in self.seen:
+        for order in self.rows.seen.values():
             if order.customer_id in from_customer_ids:
                 order.customer_id = to_customer_id
         return int(result.rowcount)  # type: ignore[attr-defined]
-
-    def flush(self) -> None:
-        if self._pending:
-            self._session.execute(insert(orders), [order_row(o) for o in self._pending])
-            self._pending.clear()
-        for order in self.seen:
-            loaded = self._loaded_versions.get(order.id)
-            if loaded is None or loaded == order.version:
-                continue
-            result = self._session.execute(
-                _SAVE,
-                {
-                    "b_id": order.id,
-                    "b_loaded_version": loaded,
-                    "status": order.status.value,
-                    "refunded_minor": order.refunded.minor_units,
-                    "updated_at": order.updated_at,
-                    "version": order.version,
-                },
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise StaleVersion(loaded)
-            self._loaded_versions[order.id] = order.version
 
 
 class SqlOrderReader:

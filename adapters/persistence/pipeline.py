@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Table,
     exists,
     func,
     insert,
@@ -49,8 +48,9 @@ from adapters.persistence.tables import (
     sales_teams,
     tasks,
 )
+from adapters.persistence.tracked_rows import TrackedRows
+from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
-from application.errors import StaleVersion
 from domain.orders import OrderStatus
 from domain.pipeline import (
     AutomationRule,
@@ -68,96 +68,9 @@ from domain.pipeline import (
 from domain.pipeline.forms import LeadForm
 
 
-class _Versioned(Protocol):
-    id: str
-    version: int
-
-
-A = TypeVar("A", bound=_Versioned)
-
-
-class TrackedRows(Generic[A]):
-    """Aggregates handed out by one unit of work, written back on ``flush``: new ones
-    inserted, loaded ones updated only if still at the version loaded."""
-
-    def __init__(
-        self,
-        session: Session,
-        table: Table,
-        to_row: Callable[[A], dict[str, Any]],
-        from_row: Callable[[Any], A],
-    ) -> None:
-        self._session = session
-        self._table = table
-        self._to_row = to_row
-        self._from_row = from_row
-        self.seen: dict[str, A] = {}
-        self._loaded_versions: dict[str, int] = {}
-        self._new: list[A] = []
-
-    def add(self, aggregate: A) -> None:
-        self.seen[aggregate.id] = aggregate
-        self._new.append(aggregate)
-
-    def get(self, aggregate_id: str) -> A | None:
-        if aggregate_id in self.seen:
-            return self.seen[aggregate_id]
-        found = self.load_where(self._table.c.id == aggregate_id)
-        return found[0] if found else None
-
-    def load_where(self, *conditions: ColumnElement[bool], order: Sequence[Any] = ()) -> list[A]:
-        query = select(self._table).where(*conditions).order_by(*(order or [self._table.c.id]))
-        loaded = []
-        for row in self._session.execute(query):
-            if row.id not in self.seen:
-                aggregate = self._from_row(row)
-                self.seen[row.id] = aggregate
-                self._loaded_versions[row.id] = aggregate.version
-            loaded.append(self.seen[row.id])
-        return loaded
-
-    def flush(self) -> None:
-        if self._new:
-            self._session.execute(insert(self._table), [self._to_row(a) for a in self._new])
-        self._new.clear()
-        for aggregate_id, loaded in list(self._loaded_versions.items()):
-            aggregate = self.seen[aggregate_id]
-            if aggregate.version == loaded:
-                continue
-            statement = (
-                update(self._table)
-                .where(self._table.c.id == aggregate_id, self._table.c.version == loaded)
-                .values(self._to_row(aggregate))
-            )
-            if self._session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
-                raise StaleVersion(loaded)
-            self._loaded_versions[aggregate_id] = aggregate.version
-
-    def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
-        """A merge, set-based: every row of the duplicates becomes the survivor's, each a new
-        version; what this unit of work loaded already is moved in place, too."""
-        self.flush()
-        duplicates = sorted(set(duplicate_ids) - {survivor_id})
-        if not duplicates:
-            return 0
-        column = self._table.c.customer_id
-        moved = self._session.execute(
-            update(self._table)
-            .where(column.in_(duplicates))
-            .values(customer_id=survivor_id, version=self._table.c.version + 1)
-        ).rowcount  # type: ignore[attr-defined]
-        for aggregate_id, aggregate in self.seen.items():
-            owned: Any = aggregate
-            if owned.customer_id in duplicates:
-                owned.customer_id = survivor_id
-                aggregate.version += 1
-                self._loaded_versions[aggregate_id] = aggregate.version
-        return int(moved)
-
-
 class SqlPipelineRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
 
     def all(self) -> Sequence[Pipeline]:
         found = [pipeline_of(row) for row in self._session.execute(select(pipelines))]
@@ -193,14 +106,12 @@ def _entries_of(session: Session, opportunity_ids: Sequence[str]) -> dict[str, l
 class SqlOpportunityRepository:
     """Deals, and their stays in stages: new stays inserted, the one left updated."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.rows = TrackedRows(session, opportunities, opportunity_row, self._opportunity)
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
+        self.rows = TrackedRows(transaction, opportunities, opportunity_row, self._opportunity)
         self._stored_entries: dict[str, StageEntry] = {}
-
-    @property
-    def seen(self) -> list[Opportunity]:
-        return list(self.rows.seen.values())
+        # After the deals' own rows, which the stays refer to.
+        transaction.writes(self)
 
     def _opportunity(self, row: Any) -> Opportunity:
         entries = _entries_of(self._session, [row.id])[row.id]
@@ -218,6 +129,7 @@ class SqlOpportunityRepository:
         return self.rows.move_to(survivor_id, duplicate_ids)
 
     def flush(self) -> None:
+        """Write the deals' rows, then the stays in stages, which refer to them."""
         self.rows.flush()
         new: list[dict[str, Any]] = []
         for opportunity in self.rows.seen.values():
@@ -237,9 +149,9 @@ class SqlOpportunityRepository:
 
 
 class SqlLeadRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.rows = TrackedRows(session, leads, lead_row, lead_of)
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
+        self.rows = TrackedRows(transaction, leads, lead_row, lead_of)
 
     def add(self, lead: Lead) -> None:
         self.rows.add(lead)
@@ -294,8 +206,8 @@ class SqlLeadRepository:
 
 
 class SqlSalesTeamRepository:
-    def __init__(self, session: Session) -> None:
-        self.rows = TrackedRows(session, sales_teams, team_row, team_of)
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self.rows = TrackedRows(transaction, sales_teams, team_row, team_of)
 
     def add(self, team: SalesTeam) -> None:
         self.rows.add(team)
@@ -309,9 +221,9 @@ class SqlSalesTeamRepository:
 
 
 class SqlTaskRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.rows = TrackedRows(session, tasks, task_row, task_of)
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
+        self.rows = TrackedRows(transaction, tasks, task_row, task_of)
 
     def add(self, task: Task) -> None:
         self.rows.add(task)
@@ -341,8 +253,8 @@ class SqlTaskRepository:
 
 
 class SqlAutomationRules:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
 
     def all(self) -> Sequence[AutomationRule]:
         query = select(automation_rules).order_by(automation_rules.c.key)
@@ -362,8 +274,8 @@ class SqlAutomationRules:
 class SqlPurchases:
     """Orders' lines by SKU: the lines are JSON, so the SKU test runs per dialect."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
 
     def first_bought(self, sku: str) -> Mapping[str, datetime]:
         query = (

@@ -25,6 +25,7 @@ from adapters.persistence.custom_field_sql import CustomFieldSql
 from adapters.persistence.integrity import conflicts_as_taken
 from adapters.persistence.mapping import CUSTOMER_COLUMNS, customer_values
 from adapters.persistence.tables import customer_external_ids, customers, users
+from adapters.persistence.transaction import SqlTransaction
 from application.custom_fields.criteria import FieldCondition, Operator
 from domain.access.api_key import ApiKey
 from domain.access.user import User
@@ -69,11 +70,12 @@ def custom_values_in_use(
 class SqlCustomerRepository:
     """The ORM keeps the customer's columns; its external ids are synchronised by hand."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.seen: list[Customer] = []
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
         self._stored_external_ids: dict[str, frozenset[ExternalId]] = {}
         self._pending: list[Customer] = []
+        transaction.writes(self)
 
     def add(self, customer: Customer) -> None:
         self._session.add(customer)
@@ -170,7 +172,7 @@ class SqlCustomerRepository:
         """Write changed external ids; the ORM writes the customers' own columns."""
         table = customer_external_ids
         self._write_pending()
-        for customer in self.seen:
+        for customer in self._transaction.seen(Customer):
             stored = self._stored_external_ids[customer.id]
             if customer.external_ids == stored:
                 continue
@@ -213,9 +215,8 @@ class SqlCustomerRepository:
         return customer
 
     def _track(self, customer: Customer, stored: frozenset[ExternalId]) -> None:
-        if customer.id not in self._stored_external_ids:
-            self.seen.append(customer)
         self._stored_external_ids[customer.id] = stored
+        self._transaction.saw(customer)
 
     def custom_values_in_use(
         self,
@@ -244,28 +245,31 @@ def _chunks(items: list[T], size: int = 5000) -> list[list[T]]:
 
 
 class SqlUserRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
 
     def add(self, user: User) -> None:
-        self._session.add(user)
+        self._session.add(self._transaction.saw(user))
         # Keys refer to users with no ORM relationship between them, so the ORM cannot
         # order their inserts; writing the user now keeps foreign keys satisfied.
         self._session.flush()
 
     def get(self, user_id: str) -> User | None:
-        return self._session.get(User, user_id)
+        return self._transaction.saw(self._session.get(User, user_id))
 
     def get_by_email(self, email: EmailAddress) -> User | None:
-        return self._session.scalars(select(User).where(users.c.email == email)).first()
+        query = select(User).where(users.c.email == email)
+        return self._transaction.saw(self._session.scalars(query).first())
 
 
 class SqlApiKeyRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
 
     def add(self, key: ApiKey) -> None:
-        self._session.add(key)
+        self._session.add(self._transaction.saw(key))
 
     def get(self, key_id: str) -> ApiKey | None:
-        return self._session.get(ApiKey, key_id)
+        return self._transaction.saw(self._session.get(ApiKey, key_id))

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, and_, or_, select, update
-from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import scheduled_jobs, timers
+from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
 from domain.scheduling import RecurringJob, Schedule, Timer
 
@@ -23,8 +23,8 @@ PENDING, FIRED, FAILED = "pending", "fired", "failed"
 class SqlTimers:
     """``uow.timers``: statements in the unit of work's transaction."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
 
     def set(self, timer: Timer) -> None:
         row = {

@@ -8,11 +8,10 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Engine, Row, delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import customer_rfm, segment_members, segment_sizes, segments
+from adapters.persistence.transaction import SqlTransaction
 from application.segments.ports import SegmentView, SizePoint
-from domain.events import DomainEvent
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment, SegmentKind
 from domain.tags.tag import name_key
@@ -57,12 +56,14 @@ def _values(segment: Segment) -> dict[str, Any]:
 class SqlSegments:
     """``uow.segments``: rows written in the session; segments seen are saved on flush."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._transaction = transaction
+        self._session = transaction.session
         self.seen: dict[str, Segment] = {}
+        transaction.writes(self)
 
     def _track(self, segment: Segment) -> Segment:
-        return self.seen.setdefault(segment.id, segment)
+        return self._transaction.saw(self.seen.setdefault(segment.id, segment))
 
     def add(self, segment: Segment) -> None:
         self._session.execute(
@@ -176,12 +177,6 @@ class SqlSegments:
             self._session.execute(
                 update(segments).where(segments.c.id == segment.id).values(**_values(segment))
             )
-
-    def take_events(self) -> list[DomainEvent]:
-        events = [event for segment in self.seen.values() for event in segment.events]
-        for segment in self.seen.values():
-            segment.events.clear()
-        return events
 
 
 def _view(row: Row[Any]) -> SegmentView:

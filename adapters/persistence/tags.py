@@ -6,10 +6,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from adapters.persistence.integrity import conflicts_as_taken
 from adapters.persistence.tables import auto_tag_rules, customer_tags, tag_history, tags
+from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
 from application.tags.conditions import AutoTagRule, condition_from_json
 from application.tags.views import TagView
@@ -52,9 +52,11 @@ def _tag_views(rows: Iterable[Any]) -> dict[str, TagView]:
 class SqlTags:
     """``uow.tags``: a batch of changes costs a few statements, whatever its size."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._events: list[DomainEvent] = []
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
+        # Changes of customers' tags are no aggregate's: their events are kept here.
+        self.events: list[DomainEvent] = []
+        transaction.saw(self)
 
     def add(self, tag: Tag) -> None:
         with conflicts_as_taken():
@@ -70,7 +72,7 @@ class SqlTags:
                     created_by=tag.created_by,
                 )
             )
-        self._events.extend(tag.events)
+        self.events.extend(tag.events)
         tag.events.clear()
 
     def name_taken(self, name: str) -> bool:
@@ -107,7 +109,7 @@ class SqlTags:
         applied = [change for change in changes if change.id in made]
         if applied:
             self._session.execute(insert(tag_history), [_history_row(c) for c in applied])
-            self._events.extend(change.event() for change in applied)
+            self.events.extend(change.event() for change in applied)
         return applied
 
     def _add(self, changes: Sequence[TagChange]) -> set[str]:
@@ -203,10 +205,6 @@ class SqlTags:
 
     def rules(self) -> Sequence[AutoTagRule]:
         return [_rule(row) for row in self._session.execute(_RULES_OLDEST_FIRST)]
-
-    def take_events(self) -> list[DomainEvent]:
-        events, self._events = self._events, []
-        return events
 
 
 def _history_row(change: TagChange) -> dict[str, Any]:

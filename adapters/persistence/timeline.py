@@ -6,9 +6,9 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, delete, func, select, tuple_, update
-from sqlalchemy.orm import Session
 
 from adapters.persistence.tables import timeline_entries
+from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
 from application.pagination import SortKey
 from domain.timeline import TimelineEntry
@@ -46,8 +46,8 @@ def timeline_row(entry: TimelineEntry) -> dict[str, Any]:
 class SqlTimeline:
     """``uow.timeline``: set-based statements in the unit of work's transaction."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, transaction: SqlTransaction) -> None:
+        self._session = transaction.session
 
     def record(self, entries: Sequence[TimelineEntry]) -> None:
         if not entries:

@@ -36,46 +36,44 @@ from adapters.persistence.scheduling import SqlTimers
 from adapters.persistence.segments import SqlSegments
 from adapters.persistence.tags import SqlTags
 from adapters.persistence.timeline import SqlTimeline
+from adapters.persistence.transaction import SqlTransaction
+from adapters.transaction import repository
 from application.errors import StaleVersion
 from application.ports import EventPublisher
-from domain.activities import Activity
-from domain.companies import Company
-from domain.custom_fields import CustomFieldDefinition
-from domain.customers import Customer
-from domain.events import DomainEvent
-from domain.lifecycle import CustomerLifecycle
-from domain.orders import Order
-from domain.pipeline import Lead, Opportunity, Task
+from application.unit_of_work import UnitOfWork
 
 
 class SqlUnitOfWork:
+    """Each repository is built from the transaction's session when first used."""
+
+    customers = repository(SqlCustomerRepository)
+    companies = repository(SqlCompanyRepository)
+    custom_fields = repository(SqlCustomFieldDefinitionRepository)
+    users = repository(SqlUserRepository)
+    api_keys = repository(SqlApiKeyRepository)
+    orders = repository(SqlOrderRepository)
+    customer_lookup = repository(SqlCustomerLookup)
+    activities = repository(SqlActivityRepository)
+    tracked_events = repository(SqlTrackedEventLog)
+    timeline = repository(SqlTimeline)
+    tags = repository(SqlTags)
+    lifecycle = repository(SqlLifecycleRepository)
+    timers = repository(SqlTimers)
+    segments = repository(SqlSegments)
+    pipelines = repository(SqlPipelineRepository)
+    opportunities = repository(SqlOpportunityRepository)
+    leads = repository(SqlLeadRepository)
+    sales_teams = repository(SqlSalesTeamRepository)
+    tasks = repository(SqlTaskRepository)
+    automation_rules = repository(SqlAutomationRules)
+    purchases = repository(SqlPurchases)
+
     def __init__(self, sessions: sessionmaker[Session], publisher: EventPublisher) -> None:
         self._sessions = sessions
         self._publisher = publisher
 
     def __enter__(self) -> Self:
-        self._session = self._sessions()
-        self.customers = SqlCustomerRepository(self._session)
-        self.companies = SqlCompanyRepository(self._session)
-        self.custom_fields = SqlCustomFieldDefinitionRepository(self._session)
-        self.users = SqlUserRepository(self._session)
-        self.api_keys = SqlApiKeyRepository(self._session)
-        self.orders = SqlOrderRepository(self._session)
-        self.customer_lookup = SqlCustomerLookup(self._session)
-        self.activities = SqlActivityRepository(self._session)
-        self.tracked_events = SqlTrackedEventLog(self._session)
-        self.timeline = SqlTimeline(self._session)
-        self.tags = SqlTags(self._session)
-        self.lifecycle = SqlLifecycleRepository(self._session)
-        self.timers = SqlTimers(self._session)
-        self.segments = SqlSegments(self._session)
-        self.pipelines = SqlPipelineRepository(self._session)
-        self.opportunities = SqlOpportunityRepository(self._session)
-        self.leads = SqlLeadRepository(self._session)
-        self.sales_teams = SqlSalesTeamRepository(self._session)
-        self.tasks = SqlTaskRepository(self._session)
-        self.automation_rules = SqlAutomationRules(self._session)
-        self.purchases = SqlPurchases(self._session)
+        self.transaction = SqlTransaction(self._sessions())
         return self
 
     def __exit__(
@@ -86,23 +84,20 @@ class SqlUnitOfWork:
     ) -> None:
         # Closing rolls back whatever was not committed; unlike rollback() it leaves
         # loaded aggregates readable after the block.
-        self._session.close()
+        self.transaction.session.close()
 
     def commit(self) -> None:
-        events = self._take_events()
+        events = self.transaction.take_events()
+        session = self.transaction.session
         try:
-            self.customers.flush()
-            self.orders.flush()
-            self.lifecycle.flush()
-            self.segments.flush()
-            self._flush_pipeline()
-            store_events(self._session, events)
-            self._session.commit()
+            self.transaction.flush()
+            store_events(session, events)
+            session.commit()
         except (StaleDataError, StaleVersion):
-            self._session.rollback()
+            session.rollback()
             raise StaleVersion() from None
         except IntegrityError as error:
-            self._session.rollback()
+            session.rollback()
             taken = taken_error(error)
             if taken is None:
                 raise
@@ -110,49 +105,12 @@ class SqlUnitOfWork:
         self._publisher.publish(events)
 
     def flush(self) -> None:
-        self.customers.flush()
-        self.orders.flush()
-        self._session.flush()
-        self.lifecycle.flush()
-        self.segments.flush()
-        self._flush_pipeline()
-
-    def _flush_pipeline(self) -> None:
-        self.opportunities.flush()
-        self.leads.rows.flush()
-        self.sales_teams.rows.flush()
-        self.tasks.rows.flush()
+        self.transaction.flush()
 
     def rollback(self) -> None:
-        self._session.rollback()
+        self.transaction.session.rollback()
 
-    def _take_events(self) -> list[DomainEvent]:
-        recorders: list[
-            Customer
-            | Order
-            | Company
-            | CustomFieldDefinition
-            | Activity
-            | CustomerLifecycle
-            | Opportunity
-            | Lead
-            | Task
-        ] = [
-            *self.customers.seen,
-            *self.orders.seen,
-            *self.companies.seen,
-            *self.custom_fields.seen,
-            *self.activities.seen,
-            *self.lifecycle.seen.values(),
-            *self.opportunities.seen,
-            *self.leads.rows.seen.values(),
-            *self.tasks.rows.seen.values(),
-        ]
-        seen = {id(aggregate): aggregate for aggregate in recorders}.values()
-        events = [event for aggregate in seen for event in aggregate.events]
-        events.extend(self.tags.take_events())
-        events.extend(self.segments.take_events())
-        for aggregate in seen:
-            aggregate.events.clear()
-        events.sort(key=lambda event: event.occurred_at)
-        return events
+
+def _keeps_the_protocol(unit: SqlUnitOfWork) -> UnitOfWork:
+    """Never called: here the type checker compares the class with the protocol."""
+    return unit

@@ -149,10 +149,6 @@ class SegmentRepository(Protocol):
         """The scores of a new RFM run, in place of the previous run's."""
         ...
 
-    def take_events(self) -> list[Any]:
-        """The events of the segments seen, for the outbox; they are cleared."""
-        ...
-
 
 @frozen
 class SegmentView:

@@ -7,7 +7,6 @@ from typing import Protocol
 
 from application.tags.conditions import AutoTagRule
 from application.tags.views import TagView
-from domain.events import DomainEvent
 from domain.tags import Tag, TagChange
 
 
@@ -58,10 +57,6 @@ class TagRepository(Protocol):
 
     def rules(self) -> Sequence[AutoTagRule]:
         """Every auto-tag rule, oldest first."""
-        ...
-
-    def take_events(self) -> list[DomainEvent]:
-        """The events recorded since the last call, for the outbox; the unit of work asks."""
         ...
 
 

@@ -24,15 +24,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from adapters.cli.filters import SYNTAX as FILTER_SYNTAX
+from adapters.cli.filters import FilterSyntaxError, parse_field_condition
 from adapters.cli.pipeline import add_pipeline_commands
 from adapters.cli.runtime import CliRuntime
 from adapters.demo.seeding import demo_size, seed_demo
-from adapters.exporting.customers import write_customers_csv
-from adapters.exporting.filters import SYNTAX as FILTER_SYNTAX
-from adapters.exporting.filters import FilterSyntaxError, parse_field_condition
+from adapters.files.customer_export import write_customers_csv
+from adapters.files.customer_import import ColumnMapping, MappingError, import_customer_file
+from adapters.files.order_import import import_order_file
 from adapters.graphql.schema import schema_sdl
-from adapters.importing.customers import ColumnMapping, MappingError, import_customer_file
-from adapters.importing.orders import import_order_file
 from application.access.bundle import Access
 from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter

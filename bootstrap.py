@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 from dependency_injector import providers
 from starlette.applications import Starlette
 
-from adapters.delivery.wakeup import PostgresWakeups
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
 from adapters.messaging.in_process import ALL_EVENTS
 from adapters.persistence.database import Database
 from adapters.persistence.migrate import upgrade
+from adapters.persistence.wakeups import PostgresWakeups
 from application.access.bundle import Access
 from application.modules import Modules
 from application.principal import Principal
@@ -246,6 +246,12 @@ def main() -> None:
     """The ``rapport`` command."""
     from adapters.cli.main import build_cli
     from adapters.cli.runtime import CliRuntime
+    from adapters.cli.tools import CliTools
+    from adapters.demo.seeding import demo_size, seed_demo
+    from adapters.files.customer_export import write_customers_csv
+    from adapters.files.customer_import import ColumnMapping, import_customer_file
+    from adapters.files.order_import import import_order_file
+    from adapters.graphql.schema import schema_sdl
 
     def runtime() -> CliRuntime:
         settings = Settings.from_env()
@@ -264,7 +270,16 @@ def main() -> None:
             import_workers=settings.import_workers,
         )
 
-    build_cli(runtime)()
+    tools = CliTools(
+        read_column_mapping=ColumnMapping.from_toml,
+        import_customer_file=import_customer_file,
+        import_order_file=import_order_file,
+        write_customers_csv=write_customers_csv,
+        seed_demo=seed_demo,
+        demo_size=demo_size,
+        schema_sdl=schema_sdl,
+    )
+    build_cli(runtime, tools)()
 
 
 def migrate(container: Container, settings: Settings) -> str:

@@ -29,12 +29,13 @@ from rich.table import Table
 from sqlalchemy import insert
 
 from adapters.clock import SystemClock
-from adapters.delivery.relay import OutboxRelay
 from adapters.delivery.streams.memory import InMemoryEventStream
 from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker
 from adapters.persistence.outbox import outbox_row
+from adapters.persistence.relay import OutboxRelay
 from adapters.persistence.tables import outbox
+from adapters.persistence.webhook_deliveries import SqlWebhookDeliveries
 from application.customers.bundle import Customers
 from application.customers.commands import NewCustomer
 from application.events.bundle import Events
@@ -177,7 +178,9 @@ def time_webhooks(count: int) -> Throughput:
         write_outbox(container, count)
         engine = container.database().writer
         relay = OutboxRelay(engine, SystemClock(), batch_size=BATCH_SIZE)
-        dispatcher = WebhookDispatcher(engine, SystemClock())
+        dispatcher = WebhookDispatcher(
+            SqlWebhookDeliveries(engine), SystemClock(), wall_clock=SystemClock()
+        )
         started = time.perf_counter()
         relay.drain()
         dispatcher.drain()

@@ -43,7 +43,7 @@ import attrs
 from rich.table import Table
 from sqlalchemy import create_engine, func, insert, select, text
 
-from adapters.importing.customers import BATCH_SIZE, CustomerImportSummary, import_customer_file
+from adapters.files.customer_import import BATCH_SIZE, CustomerImportSummary, import_customer_file
 from adapters.persistence.tables import customers, outbox
 from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField

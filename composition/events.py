@@ -5,7 +5,7 @@ import secrets
 
 from dependency_injector import containers, providers
 
-from adapters.delivery.relay import OutboxRelay
+from adapters.clock import SystemClock
 from adapters.delivery.streams.memory import InMemoryEventStream
 from adapters.delivery.streams.nats import NatsEventStream
 from adapters.delivery.streams.redis import RedisEventStream
@@ -13,6 +13,8 @@ from adapters.delivery.tail import StreamTail
 from adapters.delivery.webhooks import WebhookDispatcher
 from adapters.delivery.worker import DeliveryWorker
 from adapters.messaging.live import InProcessLiveEvents
+from adapters.persistence.relay import OutboxRelay
+from adapters.persistence.webhook_deliveries import SqlWebhookDeliveries
 from application.events.bundle import Events
 from application.events.catalogue import catalogue
 from application.events.webhooks import ManageWebhooks
@@ -51,8 +53,9 @@ class Module(containers.DeclarativeContainer):
     )
     webhook_dispatcher = providers.Factory(
         WebhookDispatcher,
-        engine=writer,
+        deliveries=providers.Factory(SqlWebhookDeliveries, writer),
         clock=platform.clock,
+        wall_clock=providers.Factory(SystemClock),
         allow_private_targets=config.webhooks_allow_private,
     )
     stream_tail = providers.Singleton(StreamTail, stream=event_stream, live=live_events)

@@ -24,15 +24,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from adapters.cli.filters import SYNTAX as FILTER_SYNTAX
+from adapters.cli.filters import FilterSyntaxError, parse_field_condition
 from adapters.cli.pipeline import add_pipeline_commands
 from adapters.cli.runtime import CliRuntime
-from adapters.demo.seeding import demo_size, seed_demo
-from adapters.exporting.customers import write_customers_csv
-from adapters.exporting.filters import SYNTAX as FILTER_SYNTAX
-from adapters.exporting.filters import FilterSyntaxError, parse_field_condition
-from adapters.graphql.schema import schema_sdl
-from adapters.importing.customers import ColumnMapping, MappingError, import_customer_file
-from adapters.importing.orders import import_order_file
+from adapters.cli.tools import CliTools, ColumnMapping
 from application.access.bundle import Access
 from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter
@@ -71,8 +67,9 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
-    """The command tree; ``runtime`` is called only by commands that need one."""
+def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping]) -> typer.Typer:
+    """The command tree; ``runtime`` is called only by commands that need one, and
+    ``tools`` brings the file formats, demo data and schema the commands use."""
     cli = typer.Typer(
         no_args_is_help=True,
         add_completion=False,
@@ -262,7 +259,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         rt = runtime()
         try:
             with _bytes_progress(f"importing {file.name}") as advance:
-                summary = import_order_file(
+                summary = tools.import_order_file(
                     file,
                     use_case=rt.modules.use(Orders).import_file,
                     actor=Principal.system(),
@@ -313,14 +310,14 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     ) -> None:
         """Create or update customers (matched by external id, then email); bad rows go to FILE.errors.csv."""
         try:
-            columns = ColumnMapping.from_toml(mapping) if mapping else None
-        except (MappingError, OSError, ValueError) as error:
+            columns = tools.read_column_mapping(mapping) if mapping else None
+        except (OSError, ValueError) as error:
             console.print(f"[red]error[/red] mapping: {error}")
             raise typer.Exit(code=2) from None
         rt = runtime()
         try:
             with _bytes_progress(f"importing {file.name}") as advance:
-                summary = import_customer_file(
+                summary = tools.import_customer_file(
                     file,
                     use_case=rt.modules.use(Customers).import_file,
                     actor=Principal.system(),
@@ -388,7 +385,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
                 created_after=_utc(created_after),
                 created_before=_utc(created_before),
             )
-            count = write_customers_csv(
+            count = tools.write_customers_csv(
                 sys.stdout,
                 rt.modules.use(Customers).list,
                 rt.modules.use(Customers).get,
@@ -412,7 +409,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         """Load realistic demo data (en_US and zh_CN names, phones, companies, custom fields)."""
         rt = runtime()
         try:
-            created = _seed_with_progress(rt, customers, seed)
+            created = _seed_with_progress(rt, tools, customers, seed)
         finally:
             rt.close()
         console.print(f"created {created} customers")
@@ -424,7 +421,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         ] = Path("schema.graphql"),
     ) -> None:
         """Write the GraphQL schema in SDL."""
-        sdl = schema_sdl()
+        sdl = tools.schema_sdl()
         if str(output) == "-":
             sys.stdout.write(sdl)
         else:
@@ -449,7 +446,7 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
         port = port or rt.port
         try:
             if dev:
-                _prepare_development(rt)
+                _prepare_development(rt, tools)
         except BaseException:
             rt.close()
             raise
@@ -493,11 +490,11 @@ def build_cli(runtime: Callable[[], CliRuntime]) -> typer.Typer:
     return cli
 
 
-def _prepare_development(rt: CliRuntime) -> None:
+def _prepare_development(rt: CliRuntime, tools: CliTools[ColumnMapping]) -> None:
     console.print(rt.migrate())
     system = Principal.system()
     if rt.modules.use(Customers).list.count(system, CustomerFilter(include_archived=True)) == 0:
-        created = _seed_with_progress(rt, DEMO_CUSTOMERS, 2026)
+        created = _seed_with_progress(rt, tools, DEMO_CUSTOMERS, 2026)
         console.print(f"loaded {created} demo customers")
     issued = rt.modules.use(Access).issue_api_key(
         system,
@@ -554,7 +551,9 @@ def _rules_progress() -> Iterator[Callable[[int, int], None]]:
         yield advance
 
 
-def _seed_with_progress(rt: CliRuntime, customers: int, seed: int) -> int:
+def _seed_with_progress(
+    rt: CliRuntime, tools: CliTools[ColumnMapping], customers: int, seed: int
+) -> int:
     with Progress(
         TextColumn("seeding customers"),
         BarColumn(),
@@ -562,8 +561,8 @@ def _seed_with_progress(rt: CliRuntime, customers: int, seed: int) -> int:
         TimeRemainingColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task("seed", total=demo_size(customers))
-        return seed_demo(
+        task = progress.add_task("seed", total=tools.demo_size(customers))
+        return tools.seed_demo(
             rt.modules,
             customers=customers,
             seed=seed,

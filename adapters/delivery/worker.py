@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
-from adapters.delivery.relay import OutboxRelay
 from adapters.delivery.webhooks import WebhookDispatcher
 
 log = logging.getLogger("rapport.delivery")
@@ -57,9 +57,15 @@ class PollingLoop:
             self._thread.join(timeout=30)
 
 
+class Relay(Protocol):
+    def run_once(self) -> int:
+        """Relay one batch of committed events; how many (0 once there are none left)."""
+        ...
+
+
 class DeliveryWorker(PollingLoop):
     def __init__(
-        self, relay: OutboxRelay, dispatcher: WebhookDispatcher, *, idle_seconds: float = 0.2
+        self, relay: Relay, dispatcher: WebhookDispatcher, *, idle_seconds: float = 0.2
     ) -> None:
         super().__init__(self._deliver, name="rapport-delivery", idle_seconds=idle_seconds)
         self._relay = relay

@@ -1,1 +1,1 @@
-"""Writing data out as files."""
+"""Moved to :mod:`adapters.files`; kept only until ``adapters/graphql/importing.py`` imports from there."""

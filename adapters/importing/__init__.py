@@ -1,1 +1,1 @@
-"""Reading customer and order files: encodings, formats, and per-row error reports."""
+"""Moved to :mod:`adapters.files`; kept only until ``adapters/graphql/importing.py`` imports from there."""

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.clock import ManualClock
-from adapters.delivery.relay import OutboxRelay
 from adapters.delivery.streams.memory import InMemoryEventStream
 from adapters.persistence.database import Database
+from adapters.persistence.relay import OutboxRelay
 from adapters.persistence.tables import outbox
 from tests.delivery.conftest import write_events
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.delivery.wakeup import PostgresWakeups
 from adapters.messaging.in_process import InProcessEventBus
 from adapters.persistence.database import Database
 from adapters.persistence.unit_of_work import SqlUnitOfWork
+from adapters.persistence.wakeups import PostgresWakeups
 from tests.contracts.customers import new_customer
 
 pytestmark = pytest.mark.postgres

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from adapters.clock import ManualClock
-from adapters.delivery.relay import OutboxRelay
+from adapters.clock import ManualClock, SystemClock
 from adapters.delivery.webhooks import RETRY_DELAYS, WebhookDispatcher
 from adapters.persistence.database import Database
+from adapters.persistence.relay import OutboxRelay
 from adapters.persistence.tables import outbox
+from adapters.persistence.webhook_deliveries import SqlWebhookDeliveries
 from adapters.persistence.webhooks import SqlWebhookStore
 from application.events.webhooks import SubscriptionStatus
 from tests.delivery.conftest import SECRET, subscribe, write_events
@@ -27,7 +28,9 @@ def database(request: pytest.FixtureRequest) -> Database:
 
 def _deliver(database: Database, clock: ManualClock) -> tuple[OutboxRelay, WebhookDispatcher]:
     relay = OutboxRelay(database.writer, clock)
-    dispatcher = WebhookDispatcher(database.writer, clock, jitter=lambda: 0.5)
+    dispatcher = WebhookDispatcher(
+        SqlWebhookDeliveries(database.writer), clock, wall_clock=SystemClock(), jitter=lambda: 0.5
+    )
     return relay, dispatcher
 
 

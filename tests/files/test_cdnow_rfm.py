@@ -10,14 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from adapters.importing.orders import import_order_file
+from adapters.files.order_import import import_order_file
 from adapters.persistence.tables import customer_external_ids
 from application.orders.bundle import Orders
 from application.principal import Principal
 from application.segments.bundle import Segments
 from application.segments.commands import RfmSettings
 from bootstrap import Container
-from tests.importing.conftest import CDNOW
+from tests.files.conftest import CDNOW
 
 # The usual RFM segment map over "RF" (recency digit, frequency digit); "11" is lost.
 CLASS_MAP = {

@@ -6,7 +6,7 @@ import csv
 import io
 
 from adapters.clock import ManualClock
-from adapters.exporting.customers import write_customers_csv
+from adapters.files.customer_export import write_customers_csv
 from adapters.ids import SequentialIdGenerator
 from application.custom_fields.commands import DefineCustomField, NewCustomField
 from application.customers.commands import ContactParser, CreateCustomer, NewCustomer

@@ -11,7 +11,7 @@ import codecs
 from collections.abc import Iterator
 from pathlib import Path
 
-from adapters.importing.report import RowError
+from adapters.files.error_report import RowError
 from domain.errors import ErrorCode, InvalidValue
 
 DEFAULT_ENCODING = "utf-8"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.exporting.filters import FilterSyntaxError, parse_field_condition
+from adapters.cli.filters import FilterSyntaxError, parse_field_condition
 from application.custom_fields.criteria import FieldCondition, Operator
 
 

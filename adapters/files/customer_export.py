@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TextIO
 
-from adapters.exporting.safe_csv import Cell, SafeCsvWriter
+from adapters.files.safe_csv import Cell, SafeCsvWriter
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.pagination import MAX_PAGE_SIZE, PageRequest

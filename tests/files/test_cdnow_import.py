@@ -7,13 +7,13 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from adapters.importing.orders import import_order_file
+from adapters.files.order_import import import_order_file
 from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter
 from application.orders.bundle import Orders
 from application.principal import Principal
 from bootstrap import Container
-from tests.importing.conftest import CDNOW
+from tests.files.conftest import CDNOW
 
 ROWS, CUSTOMERS, DOLLARS = 69_659, 23_570, Decimal("2500315.63")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from attrs import frozen
 
-from adapters.importing import orders_csv
-from adapters.importing.cdnow import CdnowParser
-from adapters.importing.report import ErrorReport, RowError
-from adapters.importing.source import TextSource
+from adapters.files import orders_csv
+from adapters.files.cdnow import CdnowParser
+from adapters.files.error_report import ErrorReport, RowError
+from adapters.files.source import TextSource
 from application.orders.importing import ImportOrders, OrderRow
 from application.principal import Principal
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.clock import ManualClock
+from adapters.files.customer_import import CustomerImportSummary, import_customer_file
 from adapters.ids import SequentialIdGenerator
-from adapters.importing.customers import CustomerImportSummary, import_customer_file
 from application.customers.commands import ContactParser
 from application.customers.importing import ImportCustomers
 from application.customers.queries import ListCustomers

@@ -6,14 +6,14 @@ import csv
 import gc
 from pathlib import Path
 
-from adapters.importing.checking import (
+from adapters.files.checking import (
     GC_THRESHOLD,
     _encode,
     check_records,
     decode,
     fewer_collections,
 )
-from adapters.importing.customers import ColumnMapping, import_customer_file
+from adapters.files.customer_import import ColumnMapping, import_customer_file
 from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
 from application.customers.bundle import Customers
@@ -23,7 +23,7 @@ from application.principal import Principal
 from bench.customer_file import HEADERS, PLANS, write_customer_file
 from bootstrap import Container
 from domain.custom_fields import FieldType, ObjectType
-from tests.importing.test_customer_import import export
+from tests.files.test_customer_import import export
 
 SYSTEM = Principal.system()
 

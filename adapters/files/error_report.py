@@ -8,7 +8,7 @@ from typing import Self
 
 from attrs import frozen
 
-from adapters.exporting.safe_csv import SafeCsvWriter
+from adapters.files.safe_csv import SafeCsvWriter
 
 
 @frozen

@@ -6,7 +6,7 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
-from adapters.importing.orders import import_order_file
+from adapters.files.order_import import import_order_file
 from application.customers.bundle import Customers
 from application.customers.commands import NewCustomer
 from application.orders.bundle import Orders

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from adapters.importing.report import RowError
-from adapters.importing.source import TextSource
+from adapters.files.error_report import RowError
+from adapters.files.source import TextSource
 from domain.errors import ErrorCode
 
 Record = tuple[int, list[str]]

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.importing.cdnow import CdnowParser
-from adapters.importing.source import TextSource
+from adapters.files.cdnow import CdnowParser
+from adapters.files.source import TextSource
 from domain.errors import ErrorCode, InvalidValue
 
 TEXT = "name,city\n李雷,北京\nZoë,Zürich\n"

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from adapters.importing.records import Record
+from adapters.files.records import Record
 from application.customers.importing import (
     CheckedRow,
     CheckedRows,

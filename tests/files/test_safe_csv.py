@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.exporting.safe_csv import Cell, SafeCsvWriter, neutralise, restore
+from adapters.files.safe_csv import Cell, SafeCsvWriter, neutralise, restore
 from domain.text import FORMULA_STARTS
 
 PAYLOADS = [

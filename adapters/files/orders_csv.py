@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from adapters.importing.records import csv_records
-from adapters.importing.report import RowError
-from adapters.importing.source import TextSource
+from adapters.files.error_report import RowError
+from adapters.files.records import csv_records
+from adapters.files.source import TextSource
 from application.orders.commands import NewOrder, NewOrderLine
 from application.orders.importing import OrderRow
 

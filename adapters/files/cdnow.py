@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from adapters.importing.report import RowError
+from adapters.files.error_report import RowError
 from application.orders.commands import NewOrder, NewOrderLine
 from application.orders.importing import OrderRow
 

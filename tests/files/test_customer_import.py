@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.exporting.customers import write_customers_csv
-from adapters.importing.customers import ColumnMapping, import_customer_file
+from adapters.files.customer_export import write_customers_csv
+from adapters.files.customer_import import ColumnMapping, import_customer_file
 from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
 from application.customers.bundle import Customers

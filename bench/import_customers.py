@@ -205,7 +205,7 @@ def import_file(
 ) -> tuple[CustomerImportSummary, float, float]:
     """The import as the command line runs it; the summary, wall seconds, commit seconds."""
     commits: list[float] = []
-    use_case = container.use(Customers).import_file
+    use_case = container.use(Customers).import_rows
     use_case = attrs.evolve(use_case, uow=timed(use_case.uow, commits))
     started = time.perf_counter()
     summary = import_customer_file(
@@ -245,7 +245,7 @@ def rerun(
                 break
             out.write(line)
     bad = sum(1 for line in file.bad if line <= rows + 1)
-    use_case = container.use(Customers).import_file
+    use_case = container.use(Customers).import_rows
     started = time.perf_counter()
     summary = import_customer_file(
         prefix, use_case=use_case, actor=SYSTEM, workers=workers, batch_size=batch_size

@@ -2,6 +2,7 @@
 
 from dependency_injector import containers, providers
 
+from adapters.files.customer_import import CustomerFileImporter
 from application.customers.bundle import Customers
 from application.customers.commands import (
     ArchiveCustomer,
@@ -19,6 +20,7 @@ class Module(containers.DeclarativeContainer):
     platform = providers.DependenciesContainer()
     storage = providers.DependenciesContainer()
 
+    import_rows = use_case(ImportCustomers, platform, storage, parser=platform.contact_parser)
     bundle = providers.Singleton(
         Customers,
         create=use_case(CreateCustomer, platform, storage, parser=platform.contact_parser),
@@ -35,7 +37,8 @@ class Module(containers.DeclarativeContainer):
             reader=storage.customer_reader,
             definitions=storage.custom_field_reader,
         ),
-        import_file=use_case(ImportCustomers, platform, storage, parser=platform.contact_parser),
+        import_rows=import_rows,
+        import_file=providers.Singleton(CustomerFileImporter, rows=import_rows),
         find_duplicates=use_case(
             FindDuplicateCandidates, platform, storage, reader=storage.customer_reader
         ),

@@ -19,6 +19,6 @@ class Module(containers.DeclarativeContainer):
         mark_paid=use_case(MarkOrderPaid, platform, storage),
         refund=use_case(RefundOrder, platform, storage),
         cancel=use_case(CancelOrder, platform, storage),
-        import_file=use_case(ImportOrders, platform, storage),
+        import_rows=use_case(ImportOrders, platform, storage),
         read=use_case(ReadOrders, platform, storage, reader=storage.order_reader),
     )

@@ -261,7 +261,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
             with _bytes_progress(f"importing {file.name}") as advance:
                 summary = tools.import_order_file(
                     file,
-                    use_case=rt.modules.use(Orders).import_file,
+                    use_case=rt.modules.use(Orders).import_rows,
                     actor=Principal.system(),
                     format=format.value,
                     create_missing_customers=(
@@ -319,7 +319,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
             with _bytes_progress(f"importing {file.name}") as advance:
                 summary = tools.import_customer_file(
                     file,
-                    use_case=rt.modules.use(Customers).import_file,
+                    use_case=rt.modules.use(Customers).import_rows,
                     actor=Principal.system(),
                     mapping=columns,
                     encoding=encoding,
@@ -391,7 +391,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
                 rt.modules.use(Customers).get,
                 Principal.system(),
                 where,
-                dict(sorted(rt.modules.use(Customers).import_file.custom_fields().items())),
+                dict(sorted(rt.modules.use(Customers).import_rows.custom_fields().items())),
             )
         except DomainError as error:
             for problem in error.problems:

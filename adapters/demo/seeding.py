@@ -90,7 +90,7 @@ def seed_demo(
     emails = [c.email for c in originals if c.email]
     orders = demo_orders(emails, seed=seed)
     while order_batch := list(islice(orders, BATCH_SIZE)):
-        modules.use(Orders).import_file(system, order_batch, create_missing_customers=False)
+        modules.use(Orders).import_rows(system, order_batch, create_missing_customers=False)
     events = demo_events(emails, seed=seed)
     while event_batch := list(islice(events, 500)):
         modules.use(Behaviour).track(system, event_batch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import time
 import tomllib
@@ -15,6 +16,7 @@ from adapters.files.error_report import ErrorReport, RowError
 from adapters.files.records import csv_records
 from adapters.files.safe_csv import restore
 from adapters.files.source import TextSource
+from application.customers.file_import import FileImportOutcome, RowProblem
 from application.customers.file_keys import FileKeys
 from application.customers.importing import CheckedRows, CustomerRow, ImportCustomers
 from application.principal import Principal
@@ -258,3 +260,51 @@ def import_customer_file(
             "wait": checking.wait_seconds,
         },
     )
+
+
+@frozen
+class CustomerFileImporter:
+    """A whole customer file imported, and its error report read back: the
+    ``ImportCustomerFile`` port for callers that hold no files of their own (the API)."""
+
+    rows: ImportCustomers
+
+    def __call__(
+        self,
+        path: Path,
+        *,
+        actor: Principal,
+        auto_merge: bool = False,
+        encoding: str | None = None,
+        max_problems: int = 100,
+    ) -> FileImportOutcome:
+        summary = import_customer_file(
+            path, use_case=self.rows, actor=actor, auto_merge=auto_merge, encoding=encoding
+        )
+        problems = _first_problems(summary.report, max_problems) if summary.report else []
+        return FileImportOutcome(
+            rows=summary.rows,
+            created=summary.created,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            merged=summary.merged,
+            rejected_rows=summary.rejected_rows,
+            errors=summary.errors,
+            problems=problems,
+        )
+
+
+def _first_problems(report: Path, limit: int) -> list[RowProblem]:
+    with report.open(encoding="utf-8", newline="") as lines:
+        rows = list(csv.DictReader(lines))
+    rows.sort(key=lambda r: int(r["row"]))
+    return [
+        RowProblem(
+            row=int(r["row"]),
+            column=restore(r["column"]),
+            value=restore(r["value"]),
+            message=restore(r["message"]),
+            code=r["code"],
+        )
+        for r in rows[:limit]
+    ]

@@ -79,7 +79,7 @@ class ImportMutation:
                 summary = await asyncio.to_thread(
                     import_customer_file,
                     path,
-                    use_case=context.services.use(Customers).import_file,
+                    use_case=context.services.use(Customers).import_rows,
                     actor=context.principal,
                     auto_merge=input.auto_merge,
                     encoding=input.encoding,

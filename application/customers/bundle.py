@@ -10,6 +10,7 @@ from application.customers.commands import (
     CreateCustomersInBulk,
     UpdateCustomer,
 )
+from application.customers.file_import import ImportCustomerFile
 from application.customers.importing import ImportCustomers
 from application.customers.merging import FindDuplicateCandidates, MergeCustomers
 from application.customers.queries import GetCustomers, ListCustomers
@@ -23,6 +24,8 @@ class Customers:
     archive: ArchiveCustomer
     get: GetCustomers
     list: ListCustomers
-    import_file: ImportCustomers
+    import_rows: ImportCustomers
+    import_file: ImportCustomerFile
+    """A whole file, read by the files adapter, with its error report."""
     find_duplicates: FindDuplicateCandidates
     merge: MergeCustomers

@@ -15,5 +15,5 @@ class Orders:
     mark_paid: MarkOrderPaid
     refund: RefundOrder
     cancel: CancelOrder
-    import_file: ImportOrders
+    import_rows: ImportOrders
     read: ReadOrders

@@ -20,7 +20,7 @@ ROWS, CUSTOMERS, DOLLARS = 69_659, 23_570, Decimal("2500315.63")
 
 def _import(container: Container, path: Path):  # type: ignore[no-untyped-def]
     return import_order_file(
-        path, use_case=container.use(Orders).import_file, actor=Principal.system()
+        path, use_case=container.use(Orders).import_rows, actor=Principal.system()
     )
 
 

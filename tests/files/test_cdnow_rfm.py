@@ -68,7 +68,7 @@ def test_rfm_on_cdnow_matches_the_reference(container: Container, tmp_path: Path
     # A copy: the import writes its error report beside the file it reads.
     copy = tmp_path / CDNOW.name
     copy.write_bytes(CDNOW.read_bytes())
-    import_order_file(copy, use_case=container.use(Orders).import_file, actor=Principal.system())
+    import_order_file(copy, use_case=container.use(Orders).import_rows, actor=Principal.system())
     scored = container.use(Segments).compute_rfm(Principal.system(), RfmSettings(window_days=None))
 
     last, count, cents = read_purchases(CDNOW)

@@ -53,7 +53,7 @@ def run(  # type: ignore[no-untyped-def]
 ):
     return import_customer_file(
         path,
-        use_case=container.use(Customers).import_file,
+        use_case=container.use(Customers).import_rows,
         actor=SYSTEM,
         mapping=mapping,
         encoding=encoding,
@@ -252,7 +252,7 @@ def test_auto_merge_joins_only_records_of_one_person(container: Container, tmp_p
     run(container, web)
     run(container, shop)
     summary = import_customer_file(
-        both, use_case=container.use(Customers).import_file, actor=SYSTEM, auto_merge=True
+        both, use_case=container.use(Customers).import_rows, actor=SYSTEM, auto_merge=True
     )
     assert (summary.merged, summary.errors) == (people // 2, 0)
     remaining = export(container)

@@ -35,7 +35,7 @@ def test_orders_csv_groups_lines_and_reports_bad_orders(
 
     summary = import_order_file(
         path,
-        use_case=container.use(Orders).import_file,
+        use_case=container.use(Orders).import_rows,
         actor=SYSTEM,
         format="csv",
         create_missing_customers=False,
@@ -56,7 +56,7 @@ def test_orders_csv_groups_lines_and_reports_bad_orders(
 
     again = import_order_file(
         path,
-        use_case=container.use(Orders).import_file,
+        use_case=container.use(Orders).import_rows,
         actor=SYSTEM,
         format="csv",
         create_missing_customers=False,
@@ -74,7 +74,7 @@ def test_an_order_line_that_is_not_valid_in_the_files_encoding_is_a_reported_row
     path.write_bytes((header + first + second).encode() + gift.encode("gb18030"))
 
     summary = import_order_file(
-        path, use_case=container.use(Orders).import_file, actor=SYSTEM, format="csv"
+        path, use_case=container.use(Orders).import_rows, actor=SYSTEM, format="csv"
     )
 
     assert (summary.rows, summary.orders_created, summary.rejected_rows) == (2, 1, 1)

@@ -90,7 +90,7 @@ def test_workers_report_the_same_problems_and_store_the_same_customers(
         define_fields(target)
         summary = import_customer_file(
             file.path,
-            use_case=target.use(Customers).import_file,
+            use_case=target.use(Customers).import_rows,
             actor=SYSTEM,
             batch_size=200,
             workers=workers,
@@ -106,7 +106,7 @@ def test_importing_the_file_again_with_workers_changes_nothing(
 ) -> None:
     define_fields(container)
     file = write_customer_file(tmp_path / "people.csv", 500, seed=5)
-    use_case = container.use(Customers).import_file
+    use_case = container.use(Customers).import_rows
     import_customer_file(file.path, use_case=use_case, actor=SYSTEM, batch_size=100)
     before = export(container)
     again = import_customer_file(
@@ -128,7 +128,7 @@ def test_rows_repeating_an_earlier_batchs_keys_are_reported_with_workers_too(
         encoding="utf-8",
     )
     summary = import_customer_file(
-        path, use_case=container.use(Customers).import_file, actor=SYSTEM, batch_size=2, workers=2
+        path, use_case=container.use(Customers).import_rows, actor=SYSTEM, batch_size=2, workers=2
     )
     assert (summary.rows, summary.created, summary.rejected_rows) == (8, 6, 2)
     assert [(line["row"], line["code"], line["message"]) for line in report(summary.report)] == [

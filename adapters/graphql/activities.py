@@ -10,17 +10,16 @@ import strawberry
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerNode
+from adapters.graphql.customers import Customer, customer_node
 from adapters.graphql.errors import UserError, input_error, invalid_id, query_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
+from adapters.graphql.type_names import ACTIVITY, CUSTOMER
 from application.activities.commands import ActivityPatch, NewActivity
 from application.activities.views import ActivityView
 from domain.activities import ActivityKind, Direction
-from domain.activities.activity import SUBJECT_TYPE
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
 
-ACTIVITY = SUBJECT_TYPE
 _kinds: type[Enum] = Enum("ActivityKind", {kind.name: kind.value for kind in ActivityKind})  # type: ignore[misc]
 ActivityKindValue = strawberry.enum(_kinds, description="What sort of activity it is.")
 _directions: type[Enum] = Enum("ActivityDirection", {d.name: d.value for d in Direction})  # type: ignore[misc]
@@ -69,9 +68,9 @@ class ActivityNode(Node):
         return await load_user(info, self.author_id)
 
     @strawberry.field
-    async def customer(self, info: Info) -> CustomerNode | None:
+    async def customer(self, info: Info) -> Customer | None:
         view = await info.context.loaders.customers.load(self.customer_id)
-        return CustomerNode.from_view(view) if view else None
+        return customer_node(view) if view else None
 
 
 def fetch_activity(info: Info, activity_id: str) -> ActivityNode | None:

@@ -7,12 +7,12 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from adapters.graphql.companies import CompanyNode, CompanySizeBand
+from adapters.graphql.companies import Company, CompanySizeBand, company_node
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
-from adapters.graphql.customers import COMPANY
 from adapters.graphql.errors import UserError, invalid_id, not_an_object, user_errors
 from adapters.graphql.relay import MalformedId, local_id
+from adapters.graphql.type_names import COMPANY
 from application.companies.commands import CompanyPatch, NewCompany
 from domain.changes import KEEP
 from domain.companies import Address, CompanySize
@@ -82,19 +82,19 @@ class ArchiveCompanyInput:
 
 @strawberry.type
 class CreateCompanyPayload:
-    company: CompanyNode | None = None
+    company: Company | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class UpdateCompanyPayload:
-    company: CompanyNode | None = None
+    company: Company | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class ArchiveCompanyPayload:
-    company: CompanyNode | None = None
+    company: Company | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -153,7 +153,7 @@ class CompanyMutation:
             view = context.services.create_company(context.principal, new)
         except DomainError as error:
             return CreateCompanyPayload(user_errors=user_errors(error))
-        return CreateCompanyPayload(company=CompanyNode.from_view(view))
+        return CreateCompanyPayload(company=company_node(view))
 
     @strawberry.mutation
     def update_company(self, info: Info, input: UpdateCompanyInput) -> UpdateCompanyPayload:
@@ -175,7 +175,7 @@ class CompanyMutation:
             view = context.services.update_company(context.principal, patch)
         except DomainError as error:
             return UpdateCompanyPayload(user_errors=user_errors(error))
-        return UpdateCompanyPayload(company=CompanyNode.from_view(view))
+        return UpdateCompanyPayload(company=company_node(view))
 
     @strawberry.mutation
     def archive_company(self, info: Info, input: ArchiveCompanyInput) -> ArchiveCompanyPayload:
@@ -188,4 +188,4 @@ class CompanyMutation:
             view = context.services.archive_company(context.principal, company_id, input.version)
         except DomainError as error:
             return ArchiveCompanyPayload(user_errors=user_errors(error))
-        return ArchiveCompanyPayload(company=CompanyNode.from_view(view))
+        return ArchiveCompanyPayload(company=company_node(view))

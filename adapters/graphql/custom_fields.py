@@ -12,13 +12,12 @@ from strawberry.scalars import JSON
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, query_error, user_errors
 from adapters.graphql.relay import to_global_id
+from adapters.graphql.type_names import CUSTOM_FIELD_DEFINITION
 from application.custom_fields.commands import NewCustomField
 from application.custom_fields.criteria import FieldCondition, Operator
 from application.custom_fields.views import CustomFieldDefinitionView
 from domain.custom_fields import FieldType, ObjectType
 from domain.errors import DomainError
-
-CUSTOM_FIELD_DEFINITION = "CustomFieldDefinition"
 
 
 def enum_value(member: object) -> str:

@@ -6,7 +6,7 @@ import strawberry
 from graphql import GraphQLError
 
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerNode, load_customer
+from adapters.graphql.customers import Customer, customer_node, load_customer
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
 from adapters.graphql.relay import (
     MalformedId,
@@ -15,6 +15,7 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from adapters.graphql.type_names import CUSTOMER
 from application.customers.merging import DuplicateCandidate
 from domain.errors import DomainError
 
@@ -29,11 +30,11 @@ class DuplicateCandidateNode:
     second_id: strawberry.Private[str]
 
     @strawberry.field
-    async def customer(self, info: Info) -> CustomerNode | None:
+    async def customer(self, info: Info) -> Customer | None:
         return await load_customer(info, self.first_id)
 
     @strawberry.field
-    async def other(self, info: Info) -> CustomerNode | None:
+    async def other(self, info: Info) -> Customer | None:
         return await load_customer(info, self.second_id)
 
 
@@ -108,7 +109,7 @@ class MergeCustomersInput:
 
 @strawberry.type
 class MergeCustomersPayload:
-    customer: CustomerNode | None = None
+    customer: Customer | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -133,4 +134,4 @@ class DuplicateMutation:
             view = context.services.merge_customers(context.principal, survivor_id, duplicate_ids)
         except DomainError as error:
             return MergeCustomersPayload(user_errors=user_errors(error))
-        return MergeCustomersPayload(customer=CustomerNode.from_view(view))
+        return MergeCustomersPayload(customer=customer_node(view))

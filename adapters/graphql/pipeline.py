@@ -15,14 +15,10 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from adapters.graphql.type_names import PIPELINE, STAGE
 from application.pipeline.views import CurrencyAmount
 from domain.errors import DomainError
 from domain.pipeline import Pipeline, PipelineStage
-
-PIPELINE = "Pipeline"
-STAGE = "PipelineStage"
-OPPORTUNITY = "Opportunity"
-USER = "User"
 
 
 @strawberry.type(description="A sum in one currency; sums are never converted.")
@@ -93,15 +89,15 @@ def read_pipeline_id(value: strawberry.ID, field: str = "pipelineId") -> str:
         raise invalid_id_error(field, PIPELINE) from None
 
 
-def local_ids(values: dict[str, tuple[strawberry.ID | None, str]]) -> dict[str, str | None]:
-    """Local ids of the given global ids; raises ``MalformedId`` naming the field."""
-    found: dict[str, str | None] = {}
-    for field, (value, kind) in values.items():
-        try:
-            found[field] = local_id(value, kind) if value is not None else None
-        except MalformedId:
-            raise MalformedId(field) from None
-    return found
+def local_ids(
+    values: dict[str, tuple[strawberry.ID | None, str]], *, within: str = ""
+) -> dict[str, str | None]:
+    """Local ids of the given global ids, by field; ``MalformedId`` names the field, under
+    ``within`` (``"filter."``) when the fields are an argument's."""
+    return {
+        field: local_id(value, kind, field=within + field) if value is not None else None
+        for field, (value, kind) in values.items()
+    }
 
 
 @strawberry.type

@@ -9,13 +9,12 @@ import strawberry
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
-from adapters.graphql.pipeline import USER, local_ids
+from adapters.graphql.pipeline import local_ids
 from adapters.graphql.relay import MalformedId, Node, to_global_id
+from adapters.graphql.type_names import TEAM, USER
 from application.pipeline.teams import TeamMemberInput
 from domain.errors import DomainError
 from domain.pipeline import SalesTeam, TeamMember
-
-TEAM = "SalesTeam"
 
 
 @strawberry.enum(description="How a team shares new leads out.")

@@ -11,10 +11,10 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
-from adapters.graphql.customers import CUSTOMER
 from adapters.graphql.errors import UserError, input_error, query_error, user_errors
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
-from adapters.graphql.tags import AUTO_TAG_RULE, TAG, TagCategoryValue, TagNode, fetch_tag
+from adapters.graphql.tags import TagCategoryValue, TagNode, fetch_tag
+from adapters.graphql.type_names import AUTO_TAG_RULE, CUSTOMER, TAG
 from application.errors import InvalidInput
 from application.tags.commands import NewTag, TagResult
 from application.tags.conditions import (

@@ -16,11 +16,9 @@ from adapters.graphql.relay import (
     local_id,
     to_global_id,
 )
+from adapters.graphql.type_names import DELIVERY, SUBSCRIPTION
 from application.events.webhooks import WebhookDeliveryView, WebhookSubscriptionView
 from domain.errors import DomainError
-
-SUBSCRIPTION = "WebhookSubscription"
-DELIVERY = "WebhookDelivery"
 
 
 @strawberry.type(description="An endpoint that receives events, signed per Standard Webhooks.")

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node
-from adapters.graphql.errors import UserErrorCode, query_error
+from adapters.graphql.errors import UserErrorCode
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
 from adapters.graphql.type_names import BEHAVIOUR_EVENT, CUSTOMER
 from application.behaviour.tracking import MAX_BATCH, IncomingEvent, TrackResult
@@ -47,10 +47,7 @@ class BehaviourEventNode(Node):
 
 def fetch_behaviour_event(info: Info, event_id: str) -> BehaviourEventNode | None:
     context = info.context
-    try:
-        event = context.services.get_tracked_events(context.principal, [event_id]).get(event_id)
-    except DomainError as error:
-        raise query_error(error) from None
+    event = context.services.get_tracked_events(context.principal, [event_id]).get(event_id)
     return BehaviourEventNode.from_event(event) if event else None
 
 

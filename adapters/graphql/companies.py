@@ -18,7 +18,7 @@ from adapters.graphql.assembled import Assembled
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
-from adapters.graphql.errors import QueryErrors, query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.relay import Node, OrderDirection, local_id, local_ids, to_global_id
 from adapters.graphql.type_names import COMPANY, USER
 from application.companies.views import (
@@ -31,7 +31,6 @@ from application.custom_fields.criteria import FieldSort
 from application.pagination import PageRequest
 from application.search import SEARCH_RULE
 from domain.companies import Address, CompanySize
-from domain.errors import DomainError
 
 _sizes: type[Enum] = Enum(  # type: ignore[misc]
     "CompanySize", {size.name: size.value for size in CompanySize}
@@ -201,10 +200,7 @@ class CompanyFilterInput:
 def fetch_company(info: Info, company_id: str) -> CompanyBase | None:
     """One company for a top-level field, where there is nothing to batch with."""
     context = info.context
-    try:
-        view = context.services.get_companies(context.principal, [company_id]).get(company_id)
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.get_companies(context.principal, [company_id]).get(company_id)
     return company_node(view) if view else None
 
 

@@ -7,9 +7,8 @@ from graphql import GraphQLError
 
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node, load_customer
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.relay import (
-    MalformedId,
     PageInfo,
     invalid_cursor_error,
     local_id,
@@ -17,7 +16,6 @@ from adapters.graphql.relay import (
 )
 from adapters.graphql.type_names import CUSTOMER
 from application.customers.merging import DuplicateCandidate
-from domain.errors import DomainError
 
 MAX_PAGE = 100
 
@@ -57,7 +55,10 @@ def _cursor(candidate: DuplicateCandidate) -> str:
 
 @strawberry.type
 class DuplicateQuery:
-    @strawberry.field(description="Pairs of customers that may be one person, surest first.")
+    @strawberry.field(
+        description="Pairs of customers that may be one person, surest first.",
+        extensions=[QueryErrors()],
+    )
     def duplicate_candidates(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> DuplicateCandidateConnection:
@@ -67,10 +68,7 @@ class DuplicateQuery:
                 extensions={"code": "INVALID", "field": "first"},
             )
         context = info.context
-        try:
-            candidates = context.services.find_duplicates(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        candidates = context.services.find_duplicates(context.principal)
         start = 0
         if after is not None:
             cursors = [_cursor(c) for c in candidates]
@@ -116,22 +114,15 @@ class MergeCustomersPayload:
 @strawberry.type
 class DuplicateMutation:
     @strawberry.mutation(
-        description="Fold duplicates into the survivor; their orders and history move with them."
+        description="Fold duplicates into the survivor; their orders and history move with them.",
+        extensions=[UserErrors()],
     )
     def merge_customers(self, info: Info, input: MergeCustomersInput) -> MergeCustomersPayload:
         context = info.context
-        try:
-            survivor_id = local_id(input.survivor_id, CUSTOMER)
-        except MalformedId:
-            return MergeCustomersPayload(user_errors=invalid_id("survivorId"))
-        duplicate_ids = []
-        for index, raw in enumerate(input.duplicate_ids):
-            try:
-                duplicate_ids.append(local_id(raw, CUSTOMER))
-            except MalformedId:
-                return MergeCustomersPayload(user_errors=invalid_id(f"duplicateIds.{index}"))
-        try:
-            view = context.services.merge_customers(context.principal, survivor_id, duplicate_ids)
-        except DomainError as error:
-            return MergeCustomersPayload(user_errors=user_errors(error))
+        survivor_id = local_id(input.survivor_id, CUSTOMER, field="survivorId")
+        duplicate_ids = [
+            local_id(raw, CUSTOMER, field=f"duplicateIds.{index}")
+            for index, raw in enumerate(input.duplicate_ids)
+        ]
+        view = context.services.merge_customers(context.principal, survivor_id, duplicate_ids)
         return MergeCustomersPayload(customer=customer_node(view))

@@ -13,9 +13,8 @@ from strawberry.file_uploads import Upload
 
 from adapters.exporting.safe_csv import restore
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, user_errors
+from adapters.graphql.errors import UserError, UserErrors
 from adapters.importing.customers import import_customer_file
-from domain.errors import DomainError
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -60,7 +59,9 @@ class ImportCustomersPayload:
 
 @strawberry.type
 class ImportMutation:
-    @strawberry.mutation(description="Create or update customers from a CSV upload.")
+    @strawberry.mutation(
+        description="Create or update customers from a CSV upload.", extensions=[UserErrors()]
+    )
     async def import_customers(
         self, info: Info, input: ImportCustomersInput
     ) -> ImportCustomersPayload:
@@ -74,17 +75,14 @@ class ImportMutation:
                 path.write_bytes(await file.read())
             finally:
                 await file.close()
-            try:
-                summary = await asyncio.to_thread(
-                    import_customer_file,
-                    path,
-                    use_case=context.services.import_customers,
-                    actor=context.principal,
-                    auto_merge=input.auto_merge,
-                    encoding=input.encoding,
-                )
-            except DomainError as error:
-                return ImportCustomersPayload(user_errors=user_errors(error))
+            summary = await asyncio.to_thread(
+                import_customer_file,
+                path,
+                use_case=context.services.import_customers,
+                actor=context.principal,
+                auto_merge=input.auto_merge,
+                encoding=input.encoding,
+            )
             errors = _read_report(summary.report) if summary.report else []
         return ImportCustomersPayload(
             rows=summary.rows,

@@ -14,7 +14,7 @@ from adapters.graphql.companies import Company, load_company
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, load_customer
-from adapters.graphql.errors import QueryErrors, query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.pipeline import (
     PipelineNode,
     PipelineStageNode,
@@ -24,7 +24,6 @@ from adapters.graphql.pipeline import (
 from adapters.graphql.relay import Node, to_global_id
 from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, PIPELINE, STAGE, USER
 from application.pipeline.views import OpportunityFilter, OpportunityView
-from domain.errors import DomainError
 from domain.pipeline import Opportunity, StageEntry
 
 
@@ -291,9 +290,6 @@ async def load_opportunity(info: Info, opportunity_id: str) -> OpportunityNode |
 
 def fetch_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None:
     context = info.context
-    try:
-        view = context.services.sales.read_pipeline.get_many(context.principal, [opportunity_id])
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.sales.read_pipeline.get_many(context.principal, [opportunity_id])
     found = view.get(opportunity_id)
     return OpportunityNode.from_view(found) if found else None

@@ -12,7 +12,7 @@ from graphql import GraphQLError
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node
-from adapters.graphql.errors import QueryErrors, UserError, UserErrors, query_error
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.relay import (
     MalformedId,
     Node,
@@ -25,7 +25,6 @@ from adapters.graphql.type_names import CUSTOMER, ORDER
 from application.orders.commands import NewOrder, NewOrderLine
 from application.orders.views import OrderView
 from application.pagination import Edge as PageEdge
-from domain.errors import DomainError
 
 MAX_ORDERS_PAGE = 100
 
@@ -208,10 +207,7 @@ class CompanyOrders:
 
 def fetch_order(info: Info, order_id: str) -> OrderNode | None:
     context = info.context
-    try:
-        view = context.services.read_orders.get_many(context.principal, [order_id]).get(order_id)
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.read_orders.get_many(context.principal, [order_id]).get(order_id)
     return OrderNode.from_view(view) if view else None
 
 

@@ -7,17 +7,14 @@ from decimal import Decimal
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.relay import (
-    MalformedId,
     Node,
-    invalid_id_error,
     local_id,
     to_global_id,
 )
 from adapters.graphql.type_names import PIPELINE, STAGE
 from application.pipeline.views import CurrencyAmount
-from domain.errors import DomainError
 from domain.pipeline import Pipeline, PipelineStage
 
 
@@ -83,10 +80,7 @@ def stage_node(info: Info, pipeline_id: str, stage_id: str) -> PipelineStageNode
 
 
 def read_pipeline_id(value: strawberry.ID, field: str = "pipelineId") -> str:
-    try:
-        return local_id(value, PIPELINE)
-    except MalformedId:
-        raise invalid_id_error(field, PIPELINE) from None
+    return local_id(value, PIPELINE, field=field)
 
 
 def local_ids(
@@ -102,10 +96,7 @@ def local_ids(
 
 @strawberry.type
 class PipelineQuery:
-    @strawberry.field(description="Every pipeline, the default first.")
+    @strawberry.field(description="Every pipeline, the default first.", extensions=[QueryErrors()])
     def pipelines(self, info: Info) -> list[PipelineNode]:
-        try:
-            found = info.context.loaders.pipelines()
-        except DomainError as error:
-            raise query_error(error) from None
+        found = info.context.loaders.pipelines()
         return [PipelineNode.from_pipeline(p) for p in found.values()]

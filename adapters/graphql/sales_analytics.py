@@ -10,7 +10,7 @@ from typing import Annotated
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.pipeline import (
     MoneyTotal,
     PipelineNode,
@@ -19,7 +19,6 @@ from adapters.graphql.pipeline import (
     stage_node,
 )
 from application.pipeline.analytics import ForecastGrouping, Period
-from domain.errors import DomainError
 
 
 @strawberry.enum(description="How a forecast is bucketed by expected close date.")
@@ -82,7 +81,10 @@ class ForecastLine:
 
 @strawberry.type
 class SalesAnalyticsQuery:
-    @strawberry.field(description="Count, value and conversion per stage; win rate and cycle.")
+    @strawberry.field(
+        description="Count, value and conversion per stage; win rate and cycle.",
+        extensions=[QueryErrors()],
+    )
     def sales_funnel(
         self,
         info: Info,
@@ -92,10 +94,7 @@ class SalesAnalyticsQuery:
     ) -> SalesFunnel:
         context = info.context
         local = read_pipeline_id(pipeline_id)
-        try:
-            funnel = context.services.sales.analytics.funnel(context.principal, local, from_, to)
-        except DomainError as error:
-            raise query_error(error) from None
+        funnel = context.services.sales.analytics.funnel(context.principal, local, from_, to)
         pipeline = context.loaders.pipelines().get(local)
         return SalesFunnel(
             pipeline=PipelineNode.from_pipeline(pipeline) if pipeline else None,
@@ -119,7 +118,10 @@ class SalesAnalyticsQuery:
             average_cycle_days=funnel.average_cycle_days,
         )
 
-    @strawberry.field(description="Open deals by close period: amount and weighted amount.")
+    @strawberry.field(
+        description="Open deals by close period: amount and weighted amount.",
+        extensions=[QueryErrors()],
+    )
     def sales_forecast(
         self,
         info: Info,
@@ -129,12 +131,9 @@ class SalesAnalyticsQuery:
     ) -> list[ForecastLine]:
         context = info.context
         local = read_pipeline_id(pipeline_id)
-        try:
-            lines = context.services.sales.analytics.forecast(
-                context.principal, local, Period(period.value), ForecastGrouping(group_by.value)
-            )
-        except DomainError as error:
-            raise query_error(error) from None
+        lines = context.services.sales.analytics.forecast(
+            context.principal, local, Period(period.value), ForecastGrouping(group_by.value)
+        )
         return [
             ForecastLine(
                 period=line.period,

@@ -28,7 +28,7 @@ from adapters.graphql.cost import Measures
 from adapters.graphql.custom_fields import CustomFieldMutation, CustomFieldQuery
 from adapters.graphql.customers import CustomerMutation, CustomerQuery
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
-from adapters.graphql.errors import MaskUnexpectedErrors
+from adapters.graphql.errors import MaskUnexpectedErrors, QueryErrors
 from adapters.graphql.events import EventSubscription
 from adapters.graphql.execution import ExecutionLoops
 from adapters.graphql.importing import ImportMutation
@@ -58,7 +58,10 @@ from application.limits import TokenBuckets
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its global id; null when there is none.")
+    @strawberry.field(
+        description="Any object by its global id; null when there is none.",
+        extensions=[QueryErrors()],
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         try:
             type_name, local = from_global_id(id)

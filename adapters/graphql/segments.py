@@ -16,7 +16,6 @@ from adapters.graphql.errors import (
     UserError,
     UserErrors,
     input_error,
-    query_error,
     user_errors,
 )
 from adapters.graphql.relay import MalformedId, Node, from_global_id, to_global_id
@@ -164,29 +163,27 @@ class SegmentPreview:
 
 def fetch_segment(info: Info, segment_id: str) -> SegmentNode | None:
     context = info.context
-    try:
-        view = context.services.read_segments.get_many(context.principal, [segment_id])
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.read_segments.get_many(context.principal, [segment_id])
     found = view.get(segment_id)
     return None if found is None else SegmentNode.from_view(found)
 
 
 @strawberry.type
 class SegmentQuery:
-    @strawberry.field(description="How many customers a rule finds now, and a sample of them.")
+    @strawberry.field(
+        description="How many customers a rule finds now, and a sample of them.",
+        extensions=[UserErrors()],
+    )
     def preview_segment(self, info: Info, rule: str) -> SegmentPreview:
         context = info.context
-        try:
-            preview = context.services.preview_segment(context.principal, rule, first=100)
-        except DomainError as error:
-            return SegmentPreview(user_errors=user_errors(error))
+        preview = context.services.preview_segment(context.principal, rule, first=100)
         return SegmentPreview(
             count=preview.count, evaluation_ms=preview.evaluation_ms, sample_ids=preview.sample
         )
 
     @strawberry.field(description="A rule tree as the text that previewSegment and rules read.")
     def segment_rule_text(self, info: Info, input: SegmentRuleInput) -> SegmentRuleText:
+        # Not UserErrors: a reader without the permission gets a top-level error, as before.
         info.context.principal.require(Permission.READ_CUSTOMERS)
         try:
             return SegmentRuleText(text=print_rule(rule_from_input(input)))

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
-from adapters.graphql.errors import UserError, input_error, query_error, user_errors
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors, input_error
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
 from adapters.graphql.tags import TagCategoryValue, TagNode, fetch_tag
 from adapters.graphql.type_names import AUTO_TAG_RULE, CUSTOMER, TAG
@@ -24,7 +24,7 @@ from application.tags.conditions import (
     TagCondition,
 )
 from domain.behaviour import EventFrequency
-from domain.errors import DomainError, ErrorCode
+from domain.errors import ErrorCode
 from domain.tags import TagCategory
 
 
@@ -101,7 +101,7 @@ class AutoTagRuleNode(Node):
             tag_id=rule.tag_id,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=[QueryErrors()])
     def tag(self, info: Info) -> TagNode | None:
         return fetch_tag(info, self.tag_id)
 
@@ -156,19 +156,18 @@ class DeleteAutoTagRulePayload:
 
 @strawberry.type
 class AutoTagRuleQuery:
-    @strawberry.field(description="Every auto-tag rule, oldest first.")
+    @strawberry.field(description="Every auto-tag rule, oldest first.", extensions=[QueryErrors()])
     def auto_tag_rules(self, info: Info) -> list[AutoTagRuleNode]:
         context = info.context
-        try:
-            rules = context.services.list_auto_tag_rules(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        rules = context.services.list_auto_tag_rules(context.principal)
         return [AutoTagRuleNode.from_rule(rule) for rule in rules]
 
 
 @strawberry.type
 class TagMutation:
-    @strawberry.mutation(description="Add a tag to the catalogue; its name must be new.")
+    @strawberry.mutation(
+        description="Add a tag to the catalogue; its name must be new.", extensions=[UserErrors()]
+    )
     def create_tag(self, info: Info, input: CreateTagInput) -> CreateTagPayload:
         context = info.context
         new = NewTag(
@@ -177,15 +176,13 @@ class TagMutation:
             category=TagCategory(enum_value(input.category)),
             description=input.description,
         )
-        try:
-            view = context.services.create_tag(context.principal, new)
-        except DomainError as error:
-            return CreateTagPayload(user_errors=user_errors(error))
+        view = context.services.create_tag(context.principal, new)
         return CreateTagPayload(tag=TagNode.from_view(view))
 
     @strawberry.mutation(
         description="Add an auto-tag rule; the hourly auto-tag job (or `rapport jobs run "
-        "auto-tag`) applies it."
+        "auto-tag`) applies it.",
+        extensions=[UserErrors()],
     )
     def create_auto_tag_rule(
         self, info: Info, input: CreateAutoTagRuleInput
@@ -197,15 +194,13 @@ class TagMutation:
                 user_errors=input_error("tagId", ErrorCode.INVALID_ID, "is not the id of a Tag")
             )
         context = info.context
-        try:
-            rule = context.services.define_auto_tag_rule(
-                context.principal, tag_id, _condition(input)
-            )
-        except DomainError as error:
-            return CreateAutoTagRulePayload(user_errors=user_errors(error))
+        rule = context.services.define_auto_tag_rule(context.principal, tag_id, _condition(input))
         return CreateAutoTagRulePayload(rule=AutoTagRuleNode.from_rule(rule))
 
-    @strawberry.mutation(description="Stop an auto-tag rule, and take its tags off if asked.")
+    @strawberry.mutation(
+        description="Stop an auto-tag rule, and take its tags off if asked.",
+        extensions=[UserErrors()],
+    )
     def delete_auto_tag_rule(
         self, info: Info, input: DeleteAutoTagRuleInput
     ) -> DeleteAutoTagRulePayload:
@@ -216,34 +211,29 @@ class TagMutation:
                 user_errors=input_error("id", ErrorCode.INVALID_ID, "is not the id of a rule")
             )
         context = info.context
-        try:
-            untagged = context.services.delete_auto_tag_rule(
-                context.principal, rule_id, remove_tags=input.remove_tags
-            )
-        except DomainError as error:
-            return DeleteAutoTagRulePayload(user_errors=user_errors(error))
+        untagged = context.services.delete_auto_tag_rule(
+            context.principal, rule_id, remove_tags=input.remove_tags
+        )
         return DeleteAutoTagRulePayload(deleted_id=input.id, untagged_count=untagged)
 
-    @strawberry.mutation(description="Put every tag on every customer, all or nothing.")
+    @strawberry.mutation(
+        description="Put every tag on every customer, all or nothing.", extensions=[UserErrors()]
+    )
     def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:
         customers, tags, errors = _parse(input)
         if errors:
             return TagCustomersPayload(user_errors=errors)
         context = info.context
-        try:
-            result = context.services.tag_customers(context.principal, customers, tags)
-        except DomainError as error:
-            return TagCustomersPayload(user_errors=user_errors(error))
+        result = context.services.tag_customers(context.principal, customers, tags)
         return TagCustomersPayload.from_result(result)
 
-    @strawberry.mutation(description="Take every tag off every customer, all or nothing.")
+    @strawberry.mutation(
+        description="Take every tag off every customer, all or nothing.", extensions=[UserErrors()]
+    )
     def untag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:
         customers, tags, errors = _parse(input)
         if errors:
             return TagCustomersPayload(user_errors=errors)
         context = info.context
-        try:
-            result = context.services.untag_customers(context.principal, customers, tags)
-        except DomainError as error:
-            return TagCustomersPayload(user_errors=user_errors(error))
+        result = context.services.untag_customers(context.principal, customers, tags)
         return TagCustomersPayload.from_result(result)

@@ -10,12 +10,11 @@ import strawberry
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.errors import QueryErrors, query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.relay import Node, to_global_id
 from adapters.graphql.type_names import AUTO_TAG_RULE, TAG
 from application.pagination import PageRequest
 from application.tags.views import TagView
-from domain.errors import DomainError
 from domain.tags import TagCategory, TagChange
 
 MAX_HISTORY = 100
@@ -89,10 +88,7 @@ class TagChangeNode:
 
 def fetch_tag(info: Info, tag_id: str) -> TagNode | None:
     context = info.context
-    try:
-        view = context.services.get_tags(context.principal, [tag_id]).get(tag_id)
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.get_tags(context.principal, [tag_id]).get(tag_id)
     return TagNode.from_view(view) if view else None
 
 

@@ -61,7 +61,9 @@ class CompanyNode(CompanyBase, CompanyPeople, CompanyOrders, CompanyOpportunitie
 
 
 NodeFetcher = Callable[[Info, str], Node | Awaitable[Node | None] | None]
-"""One object of a type by its local id, for ``node(id:)``; ``None`` when there is none."""
+"""One object of a type by its local id, for ``node(id:)``; ``None`` when there is none.
+
+A ``DomainError`` it raises is answered by the field's ``QueryErrors``."""
 
 NODE_FETCHERS: dict[str, NodeFetcher] = {
     CUSTOMER: fetch_customer,

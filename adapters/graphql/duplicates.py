@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
@@ -16,6 +17,7 @@ from adapters.graphql.relay import (
 )
 from adapters.graphql.type_names import CUSTOMER
 from application.customers.merging import DuplicateCandidate
+from application.pagination import Edge as PageEdge
 
 MAX_PAGE = 100
 
@@ -27,6 +29,15 @@ class DuplicateCandidateNode:
     first_id: strawberry.Private[str]
     second_id: strawberry.Private[str]
 
+    @classmethod
+    def from_candidate(cls, candidate: DuplicateCandidate) -> DuplicateCandidateNode:
+        return cls(
+            score=candidate.score,
+            reasons=list(candidate.reasons),
+            first_id=candidate.first_id,
+            second_id=candidate.second_id,
+        )
+
     @strawberry.field
     async def customer(self, info: Info) -> Customer | None:
         return await load_customer(info, self.first_id)
@@ -37,15 +48,14 @@ class DuplicateCandidateNode:
 
 
 @strawberry.type
-class DuplicateCandidateEdge:
-    cursor: str
-    node: DuplicateCandidateNode
+class DuplicateCandidateEdge(Edge[DuplicateCandidateNode]):
+    pass
 
 
 @strawberry.type
-class DuplicateCandidateConnection:
-    edges: list[DuplicateCandidateEdge]
-    page_info: PageInfo
+class DuplicateCandidateConnection(Connection[DuplicateCandidateNode]):
+    edges: list[DuplicateCandidateEdge]  # type: ignore[assignment]
+    edge_type = DuplicateCandidateEdge
     total_count: int
 
 
@@ -76,25 +86,16 @@ class DuplicateQuery:
                 raise invalid_cursor_error()
             start = cursors.index(after) + 1
         page = candidates[start : start + first]
-        return DuplicateCandidateConnection(
-            edges=[
-                DuplicateCandidateEdge(
-                    cursor=_cursor(c),
-                    node=DuplicateCandidateNode(
-                        score=c.score,
-                        reasons=list(c.reasons),
-                        first_id=c.first_id,
-                        second_id=c.second_id,
-                    ),
-                )
-                for c in page
-            ],
-            page_info=PageInfo(
-                has_next_page=start + first < len(candidates),
-                has_previous_page=start > 0,
-                start_cursor=_cursor(page[0]) if page else None,
-                end_cursor=_cursor(page[-1]) if page else None,
-            ),
+        page_info = PageInfo(
+            has_next_page=start + first < len(candidates),
+            has_previous_page=start > 0,
+            start_cursor=_cursor(page[0]) if page else None,
+            end_cursor=_cursor(page[-1]) if page else None,
+        )
+        return DuplicateCandidateConnection.from_edges(
+            (PageEdge(candidate, _cursor) for candidate in page),
+            page_info,
+            DuplicateCandidateNode.from_candidate,
             total_count=len(candidates),
         )
 

@@ -14,8 +14,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
-from adapters.graphql.pipeline import local_ids
-from adapters.graphql.relay import Node, local_id, to_global_id
+from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
 from adapters.graphql.type_names import COMPANY, LEAD, PIPELINE, TEAM, USER
 from application.pipeline.leads import Conversion, NewLead
 from application.pipeline.views import LeadFilter, LeadView
@@ -257,7 +256,7 @@ class LeadMutation:
     async def convert_lead(self, info: Info, input: ConvertLeadInput) -> ConvertLeadPayload:
         context = info.context
         lead_id = local_id(input.lead_id, LEAD, field="leadId")
-        ids = local_ids(
+        ids = local_ids_by_field(
             {
                 "pipelineId": (input.pipeline_id, PIPELINE),
                 "companyId": (input.company_id, COMPANY),

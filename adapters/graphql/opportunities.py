@@ -18,10 +18,9 @@ from adapters.graphql.errors import QueryErrors
 from adapters.graphql.pipeline import (
     PipelineNode,
     PipelineStageNode,
-    local_ids,
     stage_node,
 )
-from adapters.graphql.relay import Node, to_global_id
+from adapters.graphql.relay import Node, local_ids_by_field, to_global_id
 from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, PIPELINE, STAGE, USER
 from application.pipeline.views import OpportunityFilter, OpportunityView
 from domain.pipeline import Opportunity, StageEntry
@@ -200,7 +199,7 @@ class OpportunityFilterInput:
     )
 
     def resolve(self) -> OpportunityFilter:
-        ids = local_ids(
+        ids = local_ids_by_field(
             {
                 "pipelineId": (self.pipeline_id, PIPELINE),
                 "stageId": (self.stage_id, STAGE),

@@ -10,8 +10,7 @@ import strawberry
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, OpportunityOutcome
-from adapters.graphql.pipeline import local_ids
-from adapters.graphql.relay import local_id
+from adapters.graphql.relay import local_id, local_ids_by_field
 from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, PIPELINE, STAGE, USER
 from application.pipeline.opportunities import NewLineItem, NewOpportunity
 from domain.pipeline import Outcome
@@ -67,7 +66,7 @@ class CloseOpportunityInput:
 
 
 def new_opportunity(input: CreateOpportunityInput) -> NewOpportunity:
-    ids = local_ids(
+    ids = local_ids_by_field(
         {
             "customerId": (input.customer_id, CUSTOMER),
             "pipelineId": (input.pipeline_id, PIPELINE),
@@ -116,7 +115,7 @@ class OpportunityMutation:
     )
     def move_opportunity(self, info: Info, input: MoveOpportunityInput) -> OpportunityPayload:
         context = info.context
-        ids = local_ids(
+        ids = local_ids_by_field(
             {
                 "opportunityId": (input.opportunity_id, OPPORTUNITY),
                 "stageId": (input.stage_id, STAGE),

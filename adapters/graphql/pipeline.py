@@ -83,17 +83,6 @@ def read_pipeline_id(value: strawberry.ID, field: str = "pipelineId") -> str:
     return local_id(value, PIPELINE, field=field)
 
 
-def local_ids(
-    values: dict[str, tuple[strawberry.ID | None, str]], *, within: str = ""
-) -> dict[str, str | None]:
-    """Local ids of the given global ids, by field; ``MalformedId`` names the field, under
-    ``within`` (``"filter."``) when the fields are an argument's."""
-    return {
-        field: local_id(value, kind, field=within + field) if value is not None else None
-        for field, (value, kind) in values.items()
-    }
-
-
 @strawberry.type
 class PipelineQuery:
     @strawberry.field(description="Every pipeline, the default first.", extensions=[QueryErrors()])

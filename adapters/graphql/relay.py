@@ -96,6 +96,17 @@ def local_ids(
     return frozenset(local_id(value, expected_type, field=field) for value in global_ids)
 
 
+def local_ids_by_field(
+    values: dict[str, tuple[str | None, str]], *, within: str = ""
+) -> dict[str, str | None]:
+    """Local ids of the given global ids, by field; ``MalformedId`` names the field, under
+    ``within`` (``"filter."``) when the fields are an argument's."""
+    return {
+        field: local_id(value, kind, field=within + field) if value is not None else None
+        for field, (value, kind) in values.items()
+    }
+
+
 def invalid_id_error(argument: str, expected_type: str) -> GraphQLError:
     return GraphQLError(
         f"{argument} is not the id of a {expected_type}",

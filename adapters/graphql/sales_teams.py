@@ -9,8 +9,7 @@ import strawberry
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
-from adapters.graphql.pipeline import local_ids
-from adapters.graphql.relay import Node, local_id, to_global_id
+from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
 from adapters.graphql.type_names import TEAM, USER
 from application.pipeline.teams import TeamMemberInput
 from domain.pipeline import SalesTeam, TeamMember
@@ -129,7 +128,7 @@ class SalesTeamMutation:
     )
     def set_rep_away(self, info: Info, input: SetRepAwayInput) -> SalesTeamPayload:
         context = info.context
-        ids = local_ids({"teamId": (input.team_id, TEAM), "userId": (input.user_id, USER)})
+        ids = local_ids_by_field({"teamId": (input.team_id, TEAM), "userId": (input.user_id, USER)})
         team = context.services.sales.set_rep_away(
             context.principal, ids["teamId"] or "", ids["userId"] or "", away=input.away
         )

@@ -14,8 +14,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
-from adapters.graphql.pipeline import local_ids
-from adapters.graphql.relay import Node, local_id, to_global_id
+from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
 from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, TASK, USER
 from application.pipeline.tasks import NewTask
 from application.pipeline.views import TaskFilter, TaskView
@@ -127,7 +126,7 @@ class CreateTaskPayload:
 def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
     if given is None:
         return TaskFilter()
-    ids = local_ids(
+    ids = local_ids_by_field(
         {
             "assigneeId": (given.assignee_id, USER),
             "customerId": (given.customer_id, CUSTOMER),
@@ -221,7 +220,7 @@ class TaskMutation:
     )
     def create_task(self, info: Info, input: CreateTaskInput) -> CreateTaskPayload:
         context = info.context
-        ids = local_ids(
+        ids = local_ids_by_field(
             {
                 "assigneeId": (input.assignee_id, USER),
                 "customerId": (input.customer_id, CUSTOMER),

@@ -10,18 +10,17 @@ import strawberry
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerNode
-from adapters.graphql.errors import UserError, input_error, invalid_id, query_error, user_errors
-from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
+from adapters.graphql.customers import Customer, customer_node
+from adapters.graphql.errors import UserError, UserErrors, input_error
+from adapters.graphql.relay import Node, local_id, to_global_id
+from adapters.graphql.type_names import ACTIVITY, CUSTOMER
 from application.activities.bundle import Activities
 from application.activities.commands import ActivityPatch, NewActivity
 from application.activities.views import ActivityView
 from domain.activities import ActivityKind, Direction
-from domain.activities.activity import SUBJECT_TYPE
 from domain.customers import KEEP
-from domain.errors import DomainError, ErrorCode
+from domain.errors import ErrorCode
 
-ACTIVITY = SUBJECT_TYPE
 _kinds: type[Enum] = Enum("ActivityKind", {kind.name: kind.value for kind in ActivityKind})  # type: ignore[misc]
 ActivityKindValue = strawberry.enum(_kinds, description="What sort of activity it is.")
 _directions: type[Enum] = Enum("ActivityDirection", {d.name: d.value for d in Direction})  # type: ignore[misc]
@@ -70,19 +69,14 @@ class ActivityNode(Node):
         return await load_user(info, self.author_id)
 
     @strawberry.field
-    async def customer(self, info: Info) -> CustomerNode | None:
+    async def customer(self, info: Info) -> Customer | None:
         view = await info.context.loaders.customers.load(self.customer_id)
-        return CustomerNode.from_view(view) if view else None
+        return customer_node(view) if view else None
 
 
 def fetch_activity(info: Info, activity_id: str) -> ActivityNode | None:
     context = info.context
-    try:
-        view = (
-            context.services.use(Activities).get(context.principal, [activity_id]).get(activity_id)
-        )
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.use(Activities).get(context.principal, [activity_id]).get(activity_id)
     return ActivityNode.from_view(view) if view else None
 
 
@@ -163,13 +157,12 @@ def _null_fields(input: UpdateActivityInput) -> list[UserError]:
 
 @strawberry.type
 class ActivityMutation:
-    @strawberry.mutation(description="Log a note, call, email or meeting on a customer.")
+    @strawberry.mutation(
+        description="Log a note, call, email or meeting on a customer.", extensions=[UserErrors()]
+    )
     def log_activity(self, info: Info, input: LogActivityInput) -> LogActivityPayload:
         context = info.context
-        try:
-            customer_id = local_id(input.customer_id, CUSTOMER)
-        except MalformedId:
-            return LogActivityPayload(user_errors=invalid_id("customerId"))
+        customer_id = local_id(input.customer_id, CUSTOMER, field="customerId")
         new = NewActivity(
             customer_id=customer_id,
             kind=_kind(input.kind),
@@ -179,19 +172,16 @@ class ActivityMutation:
             duration_seconds=input.duration_seconds,
             direction=_direction(input.direction),
         )
-        try:
-            view = context.services.use(Activities).log(context.principal, new)
-        except DomainError as error:
-            return LogActivityPayload(user_errors=user_errors(error))
+        view = context.services.use(Activities).log(context.principal, new)
         return LogActivityPayload(activity=ActivityNode.from_view(view))
 
-    @strawberry.mutation(description="Edit an activity: its author may, and so may a manager.")
+    @strawberry.mutation(
+        description="Edit an activity: its author may, and so may a manager.",
+        extensions=[UserErrors()],
+    )
     def update_activity(self, info: Info, input: UpdateActivityInput) -> UpdateActivityPayload:
         context = info.context
-        try:
-            activity_id = local_id(input.id, ACTIVITY)
-        except MalformedId:
-            return UpdateActivityPayload(user_errors=invalid_id("id"))
+        activity_id = local_id(input.id, ACTIVITY, field="id")
         if null_errors := _null_fields(input):
             return UpdateActivityPayload(user_errors=null_errors)
         patch = ActivityPatch(
@@ -203,25 +193,19 @@ class ActivityMutation:
             duration_seconds=_keep_unset(input.duration_seconds),
             direction=KEEP if input.direction is strawberry.UNSET else _direction(input.direction),
         )
-        try:
-            view = context.services.use(Activities).update(context.principal, patch)
-        except DomainError as error:
-            return UpdateActivityPayload(user_errors=user_errors(error))
+        view = context.services.use(Activities).update(context.principal, patch)
         return UpdateActivityPayload(activity=ActivityNode.from_view(view))
 
-    @strawberry.mutation(description="Delete an activity; it leaves the timeline for good.")
+    @strawberry.mutation(
+        description="Delete an activity; it leaves the timeline for good.",
+        extensions=[UserErrors()],
+    )
     def delete_activity(self, info: Info, input: DeleteActivityInput) -> DeleteActivityPayload:
         context = info.context
-        try:
-            activity_id = local_id(input.id, ACTIVITY)
-        except MalformedId:
-            return DeleteActivityPayload(user_errors=invalid_id("id"))
-        try:
-            view = context.services.use(Activities).delete(
-                context.principal, activity_id, input.version
-            )
-        except DomainError as error:
-            return DeleteActivityPayload(user_errors=user_errors(error))
+        activity_id = local_id(input.id, ACTIVITY, field="id")
+        view = context.services.use(Activities).delete(
+            context.principal, activity_id, input.version
+        )
         return DeleteActivityPayload(
             deleted_activity_id=strawberry.ID(to_global_id(ACTIVITY, view.id))
         )

@@ -8,9 +8,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, not_an_object, query_error, user_errors
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors, not_an_object
 from application.pipeline.bundle import Sales
-from domain.errors import DomainError
 from domain.pipeline import AutomationRule
 
 
@@ -54,19 +53,19 @@ class AutomationRulePayload:
 
 @strawberry.type
 class AutomationQuery:
-    @strawberry.field(description="Every automation rule, by key.")
+    @strawberry.field(description="Every automation rule, by key.", extensions=[QueryErrors()])
     def automation_rules(self, info: Info) -> list[AutomationRuleNode]:
         context = info.context
-        try:
-            rules = context.services.use(Sales).list_automation_rules(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        rules = context.services.use(Sales).list_automation_rules(context.principal)
         return [AutomationRuleNode.from_rule(rule) for rule in rules]
 
 
 @strawberry.type
 class AutomationMutation:
-    @strawberry.mutation(description="Add or replace an automation rule; it runs with the job.")
+    @strawberry.mutation(
+        description="Add or replace an automation rule; it runs with the job.",
+        extensions=[UserErrors()],
+    )
     def save_automation_rule(
         self, info: Info, input: SaveAutomationRuleInput
     ) -> AutomationRulePayload:
@@ -77,15 +76,12 @@ class AutomationMutation:
             return AutomationRulePayload(user_errors=not_an_object("condition"))
         if not isinstance(action, dict):
             return AutomationRulePayload(user_errors=not_an_object("action"))
-        try:
-            rule = AutomationRule.from_data(
-                key=input.key,
-                name=input.name,
-                condition=condition,
-                action=action,
-                enabled=input.enabled,
-            )
-            saved = context.services.use(Sales).define_automation_rule(context.principal, rule)
-        except DomainError as error:
-            return AutomationRulePayload(user_errors=user_errors(error))
+        rule = AutomationRule.from_data(
+            key=input.key,
+            name=input.name,
+            condition=condition,
+            action=action,
+            enabled=input.enabled,
+        )
+        saved = context.services.use(Sales).define_automation_rule(context.principal, rule)
         return AutomationRulePayload(rule=AutomationRuleNode.from_rule(saved))

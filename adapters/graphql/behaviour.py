@@ -9,16 +9,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerNode
-from adapters.graphql.errors import UserErrorCode, query_error
+from adapters.graphql.customers import Customer, customer_node
+from adapters.graphql.errors import UserErrorCode
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
+from adapters.graphql.type_names import BEHAVIOUR_EVENT, CUSTOMER
 from application.behaviour.bundle import Behaviour
 from application.behaviour.tracking import MAX_BATCH, IncomingEvent, TrackResult
 from domain.behaviour import TrackedEvent
-from domain.behaviour.event import SUBJECT_TYPE
 from domain.errors import DomainError, ErrorCode, Problem
-
-BEHAVIOUR_EVENT = SUBJECT_TYPE
 
 
 @strawberry.type(name="BehaviourEvent", description="Something a customer did, as tracked.")
@@ -43,19 +41,14 @@ class BehaviourEventNode(Node):
         )
 
     @strawberry.field
-    async def customer(self, info: Info) -> CustomerNode | None:
+    async def customer(self, info: Info) -> Customer | None:
         view = await info.context.loaders.customers.load(self.customer_id)
-        return CustomerNode.from_view(view) if view else None
+        return customer_node(view) if view else None
 
 
 def fetch_behaviour_event(info: Info, event_id: str) -> BehaviourEventNode | None:
     context = info.context
-    try:
-        event = (
-            context.services.use(Behaviour).get_tracked(context.principal, [event_id]).get(event_id)
-        )
-    except DomainError as error:
-        raise query_error(error) from None
+    event = context.services.use(Behaviour).get_tracked(context.principal, [event_id]).get(event_id)
     return BehaviourEventNode.from_event(event) if event else None
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.opportunities import OpportunityConnection, opportunity_page
 from adapters.graphql.pipeline import (
     MoneyTotal,
@@ -17,7 +17,6 @@ from adapters.graphql.pipeline import (
 )
 from application.pipeline.bundle import Sales
 from application.pipeline.views import OpportunityFilter
-from domain.errors import DomainError
 
 BOARD_PAGE = 20
 
@@ -30,7 +29,9 @@ class BoardColumn:
     pipeline_id: strawberry.Private[str]
     stage_id: strawberry.Private[str]
 
-    @strawberry.field(description="The stage's open deals, newest first.")
+    @strawberry.field(
+        description="The stage's open deals, newest first.", extensions=[QueryErrors()]
+    )
     def opportunities(
         self, info: Info, first: int | None = BOARD_PAGE, after: str | None = None
     ) -> OpportunityConnection:
@@ -50,22 +51,22 @@ class PipelineBoard:
 
 @strawberry.type
 class BoardQuery:
-    @strawberry.field(description="Open deals of a pipeline grouped by stage, with totals.")
+    @strawberry.field(
+        description="Open deals of a pipeline grouped by stage, with totals.",
+        extensions=[QueryErrors()],
+    )
     def pipeline_board(self, info: Info, pipeline_id: strawberry.ID) -> PipelineBoard | None:
         context = info.context
         local = read_pipeline_id(pipeline_id)
-        try:
-            pipeline = context.loaders.pipelines().get(local)
-            if pipeline is None:
-                return None
-            totals = {
-                t.stage_id: t
-                for t in context.services.use(Sales).read_pipeline.board_totals(
-                    context.principal, local
-                )
-            }
-        except DomainError as error:
-            raise query_error(error) from None
+        pipeline = context.loaders.pipelines().get(local)
+        if pipeline is None:
+            return None
+        totals = {
+            t.stage_id: t
+            for t in context.services.use(Sales).read_pipeline.board_totals(
+                context.principal, local
+            )
+        }
         columns = []
         for stage in pipeline.stages:
             found = totals.get(stage.id)

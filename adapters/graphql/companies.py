@@ -1,28 +1,26 @@
-"""Companies in the API: the type, its people, its connection, queries and mutations."""
+"""Companies in the API: the type's own fields, its list, ``Customer.company`` and queries.
+
+Fields that other modules own (``Company.people``, ``Company.orders``, ...) are declared
+there and assembled into the public ``Company`` in ``adapters.graphql.types``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, TypeAlias, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.assembled import Assembled
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
-from adapters.graphql.customers import COMPANY, CustomerConnection
-from adapters.graphql.errors import query_error
-from adapters.graphql.relay import (
-    MalformedId,
-    Node,
-    OrderDirection,
-    PageInfo,
-    invalid_id_error,
-    local_id,
-    to_global_id,
-)
+from adapters.graphql.errors import QueryErrors
+from adapters.graphql.relay import Node, OrderDirection, local_id, local_ids, to_global_id
+from adapters.graphql.type_names import COMPANY, USER
 from application.companies.bundle import Companies
 from application.companies.views import (
     CompanyFilter,
@@ -31,12 +29,9 @@ from application.companies.views import (
     CompanyView,
 )
 from application.custom_fields.criteria import FieldSort
-from application.customers.bundle import Customers
-from application.customers.views import CustomerFilter, CustomerOrder
-from application.pagination import Edge, Page, PageRequest
+from application.pagination import PageRequest
 from application.search import SEARCH_RULE
 from domain.companies import Address, CompanySize
-from domain.errors import DomainError
 
 _sizes: type[Enum] = Enum(  # type: ignore[misc]
     "CompanySize", {size.name: size.value for size in CompanySize}
@@ -44,11 +39,6 @@ _sizes: type[Enum] = Enum(  # type: ignore[misc]
 CompanySizeBand = strawberry.enum(
     _sizes, description="How many people a company employs: 1-10, 11-50, ..., over 10,000."
 )
-
-if TYPE_CHECKING:
-    from adapters.graphql.opportunities import OpportunityConnection, OpportunityFilterInput
-    from adapters.graphql.orders import OrderConnection
-    from adapters.graphql.tasks import TaskConnection, TaskFilterInput
 
 
 @strawberry.type(name="Address", description="A postal address.")
@@ -70,8 +60,8 @@ class AddressNode:
         )
 
 
-@strawberry.type(name="Company", description="An organisation that customers belong to.")
-class CompanyNode(Node):
+@strawberry.type(description="An organisation that customers belong to.")
+class CompanyBase(Node):
     name: str
     domain: str | None = strawberry.field(description="Lower-case host name, e.g. acme.com.")
     industry: str | None
@@ -90,7 +80,7 @@ class CompanyNode(Node):
     local_id: strawberry.Private[str]
 
     @classmethod
-    def from_view(cls, view: CompanyView) -> CompanyNode:
+    def from_view(cls, view: CompanyView) -> CompanyBase:
         return cls(
             id=strawberry.ID(to_global_id(COMPANY, view.id)),
             name=view.name,
@@ -111,100 +101,49 @@ class CompanyNode(Node):
     async def owner(self, info: Info) -> UserNode | None:
         return await load_user(info, self.owner_id)
 
-    @strawberry.field(description="The customers who belong to this company, oldest first.")
-    def people(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> CustomerConnection:
-        where = CustomerFilter(company_ids=frozenset({self.local_id}))
-        context = info.context
-        try:
-            page = context.services.use(Customers).list(
-                context.principal, where, CustomerOrder(), PageRequest(first, after, last, before)
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return CustomerConnection.from_page(page, where)
 
-    @strawberry.field(description="What the company's people bought, newest first.")
-    def orders(
-        self, info: Info, first: int = 20, after: str | None = None
-    ) -> Annotated[OrderConnection, strawberry.lazy("adapters.graphql.orders")]:
-        from adapters.graphql.orders import orders_of_company
+COMPANY_NODE = Assembled(CompanyBase)
 
-        return orders_of_company(info, self.local_id, first, after)
-
-    @strawberry.field(
-        description="The company's deals, newest first; filter: {status: OPEN} for the open ones."
-    )
-    def opportunities(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: Annotated[OpportunityFilterInput, strawberry.lazy("adapters.graphql.opportunities")]
-        | None = None,
-    ) -> Annotated[OpportunityConnection, strawberry.lazy("adapters.graphql.opportunities")]:
-        from adapters.graphql.opportunities import list_opportunities
-
-        return list_opportunities(info, first, after, filter, company_id=self.local_id)
-
-    @strawberry.field(
-        description="Tasks about the company's people or its deals, soonest due first; "
-        "filter: {status: OPEN} for the open work."
-    )
-    def tasks(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: Annotated[TaskFilterInput, strawberry.lazy("adapters.graphql.tasks")] | None = None,
-    ) -> Annotated[TaskConnection, strawberry.lazy("adapters.graphql.tasks")]:
-        from adapters.graphql.tasks import list_tasks
-
-        return list_tasks(info, first, after, filter, company_id=self.local_id)
+if TYPE_CHECKING:
+    Company: TypeAlias = CompanyBase
+else:
+    Company = Annotated["CompanyNode", strawberry.lazy("adapters.graphql.types")]  # noqa: F821
+"""The public ``Company`` in annotations: the assembled type, by name so as not to import it."""
 
 
-async def load_company(info: Info, company_id: str) -> CompanyNode | None:
+def company_node(view: CompanyView) -> CompanyBase:
+    return COMPANY_NODE.cls.from_view(view)
+
+
+async def load_company(info: Info, company_id: str) -> CompanyBase | None:
     view = await info.context.loaders.companies.load(company_id)
-    return CompanyNode.from_view(view) if view else None
+    return company_node(view) if view else None
 
 
-@strawberry.type(name="CompanyEdge")
-class CompanyEdge:
-    node: CompanyNode
-    edge: strawberry.Private[Edge[CompanyView]]
+@strawberry.type
+class CustomerCompany:
+    """``Customer.company``, which this module resolves."""
 
-    @strawberry.field(description="Where this company stands in the list, for after/before.")
-    def cursor(self) -> str:
-        return self.edge.cursor
+    company_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The company this customer belongs to, if any.")
+    async def company(self, info: Info) -> Company | None:
+        if self.company_id is None:
+            return None
+        return await load_company(info, self.company_id)
 
 
 @strawberry.type(name="CompanyConnection")
-class CompanyConnection:
-    edges: list[CompanyEdge]
-    page_info: PageInfo
+class CompanyConnection(Connection[Company]):
     where: strawberry.Private[CompanyFilter]
 
-    @strawberry.field(description="How many companies match the filter, across all pages.")
+    @strawberry.field(
+        description="How many companies match the filter, across all pages.",
+        extensions=[QueryErrors()],
+    )
     def total_count(self, info: Info) -> int:
         context = info.context
-        try:
-            return context.services.use(Companies).list.count(context.principal, self.where)
-        except DomainError as error:
-            raise query_error(error) from None
-
-    @classmethod
-    def from_page(cls, page: Page[CompanyView], where: CompanyFilter) -> CompanyConnection:
-        return cls(
-            edges=[CompanyEdge(node=CompanyNode.from_view(e.node), edge=e) for e in page.edges],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-            where=where,
-        )
+        return context.services.use(Companies).list.count(context.principal, self.where)
 
 
 @strawberry.enum(name="CompanyOrderField")
@@ -247,18 +186,10 @@ class CompanyFilterInput:
     )
 
     def to_filter(self) -> CompanyFilter:
-        try:
-            owners = (
-                frozenset(local_id(owner, "User") for owner in self.owner_ids)
-                if self.owner_ids is not None
-                else None
-            )
-        except MalformedId:
-            raise invalid_id_error("filter.ownerIds", "User") from None
         return CompanyFilter(
             search=self.search or None,
             domain=self.domain,
-            owner_ids=owners,
+            owner_ids=local_ids(self.owner_ids, USER, field="filter.ownerIds"),
             sizes=frozenset(CompanySize(enum_value(s)) for s in self.sizes)
             if self.sizes is not None
             else None,
@@ -267,27 +198,22 @@ class CompanyFilterInput:
         )
 
 
-def fetch_company(info: Info, company_id: str) -> CompanyNode | None:
+def fetch_company(info: Info, company_id: str) -> CompanyBase | None:
     """One company for a top-level field, where there is nothing to batch with."""
     context = info.context
-    try:
-        view = context.services.use(Companies).get(context.principal, [company_id]).get(company_id)
-    except DomainError as error:
-        raise query_error(error) from None
-    return CompanyNode.from_view(view) if view else None
+    view = context.services.use(Companies).get(context.principal, [company_id]).get(company_id)
+    return company_node(view) if view else None
 
 
 @strawberry.type
 class CompanyQuery:
-    @strawberry.field(description="One company by id; null when there is none.")
-    def company(self, info: Info, id: strawberry.ID) -> CompanyNode | None:
-        try:
-            company_id = local_id(id, COMPANY)
-        except MalformedId:
-            raise invalid_id_error("id", COMPANY) from None
-        return fetch_company(info, company_id)
+    @strawberry.field(
+        description="One company by id; null when there is none.", extensions=[QueryErrors()]
+    )
+    def company(self, info: Info, id: strawberry.ID) -> Company | None:
+        return fetch_company(info, local_id(id, COMPANY, field="id"))
 
-    @strawberry.field(description="Companies, a page at a time.")
+    @strawberry.field(description="Companies, a page at a time.", extensions=[QueryErrors()])
     def companies(
         self,
         info: Info,
@@ -299,12 +225,9 @@ class CompanyQuery:
         order_by: CompanyOrderInput | None = None,
     ) -> CompanyConnection:
         order = order_by.to_order() if order_by else CompanyOrder()
+        where = filter.to_filter() if filter else CompanyFilter()
         context = info.context
-        try:
-            where = filter.to_filter() if filter else CompanyFilter()
-            page = context.services.use(Companies).list(
-                context.principal, where, order, PageRequest(first, after, last, before)
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return CompanyConnection.from_page(page, where)
+        page = context.services.use(Companies).list(
+            context.principal, where, order, PageRequest(first, after, last, before)
+        )
+        return CompanyConnection.from_page(page, company_node, where=where)

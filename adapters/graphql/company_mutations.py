@@ -7,17 +7,17 @@ from typing import Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from adapters.graphql.companies import CompanyNode, CompanySizeBand
+from adapters.graphql.companies import Company, CompanySizeBand, company_node
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
-from adapters.graphql.customers import COMPANY
-from adapters.graphql.errors import UserError, invalid_id, not_an_object, user_errors
-from adapters.graphql.relay import MalformedId, local_id
+from adapters.graphql.errors import UserError, UserErrors, not_an_object
+from adapters.graphql.relay import local_id
+from adapters.graphql.type_names import COMPANY, USER
 from application.companies.bundle import Companies
 from application.companies.commands import CompanyPatch, NewCompany
 from domain.changes import KEEP
 from domain.companies import Address, CompanySize
-from domain.errors import DomainError, ErrorCode, InvalidValue
+from domain.errors import ErrorCode, InvalidValue
 
 
 @strawberry.input
@@ -83,19 +83,19 @@ class ArchiveCompanyInput:
 
 @strawberry.type
 class CreateCompanyPayload:
-    company: CompanyNode | None = None
+    company: Company | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class UpdateCompanyPayload:
-    company: CompanyNode | None = None
+    company: Company | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class ArchiveCompanyPayload:
-    company: CompanyNode | None = None
+    company: Company | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -104,7 +104,8 @@ def _size(value: Any) -> CompanySize | None:
 
 
 def _patch(input: UpdateCompanyInput, company_id: str) -> CompanyPatch:
-    """The patch for ``input``; raises ``DomainError`` for a bad address or owner id."""
+    """The patch for ``input``; raises ``DomainError`` for a bad address, ``MalformedId`` for a
+    bad owner id."""
     unset = strawberry.UNSET
     if input.name is None:
         raise InvalidValue("name", ErrorCode.REQUIRED, "cannot be null; a company needs a name")
@@ -125,70 +126,45 @@ def _patch(input: UpdateCompanyInput, company_id: str) -> CompanyPatch:
         owner_id=(
             KEEP
             if input.owner_id is unset or input.owner_id is None
-            else local_id(input.owner_id, "User")
+            else local_id(input.owner_id, USER, field="ownerId")
         ),
     )
 
 
 @strawberry.type
 class CompanyMutation:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def create_company(self, info: Info, input: CreateCompanyInput) -> CreateCompanyPayload:
         context = info.context
-        try:
-            owner = local_id(input.owner_id, "User") if input.owner_id else None
-        except MalformedId:
-            return CreateCompanyPayload(user_errors=invalid_id("ownerId"))
+        owner = local_id(input.owner_id, USER, field="ownerId") if input.owner_id else None
         if input.custom_fields is not None and not isinstance(input.custom_fields, dict):
             return CreateCompanyPayload(user_errors=not_an_object("customFields"))
-        try:
-            new = NewCompany(
-                name=input.name,
-                domain=input.domain,
-                industry=input.industry,
-                size=_size(input.size),
-                address=input.address.to_address() if input.address else None,
-                custom_fields=input.custom_fields or {},
-                owner_id=owner,
-            )
-            view = context.services.use(Companies).create(context.principal, new)
-        except DomainError as error:
-            return CreateCompanyPayload(user_errors=user_errors(error))
-        return CreateCompanyPayload(company=CompanyNode.from_view(view))
+        new = NewCompany(
+            name=input.name,
+            domain=input.domain,
+            industry=input.industry,
+            size=_size(input.size),
+            address=input.address.to_address() if input.address else None,
+            custom_fields=input.custom_fields or {},
+            owner_id=owner,
+        )
+        view = context.services.use(Companies).create(context.principal, new)
+        return CreateCompanyPayload(company=company_node(view))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def update_company(self, info: Info, input: UpdateCompanyInput) -> UpdateCompanyPayload:
         context = info.context
-        try:
-            company_id = local_id(input.id, COMPANY)
-        except MalformedId:
-            return UpdateCompanyPayload(user_errors=invalid_id("id"))
+        company_id = local_id(input.id, COMPANY, field="id")
         custom_fields = input.custom_fields
         if custom_fields is not strawberry.UNSET and not isinstance(custom_fields, dict):
             return UpdateCompanyPayload(user_errors=not_an_object("customFields"))
-        try:
-            patch = _patch(input, company_id)
-        except MalformedId:
-            return UpdateCompanyPayload(user_errors=invalid_id("ownerId"))
-        except DomainError as error:
-            return UpdateCompanyPayload(user_errors=user_errors(error))
-        try:
-            view = context.services.use(Companies).update(context.principal, patch)
-        except DomainError as error:
-            return UpdateCompanyPayload(user_errors=user_errors(error))
-        return UpdateCompanyPayload(company=CompanyNode.from_view(view))
+        patch = _patch(input, company_id)
+        view = context.services.use(Companies).update(context.principal, patch)
+        return UpdateCompanyPayload(company=company_node(view))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def archive_company(self, info: Info, input: ArchiveCompanyInput) -> ArchiveCompanyPayload:
         context = info.context
-        try:
-            company_id = local_id(input.id, COMPANY)
-        except MalformedId:
-            return ArchiveCompanyPayload(user_errors=invalid_id("id"))
-        try:
-            view = context.services.use(Companies).archive(
-                context.principal, company_id, input.version
-            )
-        except DomainError as error:
-            return ArchiveCompanyPayload(user_errors=user_errors(error))
-        return ArchiveCompanyPayload(company=CompanyNode.from_view(view))
+        company_id = local_id(input.id, COMPANY, field="id")
+        view = context.services.use(Companies).archive(context.principal, company_id, input.version)
+        return ArchiveCompanyPayload(company=company_node(view))

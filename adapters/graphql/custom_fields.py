@@ -10,16 +10,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, query_error, user_errors
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.relay import to_global_id
+from adapters.graphql.type_names import CUSTOM_FIELD_DEFINITION
 from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
 from application.custom_fields.criteria import FieldCondition, Operator
 from application.custom_fields.views import CustomFieldDefinitionView
 from domain.custom_fields import FieldType, ObjectType
-from domain.errors import DomainError
-
-CUSTOM_FIELD_DEFINITION = "CustomFieldDefinition"
 
 
 def enum_value(member: object) -> str:
@@ -114,25 +112,26 @@ class DefineCustomFieldPayload:
 
 @strawberry.type
 class CustomFieldQuery:
-    @strawberry.field(description="The custom fields of an object type, oldest first.")
+    @strawberry.field(
+        description="The custom fields of an object type, oldest first.", extensions=[QueryErrors()]
+    )
     def custom_field_definitions(
         self,
         info: Info,
         object_type: CustomFieldObjectType,  # type: ignore[valid-type]
     ) -> list[CustomFieldDefinition]:
         context = info.context
-        try:
-            views = context.services.use(CustomFields).list(
-                context.principal, ObjectType(enum_value(object_type))
-            )
-        except DomainError as error:
-            raise query_error(error) from None
+        views = context.services.use(CustomFields).list(
+            context.principal, ObjectType(enum_value(object_type))
+        )
         return [CustomFieldDefinition.from_view(view) for view in views]
 
 
 @strawberry.type
 class CustomFieldMutation:
-    @strawberry.mutation(description="Add a custom field; admins and managers only.")
+    @strawberry.mutation(
+        description="Add a custom field; admins and managers only.", extensions=[UserErrors()]
+    )
     def define_custom_field(
         self, info: Info, input: DefineCustomFieldInput
     ) -> DefineCustomFieldPayload:
@@ -146,10 +145,7 @@ class CustomFieldMutation:
             required=input.required,
             unique=input.unique,
         )
-        try:
-            view = context.services.use(CustomFields).define(context.principal, new)
-        except DomainError as error:
-            return DefineCustomFieldPayload(user_errors=user_errors(error))
+        view = context.services.use(CustomFields).define(context.principal, new)
         return DefineCustomFieldPayload(
             custom_field_definition=CustomFieldDefinition.from_view(view)
         )

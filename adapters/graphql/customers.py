@@ -1,37 +1,33 @@
-"""Customers in the API: the type, its connection, queries and mutations."""
+"""Customers in the API: the type's own fields, its list, queries and mutations.
+
+Fields that other modules own (``Customer.orders``, ``Customer.tags``, ...) are declared
+there and assembled into the public ``Customer`` in ``adapters.graphql.types``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.assembled import Assembled
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, to_conditions
 from adapters.graphql.errors import (
+    QueryErrors,
     UserError,
+    UserErrors,
     input_error,
-    invalid_id,
     not_an_object,
     query_error,
-    user_errors,
 )
-from adapters.graphql.relay import (
-    MalformedId,
-    Node,
-    OrderDirection,
-    PageInfo,
-    invalid_id_error,
-    local_id,
-    to_global_id,
-)
-from adapters.graphql.tags import TAG, TagChangeNode, TagNode, tag_history_of, tags_of_customer
-from adapters.graphql.timeline import TimelineConnection, customer_timeline
-from adapters.graphql.timeline_kinds import TimelineKind
+from adapters.graphql.relay import Node, OrderDirection, local_id, local_ids, to_global_id
+from adapters.graphql.type_names import COMPANY, CUSTOMER, TAG, USER
 from application.custom_fields.criteria import FieldSort
 from application.customers.bundle import Customers
 from application.customers.commands import CustomerPatch, NewCustomer
@@ -41,23 +37,14 @@ from application.customers.views import (
     CustomerOrderField,
     CustomerView,
 )
-from application.pagination import Edge, Page, PageRequest
+from application.pagination import PageRequest
 from application.search import SEARCH_RULE
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
 
-if TYPE_CHECKING:
-    from adapters.graphql.companies import CompanyNode
-    from adapters.graphql.lifecycle import LifecycleStageNode, StageChangeConnection
-    from adapters.graphql.orders import OrderConnection
-    from adapters.graphql.segments import Rfm, SegmentNode
 
-CUSTOMER = "Customer"
-COMPANY = "Company"
-
-
-@strawberry.type(name="Customer", description="A person the company has a relationship with.")
-class CustomerNode(Node):
+@strawberry.type(description="A person the company has a relationship with.")
+class CustomerBase(Node):
     first_name: str
     last_name: str
     display_name: str
@@ -77,7 +64,7 @@ class CustomerNode(Node):
     company_id: strawberry.Private[str | None]
 
     @classmethod
-    def from_view(cls, view: CustomerView) -> CustomerNode:
+    def from_view(cls, view: CustomerView) -> CustomerBase:
         return cls(
             id=strawberry.ID(to_global_id(CUSTOMER, view.id)),
             first_name=view.first_name,
@@ -99,111 +86,62 @@ class CustomerNode(Node):
     async def owner(self, info: Info) -> UserNode | None:
         return await load_user(info, self.owner_id)
 
-    @strawberry.field(description="What the customer bought, newest first.")
-    async def orders(
-        self, info: Info, first: int = 20, after: str | None = None
-    ) -> Annotated[OrderConnection, strawberry.lazy("adapters.graphql.orders")]:
-        from adapters.graphql.orders import orders_of
 
-        return await orders_of(info, self.id_local, first, after)
+CUSTOMER_NODE = Assembled(CustomerBase)
 
-    @strawberry.field(description="The company this customer belongs to, if any.")
-    async def company(
-        self, info: Info
-    ) -> Annotated[CompanyNode, strawberry.lazy("adapters.graphql.companies")] | None:
-        # Imported here: the companies module builds on this one (Company.people).
-        from adapters.graphql.companies import load_company
+if TYPE_CHECKING:
+    Customer: TypeAlias = CustomerBase
+else:
+    Customer = Annotated["CustomerNode", strawberry.lazy("adapters.graphql.types")]  # noqa: F821
+"""The public ``Customer`` in annotations: the assembled type, by name so as not to import it."""
 
-        if self.company_id is None:
-            return None
-        return await load_company(info, self.company_id)
 
-    @strawberry.field(description="The tags the customer carries, by name.")
-    async def tags(self, info: Info) -> list[TagNode]:
-        return await tags_of_customer(info, self.id_local)
+def customer_node(view: CustomerView) -> CustomerBase:
+    return CUSTOMER_NODE.cls.from_view(view)
+
+
+@strawberry.type(name="CustomerConnection")
+class CustomerConnection(Connection[Customer]):
+    where: strawberry.Private[CustomerFilter]
 
     @strawberry.field(
-        description="Tags put on and taken off this customer, newest first (at most 100)."
+        description="How many customers match the filter, across all pages.",
+        extensions=[QueryErrors()],
     )
-    def tag_history(self, info: Info, first: int = 20) -> list[TagChangeNode]:
-        return tag_history_of(info, self.id_local, first)
+    def total_count(self, info: Info) -> int:
+        context = info.context
+        return context.services.use(Customers).list.count(context.principal, self.where)
+
+
+def list_customers(
+    info: Info, where: CustomerFilter, order: CustomerOrder, request: PageRequest
+) -> CustomerConnection:
+    """One page of the customers ``where`` selects, for every list of customers."""
+    context = info.context
+    page = context.services.use(Customers).list(context.principal, where, order, request)
+    return CustomerConnection.from_page(page, customer_node, where=where)
+
+
+@strawberry.type
+class CompanyPeople:
+    """``Company.people``: the company's customers, a list this module owns."""
+
+    local_id: strawberry.Private[str]
 
     @strawberry.field(
-        description="What happened with this customer, from every module, newest first."
+        description="The customers who belong to this company, oldest first.",
+        extensions=[QueryErrors()],
     )
-    async def timeline(
+    def people(
         self,
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        kinds: list[TimelineKind] | None = None,  # type: ignore[valid-type]
-    ) -> TimelineConnection:
-        return await customer_timeline(info, self.id_local, first=first, after=after, kinds=kinds)
-
-    @strawberry.field(description="The customer's stage on each lifecycle track.")
-    async def lifecycle(
-        self, info: Info
-    ) -> list[Annotated[LifecycleStageNode, strawberry.lazy("adapters.graphql.lifecycle")]]:
-        from adapters.graphql.lifecycle import stages_of
-
-        return await stages_of(info, self.id_local)
-
-    @strawberry.field(description="The segments the customer is a member of, by name.")
-    async def segments(
-        self, info: Info
-    ) -> list[Annotated[SegmentNode, strawberry.lazy("adapters.graphql.segments")]]:
-        from adapters.graphql.segments import segments_of
-
-        return await segments_of(info, self.id_local)
-
-    @strawberry.field(description="RFM scores and class from the latest run; null if unscored.")
-    async def rfm(
-        self, info: Info
-    ) -> Annotated[Rfm, strawberry.lazy("adapters.graphql.segments")] | None:
-        from adapters.graphql.segments import rfm_of
-
-        return await rfm_of(info, self.id_local)
-
-    @strawberry.field(description="Every change of the customer's stages, newest first.")
-    def stage_history(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Annotated[StageChangeConnection, strawberry.lazy("adapters.graphql.lifecycle")]:
-        from adapters.graphql.lifecycle import stage_history
-
-        return stage_history(info, self.id_local, first=first, after=after)
-
-
-@strawberry.type(name="CustomerEdge")
-class CustomerEdge:
-    node: CustomerNode
-    edge: strawberry.Private[Edge[CustomerView]]
-
-    @strawberry.field(description="Where this customer stands in the list, for after/before.")
-    def cursor(self) -> str:
-        return self.edge.cursor
-
-
-@strawberry.type(name="CustomerConnection")
-class CustomerConnection:
-    edges: list[CustomerEdge]
-    page_info: PageInfo
-    where: strawberry.Private[CustomerFilter]
-
-    @strawberry.field(description="How many customers match the filter, across all pages.")
-    def total_count(self, info: Info) -> int:
-        context = info.context
-        try:
-            return context.services.use(Customers).list.count(context.principal, self.where)
-        except DomainError as error:
-            raise query_error(error) from None
-
-    @classmethod
-    def from_page(cls, page: Page[CustomerView], where: CustomerFilter) -> CustomerConnection:
-        return cls(
-            edges=[CustomerEdge(node=CustomerNode.from_view(e.node), edge=e) for e in page.edges],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-            where=where,
-        )
+        last: int | None = None,
+        before: str | None = None,
+    ) -> CustomerConnection:
+        where = CustomerFilter(company_ids=frozenset({self.local_id}))
+        return list_customers(info, where, CustomerOrder(), PageRequest(first, after, last, before))
 
 
 @strawberry.enum(name="CustomerOrderField")
@@ -254,48 +192,27 @@ class CustomerFilterInput:
     )
 
     def to_filter(self) -> CustomerFilter:
-        try:
-            owners = (
-                frozenset(local_id(owner, "User") for owner in self.owner_ids)
-                if self.owner_ids is not None
-                else None
-            )
-        except MalformedId:
-            raise invalid_id_error("filter.ownerIds", "User") from None
-        try:
-            companies = (
-                frozenset(local_id(company, COMPANY) for company in self.company_ids)
-                if self.company_ids is not None
-                else None
-            )
-        except MalformedId:
-            raise invalid_id_error("filter.companyIds", COMPANY) from None
-        try:
-            tags = (
-                frozenset(local_id(tag, TAG) for tag in self.tag_ids)
-                if self.tag_ids is not None
-                else None
-            )
-        except MalformedId:
-            raise invalid_id_error("filter.tagIds", TAG) from None
         return CustomerFilter(
             search=self.search or None,
             email=self.email,
-            owner_ids=owners,
+            owner_ids=local_ids(self.owner_ids, USER, field="filter.ownerIds"),
             include_archived=self.include_archived,
             created_after=self.created_after,
             created_before=self.created_before,
-            company_ids=companies,
+            company_ids=local_ids(self.company_ids, COMPANY, field="filter.companyIds"),
             custom_fields=to_conditions(self.custom_fields),
-            tag_ids=tags,
+            tag_ids=local_ids(self.tag_ids, TAG, field="filter.tagIds"),
         )
 
 
 MAX_MERGE_HOPS = 8
 
 
-def fetch_customer(info: Info, customer_id: str) -> CustomerNode | None:
-    """One customer for a top-level field; a merged id resolves to the customer it became."""
+def fetch_customer(info: Info, customer_id: str) -> CustomerBase | None:
+    """One customer for a top-level field; a merged id resolves to the customer it became.
+
+    Its errors are query errors wherever it is asked from, a mutation's payload too.
+    """
     context = info.context
     try:
         view = (
@@ -311,28 +228,26 @@ def fetch_customer(info: Info, customer_id: str) -> CustomerNode | None:
             hops += 1
     except DomainError as error:
         raise query_error(error) from None
-    return CustomerNode.from_view(view) if view else None
+    return customer_node(view) if view else None
 
 
-async def load_customer(info: Info, customer_id: str) -> CustomerNode | None:
+async def load_customer(info: Info, customer_id: str) -> CustomerBase | None:
     """One customer through the request's DataLoader, for relations of listed objects."""
     view = await info.context.loaders.customers.load(customer_id)
     if view is not None and view.merged_into is not None:
         return fetch_customer(info, view.merged_into)
-    return CustomerNode.from_view(view) if view else None
+    return customer_node(view) if view else None
 
 
 @strawberry.type
 class CustomerQuery:
-    @strawberry.field(description="One customer by id; null when there is none.")
-    def customer(self, info: Info, id: strawberry.ID) -> CustomerNode | None:
-        try:
-            customer_id = local_id(id, CUSTOMER)
-        except MalformedId:
-            raise invalid_id_error("id", CUSTOMER) from None
-        return fetch_customer(info, customer_id)
+    @strawberry.field(
+        description="One customer by id; null when there is none.", extensions=[QueryErrors()]
+    )
+    def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+        return fetch_customer(info, local_id(id, CUSTOMER, field="id"))
 
-    @strawberry.field(description="Customers, a page at a time.")
+    @strawberry.field(description="Customers, a page at a time.", extensions=[QueryErrors()])
     def customers(
         self,
         info: Info,
@@ -344,15 +259,8 @@ class CustomerQuery:
         order_by: CustomerOrderInput | None = None,
     ) -> CustomerConnection:
         order = order_by.to_order() if order_by else CustomerOrder()
-        context = info.context
-        try:
-            where = filter.to_filter() if filter else CustomerFilter()
-            page = context.services.use(Customers).list(
-                context.principal, where, order, PageRequest(first, after, last, before)
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return CustomerConnection.from_page(page, where)
+        where = filter.to_filter() if filter else CustomerFilter()
+        return list_customers(info, where, order, PageRequest(first, after, last, before))
 
 
 @strawberry.input
@@ -398,19 +306,19 @@ class ArchiveCustomerInput:
 
 @strawberry.type
 class CreateCustomerPayload:
-    customer: CustomerNode | None = None
+    customer: Customer | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class UpdateCustomerPayload:
-    customer: CustomerNode | None = None
+    customer: Customer | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class ArchiveCustomerPayload:
-    customer: CustomerNode | None = None
+    customer: Customer | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -431,17 +339,13 @@ def _null_fields(input: UpdateCustomerInput) -> list[UserError]:
 
 @strawberry.type
 class CustomerMutation:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def create_customer(self, info: Info, input: CreateCustomerInput) -> CreateCustomerPayload:
         context = info.context
-        try:
-            owner = local_id(input.owner_id, "User") if input.owner_id else None
-        except MalformedId:
-            return CreateCustomerPayload(user_errors=invalid_id("ownerId"))
-        try:
-            company = local_id(input.company_id, COMPANY) if input.company_id else None
-        except MalformedId:
-            return CreateCustomerPayload(user_errors=invalid_id("companyId"))
+        owner = local_id(input.owner_id, USER, field="ownerId") if input.owner_id else None
+        company = (
+            local_id(input.company_id, COMPANY, field="companyId") if input.company_id else None
+        )
         if input.custom_fields is not None and not isinstance(input.custom_fields, dict):
             return CreateCustomerPayload(user_errors=not_an_object("customFields"))
         new = NewCustomer(
@@ -453,33 +357,25 @@ class CustomerMutation:
             owner_id=owner,
             company_id=company,
         )
-        try:
-            view = context.services.use(Customers).create(context.principal, new)
-        except DomainError as error:
-            return CreateCustomerPayload(user_errors=user_errors(error))
-        return CreateCustomerPayload(customer=CustomerNode.from_view(view))
+        view = context.services.use(Customers).create(context.principal, new)
+        return CreateCustomerPayload(customer=customer_node(view))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def update_customer(self, info: Info, input: UpdateCustomerInput) -> UpdateCustomerPayload:
         context = info.context
-        try:
-            customer_id = local_id(input.id, CUSTOMER)
-            owner = input.owner_id
-            owner_id = (
-                KEEP if owner is strawberry.UNSET or owner is None else local_id(owner, "User")
-            )
-        except MalformedId as error:
-            field = "id" if str(error) == input.id else "ownerId"
-            return UpdateCustomerPayload(user_errors=invalid_id(field))
-        try:
-            company = input.company_id
-            company_id = (
-                company
-                if company is strawberry.UNSET or company is None
-                else local_id(company, COMPANY)
-            )
-        except MalformedId:
-            return UpdateCustomerPayload(user_errors=invalid_id("companyId"))
+        customer_id = local_id(input.id, CUSTOMER, field="id")
+        owner = input.owner_id
+        owner_id = (
+            KEEP
+            if owner is strawberry.UNSET or owner is None
+            else local_id(owner, USER, field="ownerId")
+        )
+        company = input.company_id
+        company_id = (
+            company
+            if company is strawberry.UNSET or company is None
+            else local_id(company, COMPANY, field="companyId")
+        )
         custom_fields = input.custom_fields
         if custom_fields is not strawberry.UNSET and not isinstance(custom_fields, dict):
             return UpdateCustomerPayload(user_errors=not_an_object("customFields"))
@@ -496,23 +392,14 @@ class CustomerMutation:
             owner_id=owner_id,
             company_id=_keep_unset(company_id),
         )
-        try:
-            view = context.services.use(Customers).update(context.principal, patch)
-        except DomainError as error:
-            return UpdateCustomerPayload(user_errors=user_errors(error))
-        return UpdateCustomerPayload(customer=CustomerNode.from_view(view))
+        view = context.services.use(Customers).update(context.principal, patch)
+        return UpdateCustomerPayload(customer=customer_node(view))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def archive_customer(self, info: Info, input: ArchiveCustomerInput) -> ArchiveCustomerPayload:
         context = info.context
-        try:
-            customer_id = local_id(input.id, CUSTOMER)
-        except MalformedId:
-            return ArchiveCustomerPayload(user_errors=invalid_id("id"))
-        try:
-            view = context.services.use(Customers).archive(
-                context.principal, customer_id, input.version
-            )
-        except DomainError as error:
-            return ArchiveCustomerPayload(user_errors=user_errors(error))
-        return ArchiveCustomerPayload(customer=CustomerNode.from_view(view))
+        customer_id = local_id(input.id, CUSTOMER, field="id")
+        view = context.services.use(Customers).archive(
+            context.principal, customer_id, input.version
+        )
+        return ArchiveCustomerPayload(customer=customer_node(view))

@@ -5,19 +5,20 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER, CustomerNode, load_customer
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.customers import Customer, customer_node, load_customer
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.relay import (
-    MalformedId,
     PageInfo,
     invalid_cursor_error,
     local_id,
     to_global_id,
 )
+from adapters.graphql.type_names import CUSTOMER
 from application.customers.bundle import Customers
 from application.customers.merging import DuplicateCandidate
-from domain.errors import DomainError
+from application.pagination import Edge as PageEdge
 
 MAX_PAGE = 100
 
@@ -29,25 +30,33 @@ class DuplicateCandidateNode:
     first_id: strawberry.Private[str]
     second_id: strawberry.Private[str]
 
+    @classmethod
+    def from_candidate(cls, candidate: DuplicateCandidate) -> DuplicateCandidateNode:
+        return cls(
+            score=candidate.score,
+            reasons=list(candidate.reasons),
+            first_id=candidate.first_id,
+            second_id=candidate.second_id,
+        )
+
     @strawberry.field
-    async def customer(self, info: Info) -> CustomerNode | None:
+    async def customer(self, info: Info) -> Customer | None:
         return await load_customer(info, self.first_id)
 
     @strawberry.field
-    async def other(self, info: Info) -> CustomerNode | None:
+    async def other(self, info: Info) -> Customer | None:
         return await load_customer(info, self.second_id)
 
 
 @strawberry.type
-class DuplicateCandidateEdge:
-    cursor: str
-    node: DuplicateCandidateNode
+class DuplicateCandidateEdge(Edge[DuplicateCandidateNode]):
+    pass
 
 
 @strawberry.type
-class DuplicateCandidateConnection:
-    edges: list[DuplicateCandidateEdge]
-    page_info: PageInfo
+class DuplicateCandidateConnection(Connection[DuplicateCandidateNode]):
+    edges: list[DuplicateCandidateEdge]  # type: ignore[assignment]
+    edge_type = DuplicateCandidateEdge
     total_count: int
 
 
@@ -57,7 +66,10 @@ def _cursor(candidate: DuplicateCandidate) -> str:
 
 @strawberry.type
 class DuplicateQuery:
-    @strawberry.field(description="Pairs of customers that may be one person, surest first.")
+    @strawberry.field(
+        description="Pairs of customers that may be one person, surest first.",
+        extensions=[QueryErrors()],
+    )
     def duplicate_candidates(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> DuplicateCandidateConnection:
@@ -67,10 +79,7 @@ class DuplicateQuery:
                 extensions={"code": "INVALID", "field": "first"},
             )
         context = info.context
-        try:
-            candidates = context.services.use(Customers).find_duplicates(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        candidates = context.services.use(Customers).find_duplicates(context.principal)
         start = 0
         if after is not None:
             cursors = [_cursor(c) for c in candidates]
@@ -78,25 +87,16 @@ class DuplicateQuery:
                 raise invalid_cursor_error()
             start = cursors.index(after) + 1
         page = candidates[start : start + first]
-        return DuplicateCandidateConnection(
-            edges=[
-                DuplicateCandidateEdge(
-                    cursor=_cursor(c),
-                    node=DuplicateCandidateNode(
-                        score=c.score,
-                        reasons=list(c.reasons),
-                        first_id=c.first_id,
-                        second_id=c.second_id,
-                    ),
-                )
-                for c in page
-            ],
-            page_info=PageInfo(
-                has_next_page=start + first < len(candidates),
-                has_previous_page=start > 0,
-                start_cursor=_cursor(page[0]) if page else None,
-                end_cursor=_cursor(page[-1]) if page else None,
-            ),
+        page_info = PageInfo(
+            has_next_page=start + first < len(candidates),
+            has_previous_page=start > 0,
+            start_cursor=_cursor(page[0]) if page else None,
+            end_cursor=_cursor(page[-1]) if page else None,
+        )
+        return DuplicateCandidateConnection.from_edges(
+            (PageEdge(candidate, _cursor) for candidate in page),
+            page_info,
+            DuplicateCandidateNode.from_candidate,
             total_count=len(candidates),
         )
 
@@ -109,31 +109,22 @@ class MergeCustomersInput:
 
 @strawberry.type
 class MergeCustomersPayload:
-    customer: CustomerNode | None = None
+    customer: Customer | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class DuplicateMutation:
     @strawberry.mutation(
-        description="Fold duplicates into the survivor; their orders and history move with them."
+        description="Fold duplicates into the survivor; their orders and history move with them.",
+        extensions=[UserErrors()],
     )
     def merge_customers(self, info: Info, input: MergeCustomersInput) -> MergeCustomersPayload:
         context = info.context
-        try:
-            survivor_id = local_id(input.survivor_id, CUSTOMER)
-        except MalformedId:
-            return MergeCustomersPayload(user_errors=invalid_id("survivorId"))
-        duplicate_ids = []
-        for index, raw in enumerate(input.duplicate_ids):
-            try:
-                duplicate_ids.append(local_id(raw, CUSTOMER))
-            except MalformedId:
-                return MergeCustomersPayload(user_errors=invalid_id(f"duplicateIds.{index}"))
-        try:
-            view = context.services.use(Customers).merge(
-                context.principal, survivor_id, duplicate_ids
-            )
-        except DomainError as error:
-            return MergeCustomersPayload(user_errors=user_errors(error))
-        return MergeCustomersPayload(customer=CustomerNode.from_view(view))
+        survivor_id = local_id(input.survivor_id, CUSTOMER, field="survivorId")
+        duplicate_ids = [
+            local_id(raw, CUSTOMER, field=f"duplicateIds.{index}")
+            for index, raw in enumerate(input.duplicate_ids)
+        ]
+        view = context.services.use(Customers).merge(context.principal, survivor_id, duplicate_ids)
+        return MergeCustomersPayload(customer=customer_node(view))

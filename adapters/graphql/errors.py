@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from enum import Enum
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import FieldExtension, MaskErrors
+from strawberry.types import Info as StrawberryInfo
+from strawberry.types.field import StrawberryField
 
+from adapters.graphql.relay import MalformedId, invalid_id_error
 from domain.errors import DomainError, ErrorCode
 
 log = logging.getLogger("rapport.graphql")
@@ -58,6 +63,67 @@ def query_error(error: DomainError) -> GraphQLError:
         f"{problem.field}: {problem.message}" if problem.field else problem.message,
         extensions={"code": problem.code.value, "field": problem.field},
     )
+
+
+def _located(error: MalformedId) -> str:
+    if error.field is None:
+        # A resolver that parses an id without naming its field has a bug: not the client's fault.
+        raise error
+    return error.field
+
+
+class _ExpectedErrors(FieldExtension):
+    """Answers the failures a client can cause, the same way for every field it is on."""
+
+    def _answer(self, error: DomainError | MalformedId) -> Any:
+        raise NotImplementedError
+
+    def resolve(
+        self, next_: Callable[..., Any], source: Any, info: StrawberryInfo, **kwargs: Any
+    ) -> Any:
+        try:
+            return next_(source, info, **kwargs)
+        except (DomainError, MalformedId) as error:
+            return self._answer(error)
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: StrawberryInfo,
+        **kwargs: Any,
+    ) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except (DomainError, MalformedId) as error:
+            return self._answer(error)
+
+
+class UserErrors(_ExpectedErrors):
+    """On a mutation: a ``DomainError`` or ``MalformedId`` becomes the payload's ``userErrors``.
+
+    The payload is the mutation's own return type, built with nothing but ``user_errors``.
+    """
+
+    payload: Callable[..., Any]
+
+    def apply(self, field: StrawberryField) -> None:
+        self.payload = field.type  # type: ignore[assignment]
+
+    def _answer(self, error: DomainError | MalformedId) -> Any:
+        if isinstance(error, MalformedId):
+            return self.payload(user_errors=invalid_id(_located(error)))
+        return self.payload(user_errors=user_errors(error))
+
+
+class QueryErrors(_ExpectedErrors):
+    """On a query field: a ``DomainError`` or ``MalformedId`` becomes a coded ``GraphQLError``,
+    the one ``query_error`` or ``invalid_id_error`` makes."""
+
+    def _answer(self, error: DomainError | MalformedId) -> Any:
+        if isinstance(error, MalformedId):
+            raise invalid_id_error(_located(error), error.expected_type or "") from None
+        raise query_error(error) from None
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

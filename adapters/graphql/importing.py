@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import tempfile
 from pathlib import Path
 from typing import Any, cast
@@ -11,12 +10,9 @@ from typing import Any, cast
 import strawberry
 from strawberry.file_uploads import Upload
 
-from adapters.exporting.safe_csv import restore
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, user_errors
-from adapters.importing.customers import import_customer_file
+from adapters.graphql.errors import UserError, UserErrors
 from application.customers.bundle import Customers
-from domain.errors import DomainError
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -61,7 +57,9 @@ class ImportCustomersPayload:
 
 @strawberry.type
 class ImportMutation:
-    @strawberry.mutation(description="Create or update customers from a CSV upload.")
+    @strawberry.mutation(
+        description="Create or update customers from a CSV upload.", extensions=[UserErrors()]
+    )
     async def import_customers(
         self, info: Info, input: ImportCustomersInput
     ) -> ImportCustomersPayload:
@@ -75,41 +73,30 @@ class ImportMutation:
                 path.write_bytes(await file.read())
             finally:
                 await file.close()
-            try:
-                summary = await asyncio.to_thread(
-                    import_customer_file,
-                    path,
-                    use_case=context.services.use(Customers).import_rows,
-                    actor=context.principal,
-                    auto_merge=input.auto_merge,
-                    encoding=input.encoding,
-                )
-            except DomainError as error:
-                return ImportCustomersPayload(user_errors=user_errors(error))
-            errors = _read_report(summary.report) if summary.report else []
+            outcome = await asyncio.to_thread(
+                context.services.use(Customers).import_file,
+                path,
+                actor=context.principal,
+                auto_merge=input.auto_merge,
+                encoding=input.encoding,
+                max_problems=MAX_REPORTED_ERRORS,
+            )
         return ImportCustomersPayload(
-            rows=summary.rows,
-            created=summary.created,
-            updated=summary.updated,
-            unchanged=summary.unchanged,
-            merged=summary.merged,
-            rejected_rows=summary.rejected_rows,
-            error_count=summary.errors,
-            errors=errors,
+            rows=outcome.rows,
+            created=outcome.created,
+            updated=outcome.updated,
+            unchanged=outcome.unchanged,
+            merged=outcome.merged,
+            rejected_rows=outcome.rejected_rows,
+            error_count=outcome.errors,
+            errors=[
+                ImportRowError(
+                    row=problem.row,
+                    column=problem.column,
+                    value=problem.value,
+                    message=problem.message,
+                    code=problem.code,
+                )
+                for problem in outcome.problems
+            ],
         )
-
-
-def _read_report(path: Path) -> list[ImportRowError]:
-    with path.open(encoding="utf-8", newline="") as report:
-        rows = list(csv.DictReader(report))
-    rows.sort(key=lambda r: int(r["row"]))
-    return [
-        ImportRowError(
-            row=int(r["row"]),
-            column=restore(r["column"]),
-            value=restore(r["value"]),
-            message=restore(r["message"]),
-            code=r["code"],
-        )
-        for r in rows[:MAX_REPORTED_ERRORS]
-    ]

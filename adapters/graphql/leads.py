@@ -5,35 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.customers import Customer, load_customer
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
-from adapters.graphql.pipeline import PIPELINE, USER, local_ids
-from adapters.graphql.relay import (
-    MalformedId,
-    Node,
-    PageInfo,
-    invalid_id_error,
-    local_id,
-    to_global_id,
-)
-from application.pagination import Edge, Page
+from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
+from adapters.graphql.type_names import COMPANY, LEAD, PIPELINE, TEAM, USER
 from application.pipeline.bundle import Sales
 from application.pipeline.leads import Conversion, NewLead
 from application.pipeline.views import LeadFilter, LeadView
-from domain.errors import DomainError
 from domain.pipeline import Lead
-
-if TYPE_CHECKING:
-    from adapters.graphql.customers import CustomerNode
-
-LEAD = "Lead"
-TEAM = "SalesTeam"
 
 
 @strawberry.enum(description="Where a lead stands.")
@@ -107,11 +93,7 @@ class LeadNode(Node):
         return cls.from_view(LeadView.from_lead(lead))
 
     @strawberry.field
-    async def customer(
-        self, info: Info
-    ) -> Annotated[CustomerNode, strawberry.lazy("adapters.graphql.customers")] | None:
-        from adapters.graphql.customers import load_customer
-
+    async def customer(self, info: Info) -> Customer | None:
         return await load_customer(info, self.view.customer_id)
 
     @strawberry.field
@@ -132,34 +114,14 @@ class LeadNode(Node):
         return await load_opportunity(info, self.view.opportunity_id)
 
 
-@strawberry.type(name="LeadEdge")
-class LeadEdge:
-    node: LeadNode
-    edge: strawberry.Private[Edge[LeadView]]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return self.edge.cursor
-
-
 @strawberry.type(name="LeadConnection")
-class LeadConnection:
-    edges: list[LeadEdge]
-    page_info: PageInfo
+class LeadConnection(Connection[LeadNode]):
     where: strawberry.Private[LeadFilter]
 
     @strawberry.field
     def total_count(self, info: Info) -> int:
         context = info.context
         return context.services.use(Sales).read_leads.count(context.principal, self.where)
-
-    @classmethod
-    def from_page(cls, page: Page[LeadView], where: LeadFilter) -> LeadConnection:
-        return cls(
-            edges=[LeadEdge(node=LeadNode.from_view(e.node), edge=e) for e in page.edges],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-            where=where,
-        )
 
 
 @strawberry.input
@@ -220,7 +182,9 @@ class ConvertLeadPayload:
 
 @strawberry.type
 class LeadQuery:
-    @strawberry.field(description="Leads, newest first, a keyset page at a time.")
+    @strawberry.field(
+        description="Leads, newest first, a keyset page at a time.", extensions=[QueryErrors()]
+    )
     def leads(
         self,
         info: Info,
@@ -231,34 +195,28 @@ class LeadQuery:
         context = info.context
         owner = None
         if filter and filter.owner_id is not None:
-            try:
-                owner = local_id(filter.owner_id, USER)
-            except MalformedId:
-                raise invalid_id_error("filter.ownerId", USER) from None
+            owner = local_id(filter.owner_id, USER, field="filter.ownerId")
         where = LeadFilter(
             status=filter.status.value if filter and filter.status else None,
             owner_id=owner,
             grade=filter.grade if filter else None,
             source=filter.source if filter else None,
         )
-        try:
-            page = context.services.use(Sales).read_leads.page(
-                context.principal, where, first=first, after=after
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return LeadConnection.from_page(page, where)
+        page = context.services.use(Sales).read_leads.page(
+            context.principal, where, first=first, after=after
+        )
+        return LeadConnection.from_page(page, LeadNode.from_view, where=where)
 
 
 @strawberry.type
 class LeadMutation:
-    @strawberry.mutation(description="Capture a lead: matched to a customer, scored, assigned.")
+    @strawberry.mutation(
+        description="Capture a lead: matched to a customer, scored, assigned.",
+        extensions=[UserErrors()],
+    )
     def create_lead(self, info: Info, input: CreateLeadInput) -> CreateLeadPayload:
         context = info.context
-        try:
-            team = local_id(input.team_id, TEAM) if input.team_id is not None else None
-        except MalformedId:
-            return CreateLeadPayload(user_errors=invalid_id("teamId"))
+        team = local_id(input.team_id, TEAM, field="teamId") if input.team_id is not None else None
         utm = {
             "utm_source": input.utm_source,
             "utm_medium": input.utm_medium,
@@ -279,43 +237,32 @@ class LeadMutation:
             utm=utm,
             team_id=team,
         )
-        try:
-            lead = context.services.use(Sales).create_lead(context.principal, new)
-        except DomainError as error:
-            return CreateLeadPayload(user_errors=user_errors(error))
+        lead = context.services.use(Sales).create_lead(context.principal, new)
         return CreateLeadPayload(lead=LeadNode.from_lead(lead))
 
-    @strawberry.mutation(description="Record the first touch: the first-touch promise is kept.")
+    @strawberry.mutation(
+        description="Record the first touch: the first-touch promise is kept.",
+        extensions=[UserErrors()],
+    )
     def mark_lead_contacted(self, info: Info, lead_id: strawberry.ID) -> CreateLeadPayload:
         context = info.context
-        try:
-            local = local_id(lead_id, LEAD)
-        except MalformedId:
-            return CreateLeadPayload(user_errors=invalid_id("leadId"))
-        try:
-            lead = context.services.use(Sales).mark_lead_contacted(context.principal, local)
-        except DomainError as error:
-            return CreateLeadPayload(user_errors=user_errors(error))
+        local = local_id(lead_id, LEAD, field="leadId")
+        lead = context.services.use(Sales).mark_lead_contacted(context.principal, local)
         return CreateLeadPayload(lead=LeadNode.from_lead(lead))
 
-    @strawberry.mutation(description="Customer, company and deal from a lead, in one step.")
+    @strawberry.mutation(
+        description="Customer, company and deal from a lead, in one step.",
+        extensions=[UserErrors()],
+    )
     async def convert_lead(self, info: Info, input: ConvertLeadInput) -> ConvertLeadPayload:
-        from adapters.graphql.customers import COMPANY
-
         context = info.context
-        try:
-            lead_id = local_id(input.lead_id, LEAD)
-        except MalformedId:
-            return ConvertLeadPayload(user_errors=invalid_id("leadId"))
-        try:
-            ids = local_ids(
-                {
-                    "pipelineId": (input.pipeline_id, PIPELINE),
-                    "companyId": (input.company_id, COMPANY),
-                }
-            )
-        except MalformedId as bad:
-            return ConvertLeadPayload(user_errors=invalid_id(str(bad)))
+        lead_id = local_id(input.lead_id, LEAD, field="leadId")
+        ids = local_ids_by_field(
+            {
+                "pipelineId": (input.pipeline_id, PIPELINE),
+                "companyId": (input.company_id, COMPANY),
+            }
+        )
         conversion = Conversion(
             lead_id=lead_id,
             opportunity_name=input.opportunity_name,
@@ -325,12 +272,9 @@ class LeadMutation:
             company_id=ids["companyId"],
             expected_close_date=input.expected_close_date,
         )
-        try:
-            lead, opportunity_id = context.services.use(Sales).convert_lead(
-                context.principal, conversion
-            )
-        except DomainError as error:
-            return ConvertLeadPayload(user_errors=user_errors(error))
+        lead, opportunity_id = context.services.use(Sales).convert_lead(
+            context.principal, conversion
+        )
         return ConvertLeadPayload(
             lead=LeadNode.from_lead(lead), opportunity=await load_opportunity(info, opportunity_id)
         )

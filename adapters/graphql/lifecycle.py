@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
-from adapters.graphql.relay import MalformedId, PageInfo, local_id, to_global_id
+from adapters.graphql.customers import Customer, fetch_customer
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.relay import local_id, to_global_id
+from adapters.graphql.type_names import CUSTOMER, STAGE_CHANGE
 from application.lifecycle.bundle import Lifecycle
 from application.lifecycle.catalogue import RuleDefinition, TrackDefinition
 from application.lifecycle.commands import StageMove
 from application.lifecycle.views import StageView
-from application.pagination import Edge, Page
-from domain.errors import DomainError
 from domain.lifecycle import LifecycleCatalogue, StageChange, StageRule, Track
-
-if TYPE_CHECKING:
-    from adapters.graphql.customers import CustomerNode
-
-STAGE_CHANGE = "StageChange"
 
 
 @strawberry.type(name="LifecycleStage", description="Where a customer stands on one track.")
@@ -78,30 +73,9 @@ class StageChangeNode:
         return await load_user(info, self.actor_id)
 
 
-@strawberry.type(name="StageChangeEdge")
-class StageChangeEdge:
-    node: StageChangeNode
-    edge: strawberry.Private[Edge[StageChange]]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return self.edge.cursor
-
-
 @strawberry.type(name="StageChangeConnection")
-class StageChangeConnection:
-    edges: list[StageChangeEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def from_page(cls, page: Page[StageChange]) -> StageChangeConnection:
-        return cls(
-            edges=[
-                StageChangeEdge(node=StageChangeNode.from_change(e.node), edge=e)
-                for e in page.edges
-            ],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-        )
+class StageChangeConnection(Connection[StageChangeNode]):
+    pass
 
 
 @strawberry.type(name="LifecycleStageDefinition")
@@ -163,35 +137,41 @@ class TrackNode:
         )
 
 
-async def stages_of(info: Info, customer_id: str) -> list[LifecycleStageNode]:
-    """The resolver of ``Customer.lifecycle``: one query for every customer of a list."""
-    views = await info.context.loaders.lifecycle_stages.load(customer_id)
-    return [LifecycleStageNode.from_view(view) for view in views or ()]
+@strawberry.type
+class CustomerLifecycle:
+    """``Customer.lifecycle`` and ``Customer.stageHistory``."""
 
+    id_local: strawberry.Private[str]
 
-def stage_history(
-    info: Info, customer_id: str, *, first: int | None, after: str | None
-) -> StageChangeConnection:
-    context = info.context
-    try:
+    @strawberry.field(description="The customer's stage on each lifecycle track.")
+    async def lifecycle(self, info: Info) -> list[LifecycleStageNode]:
+        # One query for every customer of a list.
+        views = await info.context.loaders.lifecycle_stages.load(self.id_local)
+        return [LifecycleStageNode.from_view(view) for view in views or ()]
+
+    @strawberry.field(
+        description="Every change of the customer's stages, newest first.",
+        extensions=[QueryErrors()],
+    )
+    def stage_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> StageChangeConnection:
+        context = info.context
         page = context.services.use(Lifecycle).read.history(
-            context.principal, customer_id, first=first, after=after
+            context.principal, self.id_local, first=first, after=after
         )
-    except DomainError as error:
-        raise query_error(error) from None
-    return StageChangeConnection.from_page(page)
+        return StageChangeConnection.from_page(page, StageChangeNode.from_change)
 
 
 @strawberry.type
 class LifecycleQuery:
-    @strawberry.field(description="Every lifecycle track: its stages, moves and rules.")
+    @strawberry.field(
+        description="Every lifecycle track: its stages, moves and rules.",
+        extensions=[QueryErrors()],
+    )
     def lifecycle_tracks(self, info: Info) -> list[TrackNode]:
         context = info.context
-        try:
-            catalogue = context.services.use(Lifecycle).read.tracks(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
-        return tracks_of(catalogue)
+        return tracks_of(context.services.use(Lifecycle).read.tracks(context.principal))
 
 
 def tracks_of(catalogue: LifecycleCatalogue) -> list[TrackNode]:
@@ -211,24 +191,21 @@ class ChangeLifecycleStageInput:
 
 @strawberry.type
 class ChangeLifecycleStagePayload:
-    customer: Annotated[CustomerNode, strawberry.lazy("adapters.graphql.customers")] | None = None
+    customer: Customer | None = None
     lifecycle: list[LifecycleStageNode] | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class LifecycleMutation:
-    @strawberry.mutation(description="Put a customer on a stage of a track.")
+    @strawberry.mutation(
+        description="Put a customer on a stage of a track.", extensions=[UserErrors()]
+    )
     def change_lifecycle_stage(
         self, info: Info, input: ChangeLifecycleStageInput
     ) -> ChangeLifecycleStagePayload:
-        from adapters.graphql.customers import CUSTOMER, fetch_customer
-
         context = info.context
-        try:
-            customer_id = local_id(input.customer_id, CUSTOMER)
-        except MalformedId:
-            return ChangeLifecycleStagePayload(user_errors=invalid_id("customerId"))
+        customer_id = local_id(input.customer_id, CUSTOMER, field="customerId")
         move = StageMove(
             customer_id=customer_id,
             track=input.track,
@@ -236,10 +213,7 @@ class LifecycleMutation:
             reason=input.reason,
             override=input.override,
         )
-        try:
-            views = context.services.use(Lifecycle).change_stage(context.principal, move)
-        except DomainError as error:
-            return ChangeLifecycleStagePayload(user_errors=user_errors(error))
+        views = context.services.use(Lifecycle).change_stage(context.principal, move)
         return ChangeLifecycleStagePayload(
             customer=fetch_customer(info, customer_id),
             lifecycle=[LifecycleStageNode.from_view(view) for view in views],
@@ -289,7 +263,10 @@ class LifecycleTracksPayload:
 
 @strawberry.type
 class LifecycleCatalogueMutation:
-    @strawberry.mutation(description="Add or replace a lifecycle track; stages in use stay.")
+    @strawberry.mutation(
+        description="Add or replace a lifecycle track; stages in use stay.",
+        extensions=[UserErrors()],
+    )
     def save_lifecycle_track(
         self, info: Info, input: SaveLifecycleTrackInput
     ) -> LifecycleTracksPayload:
@@ -301,13 +278,12 @@ class LifecycleCatalogueMutation:
             transitions=[(move.from_stage, move.to_stage) for move in input.transitions],
             position=input.position,
         )
-        try:
-            catalogue = context.services.use(Lifecycle).save_track(context.principal, definition)
-        except DomainError as error:
-            return LifecycleTracksPayload(user_errors=user_errors(error))
+        catalogue = context.services.use(Lifecycle).save_track(context.principal, definition)
         return LifecycleTracksPayload(tracks=tracks_of(catalogue))
 
-    @strawberry.mutation(description="Add or replace a rule that moves customers.")
+    @strawberry.mutation(
+        description="Add or replace a rule that moves customers.", extensions=[UserErrors()]
+    )
     def save_lifecycle_rule(
         self, info: Info, input: SaveLifecycleRuleInput
     ) -> LifecycleTracksPayload:
@@ -322,8 +298,5 @@ class LifecycleCatalogueMutation:
             priority=input.priority,
             enabled=input.enabled,
         )
-        try:
-            catalogue = context.services.use(Lifecycle).save_rule(context.principal, definition)
-        except DomainError as error:
-            return LifecycleTracksPayload(user_errors=user_errors(error))
+        catalogue = context.services.use(Lifecycle).save_rule(context.principal, definition)
         return LifecycleTracksPayload(tracks=tracks_of(catalogue))

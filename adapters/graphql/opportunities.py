@@ -5,40 +5,26 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import attrs
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.companies import Company, load_company
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
+from adapters.graphql.customers import Customer, load_customer
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.pipeline import (
-    OPPORTUNITY,
-    PIPELINE,
-    STAGE,
-    USER,
     PipelineNode,
     PipelineStageNode,
     stage_node,
 )
-from adapters.graphql.relay import (
-    MalformedId,
-    Node,
-    PageInfo,
-    invalid_id_error,
-    local_id,
-    to_global_id,
-)
-from application.pagination import Edge, Page
+from adapters.graphql.relay import Node, local_ids_by_field, to_global_id
+from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, PIPELINE, STAGE, USER
 from application.pipeline.bundle import Sales
 from application.pipeline.views import OpportunityFilter, OpportunityView
-from domain.errors import DomainError
 from domain.pipeline import Opportunity, StageEntry
-
-if TYPE_CHECKING:
-    from adapters.graphql.companies import CompanyNode
-    from adapters.graphql.customers import CustomerNode
 
 
 @strawberry.enum(description="Where a deal stands.")
@@ -171,19 +157,11 @@ class OpportunityNode(Node):
         return idle.days >= pipeline.stale_after_days
 
     @strawberry.field
-    async def customer(
-        self, info: Info
-    ) -> Annotated[CustomerNode, strawberry.lazy("adapters.graphql.customers")] | None:
-        from adapters.graphql.customers import load_customer
-
+    async def customer(self, info: Info) -> Customer | None:
         return await load_customer(info, self.view.customer_id)
 
     @strawberry.field
-    async def company(
-        self, info: Info
-    ) -> Annotated[CompanyNode, strawberry.lazy("adapters.graphql.companies")] | None:
-        from adapters.graphql.companies import load_company
-
+    async def company(self, info: Info) -> Company | None:
         if self.view.company_id is None:
             return None
         return await load_company(info, self.view.company_id)
@@ -198,38 +176,14 @@ class OpportunityNode(Node):
         return [StageEntryNode.from_entry(entry) for entry in entries or ()]
 
 
-@strawberry.type(name="OpportunityEdge")
-class OpportunityEdge:
-    node: OpportunityNode
-    edge: strawberry.Private[Edge[OpportunityView]]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return self.edge.cursor
-
-
 @strawberry.type(name="OpportunityConnection")
-class OpportunityConnection:
-    edges: list[OpportunityEdge]
-    page_info: PageInfo
+class OpportunityConnection(Connection[OpportunityNode]):
     where: strawberry.Private[OpportunityFilter]
 
     @strawberry.field(description="How many deals match the filter.")
     def total_count(self, info: Info) -> int:
         context = info.context
         return context.services.use(Sales).read_pipeline.count(context.principal, self.where)
-
-    @classmethod
-    def from_page(
-        cls, page: Page[OpportunityView], where: OpportunityFilter
-    ) -> OpportunityConnection:
-        return cls(
-            edges=[
-                OpportunityEdge(node=OpportunityNode.from_view(e.node), edge=e) for e in page.edges
-            ],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-            where=where,
-        )
 
 
 @strawberry.input
@@ -246,20 +200,22 @@ class OpportunityFilterInput:
     )
 
     def resolve(self) -> OpportunityFilter:
-        from adapters.graphql.customers import COMPANY, CUSTOMER
-
-        def read(value: strawberry.ID | None, kind: str, field: str) -> str | None:
-            try:
-                return local_id(value, kind) if value is not None else None
-            except MalformedId:
-                raise invalid_id_error(f"filter.{field}", kind) from None
-
+        ids = local_ids_by_field(
+            {
+                "pipelineId": (self.pipeline_id, PIPELINE),
+                "stageId": (self.stage_id, STAGE),
+                "ownerId": (self.owner_id, USER),
+                "customerId": (self.customer_id, CUSTOMER),
+                "companyId": (self.company_id, COMPANY),
+            },
+            within="filter.",
+        )
         return OpportunityFilter(
-            pipeline_id=read(self.pipeline_id, PIPELINE, "pipelineId"),
-            stage_id=read(self.stage_id, STAGE, "stageId"),
-            owner_id=read(self.owner_id, USER, "ownerId"),
-            customer_id=read(self.customer_id, CUSTOMER, "customerId"),
-            company_id=read(self.company_id, COMPANY, "companyId"),
+            pipeline_id=ids["pipelineId"],
+            stage_id=ids["stageId"],
+            owner_id=ids["ownerId"],
+            customer_id=ids["customerId"],
+            company_id=ids["companyId"],
             status=self.status.value if self.status else None,
         )
 
@@ -268,18 +224,17 @@ def opportunity_page(
     info: Info, where: OpportunityFilter, first: int | None, after: str | None
 ) -> OpportunityConnection:
     context = info.context
-    try:
-        page = context.services.use(Sales).read_pipeline.opportunities(
-            context.principal, where, first=first, after=after
-        )
-    except DomainError as error:
-        raise query_error(error) from None
-    return OpportunityConnection.from_page(page, where)
+    page = context.services.use(Sales).read_pipeline.opportunities(
+        context.principal, where, first=first, after=after
+    )
+    return OpportunityConnection.from_page(page, OpportunityNode.from_view, where=where)
 
 
 @strawberry.type
 class OpportunityQuery:
-    @strawberry.field(description="Deals, newest first, a keyset page at a time.")
+    @strawberry.field(
+        description="Deals, newest first, a keyset page at a time.", extensions=[QueryErrors()]
+    )
     def opportunities(
         self,
         info: Info,
@@ -304,11 +259,28 @@ def list_opportunities(
         where = attrs.evolve(where, company_id=company_id)
     if filter and filter.stale:
         context = info.context
-        try:
-            where = context.services.use(Sales).read_pipeline.stale(context.principal, where)
-        except DomainError as error:
-            raise query_error(error) from None
+        where = context.services.use(Sales).read_pipeline.stale(context.principal, where)
     return opportunity_page(info, where, first, after)
+
+
+@strawberry.type
+class CompanyOpportunities:
+    """``Company.opportunities``."""
+
+    local_id: strawberry.Private[str]
+
+    @strawberry.field(
+        description="The company's deals, newest first; filter: {status: OPEN} for the open ones.",
+        extensions=[QueryErrors()],
+    )
+    def opportunities(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: OpportunityFilterInput | None = None,
+    ) -> OpportunityConnection:
+        return list_opportunities(info, first, after, filter, company_id=self.local_id)
 
 
 async def load_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None:
@@ -318,11 +290,6 @@ async def load_opportunity(info: Info, opportunity_id: str) -> OpportunityNode |
 
 def fetch_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None:
     context = info.context
-    try:
-        view = context.services.use(Sales).read_pipeline.get_many(
-            context.principal, [opportunity_id]
-        )
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.use(Sales).read_pipeline.get_many(context.principal, [opportunity_id])
     found = view.get(opportunity_id)
     return OpportunityNode.from_view(found) if found else None

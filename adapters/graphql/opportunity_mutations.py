@@ -8,16 +8,12 @@ from decimal import Decimal
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, user_errors
+from adapters.graphql.errors import UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, OpportunityOutcome
-from adapters.graphql.pipeline import OPPORTUNITY, PIPELINE, STAGE, USER, local_ids
-from adapters.graphql.relay import (
-    MalformedId,
-    local_id,
-)
+from adapters.graphql.relay import local_id, local_ids_by_field
+from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, PIPELINE, STAGE, USER
 from application.pipeline.bundle import Sales
 from application.pipeline.opportunities import NewLineItem, NewOpportunity
-from domain.errors import DomainError
 from domain.pipeline import Outcome
 
 
@@ -71,9 +67,7 @@ class CloseOpportunityInput:
 
 
 def new_opportunity(input: CreateOpportunityInput) -> NewOpportunity:
-    from adapters.graphql.customers import COMPANY, CUSTOMER
-
-    ids = local_ids(
+    ids = local_ids_by_field(
         {
             "customerId": (input.customer_id, CUSTOMER),
             "pipelineId": (input.pipeline_id, PIPELINE),
@@ -108,50 +102,38 @@ def new_opportunity(input: CreateOpportunityInput) -> NewOpportunity:
 
 @strawberry.type
 class OpportunityMutation:
-    @strawberry.mutation(description="Open a deal for a customer in a pipeline.")
+    @strawberry.mutation(
+        description="Open a deal for a customer in a pipeline.", extensions=[UserErrors()]
+    )
     def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> OpportunityPayload:
         context = info.context
-        try:
-            new = new_opportunity(input)
-        except MalformedId as bad:
-            return OpportunityPayload(user_errors=invalid_id(str(bad)))
-        try:
-            opportunity = context.services.use(Sales).create_opportunity(context.principal, new)
-        except DomainError as error:
-            return OpportunityPayload(user_errors=user_errors(error))
+        new = new_opportunity(input)
+        opportunity = context.services.use(Sales).create_opportunity(context.principal, new)
         return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))
 
-    @strawberry.mutation(description="Move a deal to another stage of its pipeline.")
+    @strawberry.mutation(
+        description="Move a deal to another stage of its pipeline.", extensions=[UserErrors()]
+    )
     def move_opportunity(self, info: Info, input: MoveOpportunityInput) -> OpportunityPayload:
         context = info.context
-        try:
-            ids = local_ids(
-                {
-                    "opportunityId": (input.opportunity_id, OPPORTUNITY),
-                    "stageId": (input.stage_id, STAGE),
-                }
-            )
-        except MalformedId as bad:
-            return OpportunityPayload(user_errors=invalid_id(str(bad)))
-        try:
-            opportunity = context.services.use(Sales).move_opportunity(
-                context.principal, ids["opportunityId"] or "", ids["stageId"] or ""
-            )
-        except DomainError as error:
-            return OpportunityPayload(user_errors=user_errors(error))
+        ids = local_ids_by_field(
+            {
+                "opportunityId": (input.opportunity_id, OPPORTUNITY),
+                "stageId": (input.stage_id, STAGE),
+            }
+        )
+        opportunity = context.services.use(Sales).move_opportunity(
+            context.principal, ids["opportunityId"] or "", ids["stageId"] or ""
+        )
         return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))
 
-    @strawberry.mutation(description="Close a deal as won or lost; either needs a reason.")
+    @strawberry.mutation(
+        description="Close a deal as won or lost; either needs a reason.", extensions=[UserErrors()]
+    )
     def close_opportunity(self, info: Info, input: CloseOpportunityInput) -> OpportunityPayload:
         context = info.context
-        try:
-            opportunity_id = local_id(input.opportunity_id, OPPORTUNITY)
-        except MalformedId:
-            return OpportunityPayload(user_errors=invalid_id("opportunityId"))
-        try:
-            opportunity = context.services.use(Sales).close_opportunity(
-                context.principal, opportunity_id, Outcome(input.outcome.value), input.reason
-            )
-        except DomainError as error:
-            return OpportunityPayload(user_errors=user_errors(error))
+        opportunity_id = local_id(input.opportunity_id, OPPORTUNITY, field="opportunityId")
+        opportunity = context.services.use(Sales).close_opportunity(
+            context.principal, opportunity_id, Outcome(input.outcome.value), input.reason
+        )
         return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))

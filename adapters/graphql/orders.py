@@ -1,36 +1,32 @@
-"""Orders in the API: the type, a customer's orders, and the mutations that change them."""
+"""Orders in the API: the type, the orders of customers and companies, and the mutations."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from graphql import GraphQLError
 
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.customers import Customer, customer_node
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.relay import (
     MalformedId,
     Node,
     PageInfo,
     invalid_cursor_error,
-    invalid_id_error,
     local_id,
     to_global_id,
 )
+from adapters.graphql.type_names import CUSTOMER, ORDER
 from application.orders.bundle import Orders
 from application.orders.commands import NewOrder, NewOrderLine
 from application.orders.views import OrderView
-from domain.errors import DomainError
+from application.pagination import Edge as PageEdge
 
-if TYPE_CHECKING:
-    from adapters.graphql.customers import CustomerNode
-
-ORDER = "Order"
 MAX_ORDERS_PAGE = 100
 
 
@@ -94,25 +90,13 @@ class OrderNode(Node):
         )
 
     @strawberry.field(description="Who placed the order.")
-    async def customer(
-        self, info: Info
-    ) -> Annotated[CustomerNode, strawberry.lazy("adapters.graphql.customers")] | None:
-        from adapters.graphql.customers import CustomerNode
-
+    async def customer(self, info: Info) -> Customer | None:
         view = await info.context.loaders.customers.load(self.customer_id)
-        return CustomerNode.from_view(view) if view else None
+        return customer_node(view) if view else None
 
 
 @strawberry.type
-class OrderEdge:
-    cursor: str
-    node: OrderNode
-
-
-@strawberry.type
-class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: PageInfo
+class OrderConnection(Connection[OrderNode]):
     customer_id: strawberry.Private[str | None] = None
     company_id: strawberry.Private[str | None] = None
 
@@ -138,28 +122,19 @@ def _position(cursor: str) -> tuple[datetime, str]:
         raise MalformedId(cursor) from None
 
 
-async def orders_of(info: Info, customer_id: str, first: int, after: str | None) -> OrderConnection:
-    """A customer's orders, newest first; first pages of many customers load together."""
+def _check_page_size(first: int) -> None:
     if not 0 <= first <= MAX_ORDERS_PAGE:
         raise GraphQLError(
             f"first must be between 0 and {MAX_ORDERS_PAGE}",
             extensions={"code": "INVALID", "field": "first"},
         )
-    context = info.context
+
+
+def _before(after: str | None) -> tuple[datetime, str] | None:
     try:
-        if after is None:
-            views = list(await context.loaders.newest_orders.load((customer_id, first + 1)))
-        else:
-            views = list(
-                context.services.use(Orders).read.of_customer(
-                    context.principal, customer_id, before=_position(after), limit=first + 1
-                )
-            )
+        return _position(after) if after is not None else None
     except MalformedId:
         raise invalid_cursor_error() from None
-    except DomainError as error:
-        raise query_error(error) from None
-    return _connection(views, first, after, customer_id=customer_id)
 
 
 def _connection(
@@ -171,63 +146,81 @@ def _connection(
     company_id: str | None = None,
 ) -> OrderConnection:
     page = views[:first]
-    return OrderConnection(
-        edges=[OrderEdge(cursor=_cursor(v), node=OrderNode.from_view(v)) for v in page],
-        page_info=PageInfo(
-            has_next_page=len(views) > first,
-            has_previous_page=after is not None,
-            start_cursor=_cursor(page[0]) if page else None,
-            end_cursor=_cursor(page[-1]) if page else None,
-        ),
+    page_info = PageInfo(
+        has_next_page=len(views) > first,
+        has_previous_page=after is not None,
+        start_cursor=_cursor(page[0]) if page else None,
+        end_cursor=_cursor(page[-1]) if page else None,
+    )
+    return OrderConnection.from_edges(
+        (PageEdge(view, _cursor) for view in page),
+        page_info,
+        OrderNode.from_view,
         customer_id=customer_id,
         company_id=company_id,
     )
 
 
-def orders_of_company(
-    info: Info, company_id: str, first: int, after: str | None
-) -> OrderConnection:
-    """The orders of a company's people, newest first."""
-    if not 0 <= first <= MAX_ORDERS_PAGE:
-        raise GraphQLError(
-            f"first must be between 0 and {MAX_ORDERS_PAGE}",
-            extensions={"code": "INVALID", "field": "first"},
-        )
-    context = info.context
-    try:
-        before = _position(after) if after is not None else None
+@strawberry.type
+class CustomerOrders:
+    """``Customer.orders``."""
+
+    id_local: strawberry.Private[str]
+
+    @strawberry.field(
+        description="What the customer bought, newest first.", extensions=[QueryErrors()]
+    )
+    async def orders(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> OrderConnection:
+        # First pages of many customers load together.
+        _check_page_size(first)
+        context = info.context
+        before = _before(after)
+        if before is None:
+            views = list(await context.loaders.newest_orders.load((self.id_local, first + 1)))
+        else:
+            views = list(
+                context.services.use(Orders).read.of_customer(
+                    context.principal, self.id_local, before=before, limit=first + 1
+                )
+            )
+        return _connection(views, first, after, customer_id=self.id_local)
+
+
+@strawberry.type
+class CompanyOrders:
+    """``Company.orders``."""
+
+    local_id: strawberry.Private[str]
+
+    @strawberry.field(
+        description="What the company's people bought, newest first.", extensions=[QueryErrors()]
+    )
+    def orders(self, info: Info, first: int = 20, after: str | None = None) -> OrderConnection:
+        _check_page_size(first)
+        context = info.context
         views = list(
             context.services.use(Orders).read.of_company(
-                context.principal, company_id, before=before, limit=first + 1
+                context.principal, self.local_id, before=_before(after), limit=first + 1
             )
         )
-    except MalformedId:
-        raise invalid_cursor_error() from None
-    except DomainError as error:
-        raise query_error(error) from None
-    return _connection(views, first, after, company_id=company_id)
+        return _connection(views, first, after, company_id=self.local_id)
 
 
 def fetch_order(info: Info, order_id: str) -> OrderNode | None:
     context = info.context
-    try:
-        view = (
-            context.services.use(Orders).read.get_many(context.principal, [order_id]).get(order_id)
-        )
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.use(Orders).read.get_many(context.principal, [order_id]).get(order_id)
     return OrderNode.from_view(view) if view else None
 
 
 @strawberry.type
 class OrderQuery:
-    @strawberry.field(description="One order by id; null when there is none.")
+    @strawberry.field(
+        description="One order by id; null when there is none.", extensions=[QueryErrors()]
+    )
     def order(self, info: Info, id: strawberry.ID) -> OrderNode | None:
-        try:
-            order_id = local_id(id, ORDER)
-        except MalformedId:
-            raise invalid_id_error("id", ORDER) from None
-        return fetch_order(info, order_id)
+        return fetch_order(info, local_id(id, ORDER, field="id"))
 
 
 @strawberry.input
@@ -271,29 +264,12 @@ class OrderPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _run(action: Callable[[], OrderView]) -> OrderPayload:
-    try:
-        return OrderPayload(order=OrderNode.from_view(action()))
-    except DomainError as error:
-        return OrderPayload(user_errors=user_errors(error))
-
-
-def _order_id(raw: strawberry.ID) -> str | None:
-    try:
-        return local_id(raw, ORDER)
-    except MalformedId:
-        return None
-
-
 @strawberry.type
 class OrderMutation:
-    @strawberry.mutation(description="Record a purchase for a customer.")
+    @strawberry.mutation(description="Record a purchase for a customer.", extensions=[UserErrors()])
     def record_order(self, info: Info, input: RecordOrderInput) -> OrderPayload:
         context = info.context
-        try:
-            customer_id = local_id(input.customer_id, "Customer")
-        except MalformedId:
-            return OrderPayload(user_errors=invalid_id("customerId"))
+        customer_id = local_id(input.customer_id, CUSTOMER, field="customerId")
         new = NewOrder(
             customer_id=customer_id,
             placed_at=input.placed_at,
@@ -311,32 +287,30 @@ class OrderMutation:
             paid=input.paid,
             external_id=input.external_id,
         )
-        return _run(lambda: context.services.use(Orders).record(context.principal, new))
+        view = context.services.use(Orders).record(context.principal, new)
+        return OrderPayload(order=OrderNode.from_view(view))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def mark_order_paid(self, info: Info, input: OrderIdInput) -> OrderPayload:
         context = info.context
-        order_id = _order_id(input.id)
-        if order_id is None:
-            return OrderPayload(user_errors=invalid_id("id"))
-        return _run(lambda: context.services.use(Orders).mark_paid(context.principal, order_id))
+        order_id = local_id(input.id, ORDER, field="id")
+        view = context.services.use(Orders).mark_paid(context.principal, order_id)
+        return OrderPayload(order=OrderNode.from_view(view))
 
-    @strawberry.mutation(description="Give back part or all of a paid order.")
+    @strawberry.mutation(
+        description="Give back part or all of a paid order.", extensions=[UserErrors()]
+    )
     def refund_order(self, info: Info, input: RefundOrderInput) -> OrderPayload:
         context = info.context
-        order_id = _order_id(input.id)
-        if order_id is None:
-            return OrderPayload(user_errors=invalid_id("id"))
-        return _run(
-            lambda: context.services.use(Orders).refund(
-                context.principal, order_id, str(input.amount), input.reason
-            )
+        order_id = local_id(input.id, ORDER, field="id")
+        view = context.services.use(Orders).refund(
+            context.principal, order_id, str(input.amount), input.reason
         )
+        return OrderPayload(order=OrderNode.from_view(view))
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def cancel_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
         context = info.context
-        order_id = _order_id(input.id)
-        if order_id is None:
-            return OrderPayload(user_errors=invalid_id("id"))
-        return _run(lambda: context.services.use(Orders).cancel(context.principal, order_id))
+        order_id = local_id(input.id, ORDER, field="id")
+        view = context.services.use(Orders).cancel(context.principal, order_id)
+        return OrderPayload(order=OrderNode.from_view(view))

@@ -7,22 +7,15 @@ from decimal import Decimal
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.relay import (
-    MalformedId,
     Node,
-    invalid_id_error,
     local_id,
     to_global_id,
 )
+from adapters.graphql.type_names import PIPELINE, STAGE
 from application.pipeline.views import CurrencyAmount
-from domain.errors import DomainError
 from domain.pipeline import Pipeline, PipelineStage
-
-PIPELINE = "Pipeline"
-STAGE = "PipelineStage"
-OPPORTUNITY = "Opportunity"
-USER = "User"
 
 
 @strawberry.type(description="A sum in one currency; sums are never converted.")
@@ -87,29 +80,12 @@ def stage_node(info: Info, pipeline_id: str, stage_id: str) -> PipelineStageNode
 
 
 def read_pipeline_id(value: strawberry.ID, field: str = "pipelineId") -> str:
-    try:
-        return local_id(value, PIPELINE)
-    except MalformedId:
-        raise invalid_id_error(field, PIPELINE) from None
-
-
-def local_ids(values: dict[str, tuple[strawberry.ID | None, str]]) -> dict[str, str | None]:
-    """Local ids of the given global ids; raises ``MalformedId`` naming the field."""
-    found: dict[str, str | None] = {}
-    for field, (value, kind) in values.items():
-        try:
-            found[field] = local_id(value, kind) if value is not None else None
-        except MalformedId:
-            raise MalformedId(field) from None
-    return found
+    return local_id(value, PIPELINE, field=field)
 
 
 @strawberry.type
 class PipelineQuery:
-    @strawberry.field(description="Every pipeline, the default first.")
+    @strawberry.field(description="Every pipeline, the default first.", extensions=[QueryErrors()])
     def pipelines(self, info: Info) -> list[PipelineNode]:
-        try:
-            found = info.context.loaders.pipelines()
-        except DomainError as error:
-            raise query_error(error) from None
+        found = info.context.loaders.pipelines()
         return [PipelineNode.from_pipeline(p) for p in found.values()]

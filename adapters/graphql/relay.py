@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from enum import Enum
 
 import strawberry
@@ -42,7 +43,18 @@ class PageInfo:
 
 
 class MalformedId(ValueError):
-    pass
+    """A value that is not a global id (of the expected type).
+
+    With ``field`` it says which argument or input field held it, so the resolver's error
+    handling can answer for it (see ``adapters.graphql.errors``)."""
+
+    def __init__(
+        self, value: str, *, field: str | None = None, expected_type: str | None = None
+    ) -> None:
+        super().__init__(value)
+        self.value = value
+        self.field = field
+        self.expected_type = expected_type
 
 
 def to_global_id(type_name: str, local_id: str) -> str:
@@ -62,12 +74,37 @@ def from_global_id(global_id: str) -> tuple[str, str]:
     return type_name, local_id
 
 
-def local_id(global_id: str, expected_type: str) -> str:
-    """The local id inside ``global_id``, which must name ``expected_type``."""
-    type_name, local = from_global_id(global_id)
+def local_id(global_id: str, expected_type: str, *, field: str | None = None) -> str:
+    """The local id inside ``global_id``, which must name ``expected_type``.
+
+    ``field`` is the path of the argument or input field that held it, for the error."""
+    try:
+        type_name, local = from_global_id(global_id)
+    except MalformedId:
+        raise MalformedId(global_id, field=field, expected_type=expected_type) from None
     if type_name != expected_type:
-        raise MalformedId(global_id)
+        raise MalformedId(global_id, field=field, expected_type=expected_type)
     return local
+
+
+def local_ids(
+    global_ids: Iterable[str] | None, expected_type: str, *, field: str
+) -> frozenset[str] | None:
+    """The local ids of a list argument; ``None`` when it was not given."""
+    if global_ids is None:
+        return None
+    return frozenset(local_id(value, expected_type, field=field) for value in global_ids)
+
+
+def local_ids_by_field(
+    values: dict[str, tuple[str | None, str]], *, within: str = ""
+) -> dict[str, str | None]:
+    """Local ids of the given global ids, by field; ``MalformedId`` names the field, under
+    ``within`` (``"filter."``) when the fields are an argument's."""
+    return {
+        field: local_id(value, kind, field=within + field) if value is not None else None
+        for field, (value, kind) in values.items()
+    }
 
 
 def invalid_id_error(argument: str, expected_type: str) -> GraphQLError:

@@ -10,7 +10,7 @@ from typing import Annotated
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
+from adapters.graphql.errors import QueryErrors
 from adapters.graphql.pipeline import (
     MoneyTotal,
     PipelineNode,
@@ -20,7 +20,6 @@ from adapters.graphql.pipeline import (
 )
 from application.pipeline.analytics import ForecastGrouping, Period
 from application.pipeline.bundle import Sales
-from domain.errors import DomainError
 
 
 @strawberry.enum(description="How a forecast is bucketed by expected close date.")
@@ -83,7 +82,10 @@ class ForecastLine:
 
 @strawberry.type
 class SalesAnalyticsQuery:
-    @strawberry.field(description="Count, value and conversion per stage; win rate and cycle.")
+    @strawberry.field(
+        description="Count, value and conversion per stage; win rate and cycle.",
+        extensions=[QueryErrors()],
+    )
     def sales_funnel(
         self,
         info: Info,
@@ -93,12 +95,7 @@ class SalesAnalyticsQuery:
     ) -> SalesFunnel:
         context = info.context
         local = read_pipeline_id(pipeline_id)
-        try:
-            funnel = context.services.use(Sales).analytics.funnel(
-                context.principal, local, from_, to
-            )
-        except DomainError as error:
-            raise query_error(error) from None
+        funnel = context.services.use(Sales).analytics.funnel(context.principal, local, from_, to)
         pipeline = context.loaders.pipelines().get(local)
         return SalesFunnel(
             pipeline=PipelineNode.from_pipeline(pipeline) if pipeline else None,
@@ -122,7 +119,10 @@ class SalesAnalyticsQuery:
             average_cycle_days=funnel.average_cycle_days,
         )
 
-    @strawberry.field(description="Open deals by close period: amount and weighted amount.")
+    @strawberry.field(
+        description="Open deals by close period: amount and weighted amount.",
+        extensions=[QueryErrors()],
+    )
     def sales_forecast(
         self,
         info: Info,
@@ -132,12 +132,9 @@ class SalesAnalyticsQuery:
     ) -> list[ForecastLine]:
         context = info.context
         local = read_pipeline_id(pipeline_id)
-        try:
-            lines = context.services.use(Sales).analytics.forecast(
-                context.principal, local, Period(period.value), ForecastGrouping(group_by.value)
-            )
-        except DomainError as error:
-            raise query_error(error) from None
+        lines = context.services.use(Sales).analytics.forecast(
+            context.principal, local, Period(period.value), ForecastGrouping(group_by.value)
+        )
         return [
             ForecastLine(
                 period=line.period,

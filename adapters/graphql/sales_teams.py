@@ -8,15 +8,12 @@ import strawberry
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
-from adapters.graphql.pipeline import USER, local_ids
-from adapters.graphql.relay import MalformedId, Node, to_global_id
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
+from adapters.graphql.type_names import TEAM, USER
 from application.pipeline.bundle import Sales
 from application.pipeline.teams import TeamMemberInput
-from domain.errors import DomainError
 from domain.pipeline import SalesTeam, TeamMember
-
-TEAM = "SalesTeam"
 
 
 @strawberry.enum(description="How a team shares new leads out.")
@@ -95,57 +92,45 @@ class SalesTeamPayload:
 
 @strawberry.type
 class SalesTeamQuery:
-    @strawberry.field(description="Every sales team, by name.")
+    @strawberry.field(description="Every sales team, by name.", extensions=[QueryErrors()])
     def sales_teams(self, info: Info) -> list[SalesTeamNode]:
         context = info.context
-        try:
-            teams = context.services.use(Sales).read_pipeline.teams(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        teams = context.services.use(Sales).read_pipeline.teams(context.principal)
         return [SalesTeamNode.from_team(team) for team in teams]
 
 
 @strawberry.type
 class SalesTeamMutation:
-    @strawberry.mutation(description="A team that new leads are assigned within.")
+    @strawberry.mutation(
+        description="A team that new leads are assigned within.", extensions=[UserErrors()]
+    )
     def create_sales_team(self, info: Info, input: CreateSalesTeamInput) -> SalesTeamPayload:
         context = info.context
         members = []
         for index, member in enumerate(input.members):
-            try:
-                user = local_ids({f"members.{index}.userId": (member.user_id, USER)})
-            except MalformedId as bad:
-                return SalesTeamPayload(user_errors=invalid_id(str(bad)))
             members.append(
                 TeamMemberInput(
-                    user_id=next(iter(user.values())) or "",
+                    user_id=local_id(member.user_id, USER, field=f"members.{index}.userId"),
                     regions=member.regions,
                     industries=member.industries,
                 )
             )
-        try:
-            team = context.services.use(Sales).create_sales_team(
-                context.principal,
-                name=input.name,
-                strategy=input.strategy.value,
-                members=members,
-                first_touch_hours=input.first_touch_hours,
-            )
-        except DomainError as error:
-            return SalesTeamPayload(user_errors=user_errors(error))
+        team = context.services.use(Sales).create_sales_team(
+            context.principal,
+            name=input.name,
+            strategy=input.strategy.value,
+            members=members,
+            first_touch_hours=input.first_touch_hours,
+        )
         return SalesTeamPayload(team=SalesTeamNode.from_team(team))
 
-    @strawberry.mutation(description="Mark a rep away (skipped by assignment) or back.")
+    @strawberry.mutation(
+        description="Mark a rep away (skipped by assignment) or back.", extensions=[UserErrors()]
+    )
     def set_rep_away(self, info: Info, input: SetRepAwayInput) -> SalesTeamPayload:
         context = info.context
-        try:
-            ids = local_ids({"teamId": (input.team_id, TEAM), "userId": (input.user_id, USER)})
-        except MalformedId as bad:
-            return SalesTeamPayload(user_errors=invalid_id(str(bad)))
-        try:
-            team = context.services.use(Sales).set_rep_away(
-                context.principal, ids["teamId"] or "", ids["userId"] or "", away=input.away
-            )
-        except DomainError as error:
-            return SalesTeamPayload(user_errors=user_errors(error))
+        ids = local_ids_by_field({"teamId": (input.team_id, TEAM), "userId": (input.user_id, USER)})
+        team = context.services.use(Sales).set_rep_away(
+            context.principal, ids["teamId"] or "", ids["userId"] or "", away=input.away
+        )
         return SalesTeamPayload(team=SalesTeamNode.from_team(team))

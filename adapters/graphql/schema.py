@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
@@ -14,31 +15,20 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from adapters.graphql.access import AccessQuery, UserNode, load_user
-from adapters.graphql.activities import ACTIVITY, ActivityMutation, ActivityNode, fetch_activity
+from adapters.graphql.access import AccessQuery, UserNode
+from adapters.graphql.activities import ActivityMutation, ActivityNode
 from adapters.graphql.automation import AutomationMutation, AutomationQuery
-from adapters.graphql.behaviour import (
-    BEHAVIOUR_EVENT,
-    BehaviourEventNode,
-    BehaviourMutation,
-    fetch_behaviour_event,
-)
+from adapters.graphql.behaviour import BehaviourEventNode, BehaviourMutation
 from adapters.graphql.board import BoardQuery
 from adapters.graphql.caching import DocumentCache, valid_document
-from adapters.graphql.companies import CompanyQuery, fetch_company
+from adapters.graphql.companies import CompanyQuery
 from adapters.graphql.company_mutations import CompanyMutation
 from adapters.graphql.context import Info
 from adapters.graphql.cost import Measures
 from adapters.graphql.custom_fields import CustomFieldMutation, CustomFieldQuery
-from adapters.graphql.customers import (
-    COMPANY,
-    CUSTOMER,
-    CustomerMutation,
-    CustomerQuery,
-    fetch_customer,
-)
+from adapters.graphql.customers import CustomerMutation, CustomerQuery
 from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
-from adapters.graphql.errors import MaskUnexpectedErrors
+from adapters.graphql.errors import MaskUnexpectedErrors, QueryErrors
 from adapters.graphql.events import EventSubscription
 from adapters.graphql.execution import ExecutionLoops
 from adapters.graphql.importing import ImportMutation
@@ -49,49 +39,39 @@ from adapters.graphql.lifecycle import (
     LifecycleQuery,
 )
 from adapters.graphql.limits import ApiLimits, limit_extensions
-from adapters.graphql.opportunities import OpportunityQuery, fetch_opportunity
+from adapters.graphql.opportunities import OpportunityQuery
 from adapters.graphql.opportunity_mutations import OpportunityMutation
-from adapters.graphql.orders import ORDER, OrderMutation, OrderQuery, fetch_order
-from adapters.graphql.pipeline import OPPORTUNITY, PipelineQuery
+from adapters.graphql.orders import OrderMutation, OrderQuery
+from adapters.graphql.pipeline import PipelineQuery
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.sales_analytics import SalesAnalyticsQuery
 from adapters.graphql.sales_teams import SalesTeamMutation, SalesTeamQuery
 from adapters.graphql.scalars import SCALARS
-from adapters.graphql.segments import SEGMENT, SegmentMutation, SegmentQuery, fetch_segment
+from adapters.graphql.segments import SegmentMutation, SegmentQuery
 from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
-from adapters.graphql.tags import TAG, TagQuery, fetch_tag
+from adapters.graphql.tags import TagQuery
 from adapters.graphql.tasks import TaskMutation, TaskQuery
+from adapters.graphql.types import NODE_FETCHERS
 from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
 from application.limits import TokenBuckets
 
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its global id; null when there is none.")
+    @strawberry.field(
+        description="Any object by its global id; null when there is none.",
+        extensions=[QueryErrors()],
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         try:
             type_name, local = from_global_id(id)
         except MalformedId:
             return None
-        if type_name == CUSTOMER:
-            return fetch_customer(info, local)
-        if type_name == COMPANY:
-            return fetch_company(info, local)
-        if type_name == "User":
-            return await load_user(info, local)
-        if type_name == ORDER:
-            return fetch_order(info, local)
-        if type_name == ACTIVITY:
-            return fetch_activity(info, local)
-        if type_name == BEHAVIOUR_EVENT:
-            return fetch_behaviour_event(info, local)
-        if type_name == TAG:
-            return fetch_tag(info, local)
-        if type_name == SEGMENT:
-            return fetch_segment(info, local)
-        if type_name == OPPORTUNITY:
-            return fetch_opportunity(info, local)
-        return None
+        fetch = NODE_FETCHERS.get(type_name)
+        if fetch is None:
+            return None
+        found = fetch(info, local)
+        return await found if isawaitable(found) else found
 
 
 Query = merge_types(

@@ -5,15 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
-from adapters.graphql.errors import UserError, input_error, query_error, user_errors
+from adapters.graphql.customers import Customer, CustomerBase, load_customer
+from adapters.graphql.errors import (
+    QueryErrors,
+    UserError,
+    UserErrors,
+    input_error,
+    user_errors,
+)
 from adapters.graphql.relay import MalformedId, Node, from_global_id, to_global_id
 from adapters.graphql.segment_rules import SegmentRuleInput, rule_from_input, rule_text
+from adapters.graphql.type_names import CUSTOMER, SEGMENT
 from application.segments.bundle import Segments
 from application.segments.clustering import Feature
 from application.segments.commands import NewSegment, RfmSettings
@@ -24,23 +31,13 @@ from domain.errors import DomainError, ErrorCode
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import SegmentKind
 
-SEGMENT = "Segment"
-CUSTOMER = "Customer"
-
 _kinds: type[Enum] = Enum("SegmentKind", {kind.name: kind.value for kind in SegmentKind})  # type: ignore[misc]
 SegmentKindValue = strawberry.enum(
     _kinds, description="STATIC keeps the members it was taken with; DYNAMIC follows its rule."
 )
 
-if TYPE_CHECKING:
-    from adapters.graphql.customers import CustomerNode
 
-Customer = Annotated["CustomerNode", strawberry.lazy("adapters.graphql.customers")]
-
-
-async def _customers(info: Info, ids: Sequence[str]) -> list[Customer]:
-    from adapters.graphql.customers import load_customer
-
+async def _customers(info: Info, ids: Sequence[str]) -> list[CustomerBase]:
     found = [await load_customer(info, customer_id) for customer_id in ids]
     return [node for node in found if node is not None]
 
@@ -134,14 +131,21 @@ class Rfm:
         )
 
 
-async def segments_of(info: Info, customer_id: str) -> list[SegmentNode]:
-    views = await info.context.loaders.customer_segments.load(customer_id)
-    return [SegmentNode.from_view(view) for view in views or ()]
+@strawberry.type
+class CustomerSegments:
+    """``Customer.segments`` and ``Customer.rfm``."""
 
+    id_local: strawberry.Private[str]
 
-async def rfm_of(info: Info, customer_id: str) -> Rfm | None:
-    score = await info.context.loaders.customer_rfm.load(customer_id)
-    return None if score is None else Rfm.from_score(score)
+    @strawberry.field(description="The segments the customer is a member of, by name.")
+    async def segments(self, info: Info) -> list[SegmentNode]:
+        views = await info.context.loaders.customer_segments.load(self.id_local)
+        return [SegmentNode.from_view(view) for view in views or ()]
+
+    @strawberry.field(description="RFM scores and class from the latest run; null if unscored.")
+    async def rfm(self, info: Info) -> Rfm | None:
+        score = await info.context.loaders.customer_rfm.load(self.id_local)
+        return None if score is None else Rfm.from_score(score)
 
 
 @strawberry.type(description="What a rule finds now; nothing is saved.")
@@ -160,42 +164,37 @@ class SegmentPreview:
 
 def fetch_segment(info: Info, segment_id: str) -> SegmentNode | None:
     context = info.context
-    try:
-        view = context.services.use(Segments).read.get_many(context.principal, [segment_id])
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.use(Segments).read.get_many(context.principal, [segment_id])
     found = view.get(segment_id)
     return None if found is None else SegmentNode.from_view(found)
 
 
 @strawberry.type
 class SegmentQuery:
-    @strawberry.field(description="How many customers a rule finds now, and a sample of them.")
+    @strawberry.field(
+        description="How many customers a rule finds now, and a sample of them.",
+        extensions=[UserErrors()],
+    )
     def preview_segment(self, info: Info, rule: str) -> SegmentPreview:
         context = info.context
-        try:
-            preview = context.services.use(Segments).preview(context.principal, rule, first=100)
-        except DomainError as error:
-            return SegmentPreview(user_errors=user_errors(error))
+        preview = context.services.use(Segments).preview(context.principal, rule, first=100)
         return SegmentPreview(
             count=preview.count, evaluation_ms=preview.evaluation_ms, sample_ids=preview.sample
         )
 
     @strawberry.field(description="A rule tree as the text that previewSegment and rules read.")
     def segment_rule_text(self, info: Info, input: SegmentRuleInput) -> SegmentRuleText:
+        # Not UserErrors: a reader without the permission gets a top-level error, as before.
         info.context.principal.require(Permission.READ_CUSTOMERS)
         try:
             return SegmentRuleText(text=print_rule(rule_from_input(input)))
         except DomainError as error:
             return SegmentRuleText(user_errors=user_errors(error))
 
-    @strawberry.field(description="Every segment, by name.")
+    @strawberry.field(description="Every segment, by name.", extensions=[QueryErrors()])
     def segments(self, info: Info) -> list[SegmentNode]:
         context = info.context
-        try:
-            views = context.services.use(Segments).read.all(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        views = context.services.use(Segments).read.all(context.principal)
         return [SegmentNode.from_view(view) for view in views]
 
 
@@ -255,18 +254,19 @@ class ComputeRfmPayload:
 
 @strawberry.type
 class SegmentMutation:
-    @strawberry.mutation(description="A new segment, with its members as of now.")
+    @strawberry.mutation(
+        description="A new segment, with its members as of now.", extensions=[UserErrors()]
+    )
     def create_segment(self, info: Info, input: CreateSegmentInput) -> SegmentPayload:
         context = info.context
-        try:
-            text = rule_text(input.rule, input.rule_input)
-            new = NewSegment(name=input.name, rule=text, kind=SegmentKind(enum_value(input.kind)))
-            view = context.services.use(Segments).create(context.principal, new)
-        except DomainError as error:
-            return SegmentPayload(user_errors=user_errors(error))
+        text = rule_text(input.rule, input.rule_input)
+        new = NewSegment(name=input.name, rule=text, kind=SegmentKind(enum_value(input.kind)))
+        view = context.services.use(Segments).create(context.principal, new)
         return SegmentPayload(segment=SegmentNode.from_view(view))
 
-    @strawberry.mutation(description="Rename a segment or change its rule.")
+    @strawberry.mutation(
+        description="Rename a segment or change its rule.", extensions=[UserErrors()]
+    )
     def update_segment(self, info: Info, input: UpdateSegmentInput) -> SegmentPayload:
         context = info.context
         try:
@@ -277,43 +277,38 @@ class SegmentMutation:
             return SegmentPayload(
                 user_errors=input_error("id", ErrorCode.INVALID_ID, "is not the id of a Segment")
             )
-        try:
-            rule = input.rule
-            if input.rule_input is not None:
-                rule = rule_text(input.rule, input.rule_input)
-            view = context.services.use(Segments).update(
-                context.principal, segment_id, name=input.name, rule=rule
-            )
-        except DomainError as error:
-            return SegmentPayload(user_errors=user_errors(error))
+        rule = input.rule
+        if input.rule_input is not None:
+            rule = rule_text(input.rule, input.rule_input)
+        view = context.services.use(Segments).update(
+            context.principal, segment_id, name=input.name, rule=rule
+        )
         return SegmentPayload(segment=SegmentNode.from_view(view))
 
     @strawberry.mutation(
-        description="k-means over customers with orders, saved as static segments, largest first."
+        description="k-means over customers with orders, saved as static segments, largest first.",
+        extensions=[UserErrors()],
     )
     def cluster_customers(
         self, info: Info, input: ClusterCustomersInput
     ) -> ClusterCustomersPayload:
         context = info.context
-        try:
-            views = context.services.use(Segments).cluster(
-                context.principal,
-                k=input.k,
-                features=[Feature(enum_value(feature)) for feature in input.features],
-                name=input.name,
-                seed=input.seed,
-            )
-        except DomainError as error:
-            return ClusterCustomersPayload(user_errors=user_errors(error))
+        views = context.services.use(Segments).cluster(
+            context.principal,
+            k=input.k,
+            features=[Feature(enum_value(feature)) for feature in input.features],
+            name=input.name,
+            seed=input.seed,
+        )
         return ClusterCustomersPayload(segments=[SegmentNode.from_view(v) for v in views])
 
-    @strawberry.mutation(description="Score every customer's RFM over the last windowDays days.")
+    @strawberry.mutation(
+        description="Score every customer's RFM over the last windowDays days.",
+        extensions=[UserErrors()],
+    )
     def compute_rfm(self, info: Info, window_days: int | None = 365) -> ComputeRfmPayload:
         context = info.context
-        try:
-            scored = context.services.use(Segments).compute_rfm(
-                context.principal, RfmSettings(window_days=window_days)
-            )
-        except DomainError as error:
-            return ComputeRfmPayload(user_errors=user_errors(error))
+        scored = context.services.use(Segments).compute_rfm(
+            context.principal, RfmSettings(window_days=window_days)
+        )
         return ComputeRfmPayload(scored_count=scored)

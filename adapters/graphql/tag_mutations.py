@@ -11,10 +11,10 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
-from adapters.graphql.customers import CUSTOMER
-from adapters.graphql.errors import UserError, input_error, query_error, user_errors
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors, input_error
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
-from adapters.graphql.tags import AUTO_TAG_RULE, TAG, TagCategoryValue, TagNode, fetch_tag
+from adapters.graphql.tags import TagCategoryValue, TagNode, fetch_tag
+from adapters.graphql.type_names import AUTO_TAG_RULE, CUSTOMER, TAG
 from application.errors import InvalidInput
 from application.tags.bundle import Tags
 from application.tags.commands import NewTag, TagResult
@@ -25,7 +25,7 @@ from application.tags.conditions import (
     TagCondition,
 )
 from domain.behaviour import EventFrequency
-from domain.errors import DomainError, ErrorCode
+from domain.errors import ErrorCode
 from domain.tags import TagCategory
 
 
@@ -102,7 +102,7 @@ class AutoTagRuleNode(Node):
             tag_id=rule.tag_id,
         )
 
-    @strawberry.field
+    @strawberry.field(extensions=[QueryErrors()])
     def tag(self, info: Info) -> TagNode | None:
         return fetch_tag(info, self.tag_id)
 
@@ -157,19 +157,18 @@ class DeleteAutoTagRulePayload:
 
 @strawberry.type
 class AutoTagRuleQuery:
-    @strawberry.field(description="Every auto-tag rule, oldest first.")
+    @strawberry.field(description="Every auto-tag rule, oldest first.", extensions=[QueryErrors()])
     def auto_tag_rules(self, info: Info) -> list[AutoTagRuleNode]:
         context = info.context
-        try:
-            rules = context.services.use(Tags).list_rules(context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        rules = context.services.use(Tags).list_rules(context.principal)
         return [AutoTagRuleNode.from_rule(rule) for rule in rules]
 
 
 @strawberry.type
 class TagMutation:
-    @strawberry.mutation(description="Add a tag to the catalogue; its name must be new.")
+    @strawberry.mutation(
+        description="Add a tag to the catalogue; its name must be new.", extensions=[UserErrors()]
+    )
     def create_tag(self, info: Info, input: CreateTagInput) -> CreateTagPayload:
         context = info.context
         new = NewTag(
@@ -178,15 +177,13 @@ class TagMutation:
             category=TagCategory(enum_value(input.category)),
             description=input.description,
         )
-        try:
-            view = context.services.use(Tags).create(context.principal, new)
-        except DomainError as error:
-            return CreateTagPayload(user_errors=user_errors(error))
+        view = context.services.use(Tags).create(context.principal, new)
         return CreateTagPayload(tag=TagNode.from_view(view))
 
     @strawberry.mutation(
         description="Add an auto-tag rule; the hourly auto-tag job (or `rapport jobs run "
-        "auto-tag`) applies it."
+        "auto-tag`) applies it.",
+        extensions=[UserErrors()],
     )
     def create_auto_tag_rule(
         self, info: Info, input: CreateAutoTagRuleInput
@@ -198,15 +195,13 @@ class TagMutation:
                 user_errors=input_error("tagId", ErrorCode.INVALID_ID, "is not the id of a Tag")
             )
         context = info.context
-        try:
-            rule = context.services.use(Tags).define_rule(
-                context.principal, tag_id, _condition(input)
-            )
-        except DomainError as error:
-            return CreateAutoTagRulePayload(user_errors=user_errors(error))
+        rule = context.services.use(Tags).define_rule(context.principal, tag_id, _condition(input))
         return CreateAutoTagRulePayload(rule=AutoTagRuleNode.from_rule(rule))
 
-    @strawberry.mutation(description="Stop an auto-tag rule, and take its tags off if asked.")
+    @strawberry.mutation(
+        description="Stop an auto-tag rule, and take its tags off if asked.",
+        extensions=[UserErrors()],
+    )
     def delete_auto_tag_rule(
         self, info: Info, input: DeleteAutoTagRuleInput
     ) -> DeleteAutoTagRulePayload:
@@ -217,34 +212,29 @@ class TagMutation:
                 user_errors=input_error("id", ErrorCode.INVALID_ID, "is not the id of a rule")
             )
         context = info.context
-        try:
-            untagged = context.services.use(Tags).delete_rule(
-                context.principal, rule_id, remove_tags=input.remove_tags
-            )
-        except DomainError as error:
-            return DeleteAutoTagRulePayload(user_errors=user_errors(error))
+        untagged = context.services.use(Tags).delete_rule(
+            context.principal, rule_id, remove_tags=input.remove_tags
+        )
         return DeleteAutoTagRulePayload(deleted_id=input.id, untagged_count=untagged)
 
-    @strawberry.mutation(description="Put every tag on every customer, all or nothing.")
+    @strawberry.mutation(
+        description="Put every tag on every customer, all or nothing.", extensions=[UserErrors()]
+    )
     def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:
         customers, tags, errors = _parse(input)
         if errors:
             return TagCustomersPayload(user_errors=errors)
         context = info.context
-        try:
-            result = context.services.use(Tags).tag(context.principal, customers, tags)
-        except DomainError as error:
-            return TagCustomersPayload(user_errors=user_errors(error))
+        result = context.services.use(Tags).tag(context.principal, customers, tags)
         return TagCustomersPayload.from_result(result)
 
-    @strawberry.mutation(description="Take every tag off every customer, all or nothing.")
+    @strawberry.mutation(
+        description="Take every tag off every customer, all or nothing.", extensions=[UserErrors()]
+    )
     def untag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:
         customers, tags, errors = _parse(input)
         if errors:
             return TagCustomersPayload(user_errors=errors)
         context = info.context
-        try:
-            result = context.services.use(Tags).untag(context.principal, customers, tags)
-        except DomainError as error:
-            return TagCustomersPayload(user_errors=user_errors(error))
+        result = context.services.use(Tags).untag(context.principal, customers, tags)
         return TagCustomersPayload.from_result(result)

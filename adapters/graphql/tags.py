@@ -1,4 +1,4 @@
-"""Tags in the API: the type, the catalogue as a connection, and tags of customers."""
+"""Tags in the API: the type, the catalogue as a connection, and ``Customer.tags``."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ from enum import Enum
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
-from adapters.graphql.relay import Node, PageInfo, to_global_id
-from application.pagination import Edge, Page, PageRequest
+from adapters.graphql.errors import QueryErrors
+from adapters.graphql.relay import Node, to_global_id
+from adapters.graphql.type_names import AUTO_TAG_RULE, TAG
+from application.pagination import PageRequest
 from application.tags.bundle import Tags
 from application.tags.views import TagView
-from domain.errors import DomainError
 from domain.tags import TagCategory, TagChange
 
-AUTO_TAG_RULE = "AutoTagRule"
 MAX_HISTORY = 100
-
-TAG = "Tag"
 
 _categories: type[Enum] = Enum(  # type: ignore[misc]
     "TagCategory", {category.name: category.value for category in TagCategory}
@@ -48,32 +46,12 @@ class TagNode(Node):
         )
 
 
-@strawberry.type(name="TagEdge")
-class TagEdge:
-    node: TagNode
-    edge: strawberry.Private[Edge[TagView]]
-
-    @strawberry.field(description="Where this tag stands in the list, for after/before.")
-    def cursor(self) -> str:
-        return self.edge.cursor
-
-
 @strawberry.type(name="TagConnection")
-class TagConnection:
-    edges: list[TagEdge]
-    page_info: PageInfo
-
+class TagConnection(Connection[TagNode]):
     @strawberry.field(description="How many tags the catalogue holds.")
     def total_count(self, info: Info) -> int:
         context = info.context
         return context.services.use(Tags).list.count(context.principal)
-
-    @classmethod
-    def from_page(cls, page: Page[TagView]) -> TagConnection:
-        return cls(
-            edges=[TagEdge(node=TagNode.from_view(e.node), edge=e) for e in page.edges],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-        )
 
 
 @strawberry.type(name="TagChange", description="A tag put on, or taken off, a customer.")
@@ -109,33 +87,39 @@ class TagChangeNode:
         return await load_user(info, self.actor_id)
 
 
-def tag_history_of(info: Info, customer_id: str, first: int) -> list[TagChangeNode]:
-    context = info.context
-    try:
-        changes = context.services.use(Tags).get.history(context.principal, customer_id)
-    except DomainError as error:
-        raise query_error(error) from None
-    return [TagChangeNode.from_change(c) for c in changes[: max(0, min(first, MAX_HISTORY))]]
-
-
 def fetch_tag(info: Info, tag_id: str) -> TagNode | None:
     context = info.context
-    try:
-        view = context.services.use(Tags).get(context.principal, [tag_id]).get(tag_id)
-    except DomainError as error:
-        raise query_error(error) from None
+    view = context.services.use(Tags).get(context.principal, [tag_id]).get(tag_id)
     return TagNode.from_view(view) if view else None
 
 
-async def tags_of_customer(info: Info, customer_id: str) -> list[TagNode]:
-    """A customer's tags through the request's DataLoader: one query for a whole list."""
-    views = await info.context.loaders.customer_tags.load(customer_id)
-    return [TagNode.from_view(view) for view in views or ()]
+@strawberry.type
+class CustomerTags:
+    """``Customer.tags`` and ``Customer.tagHistory``."""
+
+    id_local: strawberry.Private[str]
+
+    @strawberry.field(description="The tags the customer carries, by name.")
+    async def tags(self, info: Info) -> list[TagNode]:
+        # Through the request's DataLoader: one query for a whole list of customers.
+        views = await info.context.loaders.customer_tags.load(self.id_local)
+        return [TagNode.from_view(view) for view in views or ()]
+
+    @strawberry.field(
+        description="Tags put on and taken off this customer, newest first (at most 100).",
+        extensions=[QueryErrors()],
+    )
+    def tag_history(self, info: Info, first: int = 20) -> list[TagChangeNode]:
+        context = info.context
+        changes = context.services.use(Tags).get.history(context.principal, self.id_local)
+        return [TagChangeNode.from_change(c) for c in changes[: max(0, min(first, MAX_HISTORY))]]
 
 
 @strawberry.type
 class TagQuery:
-    @strawberry.field(description="The catalogue of tags by name, ignoring case.")
+    @strawberry.field(
+        description="The catalogue of tags by name, ignoring case.", extensions=[QueryErrors()]
+    )
     def tags(
         self,
         info: Info,
@@ -145,10 +129,7 @@ class TagQuery:
         before: str | None = None,
     ) -> TagConnection:
         context = info.context
-        try:
-            page = context.services.use(Tags).list(
-                context.principal, PageRequest(first, after, last, before)
-            )
-        except DomainError as error:
-            raise query_error(error) from None
-        return TagConnection.from_page(page)
+        page = context.services.use(Tags).list(
+            context.principal, PageRequest(first, after, last, before)
+        )
+        return TagConnection.from_page(page, TagNode.from_view)

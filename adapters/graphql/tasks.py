@@ -4,34 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import attrs
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.customers import Customer, load_customer
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
-from adapters.graphql.pipeline import OPPORTUNITY, USER, local_ids
-from adapters.graphql.relay import (
-    MalformedId,
-    Node,
-    PageInfo,
-    invalid_id_error,
-    local_id,
-    to_global_id,
-)
-from application.pagination import Edge, Page
+from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
+from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, TASK, USER
 from application.pipeline.bundle import Sales
 from application.pipeline.tasks import NewTask
 from application.pipeline.views import TaskFilter, TaskView
-from domain.errors import DomainError
-
-if TYPE_CHECKING:
-    from adapters.graphql.customers import CustomerNode
-
-TASK = "Task"
 
 
 @strawberry.enum(description="What kind of work a task is.")
@@ -85,11 +72,7 @@ class TaskNode(Node):
         return await load_user(info, self.view.assignee_id)
 
     @strawberry.field
-    async def customer(
-        self, info: Info
-    ) -> Annotated[CustomerNode, strawberry.lazy("adapters.graphql.customers")] | None:
-        from adapters.graphql.customers import load_customer
-
+    async def customer(self, info: Info) -> Customer | None:
         if self.view.customer_id is None:
             return None
         return await load_customer(info, self.view.customer_id)
@@ -101,34 +84,14 @@ class TaskNode(Node):
         return await load_opportunity(info, self.view.opportunity_id)
 
 
-@strawberry.type(name="TaskEdge")
-class TaskEdge:
-    node: TaskNode
-    edge: strawberry.Private[Edge[TaskView]]
-
-    @strawberry.field
-    def cursor(self) -> str:
-        return self.edge.cursor
-
-
 @strawberry.type(name="TaskConnection")
-class TaskConnection:
-    edges: list[TaskEdge]
-    page_info: PageInfo
+class TaskConnection(Connection[TaskNode]):
     where: strawberry.Private[TaskFilter]
 
     @strawberry.field
     def total_count(self, info: Info) -> int:
         context = info.context
         return context.services.use(Sales).read_tasks.count(context.principal, self.where)
-
-    @classmethod
-    def from_page(cls, page: Page[TaskView], where: TaskFilter) -> TaskConnection:
-        return cls(
-            edges=[TaskEdge(node=TaskNode.from_view(e.node), edge=e) for e in page.edges],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-            where=where,
-        )
 
 
 @strawberry.input
@@ -163,27 +126,17 @@ class CreateTaskPayload:
 
 
 def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
-    from adapters.graphql.customers import COMPANY, CUSTOMER
-
     if given is None:
         return TaskFilter()
-    kinds = {
-        "assigneeId": USER,
-        "customerId": CUSTOMER,
-        "opportunityId": OPPORTUNITY,
-        "companyId": COMPANY,
-    }
-    try:
-        ids = local_ids(
-            {
-                "assigneeId": (given.assignee_id, USER),
-                "customerId": (given.customer_id, CUSTOMER),
-                "opportunityId": (given.opportunity_id, OPPORTUNITY),
-                "companyId": (given.company_id, COMPANY),
-            }
-        )
-    except MalformedId as bad:
-        raise invalid_id_error(f"filter.{bad}", kinds[str(bad)]) from None
+    ids = local_ids_by_field(
+        {
+            "assigneeId": (given.assignee_id, USER),
+            "customerId": (given.customer_id, CUSTOMER),
+            "opportunityId": (given.opportunity_id, OPPORTUNITY),
+            "companyId": (given.company_id, COMPANY),
+        },
+        within="filter.",
+    )
     context = info.context
     assignee = context.principal.actor_id if given.mine else ids["assigneeId"]
     status = "open" if given.overdue else (given.status.value if given.status else None)
@@ -199,7 +152,10 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
 
 @strawberry.type
 class TaskQuery:
-    @strawberry.field(description="Tasks, soonest due first, a keyset page at a time.")
+    @strawberry.field(
+        description="Tasks, soonest due first, a keyset page at a time.",
+        extensions=[QueryErrors()],
+    )
     def tasks(
         self,
         info: Info,
@@ -223,45 +179,56 @@ def list_tasks(
     where = _filter(info, filter)
     if company_id is not None:
         where = attrs.evolve(where, company_id=company_id)
-    try:
-        page = context.services.use(Sales).read_tasks.page(
-            context.principal, where, first=first, after=after
-        )
-    except DomainError as error:
-        raise query_error(error) from None
-    return TaskConnection.from_page(page, where)
+    page = context.services.use(Sales).read_tasks.page(
+        context.principal, where, first=first, after=after
+    )
+    return TaskConnection.from_page(page, TaskNode.from_view, where=where)
+
+
+@strawberry.type
+class CompanyTasks:
+    """``Company.tasks``."""
+
+    local_id: strawberry.Private[str]
+
+    @strawberry.field(
+        description="Tasks about the company's people or its deals, soonest due first; "
+        "filter: {status: OPEN} for the open work.",
+        extensions=[QueryErrors()],
+    )
+    def tasks(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: TaskFilterInput | None = None,
+    ) -> TaskConnection:
+        return list_tasks(info, first, after, filter, company_id=self.local_id)
 
 
 @strawberry.type
 class TaskMutation:
-    @strawberry.mutation(description="Mark a task done; done twice changes nothing.")
+    @strawberry.mutation(
+        description="Mark a task done; done twice changes nothing.", extensions=[UserErrors()]
+    )
     def complete_task(self, info: Info, task_id: strawberry.ID) -> CreateTaskPayload:
         context = info.context
-        try:
-            local = local_id(task_id, TASK)
-        except MalformedId:
-            return CreateTaskPayload(user_errors=invalid_id("taskId"))
-        try:
-            task = context.services.use(Sales).complete_task(context.principal, local)
-        except DomainError as error:
-            return CreateTaskPayload(user_errors=user_errors(error))
+        local = local_id(task_id, TASK, field="taskId")
+        task = context.services.use(Sales).complete_task(context.principal, local)
         return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
 
-    @strawberry.mutation(description="Give a rep a call, email, meeting or to-do.")
+    @strawberry.mutation(
+        description="Give a rep a call, email, meeting or to-do.", extensions=[UserErrors()]
+    )
     def create_task(self, info: Info, input: CreateTaskInput) -> CreateTaskPayload:
-        from adapters.graphql.customers import CUSTOMER
-
         context = info.context
-        try:
-            ids = local_ids(
-                {
-                    "assigneeId": (input.assignee_id, USER),
-                    "customerId": (input.customer_id, CUSTOMER),
-                    "opportunityId": (input.opportunity_id, OPPORTUNITY),
-                }
-            )
-        except MalformedId as bad:
-            return CreateTaskPayload(user_errors=invalid_id(str(bad)))
+        ids = local_ids_by_field(
+            {
+                "assigneeId": (input.assignee_id, USER),
+                "customerId": (input.customer_id, CUSTOMER),
+                "opportunityId": (input.opportunity_id, OPPORTUNITY),
+            }
+        )
         new = NewTask(
             kind=input.kind.value,
             title=input.title,
@@ -270,8 +237,5 @@ class TaskMutation:
             customer_id=ids["customerId"],
             opportunity_id=ids["opportunityId"],
         )
-        try:
-            task = context.services.use(Sales).create_task(context.principal, new)
-        except DomainError as error:
-            return CreateTaskPayload(user_errors=user_errors(error))
+        task = context.services.use(Sales).create_task(context.principal, new)
         return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))

@@ -11,16 +11,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.access import UserNode, load_user
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
-from adapters.graphql.errors import query_error
-from adapters.graphql.relay import PageInfo, to_global_id
+from adapters.graphql.errors import QueryErrors
+from adapters.graphql.relay import to_global_id
 from adapters.graphql.timeline_kinds import KINDS, TimelineKind
-from application.pagination import Edge, Page
+from adapters.graphql.type_names import TIMELINE_ENTRY
 from application.timeline.bundle import Timeline
-from domain.errors import DomainError
 from domain.timeline import TimelineEntry
-
-TIMELINE_ENTRY = "TimelineEntry"
 
 
 @strawberry.type(
@@ -58,52 +56,46 @@ class TimelineEntryNode:
 
 
 @strawberry.type(name="TimelineEdge")
-class TimelineEdge:
-    node: TimelineEntryNode
-    edge: strawberry.Private[Edge[TimelineEntry]]
-
-    @strawberry.field(description="Where this entry stands in the timeline, for after.")
-    def cursor(self) -> str:
-        return self.edge.cursor
+class TimelineEdge(Edge[TimelineEntryNode]):
+    pass
 
 
 @strawberry.type(name="TimelineConnection")
-class TimelineConnection:
-    edges: list[TimelineEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def from_page(cls, page: Page[TimelineEntry]) -> TimelineConnection:
-        return cls(
-            edges=[
-                TimelineEdge(node=TimelineEntryNode.from_entry(e.node), edge=e) for e in page.edges
-            ],
-            page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
-        )
+class TimelineConnection(Connection[TimelineEntryNode]):
+    edges: list[TimelineEdge]  # type: ignore[assignment]
+    edge_type = TimelineEdge
 
 
-async def customer_timeline(
-    info: Info,
-    customer_id: str,
-    *,
-    first: int | None,
-    after: str | None,
-    kinds: Sequence[Enum] | None,
-) -> TimelineConnection:
-    """The resolver of ``Customer.timeline``; only kinds the schema names are shown.
+def _wanted(kinds: Sequence[Enum] | None) -> tuple[str, ...]:
+    """The kinds asked for, sorted, so equal requests share a DataLoader key."""
+    return tuple(sorted(KINDS if kinds is None else {kind.value for kind in kinds}))
 
-    First pages go through a DataLoader, so a list of customers with their timelines
-    costs one query, not one per customer.
-    """
-    context = info.context
-    wanted = tuple(sorted(KINDS if kinds is None else {kind.value for kind in kinds}))
-    try:
+
+@strawberry.type
+class CustomerTimeline:
+    """``Customer.timeline``; only kinds the schema names are shown."""
+
+    id_local: strawberry.Private[str]
+
+    @strawberry.field(
+        description="What happened with this customer, from every module, newest first.",
+        extensions=[QueryErrors()],
+    )
+    async def timeline(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[TimelineKind] | None = None,  # type: ignore[valid-type]
+    ) -> TimelineConnection:
+        # First pages go through a DataLoader, so a list of customers with their timelines
+        # costs one query, not one per customer.
+        context = info.context
+        wanted = _wanted(kinds)
         if after is None:
-            page = await context.loaders.timeline_pages.load((customer_id, first, wanted))
+            page = await context.loaders.timeline_pages.load((self.id_local, first, wanted))
         else:
             page = context.services.use(Timeline).get(
-                context.principal, customer_id, kinds=wanted, first=first, after=after
+                context.principal, self.id_local, kinds=wanted, first=first, after=after
             )
-    except DomainError as error:
-        raise query_error(error) from None
-    return TimelineConnection.from_page(page)
+        return TimelineConnection.from_page(page, TimelineEntryNode.from_entry)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from adapters.graphql.customers import CUSTOMER
 from adapters.graphql.relay import MalformedId, local_id
+from adapters.graphql.type_names import CUSTOMER
 from application.behaviour.tracking import IncomingEvent
 from domain.errors import ErrorCode, Problem
 

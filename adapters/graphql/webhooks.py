@@ -8,20 +8,15 @@ from datetime import datetime
 import strawberry
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, invalid_id, query_error, user_errors
+from adapters.graphql.errors import QueryErrors, UserError, UserErrors, invalid_id
 from adapters.graphql.relay import (
-    MalformedId,
     invalid_cursor_error,
-    invalid_id_error,
     local_id,
     to_global_id,
 )
+from adapters.graphql.type_names import DELIVERY, SUBSCRIPTION
 from application.events.bundle import Events
 from application.events.webhooks import WebhookDeliveryView, WebhookSubscriptionView
-from domain.errors import DomainError
-
-SUBSCRIPTION = "WebhookSubscription"
-DELIVERY = "WebhookDelivery"
 
 
 @strawberry.type(description="An endpoint that receives events, signed per Standard Webhooks.")
@@ -120,8 +115,8 @@ class ReplayWebhookDeliveryPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _subscription_id(value: strawberry.ID) -> str:
-    return local_id(value, SUBSCRIPTION)
+def _subscription_id(value: strawberry.ID, field: str = "id") -> str:
+    return local_id(value, SUBSCRIPTION, field=field)
 
 
 _DELIVERY_NUMBER = re.compile(r"[0-9]{1,18}")
@@ -148,15 +143,14 @@ def _delivery_cursor(after: str | None) -> int | None:
 
 @strawberry.type
 class WebhookQuery:
-    @strawberry.field(description="Every webhook subscription (admins only).")
+    @strawberry.field(
+        description="Every webhook subscription (admins only).", extensions=[QueryErrors()]
+    )
     def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:
-        try:
-            views = info.context.services.use(Events).webhooks.list(info.context.principal)
-        except DomainError as error:
-            raise query_error(error) from None
+        views = info.context.services.use(Events).webhooks.list(info.context.principal)
         return [WebhookSubscription.from_view(view) for view in views]
 
-    @strawberry.field(description="The delivery log, newest first.")
+    @strawberry.field(description="The delivery log, newest first.", extensions=[QueryErrors()])
     def webhook_deliveries(
         self,
         info: Info,
@@ -166,16 +160,14 @@ class WebhookQuery:
     ) -> WebhookDeliveryPage:
         first = max(1, min(first, 200))
         after_id = _delivery_cursor(after)
-        try:
-            sub = _subscription_id(subscription_id) if subscription_id is not None else None
-        except MalformedId:
-            raise invalid_id_error("subscriptionId", SUBSCRIPTION) from None
-        try:
-            views = info.context.services.use(Events).webhooks.deliveries(
-                info.context.principal, sub, after_id, first + 1
-            )
-        except DomainError as error:
-            raise query_error(error) from None
+        sub = (
+            _subscription_id(subscription_id, "subscriptionId")
+            if subscription_id is not None
+            else None
+        )
+        views = info.context.services.use(Events).webhooks.deliveries(
+            info.context.principal, sub, after_id, first + 1
+        )
         page = list(views[:first])
         return WebhookDeliveryPage(
             nodes=[WebhookDelivery.from_view(view) for view in page],
@@ -186,79 +178,72 @@ class WebhookQuery:
 
 @strawberry.type
 class WebhookMutation:
-    @strawberry.mutation(description="Subscribe an endpoint; the payload shows its secret once.")
+    @strawberry.mutation(
+        description="Subscribe an endpoint; the payload shows its secret once.",
+        extensions=[UserErrors()],
+    )
     def create_webhook_subscription(
         self, info: Info, input: CreateWebhookSubscriptionInput
     ) -> WebhookSubscriptionPayload:
-        try:
-            view, secret = info.context.services.use(Events).webhooks.create(
-                info.context.principal, input.url, input.event_types, input.description
-            )
-        except DomainError as error:
-            return WebhookSubscriptionPayload(user_errors=user_errors(error))
+        view, secret = info.context.services.use(Events).webhooks.create(
+            info.context.principal, input.url, input.event_types, input.description
+        )
         return WebhookSubscriptionPayload(
             webhook_subscription=WebhookSubscription.from_view(view, secret)
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def pause_webhook_subscription(
         self, info: Info, id: strawberry.ID
     ) -> WebhookSubscriptionPayload:
         return _change(info, id, "pause")
 
-    @strawberry.mutation(description="Resume a paused or disabled subscription.")
+    @strawberry.mutation(
+        description="Resume a paused or disabled subscription.", extensions=[UserErrors()]
+    )
     def resume_webhook_subscription(
         self, info: Info, id: strawberry.ID
     ) -> WebhookSubscriptionPayload:
         return _change(info, id, "resume")
 
-    @strawberry.mutation(description="A new secret, shown once; the old one stops at once.")
+    @strawberry.mutation(
+        description="A new secret, shown once; the old one stops at once.",
+        extensions=[UserErrors()],
+    )
     def rotate_webhook_secret(self, info: Info, id: strawberry.ID) -> WebhookSubscriptionPayload:
         return _change(info, id, "rotate")
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[UserErrors()])
     def delete_webhook_subscription(
         self, info: Info, id: strawberry.ID
     ) -> DeleteWebhookSubscriptionPayload:
-        try:
-            info.context.services.use(Events).webhooks.delete(
-                info.context.principal, _subscription_id(id)
-            )
-        except MalformedId:
-            return DeleteWebhookSubscriptionPayload(user_errors=invalid_id("id"))
-        except DomainError as error:
-            return DeleteWebhookSubscriptionPayload(user_errors=user_errors(error))
+        info.context.services.use(Events).webhooks.delete(
+            info.context.principal, _subscription_id(id)
+        )
         return DeleteWebhookSubscriptionPayload(deleted_id=id)
 
-    @strawberry.mutation(description="Send one delivery again, as a new delivery.")
+    @strawberry.mutation(
+        description="Send one delivery again, as a new delivery.", extensions=[UserErrors()]
+    )
     def replay_webhook_delivery(
         self, info: Info, delivery_id: strawberry.ID
     ) -> ReplayWebhookDeliveryPayload:
         try:
             local = _delivery_number(local_id(delivery_id, DELIVERY))
             view = info.context.services.use(Events).webhooks.replay(info.context.principal, local)
-        except (MalformedId, ValueError):
+        except ValueError:  # a malformed id too: MalformedId is a ValueError
             return ReplayWebhookDeliveryPayload(user_errors=invalid_id("deliveryId"))
-        except DomainError as error:
-            return ReplayWebhookDeliveryPayload(user_errors=user_errors(error))
         return ReplayWebhookDeliveryPayload(delivery=WebhookDelivery.from_view(view))
 
 
 def _change(info: Info, id: strawberry.ID, action: str) -> WebhookSubscriptionPayload:
     manage = info.context.services.use(Events).webhooks
     principal = info.context.principal
-    try:
-        local = _subscription_id(id)
-        if action == "rotate":
-            view, secret = manage.rotate_secret(principal, local)
-            return WebhookSubscriptionPayload(
-                webhook_subscription=WebhookSubscription.from_view(view, secret)
-            )
-        view = (
-            manage.pause(principal, local) if action == "pause" else manage.resume(principal, local)
+    local = _subscription_id(id)
+    if action == "rotate":
+        view, secret = manage.rotate_secret(principal, local)
+        return WebhookSubscriptionPayload(
+            webhook_subscription=WebhookSubscription.from_view(view, secret)
         )
-    except MalformedId:
-        return WebhookSubscriptionPayload(user_errors=invalid_id("id"))
-    except DomainError as error:
-        return WebhookSubscriptionPayload(user_errors=user_errors(error))
+    view = manage.pause(principal, local) if action == "pause" else manage.resume(principal, local)
     return WebhookSubscriptionPayload(webhook_subscription=WebhookSubscription.from_view(view))

@@ -1,0 +1,28 @@
+"""The GraphQL names of the types that global ids name, in one place."""
+
+from __future__ import annotations
+
+from domain.activities.activity import SUBJECT_TYPE as ACTIVITY_SUBJECT
+from domain.behaviour.event import SUBJECT_TYPE as BEHAVIOUR_EVENT_SUBJECT
+
+# Activities and behaviour events are timeline subjects too: the domain names them once.
+ACTIVITY = ACTIVITY_SUBJECT
+AUTO_TAG_RULE = "AutoTagRule"
+BEHAVIOUR_EVENT = BEHAVIOUR_EVENT_SUBJECT
+COMPANY = "Company"
+CUSTOM_FIELD_DEFINITION = "CustomFieldDefinition"
+CUSTOMER = "Customer"
+DELIVERY = "WebhookDelivery"
+LEAD = "Lead"
+OPPORTUNITY = "Opportunity"
+ORDER = "Order"
+PIPELINE = "Pipeline"
+SEGMENT = "Segment"
+STAGE = "PipelineStage"
+STAGE_CHANGE = "StageChange"
+SUBSCRIPTION = "WebhookSubscription"
+TAG = "Tag"
+TASK = "Task"
+TEAM = "SalesTeam"
+TIMELINE_ENTRY = "TimelineEntry"
+USER = "User"

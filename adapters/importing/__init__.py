@@ -1,1 +1,0 @@
-"""Moved to :mod:`adapters.files`; kept only until ``adapters/graphql/importing.py`` imports from there."""

@@ -8,7 +8,9 @@ from enum import Enum
 import strawberry
 
 from adapters.graphql.context import Info
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, to_global_id
+from adapters.graphql.type_names import USER
 from application.access.ports import UserView
 from domain.access.roles import Role
 
@@ -46,3 +48,10 @@ class AccessQuery:
     @strawberry.field(description="The user behind the API key of this request.")
     async def viewer(self, info: Info) -> UserNode | None:
         return await load_user(info, info.context.principal.actor_id)
+
+
+PART = SchemaPart(
+    queries=(AccessQuery,),
+    types=(UserNode,),
+    nodes={USER: load_user},
+)

@@ -12,6 +12,7 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node
 from adapters.graphql.errors import UserError, UserErrors, input_error
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, to_global_id
 from adapters.graphql.type_names import ACTIVITY, CUSTOMER
 from application.activities.bundle import Activities
@@ -209,3 +210,10 @@ class ActivityMutation:
         return DeleteActivityPayload(
             deleted_activity_id=strawberry.ID(to_global_id(ACTIVITY, view.id))
         )
+
+
+PART = SchemaPart(
+    mutations=(ActivityMutation,),
+    types=(ActivityNode,),
+    nodes={ACTIVITY: fetch_activity},
+)

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors, not_an_object
+from adapters.graphql.parts import SchemaPart
 from application.pipeline.bundle import Sales
 from domain.pipeline import AutomationRule
 
@@ -85,3 +86,9 @@ class AutomationMutation:
         )
         saved = context.services.use(Sales).define_automation_rule(context.principal, rule)
         return AutomationRulePayload(rule=AutomationRuleNode.from_rule(saved))
+
+
+PART = SchemaPart(
+    queries=(AutomationQuery,),
+    mutations=(AutomationMutation,),
+)

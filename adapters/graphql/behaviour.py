@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node
 from adapters.graphql.errors import UserErrorCode
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
 from adapters.graphql.type_names import BEHAVIOUR_EVENT, CUSTOMER
 from application.behaviour.bundle import Behaviour
@@ -167,3 +168,10 @@ class BehaviourMutation:
         except DomainError as error:
             return TrackEventsPayload.refused(error)
         return TrackEventsPayload.from_result(result)
+
+
+PART = SchemaPart(
+    mutations=(BehaviourMutation,),
+    types=(BehaviourEventNode,),
+    nodes={BEHAVIOUR_EVENT: fetch_behaviour_event},
+)

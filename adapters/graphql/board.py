@@ -9,6 +9,7 @@ import strawberry
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors
 from adapters.graphql.opportunities import OpportunityConnection, opportunity_page
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.pipeline import (
     MoneyTotal,
     PipelineNode,
@@ -89,3 +90,8 @@ class BoardQuery:
             count=sum(column.count for column in columns),
             totals=[MoneyTotal(currency=c, amount=overall[c]) for c in sorted(overall)],
         )
+
+
+PART = SchemaPart(
+    queries=(BoardQuery,),
+)

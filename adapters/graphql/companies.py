@@ -19,6 +19,7 @@ from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, OrderDirection, local_id, local_ids, to_global_id
 from adapters.graphql.type_names import COMPANY, USER
 from application.companies.bundle import Companies
@@ -231,3 +232,10 @@ class CompanyQuery:
             context.principal, where, order, PageRequest(first, after, last, before)
         )
         return CompanyConnection.from_page(page, company_node, where=where)
+
+
+PART = SchemaPart(
+    queries=(CompanyQuery,),
+    customer_fields=(CustomerCompany,),
+    nodes={COMPANY: fetch_company},
+)

@@ -11,6 +11,7 @@ from adapters.graphql.companies import Company, CompanySizeBand, company_node
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import UserError, UserErrors, not_an_object
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import local_id
 from adapters.graphql.type_names import COMPANY, USER
 from application.companies.bundle import Companies
@@ -168,3 +169,8 @@ class CompanyMutation:
         company_id = local_id(input.id, COMPANY, field="id")
         view = context.services.use(Companies).archive(context.principal, company_id, input.version)
         return ArchiveCompanyPayload(company=company_node(view))
+
+
+PART = SchemaPart(
+    mutations=(CompanyMutation,),
+)

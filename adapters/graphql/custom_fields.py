@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import to_global_id
 from adapters.graphql.type_names import CUSTOM_FIELD_DEFINITION
 from application.custom_fields.bundle import CustomFields
@@ -149,3 +150,9 @@ class CustomFieldMutation:
         return DefineCustomFieldPayload(
             custom_field_definition=CustomFieldDefinition.from_view(view)
         )
+
+
+PART = SchemaPart(
+    queries=(CustomFieldQuery,),
+    mutations=(CustomFieldMutation,),
+)

@@ -26,6 +26,7 @@ from adapters.graphql.errors import (
     not_an_object,
     query_error,
 )
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, OrderDirection, local_id, local_ids, to_global_id
 from adapters.graphql.type_names import COMPANY, CUSTOMER, TAG, USER
 from application.custom_fields.criteria import FieldSort
@@ -403,3 +404,11 @@ class CustomerMutation:
             context.principal, customer_id, input.version
         )
         return ArchiveCustomerPayload(customer=customer_node(view))
+
+
+PART = SchemaPart(
+    queries=(CustomerQuery,),
+    mutations=(CustomerMutation,),
+    company_fields=(CompanyPeople,),
+    nodes={CUSTOMER: fetch_customer},
+)

@@ -9,6 +9,7 @@ from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import (
     PageInfo,
     invalid_cursor_error,
@@ -128,3 +129,9 @@ class DuplicateMutation:
         ]
         view = context.services.use(Customers).merge(context.principal, survivor_id, duplicate_ids)
         return MergeCustomersPayload(customer=customer_node(view))
+
+
+PART = SchemaPart(
+    queries=(DuplicateQuery,),
+    mutations=(DuplicateMutation,),
+)

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
+from adapters.graphql.parts import SchemaPart
 from application.events.bundle import Events
 from domain.access.roles import Permission
 
@@ -49,3 +50,8 @@ class EventSubscription:
         info.context.principal.require(Permission.READ_CUSTOMERS)
         async for event in info.context.services.use(Events).live.listen(types):
             yield CloudEvent.from_event(event)
+
+
+PART = SchemaPart(
+    subscriptions=(EventSubscription,),
+)

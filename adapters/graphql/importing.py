@@ -12,6 +12,7 @@ from strawberry.file_uploads import Upload
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, UserErrors
+from adapters.graphql.parts import SchemaPart
 from application.customers.bundle import Customers
 
 MAX_REPORTED_ERRORS = 1000
@@ -100,3 +101,8 @@ class ImportMutation:
                 for problem in outcome.problems
             ],
         )
+
+
+PART = SchemaPart(
+    mutations=(ImportMutation,),
+)

@@ -14,6 +14,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
 from adapters.graphql.type_names import COMPANY, LEAD, PIPELINE, TEAM, USER
 from application.pipeline.bundle import Sales
@@ -278,3 +279,9 @@ class LeadMutation:
         return ConvertLeadPayload(
             lead=LeadNode.from_lead(lead), opportunity=await load_opportunity(info, opportunity_id)
         )
+
+
+PART = SchemaPart(
+    queries=(LeadQuery,),
+    mutations=(LeadMutation,),
+)

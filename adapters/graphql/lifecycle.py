@@ -11,6 +11,7 @@ from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, fetch_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import local_id, to_global_id
 from adapters.graphql.type_names import CUSTOMER, STAGE_CHANGE
 from application.lifecycle.bundle import Lifecycle
@@ -300,3 +301,13 @@ class LifecycleCatalogueMutation:
         )
         catalogue = context.services.use(Lifecycle).save_rule(context.principal, definition)
         return LifecycleTracksPayload(tracks=tracks_of(catalogue))
+
+
+PART = SchemaPart(
+    queries=(LifecycleQuery,),
+    mutations=(
+        LifecycleMutation,
+        LifecycleCatalogueMutation,
+    ),
+    customer_fields=(CustomerLifecycle,),
+)

@@ -15,6 +15,7 @@ from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.pipeline import (
     PipelineNode,
     PipelineStageNode,
@@ -293,3 +294,10 @@ def fetch_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None
     view = context.services.use(Sales).read_pipeline.get_many(context.principal, [opportunity_id])
     found = view.get(opportunity_id)
     return OpportunityNode.from_view(found) if found else None
+
+
+PART = SchemaPart(
+    queries=(OpportunityQuery,),
+    company_fields=(CompanyOpportunities,),
+    nodes={OPPORTUNITY: fetch_opportunity},
+)

@@ -10,6 +10,7 @@ import strawberry
 from adapters.graphql.context import Info
 from adapters.graphql.errors import UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, OpportunityOutcome
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import local_id, local_ids_by_field
 from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, PIPELINE, STAGE, USER
 from application.pipeline.bundle import Sales
@@ -137,3 +138,8 @@ class OpportunityMutation:
             context.principal, opportunity_id, Outcome(input.outcome.value), input.reason
         )
         return OpportunityPayload(opportunity=OpportunityNode.from_opportunity(opportunity))
+
+
+PART = SchemaPart(
+    mutations=(OpportunityMutation,),
+)

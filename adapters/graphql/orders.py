@@ -13,6 +13,7 @@ from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import (
     MalformedId,
     Node,
@@ -314,3 +315,12 @@ class OrderMutation:
         order_id = local_id(input.id, ORDER, field="id")
         view = context.services.use(Orders).cancel(context.principal, order_id)
         return OrderPayload(order=OrderNode.from_view(view))
+
+
+PART = SchemaPart(
+    queries=(OrderQuery,),
+    mutations=(OrderMutation,),
+    customer_fields=(CustomerOrders,),
+    company_fields=(CompanyOrders,),
+    nodes={ORDER: fetch_order},
+)

@@ -8,6 +8,7 @@ import strawberry
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import (
     Node,
     local_id,
@@ -89,3 +90,8 @@ class PipelineQuery:
     def pipelines(self, info: Info) -> list[PipelineNode]:
         found = info.context.loaders.pipelines()
         return [PipelineNode.from_pipeline(p) for p in found.values()]
+
+
+PART = SchemaPart(
+    queries=(PipelineQuery,),
+)

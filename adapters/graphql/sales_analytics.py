@@ -11,6 +11,7 @@ import strawberry
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.pipeline import (
     MoneyTotal,
     PipelineNode,
@@ -146,3 +147,8 @@ class SalesAnalyticsQuery:
             )
             for line in lines
         ]
+
+
+PART = SchemaPart(
+    queries=(SalesAnalyticsQuery,),
+)

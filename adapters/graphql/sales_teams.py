@@ -9,6 +9,7 @@ import strawberry
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
 from adapters.graphql.type_names import TEAM, USER
 from application.pipeline.bundle import Sales
@@ -134,3 +135,9 @@ class SalesTeamMutation:
             context.principal, ids["teamId"] or "", ids["userId"] or "", away=input.away
         )
         return SalesTeamPayload(team=SalesTeamNode.from_team(team))
+
+
+PART = SchemaPart(
+    queries=(SalesTeamQuery,),
+    mutations=(SalesTeamMutation,),
+)

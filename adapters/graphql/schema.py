@@ -15,44 +15,15 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from adapters.graphql.access import AccessQuery, UserNode
-from adapters.graphql.activities import ActivityMutation, ActivityNode
-from adapters.graphql.automation import AutomationMutation, AutomationQuery
-from adapters.graphql.behaviour import BehaviourEventNode, BehaviourMutation
-from adapters.graphql.board import BoardQuery
 from adapters.graphql.caching import DocumentCache, valid_document
-from adapters.graphql.companies import CompanyQuery
-from adapters.graphql.company_mutations import CompanyMutation
 from adapters.graphql.context import Info
 from adapters.graphql.cost import Measures
-from adapters.graphql.custom_fields import CustomFieldMutation, CustomFieldQuery
-from adapters.graphql.customers import CustomerMutation, CustomerQuery
-from adapters.graphql.duplicates import DuplicateMutation, DuplicateQuery
 from adapters.graphql.errors import MaskUnexpectedErrors, QueryErrors
-from adapters.graphql.events import EventSubscription
 from adapters.graphql.execution import ExecutionLoops
-from adapters.graphql.importing import ImportMutation
-from adapters.graphql.leads import LeadMutation, LeadQuery
-from adapters.graphql.lifecycle import (
-    LifecycleCatalogueMutation,
-    LifecycleMutation,
-    LifecycleQuery,
-)
 from adapters.graphql.limits import ApiLimits, limit_extensions
-from adapters.graphql.opportunities import OpportunityQuery
-from adapters.graphql.opportunity_mutations import OpportunityMutation
-from adapters.graphql.orders import OrderMutation, OrderQuery
-from adapters.graphql.pipeline import PipelineQuery
 from adapters.graphql.relay import MalformedId, Node, from_global_id
-from adapters.graphql.sales_analytics import SalesAnalyticsQuery
-from adapters.graphql.sales_teams import SalesTeamMutation, SalesTeamQuery
 from adapters.graphql.scalars import SCALARS
-from adapters.graphql.segments import SegmentMutation, SegmentQuery
-from adapters.graphql.tag_mutations import AutoTagRuleQuery, TagMutation
-from adapters.graphql.tags import TagQuery
-from adapters.graphql.tasks import TaskMutation, TaskQuery
-from adapters.graphql.types import NODE_FETCHERS
-from adapters.graphql.webhooks import WebhookMutation, WebhookQuery
+from adapters.graphql.types import NODE_FETCHERS, extra_types, root_types
 from application.limits import TokenBuckets
 
 
@@ -74,54 +45,10 @@ class NodeQuery:
         return await found if isawaitable(found) else found
 
 
-Query = merge_types(
-    "Query",
-    (
-        NodeQuery,
-        CustomerQuery,
-        CompanyQuery,
-        CustomFieldQuery,
-        OrderQuery,
-        DuplicateQuery,
-        AccessQuery,
-        TagQuery,
-        AutoTagRuleQuery,
-        LifecycleQuery,
-        SegmentQuery,
-        WebhookQuery,
-        PipelineQuery,
-        OpportunityQuery,
-        BoardQuery,
-        SalesAnalyticsQuery,
-        LeadQuery,
-        TaskQuery,
-        SalesTeamQuery,
-        AutomationQuery,
-    ),
-)
-Mutation = merge_types(
-    "Mutation",
-    (
-        CustomerMutation,
-        CompanyMutation,
-        CustomFieldMutation,
-        OrderMutation,
-        DuplicateMutation,
-        ImportMutation,
-        ActivityMutation,
-        BehaviourMutation,
-        TagMutation,
-        LifecycleMutation,
-        LifecycleCatalogueMutation,
-        SegmentMutation,
-        WebhookMutation,
-        OpportunityMutation,
-        LeadMutation,
-        TaskMutation,
-        SalesTeamMutation,
-        AutomationMutation,
-    ),
-)
+Query = merge_types("Query", (NodeQuery, *root_types("queries")))
+Mutation = merge_types("Mutation", tuple(root_types("mutations")))
+# Named as the schema has always named its subscription root, whatever modules add to it.
+Subscription = merge_types("EventSubscription", tuple(root_types("subscriptions")))
 
 
 INLINE_COST = 10
@@ -202,8 +129,8 @@ def build_schema(
     schema = RapportSchema(
         query=Query,
         mutation=Mutation,
-        subscription=EventSubscription,
-        types=[UserNode, ActivityNode, BehaviourEventNode],
+        subscription=Subscription,
+        types=extra_types(),
         extensions=extensions,
         config=StrawberryConfig(
             scalar_map=SCALARS,

@@ -18,6 +18,7 @@ from adapters.graphql.errors import (
     input_error,
     user_errors,
 )
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import MalformedId, Node, from_global_id, to_global_id
 from adapters.graphql.segment_rules import SegmentRuleInput, rule_from_input, rule_text
 from adapters.graphql.type_names import CUSTOMER, SEGMENT
@@ -312,3 +313,11 @@ class SegmentMutation:
             context.principal, RfmSettings(window_days=window_days)
         )
         return ComputeRfmPayload(scored_count=scored)
+
+
+PART = SchemaPart(
+    queries=(SegmentQuery,),
+    mutations=(SegmentMutation,),
+    customer_fields=(CustomerSegments,),
+    nodes={SEGMENT: fetch_segment},
+)

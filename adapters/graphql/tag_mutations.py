@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors, input_error
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
 from adapters.graphql.tags import TagCategoryValue, TagNode, fetch_tag
 from adapters.graphql.type_names import AUTO_TAG_RULE, CUSTOMER, TAG
@@ -238,3 +239,9 @@ class TagMutation:
         context = info.context
         result = context.services.use(Tags).untag(context.principal, customers, tags)
         return TagCustomersPayload.from_result(result)
+
+
+PART = SchemaPart(
+    queries=(AutoTagRuleQuery,),
+    mutations=(TagMutation,),
+)

@@ -11,6 +11,7 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, to_global_id
 from adapters.graphql.type_names import AUTO_TAG_RULE, TAG
 from application.pagination import PageRequest
@@ -133,3 +134,10 @@ class TagQuery:
             context.principal, PageRequest(first, after, last, before)
         )
         return TagConnection.from_page(page, TagNode.from_view)
+
+
+PART = SchemaPart(
+    queries=(TagQuery,),
+    customer_fields=(CustomerTags,),
+    nodes={TAG: fetch_tag},
+)

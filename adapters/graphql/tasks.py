@@ -14,6 +14,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
 from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, TASK, USER
 from application.pipeline.bundle import Sales
@@ -239,3 +240,10 @@ class TaskMutation:
         )
         task = context.services.use(Sales).create_task(context.principal, new)
         return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
+
+
+PART = SchemaPart(
+    queries=(TaskQuery,),
+    mutations=(TaskMutation,),
+    company_fields=(CompanyTasks,),
+)

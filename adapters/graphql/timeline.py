@@ -14,6 +14,7 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import to_global_id
 from adapters.graphql.timeline_kinds import KINDS, TimelineKind
 from adapters.graphql.type_names import TIMELINE_ENTRY
@@ -99,3 +100,8 @@ class CustomerTimeline:
                 context.principal, self.id_local, kinds=wanted, first=first, after=after
             )
         return TimelineConnection.from_page(page, TimelineEntryNode.from_entry)
+
+
+PART = SchemaPart(
+    customer_fields=(CustomerTimeline,),
+)

@@ -1,79 +1,112 @@
-"""The public ``Customer`` and ``Company``, assembled from the fields each module owns.
+"""The public schema's parts, one per module, and the types several modules build.
 
-A module that owns data declares its fields on these types as a small strawberry type (a
-mixin): orders owns ``Customer.orders``, tags ``Customer.tags``, and so on. Only this module
-imports them all; the others refer to the assembled types by name, lazily.
-
-It also holds what ``node(id:)`` can fetch, from the modules that own each type.
+Each feature module ends with its ``PART``: its root fields, the fields it owns on
+``Customer`` and ``Company`` (orders owns ``Customer.orders``, tags ``Customer.tags``, …)
+and the node types it fetches. Only this module imports them all; the others refer to the
+assembled types by name, lazily. A new module adds two lines here: its import and its part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 
-from adapters.graphql.access import load_user
-from adapters.graphql.activities import fetch_activity
-from adapters.graphql.behaviour import fetch_behaviour_event
-from adapters.graphql.companies import COMPANY_NODE, CompanyBase, CustomerCompany, fetch_company
-from adapters.graphql.context import Info
-from adapters.graphql.customers import CUSTOMER_NODE, CompanyPeople, CustomerBase, fetch_customer
-from adapters.graphql.lifecycle import CustomerLifecycle
-from adapters.graphql.opportunities import CompanyOpportunities, fetch_opportunity
-from adapters.graphql.orders import CompanyOrders, CustomerOrders, fetch_order
-from adapters.graphql.relay import Node
-from adapters.graphql.segments import CustomerSegments, fetch_segment
-from adapters.graphql.tags import CustomerTags, fetch_tag
-from adapters.graphql.tasks import CompanyTasks
-from adapters.graphql.timeline import CustomerTimeline
-from adapters.graphql.type_names import (
-    ACTIVITY,
-    BEHAVIOUR_EVENT,
-    COMPANY,
-    CUSTOMER,
-    OPPORTUNITY,
-    ORDER,
-    SEGMENT,
-    TAG,
-    USER,
+from adapters.graphql import (
+    access,
+    activities,
+    automation,
+    behaviour,
+    board,
+    companies,
+    company_mutations,
+    custom_fields,
+    customers,
+    duplicates,
+    events,
+    importing,
+    leads,
+    lifecycle,
+    opportunities,
+    opportunity_mutations,
+    orders,
+    pipeline,
+    sales_analytics,
+    sales_teams,
+    segments,
+    tag_mutations,
+    tags,
+    tasks,
+    timeline,
+    webhooks,
+)
+from adapters.graphql.parts import NodeFetcher, SchemaPart
+
+PARTS: tuple[SchemaPart, ...] = (
+    customers.PART,
+    companies.PART,
+    company_mutations.PART,
+    custom_fields.PART,
+    orders.PART,
+    duplicates.PART,
+    importing.PART,
+    access.PART,
+    activities.PART,
+    behaviour.PART,
+    tags.PART,
+    tag_mutations.PART,
+    timeline.PART,
+    lifecycle.PART,
+    segments.PART,
+    webhooks.PART,
+    events.PART,
+    pipeline.PART,
+    opportunities.PART,
+    opportunity_mutations.PART,
+    board.PART,
+    sales_analytics.PART,
+    leads.PART,
+    tasks.PART,
+    sales_teams.PART,
+    automation.PART,
+)
+"""Every module's part of the schema, in the order their fields are listed."""
+
+
+def _assembled(name: str, base: type, field_of: str, description: str) -> Any:
+    mixins = tuple(mixin for part in PARTS for mixin in getattr(part, field_of))
+    return strawberry.type(
+        type(f"{name}Node", (base, *mixins), {}), name=name, description=description
+    )
+
+
+CustomerNode = customers.CUSTOMER_NODE.bind(
+    _assembled(
+        "Customer",
+        customers.CustomerBase,
+        "customer_fields",
+        "A person the company has a relationship with.",
+    )
+)
+CompanyNode = companies.COMPANY_NODE.bind(
+    _assembled(
+        "Company",
+        companies.CompanyBase,
+        "company_fields",
+        "An organisation that customers belong to.",
+    )
 )
 
-
-@CUSTOMER_NODE.bind
-@strawberry.type(name="Customer", description="A person the company has a relationship with.")
-class CustomerNode(
-    CustomerBase,
-    CustomerOrders,
-    CustomerCompany,
-    CustomerTags,
-    CustomerTimeline,
-    CustomerLifecycle,
-    CustomerSegments,
-):
-    pass
-
-
-@COMPANY_NODE.bind
-@strawberry.type(name="Company", description="An organisation that customers belong to.")
-class CompanyNode(CompanyBase, CompanyPeople, CompanyOrders, CompanyOpportunities, CompanyTasks):
-    pass
-
-
-NodeFetcher = Callable[[Info, str], Node | Awaitable[Node | None] | None]
-"""One object of a type by its local id, for ``node(id:)``; ``None`` when there is none.
-
-A ``DomainError`` it raises is answered by the field's ``QueryErrors``."""
-
 NODE_FETCHERS: dict[str, NodeFetcher] = {
-    CUSTOMER: fetch_customer,
-    COMPANY: fetch_company,
-    USER: load_user,
-    ORDER: fetch_order,
-    ACTIVITY: fetch_activity,
-    BEHAVIOUR_EVENT: fetch_behaviour_event,
-    TAG: fetch_tag,
-    SEGMENT: fetch_segment,
-    OPPORTUNITY: fetch_opportunity,
+    type_name: fetch for part in PARTS for type_name, fetch in part.nodes.items()
 }
 """The types ``node(id:)`` resolves, by type name; any other name resolves to null."""
+
+
+def root_types(kind: str) -> list[type]:
+    """Every part's root types of one kind (``queries``, ``mutations``, ``subscriptions``)."""
+    return [root for part in PARTS for root in getattr(part, kind)]
+
+
+def extra_types() -> list[type]:
+    return [extra for part in PARTS for extra in part.types]

@@ -9,6 +9,7 @@ import strawberry
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors, invalid_id
+from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import (
     invalid_cursor_error,
     local_id,
@@ -247,3 +248,9 @@ def _change(info: Info, id: strawberry.ID, action: str) -> WebhookSubscriptionPa
         )
     view = manage.pause(principal, local) if action == "pause" else manage.resume(principal, local)
     return WebhookSubscriptionPayload(webhook_subscription=WebhookSubscription.from_view(view))
+
+
+PART = SchemaPart(
+    queries=(WebhookQuery,),
+    mutations=(WebhookMutation,),
+)

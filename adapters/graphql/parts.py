@@ -1,0 +1,32 @@
+"""What one module adds to the schema, declared by the module itself."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from attrs import field, frozen
+
+from adapters.graphql.context import Info
+from adapters.graphql.relay import Node
+
+NodeFetcher = Callable[[Info, str], Node | Awaitable[Node | None] | None]
+"""One object of a type by its local id, for ``node(id:)``; ``None`` when there is none.
+
+A ``DomainError`` it raises is answered by the field's ``QueryErrors``."""
+
+
+@frozen(kw_only=True)
+class SchemaPart:
+    """A module's root fields, relation fields and node types, which the assembly folds
+    into ``Query``, ``Mutation``, ``Subscription``, ``Customer``, ``Company`` and ``node``."""
+
+    queries: tuple[type, ...] = ()
+    mutations: tuple[type, ...] = ()
+    subscriptions: tuple[type, ...] = ()
+    customer_fields: tuple[type, ...] = ()
+    """Mixins of fields the module owns on ``Customer`` (``Customer.orders`` …)."""
+    company_fields: tuple[type, ...] = ()
+    types: tuple[type, ...] = ()
+    """Types the schema must know though no field returns them by name (Node implementations)."""
+    nodes: Mapping[str, NodeFetcher] = field(factory=dict)
+    """The fetchers ``node(id:)`` uses, by the type names this module owns."""

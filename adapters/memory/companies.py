@@ -18,7 +18,7 @@ from domain.custom_fields import CustomValue, FieldType
 class InMemoryCompanyRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.companies)
+        self.staged = Staged(transaction, self._store.companies)
 
     def add(self, company: Company) -> None:
         self.staged.add(company)

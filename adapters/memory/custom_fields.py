@@ -15,7 +15,7 @@ from domain.custom_fields import CustomFieldDefinition, ObjectType
 class InMemoryCustomFieldDefinitionRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.custom_field_definitions)
+        self.staged = Staged(transaction, self._store.custom_field_definitions)
         transaction.checks(self.check_unique_keys)
 
     def add(self, definition: CustomFieldDefinition) -> None:

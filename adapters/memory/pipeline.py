@@ -75,7 +75,7 @@ def move_owned(
 class InMemoryOpportunityRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.opportunities)
+        self.staged = Staged(transaction, self._store.opportunities)
 
     def add(self, opportunity: Opportunity) -> None:
         self.staged.add(opportunity)
@@ -90,7 +90,7 @@ class InMemoryOpportunityRepository:
 class InMemoryLeadRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.leads)
+        self.staged = Staged(transaction, self._store.leads)
 
     def add(self, lead: Lead) -> None:
         self.staged.add(lead)
@@ -153,7 +153,7 @@ class InMemoryLeadRepository:
 class InMemorySalesTeamRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.sales_teams)
+        self.staged = Staged(transaction, self._store.sales_teams)
 
     def add(self, team: SalesTeam) -> None:
         self.staged.add(team)
@@ -170,7 +170,7 @@ class InMemorySalesTeamRepository:
 class InMemoryTaskRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.tasks)
+        self.staged = Staged(transaction, self._store.tasks)
         transaction.checks(self.check)
 
     def add(self, task: Task) -> None:

@@ -43,7 +43,7 @@ from domain.orders import Order
 class InMemoryCustomerRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.customers)
+        self.staged = Staged(transaction, self._store.customers)
         transaction.checks(self.check_unique_emails)
         transaction.checks(self.check_unique_external_ids)
 
@@ -132,7 +132,7 @@ class InMemoryCustomerRepository:
 class InMemoryUserRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.users)
+        self.staged = Staged(transaction, self._store.users)
 
     def add(self, user: User) -> None:
         self.staged.add(user)
@@ -161,7 +161,7 @@ class InMemoryApiKeyRepository:
 class InMemoryOrderRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.orders)
+        self.staged = Staged(transaction, self._store.orders)
         transaction.checks(self.check_unique_external_ids)
 
     def add(self, order: Order) -> None:
@@ -204,7 +204,7 @@ class InMemoryOrderRepository:
 class InMemoryActivityRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
-        self.staged = Staged(transaction, transaction.store.activities)
+        self.staged = Staged(transaction, self._store.activities)
 
     def add(self, activity: Activity) -> None:
         self.staged.add(activity)

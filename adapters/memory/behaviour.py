@@ -8,6 +8,7 @@ from datetime import date
 import attrs
 
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.errors import Conflict
 from domain.behaviour import EventFrequency, TrackedEvent
 from domain.errors import ErrorCode
@@ -16,10 +17,12 @@ from domain.errors import ErrorCode
 class InMemoryTrackedEventLog:
     """``uow.tracked_events``: events staged by event id, stored and counted on commit."""
 
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self._staged: dict[str, TrackedEvent] = {}
         self._moves: list[tuple[str, frozenset[str]]] = []
+        transaction.checks(self.check)
+        transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def known_event_ids(self, event_ids: Collection[str]) -> set[str]:
         with self._store.lock:

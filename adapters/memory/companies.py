@@ -8,6 +8,7 @@ from adapters.memory.querying import values_in_use
 from adapters.memory.record_readers import InMemoryRecordReader
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.companies.views import CompanyFilter, CompanyView
 from domain.companies import Company
 from domain.companies.company import company_search_text
@@ -15,9 +16,9 @@ from domain.custom_fields import CustomValue, FieldType
 
 
 class InMemoryCompanyRepository:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-        self.staged = Staged(store.companies)
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
+        self.staged = Staged(transaction, self._store.companies)
 
     def add(self, company: Company) -> None:
         self.staged.add(company)

@@ -6,15 +6,17 @@ from collections.abc import Sequence
 
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.custom_fields.views import CustomFieldDefinitionView
 from application.errors import AlreadyTaken
 from domain.custom_fields import CustomFieldDefinition, ObjectType
 
 
 class InMemoryCustomFieldDefinitionRepository:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-        self.staged = Staged(store.custom_field_definitions)
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
+        self.staged = Staged(transaction, self._store.custom_field_definitions)
+        transaction.checks(self.check_unique_keys)
 
     def add(self, definition: CustomFieldDefinition) -> None:
         self.staged.add(definition)

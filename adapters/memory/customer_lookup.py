@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.customers.lookup import CustomerStatus
 from domain.customers import EmailAddress
 
 
 class InMemoryCustomerLookup:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
 
     def statuses(self, ids: Collection[str]) -> Mapping[str, CustomerStatus]:
         customers = self._store.customers

@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 import attrs
 
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.errors import StaleVersion
 from application.lifecycle.views import StageView
 from application.pagination import SortKey
@@ -28,13 +29,16 @@ def catalogue_of(store: InMemoryStore) -> LifecycleCatalogue:
 class InMemoryLifecycleRepository:
     """``uow.lifecycle``: copies of stages, checked against the store and written on commit."""
 
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self.seen: dict[str, CustomerLifecycle] = {}
         self._loaded: dict[str, dict[str, StageAssignment]] = {}
         self._moves: list[tuple[str, frozenset[str]]] = []
         self._tracks: dict[str, Track] = {}
         self._rules: dict[str, StageRule] = {}
+        self._transaction = transaction
+        transaction.checks(self.check)
+        transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def catalogue(self) -> LifecycleCatalogue:
         with self._store.lock:
@@ -62,7 +66,8 @@ class InMemoryLifecycleRepository:
                 if customer_id not in self.seen:
                     stored = dict(self._store.customer_stages.get(customer_id, {}))
                     self._loaded[customer_id] = stored
-                    self.seen[customer_id] = CustomerLifecycle(customer_id, copy.copy(stored))
+                    loaded = CustomerLifecycle(customer_id, copy.copy(stored))
+                    self.seen[customer_id] = self._transaction.saw(loaded)
         return {customer_id: self.seen[customer_id] for customer_id in customer_ids}
 
     def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.errors import AlreadyTaken
 from domain.orders import OrderStatus
 from domain.pipeline import (
@@ -32,9 +33,10 @@ def ordered_pipelines(pipelines: Iterable[Pipeline]) -> list[Pipeline]:
 
 
 class InMemoryPipelineRepository:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self.added: dict[str, Pipeline] = {}
+        transaction.stages(write_back=self.write_back, clear=self.added.clear)
 
     def all(self) -> Sequence[Pipeline]:
         with self._store.lock:
@@ -71,9 +73,9 @@ def move_owned(
 
 
 class InMemoryOpportunityRepository:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-        self.staged = Staged(store.opportunities)
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
+        self.staged = Staged(transaction, self._store.opportunities)
 
     def add(self, opportunity: Opportunity) -> None:
         self.staged.add(opportunity)
@@ -86,9 +88,9 @@ class InMemoryOpportunityRepository:
 
 
 class InMemoryLeadRepository:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-        self.staged = Staged(store.leads)
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
+        self.staged = Staged(transaction, self._store.leads)
 
     def add(self, lead: Lead) -> None:
         self.staged.add(lead)
@@ -149,9 +151,9 @@ class InMemoryLeadRepository:
 
 
 class InMemorySalesTeamRepository:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-        self.staged = Staged(store.sales_teams)
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
+        self.staged = Staged(transaction, self._store.sales_teams)
 
     def add(self, team: SalesTeam) -> None:
         self.staged.add(team)
@@ -166,9 +168,10 @@ class InMemorySalesTeamRepository:
 
 
 class InMemoryTaskRepository:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-        self.staged = Staged(store.tasks)
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
+        self.staged = Staged(transaction, self._store.tasks)
+        transaction.checks(self.check)
 
     def add(self, task: Task) -> None:
         self.staged.add(task)
@@ -206,9 +209,10 @@ class InMemoryTaskRepository:
 
 
 class InMemoryAutomationRules:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self.saved: dict[str, AutomationRule] = {}
+        transaction.stages(write_back=self.write_back, clear=self.saved.clear)
 
     def all(self) -> Sequence[AutomationRule]:
         with self._store.lock:
@@ -224,8 +228,8 @@ class InMemoryAutomationRules:
 
 
 class InMemoryPurchases:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
 
     def first_bought(self, sku: str) -> Mapping[str, datetime]:
         first: dict[str, datetime] = {}

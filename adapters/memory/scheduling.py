@@ -9,6 +9,7 @@ from datetime import datetime
 import attrs
 
 from adapters.memory.store import InMemoryStore, StoredTimer
+from adapters.memory.transaction import InMemoryTransaction
 from domain.scheduling import RecurringJob, Schedule, Timer
 
 PENDING, FIRED, FAILED = "pending", "fired", "failed"
@@ -18,9 +19,10 @@ _Change = Callable[[dict[tuple[str, str], StoredTimer]], None]
 class InMemoryTimers:
     """``uow.timers``: changes staged by the unit of work, applied when it commits."""
 
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self._changes: list[_Change] = []
+        transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def set(self, timer: Timer) -> None:
         def put(timers: dict[tuple[str, str], StoredTimer]) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import attrs
 
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.segments.checking import custom_field_kinds
 from application.segments.ports import (
     CustomerRow,
@@ -17,7 +18,6 @@ from application.segments.ports import (
     count_by_day,
 )
 from domain.custom_fields import ObjectType
-from domain.events import DomainEvent
 from domain.orders.order import OrderStatus
 from domain.segments.rfm import Purchases, RfmScore
 from domain.segments.rules import EventProperty
@@ -34,14 +34,16 @@ def _copy(segment: Segment) -> Segment:
 class InMemorySegments:
     """``uow.segments``: loaded segments are copies, written back on commit."""
 
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self.seen: dict[str, Segment] = {}
         self._members: dict[str, set[str]] = {}
         self._changes: list[_Change] = []
+        self._transaction = transaction
+        transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def _track(self, segment: Segment) -> Segment:
-        return self.seen.setdefault(segment.id, segment)
+        return self._transaction.saw(self.seen.setdefault(segment.id, segment))
 
     def _all(self) -> dict[str, Segment]:
         with self._store.lock:
@@ -118,12 +120,6 @@ class InMemorySegments:
             store.rfm = dict(by_customer)
 
         self._changes.append(write)
-
-    def take_events(self) -> list[DomainEvent]:
-        events = [event for segment in self.seen.values() for event in segment.events]
-        for segment in self.seen.values():
-            segment.events.clear()
-        return events
 
     def write_back(self) -> None:
         """Apply the staged changes; the unit of work holds the store's lock."""

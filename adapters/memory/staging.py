@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Generic, Protocol, TypeVar
 
+from adapters.memory.transaction import InMemoryTransaction
 from application.errors import AlreadyTaken, StaleVersion
 
 
@@ -16,15 +17,22 @@ A = TypeVar("A", bound=_Identified)
 
 
 class Staged(Generic[A]):
-    """Copies of aggregates taken out of the store, written back only on commit."""
+    """Copies of aggregates taken out of the store, written back only on commit.
 
-    def __init__(self, committed: dict[str, A]) -> None:
+    Registers its version check, write-back and clear with the transaction, and every
+    aggregate it hands out or is given, so their events go out on commit.
+    """
+
+    def __init__(self, transaction: InMemoryTransaction, committed: dict[str, A]) -> None:
+        self._transaction = transaction
         self.committed = committed
         self.seen: dict[str, A] = {}
         self.loaded_versions: dict[str, int | None] = {}
+        transaction.checks(self.check_versions)
+        transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def add(self, aggregate: A) -> None:
-        self.seen[aggregate.id] = aggregate
+        self.seen[aggregate.id] = self._transaction.saw(aggregate)
         self.loaded_versions[aggregate.id] = None
 
     def get(self, aggregate_id: str) -> A | None:
@@ -33,7 +41,7 @@ class Staged(Generic[A]):
         stored = self.committed.get(aggregate_id)
         if stored is None:
             return None
-        loaded = copy.deepcopy(stored)
+        loaded = self._transaction.saw(copy.deepcopy(stored))
         self.seen[aggregate_id] = loaded
         self.loaded_versions[aggregate_id] = getattr(loaded, "version", 0)
         return loaded

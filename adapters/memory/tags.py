@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 import attrs
 
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.errors import AlreadyTaken
 from application.tags.conditions import AutoTagRule
 from application.tags.views import TagView
@@ -21,16 +22,20 @@ _Change = Callable[[InMemoryStore], None]
 class InMemoryTags:
     """``uow.tags``: reads see the committed store with this unit of work's changes on top."""
 
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self._tags: dict[str, Tag] = {}
         self._rules: dict[str, AutoTagRule] = {}
         self._removed_rules: set[str] = set()
         self._changes: list[_Change] = []
-        self._events: list[DomainEvent] = []
+        # The events of tag changes, which no aggregate holds: this repository records them.
+        self.events: list[DomainEvent] = []
+        self._transaction = transaction
+        transaction.checks(self.check)
+        transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def add(self, tag: Tag) -> None:
-        self._tags[tag.id] = tag
+        self._tags[tag.id] = self._transaction.saw(tag)
 
     def name_taken(self, name: str) -> bool:
         key = name_key(name)
@@ -79,7 +84,8 @@ class InMemoryTags:
                 store.tag_history[change.id] = change
 
         self._changes.append(write)
-        self._events.extend(change.event() for change in applied)
+        self.events.extend(change.event() for change in applied)
+        self._transaction.saw(self)
         return applied
 
     def move_to(self, survivor_id: str, duplicate_ids: Collection[str]) -> int:
@@ -120,14 +126,6 @@ class InMemoryTags:
             rules.pop(rule_id, None)
         return sorted(rules.values(), key=lambda rule: (rule.created_at, rule.id))
 
-    def take_events(self) -> list[DomainEvent]:
-        events = [event for tag in self._tags.values() for event in tag.events]
-        events.extend(self._events)
-        for tag in self._tags.values():
-            tag.events.clear()
-        self._events.clear()
-        return events
-
     def check(self) -> None:
         """Mirror of the SQL adapter's unique index on the case-folded name."""
         taken = {tag.name_key for tag in self._store.tags.values()}
@@ -148,7 +146,7 @@ class InMemoryTags:
         self._rules.clear()
         self._removed_rules.clear()
         self._changes.clear()
-        self._events.clear()
+        self.events.clear()
 
     def _all_tags(self) -> dict[str, Tag]:
         with self._store.lock:

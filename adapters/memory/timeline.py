@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 import attrs
 
 from adapters.memory.store import InMemoryStore
+from adapters.memory.transaction import InMemoryTransaction
 from application.pagination import SortKey
 from domain.timeline import TimelineEntry
 
@@ -16,9 +17,10 @@ _Change = Callable[[dict[str, TimelineEntry]], None]
 class InMemoryTimeline:
     """``uow.timeline``: changes are replayed onto the store, in order, on commit."""
 
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+    def __init__(self, transaction: InMemoryTransaction) -> None:
+        self._store = transaction.store
         self._changes: list[_Change] = []
+        transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def record(self, entries: Sequence[TimelineEntry]) -> None:
         by_id = {entry.id: entry for entry in entries}

@@ -17,11 +17,12 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.assembled import Assembled
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
+from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.listing import ListOrderInput, OwnedRecordFilterInput
 from adapters.graphql.parts import SchemaPart
-from adapters.graphql.relay import Node, OrderDirection, local_id, local_ids, to_global_id
-from adapters.graphql.type_names import COMPANY, USER
+from adapters.graphql.relay import Node, local_id, to_global_id
+from adapters.graphql.type_names import COMPANY
 from application.companies.bundle import Companies
 from application.companies.views import (
     CompanyFilter,
@@ -29,7 +30,6 @@ from application.companies.views import (
     CompanyOrderField,
     CompanyView,
 )
-from application.custom_fields.criteria import FieldSort
 from application.pagination import PageRequest
 from application.search import SEARCH_RULE
 from domain.companies import Address, CompanySize
@@ -155,47 +155,36 @@ class CompanyOrderFieldInput(Enum):
 
 
 @strawberry.input(name="CompanyOrder")
-class CompanyOrderInput:
+class CompanyOrderInput(ListOrderInput):
     field: CompanyOrderFieldInput = CompanyOrderFieldInput.CREATED_AT
-    direction: OrderDirection = OrderDirection.ASC
-    custom_field: str | None = strawberry.field(
-        default=None,
-        description="Order by this custom field instead of field; companies without a value "
-        "come last in either direction.",
-    )
 
     def to_order(self) -> CompanyOrder:
         return CompanyOrder(
             CompanyOrderField(self.field.value),
-            descending=self.direction is OrderDirection.DESC,
-            custom_field=FieldSort(self.custom_field) if self.custom_field else None,
+            descending=self.descending,
+            custom_field=self.custom_sort,
         )
 
 
 @strawberry.input(name="CompanyFilter", description="Conditions that must all hold.")
-class CompanyFilterInput:
+class CompanyFilterInput(OwnedRecordFilterInput):
     search: str | None = strawberry.field(
         default=None,
         description=f"Part of the name or domain, ignoring case; {SEARCH_RULE}",
     )
     domain: str | None = None
-    owner_ids: list[strawberry.ID] | None = None
     sizes: list[CompanySizeBand] | None = None  # type: ignore[valid-type]
-    include_archived: bool = False
-    custom_fields: list[CustomFieldCondition] | None = strawberry.field(
-        default=None, description="Conditions on custom field values; all must hold."
-    )
 
     def to_filter(self) -> CompanyFilter:
         return CompanyFilter(
             search=self.search or None,
             domain=self.domain,
-            owner_ids=local_ids(self.owner_ids, USER, field="filter.ownerIds"),
+            owner_ids=self.owners,
             sizes=frozenset(CompanySize(enum_value(s)) for s in self.sizes)
             if self.sizes is not None
             else None,
             include_archived=self.include_archived,
-            custom_fields=to_conditions(self.custom_fields),
+            custom_fields=self.conditions,
         )
 
 

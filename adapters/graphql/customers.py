@@ -17,7 +17,6 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.assembled import Assembled
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.custom_fields import CustomFieldCondition, to_conditions
 from adapters.graphql.errors import (
     QueryErrors,
     UserError,
@@ -26,10 +25,10 @@ from adapters.graphql.errors import (
     not_an_object,
     query_error,
 )
+from adapters.graphql.listing import ListOrderInput, OwnedRecordFilterInput
 from adapters.graphql.parts import SchemaPart
-from adapters.graphql.relay import Node, OrderDirection, local_id, local_ids, to_global_id
+from adapters.graphql.relay import Node, local_id, local_ids, to_global_id
 from adapters.graphql.type_names import COMPANY, CUSTOMER, TAG, USER
-from application.custom_fields.criteria import FieldSort
 from application.customers.bundle import Customers
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import (
@@ -154,39 +153,28 @@ class CustomerOrderFieldInput(Enum):
 
 
 @strawberry.input(name="CustomerOrder")
-class CustomerOrderInput:
+class CustomerOrderInput(ListOrderInput):
     field: CustomerOrderFieldInput = CustomerOrderFieldInput.CREATED_AT
-    direction: OrderDirection = OrderDirection.ASC
-    custom_field: str | None = strawberry.field(
-        default=None,
-        description="Order by this custom field instead of field; customers without a value "
-        "come last in either direction.",
-    )
 
     def to_order(self) -> CustomerOrder:
         return CustomerOrder(
             CustomerOrderField(self.field.value),
-            descending=self.direction is OrderDirection.DESC,
-            custom_field=FieldSort(self.custom_field) if self.custom_field else None,
+            descending=self.descending,
+            custom_field=self.custom_sort,
         )
 
 
 @strawberry.input(name="CustomerFilter", description="Conditions that must all hold.")
-class CustomerFilterInput:
+class CustomerFilterInput(OwnedRecordFilterInput):
     search: str | None = strawberry.field(
         default=None,
         description=f"Part of the name, email or phone, ignoring case; {SEARCH_RULE}",
     )
     email: str | None = None
-    owner_ids: list[strawberry.ID] | None = None
-    include_archived: bool = False
     created_after: datetime | None = None
     created_before: datetime | None = None
     company_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Customers of any of these companies."
-    )
-    custom_fields: list[CustomFieldCondition] | None = strawberry.field(
-        default=None, description="Conditions on custom field values; all must hold."
     )
     tag_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Customers carrying any of these tags."
@@ -196,12 +184,12 @@ class CustomerFilterInput:
         return CustomerFilter(
             search=self.search or None,
             email=self.email,
-            owner_ids=local_ids(self.owner_ids, USER, field="filter.ownerIds"),
+            owner_ids=self.owners,
             include_archived=self.include_archived,
             created_after=self.created_after,
             created_before=self.created_before,
             company_ids=local_ids(self.company_ids, COMPANY, field="filter.companyIds"),
-            custom_fields=to_conditions(self.custom_fields),
+            custom_fields=self.conditions,
             tag_ids=local_ids(self.tag_ids, TAG, field="filter.tagIds"),
         )
 

@@ -1,0 +1,49 @@
+"""What the lists of customers and of companies share: how they order and what they filter."""
+
+from __future__ import annotations
+
+import strawberry
+
+from adapters.graphql.custom_fields import CustomFieldCondition, to_conditions
+from adapters.graphql.relay import OrderDirection, local_ids
+from adapters.graphql.type_names import USER
+from application.custom_fields.criteria import FieldCondition, FieldSort
+
+
+@strawberry.input
+class ListOrderInput:
+    """The direction of an order and its custom field; each list adds its own ``field``."""
+
+    direction: OrderDirection = OrderDirection.ASC
+    custom_field: str | None = strawberry.field(
+        default=None,
+        description="Order by this custom field instead of field; records without a value "
+        "come last in either direction.",
+    )
+
+    @property
+    def descending(self) -> bool:
+        return self.direction is OrderDirection.DESC
+
+    @property
+    def custom_sort(self) -> FieldSort | None:
+        return FieldSort(self.custom_field) if self.custom_field else None
+
+
+@strawberry.input
+class OwnedRecordFilterInput:
+    """Conditions every list of owned, archivable records with custom fields takes."""
+
+    owner_ids: list[strawberry.ID] | None = None
+    include_archived: bool = False
+    custom_fields: list[CustomFieldCondition] | None = strawberry.field(
+        default=None, description="Conditions on custom field values; all must hold."
+    )
+
+    @property
+    def owners(self) -> frozenset[str] | None:
+        return local_ids(self.owner_ids, USER, field="filter.ownerIds")
+
+    @property
+    def conditions(self) -> tuple[FieldCondition, ...]:
+        return to_conditions(self.custom_fields)

@@ -26,6 +26,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from adapters.graphql.limits import ApiLimits
+from application.limits import BucketPolicy
 from bootstrap import Container, Settings, build_container, migrate
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -107,3 +109,9 @@ def python_flags() -> str:
     if sys.gettrace() is not None:
         notes.append("tracing")
     return ", ".join(notes)
+
+
+NEVER_EMPTY = BucketPolicy(capacity=1e12, refill_per_second=1e12)
+BENCH_LIMITS = ApiLimits(cost_budget=NEVER_EMPTY, key_rate=NEVER_EMPTY, ip_rate=NEVER_EMPTY)
+"""Every limit checked, with buckets too large to refuse: a benchmark sends faster than any
+client may."""

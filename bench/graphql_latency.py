@@ -42,10 +42,10 @@ from adapters.graphql.relay import MalformedId, local_id, to_global_id
 from application.access.bundle import Access
 from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
-from application.limits import BucketPolicy
 from application.pagination import PageRequest
 from application.principal import Principal
 from bench._support import (
+    BENCH_LIMITS,
     RESULTS_DIR,
     Results,
     console,
@@ -91,8 +91,6 @@ QUICK = Sizes(500, 50, 200, 20, 50, 200, rounds=2)
 TARGET_REQUESTS_PER_S = {"customer_by_id": 3_000.0, "customers_page": 600.0}
 LIMITS_GOAL_RATIO = 1.05
 """Limits on may cost at most 5% over limits off."""
-NEVER_EMPTY = BucketPolicy(capacity=1e12, refill_per_second=1e12)
-BENCH_LIMITS = ApiLimits(cost_budget=NEVER_EMPTY, key_rate=NEVER_EMPTY, ip_rate=NEVER_EMPTY)
 SERVERS = ("graphql", "graphql_no_limits", "plain")
 
 

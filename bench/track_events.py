@@ -38,6 +38,7 @@ from application.customers.views import CustomerFilter, CustomerOrder
 from application.pagination import PageRequest
 from application.principal import Principal
 from bench._support import (
+    BENCH_LIMITS,
     Results,
     console,
     median_ms,
@@ -228,7 +229,7 @@ def track_batch(token: str, ids: Sequence[str], batch: Sequence[Event]) -> AsgiR
 async def send_all(
     container: Container, requests: Sequence[AsgiRequest], sizes: Sequence[int], path: str
 ) -> tuple[float, list[float]]:
-    app = create_app(container.services(), container.use(Access).authenticate)
+    app = create_app(container.services(), container.use(Access).authenticate, limits=BENCH_LIMITS)
     durations: list[float] = []
     clock = time.perf_counter
     with progress_bar() as progress:

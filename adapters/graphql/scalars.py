@@ -12,6 +12,8 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.types.scalar import ScalarDefinition
 
+from adapters.graphql.money import CurrencyCode, CurrencyCodeScalar
+
 MAX_DECIMAL_LENGTH: Final = 40
 _DECIMAL: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
@@ -69,4 +71,5 @@ UploadScalar: Final = strawberry.scalar(
 SCALARS: Final[dict[object, ScalarDefinition]] = {
     Decimal: DecimalScalar,
     Upload: UploadScalar,
+    CurrencyCode: CurrencyCodeScalar,
 }

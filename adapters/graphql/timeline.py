@@ -56,6 +56,11 @@ class TimelineEntryNode:
         return await load_user(info, self.actor_id) if self.actor_id else None
 
 
+def timeline_entry_node(entry: TimelineEntry) -> TimelineEntryNode:
+    """The API's entry for one timeline entry, wherever entries are answered."""
+    return TimelineEntryNode.from_entry(entry)
+
+
 @strawberry.type(name="TimelineEdge")
 class TimelineEdge(Edge[TimelineEntryNode]):
     pass
@@ -99,7 +104,7 @@ class CustomerTimeline:
             page = context.services.use(Timeline).get(
                 context.principal, self.id_local, kinds=wanted, first=first, after=after
             )
-        return TimelineConnection.from_page(page, TimelineEntryNode.from_entry)
+        return TimelineConnection.from_page(page, timeline_entry_node)
 
 
 PART = SchemaPart(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
 
 import attrs
 
+from adapters.memory.querying import walk
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from application.pagination import SortKey
@@ -59,9 +61,36 @@ class InMemoryTimeline:
         self._changes.clear()
 
 
+def _in_window(
+    entry: TimelineEntry,
+    kinds: Collection[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> bool:
+    return (
+        (kinds is None or entry.kind in kinds)
+        and (since is None or entry.occurred_at >= since)
+        and (until is None or entry.occurred_at < until)
+    )
+
+
 class InMemoryTimelineReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
+
+    def _entries(
+        self,
+        customer_id: str,
+        kinds: Collection[str] | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[TimelineEntry]:
+        with self._store.lock:
+            return [
+                entry
+                for entry in self._store.timeline.values()
+                if entry.customer_id == customer_id and _in_window(entry, kinds, since, until)
+            ]
 
     def slice(
         self,
@@ -70,23 +99,47 @@ class InMemoryTimelineReader:
         kinds: Collection[str] | None,
         after: SortKey | None,
         limit: int,
+        before: SortKey | None = None,
+        from_end: bool = False,
+        oldest_first: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Sequence[TimelineEntry]:
-        with self._store.lock:
-            entries = [
-                entry
-                for entry in self._store.timeline.values()
-                if entry.customer_id == customer_id and (kinds is None or entry.kind in kinds)
-            ]
-        if after is not None:
-            bound = (after.value, after.id)
-            entries = [entry for entry in entries if (entry.occurred_at, entry.id) < bound]
-        entries.sort(key=lambda entry: (entry.occurred_at, entry.id), reverse=True)
-        return entries[:limit]
+        return walk(
+            self._entries(customer_id, kinds, since, until),
+            lambda entry: SortKey(entry.occurred_at, entry.id),
+            descending=not oldest_first,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
 
     def newest_of_customers(
-        self, customer_ids: Collection[str], *, kinds: Collection[str] | None, limit: int
+        self,
+        customer_ids: Collection[str],
+        *,
+        kinds: Collection[str] | None,
+        limit: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Mapping[str, Sequence[TimelineEntry]]:
         return {
-            customer_id: self.slice(customer_id, kinds=kinds, after=None, limit=limit)
+            customer_id: self.slice(
+                customer_id, kinds=kinds, after=None, limit=limit, since=since, until=until
+            )
+            for customer_id in customer_ids
+        }
+
+    def count_of_customers(
+        self,
+        customer_ids: Collection[str],
+        *,
+        kinds: Collection[str] | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Mapping[str, int]:
+        return {
+            customer_id: len(self._entries(customer_id, kinds, since, until))
             for customer_id in customer_ids
         }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, select, tuple_, update
+from sqlalchemy import Engine, Select, delete, func, select, update
 
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import timeline_entries
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
@@ -81,6 +83,22 @@ class SqlTimeline:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def _in_window(
+    query: Select[Any],
+    *,
+    kinds: Collection[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Select[Any]:
+    if kinds is not None:
+        query = query.where(timeline_entries.c.kind.in_(sorted(kinds)))
+    if since is not None:
+        query = query.where(timeline_entries.c.occurred_at >= since)
+    if until is not None:
+        query = query.where(timeline_entries.c.occurred_at < until)
+    return query
+
+
 class SqlTimelineReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -92,25 +110,33 @@ class SqlTimelineReader:
         kinds: Collection[str] | None,
         after: SortKey | None,
         limit: int,
+        before: SortKey | None = None,
+        from_end: bool = False,
+        oldest_first: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Sequence[TimelineEntry]:
         query = select(*_COLUMNS).where(timeline_entries.c.customer_id == customer_id)
-        if kinds is not None:
-            query = query.where(timeline_entries.c.kind.in_(sorted(kinds)))
-        if after is not None:
-            position = tuple_(timeline_entries.c.occurred_at, timeline_entries.c.id)
-            query = query.where(
-                position
-                < tuple_(
-                    bindparam(None, after.value, type_=timeline_entries.c.occurred_at.type),
-                    bindparam(None, after.id, type_=timeline_entries.c.id.type),
-                )
-            )
-        query = query.order_by(*_NEWEST_FIRST).limit(limit)
+        query = _in_window(query, kinds=kinds, since=since, until=until)
+        sort, id_column = timeline_entries.c.occurred_at, timeline_entries.c.id
+        descending = not oldest_first
+        query = query.where(
+            *window(sort, id_column, descending=descending, after=after, before=before)
+        )
+        query = query.order_by(
+            *walking_order(sort, id_column, descending=descending, from_end=from_end)
+        ).limit(limit)
         with self._engine.connect() as connection:
             return [TimelineEntry(**row._mapping) for row in connection.execute(query)]
 
     def newest_of_customers(
-        self, customer_ids: Collection[str], *, kinds: Collection[str] | None, limit: int
+        self,
+        customer_ids: Collection[str],
+        *,
+        kinds: Collection[str] | None,
+        limit: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Mapping[str, Sequence[TimelineEntry]]:
         position = (
             func.row_number()
@@ -120,8 +146,7 @@ class SqlTimelineReader:
         ranked = select(*_COLUMNS, position).where(
             timeline_entries.c.customer_id.in_(list(customer_ids))
         )
-        if kinds is not None:
-            ranked = ranked.where(timeline_entries.c.kind.in_(sorted(kinds)))
+        ranked = _in_window(ranked, kinds=kinds, since=since, until=until)
         inner = ranked.subquery()
         query = (
             select(*(inner.c[column.name] for column in _COLUMNS))
@@ -133,3 +158,23 @@ class SqlTimelineReader:
             for row in connection.execute(query):
                 found[row.customer_id].append(TimelineEntry(**row._mapping))
         return found
+
+    def count_of_customers(
+        self,
+        customer_ids: Collection[str],
+        *,
+        kinds: Collection[str] | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Mapping[str, int]:
+        if not customer_ids:
+            return {}
+        query = select(timeline_entries.c.customer_id, func.count()).where(
+            timeline_entries.c.customer_id.in_(sorted(set(customer_ids)))
+        )
+        query = _in_window(query, kinds=kinds, since=since, until=until).group_by(
+            timeline_entries.c.customer_id
+        )
+        with self._engine.connect() as connection:
+            counted = {row[0]: int(row[1]) for row in connection.execute(query)}
+        return {customer_id: counted.get(customer_id, 0) for customer_id in customer_ids}

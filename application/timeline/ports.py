@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Protocol
+from datetime import datetime
+from typing import Final, Protocol
+
+from attrs import frozen
 
 from application.pagination import SortKey
 from domain.timeline import TimelineEntry
@@ -29,6 +32,21 @@ class TimelineEntries(Protocol):
         ...
 
 
+@frozen(kw_only=True)
+class TimelineWindow:
+    """Which entries of a timeline a read looks at: some kinds, within a time range."""
+
+    kinds: frozenset[str] | None = None
+    """``None`` means every kind."""
+    since: datetime | None = None
+    """Entries that happened at or after this instant."""
+    until: datetime | None = None
+    """Entries that happened strictly before this instant."""
+
+
+EVERYTHING: Final = TimelineWindow()
+
+
 class TimelineReader(Protocol):
     def slice(
         self,
@@ -37,15 +55,39 @@ class TimelineReader(Protocol):
         kinds: Collection[str] | None,
         after: SortKey | None,
         limit: int,
+        before: SortKey | None = None,
+        from_end: bool = False,
+        oldest_first: bool = False,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Sequence[TimelineEntry]:
-        """Up to ``limit`` entries, newest first by ``(occurred_at, id)``, strictly after ``after``.
+        """Up to ``limit`` entries strictly between ``after`` and ``before``.
 
-        ``kinds`` of ``None`` means every kind.
+        The list is ordered newest first by ``(occurred_at, id)`` (oldest first when
+        ``oldest_first``) and walked from its end when ``from_end``. ``kinds`` of ``None``
+        means every kind; ``since`` is inclusive and ``until`` exclusive.
         """
         ...
 
     def newest_of_customers(
-        self, customer_ids: Collection[str], *, kinds: Collection[str] | None, limit: int
+        self,
+        customer_ids: Collection[str],
+        *,
+        kinds: Collection[str] | None,
+        limit: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Mapping[str, Sequence[TimelineEntry]]:
         """The ``limit`` newest entries of each customer, in one query for all of them."""
+        ...
+
+    def count_of_customers(
+        self,
+        customer_ids: Collection[str],
+        *,
+        kinds: Collection[str] | None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Mapping[str, int]:
+        """How many entries each customer's timeline holds in the window, in one query."""
         ...

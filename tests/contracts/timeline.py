@@ -246,3 +246,39 @@ class TimelineContract:
         assert written == WRITES_BETWEEN_PAGES
         assert not any(entry_id.startswith("new-") for entry_id in seen)
         assert {f"old-{n:03d}" for n in range(1, written + 1)} <= set(seen)
+
+    def test_a_time_range_narrows_pages_firsts_and_counts(self, backend: StorageBackend) -> None:
+        mine, other = stored_customers(backend, 2)
+        record(
+            backend,
+            [entry(mine, f"m{n}", at=T0 + minutes(n)) for n in range(6)]
+            + [entry(other, "o0", at=T0 + minutes(2), kind="call")],
+        )
+        since, until = T0 + minutes(1), T0 + minutes(4)
+        page = backend.timeline.slice(
+            mine.id, kinds=None, after=None, limit=10, since=since, until=until
+        )
+        assert [e.id for e in page] == ["m3", "m2", "m1"]  # from inclusive, to exclusive
+        newest = backend.timeline.newest_of_customers(
+            [mine.id, other.id], kinds=None, limit=2, since=since, until=until
+        )
+        assert [e.id for e in newest[mine.id]] == ["m3", "m2"]
+        assert [e.id for e in newest[other.id]] == ["o0"]
+        counts = backend.timeline.count_of_customers(
+            [mine.id, other.id, "nobody"], kinds=None, since=since, until=until
+        )
+        assert counts == {mine.id: 3, other.id: 1, "nobody": 0}
+        assert backend.timeline.count_of_customers([other.id], kinds={"note"}) == {other.id: 0}
+        assert backend.timeline.count_of_customers([mine.id], kinds=None) == {mine.id: 6}
+
+    def test_pages_walk_backward_and_oldest_first(self, backend: StorageBackend) -> None:
+        (customer,) = stored_customers(backend)
+        record(backend, [entry(customer, f"e{n}", at=T0 + minutes(n)) for n in range(5)])
+        slice_ = backend.timeline.slice
+        last_two = slice_(customer.id, kinds=None, after=None, limit=2, from_end=True)
+        assert [e.id for e in last_two] == ["e0", "e1"]  # walked from the end
+        bound = SortKey(T0 + minutes(1), "e1")
+        before = slice_(customer.id, kinds=None, after=None, before=bound, limit=10)
+        assert [e.id for e in before] == ["e4", "e3", "e2"]
+        oldest = slice_(customer.id, kinds=None, after=bound, limit=2, oldest_first=True)
+        assert [e.id for e in oldest] == ["e2", "e3"]

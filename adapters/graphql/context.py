@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from attrs import frozen
 from graphql import GraphQLError
@@ -32,6 +32,7 @@ from application.segments.ports import SegmentView
 from application.tags.bundle import Tags
 from application.tags.views import TagView
 from application.timeline.bundle import Timeline
+from application.timeline.ports import TimelineWindow
 from application.timeline.queries import GetTimeline
 from domain.pipeline import Pipeline, StageEntry
 from domain.segments.rfm import RfmScore
@@ -79,8 +80,12 @@ class Loaders:
         )
         timeline = services.use(Timeline).get
         self.timeline_pages: DataLoader[
-            tuple[str, int | None, tuple[str, ...]], Page[TimelineEntry]
+            tuple[str, int | None, TimelineWindow], Page[TimelineEntry]
         ] = DataLoader(load_fn=lambda keys: _first_timeline_pages(timeline, principal, keys))
+        self.timeline_counts: DataLoader[tuple[str, TimelineWindow], int] = DataLoader(
+            load_fn=lambda keys: _timeline_counts(timeline, principal, keys)
+        )
+        self._batches: dict[str, DataLoader[Any, Any]] = {}
         self.companies: DataLoader[str, CompanyView | None] = _batched(
             lambda ids: services.use(Companies).get(principal, ids)
         )
@@ -109,6 +114,16 @@ class Loaders:
         self._principal = principal
         self._pipelines: dict[str, Pipeline] | None = None
 
+    def batch(
+        self, name: str, fetch: Callable[[Sequence[str]], Mapping[str, V]]
+    ) -> DataLoader[str, V | None]:
+        """A DataLoader a feature module makes for itself, by a name unique to it, made once
+        per request: ``fetch`` gets every key asked for in one tick."""
+        if name not in self._batches:
+            self._batches[name] = _batched(fetch)
+        loader: DataLoader[str, V | None] = self._batches[name]
+        return loader
+
     def pipelines(self) -> dict[str, Pipeline]:
         """Every pipeline by id, read once per request."""
         if self._pipelines is None:
@@ -120,18 +135,33 @@ class Loaders:
 async def _first_timeline_pages(
     timeline: GetTimeline,
     principal: Principal,
-    keys: list[tuple[str, int | None, tuple[str, ...]]],
+    keys: list[tuple[str, int | None, TimelineWindow]],
 ) -> list[Page[TimelineEntry]]:
-    """One query per page size and kind filter asked for, however many customers ask."""
-    groups: dict[tuple[int | None, tuple[str, ...]], list[str]] = {}
-    for customer_id, first, kinds in keys:
-        groups.setdefault((first, kinds), []).append(customer_id)
+    """One query per page size and window asked for, however many customers ask."""
+    groups: dict[tuple[int | None, TimelineWindow], list[str]] = {}
+    for customer_id, first, window in keys:
+        groups.setdefault((first, window), []).append(customer_id)
     found = {
-        (customer_id, first, kinds): page
-        for (first, kinds), ids in groups.items()
+        (customer_id, first, window): page
+        for (first, window), ids in groups.items()
         for customer_id, page in timeline.first_pages(
-            principal, ids, kinds=kinds, first=first
+            principal, ids, first=first, window=window
         ).items()
+    }
+    return [found[key] for key in keys]
+
+
+async def _timeline_counts(
+    timeline: GetTimeline, principal: Principal, keys: list[tuple[str, TimelineWindow]]
+) -> list[int]:
+    """One count query per window asked for, however many customers ask."""
+    groups: dict[TimelineWindow, list[str]] = {}
+    for customer_id, window in keys:
+        groups.setdefault(window, []).append(customer_id)
+    found = {
+        (customer_id, window): count
+        for window, ids in groups.items()
+        for customer_id, count in timeline.counts(principal, ids, window).items()
     }
     return [found[key] for key in keys]
 

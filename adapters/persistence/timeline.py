@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, delete, func, select, update
 
@@ -83,13 +83,16 @@ class SqlTimeline:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+S = TypeVar("S", bound=Select[Any])
+
+
 def _in_window(
-    query: Select[Any],
+    query: S,
     *,
     kinds: Collection[str] | None,
     since: datetime | None,
     until: datetime | None,
-) -> Select[Any]:
+) -> S:
     if kinds is not None:
         query = query.where(timeline_entries.c.kind.in_(sorted(kinds)))
     if since is not None:

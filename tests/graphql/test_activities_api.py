@@ -33,7 +33,14 @@ NODE = "query($id: ID!) { node(id: $id) { id ... on Activity { subject version }
 TIMELINE = """
 query($id: ID!) {
   customer(id: $id) {
-    timeline { edges { node { kind title summary data subjectId actor { email } } } }
+    timeline {
+      edges {
+        node {
+          kind title summary subject { id } actor { email }
+          ... on ActivityTimelineEntry { activityKind direction durationSeconds activity { id } }
+        }
+      }
+    }
   }
 }"""
 
@@ -79,9 +86,12 @@ def test_an_activity_is_logged_edited_and_deleted_through_the_api(
             "kind": "CALL",
             "title": "Renewal",
             "summary": "They will renew.",
-            "data": {"direction": "OUTBOUND", "durationSeconds": 300},
-            "subjectId": activity["id"],
+            "subject": {"id": activity["id"]},
             "actor": {"email": "admin@example.com"},
+            "activityKind": "CALL",
+            "direction": "OUTBOUND",
+            "durationSeconds": 300,
+            "activity": {"id": activity["id"]},
         }
     ]
 
@@ -100,7 +110,8 @@ def test_an_activity_is_logged_edited_and_deleted_through_the_api(
         None,
     )
     assert updated["activity"]["version"] == 2
-    assert timeline(api, customer_id)[0]["data"] == {"direction": "OUTBOUND"}
+    entry = timeline(api, customer_id)[0]
+    assert (entry["direction"], entry["durationSeconds"]) == ("OUTBOUND", None)
 
     deleted = api.data(DELETE, input={"id": activity["id"], "version": 2})["deleteActivity"]
     assert deleted == {"deletedActivityId": activity["id"], "userErrors": []}

@@ -19,7 +19,9 @@ query($id: ID!, $first: Int, $after: String) {
       edges { cursor node { id track fromStage toStage changedAt reason rule override actor { name } } }
       pageInfo { hasNextPage endCursor }
     }
-    timeline(kinds: [STAGE_CHANGED]) { edges { node { kind title data } } }
+    timeline(kinds: [STAGE_CHANGED]) {
+      edges { node { kind title ... on StageChangeTimelineEntry { track fromStage toStage } } }
+    }
   }
 }"""
 LIST = """

@@ -117,6 +117,14 @@ def test_timelines_of_a_list_load_in_constant_statements(api: Api) -> None:
     selects(1)
     assert selects(3) == selects(12) == 2  # the customers, and every first timeline page
 
+    query = (
+        "query($n: Int) { customers(first: $n) { edges { node { timeline(first: 2) { totalCount"
+        " edges { node { subject { id } ... on ActivityTimelineEntry { activity { id } } } } } } } } }"
+    )
+    selects(1)
+    # the customers, the first pages, their counts, and every activity behind them
+    assert selects(3) == selects(12) == 4
+
 
 COMPANIES = """
 query($filter: CompanyFilter) { companies(first: 5, filter: $filter) { totalCount } }

@@ -91,3 +91,102 @@ def test_a_bad_kind_or_cursor_is_a_typed_error(api: Api, ada: str) -> None:
     assert bad_cursor["errors"][0]["extensions"] == {"code": "INVALID", "field": "after"}
     too_many = api.query(PAGE, id=ada, first=500)
     assert too_many["errors"][0]["extensions"] == {"code": "INVALID", "field": "first"}
+
+
+TYPED = """
+query($id: ID!, $from: DateTime, $to: DateTime, $last: Int, $before: String) {
+  customer(id: $id) {
+    timeline(from: $from, to: $to, last: $last, before: $before) {
+      totalCount
+      pageInfo { hasPreviousPage startCursor }
+      edges {
+        node {
+          __typename kind title
+          subject { __typename id }
+          ... on OrderTimelineEntry {
+            status total { amount currency } refunded { amount currency } order { id }
+          }
+          ... on ActivityTimelineEntry { activityKind activity { id } }
+          ... on BehaviourTimelineEntry { eventName event { name } }
+          ... on TagTimelineEntry { added tagName autoTagRuleId tag { name } }
+        }
+      }
+    }
+  }
+}"""
+RECORD = """
+mutation($input: RecordOrderInput!) { recordOrder(input: $input) { order { id } } }"""
+CREATE_TAG = """
+mutation($input: CreateTagInput!) { createTag(input: $input) { tag { id } } }"""
+TAG = """
+mutation($input: TagCustomersInput!) { tagCustomers(input: $input) { userErrors { code } } }"""
+
+
+def test_entries_are_typed_by_kind_with_their_subject_and_schema_enums(api: Api, ada: str) -> None:
+    note(api, ada, "Met at the fair", "2026-03-01T10:00:00Z")
+    track(api, ada, "Signed Up", "e-1", "2026-03-02T10:00:00Z")
+    order = api.data(
+        RECORD,
+        input={
+            "customerId": ada,
+            "placedAt": "2026-03-03T10:00:00Z",
+            "currency": "eur",
+            "lines": [{"sku": "A", "name": "Anvil", "quantity": 2, "unitPrice": "10.50"}],
+            "paid": True,
+        },
+    )["recordOrder"]["order"]["id"]
+    tag = api.data(CREATE_TAG, input={"name": "VIP", "colour": "#aa0000"})["createTag"]["tag"]
+    api.data(TAG, input={"customerIds": [ada], "tagIds": [tag["id"]]})
+    timeline = api.data(TYPED, id=ada)["customer"]["timeline"]
+    # the paid order also moves Ada on the lifecycle track: a fifth entry
+    assert timeline["totalCount"] == len(timeline["edges"]) == 5
+    by_type = {edge["node"]["__typename"]: edge["node"] for edge in timeline["edges"]}
+    placed = by_type["OrderTimelineEntry"]
+    assert placed["status"] == "PAID" and placed["kind"] == "ORDER"
+    assert placed["total"] == {"amount": "21.00", "currency": "EUR"}
+    assert placed["refunded"] == {"amount": "0.00", "currency": "EUR"}
+    assert placed["order"] == {"id": order} and placed["subject"] == {
+        "__typename": "Order",
+        "id": order,
+    }
+    logged = by_type["ActivityTimelineEntry"]
+    assert logged["activityKind"] == "NOTE"
+    assert logged["subject"] == {"__typename": "Activity", "id": logged["activity"]["id"]}
+    tracked = by_type["BehaviourTimelineEntry"]
+    assert tracked["eventName"] == "Signed Up" and tracked["event"] == {"name": "Signed Up"}
+    assert tracked["subject"]["__typename"] == "BehaviourEvent"
+    moved = by_type["StageChangeTimelineEntry"]
+    assert moved["kind"] == "STAGE_CHANGED" and moved["subject"] == {
+        "__typename": "Customer",
+        "id": ada,
+    }
+    tagged = by_type["TagTimelineEntry"]
+    assert (tagged["added"], tagged["tagName"], tagged["autoTagRuleId"]) == (True, "VIP", None)
+    assert tagged["tag"] == {"name": "VIP"} and tagged["subject"] == {
+        "__typename": "Tag",
+        "id": tag["id"],
+    }
+
+
+def test_a_date_range_narrows_the_timeline_and_its_count(api: Api, ada: str) -> None:
+    for day in range(1, 7):
+        note(api, ada, f"note {day}", f"2026-03-{day:02d}T10:00:00Z")
+    ranged = api.data(
+        TYPED, id=ada, **{"from": "2026-03-02T10:00:00Z", "to": "2026-03-05T10:00:00Z"}
+    )
+    timeline = ranged["customer"]["timeline"]
+    assert [e["node"]["title"] for e in timeline["edges"]] == ["note 4", "note 3", "note 2"]
+    assert timeline["totalCount"] == 3
+    assert api.data(TYPED, id=ada)["customer"]["timeline"]["totalCount"] == 6
+    backwards = api.data(TYPED, id=ada, last=2)["customer"]["timeline"]
+    assert [e["node"]["title"] for e in backwards["edges"]] == ["note 2", "note 1"]
+    assert backwards["pageInfo"]["hasPreviousPage"] is True
+    before = api.data(TYPED, id=ada, last=2, before=backwards["pageInfo"]["startCursor"])
+    assert [e["node"]["title"] for e in before["customer"]["timeline"]["edges"]] == [
+        "note 4",
+        "note 3",
+    ]
+    wrong_way = api.query(
+        TYPED, id=ada, **{"from": "2026-03-05T10:00:00Z", "to": "2026-03-02T10:00:00Z"}
+    )
+    assert wrong_way["errors"][0]["extensions"] == {"code": "INVALID", "field": "to"}

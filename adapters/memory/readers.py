@@ -12,13 +12,13 @@ from adapters.memory.record_readers import InMemoryRecordReader
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
 from application.customers.views import CustomerFilter, CustomerView
-from application.orders.views import CurrencyTotal, OrderFacts, OrderView
+from application.orders.views import CurrencyTotal, OrderFacts, OrderStats, OrderView, order_stats
 from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.customers import Customer
 from domain.customers.customer import search_text
 from domain.customers.matching import email_key
-from domain.orders import OrderStatus
+from domain.orders import Order, OrderStatus
 
 
 class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, CustomerView]):
@@ -182,6 +182,34 @@ class InMemoryOrderReader:
             paid = known.has_paid_order or order.status in (OrderStatus.PAID, OrderStatus.REFUNDED)
             facts[order.customer_id] = OrderFacts(order.customer_id, last, paid)
         return [facts[customer_id] for customer_id in sorted(facts)[:limit]]
+
+    def _stats(
+        self, owner_of: Callable[[Order], str | None], ids: Collection[str]
+    ) -> Mapping[str, OrderStats]:
+        wanted = set(ids)
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for order in self._store.orders.values():
+            owner = owner_of(order)
+            if owner not in wanted or owner is None:
+                continue
+            group = groups.setdefault((owner, order.currency.code), [0, None, None, 0, Decimal(0)])
+            if order.status is not OrderStatus.CANCELLED:
+                group[0] += 1
+                group[1] = order.placed_at if group[1] is None else min(group[1], order.placed_at)
+                group[2] = order.placed_at if group[2] is None else max(group[2], order.placed_at)
+            if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+                group[3] += 1
+                group[4] += order.total.amount - order.refunded.amount
+        rows: dict[str, list[Any]] = {}
+        for (owner, code), group in groups.items():
+            rows.setdefault(owner, []).append((code, *group))
+        return {owner: order_stats(rows.get(owner, ())) for owner in ids}
+
+    def stats_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, OrderStats]:
+        return self._stats(lambda order: order.customer_id, customer_ids)
+
+    def stats_of_companies(self, company_ids: Collection[str]) -> Mapping[str, OrderStats]:
+        return self._stats(lambda order: self._company_of(order.customer_id), company_ids)
 
     def totals(self) -> Sequence[CurrencyTotal]:
         sums: dict[str, list[Any]] = {}

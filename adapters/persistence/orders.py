@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,14 @@ from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
 from adapters.persistence.tables import customers, orders
 from adapters.persistence.tracked_rows import TrackedRows
 from adapters.persistence.transaction import SqlTransaction
-from application.orders.views import CurrencyTotal, OrderFacts, OrderLineView, OrderView
+from application.orders.views import (
+    CurrencyTotal,
+    OrderFacts,
+    OrderLineView,
+    OrderStats,
+    OrderView,
+    order_stats,
+)
 from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
 
 
@@ -130,6 +137,14 @@ class SqlOrderRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A time out of an aggregate, which some databases answer as text."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class SqlOrderReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -236,6 +251,43 @@ class SqlOrderReader:
         query = query.order_by(customer).limit(limit)
         with self._engine.connect() as connection:
             return [OrderFacts(row[0], row[1], bool(row[2])) for row in connection.execute(query)]
+
+    def _stats(self, key: Any, where: Any, ids: Collection[str]) -> Mapping[str, OrderStats]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        live = orders.c.status != OrderStatus.CANCELLED.value
+        paid = orders.c.status.in_([OrderStatus.PAID.value, OrderStatus.REFUNDED.value])
+        query = (
+            select(
+                key,
+                orders.c.currency,
+                func.count(case((live, 1))),
+                func.min(case((live, orders.c.placed_at))),
+                func.max(case((live, orders.c.placed_at))),
+                func.count(case((paid, 1))),
+                func.coalesce(
+                    func.sum(case((paid, orders.c.total_minor - orders.c.refunded_minor))), 0
+                ),
+            )
+            .select_from(orders.join(customers, customers.c.id == orders.c.customer_id))
+            .where(where.in_(wanted))
+            .group_by(key, orders.c.currency)
+        )
+        groups: dict[str, list[Any]] = {}
+        with self._engine.connect() as connection:
+            for owner, code, count, first, last, paid_count, net_minor in connection.execute(query):
+                net = Decimal(net_minor).scaleb(-Currency(code).minor_units)
+                groups.setdefault(owner, []).append(
+                    (code, count, _aware(first), _aware(last), paid_count, net)
+                )
+        return {owner: order_stats(groups.get(owner, ())) for owner in ids}
+
+    def stats_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, OrderStats]:
+        return self._stats(orders.c.customer_id, orders.c.customer_id, customer_ids)
+
+    def stats_of_companies(self, company_ids: Collection[str]) -> Mapping[str, OrderStats]:
+        return self._stats(customers.c.company_id, customers.c.company_id, company_ids)
 
     def totals(self) -> Sequence[CurrencyTotal]:
         query = (

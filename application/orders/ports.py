@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from application.orders.views import CurrencyTotal, OrderFacts, OrderView
+from application.orders.views import CurrencyTotal, OrderFacts, OrderStats, OrderView
 from domain.orders import Order
 
 
@@ -50,6 +50,15 @@ class OrderReader(Protocol):
         ...
 
     def count_of_company(self, company_id: str) -> int: ...
+
+    def stats_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, OrderStats]:
+        """Each customer's order summary, in one query for all of them; an empty summary
+        for a customer without orders."""
+        ...
+
+    def stats_of_companies(self, company_ids: Collection[str]) -> Mapping[str, OrderStats]:
+        """The order summary of each company's people together, in one query."""
+        ...
 
     def totals(self) -> Sequence[CurrencyTotal]:
         """Every order, summed per currency."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from attrs import frozen
 
 from application.orders.ports import OrderReader
-from application.orders.views import CurrencyTotal, OrderView
+from application.orders.views import CurrencyTotal, OrderStats, OrderView
 from application.principal import Principal
 from domain.access.roles import Permission
 
@@ -50,6 +50,18 @@ class ReadOrders:
     def count_of_company(self, actor: Principal, company_id: str) -> int:
         actor.require(Permission.READ_ORDERS)
         return self.reader.count_of_company(company_id)
+
+    def stats_of_customers(
+        self, actor: Principal, customer_ids: Collection[str]
+    ) -> Mapping[str, OrderStats]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.stats_of_customers(customer_ids)
+
+    def stats_of_companies(
+        self, actor: Principal, company_ids: Collection[str]
+    ) -> Mapping[str, OrderStats]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.stats_of_companies(company_ids)
 
     def totals(self, actor: Principal) -> Sequence[CurrencyTotal]:
         actor.require(Permission.READ_ORDERS)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from attrs import frozen
 
-from domain.orders import Order
+from domain.orders import Currency, Order
 
 
 @frozen
@@ -76,3 +77,56 @@ class OrderFacts:
     last_order_at: datetime | None
     """When the newest order not cancelled was placed."""
     has_paid_order: bool
+
+
+@frozen
+class CurrencyRevenue:
+    """What one customer's (or company's) paid orders in one currency brought in."""
+
+    currency: str
+    paid_orders: int
+    """Orders paid at some point: status paid, or refunded since."""
+    revenue: Decimal
+    """Their totals minus everything refunded on them."""
+
+    @property
+    def average(self) -> Decimal:
+        """The revenue per paid order, in the currency's minor units (half to even)."""
+        if not self.paid_orders:
+            return Decimal(0)
+        quantum = Currency(self.currency).quantum
+        return (self.revenue / self.paid_orders).quantize(quantum, rounding=ROUND_HALF_EVEN)
+
+
+@frozen
+class OrderStats:
+    """A summary of someone's orders: how many, when, and the revenue per currency."""
+
+    orders: int = 0
+    """Orders not cancelled."""
+    first_order_at: datetime | None = None
+    """When the oldest order not cancelled was placed."""
+    last_order_at: datetime | None = None
+    """When the newest order not cancelled was placed."""
+    revenue: tuple[CurrencyRevenue, ...] = ()
+    """Per currency that has paid orders, by currency code."""
+
+
+def order_stats(
+    rows: Iterable[tuple[str, int, datetime | None, datetime | None, int, Decimal]],
+) -> OrderStats:
+    """One summary from per-currency rows of ``(currency, orders not cancelled, first, last,
+    paid orders, net revenue)``: how every reader adapter folds its groups."""
+    orders = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    revenue: list[CurrencyRevenue] = []
+    for currency, count, oldest, newest, paid, net in sorted(rows, key=lambda row: row[0]):
+        orders += count
+        if oldest is not None and (first is None or oldest < first):
+            first = oldest
+        if newest is not None and (last is None or newest > last):
+            last = newest
+        if paid:
+            revenue.append(CurrencyRevenue(currency, paid, net))
+    return OrderStats(orders, first, last, tuple(revenue))

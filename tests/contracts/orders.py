@@ -378,3 +378,62 @@ class CompanyOrdersContract:
         assert [o.id for o in rest] == ["o1"]
         assert backend.orders.count_of_company("co-1") == 2
         assert backend.orders.count_of_company("nobody") == 0
+
+
+class OrderStatsContract:
+    """Order summaries: paid minus refunded per currency; cancelled orders do not count."""
+
+    def test_stats_of_customers_and_companies(self, backend: StorageBackend) -> None:
+        from domain.companies import Company
+        from domain.custom_fields import CustomFieldSchema
+
+        company = Company.register(
+            id="co-stats",
+            name="Acme",
+            domain=None,
+            industry=None,
+            size=None,
+            address=None,
+            custom_fields={},
+            schema=CustomFieldSchema(()),
+            owner_id="owner-1",
+            at=T0,
+            by="a",
+        )
+        ada, bob, nobody = (new_customer(company_id="co-stats"), new_customer(), new_customer())
+        eur = Currency("EUR")
+        refunded = new_order(ada.id, "s2", at=T0 + timedelta(days=1), total="30.00")
+        refunded.refund(Money.of("10.00", USD), reason="broken", at=T0, by="a")
+        cancelled = new_order(ada.id, "s4", at=T0 + timedelta(days=9), paid=False)
+        cancelled.cancel(at=T0, by="a")
+        with backend.uow() as uow:
+            uow.companies.add(company)
+            uow.customers.add_many([ada, bob, nobody])
+            uow.orders.add_many(
+                [
+                    new_order(ada.id, "s1", at=T0, total="10.00"),
+                    refunded,
+                    new_order(ada.id, "s3", at=T0 + timedelta(days=2), paid=False),
+                    cancelled,
+                    new_order(ada.id, "s5", at=T0 - timedelta(days=1), total="7", currency=eur),
+                    new_order(bob.id, "s6", at=T0, total="1.00"),
+                ]
+            )
+            uow.commit()
+        stats = backend.orders.stats_of_customers([ada.id, nobody.id])
+        mine = stats[ada.id]
+        assert mine.orders == 4  # the cancelled one does not count
+        assert (mine.first_order_at, mine.last_order_at) == (
+            T0 - timedelta(days=1),
+            T0 + timedelta(days=2),
+        )
+        assert [(r.currency, r.paid_orders, r.revenue) for r in mine.revenue] == [
+            ("EUR", 1, Decimal("7.00")),
+            ("USD", 2, Decimal("30.00")),  # 10 + (30 - 10 refunded); the unpaid s3 is not revenue
+        ]
+        assert [r.average for r in mine.revenue] == [Decimal("7.00"), Decimal("15.00")]
+        assert stats[nobody.id].orders == 0 and stats[nobody.id].revenue == ()
+        assert stats[nobody.id].last_order_at is None
+        company_stats = backend.orders.stats_of_companies(["co-stats", "co-none"])
+        assert company_stats["co-stats"] == mine
+        assert company_stats["co-none"].orders == 0

@@ -18,6 +18,7 @@ from tests.contracts.orders import (
     ExternalIdContract,
     MergeContract,
     OrderRepositoryContract,
+    OrderStatsContract,
 )
 from tests.contracts.pipeline import (
     PipelineContract,
@@ -38,6 +39,7 @@ class TestStorageAdapters(
     ExternalIdContract,
     MergeContract,
     CompanyOrdersContract,
+    OrderStatsContract,
     CustomFieldDefinitionContract,
     CustomFieldQueryContract,
     CustomFieldStorageContract,

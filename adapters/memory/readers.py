@@ -8,11 +8,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from adapters.memory.querying import walk
 from adapters.memory.record_readers import InMemoryRecordReader
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
 from application.customers.views import CustomerFilter, CustomerView
-from application.orders.views import CurrencyTotal, OrderFacts, OrderStats, OrderView, order_stats
+from application.orders.views import (
+    CurrencyTotal,
+    OrderFacts,
+    OrderFilter,
+    OrderSort,
+    OrderStats,
+    OrderView,
+    order_stats,
+)
+from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.customers import Customer
@@ -150,6 +160,36 @@ class InMemoryOrderReader:
         if before is not None:
             mine = [o for o in mine if (o.placed_at, o.id) < before]
         return [OrderView.from_order(o) for o in mine[:limit]]
+
+    def _matching(self, where: OrderFilter) -> list[OrderView]:
+        return [
+            view
+            for view in map(OrderView.from_order, self._store.orders.values())
+            if where.matches(view, self._company_of(view.customer_id))
+        ]
+
+    def slice(
+        self,
+        where: OrderFilter,
+        order: OrderSort,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[OrderView]:
+        return walk(
+            self._matching(where),
+            order.key_of,
+            descending=order.descending,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def count(self, where: OrderFilter) -> int:
+        return len(self._matching(where))
 
     def count_of_company(self, company_id: str) -> int:
         return sum(

@@ -9,18 +9,25 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
 
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import customers, orders
 from adapters.persistence.tracked_rows import TrackedRows
 from adapters.persistence.transaction import SqlTransaction
 from application.orders.views import (
+    AMOUNT_SCALE,
     CurrencyTotal,
     OrderFacts,
+    OrderFilter,
     OrderLineView,
+    OrderSort,
+    OrderSortField,
     OrderStats,
     OrderView,
     order_stats,
 )
+from application.pagination import SortKey
 from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
+from domain.orders.money import MINOR_UNITS
 
 
 def order_row(order: Order) -> dict[str, Any]:
@@ -145,6 +152,38 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _sortable_total() -> Any:
+    """The total in ten-thousandths of the major unit, as ``sortable_amount`` reckons it."""
+    by_units: dict[int, list[str]] = {}
+    for code, units in MINOR_UNITS.items():
+        if units != 2:
+            by_units.setdefault(units, []).append(code)
+    scale = case(
+        *(
+            (orders.c.currency.in_(sorted(codes)), 10 ** (AMOUNT_SCALE - units))
+            for units, codes in sorted(by_units.items())
+        ),
+        else_=10 ** (AMOUNT_SCALE - 2),
+    )
+    return orders.c.total_minor * scale
+
+
+def _filtered(query: Any, where: OrderFilter) -> Any:
+    if where.company_id is not None:
+        query = query.join(customers, customers.c.id == orders.c.customer_id).where(
+            customers.c.company_id == where.company_id
+        )
+    if where.customer_id is not None:
+        query = query.where(orders.c.customer_id == where.customer_id)
+    if where.statuses is not None:
+        query = query.where(orders.c.status.in_(sorted(where.statuses)))
+    if where.placed_after is not None:
+        query = query.where(orders.c.placed_at >= where.placed_after)
+    if where.placed_before is not None:
+        query = query.where(orders.c.placed_at < where.placed_before)
+    return query
+
+
 class SqlOrderReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -217,6 +256,32 @@ class SqlOrderReader:
         query = query.order_by(orders.c.placed_at.desc(), orders.c.id.desc()).limit(limit)
         with self._engine.connect() as connection:
             return [_view(row) for row in connection.execute(query)]
+
+    def slice(
+        self,
+        where: OrderFilter,
+        order: OrderSort,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[OrderView]:
+        sort = _sortable_total() if order.field is OrderSortField.TOTAL else orders.c.placed_at
+        descending = order.descending
+        query = _filtered(select(orders), where).where(
+            *window(sort, orders.c.id, descending=descending, after=after, before=before)
+        )
+        query = query.order_by(
+            *walking_order(sort, orders.c.id, descending=descending, from_end=from_end)
+        ).limit(limit)
+        with self._engine.connect() as connection:
+            return [_view(row) for row in connection.execute(query)]
+
+    def count(self, where: OrderFilter) -> int:
+        query = _filtered(select(func.count()).select_from(orders), where)
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def count_of_company(self, company_id: str) -> int:
         query = (

@@ -6,7 +6,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from application.orders.views import CurrencyTotal, OrderFacts, OrderStats, OrderView
+from application.orders.views import (
+    CurrencyTotal,
+    OrderFacts,
+    OrderFilter,
+    OrderSort,
+    OrderStats,
+    OrderView,
+)
+from application.pagination import SortKey
 from domain.orders import Order
 
 
@@ -42,6 +50,22 @@ class OrderReader(Protocol):
         ...
 
     def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]: ...
+
+    def slice(
+        self,
+        where: OrderFilter,
+        order: OrderSort,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[OrderView]:
+        """Up to ``limit`` orders matching ``where`` strictly between the keys, in ``order``
+        (walked from its end when ``from_end``)."""
+        ...
+
+    def count(self, where: OrderFilter) -> int: ...
 
     def of_company(
         self, company_id: str, *, before: tuple[datetime, str] | None, limit: int

@@ -7,10 +7,22 @@ from datetime import datetime
 
 from attrs import frozen
 
+from application.errors import InvalidInput
 from application.orders.ports import OrderReader
-from application.orders.views import CurrencyTotal, OrderStats, OrderView
+from application.orders.views import CurrencyTotal, OrderFilter, OrderSort, OrderStats, OrderView
+from application.pagination import Page, PageRequest, keyset_page
 from application.principal import Principal
 from domain.access.roles import Permission
+from domain.errors import ErrorCode
+
+
+def _check(where: OrderFilter) -> None:
+    for name, moment in (
+        ("placedAfter", where.placed_after),
+        ("placedBefore", where.placed_before),
+    ):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput(f"filter.{name}", ErrorCode.INVALID, "must include a time zone")
 
 
 @frozen
@@ -34,6 +46,25 @@ class ReadOrders:
     ) -> Mapping[str, Sequence[OrderView]]:
         actor.require(Permission.READ_ORDERS)
         return self.reader.newest_of_customers(customer_ids, limit)
+
+    def page(
+        self, actor: Principal, where: OrderFilter, order: OrderSort, request: PageRequest
+    ) -> Page[OrderView]:
+        """One keyset page of the orders ``where`` selects."""
+        actor.require(Permission.READ_ORDERS)
+        _check(where)
+        return keyset_page(
+            request,
+            order,
+            lambda *, after, before, limit, from_end: self.reader.slice(
+                where, order, after=after, before=before, limit=limit, from_end=from_end
+            ),
+        )
+
+    def count(self, actor: Principal, where: OrderFilter) -> int:
+        actor.require(Permission.READ_ORDERS)
+        _check(where)
+        return self.reader.count(where)
 
     def count_of_customers(
         self, actor: Principal, customer_ids: Collection[str]

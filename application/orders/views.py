@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from enum import StrEnum
+from typing import Final
 
 from attrs import frozen
 
+from application.pagination import SortKey, SortValue, read_time
 from domain.orders import Currency, Order
 
 
@@ -57,6 +60,66 @@ class OrderView:
     @property
     def net_total(self) -> Decimal:
         return self.total - self.refunded
+
+
+AMOUNT_SCALE: Final = 4
+"""Totals sort by their amount in ten-thousandths of the major unit: exact in any currency."""
+
+
+def sortable_amount(amount: Decimal) -> int:
+    return int(amount.scaleb(AMOUNT_SCALE))
+
+
+class OrderSortField(StrEnum):
+    PLACED_AT = "placed_at"
+    TOTAL = "total"
+
+
+@frozen
+class OrderSort:
+    """How a list of orders is ordered; ties are broken by id."""
+
+    field: OrderSortField = OrderSortField.PLACED_AT
+    descending: bool = True
+
+    @property
+    def name(self) -> str:
+        return f"orders:{self.field.value}:{'desc' if self.descending else 'asc'}"
+
+    def key_of(self, view: OrderView) -> SortKey:
+        if self.field is OrderSortField.TOTAL:
+            return SortKey(sortable_amount(view.total), view.id)
+        return SortKey(view.placed_at, view.id)
+
+    def read_cursor_value(self, raw: object) -> SortValue:
+        if self.field is OrderSortField.TOTAL:
+            if not isinstance(raw, int) or isinstance(raw, bool):
+                raise ValueError(raw)
+            return raw
+        return read_time(raw)
+
+
+@frozen
+class OrderFilter:
+    """Conditions that all hold; ``None`` means no condition."""
+
+    customer_id: str | None = None
+    company_id: str | None = None
+    """Orders of the company's people."""
+    statuses: frozenset[str] | None = None
+    placed_after: datetime | None = None
+    """At or after."""
+    placed_before: datetime | None = None
+    """Strictly before."""
+
+    def matches(self, view: OrderView, company_of: str | None) -> bool:
+        return (
+            (self.customer_id is None or view.customer_id == self.customer_id)
+            and (self.company_id is None or company_of == self.company_id)
+            and (self.statuses is None or view.status in self.statuses)
+            and (self.placed_after is None or view.placed_at >= self.placed_after)
+            and (self.placed_before is None or view.placed_at < self.placed_before)
+        )
 
 
 @frozen

@@ -437,3 +437,69 @@ class OrderStatsContract:
         company_stats = backend.orders.stats_of_companies(["co-stats", "co-none"])
         assert company_stats["co-stats"] == mine
         assert company_stats["co-none"].orders == 0
+
+    def test_orders_filter_and_sort_by_time_or_exact_total(self, backend: StorageBackend) -> None:
+        from application.orders.views import OrderFilter, OrderSort, OrderSortField
+        from application.pagination import SortKey
+
+        ada, bob = new_customer(), new_customer()
+        jpy, bhd = Currency("JPY"), Currency("BHD")
+
+        def single(order_id: str, at: datetime, price: str, currency: Currency) -> Order:
+            line = OrderLine.of(
+                sku="x", name="X", quantity=1, unit_price=Money.of(price, currency), index=0
+            )
+            return Order.place(
+                id=order_id,
+                customer_id=ada.id,
+                placed_at=at,
+                currency=currency,
+                lines=[line],
+                total=None,
+                paid=True,
+                external_id=None,
+                at=at,
+                by="actor-1",
+            )
+
+        with backend.uow() as uow:
+            uow.customers.add_many([ada, bob])
+            uow.orders.add_many(
+                [
+                    new_order(ada.id, "t1", at=T0, total="20.00"),
+                    single("t2", T0 + timedelta(days=1), "5", jpy),
+                    single("t3", T0 + timedelta(days=2), "5.125", bhd),
+                    new_order(ada.id, "t4", at=T0 + timedelta(days=3), total="5.13", paid=False),
+                    new_order(bob.id, "t5", at=T0, total="99.00"),
+                ]
+            )
+            uow.commit()
+        mine = OrderFilter(customer_id=ada.id)
+        by_total = OrderSort(OrderSortField.TOTAL, descending=False)
+
+        def ids(where: OrderFilter, order: OrderSort, **kw: object) -> list[str]:
+            found = backend.orders.slice(
+                where,
+                order,
+                after=kw.get("after"),  # type: ignore[arg-type]
+                before=kw.get("before"),  # type: ignore[arg-type]
+                limit=int(kw.get("limit", 10)),  # type: ignore[call-overload]
+                from_end=bool(kw.get("from_end", False)),
+            )
+            return [view.id for view in found]
+
+        assert ids(mine, by_total) == ["t2", "t3", "t4", "t1"]  # 5 < 5.125 < 5.13 < 20
+        assert ids(mine, OrderSort()) == ["t4", "t3", "t2", "t1"]
+        after = SortKey(by_total.key_of(backend.orders.get_many(["t3"])["t3"]).value, "t3")
+        assert ids(mine, by_total, after=after) == ["t4", "t1"]
+        assert ids(mine, by_total, limit=2, from_end=True) == ["t1", "t4"]
+        paid = OrderFilter(customer_id=ada.id, statuses=frozenset({"paid"}))
+        assert ids(paid, OrderSort()) == ["t3", "t2", "t1"]
+        ranged = OrderFilter(
+            customer_id=ada.id,
+            placed_after=T0 + timedelta(days=1),
+            placed_before=T0 + timedelta(days=3),
+        )
+        assert ids(ranged, OrderSort()) == ["t3", "t2"]
+        assert backend.orders.count(mine) == 4 and backend.orders.count(ranged) == 2
+        assert backend.orders.count(OrderFilter()) == 5

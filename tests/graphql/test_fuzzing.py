@@ -114,6 +114,10 @@ schemathesis.graphql.scalar(
 schemathesis.graphql.scalar("Upload", st.text(max_size=10).map(nodes.String))
 schemathesis.graphql.scalar("JSON", _json.map(_json_node))
 schemathesis.graphql.scalar(
+    "CurrencyCode",
+    (st.sampled_from(["EUR", "usd", "JPY"]) | st.text(max_size=4)).map(nodes.String),
+)
+schemathesis.graphql.scalar(
     "ID",
     (_made_up_ids | st.deferred(lambda: st.sampled_from(seeded_ids))).map(nodes.String),
 )

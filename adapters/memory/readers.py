@@ -76,7 +76,18 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
             for customer_id, tag_id in self._store.customer_tags:
                 tagged.setdefault(customer_id, set()).add(tag_id)
 
+        members: set[str] = set()
+        for segment_id in where.segment_ids or ():
+            members |= self._store.segment_members.get(segment_id, set())
+        stage = where.lifecycle_stage
+
         def passes(customer: Customer) -> bool:
+            if where.segment_ids is not None and customer.id not in members:
+                return False
+            if stage is not None:
+                current = self._store.customer_stages.get(customer.id, {}).get(stage.track)
+                if current is None or current.stage != stage.stage:
+                    return False
             if email is not None and (customer.email is None or customer.email.value != email):
                 return False
             if where.created_after is not None and customer.created_at < where.created_after:

@@ -11,8 +11,10 @@ from adapters.persistence.record_readers import SqlRecordReader
 from adapters.persistence.tables import (
     api_keys,
     customer_external_ids,
+    customer_stages,
     customer_tags,
     customers,
+    segment_members,
     users,
 )
 from application.access.ports import UserView
@@ -104,6 +106,17 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
             conditions.append(customers.c.id.in_(tagged))
         if where.company_ids is not None:
             conditions.append(customers.c.company_id.in_(sorted(where.company_ids)))
+        if where.segment_ids is not None:
+            members = select(segment_members.c.customer_id).where(
+                segment_members.c.segment_id.in_(sorted(where.segment_ids))
+            )
+            conditions.append(customers.c.id.in_(members))
+        if where.lifecycle_stage is not None:
+            at_stage = select(customer_stages.c.customer_id).where(
+                customer_stages.c.track == where.lifecycle_stage.track,
+                customer_stages.c.stage == where.lifecycle_stage.stage,
+            )
+            conditions.append(customers.c.id.in_(at_stage))
         return conditions
 
 

@@ -105,3 +105,15 @@ class CustomerFilter:
     custom_fields: tuple[FieldCondition, ...] = ()
     tag_ids: frozenset[str] | None = None
     """Customers carrying any of these tags."""
+    segment_ids: frozenset[str] | None = None
+    """Members of any of these segments, as of their last refresh."""
+    lifecycle_stage: StageAt | None = None
+    """Customers at this stage of this lifecycle track now."""
+
+
+@frozen
+class StageAt:
+    """A stage of one lifecycle track, by their keys."""
+
+    track: str
+    stage: str

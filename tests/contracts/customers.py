@@ -435,3 +435,43 @@ def _matches(customer: Customer, where: CustomerFilter) -> bool:
         and (where.created_after is None or customer.created_at >= where.created_after)
         and (where.created_before is None or customer.created_at < where.created_before)
     )
+
+
+class CustomerSegmentAndStageFilterContract:
+    """``segment_ids`` and ``lifecycle_stage`` read the segments' and lifecycle's own tables."""
+
+    def test_segment_and_lifecycle_stage_filters(self, backend: StorageBackend) -> None:
+        from application.customers.views import StageAt
+        from tests.contracts.lifecycle import move
+        from tests.contracts.segments import new_segment
+
+        ada, bob, cy = new_customer(), new_customer(), new_customer()
+        first = new_segment("First", segment_id="seg-f")
+        second = new_segment("Second", segment_id="seg-s")
+        with backend.uow() as uow:
+            uow.customers.add_many([ada, bob, cy])
+            uow.segments.add(first)
+            uow.segments.add(second)
+            uow.segments.set_members(first, [ada.id], T0)
+            uow.segments.set_members(second, [bob.id], T0)
+            uow.commit()
+        move(backend, ada.id, "lead", "ch-a")
+        move(backend, bob.id, "lead", "ch-b1")
+        move(backend, bob.id, "customer", "ch-b2", days=1)
+
+        def ids(where: CustomerFilter) -> set[str]:
+            found = backend.customers.slice(
+                where, CustomerOrder(), after=None, before=None, limit=100, from_end=False
+            )
+            assert backend.customers.count(where) == len(found)
+            return {view.id for view in found}
+
+        assert ids(CustomerFilter(segment_ids=frozenset({"seg-f", "seg-s"}))) == {ada.id, bob.id}
+        assert ids(CustomerFilter(segment_ids=frozenset({"seg-s"}))) == {bob.id}
+        assert ids(CustomerFilter(segment_ids=frozenset())) == set()
+        lead = StageAt("acquisition", "lead")
+        assert ids(CustomerFilter(lifecycle_stage=lead)) == {ada.id}
+        assert ids(CustomerFilter(lifecycle_stage=StageAt("acquisition", "customer"))) == {bob.id}
+        both = CustomerFilter(segment_ids=frozenset({"seg-f"}), lifecycle_stage=lead)
+        assert ids(both) == {ada.id}
+        assert ids(CustomerFilter(lifecycle_stage=StageAt("nope", "lead"))) == set()

@@ -10,6 +10,7 @@ from tests.contracts.custom_fields import CustomFieldDefinitionContract
 from tests.contracts.customers import (
     CustomerReaderContract,
     CustomerRepositoryContract,
+    CustomerSegmentAndStageFilterContract,
     UnitOfWorkContract,
 )
 from tests.contracts.lifecycle import LifecycleContract, OrderFactsContract
@@ -34,6 +35,7 @@ class TestStorageAdapters(
     CustomerRepositoryContract,
     UnitOfWorkContract,
     CustomerReaderContract,
+    CustomerSegmentAndStageFilterContract,
     AccessRepositoryContract,
     OrderRepositoryContract,
     ExternalIdContract,

@@ -17,6 +17,7 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.assembled import Assembled
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
+from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import (
     QueryErrors,
     UserError,
@@ -28,7 +29,7 @@ from adapters.graphql.errors import (
 from adapters.graphql.listing import ListOrderInput, OwnedRecordFilterInput
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, local_ids, to_global_id
-from adapters.graphql.type_names import COMPANY, CUSTOMER, TAG, USER
+from adapters.graphql.type_names import COMPANY, CUSTOMER, SEGMENT, TAG, USER
 from application.customers.bundle import Customers
 from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import (
@@ -36,6 +37,7 @@ from application.customers.views import (
     CustomerOrder,
     CustomerOrderField,
     CustomerView,
+    StageAt,
 )
 from application.pagination import PageRequest
 from application.search import SEARCH_RULE
@@ -45,17 +47,21 @@ from domain.errors import DomainError, ErrorCode
 
 @strawberry.type(description="A person the company has a relationship with.")
 class CustomerBase(Node):
-    first_name: str
-    last_name: str
-    display_name: str
-    email: str | None
+    first_name: str = strawberry.field(description="Given name; empty when unknown.")
+    last_name: str = strawberry.field(description="Family name; empty when unknown.")
+    display_name: str = strawberry.field(
+        description="The name to show: the full name, else the email, else the phone."
+    )
+    email: str | None = strawberry.field(description="Lower-case email address, if known.")
     phone: str | None = strawberry.field(description="E.164, e.g. +14155550123.")
     custom_fields: JSON = strawberry.field(
         description="Values of the custom fields defined for customers, by key."
     )
-    created_at: datetime
-    updated_at: datetime
-    archived_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the customer was created.")
+    updated_at: datetime = strawberry.field(description="When the customer last changed.")
+    archived_at: datetime | None = strawberry.field(
+        description="When the customer was archived (or merged away); null while active."
+    )
     version: int = strawberry.field(
         description="Grows with every change; send it back with an update so no change is lost."
     )
@@ -86,6 +92,30 @@ class CustomerBase(Node):
     async def owner(self, info: Info) -> UserNode | None:
         return await load_user(info, self.owner_id)
 
+    @strawberry.field(
+        description="The customer's ids in other systems, by system; loaded with the rest "
+        "of a list.",
+        extensions=[QueryErrors()],
+    )
+    async def external_ids(self, info: Info) -> list[ExternalIdNode]:
+        context = info.context
+        loader = context.loaders.batch(
+            "customers.external_ids",
+            lambda ids: context.services.use(Customers).get.external_ids(context.principal, ids),
+        )
+        return [ExternalIdNode.parse(text) for text in await loader.load(self.id_local) or ()]
+
+
+@strawberry.type(name="ExternalId", description="A customer's id in another system.")
+class ExternalIdNode:
+    source: str = strawberry.field(description='The other system, lower case, e.g. "shopify".')
+    value: str = strawberry.field(description="The customer's id there.")
+
+    @classmethod
+    def parse(cls, text: str) -> ExternalIdNode:
+        source, _, value = text.partition(":")
+        return cls(source=source, value=value)
+
 
 CUSTOMER_NODE = Assembled(CustomerBase)
 
@@ -96,11 +126,26 @@ else:
 """The public ``Customer`` in annotations: the assembled type, by name so as not to import it."""
 
 
+FirstArgument = Annotated[
+    int | None, strawberry.argument(description="At most 100 items; 20 by default.")
+]
+AfterArgument = Annotated[
+    str | None, strawberry.argument(description="The cursor to page forward from.")
+]
+LastArgument = Annotated[
+    int | None, strawberry.argument(description="The last items, at most 100.")
+]
+BeforeArgument = Annotated[
+    str | None, strawberry.argument(description="The cursor to page backward from.")
+]
+"""The Relay arguments of a list, described once for every list."""
+
+
 def customer_node(view: CustomerView) -> CustomerBase:
     return CUSTOMER_NODE.cls.from_view(view)
 
 
-@strawberry.type(name="CustomerConnection")
+@strawberry.type(name="CustomerConnection", description="A page of customers.")
 class CustomerConnection(Connection[Customer]):
     where: strawberry.Private[CustomerFilter]
 
@@ -135,30 +180,35 @@ class CompanyPeople:
     def people(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> CustomerConnection:
         where = CustomerFilter(company_ids=frozenset({self.local_id}))
         return list_customers(info, where, CustomerOrder(), PageRequest(first, after, last, before))
 
 
-@strawberry.enum(name="CustomerOrderField")
+@strawberry.enum(name="CustomerOrderField", description="What a list of customers is ordered by.")
 class CustomerOrderFieldInput(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-    NAME = "name"
-    EMAIL = "email"
+    CREATED_AT = strawberry.enum_value("created_at", description="When created.")
+    UPDATED_AT = strawberry.enum_value("updated_at", description="When last changed.")
+    NAME = strawberry.enum_value(
+        "name", description="Last name, then first name, then email, ignoring case."
+    )
+    EMAIL = strawberry.enum_value("email", description="Email address; none sorts first.")
 
 
-@strawberry.input(name="CustomerOrder")
+@strawberry.input(name="CustomerOrder", description="How a list of customers is ordered.")
 class CustomerOrderInput(ListOrderInput):
-    field: CustomerOrderFieldInput = CustomerOrderFieldInput.CREATED_AT
+    field: CustomerOrderFieldInput = strawberry.field(
+        default=CustomerOrderFieldInput.CREATED_AT,
+        description="What to order by, unless customField is given; ties go by id.",
+    )
 
     def to_order(self) -> CustomerOrder:
         return CustomerOrder(
-            CustomerOrderField(self.field.value),
+            CustomerOrderField(enum_value(self.field)),
             descending=self.descending,
             custom_field=self.custom_sort,
         )
@@ -170,14 +220,27 @@ class CustomerFilterInput(OwnedRecordFilterInput):
         default=None,
         description=f"Part of the name, email or phone, ignoring case; {SEARCH_RULE}",
     )
-    email: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
+    email: str | None = strawberry.field(
+        default=None, description="The customer with this email, ignoring case."
+    )
+    created_after: datetime | None = strawberry.field(
+        default=None, description="Customers created at or after this instant."
+    )
+    created_before: datetime | None = strawberry.field(
+        default=None, description="Customers created before this instant."
+    )
     company_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Customers of any of these companies."
     )
     tag_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Customers carrying any of these tags."
+    )
+    segment_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Members of any of these segments, as of each segment's last refresh.",
+    )
+    lifecycle_stage: LifecycleStageFilterInput | None = strawberry.field(
+        default=None, description="Customers at this stage of this lifecycle track now."
     )
 
     def to_filter(self) -> CustomerFilter:
@@ -191,7 +254,19 @@ class CustomerFilterInput(OwnedRecordFilterInput):
             company_ids=local_ids(self.company_ids, COMPANY, field="filter.companyIds"),
             custom_fields=self.conditions,
             tag_ids=local_ids(self.tag_ids, TAG, field="filter.tagIds"),
+            segment_ids=local_ids(self.segment_ids, SEGMENT, field="filter.segmentIds"),
+            lifecycle_stage=StageAt(self.lifecycle_stage.track, self.lifecycle_stage.stage)
+            if self.lifecycle_stage is not None
+            else None,
         )
+
+
+@strawberry.input(
+    name="LifecycleStageFilter", description="A stage of one lifecycle track, by their keys."
+)
+class LifecycleStageFilterInput:
+    track: str = strawberry.field(description='The key of the track, e.g. "acquisition".')
+    stage: str = strawberry.field(description='The key of the stage on it, e.g. "lead".')
 
 
 MAX_MERGE_HOPS = 8
@@ -233,30 +308,42 @@ class CustomerQuery:
     @strawberry.field(
         description="One customer by id; null when there is none.", extensions=[QueryErrors()]
     )
-    def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+    def customer(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The customer's global id.")],
+    ) -> Customer | None:
         return fetch_customer(info, local_id(id, CUSTOMER, field="id"))
 
     @strawberry.field(description="Customers, a page at a time.", extensions=[QueryErrors()])
     def customers(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: CustomerFilterInput | None = None,
-        order_by: CustomerOrderInput | None = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
+        filter: Annotated[
+            CustomerFilterInput | None,
+            strawberry.argument(description="Only the customers that match."),
+        ] = None,
+        order_by: Annotated[
+            CustomerOrderInput | None,
+            strawberry.argument(description="How to order them; oldest first by default."),
+        ] = None,
     ) -> CustomerConnection:
         order = order_by.to_order() if order_by else CustomerOrder()
         where = filter.to_filter() if filter else CustomerFilter()
         return list_customers(info, where, order, PageRequest(first, after, last, before))
 
 
-@strawberry.input
+@strawberry.input(description="A new customer; it needs a name, an email or a phone.")
 class CreateCustomerInput:
-    first_name: str = ""
-    last_name: str = ""
-    email: str | None = None
+    first_name: str = strawberry.field(default="", description="Given name.")
+    last_name: str = strawberry.field(default="", description="Family name.")
+    email: str | None = strawberry.field(
+        default=None, description="Unique among active customers, ignoring case."
+    )
     phone: str | None = strawberry.field(
         default=None, description="Any common format; without a + it is read in the default region."
     )
@@ -266,49 +353,72 @@ class CreateCustomerInput:
     owner_id: strawberry.ID | None = strawberry.field(
         default=None, description="Defaults to the acting user."
     )
-    company_id: strawberry.ID | None = None
+    company_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The company the customer belongs to, if any."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a customer; fields left out are kept.")
 class UpdateCustomerInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The customer's global id.")
     version: int = strawberry.field(description="The version you read; a newer one is a conflict.")
-    first_name: str | None = strawberry.UNSET
-    last_name: str | None = strawberry.UNSET
+    first_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Send an empty string to clear it."
+    )
+    last_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Send an empty string to clear it."
+    )
     email: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
     phone: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
     custom_fields: JSON | None = strawberry.field(
         default=strawberry.UNSET,
         description="Merged into the current values; a null value removes a key.",
     )
-    owner_id: strawberry.ID | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The new owner; null keeps the current one."
+    )
     company_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="null takes the customer out of its company."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The customer to archive.")
 class ArchiveCustomerInput:
-    id: strawberry.ID
-    version: int | None = None
+    id: strawberry.ID = strawberry.field(description="The customer's global id.")
+    version: int | None = strawberry.field(
+        default=None, description="The version you read, if you want a conflict on a newer one."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of createCustomer.")
 class CreateCustomerPayload:
-    customer: Customer | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    customer: Customer | None = strawberry.field(
+        default=None, description="The customer created; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the input was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of updateCustomer.")
 class UpdateCustomerPayload:
-    customer: Customer | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    customer: Customer | None = strawberry.field(
+        default=None, description="The customer as changed; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the input was refused; a newer version is a STALE_VERSION.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of archiveCustomer.")
 class ArchiveCustomerPayload:
-    customer: Customer | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    customer: Customer | None = strawberry.field(
+        default=None, description="The customer, archived; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the input was refused; empty on success."
+    )
 
 
 def _keep_unset(value: Any) -> Any:
@@ -328,8 +438,12 @@ def _null_fields(input: UpdateCustomerInput) -> list[UserError]:
 
 @strawberry.type
 class CustomerMutation:
-    @strawberry.mutation(extensions=[UserErrors()])
-    def create_customer(self, info: Info, input: CreateCustomerInput) -> CreateCustomerPayload:
+    @strawberry.mutation(description="Create a customer.", extensions=[UserErrors()])
+    def create_customer(
+        self,
+        info: Info,
+        input: Annotated[CreateCustomerInput, strawberry.argument(description="The customer.")],
+    ) -> CreateCustomerPayload:
         context = info.context
         owner = local_id(input.owner_id, USER, field="ownerId") if input.owner_id else None
         company = (
@@ -349,8 +463,15 @@ class CustomerMutation:
         view = context.services.use(Customers).create(context.principal, new)
         return CreateCustomerPayload(customer=customer_node(view))
 
-    @strawberry.mutation(extensions=[UserErrors()])
-    def update_customer(self, info: Info, input: UpdateCustomerInput) -> UpdateCustomerPayload:
+    @strawberry.mutation(
+        description="Change a customer, if nobody changed it since you read it.",
+        extensions=[UserErrors()],
+    )
+    def update_customer(
+        self,
+        info: Info,
+        input: Annotated[UpdateCustomerInput, strawberry.argument(description="The changes.")],
+    ) -> UpdateCustomerPayload:
         context = info.context
         customer_id = local_id(input.id, CUSTOMER, field="id")
         owner = input.owner_id
@@ -384,8 +505,15 @@ class CustomerMutation:
         view = context.services.use(Customers).update(context.principal, patch)
         return UpdateCustomerPayload(customer=customer_node(view))
 
-    @strawberry.mutation(extensions=[UserErrors()])
-    def archive_customer(self, info: Info, input: ArchiveCustomerInput) -> ArchiveCustomerPayload:
+    @strawberry.mutation(
+        description="Archive a customer: hidden from lists, kept for history.",
+        extensions=[UserErrors()],
+    )
+    def archive_customer(
+        self,
+        info: Info,
+        input: Annotated[ArchiveCustomerInput, strawberry.argument(description="The customer.")],
+    ) -> ArchiveCustomerPayload:
         context = info.context
         customer_id = local_id(input.id, CUSTOMER, field="id")
         view = context.services.use(Customers).archive(

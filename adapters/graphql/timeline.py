@@ -82,7 +82,7 @@ else:
 async def _load_activity(info: Info, ids: str) -> Node | None:
     context = info.context
     loader = context.loaders.batch(
-        "timeline.activities",
+        "activities",
         lambda keys: context.services.use(Activities).get(context.principal, keys),
     )
     view = await loader.load(ids)

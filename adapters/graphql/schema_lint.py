@@ -107,10 +107,10 @@ def descriptions_everywhere(schema: GraphQLSchema) -> Iterator[Violation]:
                     f"{owner.name}.{name}({argument_name}:)",
                     "the argument has no description",
                 )
-    for owner, name, description in _inputs(schema):
+    for input_type, name, description in _inputs(schema):
         if not _described(description):
             yield Violation(
-                "descriptions", f"{owner.name}.{name}", "the input field has no description"
+                "descriptions", f"{input_type.name}.{name}", "the input field has no description"
             )
 
 
@@ -128,9 +128,9 @@ def _descriptions(schema: GraphQLSchema) -> Iterator[tuple[str, str]]:
         for argument_name, argument in field.args.items():
             if argument.description:
                 yield f"{owner.name}.{name}({argument_name}:)", argument.description
-    for owner, name, description in _inputs(schema):
+    for input_type, name, description in _inputs(schema):
         if description:
-            yield f"{owner.name}.{name}", description
+            yield f"{input_type.name}.{name}", description
 
 
 def descriptions_are_capitalized(schema: GraphQLSchema) -> Iterator[Violation]:
@@ -162,9 +162,9 @@ def names_are_cased(schema: GraphQLSchema) -> Iterator[Violation]:
                 yield Violation(
                     "casing", f"{owner.name}.{name}({argument_name}:)", "an argument is camelCase"
                 )
-    for owner, name, _ in _inputs(schema):
+    for input_type, name, _ in _inputs(schema):
         if not _CAMEL.fullmatch(name):
-            yield Violation("casing", f"{owner.name}.{name}", "an input field name is camelCase")
+            yield Violation("casing", f"{input_type.name}.{name}", "an input field name is camelCase")
 
 
 def deprecations_have_a_reason(schema: GraphQLSchema) -> Iterator[Violation]:

@@ -164,7 +164,9 @@ def names_are_cased(schema: GraphQLSchema) -> Iterator[Violation]:
                 )
     for input_type, name, _ in _inputs(schema):
         if not _CAMEL.fullmatch(name):
-            yield Violation("casing", f"{input_type.name}.{name}", "an input field name is camelCase")
+            yield Violation(
+                "casing", f"{input_type.name}.{name}", "an input field name is camelCase"
+            )
 
 
 def deprecations_have_a_reason(schema: GraphQLSchema) -> Iterator[Violation]:

@@ -12,7 +12,7 @@ import strawberry
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
-from adapters.graphql.custom_fields import enum_value
+from adapters.graphql.custom_fields import described_enum, enum_value
 from adapters.graphql.customers import (
     AfterArgument,
     BeforeArgument,
@@ -35,11 +35,20 @@ from domain.activities import ActivityKind, Direction
 from domain.customers import KEEP
 from domain.errors import ErrorCode
 
-_kinds: type[Enum] = Enum("ActivityKind", {kind.name: kind.value for kind in ActivityKind})  # type: ignore[misc]
-ActivityKindValue = strawberry.enum(_kinds, description="What sort of activity it is.")
-_directions: type[Enum] = Enum("ActivityDirection", {d.name: d.value for d in Direction})  # type: ignore[misc]
-ActivityDirection = strawberry.enum(
-    _directions, description="Who reached out: the customer (inbound) or us (outbound)."
+ACTIVITY_KIND_DESCRIPTIONS: Final = {
+    "NOTE": "A note written down about the customer.",
+    "CALL": "A phone call, inbound or outbound.",
+    "EMAIL": "An email, received or sent.",
+    "MEETING": "A meeting, in person or online.",
+}
+ActivityKindValue = described_enum(
+    "ActivityKind", ActivityKind, ACTIVITY_KIND_DESCRIPTIONS, "What sort of activity it is."
+)
+ActivityDirection = described_enum(
+    "ActivityDirection",
+    Direction,
+    {"INBOUND": "The customer reached out to us.", "OUTBOUND": "We reached out to the customer."},
+    "Who reached out: the customer (inbound) or us (outbound).",
 )
 
 
@@ -127,7 +136,7 @@ class UpdateActivityInput:
         default=strawberry.UNSET, description="Cannot be null; at most 10,000 characters."
     )
     duration_seconds: int | None = strawberry.field(
-        default=strawberry.UNSET, description="null clears it."
+        default=strawberry.UNSET, description="Calls and meetings only; null clears it."
     )
     direction: ActivityDirection | None = strawberry.field(  # type: ignore[valid-type]
         default=strawberry.UNSET, description="Calls and emails always have one."
@@ -288,7 +297,9 @@ class ActivityEdge(Edge[ActivityNode]):
 
 @strawberry.type(name="ActivityConnection", description="A page of a customer's activities.")
 class ActivityConnection(Connection[ActivityNode]):
-    edges: list[ActivityEdge]  # type: ignore[assignment]
+    edges: list[ActivityEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The activities of this page, in order."
+    )
     edge_type = ActivityEdge
     customer_id: strawberry.Private[str]
     window: strawberry.Private[TimelineWindow]

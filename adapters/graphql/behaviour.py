@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from adapters.graphql.context import Info
 from adapters.graphql.customers import Customer, customer_node
-from adapters.graphql.errors import UserErrorCode
+from adapters.graphql.errors import QueryErrors, UserErrorCode
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import MalformedId, Node, local_id, to_global_id
 from adapters.graphql.type_names import BEHAVIOUR_EVENT, CUSTOMER
@@ -23,10 +23,12 @@ from domain.errors import DomainError, ErrorCode, Problem
 @strawberry.type(name="BehaviourEvent", description="Something a customer did, as tracked.")
 class BehaviourEventNode(Node):
     event_id: str = strawberry.field(description="The tracking client's idempotency key.")
-    name: str
-    occurred_at: datetime
-    received_at: datetime
-    properties: JSON
+    name: str = strawberry.field(description='What the customer did, e.g. "Signed Up".')
+    occurred_at: datetime = strawberry.field(description="When the customer did it.")
+    received_at: datetime = strawberry.field(description="When Rapport received it.")
+    properties: JSON = strawberry.field(
+        description="The JSON object the tracking client sent with the event, as sent."
+    )
     customer_id: strawberry.Private[str]
 
     @classmethod
@@ -41,7 +43,7 @@ class BehaviourEventNode(Node):
             customer_id=event.customer_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The customer who did it.")
     async def customer(self, info: Info) -> Customer | None:
         view = await info.context.loaders.customers.load(self.customer_id)
         return customer_node(view) if view else None
@@ -56,22 +58,30 @@ def fetch_behaviour_event(info: Info, event_id: str) -> BehaviourEventNode | Non
 @strawberry.input(description="A customer's id in another system.")
 class ExternalIdInput:
     source: str = strawberry.field(description='The other system, e.g. "shopify".')
-    value: str
+    value: str = strawberry.field(description="The customer's id there.")
 
 
 @strawberry.input(description="Exactly one of id, email and externalId.")
 class CustomerRefInput:
-    id: strawberry.ID | None = None
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="The customer's global id."
+    )
     email: str | None = strawberry.field(
         default=None, description="An email nobody has creates the customer."
     )
-    external_id: ExternalIdInput | None = None
+    external_id: ExternalIdInput | None = strawberry.field(
+        default=None, description="The customer's id in another system."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="One tracked event.")
 class TrackEventInput:
-    customer: CustomerRefInput | None = None
-    name: str | None = None
+    customer: CustomerRefInput | None = strawberry.field(
+        default=None, description="Required: who did it."
+    )
+    name: str | None = strawberry.field(
+        default=None, description='Required: what they did, e.g. "Signed Up".'
+    )
     occurred_at: datetime | None = strawberry.field(
         default=None, description="Defaults to when the event is received."
     )
@@ -81,7 +91,7 @@ class TrackEventInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A batch of tracked events.")
 class TrackEventsInput:
     events: list[TrackEventInput] = strawberry.field(
         description=f"At most {MAX_BATCH:,}; each event is accepted or refused on its own."
@@ -93,18 +103,24 @@ class TrackEventError:
     index: int | None = strawberry.field(
         description="The position of the refused event in `events`; null for the whole batch."
     )
-    field: list[str] | None
-    message: str
-    code: UserErrorCode  # type: ignore[valid-type]
+    field: list[str] | None = strawberry.field(
+        description="Path to the input field at fault, or null when no single field is."
+    )
+    message: str = strawberry.field(description="What is wrong, in English, for a person.")
+    code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="Why it was refused; stable, for clients to branch on."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of trackEvents.")
 class TrackEventsPayload:
     accepted: int = strawberry.field(default=0, description="Events stored by this call.")
     duplicates: int = strawberry.field(
         default=0, description="Events whose eventId was stored already: nothing changed."
     )
-    user_errors: list[TrackEventError] = strawberry.field(default_factory=list)
+    user_errors: list[TrackEventError] = strawberry.field(
+        default_factory=list, description="The events refused, each with why; or the batch."
+    )
 
     @classmethod
     def refused(cls, error: DomainError) -> TrackEventsPayload:
@@ -160,7 +176,11 @@ class BehaviourMutation:
     @strawberry.mutation(
         description="Ingest a batch of behaviour events; a repeated eventId changes nothing."
     )
-    def track_events(self, info: Info, input: TrackEventsInput) -> TrackEventsPayload:
+    def track_events(
+        self,
+        info: Info,
+        input: Annotated[TrackEventsInput, strawberry.argument(description="The events.")],
+    ) -> TrackEventsPayload:
         context = info.context
         items = [incoming_event(item) for item in input.events]
         try:
@@ -170,7 +190,22 @@ class BehaviourMutation:
         return TrackEventsPayload.from_result(result)
 
 
+@strawberry.type
+class BehaviourQuery:
+    @strawberry.field(
+        description="One tracked event by id; null when there is none.",
+        extensions=[QueryErrors()],
+    )
+    def behaviour_event(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The event's global id.")],
+    ) -> BehaviourEventNode | None:
+        return fetch_behaviour_event(info, local_id(id, BEHAVIOUR_EVENT, field="id"))
+
+
 PART = SchemaPart(
+    queries=(BehaviourQuery,),
     mutations=(BehaviourMutation,),
     types=(BehaviourEventNode,),
     nodes={BEHAVIOUR_EVENT: fetch_behaviour_event},

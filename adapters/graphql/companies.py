@@ -17,7 +17,8 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.assembled import Assembled
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
-from adapters.graphql.custom_fields import enum_value
+from adapters.graphql.custom_fields import described_enum, enum_value
+from adapters.graphql.customers import AfterArgument, BeforeArgument, FirstArgument, LastArgument
 from adapters.graphql.errors import QueryErrors
 from adapters.graphql.listing import ListOrderInput, OwnedRecordFilterInput
 from adapters.graphql.parts import SchemaPart
@@ -34,20 +35,20 @@ from application.pagination import PageRequest
 from application.search import SEARCH_RULE
 from domain.companies import Address, CompanySize
 
-_sizes: type[Enum] = Enum(  # type: ignore[misc]
-    "CompanySize", {size.name: size.value for size in CompanySize}
-)
-CompanySizeBand = strawberry.enum(
-    _sizes, description="How many people a company employs: 1-10, 11-50, ..., over 10,000."
+CompanySizeBand = described_enum(
+    "CompanySize",
+    CompanySize,
+    {size.name: f"{size.value.replace('+', ' or more')} people." for size in CompanySize},
+    "How many people a company employs: 1-10, 11-50, ..., over 10,000.",
 )
 
 
 @strawberry.type(name="Address", description="A postal address.")
 class AddressNode:
-    street: str | None
-    city: str | None
-    region: str | None
-    postal_code: str | None
+    street: str | None = strawberry.field(description="Street and number, one line.")
+    city: str | None = strawberry.field(description="City or town.")
+    region: str | None = strawberry.field(description="State, county or province.")
+    postal_code: str | None = strawberry.field(description="Postal or ZIP code.")
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2, e.g. GB.")
 
     @classmethod
@@ -63,17 +64,21 @@ class AddressNode:
 
 @strawberry.type(description="An organisation that customers belong to.")
 class CompanyBase(Node):
-    name: str
+    name: str = strawberry.field(description="The company's name.")
     domain: str | None = strawberry.field(description="Lower-case host name, e.g. acme.com.")
-    industry: str | None
-    size: CompanySizeBand | None  # type: ignore[valid-type]
-    address: AddressNode | None
+    industry: str | None = strawberry.field(description="The industry it works in.")
+    size: CompanySizeBand | None = strawberry.field(  # type: ignore[valid-type]
+        description="How many people it employs."
+    )
+    address: AddressNode | None = strawberry.field(description="Where it is, if known.")
     custom_fields: JSON = strawberry.field(
         description="Values of the custom fields defined for companies, by key."
     )
-    created_at: datetime
-    updated_at: datetime
-    archived_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the company was created.")
+    updated_at: datetime = strawberry.field(description="When the company last changed.")
+    archived_at: datetime | None = strawberry.field(
+        description="When the company was archived; null while active."
+    )
     version: int = strawberry.field(
         description="Grows with every change; send it back with an update so no change is lost."
     )
@@ -134,7 +139,7 @@ class CustomerCompany:
         return await load_company(info, self.company_id)
 
 
-@strawberry.type(name="CompanyConnection")
+@strawberry.type(name="CompanyConnection", description="A page of companies.")
 class CompanyConnection(Connection[Company]):
     where: strawberry.Private[CompanyFilter]
 
@@ -147,20 +152,23 @@ class CompanyConnection(Connection[Company]):
         return context.services.use(Companies).list.count(context.principal, self.where)
 
 
-@strawberry.enum(name="CompanyOrderField")
+@strawberry.enum(name="CompanyOrderField", description="What a list of companies is ordered by.")
 class CompanyOrderFieldInput(Enum):
-    CREATED_AT = "created_at"
-    UPDATED_AT = "updated_at"
-    NAME = "name"
+    CREATED_AT = strawberry.enum_value("created_at", description="When created.")
+    UPDATED_AT = strawberry.enum_value("updated_at", description="When last changed.")
+    NAME = strawberry.enum_value("name", description="The name, ignoring case.")
 
 
-@strawberry.input(name="CompanyOrder")
+@strawberry.input(name="CompanyOrder", description="How a list of companies is ordered.")
 class CompanyOrderInput(ListOrderInput):
-    field: CompanyOrderFieldInput = CompanyOrderFieldInput.CREATED_AT
+    field: CompanyOrderFieldInput = strawberry.field(
+        default=CompanyOrderFieldInput.CREATED_AT,
+        description="What to order by, unless customField is given; ties go by id.",
+    )
 
     def to_order(self) -> CompanyOrder:
         return CompanyOrder(
-            CompanyOrderField(self.field.value),
+            CompanyOrderField(enum_value(self.field)),
             descending=self.descending,
             custom_field=self.custom_sort,
         )
@@ -172,8 +180,12 @@ class CompanyFilterInput(OwnedRecordFilterInput):
         default=None,
         description=f"Part of the name or domain, ignoring case; {SEARCH_RULE}",
     )
-    domain: str | None = None
-    sizes: list[CompanySizeBand] | None = None  # type: ignore[valid-type]
+    domain: str | None = strawberry.field(
+        default=None, description="The company with this host name (or URL's host)."
+    )
+    sizes: list[CompanySizeBand] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Companies of any of these sizes."
+    )
 
     def to_filter(self) -> CompanyFilter:
         return CompanyFilter(
@@ -200,19 +212,29 @@ class CompanyQuery:
     @strawberry.field(
         description="One company by id; null when there is none.", extensions=[QueryErrors()]
     )
-    def company(self, info: Info, id: strawberry.ID) -> Company | None:
+    def company(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The company's global id.")],
+    ) -> Company | None:
         return fetch_company(info, local_id(id, COMPANY, field="id"))
 
     @strawberry.field(description="Companies, a page at a time.", extensions=[QueryErrors()])
     def companies(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: CompanyFilterInput | None = None,
-        order_by: CompanyOrderInput | None = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
+        filter: Annotated[
+            CompanyFilterInput | None,
+            strawberry.argument(description="Only the companies that match."),
+        ] = None,
+        order_by: Annotated[
+            CompanyOrderInput | None,
+            strawberry.argument(description="How to order them; oldest first by default."),
+        ] = None,
     ) -> CompanyConnection:
         order = order_by.to_order() if order_by else CompanyOrder()
         where = filter.to_filter() if filter else CompanyFilter()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,12 +21,12 @@ from domain.companies import Address, CompanySize
 from domain.errors import ErrorCode, InvalidValue
 
 
-@strawberry.input
+@strawberry.input(description="A postal address; every part is optional.")
 class AddressInput:
-    street: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
+    street: str | None = strawberry.field(default=None, description="Street and number.")
+    city: str | None = strawberry.field(default=None, description="City or town.")
+    region: str | None = strawberry.field(default=None, description="State, county or province.")
+    postal_code: str | None = strawberry.field(default=None, description="Postal or ZIP code.")
     country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2.")
 
     def to_address(self) -> Address:
@@ -39,15 +39,17 @@ class AddressInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="A new company.")
 class CreateCompanyInput:
-    name: str
+    name: str = strawberry.field(description="The company's name; required.")
     domain: str | None = strawberry.field(
         default=None, description="A host name or URL; stored as the lower-case host name."
     )
-    industry: str | None = None
-    size: CompanySizeBand | None = None  # type: ignore[valid-type]
-    address: AddressInput | None = None
+    industry: str | None = strawberry.field(default=None, description="The industry.")
+    size: CompanySizeBand | None = strawberry.field(
+        default=None, description="How many people it employs."
+    )
+    address: AddressInput | None = strawberry.field(default=None, description="Where it is.")
     custom_fields: JSON | None = strawberry.field(
         default=None, description="Values of defined custom fields, by key."
     )
@@ -56,15 +58,21 @@ class CreateCompanyInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a company; fields left out are kept.")
 class UpdateCompanyInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The company's global id.")
     version: int = strawberry.field(description="The version you read; a newer one is a conflict.")
-    name: str | None = strawberry.UNSET
-    domain: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
-    industry: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
-    size: CompanySizeBand | None = strawberry.field(  # type: ignore[valid-type]
-        default=strawberry.UNSET, description="null clears it."
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The new name; cannot be null."
+    )
+    domain: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A host name or URL; a null clears it."
+    )
+    industry: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The industry; a null clears it."
+    )
+    size: CompanySizeBand | None = strawberry.field(
+        default=strawberry.UNSET, description="The size band; a null clears it."
     )
     address: AddressInput | None = strawberry.field(
         default=strawberry.UNSET, description="Replaces the whole address; null clears it."
@@ -73,31 +81,48 @@ class UpdateCompanyInput:
         default=strawberry.UNSET,
         description="Merged into the current values; a null value removes a key.",
     )
-    owner_id: strawberry.ID | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The new owner; null keeps the current one."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The company to archive.")
 class ArchiveCompanyInput:
-    id: strawberry.ID
-    version: int | None = None
+    id: strawberry.ID = strawberry.field(description="The company's global id.")
+    version: int | None = strawberry.field(
+        default=None, description="The version you read, if you want a conflict on a newer one."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of createCompany.")
 class CreateCompanyPayload:
-    company: Company | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    company: Company | None = strawberry.field(
+        default=None, description="The company created; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the input was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of updateCompany.")
 class UpdateCompanyPayload:
-    company: Company | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    company: Company | None = strawberry.field(
+        default=None, description="The company as changed; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the input was refused; a newer version is a STALE_VERSION.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of archiveCompany.")
 class ArchiveCompanyPayload:
-    company: Company | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    company: Company | None = strawberry.field(
+        default=None, description="The company, archived; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the input was refused; empty on success."
+    )
 
 
 def _size(value: Any) -> CompanySize | None:
@@ -134,8 +159,12 @@ def _patch(input: UpdateCompanyInput, company_id: str) -> CompanyPatch:
 
 @strawberry.type
 class CompanyMutation:
-    @strawberry.mutation(extensions=[UserErrors()])
-    def create_company(self, info: Info, input: CreateCompanyInput) -> CreateCompanyPayload:
+    @strawberry.mutation(description="Create a company.", extensions=[UserErrors()])
+    def create_company(
+        self,
+        info: Info,
+        input: Annotated[CreateCompanyInput, strawberry.argument(description="The company.")],
+    ) -> CreateCompanyPayload:
         context = info.context
         owner = local_id(input.owner_id, USER, field="ownerId") if input.owner_id else None
         if input.custom_fields is not None and not isinstance(input.custom_fields, dict):
@@ -152,8 +181,15 @@ class CompanyMutation:
         view = context.services.use(Companies).create(context.principal, new)
         return CreateCompanyPayload(company=company_node(view))
 
-    @strawberry.mutation(extensions=[UserErrors()])
-    def update_company(self, info: Info, input: UpdateCompanyInput) -> UpdateCompanyPayload:
+    @strawberry.mutation(
+        description="Change a company, if nobody changed it since you read it.",
+        extensions=[UserErrors()],
+    )
+    def update_company(
+        self,
+        info: Info,
+        input: Annotated[UpdateCompanyInput, strawberry.argument(description="The changes.")],
+    ) -> UpdateCompanyPayload:
         context = info.context
         company_id = local_id(input.id, COMPANY, field="id")
         custom_fields = input.custom_fields
@@ -163,8 +199,15 @@ class CompanyMutation:
         view = context.services.use(Companies).update(context.principal, patch)
         return UpdateCompanyPayload(company=company_node(view))
 
-    @strawberry.mutation(extensions=[UserErrors()])
-    def archive_company(self, info: Info, input: ArchiveCompanyInput) -> ArchiveCompanyPayload:
+    @strawberry.mutation(
+        description="Archive a company: hidden from lists, kept for history.",
+        extensions=[UserErrors()],
+    )
+    def archive_company(
+        self,
+        info: Info,
+        input: Annotated[ArchiveCompanyInput, strawberry.argument(description="The company.")],
+    ) -> ArchiveCompanyPayload:
         context = info.context
         company_id = local_id(input.id, COMPANY, field="id")
         view = context.services.use(Companies).archive(context.principal, company_id, input.version)

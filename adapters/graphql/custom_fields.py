@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import Enum
-from typing import cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,7 +13,7 @@ from strawberry.scalars import JSON
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.parts import SchemaPart
-from adapters.graphql.relay import to_global_id
+from adapters.graphql.relay import Node, local_id, to_global_id
 from adapters.graphql.type_names import CUSTOM_FIELD_DEFINITION
 from application.custom_fields.bundle import CustomFields
 from application.custom_fields.commands import NewCustomField
@@ -26,40 +27,79 @@ def enum_value(member: object) -> str:
     return str(cast(Enum, member).value)
 
 
-_object_types: type[Enum] = Enum(  # type: ignore[misc]
-    "CustomFieldObjectType", {kind.name: kind.value for kind in ObjectType}
+def described_enum(
+    name: str, members: Iterable[Enum], descriptions: Mapping[str, str], description: str
+) -> Any:
+    """The API enumeration of a domain one: the same names and values, each described.
+
+    ``descriptions`` is by member name and must describe every member."""
+    values = {
+        member.name: strawberry.enum_value(member.value, description=descriptions[member.name])
+        for member in members
+    }
+    made: type[Enum] = Enum(name, values)  # type: ignore[misc]
+    return strawberry.enum(made, description=description)
+
+
+CustomFieldObjectType = described_enum(
+    "CustomFieldObjectType",
+    ObjectType,
+    {"CUSTOMER": "Fields of customers.", "COMPANY": "Fields of companies."},
+    "Records that have fields.",
 )
-CustomFieldObjectType = strawberry.enum(_object_types, description="Records that have fields.")
-_field_types: type[Enum] = Enum(  # type: ignore[misc]
-    "CustomFieldType", {kind.name: kind.value for kind in FieldType}
-)
-CustomFieldType = strawberry.enum(
-    _field_types,
-    description="What a field holds. DECIMAL values are exact and travel as strings; DATE "
+CustomFieldType = described_enum(
+    "CustomFieldType",
+    FieldType,
+    {
+        "TEXT": "A line of text.",
+        "NUMBER": "A number, integer or not.",
+        "DECIMAL": 'An exact decimal, as a string: "12.50".',
+        "DATE": 'A calendar date, ISO 8601: "2026-03-01".',
+        "DATETIME": 'An instant with its offset, ISO 8601: "2026-03-01T10:00:00Z".',
+        "BOOLEAN": "Either true or false.",
+        "SINGLE_CHOICE": "One of the field's choices.",
+        "MULTIPLE_CHOICE": "A list of the field's choices.",
+    },
+    "What a field holds. DECIMAL values are exact and travel as strings; DATE "
     "and DATETIME values are ISO 8601 strings, datetimes with a timezone.",
 )
-_operators: type[Enum] = Enum(  # type: ignore[misc]
-    "CustomFieldOperator", {op.name: op.value for op in Operator}
-)
-CustomFieldOperator = strawberry.enum(
-    _operators,
-    description="How a condition compares. A record without a value matches only NE and "
+CustomFieldOperator = described_enum(
+    "CustomFieldOperator",
+    Operator,
+    {
+        "EQ": "Equal to value.",
+        "NE": "Not equal to value; a record without a value matches.",
+        "LT": "Less than value.",
+        "LTE": "Less than or equal to value.",
+        "GT": "Greater than value.",
+        "GTE": "Greater than or equal to value.",
+        "IN": "Equal to one of the values of a list.",
+        "CONTAINS": "A substring of TEXT (case-sensitive), or a chosen value of a MULTIPLE_CHOICE.",
+        "IS_SET": "Has a value; takes no value.",
+        "IS_NOT_SET": "Has no value; takes no value.",
+    },
+    "How a condition compares. A record without a value matches only NE and "
     "IS_NOT_SET. CONTAINS is a case-sensitive substring of TEXT, or a chosen value of a "
     "MULTIPLE_CHOICE. IN takes a list. Text compares by code point.",
 )
 
 
 @strawberry.type(description="A typed field of customers or companies, defined as data.")
-class CustomFieldDefinition:
-    id: strawberry.ID
-    object_type: CustomFieldObjectType  # type: ignore[valid-type]
+class CustomFieldDefinition(Node):
+    object_type: CustomFieldObjectType = strawberry.field(  # type: ignore[valid-type]
+        description="The records that have this field."
+    )
     key: str = strawberry.field(description="Where values live: customFields.<key>.")
-    label: str
-    type: CustomFieldType  # type: ignore[valid-type]
-    choices: list[str]
-    required: bool
+    label: str = strawberry.field(description="The name to show.")
+    type: CustomFieldType = strawberry.field(  # type: ignore[valid-type]
+        description="What the field holds."
+    )
+    choices: list[str] = strawberry.field(
+        description="The allowed values of a choice field, in order; empty for other types."
+    )
+    required: bool = strawberry.field(description="Every record must have a value.")
     unique: bool = strawberry.field(description="No two active records share a value.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the field was defined.")
 
     @classmethod
     def from_view(cls, view: CustomFieldDefinitionView) -> CustomFieldDefinition:
@@ -78,8 +118,10 @@ class CustomFieldDefinition:
 
 @strawberry.input(description="A condition on one custom field's value.")
 class CustomFieldCondition:
-    key: str
-    op: CustomFieldOperator  # type: ignore[valid-type]
+    key: str = strawberry.field(description="The key of the custom field.")
+    op: CustomFieldOperator = strawberry.field(  # type: ignore[valid-type]
+        description="How the value compares."
+    )
     value: JSON | None = strawberry.field(
         default=None, description="A value of the field's type; a list for IN; none for IS_SET."
     )
@@ -92,23 +134,43 @@ def to_conditions(conditions: list[CustomFieldCondition] | None) -> tuple[FieldC
     return tuple(condition.to_condition() for condition in conditions or ())
 
 
-@strawberry.input
+@strawberry.input(description="A new custom field.")
 class DefineCustomFieldInput:
-    object_type: CustomFieldObjectType  # type: ignore[valid-type]
-    key: str = strawberry.field(description="lower_snake_case, at most 63 characters.")
-    label: str
-    type: CustomFieldType  # type: ignore[valid-type]
+    object_type: CustomFieldObjectType = strawberry.field(  # type: ignore[valid-type]
+        description="The records that get the field."
+    )
+    key: str = strawberry.field(description="In lower_snake_case, at most 63 characters.")
+    label: str = strawberry.field(description="The name to show.")
+    type: CustomFieldType = strawberry.field(  # type: ignore[valid-type]
+        description="What the field holds; it cannot change later."
+    )
     choices: list[str] = strawberry.field(
         default_factory=list, description="The allowed values of a choice field."
     )
-    required: bool = False
-    unique: bool = False
+    required: bool = strawberry.field(default=False, description="Every record must have a value.")
+    unique: bool = strawberry.field(
+        default=False, description="No two active records may share a value."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of defineCustomField.")
 class DefineCustomFieldPayload:
-    custom_field_definition: CustomFieldDefinition | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    custom_field_definition: CustomFieldDefinition | None = strawberry.field(
+        default=None, description="The field defined; null when the input was refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the input was refused; empty on success."
+    )
+
+
+def fetch_custom_field_definition(info: Info, definition_id: str) -> CustomFieldDefinition | None:
+    """One definition by id: definitions are few, and read whole per object type."""
+    context = info.context
+    for object_type in ObjectType:
+        for view in context.services.use(CustomFields).list(context.principal, object_type):
+            if view.id == definition_id:
+                return CustomFieldDefinition.from_view(view)
+    return None
 
 
 @strawberry.type
@@ -119,13 +181,31 @@ class CustomFieldQuery:
     def custom_field_definitions(
         self,
         info: Info,
-        object_type: CustomFieldObjectType,  # type: ignore[valid-type]
+        object_type: Annotated[
+            CustomFieldObjectType,  # type: ignore[valid-type]
+            strawberry.argument(description="The records whose fields to list."),
+        ],
     ) -> list[CustomFieldDefinition]:
         context = info.context
         views = context.services.use(CustomFields).list(
             context.principal, ObjectType(enum_value(object_type))
         )
         return [CustomFieldDefinition.from_view(view) for view in views]
+
+    @strawberry.field(
+        description="One custom field definition by id; null when there is none.",
+        extensions=[QueryErrors()],
+    )
+    def custom_field_definition(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The definition's global id.")
+        ],
+    ) -> CustomFieldDefinition | None:
+        return fetch_custom_field_definition(
+            info, local_id(id, CUSTOM_FIELD_DEFINITION, field="id")
+        )
 
 
 @strawberry.type
@@ -134,7 +214,9 @@ class CustomFieldMutation:
         description="Add a custom field; admins and managers only.", extensions=[UserErrors()]
     )
     def define_custom_field(
-        self, info: Info, input: DefineCustomFieldInput
+        self,
+        info: Info,
+        input: Annotated[DefineCustomFieldInput, strawberry.argument(description="The field.")],
     ) -> DefineCustomFieldPayload:
         context = info.context
         new = NewCustomField(
@@ -155,4 +237,5 @@ class CustomFieldMutation:
 PART = SchemaPart(
     queries=(CustomFieldQuery,),
     mutations=(CustomFieldMutation,),
+    nodes={CUSTOM_FIELD_DEFINITION: fetch_custom_field_definition},
 )

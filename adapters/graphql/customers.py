@@ -368,8 +368,8 @@ class UpdateCustomerInput:
     last_name: str | None = strawberry.field(
         default=strawberry.UNSET, description="Send an empty string to clear it."
     )
-    email: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
-    phone: str | None = strawberry.field(default=strawberry.UNSET, description="null clears it.")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="A null clears it.")
+    phone: str | None = strawberry.field(default=strawberry.UNSET, description="A null clears it.")
     custom_fields: JSON | None = strawberry.field(
         default=strawberry.UNSET,
         description="Merged into the current values; a null value removes a key.",
@@ -378,7 +378,7 @@ class UpdateCustomerInput:
         default=strawberry.UNSET, description="The new owner; null keeps the current one."
     )
     company_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="null takes the customer out of its company."
+        default=strawberry.UNSET, description="A null takes the customer out of its company."
     )
 
 

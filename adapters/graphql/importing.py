@@ -5,20 +5,20 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
 
 from adapters.graphql.context import Info
-from adapters.graphql.errors import UserError, UserErrors
+from adapters.graphql.errors import UserError, UserErrorCode, UserErrors
 from adapters.graphql.parts import SchemaPart
 from application.customers.bundle import Customers
 
 MAX_REPORTED_ERRORS = 1000
 
 
-@strawberry.input
+@strawberry.input(description="A customer file to import.")
 class ImportCustomersInput:
     file: Upload = strawberry.field(description="A CSV file, sent as a multipart upload.")
     auto_merge: bool = strawberry.field(
@@ -34,26 +34,36 @@ class ImportCustomersInput:
 
 @strawberry.type(description="One problem with one row of an imported file.")
 class ImportRowError:
-    row: int
-    column: str
-    value: str
-    message: str
-    code: str
+    row: int = strawberry.field(description="The row's line number in the file, from 1.")
+    column: str = strawberry.field(description="The column at fault, by its header.")
+    value: str = strawberry.field(description="What the cell held.")
+    message: str = strawberry.field(description="What is wrong, in English, for a person.")
+    code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="Why the cell was refused; stable, for clients to branch on."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The result of importCustomers: what every row came to.")
 class ImportCustomersPayload:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    rejected_rows: int = 0
-    error_count: int = 0
+    rows: int = strawberry.field(default=0, description="Rows read, the header not counted.")
+    created: int = strawberry.field(default=0, description="Customers created.")
+    updated: int = strawberry.field(default=0, description="Known customers changed.")
+    unchanged: int = strawberry.field(
+        default=0, description="Known customers the file left as they were."
+    )
+    merged: int = strawberry.field(
+        default=0, description="Customers merged because a row named two (with autoMerge)."
+    )
+    rejected_rows: int = strawberry.field(default=0, description="Rows not imported at all.")
+    error_count: int = strawberry.field(
+        default=0, description="Problems found, even beyond those reported in errors."
+    )
     errors: list[ImportRowError] = strawberry.field(
         default_factory=list, description=f"The first {MAX_REPORTED_ERRORS} problems, by row."
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the whole import was refused; empty otherwise."
+    )
 
 
 @strawberry.type
@@ -62,7 +72,9 @@ class ImportMutation:
         description="Create or update customers from a CSV upload.", extensions=[UserErrors()]
     )
     async def import_customers(
-        self, info: Info, input: ImportCustomersInput
+        self,
+        info: Info,
+        input: Annotated[ImportCustomersInput, strawberry.argument(description="The file.")],
     ) -> ImportCustomersPayload:
         context = info.context
         upload = input.file
@@ -96,7 +108,7 @@ class ImportMutation:
                     column=problem.column,
                     value=problem.value,
                     message=problem.message,
-                    code=problem.code,
+                    code=UserErrorCode(problem.code),
                 )
                 for problem in outcome.problems
             ],

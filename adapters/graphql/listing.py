@@ -14,7 +14,9 @@ from application.custom_fields.criteria import FieldCondition, FieldSort
 class ListOrderInput:
     """The direction of an order and its custom field; each list adds its own ``field``."""
 
-    direction: OrderDirection = OrderDirection.ASC
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
     custom_field: str | None = strawberry.field(
         default=None,
         description="Order by this custom field instead of field; records without a value "
@@ -34,8 +36,12 @@ class ListOrderInput:
 class OwnedRecordFilterInput:
     """Conditions every list of owned, archivable records with custom fields takes."""
 
-    owner_ids: list[strawberry.ID] | None = None
-    include_archived: bool = False
+    owner_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Records owned by any of these users."
+    )
+    include_archived: bool = strawberry.field(
+        default=False, description="Archived records too; only active ones by default."
+    )
     custom_fields: list[CustomFieldCondition] | None = strawberry.field(
         default=None, description="Conditions on custom field values; all must hold."
     )

@@ -52,7 +52,7 @@ class OrderLineNode:
     name: str = strawberry.field(description="The product's name as it was sold.")
     quantity: int = strawberry.field(description="How many were bought.")
     unit_price: Money = strawberry.field(description="The price of one.")
-    total: Money = strawberry.field(description="unitPrice times quantity.")
+    total: Money = strawberry.field(description="The unit price times the quantity.")
 
 
 @strawberry.type(name="Order", description="One purchase by a customer; amounts are exact.")
@@ -64,7 +64,7 @@ class OrderNode(Node):
     status: OrderStatusValue = strawberry.field(description="Where the order stands.")
     total: Money = strawberry.field(description="What the customer was charged.")
     refunded: Money = strawberry.field(description="What was given back; zero when nothing was.")
-    net_total: Money = strawberry.field(description="total minus refunded.")
+    net_total: Money = strawberry.field(description="The total minus what was refunded.")
     lines: list[OrderLineNode] = strawberry.field(description="What was bought, in order.")
     created_at: datetime = strawberry.field(description="When it was recorded in Rapport.")
     updated_at: datetime = strawberry.field(description="When it last changed.")

@@ -245,13 +245,13 @@ def _member(enum: type[Enum], value: Any) -> Any:
 )
 class ActivityTimelineEntry(TimelineEntryNode):
     @strawberry.field(description="What sort of activity it is.")
-    def activity_kind(self) -> ActivityKindValue:  # type: ignore[valid-type]
+    def activity_kind(self) -> ActivityKindValue:
         return ActivityKindValue[ActivityKind(self.entry.kind).name]
 
     @strawberry.field(description="Who reached out; calls and emails only.")
-    def direction(self) -> ActivityDirection | None:  # type: ignore[valid-type]
+    def direction(self) -> ActivityDirection | None:
         direction: Any = _member(ActivityDirection, self.datum("direction"))
-        return direction  # type: ignore[no-any-return]
+        return direction
 
     @strawberry.field(description="How long it took, in seconds; calls and meetings only.")
     def duration_seconds(self) -> int | None:
@@ -437,7 +437,9 @@ class TimelineEdge(Edge[TimelineEntryNode]):
 
 @strawberry.type(name="TimelineConnection", description="A page of a customer's timeline.")
 class TimelineConnection(Connection[TimelineEntryNode]):
-    edges: list[TimelineEdge]  # type: ignore[assignment]
+    edges: list[TimelineEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The entries of this page, in order."
+    )
     edge_type = TimelineEdge
     customer_id: strawberry.Private[str]
     window: strawberry.Private[TimelineWindow]

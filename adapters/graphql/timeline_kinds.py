@@ -32,5 +32,26 @@ KINDS: Final[tuple[str, ...]] = (
     LEAD,
 )
 
-_kinds: type[Enum] = Enum("TimelineKind", {kind.upper(): kind for kind in KINDS})  # type: ignore[misc]
+KIND_DESCRIPTIONS: Final[dict[str, str]] = {
+    **{
+        kind.value: f"An activity of kind {kind.name} (ActivityTimelineEntry)."
+        for kind in ActivityKind
+    },
+    BEHAVIOUR_EVENT: "A tracked behaviour event (BehaviourTimelineEntry).",
+    ORDER: "An order, drawn again when its status changes (OrderTimelineEntry).",
+    TAGGED: "A tag put on the customer (TagTimelineEntry).",
+    UNTAGGED: "A tag taken off the customer (TagTimelineEntry).",
+    STAGE_CHANGED: "A move on a lifecycle track (StageChangeTimelineEntry).",
+    OPPORTUNITY: "Something that happened to a deal (OpportunityTimelineEntry).",
+    LEAD: "A lead captured for the customer (LeadTimelineEntry).",
+}
+"""What each kind shows, in the schema; a new kind adds its line here."""
+
+_kinds: type[Enum] = Enum(  # type: ignore[misc]
+    "TimelineKind",
+    {
+        kind.upper(): strawberry.enum_value(kind, description=KIND_DESCRIPTIONS[kind])
+        for kind in KINDS
+    },
+)
 TimelineKind = strawberry.enum(_kinds, description="What a timeline entry shows.")

@@ -154,3 +154,71 @@ def test_customers_filter_by_segment_and_lifecycle_stage(api: Api) -> None:
     assert ids(lifecycleStage={"track": "acquisition", "stage": "customer"}) == set()
     bad = api.query(query, filter={"segmentIds": [ada]})
     assert bad["errors"][0]["extensions"] == {"code": "INVALID_ID", "field": "filter.segmentIds"}
+
+
+def test_root_fields_fetch_users_events_and_field_definitions(api: Api) -> None:
+    ada = create(api, firstName="Ada")
+    viewer = api.data("{ viewer { id email } }")["viewer"]
+    assert api.data("query($id: ID!) { user(id: $id) { email } }", id=viewer["id"]) == {
+        "user": {"email": viewer["email"]}
+    }
+    api.data(
+        """mutation($input: TrackEventsInput!) { trackEvents(input: $input) { accepted } }""",
+        input={"events": [{"customer": {"id": ada}, "name": "Signed Up", "eventId": "e1"}]},
+    )
+    entry = api.data(
+        """query($id: ID!) { customer(id: $id) { timeline { edges { node {
+          ... on BehaviourTimelineEntry { event { id } } } } } } }""",
+        id=ada,
+    )["customer"]["timeline"]["edges"][0]["node"]
+    event_id = entry["event"]["id"]
+    found = api.data(
+        "query($id: ID!) { behaviourEvent(id: $id) { name customer { id } } }", id=event_id
+    )
+    assert found == {"behaviourEvent": {"name": "Signed Up", "customer": {"id": ada}}}
+    defined = api.data(
+        """mutation { defineCustomField(input: {objectType: CUSTOMER, key: "plan", label: "Plan",
+          type: SINGLE_CHOICE, choices: ["free", "pro"]}) {
+          customFieldDefinition { id key } userErrors { code } } }"""
+    )["defineCustomField"]["customFieldDefinition"]
+    by_root = api.data(
+        "query($id: ID!) { customFieldDefinition(id: $id) { key choices } }", id=defined["id"]
+    )
+    assert by_root == {"customFieldDefinition": {"key": "plan", "choices": ["free", "pro"]}}
+    by_node = api.data(
+        "query($id: ID!) { node(id: $id) { ... on CustomFieldDefinition { key } } }",
+        id=defined["id"],
+    )
+    assert by_node == {"node": {"key": "plan"}}
+    bad = api.query("query($id: ID!) { user(id: $id) { email } }", id=ada)
+    assert bad["errors"][0]["extensions"] == {"code": "INVALID_ID", "field": "id"}
+
+
+DUPLICATES = """
+query($first: Int, $after: String, $last: Int, $before: String) {
+  duplicateCandidates(first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { score customer { id } other { id } } }
+  }
+}"""
+
+
+def test_duplicate_candidates_page_both_ways(api: Api) -> None:
+    for number in range(4):
+        create(
+            api, firstName=f"Twin{number}", email=f"twin{number}@example.com", phone="+14155550123"
+        )
+    everything = api.data(DUPLICATES, first=100)["duplicateCandidates"]
+    pairs = [edge["cursor"] for edge in everything["edges"]]
+    assert everything["totalCount"] == len(pairs) == 6  # four customers sharing a phone
+    last_two = api.data(DUPLICATES, last=2)["duplicateCandidates"]
+    assert [edge["cursor"] for edge in last_two["edges"]] == pairs[-2:]
+    assert last_two["pageInfo"]["hasPreviousPage"] is True
+    before = api.data(DUPLICATES, last=3, before=last_two["pageInfo"]["startCursor"])
+    assert [edge["cursor"] for edge in before["duplicateCandidates"]["edges"]] == pairs[1:4]
+    middle = api.data(DUPLICATES, first=2, after=pairs[0])["duplicateCandidates"]
+    assert [edge["cursor"] for edge in middle["edges"]] == pairs[1:3]
+    assert middle["pageInfo"]["hasNextPage"] and middle["pageInfo"]["hasPreviousPage"]
+    bad = api.query(DUPLICATES, last=2, before="nope")
+    assert bad["errors"][0]["extensions"] == {"code": "INVALID", "field": "before"}

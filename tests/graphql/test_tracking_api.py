@@ -59,7 +59,9 @@ def test_a_batch_is_tracked_by_id_and_email_and_shows_on_the_timeline(api: Api, 
     )
     assert payload == {"accepted": 3, "duplicates": 0, "userErrors": []}
     assert titles(api, ada) == ["Opened App", "Signed In"]
-    subject = api.data(TIMELINE, id=ada)["customer"]["timeline"]["edges"][1]["node"]["subject"]["id"]
+    subject = api.data(TIMELINE, id=ada)["customer"]["timeline"]["edges"][1]["node"]["subject"][
+        "id"
+    ]
     assert api.data(NODE, id=subject)["node"] == {
         "id": subject,
         "eventId": "e-1",

@@ -42,6 +42,7 @@ from adapters.graphql.type_names import (
 )
 from application.activities.bundle import Activities
 from application.behaviour.bundle import Behaviour
+from application.lifecycle.bundle import Lifecycle
 from application.orders.bundle import Orders
 from application.pipeline.bundle import Sales
 from application.tags.bundle import Tags
@@ -51,6 +52,7 @@ from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_KIND
 from domain.errors import DomainError
 from domain.lifecycle.lifecycle import TIMELINE_KIND as STAGE_CHANGED
+from domain.lifecycle.tracks import Track
 from domain.orders.money import Currency
 from domain.orders.order import TIMELINE_KIND as ORDER_KIND
 from domain.pipeline.leads import TIMELINE_KIND as LEAD_KIND
@@ -325,11 +327,31 @@ class TagTimelineEntry(TimelineEntryNode):
         return await _load_tag(info, self.entry.subject_id)  # type: ignore[return-value]
 
 
+async def _track(info: Info, key: str) -> Track | None:
+    """A lifecycle track by key, the catalogue read once per request."""
+    context = info.context
+    loader = context.loaders.batch(
+        "lifecycle.tracks",
+        lambda keys: {
+            track.key: track
+            for track in context.services.use(Lifecycle).read.tracks(context.principal).ordered()
+        },
+    )
+    return await loader.load(key)
+
+
+def _stage_label(track: Track | None, key: str) -> str:
+    for stage in track.stages if track else ():
+        if stage.key == key:
+            return stage.label
+    return key
+
+
 @strawberry.type(
     description="A move of the customer from one lifecycle stage to another on one track."
 )
 class StageChangeTimelineEntry(TimelineEntryNode):
-    @strawberry.field(description="The key of the lifecycle track, e.g. lifecycle.")
+    @strawberry.field(description='The key of the lifecycle track, e.g. "acquisition".')
     def track(self) -> str:
         return str(self.datum("track") or "")
 
@@ -341,6 +363,22 @@ class StageChangeTimelineEntry(TimelineEntryNode):
     @strawberry.field(description="The key of the stage entered.")
     def to_stage(self) -> str:
         return str(self.datum("toStage") or "")
+
+    @strawberry.field(
+        description="The track's label now; its key when the track is no longer defined."
+    )
+    async def track_label(self, info: Info) -> str:
+        found = await _track(info, self.track())
+        return found.label if found else self.track()
+
+    @strawberry.field(description="The label of the stage left now; null when entering the track.")
+    async def from_stage_label(self, info: Info) -> str | None:
+        key = self.from_stage()
+        return None if key is None else _stage_label(await _track(info, self.track()), key)
+
+    @strawberry.field(description="The label of the stage entered now; its key if undefined.")
+    async def to_stage_label(self, info: Info) -> str:
+        return _stage_label(await _track(info, self.track()), self.to_stage())
 
     @strawberry.field(description="The key of the lifecycle rule that made the move, if one did.")
     def rule(self) -> str | None:

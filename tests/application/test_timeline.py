@@ -105,3 +105,27 @@ def test_a_cursor_of_another_list_is_a_typed_error(
 def test_the_timeline_of_an_unknown_customer_is_empty(app: App, agent: Principal) -> None:
     page = app.timeline.get(agent, "nobody")
     assert (page.edges, page.has_next_page) == ((), False)
+
+
+def test_a_window_narrows_pages_first_pages_and_counts(
+    app: App, agent: Principal, ada: CustomerView
+) -> None:
+    from application.timeline.ports import TimelineWindow
+
+    for days in range(5):
+        note(app, agent, ada.id, f"note {days}", ago=timedelta(days=days))
+    now = app.clock.now()
+    window = TimelineWindow(since=now - timedelta(days=3), until=now - timedelta(hours=12))
+    page = app.timeline.get(agent, ada.id, window=window)
+    assert [edge.node.summary for edge in page.edges] == ["note 1", "note 2", "note 3"]
+    firsts = app.timeline.get.first_pages(agent, [ada.id], first=2, window=window)
+    assert [edge.node.summary for edge in firsts[ada.id].edges] == ["note 1", "note 2"]
+    assert firsts[ada.id].has_next_page
+    assert app.timeline.get.counts(agent, [ada.id, "nobody"], window) == {ada.id: 3, "nobody": 0}
+    oldest = app.timeline.get(agent, ada.id, first=2, oldest_first=True)
+    assert [edge.node.summary for edge in oldest.edges] == ["note 4", "note 3"]
+    with pytest.raises(InvalidInput) as refused:
+        app.timeline.get(agent, ada.id, window=TimelineWindow(since=now, until=now))
+    assert refused.value.problems[0].field == "to"
+    with pytest.raises(InvalidInput):
+        app.timeline.get(agent, ada.id, after=oldest.end_cursor)  # made for the other order

@@ -109,6 +109,9 @@ query($id: ID!, $from: DateTime, $to: DateTime, $last: Int, $before: String) {
           ... on ActivityTimelineEntry { activityKind activity { id } }
           ... on BehaviourTimelineEntry { eventName event { name } }
           ... on TagTimelineEntry { added tagName autoTagRuleId tag { name } }
+          ... on StageChangeTimelineEntry {
+            track trackLabel fromStage fromStageLabel toStage toStageLabel override
+          }
         }
       }
     }
@@ -156,6 +159,17 @@ def test_entries_are_typed_by_kind_with_their_subject_and_schema_enums(api: Api,
     assert tracked["eventName"] == "Signed Up" and tracked["event"] == {"name": "Signed Up"}
     assert tracked["subject"]["__typename"] == "BehaviourEvent"
     moved = by_type["StageChangeTimelineEntry"]
+    assert (moved["track"], moved["fromStage"], moved["toStage"]) == (
+        "acquisition",
+        None,
+        "customer",
+    )
+    assert (moved["trackLabel"], moved["fromStageLabel"], moved["toStageLabel"]) == (
+        "Acquisition",
+        None,
+        "Customer",
+    )
+    assert moved["override"] is False
     assert moved["kind"] == "STAGE_CHANGED" and moved["subject"] == {
         "__typename": "Customer",
         "id": ada,

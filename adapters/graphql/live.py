@@ -105,9 +105,7 @@ class OpportunityMovedEvent:
         description="The CloudEvents id of the event, as `events` and webhooks carry it."
     )
     move: OpportunityMove = strawberry.field(description="What happened to the deal.")
-    type: EventType = strawberry.field(
-        description="The event's type, as `events` names it."
-    )
+    type: EventType = strawberry.field(description="The event's type, as `events` names it.")
     opportunity: OpportunityNode = strawberry.field(description="The deal, as it is now.")
     from_stage: PipelineStageNode | None = strawberry.field(
         description="The stage it left, for STAGE_CHANGED; null otherwise."

@@ -151,9 +151,7 @@ class WebhookDelivery(Node):
         description="The CloudEvents id of the event: the `webhook-id` header, the same on "
         "every attempt and replay."
     )
-    event_type: EventType = strawberry.field(
-        description="The type of the event."
-    )
+    event_type: EventType = strawberry.field(description="The type of the event.")
     status: WebhookDeliveryStatus = strawberry.field(  # type: ignore[valid-type]
         description="How far it has got."
     )

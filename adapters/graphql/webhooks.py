@@ -11,7 +11,7 @@ from typing import Annotated, Any, cast
 
 import strawberry
 
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors, invalid_id
 from adapters.graphql.event_types import EventType, event_type_names, event_type_of
@@ -67,8 +67,38 @@ WebhookDeliveryStatus = strawberry.enum(
 )
 
 
+_FIRST = "At most this many, from the start (or after `after`)."
+_AFTER = "The cursor of the delivery the page starts after."
+_LAST = "At most this many, from the end (or before `before`)."
+_BEFORE = "The cursor of the delivery the page ends before."
+
+
 def _event_types(names: Sequence[str]) -> list[Any]:
     return [event_type_of(name) for name in names]
+
+
+@strawberry.input(description="Which deliveries to list; every condition given must hold.")
+class WebhookDeliveryFilter:
+    subscription_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only deliveries to this subscription."
+    )
+    status: WebhookDeliveryStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only deliveries in this status."
+    )
+    event_type: EventType | None = strawberry.field(
+        default=None, description="Only deliveries of events of this type."
+    )
+
+    def resolve(self) -> DeliveryFilter:
+        return DeliveryFilter(
+            subscription_id=(
+                local_id(self.subscription_id, SUBSCRIPTION, field="filter.subscriptionId")
+                if self.subscription_id is not None
+                else None
+            ),
+            status=cast(DeliveryStatus, self.status.value) if self.status is not None else None,
+            event_type=str(self.event_type.value) if self.event_type is not None else None,
+        )
 
 
 @strawberry.type(description="An endpoint that receives events, signed per Standard Webhooks.")
@@ -136,12 +166,6 @@ class WebhookSubscription(Node):
         return delivery_page(info, where, PageRequest(first, after, last, before))
 
 
-_FIRST = "At most this many, from the start (or after `after`)."
-_AFTER = "The cursor of the delivery the page starts after."
-_LAST = "At most this many, from the end (or before `before`)."
-_BEFORE = "The cursor of the delivery the page ends before."
-
-
 @strawberry.type(description="One event sent (or being sent) to one subscription.")
 class WebhookDelivery(Node):
     subscription_id: strawberry.ID = strawberry.field(
@@ -195,38 +219,25 @@ class WebhookDelivery(Node):
         return fetch_webhook_subscription(info, self.subscription_local)
 
 
-@strawberry.type(name="WebhookDeliveryConnection")
+@strawberry.type(name="WebhookDeliveryEdge", description="One delivery of a page of the log.")
+class WebhookDeliveryEdge(Edge[WebhookDelivery]):
+    pass
+
+
+@strawberry.type(
+    name="WebhookDeliveryConnection", description="A page of the delivery log, newest first."
+)
 class WebhookDeliveryConnection(Connection[WebhookDelivery]):
+    edges: list[WebhookDeliveryEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The deliveries of this page, newest first."
+    )
+    edge_type = WebhookDeliveryEdge
     where: strawberry.Private[DeliveryFilter]
 
     @strawberry.field(description="How many deliveries match the filter.")
     def total_count(self, info: Info) -> int:
         context = info.context
         return context.services.use(Events).webhooks.count_deliveries(context.principal, self.where)
-
-
-@strawberry.input(description="Which deliveries to list; every condition given must hold.")
-class WebhookDeliveryFilter:
-    subscription_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only deliveries to this subscription."
-    )
-    status: WebhookDeliveryStatus | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Only deliveries in this status."
-    )
-    event_type: EventType | None = strawberry.field(
-        default=None, description="Only deliveries of events of this type."
-    )
-
-    def resolve(self) -> DeliveryFilter:
-        return DeliveryFilter(
-            subscription_id=(
-                local_id(self.subscription_id, SUBSCRIPTION, field="filter.subscriptionId")
-                if self.subscription_id is not None
-                else None
-            ),
-            status=cast(DeliveryStatus, self.status.value) if self.status is not None else None,
-            event_type=str(self.event_type.value) if self.event_type is not None else None,
-        )
 
 
 def delivery_page(
@@ -405,6 +416,19 @@ class WebhookQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description=_SUBSCRIPTION_ID)],
     ) -> WebhookSubscription | None:
         return fetch_webhook_subscription(info, _subscription_id(id))
+
+    @strawberry.field(
+        description="One delivery of the log; null when there is none (admins only).",
+        extensions=[QueryErrors()],
+    )
+    def webhook_delivery(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the delivery.")
+        ],
+    ) -> WebhookDelivery | None:
+        return fetch_webhook_delivery(info, local_id(id, DELIVERY, field="id"))
 
     @strawberry.field(
         description="The delivery log, newest first (admins only).", extensions=[QueryErrors()]

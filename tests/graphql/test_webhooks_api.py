@@ -399,6 +399,10 @@ def test_the_delivery_log_is_a_connection_paged_both_ways_and_filtered(api: Api)
     delivered = api.data(PAGE, filter={"status": "DELIVERED", "eventType": "CUSTOMER_CREATED"})
     assert delivered["webhookDeliveries"]["totalCount"] == 3
     one = api.data(
-        "query($id: ID!) { node(id: $id) { id ... on WebhookDelivery { status } } }", id=ids[0]
+        "query($id: ID!) { node(id: $id) { id ... on WebhookDelivery { status } } "
+        "webhookDelivery(id: $id) { id eventId } }",
+        id=ids[0],
     )
     assert one["node"] == {"id": ids[0], "status": "DELIVERED"}
+    assert one["webhookDelivery"]["id"] == ids[0]
+    assert one["webhookDelivery"]["eventId"] in {event["id"] for event in partner.events}

@@ -201,7 +201,17 @@ def test_a_stage_change_arrives_with_the_customer_and_its_new_stage(served: Serv
             served.admin, StageMove(customer_id=bob, track="acquisition", stage="lead")
         )
         changed = payload(socket, "lifecycleStageChanged")
+        served.container.use(Lifecycle).change_stage(
+            served.admin,
+            StageMove(customer_id=bob, track="acquisition", stage="marketing_qualified_lead"),
+        )
+        again = payload(socket, "lifecycleStageChanged")
 
+    # Each delivery reads afresh: the customer's stages are not those the first one loaded.
+    assert again["customer"]["lifecycle"] == [
+        {"track": "acquisition", "stage": "marketing_qualified_lead"}
+    ]
+    assert again["change"]["fromStage"] == "lead"
     assert changed["customer"]["id"] == bob_id
     assert changed["customer"]["firstName"] == "Bob"
     assert changed["stage"] == {"track": "acquisition", "stage": "lead"}

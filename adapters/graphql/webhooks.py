@@ -399,7 +399,8 @@ def _delivery_number(text: str) -> int:
 @strawberry.type
 class WebhookQuery:
     @strawberry.field(
-        description="Every webhook subscription, by id (admins only).",
+        description="Every webhook subscription, by id (admins only): configuration, which stays "
+        "small, so a plain list; `webhookDeliveries` is the growing log.",
         extensions=[QueryErrors()],
     )
     def webhook_subscriptions(self, info: Info) -> list[WebhookSubscription]:

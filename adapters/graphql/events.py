@@ -31,7 +31,8 @@ from adapters.graphql.event_types import (
 )
 from adapters.graphql.parts import NodeFetcher, SchemaPart
 from adapters.graphql.relay import MalformedId, Node, from_global_id, local_id, to_global_id
-from adapters.graphql.type_names import CUSTOMER
+from adapters.graphql.type_names import CUSTOMER, PIPELINE
+from application.pipeline.bundle import Sales
 from domain.access.roles import Permission
 from domain.errors import DomainError
 
@@ -145,10 +146,18 @@ class EventSubscription:
             strawberry.ID | None,
             strawberry.argument(description="Only events about this record (any node's id)."),
         ] = None,
+        pipeline_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only events about deals of this pipeline (as they are when the "
+                "event is delivered)."
+            ),
+        ] = None,
     ) -> AsyncGenerator[CloudEvent, None]:
         try:
             info.context.principal.require(Permission.READ_CUSTOMERS)
             customer = local_id(customer_id, CUSTOMER, field="customerId") if customer_id else None
+            pipeline = local_id(pipeline_id, PIPELINE, field="pipelineId") if pipeline_id else None
             subject = _subject_filter(subject_id)
         except (DomainError, MalformedId) as error:
             raise refusal(error) from None
@@ -160,7 +169,27 @@ class EventSubscription:
                 (SUBJECT_TYPES[aggregate_type_of(event["type"])], event["subject"]) != subject
             ):
                 continue
+            if pipeline is not None and _pipeline_of(info, event) != pipeline:
+                continue
             yield CloudEvent.from_event(event)
+
+
+def _pipeline_of(info: Info, event: Mapping[str, Any]) -> str | None:
+    """The pipeline of the deal an event is about; None for events about anything else."""
+    if aggregate_type_of(event["type"]) != "opportunity":
+        return None
+    named = (event.get("data") or {}).get("pipeline_id")
+    if isinstance(named, str):
+        return named
+    context = info.context
+    try:
+        found = context.services.use(Sales).read_pipeline.get_many(
+            context.principal, [event["subject"]]
+        )
+    except DomainError:
+        return None
+    view = found.get(event["subject"])
+    return view.pipeline_id if view is not None else None
 
 
 def _subject_filter(subject_id: strawberry.ID | None) -> tuple[str, str] | None:

@@ -129,6 +129,39 @@ def test_the_events_of_one_customer_only(served: Served) -> None:
     assert from_global_id(event["data"]["changeId"])[0] == "StageChange"
 
 
+DEAL_EVENTS = """
+subscription($pipelineId: ID, $subjectId: ID) {
+  events(
+    types: [OPPORTUNITY_STAGE_CHANGED, OPPORTUNITY_CLOSED]
+    pipelineId: $pipelineId
+    subjectId: $subjectId
+  ) { type subject data subjectNode { id ... on Opportunity { status } } }
+}"""
+
+
+def test_the_events_of_one_deal_of_one_pipeline(served: Served) -> None:
+    sales = served.container.use(Sales)
+    (pipeline,) = [p for p in sales.read_pipeline.pipelines(served.admin) if p.is_default]
+    customer = served.customer("Ada")
+
+    def deal(name: str) -> str:
+        new = NewOpportunity(name=name, customer_id=customer, currency="EUR")
+        return sales.create_opportunity(served.admin, new).id
+
+    other, wanted = deal("Other"), deal("Wanted")
+    wanted_id = to_global_id("Opportunity", wanted)
+    variables = {"pipelineId": to_global_id("Pipeline", pipeline.id), "subjectId": wanted_id}
+    with subscribed(served.client, served.token, (DEAL_EVENTS, variables)) as socket:
+        sales.move_opportunity(served.admin, other, pipeline.stages[1].id)
+        sales.close_opportunity(served.admin, wanted, Outcome.WON, "signed")
+        event = payload(socket, "events")
+
+    # A closed event names no pipeline: the deal's own is read when it is delivered.
+    assert (event["type"], event["subject"]) == ("OPPORTUNITY_CLOSED", wanted_id)
+    assert event["data"]["outcome"] == "WON"
+    assert event["subjectNode"] == {"id": wanted_id, "status": "WON"}
+
+
 def test_a_misspelt_event_type_is_an_error_not_a_silent_stream(served: Served) -> None:
     with subscribed(
         served.client, served.token, (EVENTS, {"types": ["CUSTOMER_CRAETED"]})

@@ -394,6 +394,12 @@ def test_the_delivery_log_is_a_connection_paged_both_ways_and_filtered(api: Api)
     tail = api.data(PAGE, last=1)["webhookDeliveries"]
     assert [edge["node"]["id"] for edge in tail["edges"]] == ids[2:]
 
+    own = api.data(
+        "query($id: ID!) { webhookSubscription(id: $id) "
+        "{ deliveries(first: 1) { totalCount edges { node { id } } } } }",
+        id=subscription["id"],
+    )["webhookSubscription"]["deliveries"]
+    assert (own["totalCount"], [edge["node"]["id"] for edge in own["edges"]]) == (3, ids[:1])
     failed = api.data(PAGE, filter={"status": "FAILED"})["webhookDeliveries"]
     assert (failed["totalCount"], failed["edges"]) == (0, [])
     delivered = api.data(PAGE, filter={"status": "DELIVERED", "eventType": "CUSTOMER_CREATED"})

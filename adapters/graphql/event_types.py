@@ -7,6 +7,7 @@ get the same events in the schema's own words, so a client cache can be updated 
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import AsyncIterator, Collection, Mapping
 from enum import Enum
@@ -36,8 +37,10 @@ from adapters.graphql.type_names import (
     USER,
 )
 from application.events.bundle import Events
-from application.events.catalogue import catalogue
+from application.events.catalogue import EventType as CatalogueEntry
+from application.events.catalogue import catalogue, event_classes
 from domain.errors import DomainError
+from domain.events import DomainEvent
 
 SUBJECT_TYPES: Final[Mapping[str, str]] = {
     "activity": ACTIVITY,
@@ -89,10 +92,21 @@ def enum_name(event_type: str) -> str:
     return name if number is not None and number.group(1) == "1" else f"{name}_{version.upper()}"
 
 
+def _described(entry: CatalogueEntry, cls: type[DomainEvent]) -> str:
+    """The event class's first paragraph (the catalogue keeps only its first line), with
+    the CloudEvents type."""
+    own: str | None = vars(cls).get("__doc__")
+    written = own is not None and f"{cls.__name__}(" not in own and own != DomainEvent.__doc__
+    doc = inspect.cleandoc(own) if own is not None and written else None
+    paragraph = " ".join(doc.split("\n\n")[0].split()) if doc else entry.description
+    return f"{paragraph.replace('``', '`')} CloudEvents type `{entry.name}`."
+
+
 def _event_type_enum() -> Any:
+    classes = {cls.event_type: cls for cls in event_classes()}
     members = {
         enum_name(entry.name): strawberry.enum_value(
-            entry.name, description=f"{entry.description} CloudEvents type `{entry.name}`."
+            entry.name, description=_described(entry, classes[entry.name])
         )
         for entry in catalogue()
     }

@@ -331,7 +331,18 @@ def test_a_customers_timeline_brings_their_new_entries_only(served: Served) -> N
             served.admin, NewActivity(customer_id=bob, kind=ActivityKind.NOTE, subject="Bob's")
         )
         entry = payload(socket, "customerTimeline")
+        # A deal's move names no customer in its event: the timeline is looked at anyway.
+        sales = served.container.use(Sales)
+        (pipeline,) = [p for p in sales.read_pipeline.pipelines(served.admin) if p.is_default]
+        new = NewOpportunity(name="Bob's deal", customer_id=bob, currency="EUR")
+        deal = sales.create_opportunity(served.admin, new).id
+        opened = payload(socket, "customerTimeline")
+        sales.move_opportunity(served.admin, deal, pipeline.stages[1].id)
+        moved = payload(socket, "customerTimeline")
 
+    assert (opened["kind"], moved["kind"]) == ("OPPORTUNITY", "OPPORTUNITY")
+    assert moved["subjectId"] == to_global_id("Opportunity", deal)
+    assert moved["title"].startswith("Bob's deal: moved to")
     assert (entry["kind"], entry["title"]) == ("NOTE", "Bob's")
     assert entry["subjectId"] == to_global_id("Activity", logged.id)
     assert from_global_id(entry["id"])[0] == "TimelineEntry"

@@ -12,7 +12,7 @@ import anyio
 from starlette.testclient import TestClient, WebSocketTestSession
 
 PROTOCOL = "graphql-transport-ws"
-SETTLE_SECONDS = 0.5
+SETTLE_SECONDS = 1.0
 """Subscriptions start listening asynchronously: the time given them before a change."""
 
 

@@ -120,6 +120,14 @@ class OrderConnection(Connection[OrderNode]):
         context = info.context
         if self.batched and self.where.customer_id is not None:
             return await context.loaders.order_counts.load(self.where.customer_id) or 0
+        if self.batched and self.where.company_id is not None:
+            loader = context.loaders.batch(
+                "orders.company_counts",
+                lambda ids: context.services.use(Orders).read.count_of_companies(
+                    context.principal, ids
+                ),
+            )
+            return await loader.load(self.where.company_id) or 0
         return context.services.use(Orders).read.count(context.principal, self.where)
 
 
@@ -273,7 +281,7 @@ class CompanyOrders:
         description="What the company's people bought, newest first unless orderBy says otherwise.",
         extensions=[QueryErrors()],
     )
-    def orders(
+    async def orders(
         self,
         info: Info,
         first: FirstArgument = None,
@@ -284,6 +292,27 @@ class CompanyOrders:
         order_by: OrderByArgument = None,
     ) -> OrderConnection:
         order = order_by.to_sort() if order_by else _NEWEST_FIRST
+        if (
+            filter is None
+            and order == _NEWEST_FIRST
+            and (after, last, before) == (None, None, None)
+        ):
+            # First pages of many companies load together, and so do their counts.
+            context = info.context
+            limit = PageRequest(first=first).size + 1
+            loader = context.loaders.batch(
+                f"orders.company_newest.{limit}",
+                lambda ids: context.services.use(Orders).read.newest_of_companies(
+                    context.principal, ids, limit
+                ),
+            )
+            views = await loader.load(self.local_id) or ()
+            return OrderConnection.from_page(
+                _first_page(list(views), first),
+                OrderNode.from_view,
+                where=OrderFilter(company_id=self.local_id),
+                batched=True,
+            )
         where = (filter or OrderFilterInput()).to_filter(company_id=self.local_id)
         return list_orders(info, where, order, PageRequest(first, after, last, before))
 

@@ -202,6 +202,14 @@ class InMemoryOrderReader:
     def count(self, where: OrderFilter) -> int:
         return len(self._matching(where))
 
+    def newest_of_companies(
+        self, company_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        return {cid: self.of_company(cid, before=None, limit=limit) for cid in company_ids}
+
+    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+        return {cid: self.count_of_company(cid) for cid in company_ids}
+
     def count_of_company(self, company_id: str) -> int:
         return sum(
             1 for o in self._store.orders.values() if self._company_of(o.customer_id) == company_id

@@ -283,6 +283,46 @@ class SqlOrderReader:
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
+    def newest_of_companies(
+        self, company_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        position = (
+            func.row_number()
+            .over(
+                partition_by=customers.c.company_id,
+                order_by=(orders.c.placed_at.desc(), orders.c.id.desc()),
+            )
+            .label("position")
+        )
+        ranked = (
+            select(orders, customers.c.company_id.label("company_of"), position)
+            .join(customers, customers.c.id == orders.c.customer_id)
+            .where(customers.c.company_id.in_(sorted(set(company_ids))))
+            .subquery()
+        )
+        query = (
+            select(ranked.c.company_of, *(ranked.c[column.name] for column in orders.columns))
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.company_of, ranked.c.position)
+        )
+        found: dict[str, list[OrderView]] = {company_id: [] for company_id in company_ids}
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                found[row.company_of].append(_view(row))
+        return found
+
+    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+        query = (
+            select(customers.c.company_id, func.count())
+            .select_from(orders.join(customers, customers.c.id == orders.c.customer_id))
+            .where(customers.c.company_id.in_(sorted(set(company_ids))))
+            .group_by(customers.c.company_id)
+        )
+        counts = dict.fromkeys(company_ids, 0)
+        with self._engine.connect() as connection:
+            counts.update({row[0]: row[1] for row in connection.execute(query)})
+        return counts
+
     def count_of_company(self, company_id: str) -> int:
         query = (
             select(func.count())

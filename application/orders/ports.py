@@ -75,6 +75,14 @@ class OrderReader(Protocol):
 
     def count_of_company(self, company_id: str) -> int: ...
 
+    def newest_of_companies(
+        self, company_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        """The ``limit`` newest orders of each company's people, in one query for all."""
+        ...
+
+    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]: ...
+
     def stats_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, OrderStats]:
         """Each customer's order summary, in one query for all of them; an empty summary
         for a customer without orders."""

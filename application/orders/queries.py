@@ -78,6 +78,18 @@ class ReadOrders:
         actor.require(Permission.READ_ORDERS)
         return self.reader.of_company(company_id, before=before, limit=limit)
 
+    def newest_of_companies(
+        self, actor: Principal, company_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[OrderView]]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.newest_of_companies(company_ids, limit)
+
+    def count_of_companies(
+        self, actor: Principal, company_ids: Collection[str]
+    ) -> Mapping[str, int]:
+        actor.require(Permission.READ_ORDERS)
+        return self.reader.count_of_companies(company_ids)
+
     def count_of_company(self, actor: Principal, company_id: str) -> int:
         actor.require(Permission.READ_ORDERS)
         return self.reader.count_of_company(company_id)

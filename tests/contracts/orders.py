@@ -378,6 +378,12 @@ class CompanyOrdersContract:
         assert [o.id for o in rest] == ["o1"]
         assert backend.orders.count_of_company("co-1") == 2
         assert backend.orders.count_of_company("nobody") == 0
+        newest = backend.orders.newest_of_companies(["co-1", "nobody"], 1)
+        assert {key: [o.id for o in views] for key, views in newest.items()} == {
+            "co-1": ["o2"],
+            "nobody": [],
+        }
+        assert backend.orders.count_of_companies(["co-1", "nobody"]) == {"co-1": 2, "nobody": 0}
 
 
 class OrderStatsContract:

@@ -264,3 +264,39 @@ def test_order_stats_of_a_list_load_in_constant_statements(api: Api) -> None:
 
     selects(1)
     assert selects(3) == selects(12) == 2  # the customers, and every summary
+
+
+def test_orders_of_a_list_of_companies_load_in_constant_statements(api: Api) -> None:
+    for number in range(6):
+        company = api.data(
+            "mutation($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } } }",
+            input={"name": f"Co {number}"},
+        )["createCompany"]["company"]["id"]
+        person = api.data(CREATE, input={"email": f"p{number}@example.com", "companyId": company})
+        customer_id = person["createCustomer"]["customer"]["id"]
+        for day in range(1, 4):
+            record(
+                api,
+                customerId=customer_id,
+                placedAt=f"2026-03-0{day}T10:00:00Z",
+                currency="USD",
+                total=f"{day}.00",
+            )
+    query = (
+        "query($n: Int) { companies(first: $n) { edges { node { "
+        "orders(first: 2) { totalCount edges { node { total { amount } } } } "
+        "orderStats { orderCount } } } } }"
+    )
+
+    def selects(size: int) -> tuple[int, dict[str, Any]]:
+        api.statements.clear()
+        data = api.data(query, n=size)
+        return sum(s.startswith("SELECT") for s in api.statements), data
+
+    selects(1)
+    small, data = selects(2)
+    large, _ = selects(6)
+    orders = data["companies"]["edges"][0]["node"]["orders"]
+    assert orders["totalCount"] == 3
+    assert [e["node"]["total"]["amount"] for e in orders["edges"]] == ["3.00", "2.00"]
+    assert small == large == 4  # companies, first pages, counts, summaries

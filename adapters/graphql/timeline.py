@@ -282,8 +282,10 @@ class BehaviourTimelineEntry(TimelineEntryNode):
     description="An order the customer placed, drawn again whenever its status changes."
 )
 class OrderTimelineEntry(TimelineEntryNode):
+    # Named apart from the deal entry's status: a client selects both in one query, and
+    # fields of one name must have one type there.
     @strawberry.field(description="Where the order stood when the entry was last drawn.")
-    def status(self) -> OrderStatusValue:
+    def order_status(self) -> OrderStatusValue:
         return _member(OrderStatusValue, self.datum("status")) or OrderStatusValue.PLACED
 
     @strawberry.field(description="What was charged.")
@@ -395,9 +397,7 @@ class StageChangeTimelineEntry(TimelineEntryNode):
 @strawberry.type(description="Something that happened to one of the customer's deals.")
 class OpportunityTimelineEntry(TimelineEntryNode):
     @strawberry.field(description="Where the deal stood after it happened.")
-    def status(
-        self,
-    ) -> DealStatus:
+    def opportunity_status(self) -> DealStatus:
         from adapters.graphql.opportunities import OpportunityStatus as Status
 
         found = _member(Status, self.datum("status"))

@@ -104,7 +104,7 @@ query($id: ID!, $from: DateTime, $to: DateTime, $last: Int, $before: String) {
           __typename kind title
           subject { __typename id }
           ... on OrderTimelineEntry {
-            status total { amount currency } refunded { amount currency } order { id }
+            orderStatus total { amount currency } refunded { amount currency } order { id }
           }
           ... on ActivityTimelineEntry { activityKind activity { id } }
           ... on BehaviourTimelineEntry { eventName event { name } }
@@ -145,7 +145,7 @@ def test_entries_are_typed_by_kind_with_their_subject_and_schema_enums(api: Api,
     assert timeline["totalCount"] == len(timeline["edges"]) == 5
     by_type = {edge["node"]["__typename"]: edge["node"] for edge in timeline["edges"]}
     placed = by_type["OrderTimelineEntry"]
-    assert placed["status"] == "PAID" and placed["kind"] == "ORDER"
+    assert placed["orderStatus"] == "PAID" and placed["kind"] == "ORDER"
     assert placed["total"] == {"amount": "21.00", "currency": "EUR"}
     assert placed["refunded"] == {"amount": "0.00", "currency": "EUR"}
     assert placed["order"] == {"id": order} and placed["subject"] == {

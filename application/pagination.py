@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import frozen
 
@@ -174,3 +174,55 @@ def keyset_page(page: PageRequest, order: KeysetOrder[V], slice_of: Slicer[V]) -
     return build_page(
         page, fetched, size, lambda view: encode_cursor(order.name, order.key_of(view))
     )
+
+
+@frozen
+class MemoryOrder(Generic[V]):
+    """An ordering of a list small enough to page in memory: each item's value and id.
+
+    ``value_of`` must never give ``None``; ``read`` turns a cursor's JSON value back."""
+
+    name: str
+    value_of: Callable[[V], SortValue]
+    id_of: Callable[[V], str]
+    read: Callable[[object], SortValue]
+    descending: bool = False
+
+    def key_of(self, item: V) -> SortKey:
+        return SortKey(self.value_of(item), self.id_of(item))
+
+
+def page_in_memory(page: PageRequest, items: Sequence[V], order: MemoryOrder[V]) -> Page[V]:
+    """One Relay page of ``items`` (in any order) sorted by ``order``, with keyset cursors."""
+    size = page.size
+    after = page.after and decode_cursor(page.after, order.name, field="after", read=order.read)
+    before = page.before and decode_cursor(page.before, order.name, field="before", read=order.read)
+
+    def position(item: V) -> tuple[Any, str]:
+        return (order.value_of(item), order.id_of(item))
+
+    ranked = sorted(items, key=position, reverse=order.descending)
+
+    def beyond(item: V, bound: SortKey) -> bool:
+        mine, theirs = position(item), (bound.value, bound.id)
+        return mine < theirs if order.descending else mine > theirs
+
+    if after:
+        ranked = [item for item in ranked if beyond(item, after)]
+    if before:
+        ranked = [
+            item
+            for item in ranked
+            if not beyond(item, before) and position(item) != (before.value, before.id)
+        ]
+    if page.from_end:
+        ranked.reverse()
+    return build_page(
+        page, ranked[: size + 1], size, lambda item: encode_cursor(order.name, order.key_of(item))
+    )
+
+
+def read_int(value: object) -> SortValue:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(value)
+    return value

@@ -33,8 +33,10 @@ from application.tags.bundle import Tags
 from application.tags.views import TagView
 from application.timeline.bundle import Timeline
 from application.timeline.queries import GetTimeline
+from domain.lifecycle import LifecycleCatalogue, StageChange
 from domain.pipeline import Pipeline, StageEntry
 from domain.segments.rfm import RfmScore
+from domain.tags import TagChange
 from domain.timeline import TimelineEntry
 
 V = TypeVar("V")
@@ -108,6 +110,34 @@ class Loaders:
         self._sales = sales
         self._principal = principal
         self._pipelines: dict[str, Pipeline] | None = None
+        get_tags = services.use(Tags).get
+        self.tag_history_pages: DataLoader[tuple[str, int | None], Page[TagChange]] = DataLoader(
+            load_fn=lambda keys: _first_pages(
+                lambda ids, first: get_tags.first_history_pages(principal, ids, first), keys
+            )
+        )
+        lifecycle = services.use(Lifecycle).read
+        self.stage_history_pages: DataLoader[tuple[str, int | None], Page[StageChange]] = (
+            DataLoader(
+                load_fn=lambda keys: _first_pages(
+                    lambda ids, first: lifecycle.first_history_pages(principal, ids, first), keys
+                )
+            )
+        )
+        self.tag_history_counts: DataLoader[str, int | None] = _batched(
+            lambda ids: get_tags.history_counts(principal, ids)
+        )
+        self.stage_history_counts: DataLoader[str, int | None] = _batched(
+            lambda ids: lifecycle.history_counts(principal, ids)
+        )
+        self._lifecycle = lifecycle
+        self._catalogue: LifecycleCatalogue | None = None
+
+    def lifecycle_catalogue(self) -> LifecycleCatalogue:
+        """The lifecycle tracks and rules, read once per request (for stage labels)."""
+        if self._catalogue is None:
+            self._catalogue = self._lifecycle.tracks(self._principal)
+        return self._catalogue
 
     def pipelines(self) -> dict[str, Pipeline]:
         """Every pipeline by id, read once per request."""
@@ -115,6 +145,22 @@ class Loaders:
             found = self._sales.read_pipeline.pipelines(self._principal)
             self._pipelines = {pipeline.id: pipeline for pipeline in found}
         return self._pipelines
+
+
+async def _first_pages(
+    fetch: Callable[[list[str], int | None], Mapping[str, Page[V]]],
+    keys: list[tuple[str, int | None]],
+) -> list[Page[V]]:
+    """One query per page size asked for, however many customers ask."""
+    groups: dict[int | None, list[str]] = {}
+    for customer_id, first in keys:
+        groups.setdefault(first, []).append(customer_id)
+    found = {
+        (customer_id, first): page
+        for first, ids in groups.items()
+        for customer_id, page in fetch(ids, first).items()
+    }
+    return [found[key] for key in keys]
 
 
 async def _first_timeline_pages(

@@ -1,39 +1,63 @@
-"""Tags in the API: the type, the catalogue as a connection, and ``Customer.tags``."""
+"""Tags in the API: the type, the catalogue as a connection, ``Customer.tags`` and its history."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.connections import Connection
 from adapters.graphql.context import Info
+from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import QueryErrors
 from adapters.graphql.parts import SchemaPart
-from adapters.graphql.relay import Node, to_global_id
+from adapters.graphql.relay import Node, OrderDirection, local_id, to_global_id
+from adapters.graphql.segment_rules import described_enum
 from adapters.graphql.type_names import AUTO_TAG_RULE, TAG
 from application.pagination import PageRequest
 from application.tags.bundle import Tags
+from application.tags.queries import TagFilter, TagOrder, TagSortField
 from application.tags.views import TagView
 from domain.tags import TagCategory, TagChange
 
-MAX_HISTORY = 100
-
-_categories: type[Enum] = Enum(  # type: ignore[misc]
-    "TagCategory", {category.name: category.value for category in TagCategory}
+TagCategoryValue = described_enum(
+    TagCategory,
+    "TagCategory",
+    "What a tag says about a customer.",
+    {
+        "STATIC": "A fact about the customer, put on by hand or by import.",
+        "BEHAVIOUR": "Something the customer does, such as events they trigger.",
+        "TRANSACTION": "Something about the customer's orders and spending.",
+        "MARKETING_RESPONSE": "How the customer responds to campaigns.",
+    },
 )
-TagCategoryValue = strawberry.enum(_categories, description="What a tag says about a customer.")
+
+_FIRST = "How many items from the start (or after `after`); at most 100, 20 when neither first nor last is given."
+_AFTER = "The cursor of the item the page starts after."
+_LAST = "How many items from the end (or before `before`); at most 100."
+_BEFORE = "The cursor of the item the page ends before."
+PageFirst = Annotated[int | None, strawberry.argument(description=_FIRST)]
+PageAfter = Annotated[str | None, strawberry.argument(description=_AFTER)]
+PageLast = Annotated[int | None, strawberry.argument(description=_LAST)]
+PageBefore = Annotated[str | None, strawberry.argument(description=_BEFORE)]
+"""The Relay arguments of every connection of tags, segments and lifecycle, described."""
 
 
 @strawberry.type(name="Tag", description="A label from the catalogue that customers carry.")
 class TagNode(Node):
     name: str = strawberry.field(description="Unique, ignoring case.")
     colour: str = strawberry.field(description="#RRGGBB, upper-case.")
-    category: TagCategoryValue  # type: ignore[valid-type]
-    description: str
-    created_at: datetime
+    category: TagCategoryValue = strawberry.field(  # type: ignore[valid-type]
+        description="What the tag says about the customers carrying it."
+    )
+    description: str = strawberry.field(description="What the tag means; may be empty.")
+    created_at: datetime = strawberry.field(description="When the tag was added to the catalogue.")
+    version: int = strawberry.field(
+        description="Grows with every change; give it to updateTag to change the tag."
+    )
 
     @classmethod
     def from_view(cls, view: TagView) -> TagNode:
@@ -44,22 +68,70 @@ class TagNode(Node):
             category=TagCategoryValue[view.category.name],
             description=view.description,
             created_at=view.created_at,
+            version=view.version,
         )
 
 
-@strawberry.type(name="TagConnection")
+@strawberry.type(name="TagConnection", description="A page of the catalogue of tags.")
 class TagConnection(Connection[TagNode]):
-    @strawberry.field(description="How many tags the catalogue holds.")
+    filter: strawberry.Private[TagFilter] = TagFilter()
+
+    @strawberry.field(description="How many tags the filter admits, over every page.")
     def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.use(Tags).list.count(context.principal)
+        return context.services.use(Tags).list.count(context.principal, self.filter)
+
+
+@strawberry.enum(name="TagOrderField", description="What lists of tags are ordered by.")
+class TagOrderField(Enum):
+    NAME = strawberry.enum_value("name", description="The name, ignoring case.")
+    CREATED_AT = strawberry.enum_value(
+        "created_at", description="When the tag was added to the catalogue."
+    )
+
+
+@strawberry.input(name="TagOrder", description="How a list of tags is ordered.")
+class TagOrderInput:
+    field: TagOrderField = strawberry.field(
+        default=TagOrderField.NAME, description="What the tags are ordered by."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending or descending."
+    )
+
+    def to_order(self) -> TagOrder:
+        return TagOrder(
+            field=TagSortField(enum_value(self.field)),
+            descending=self.direction is OrderDirection.DESC,
+        )
+
+
+@strawberry.input(name="TagFilter", description="Which tags a list holds; all conditions hold.")
+class TagFilterInput:
+    categories: list[TagCategoryValue] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Tags of any of these categories; null for every category."
+    )
+    name_contains: str | None = strawberry.field(
+        default=None, description="Tags whose name holds this text, ignoring case."
+    )
+
+    def to_filter(self) -> TagFilter:
+        categories = self.categories
+        return TagFilter(
+            categories=(
+                None
+                if categories is None
+                else frozenset(TagCategory(enum_value(c)) for c in categories)
+            ),
+            name_contains=self.name_contains,
+        )
 
 
 @strawberry.type(name="TagChange", description="A tag put on, or taken off, a customer.")
 class TagChangeNode:
     added: bool = strawberry.field(description="False when the tag was taken off.")
-    occurred_at: datetime
-    tag_id: strawberry.ID
+    occurred_at: datetime = strawberry.field(description="When the change was made.")
+    tag_id: strawberry.ID = strawberry.field(description="The global id of the tag.")
     tag_name: str = strawberry.field(description="The tag's name now.")
     rule_id: strawberry.ID | None = strawberry.field(
         description="The auto-tag rule that made the change; null when a person did."
@@ -88,6 +160,17 @@ class TagChangeNode:
         return await load_user(info, self.actor_id)
 
 
+@strawberry.type(
+    name="TagChangeConnection", description="A page of a customer's tag history, newest first."
+)
+class TagChangeConnection(Connection[TagChangeNode]):
+    customer_id: strawberry.Private[str] = ""
+
+    @strawberry.field(description="How many changes the customer's tag history holds.")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.tag_history_counts.load(self.customer_id) or 0
+
+
 def fetch_tag(info: Info, tag_id: str) -> TagNode | None:
     context = info.context
     view = context.services.use(Tags).get(context.principal, [tag_id]).get(tag_id)
@@ -107,33 +190,71 @@ class CustomerTags:
         return [TagNode.from_view(view) for view in views or ()]
 
     @strawberry.field(
-        description="Tags put on and taken off this customer, newest first (at most 100).",
+        description="Tags put on and taken off this customer, newest first.",
         extensions=[QueryErrors()],
     )
-    def tag_history(self, info: Info, first: int = 20) -> list[TagChangeNode]:
+    async def tag_history(
+        self,
+        info: Info,
+        first: PageFirst = None,
+        after: PageAfter = None,
+        last: PageLast = None,
+        before: PageBefore = None,
+    ) -> TagChangeConnection:
         context = info.context
-        changes = context.services.use(Tags).get.history(context.principal, self.id_local)
-        return [TagChangeNode.from_change(c) for c in changes[: max(0, min(first, MAX_HISTORY))]]
+        request = PageRequest(first, after, last, before)
+        request.size  # noqa: B018 - refuses a page size out of range before any loading
+        if after is None and last is None and before is None:
+            # First pages through a DataLoader: one query for a whole list of customers.
+            page = await context.loaders.tag_history_pages.load((self.id_local, first))
+        else:
+            page = context.services.use(Tags).get.history_page(
+                context.principal, self.id_local, request
+            )
+        return TagChangeConnection.from_page(
+            page, TagChangeNode.from_change, customer_id=self.id_local
+        )
 
 
 @strawberry.type
 class TagQuery:
     @strawberry.field(
-        description="The catalogue of tags by name, ignoring case.", extensions=[QueryErrors()]
+        description="The catalogue of tags, by name ignoring case unless orderBy says otherwise.",
+        extensions=[QueryErrors()],
     )
     def tags(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: PageFirst = None,
+        after: PageAfter = None,
+        last: PageLast = None,
+        before: PageBefore = None,
+        filter: Annotated[
+            TagFilterInput | None, strawberry.argument(description="Which tags to list.")
+        ] = None,
+        order_by: Annotated[
+            TagOrderInput | None, strawberry.argument(description="How to order them.")
+        ] = None,
     ) -> TagConnection:
         context = info.context
+        criteria = filter.to_filter() if filter else TagFilter()
         page = context.services.use(Tags).list(
-            context.principal, PageRequest(first, after, last, before)
+            context.principal,
+            PageRequest(first, after, last, before),
+            criteria,
+            order_by.to_order() if order_by else TagOrder(),
         )
-        return TagConnection.from_page(page, TagNode.from_view)
+        return TagConnection.from_page(page, TagNode.from_view, filter=criteria)
+
+    @strawberry.field(
+        description="One tag by its id; null if none has it.", extensions=[QueryErrors()]
+    )
+    def tag(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The tag's global id.")],
+    ) -> TagNode | None:
+        return fetch_tag(info, local_id(id, TAG, field="id"))
 
 
 PART = SchemaPart(

@@ -148,9 +148,28 @@ class InMemorySegmentReader:
             found = self._store.segments
             return {i: SegmentView.from_segment(found[i]) for i in ids if i in found}
 
-    def members(self, segment_id: str, *, first: int, after: str | None) -> list[str]:
-        members = sorted(self.all_members(segment_id))
-        return [m for m in members if after is None or m > after][:first]
+    def members(
+        self,
+        segment_id: str,
+        *,
+        first: int,
+        after: str | None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> list[str]:
+        members = sorted(self.all_members(segment_id), reverse=descending)
+
+        def beyond(member: str, bound: str) -> bool:
+            return member < bound if descending else member > bound
+
+        return [
+            m
+            for m in members
+            if (after is None or beyond(m, after)) and (before is None or beyond(before, m))
+        ][:first]
+
+    def member_count(self, segment_id: str) -> int:
+        return len(self.all_members(segment_id))
 
     def all_members(self, segment_id: str) -> set[str]:
         with self._store.lock:

@@ -37,6 +37,16 @@ class InMemoryTags:
     def add(self, tag: Tag) -> None:
         self._tags[tag.id] = self._transaction.saw(tag)
 
+    def get(self, tag_id: str) -> Tag | None:
+        found = self._all_tags().get(tag_id)
+        if found is None:
+            return None
+        # A copy, so that a change not committed never reaches the store.
+        return self._tags.get(tag_id) or attrs.evolve(found)
+
+    def update(self, tag: Tag) -> None:
+        self._tags[tag.id] = self._transaction.saw(tag)
+
     def name_taken(self, name: str) -> bool:
         key = name_key(name)
         return any(tag.name_key == key for tag in self._all_tags().values())
@@ -107,6 +117,17 @@ class InMemoryTags:
     def add_rule(self, rule: AutoTagRule) -> None:
         self._rules[rule.id] = rule
 
+    def update_rule(self, rule: AutoTagRule) -> None:
+        self._rules[rule.id] = rule
+
+    def disown(self, rule_id: str) -> None:
+        def disown(store: InMemoryStore) -> None:
+            for pair, by_rule in store.customer_tags.items():
+                if by_rule == rule_id:
+                    store.customer_tags[pair] = None
+
+        self._changes.append(disown)
+
     def remove_rule(self, rule_id: str) -> None:
         self._rules.pop(rule_id, None)
         self._removed_rules.add(rule_id)
@@ -128,7 +149,7 @@ class InMemoryTags:
 
     def check(self) -> None:
         """Mirror of the SQL adapter's unique index on the case-folded name."""
-        taken = {tag.name_key for tag in self._store.tags.values()}
+        taken = {tag.name_key for i, tag in self._store.tags.items() if i not in self._tags}
         for tag in self._tags.values():
             if tag.name_key in taken:
                 raise AlreadyTaken("name", "another tag has this name")
@@ -196,3 +217,20 @@ class InMemoryTagReader:
         with self._store.lock:
             changes = [c for c in self._store.tag_history.values() if c.customer_id == customer_id]
         return sorted(changes, key=lambda change: (change.occurred_at, change.id), reverse=True)
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        wanted = set(customer_ids)
+        counts: dict[str, int] = {}
+        with self._store.lock:
+            for change in self._store.tag_history.values():
+                if change.customer_id in wanted:
+                    counts[change.customer_id] = counts.get(change.customer_id, 0) + 1
+        return counts
+
+    def newest_history(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[TagChange]]:
+        return {
+            customer_id: list(self.history(customer_id)[: max(0, limit)])
+            for customer_id in customer_ids
+        }

@@ -7,7 +7,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlalchemy import Engine, Row, delete, func, insert, select, update
 
 from adapters.persistence.tables import customer_rfm, segment_members, segment_sizes, segments
 from adapters.persistence.transaction import SqlTransaction
@@ -37,6 +37,7 @@ def _segment(row: Row[Any]) -> Segment:
         size=row.size,
         refreshed_at=row.refreshed_at,
         description=row.description,
+        version=row.version,
     )
 
 
@@ -50,6 +51,7 @@ def _values(segment: Segment) -> dict[str, Any]:
         "size": segment.size,
         "updated_at": segment.updated_at,
         "refreshed_at": segment.refreshed_at,
+        "version": segment.version,
     }
 
 
@@ -199,15 +201,33 @@ class SqlSegmentReader:
         with self._engine.connect() as connection:
             return {row.id: _view(row) for row in connection.execute(query)}
 
-    def members(self, segment_id: str, *, first: int, after: str | None) -> list[str]:
-        query = select(segment_members.c.customer_id).where(
-            segment_members.c.segment_id == segment_id
-        )
+    def members(
+        self,
+        segment_id: str,
+        *,
+        first: int,
+        after: str | None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> list[str]:
+        member = segment_members.c.customer_id
+        query = select(member).where(segment_members.c.segment_id == segment_id)
         if after is not None:
-            query = query.where(segment_members.c.customer_id > after)
-        query = query.order_by(segment_members.c.customer_id).limit(first)
+            query = query.where(member < after if descending else member > after)
+        if before is not None:
+            query = query.where(member > before if descending else member < before)
+        query = query.order_by(member.desc() if descending else member).limit(first)
         with self._engine.connect() as connection:
             return list(connection.execute(query).scalars())
+
+    def member_count(self, segment_id: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(segment_members)
+            .where(segment_members.c.segment_id == segment_id)
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def all_members(self, segment_id: str) -> set[str]:
         query = select(segment_members.c.customer_id).where(

@@ -161,6 +161,7 @@ class SegmentView:
     updated_at: datetime
     refreshed_at: datetime | None
     description: str = ""
+    version: int = 1
 
     @classmethod
     def from_segment(cls, segment: Segment) -> SegmentView:
@@ -174,6 +175,7 @@ class SegmentView:
             updated_at=segment.updated_at,
             refreshed_at=segment.refreshed_at,
             description=segment.description,
+            version=segment.version,
         )
 
 
@@ -192,9 +194,20 @@ class SegmentReader(Protocol):
 
     def get_many(self, ids: Collection[str]) -> Mapping[str, SegmentView]: ...
 
-    def members(self, segment_id: str, *, first: int, after: str | None) -> list[str]:
-        """Member ids in code point order, strictly after ``after``."""
+    def members(
+        self,
+        segment_id: str,
+        *,
+        first: int,
+        after: str | None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> list[str]:
+        """At most ``first`` member ids in code point order (reversed when ``descending``),
+        strictly after ``after`` and before ``before`` in that order."""
         ...
+
+    def member_count(self, segment_id: str) -> int: ...
 
     def segments_of(self, customer_ids: Collection[str]) -> Mapping[str, list[SegmentView]]: ...
 

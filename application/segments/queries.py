@@ -3,15 +3,77 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from enum import StrEnum
 
 from attrs import frozen
 
+from application.pagination import (
+    MemoryOrder,
+    Page,
+    PageRequest,
+    SortKey,
+    build_page,
+    decode_cursor,
+    encode_cursor,
+    page_in_memory,
+    read_int,
+    read_text,
+    read_time,
+)
 from application.principal import Principal
 from application.segments.ports import SegmentReader, SegmentView, SizePoint
 from domain.access.roles import Permission
 from domain.segments.rfm import RfmScore
+from domain.segments.segment import SegmentKind
+from domain.tags.tag import name_key
 
 MAX_PAGE = 1_000
+MEMBERS_ORDERING = "segment_members:customer_id:asc"
+
+
+class SegmentSortField(StrEnum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+    SIZE = "size"
+
+
+@frozen(kw_only=True)
+class SegmentFilter:
+    """Segments of ``kinds`` whose name holds ``name_contains`` (ignoring case)."""
+
+    kinds: frozenset[SegmentKind] | None = None
+    name_contains: str | None = None
+
+    def admits(self, segment: SegmentView) -> bool:
+        if self.kinds is not None and segment.kind not in self.kinds:
+            return False
+        return not self.name_contains or name_key(self.name_contains) in name_key(segment.name)
+
+
+@frozen(kw_only=True)
+class SegmentOrder:
+    field: SegmentSortField = SegmentSortField.NAME
+    descending: bool = False
+
+    def memory_order(self) -> MemoryOrder[SegmentView]:
+        name = f"segments:{self.field.value}:{'desc' if self.descending else 'asc'}"
+        if self.field is SegmentSortField.CREATED_AT:
+            value_of, read = (lambda s: s.created_at), read_time
+        elif self.field is SegmentSortField.SIZE:
+            value_of, read = (lambda s: s.size), read_int
+        else:
+            value_of, read = (lambda s: name_key(s.name)), read_text
+        return MemoryOrder(
+            name=name,
+            value_of=value_of,
+            id_of=lambda s: s.id,
+            read=read,
+            descending=self.descending,
+        )
+
+
+def _member_cursor(customer_id: str) -> str:
+    return encode_cursor(MEMBERS_ORDERING, SortKey(customer_id, customer_id))
 
 
 @frozen
@@ -23,6 +85,46 @@ class ReadSegments:
     def all(self, actor: Principal) -> Sequence[SegmentView]:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.all()
+
+    def page(
+        self,
+        actor: Principal,
+        page: PageRequest,
+        filter: SegmentFilter = SegmentFilter(),
+        order: SegmentOrder = SegmentOrder(),
+    ) -> Page[SegmentView]:
+        actor.require(Permission.READ_CUSTOMERS)
+        found = [view for view in self.reader.all() if filter.admits(view)]
+        return page_in_memory(page, found, order.memory_order())
+
+    def count(self, actor: Principal, filter: SegmentFilter = SegmentFilter()) -> int:
+        actor.require(Permission.READ_CUSTOMERS)
+        return sum(1 for view in self.reader.all() if filter.admits(view))
+
+    def member_page(self, actor: Principal, segment_id: str, page: PageRequest) -> Page[str]:
+        """Member ids in code point order, a Relay page at a time."""
+        actor.require(Permission.READ_CUSTOMERS)
+        size = page.size
+
+        def bound(cursor: str | None, field: str) -> str | None:
+            if cursor is None:
+                return None
+            return decode_cursor(cursor, MEMBERS_ORDERING, field=field, read=read_text).id
+
+        after, before = bound(page.after, "after"), bound(page.before, "before")
+        # Walking back from the end, the reader's "after" is the page's before.
+        fetched = self.reader.members(
+            segment_id,
+            first=size + 1,
+            after=before if page.from_end else after,
+            before=after if page.from_end else before,
+            descending=page.from_end,
+        )
+        return build_page(page, fetched, size, _member_cursor)
+
+    def member_count(self, actor: Principal, segment_id: str) -> int:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.member_count(segment_id)
 
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, SegmentView]:
         actor.require(Permission.READ_CUSTOMERS)

@@ -127,10 +127,15 @@ def condition_from_json(raw: Mapping[str, Any]) -> TagCondition:
 
 @frozen
 class AutoTagRule:
-    """While a customer meets ``condition``, they carry ``tag_id``; rules are data."""
+    """While a customer meets ``condition``, they carry ``tag_id``; rules are data.
+
+    A rule not ``enabled`` is skipped by the job; the tags it put on stay."""
 
     id: str
     tag_id: str
     condition: TagCondition
     created_at: datetime
     created_by: str
+    enabled: bool = True
+    version: int = 1
+    """Grows by one with every change, for optimistic concurrency."""

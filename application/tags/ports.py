@@ -21,6 +21,14 @@ class TagRepository(Protocol):
         """Store a new tag; a name another tag has (ignoring case) is ``AlreadyTaken``."""
         ...
 
+    def get(self, tag_id: str) -> Tag | None:
+        """The tag to change, or ``None``; a changed one is saved by ``update``."""
+        ...
+
+    def update(self, tag: Tag) -> None:
+        """Save a changed tag; a name another tag has (ignoring case) is ``AlreadyTaken``."""
+        ...
+
     def name_taken(self, name: str) -> bool:
         """Whether a tag has this name already, ignoring case."""
         ...
@@ -59,6 +67,14 @@ class TagRepository(Protocol):
         """Every auto-tag rule, oldest first."""
         ...
 
+    def update_rule(self, rule: AutoTagRule) -> None:
+        """Save a changed rule (same id) in place of the stored one."""
+        ...
+
+    def disown(self, rule_id: str) -> None:
+        """The tags the rule put on become as if a person had put them on."""
+        ...
+
 
 class TagReader(Protocol):
     """Read-only queries over tags, outside any unit of work."""
@@ -75,6 +91,16 @@ class TagReader(Protocol):
 
     def history(self, customer_id: str) -> Sequence[TagChange]:
         """The customer's tag changes, newest first by ``(occurred_at, id)``."""
+        ...
+
+    def newest_history(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[TagChange]]:
+        """The ``limit`` newest changes of each customer (as ``history``), in one query."""
+        ...
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        """How many tag changes each customer has; none for those without."""
         ...
 
     def rules(self) -> Sequence[AutoTagRule]:

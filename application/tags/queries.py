@@ -2,64 +2,111 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from enum import StrEnum
 
 from attrs import frozen
 
 from application.pagination import (
+    MemoryOrder,
     Page,
     PageRequest,
-    SortKey,
     build_page,
-    decode_cursor,
     encode_cursor,
+    page_in_memory,
     read_text,
+    read_time,
 )
 from application.principal import Principal
 from application.tags.ports import TagReader
 from application.tags.views import TagView
 from domain.access.roles import Permission
-from domain.tags import TagChange
+from domain.tags import TagCategory, TagChange
+from domain.tags.tag import name_key
 
-_ORDERING = "name:asc"
+
+class TagSortField(StrEnum):
+    NAME = "name"
+    CREATED_AT = "created_at"
 
 
-def _cursor(view: TagView) -> str:
-    key, tag_id = view.sort_key
-    return encode_cursor(_ORDERING, SortKey(key, tag_id))
+@frozen(kw_only=True)
+class TagFilter:
+    """Tags of any of ``categories`` whose name holds ``name_contains`` (ignoring case)."""
+
+    categories: frozenset[TagCategory] | None = None
+    name_contains: str | None = None
+
+    def admits(self, tag: TagView) -> bool:
+        if self.categories is not None and tag.category not in self.categories:
+            return False
+        return not self.name_contains or name_key(self.name_contains) in name_key(tag.name)
+
+
+@frozen(kw_only=True)
+class TagOrder:
+    field: TagSortField = TagSortField.NAME
+    descending: bool = False
+
+    def memory_order(self) -> MemoryOrder[TagView]:
+        direction = "desc" if self.descending else "asc"
+        if self.field is TagSortField.CREATED_AT:
+            return MemoryOrder(
+                name=f"tags:created_at:{direction}",
+                value_of=lambda tag: tag.created_at,
+                id_of=lambda tag: tag.id,
+                read=read_time,
+                descending=self.descending,
+            )
+        return MemoryOrder(
+            # The name the catalogue always paged by, so that old cursors still read.
+            name="name:asc" if not self.descending else "name:desc",
+            value_of=lambda tag: tag.sort_key[0],
+            id_of=lambda tag: tag.id,
+            read=read_text,
+            descending=self.descending,
+        )
 
 
 @frozen
 class ListTags:
-    """The catalogue by name, ignoring case; small enough to page in memory."""
+    """The catalogue, filtered and ordered; small enough to page in memory."""
 
     reader: TagReader
 
-    def __call__(self, actor: Principal, page: PageRequest) -> Page[TagView]:
+    def __call__(
+        self,
+        actor: Principal,
+        page: PageRequest,
+        filter: TagFilter = TagFilter(),
+        order: TagOrder = TagOrder(),
+    ) -> Page[TagView]:
         actor.require(Permission.READ_CUSTOMERS)
-        size = page.size
-        after = page.after and decode_cursor(page.after, _ORDERING, field="after", read=read_text)
-        before = page.before and decode_cursor(
-            page.before, _ORDERING, field="before", read=read_text
-        )
-        tags = [
-            tag
-            for tag in self.reader.all()
-            if (not after or tag.sort_key > (after.value, after.id))
-            and (not before or tag.sort_key < (before.value, before.id))
-        ]
-        if page.from_end:
-            tags.reverse()
-        return build_page(page, tags[: size + 1], size, _cursor)
+        tags = [tag for tag in self.reader.all() if filter.admits(tag)]
+        return page_in_memory(page, tags, order.memory_order())
 
-    def count(self, actor: Principal) -> int:
+    def count(self, actor: Principal, filter: TagFilter = TagFilter()) -> int:
         actor.require(Permission.READ_CUSTOMERS)
-        return len(self.reader.all())
+        return sum(1 for tag in self.reader.all() if filter.admits(tag))
 
     def everything(self, actor: Principal) -> Sequence[TagView]:
         """The whole catalogue by name: for callers that look tags up by name."""
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.all()
+
+
+HISTORY_ORDERING = "tag_history:occurred_at:desc"
+_HISTORY: MemoryOrder[TagChange] = MemoryOrder(
+    name=HISTORY_ORDERING,
+    value_of=lambda change: change.occurred_at,
+    id_of=lambda change: change.id,
+    read=read_time,
+    descending=True,
+)
+
+
+def _history_cursor(change: TagChange) -> str:
+    return encode_cursor(HISTORY_ORDERING, _HISTORY.key_of(change))
 
 
 @frozen
@@ -81,3 +128,27 @@ class GetTags:
     def history(self, actor: Principal, customer_id: str) -> Sequence[TagChange]:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.history(customer_id)
+
+    def history_page(
+        self, actor: Principal, customer_id: str, page: PageRequest
+    ) -> Page[TagChange]:
+        """A customer's tag changes, newest first, a Relay page at a time."""
+        actor.require(Permission.READ_CUSTOMERS)
+        return page_in_memory(page, self.reader.history(customer_id), _HISTORY)
+
+    def history_counts(self, actor: Principal, customer_ids: Collection[str]) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.history_counts(customer_ids)
+
+    def first_history_pages(
+        self, actor: Principal, customer_ids: Collection[str], first: int | None
+    ) -> dict[str, Page[TagChange]]:
+        """The first page of many customers' tag histories at once, for lists of customers."""
+        actor.require(Permission.READ_CUSTOMERS)
+        request = PageRequest(first=first)
+        size = request.size
+        fetched = self.reader.newest_history(customer_ids, size + 1)
+        return {
+            customer_id: build_page(request, fetched.get(customer_id, ()), size, _history_cursor)
+            for customer_id in customer_ids
+        }

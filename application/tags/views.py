@@ -20,6 +20,7 @@ class TagView:
     category: TagCategory
     description: str
     created_at: datetime
+    version: int = 1
 
     @classmethod
     def from_tag(cls, tag: Tag) -> TagView:
@@ -30,6 +31,7 @@ class TagView:
             category=tag.category,
             description=tag.description,
             created_at=tag.created_at,
+            version=tag.version,
         )
 
     @property

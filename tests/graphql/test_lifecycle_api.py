@@ -44,7 +44,10 @@ def test_change_a_stage_and_read_it_back_with_its_history(api: Api) -> None:
     first = change(api, customerId=ada, track="acquisition", stage="lead")
     assert first["userErrors"] == []
     assert first["lifecycle"] == [
-        {"track": {"key": "acquisition", "label": "Acquisition"}, "stage": {"key": "lead", "label": "Lead"}}
+        {
+            "track": {"key": "acquisition", "label": "Acquisition"},
+            "stage": {"key": "lead", "label": "Lead"},
+        }
     ]
     second = change(
         api,

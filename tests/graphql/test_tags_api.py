@@ -240,6 +240,8 @@ RULES = "{ autoTagRules { totalCount edges { node { id condition tag { name } } 
 
 def rules_of(api: Api, token: str | None = None) -> list[dict[str, Any]]:
     return [e["node"] for e in api.data(RULES, token)["autoTagRules"]["edges"]]
+
+
 DELETE_RULE = """
 mutation($input: DeleteAutoTagRuleInput!) {
   deleteAutoTagRule(input: $input) { deletedId untaggedCount userErrors { field code } }

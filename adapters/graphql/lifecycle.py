@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, fetch_customer
@@ -207,9 +207,20 @@ class StageChangeNode:
 
 
 @strawberry.type(
+    name="StageChangeEdge", description="A move in a page of a customer's stage history."
+)
+class StageChangeEdge(Edge[StageChangeNode]):
+    pass
+
+
+@strawberry.type(
     name="StageChangeConnection", description="A page of a customer's stage changes, newest first."
 )
 class StageChangeConnection(Connection[StageChangeNode]):
+    edges: list[StageChangeEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The moves of this page, newest first."
+    )
+    edge_type = StageChangeEdge
     customer_id: strawberry.Private[str] = ""
 
     @strawberry.field(description="How many stage changes the customer has, on every track.")
@@ -311,7 +322,14 @@ class LifecycleMutation:
         description="Put a customer on a stage of a track.", extensions=[UserErrors()]
     )
     def change_lifecycle_stage(
-        self, info: Info, input: ChangeLifecycleStageInput
+        self,
+        info: Info,
+        input: Annotated[
+            ChangeLifecycleStageInput,
+            strawberry.argument(
+                description="The customer, and the track and stage to put them on."
+            ),
+        ],
     ) -> ChangeLifecycleStagePayload:
         context = info.context
         customer_id = local_id(input.customer_id, CUSTOMER, field="customerId")
@@ -331,7 +349,7 @@ class LifecycleMutation:
 
 @strawberry.input(description="A stage of a track being saved.")
 class StageDefinitionInput:
-    key: str = strawberry.field(description="lower_snake_case, at most 40 characters.")
+    key: str = strawberry.field(description="In lower_snake_case, at most 40 characters.")
     label: str = strawberry.field(description="The stage's name for people.")
 
 
@@ -345,7 +363,7 @@ class TransitionInput:
 
 @strawberry.input(description="A lifecycle track to add, or to replace the one of its key.")
 class SaveLifecycleTrackInput:
-    key: str = strawberry.field(description="lower_snake_case, at most 40 characters.")
+    key: str = strawberry.field(description="In lower_snake_case, at most 40 characters.")
     label: str = strawberry.field(description="The track's name for people.")
     stages: list[StageDefinitionInput] = strawberry.field(
         description="The stages, in order; stages customers are at must stay."
@@ -358,7 +376,7 @@ class SaveLifecycleTrackInput:
 
 @strawberry.input(description="A lifecycle rule to add, or to replace the one of its key.")
 class SaveLifecycleRuleInput:
-    key: str = strawberry.field(description="lower_snake_case, at most 40 characters.")
+    key: str = strawberry.field(description="In lower_snake_case, at most 40 characters.")
     track: str = strawberry.field(description="The key of the track it moves customers on.")
     trigger: RuleTriggerValue = strawberry.field(  # type: ignore[valid-type]
         description="What makes the rule move a customer."
@@ -405,7 +423,11 @@ class LifecycleCatalogueMutation:
         extensions=[UserErrors()],
     )
     def save_lifecycle_track(
-        self, info: Info, input: SaveLifecycleTrackInput
+        self,
+        info: Info,
+        input: Annotated[
+            SaveLifecycleTrackInput, strawberry.argument(description="The track to save.")
+        ],
     ) -> SaveLifecycleTrackPayload:
         context = info.context
         definition = TrackDefinition(
@@ -425,7 +447,11 @@ class LifecycleCatalogueMutation:
         description="Add or replace a rule that moves customers.", extensions=[UserErrors()]
     )
     def save_lifecycle_rule(
-        self, info: Info, input: SaveLifecycleRuleInput
+        self,
+        info: Info,
+        input: Annotated[
+            SaveLifecycleRuleInput, strawberry.argument(description="The rule to save.")
+        ],
     ) -> SaveLifecycleRulePayload:
         context = info.context
         definition = RuleDefinition(

@@ -170,7 +170,9 @@ class RuleValueInput:
 
 @strawberry.input(description="A built-in field or custom.<key>; values as op needs them.")
 class AttributePredicateInput:
-    field: str = strawberry.field(description="email, created_at, … or custom.<key>.")
+    field: str = strawberry.field(
+        description="A built-in field (email, created_at, …) or custom.<key>."
+    )
     op: FieldOpValue = strawberry.field(description="What is asked of the field.")  # type: ignore[valid-type]
     comparison: ComparisonValue | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="With COMPARE: how the field compares with the value."

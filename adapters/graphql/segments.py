@@ -9,7 +9,7 @@ from typing import Annotated
 
 import strawberry
 
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, CustomerBase, load_customer
@@ -165,8 +165,17 @@ class SegmentNode(Node):
         return [SegmentSizePoint(at=point.at, size=point.size) for point in points]
 
 
+@strawberry.type(name="SegmentEdge", description="A segment in a page of segments.")
+class SegmentEdge(Edge[SegmentNode]):
+    pass
+
+
 @strawberry.type(name="SegmentConnection", description="A page of segments.")
 class SegmentConnection(Connection[SegmentNode]):
+    edges: list[SegmentEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The segments of this page, in order."
+    )
+    edge_type = SegmentEdge
     filter: strawberry.Private[SegmentFilter] = SegmentFilter()
 
     @strawberry.field(description="How many segments the filter admits, over every page.")
@@ -470,7 +479,13 @@ class SegmentMutation:
     @strawberry.mutation(
         description="A new segment, with its members as of now.", extensions=[UserErrors()]
     )
-    def create_segment(self, info: Info, input: CreateSegmentInput) -> CreateSegmentPayload:
+    def create_segment(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateSegmentInput, strawberry.argument(description="The segment to make.")
+        ],
+    ) -> CreateSegmentPayload:
         context = info.context
         text = rule_text(input.rule, input.rule_input)
         new = NewSegment(name=input.name, rule=text, kind=SegmentKind(enum_value(input.kind)))
@@ -480,7 +495,13 @@ class SegmentMutation:
     @strawberry.mutation(
         description="Rename a segment or change its rule.", extensions=[UserErrors()]
     )
-    def update_segment(self, info: Info, input: UpdateSegmentInput) -> UpdateSegmentPayload:
+    def update_segment(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateSegmentInput, strawberry.argument(description="The segment and what to change.")
+        ],
+    ) -> UpdateSegmentPayload:
         context = info.context
         try:
             type_name, segment_id = from_global_id(input.id)
@@ -503,11 +524,13 @@ class SegmentMutation:
         return UpdateSegmentPayload(segment=SegmentNode.from_view(view))
 
     @strawberry.mutation(
-        description="k-means over customers with orders, saved as static segments, largest first.",
+        description="K-means over customers with orders, saved as static segments, largest first.",
         extensions=[UserErrors()],
     )
     def cluster_customers(
-        self, info: Info, input: ClusterCustomersInput
+        self,
+        info: Info,
+        input: Annotated[ClusterCustomersInput, strawberry.argument(description="How to cluster.")],
     ) -> ClusterCustomersPayload:
         context = info.context
         views = context.services.use(Segments).cluster(
@@ -524,7 +547,11 @@ class SegmentMutation:
         "run's scores go.",
         extensions=[UserErrors()],
     )
-    def compute_rfm(self, info: Info, input: ComputeRfmInput) -> ComputeRfmPayload:
+    def compute_rfm(
+        self,
+        info: Info,
+        input: Annotated[ComputeRfmInput, strawberry.argument(description="How to score.")],
+    ) -> ComputeRfmPayload:
         context = info.context
         scored = context.services.use(Segments).compute_rfm(
             context.principal, RfmSettings(window_days=input.window_days)

@@ -9,7 +9,7 @@ from typing import Annotated, Self, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldCondition, enum_value, to_conditions
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors, input_error
@@ -94,6 +94,13 @@ class TagCustomersInput:
     tag_ids: list[strawberry.ID] = strawberry.field(description="At most 100 tags, by global id.")
 
 
+@strawberry.input(
+    description="Customers and tags: every tag is taken off every customer that carries it."
+)
+class UntagCustomersInput(TagCustomersInput):
+    pass
+
+
 @strawberry.type(description="How many customer-tag pairs a bulk change changed.")
 class TagCount:
     changed_count: int = strawberry.field(
@@ -136,7 +143,9 @@ def _local_ids(
     return found, errors
 
 
-def _parse(input: TagCustomersInput) -> tuple[list[str], list[str], list[UserError]]:
+def _parse(
+    input: TagCustomersInput | UntagCustomersInput,
+) -> tuple[list[str], list[str], list[UserError]]:
     customers, customer_errors = _local_ids(input.customer_ids, CUSTOMER, "customerIds")
     tags, tag_errors = _local_ids(input.tag_ids, TAG, "tagIds")
     return customers, tags, (customer_errors + tag_errors)[:20]
@@ -179,8 +188,17 @@ def fetch_rule(info: Info, rule_id: str) -> AutoTagRuleNode | None:
     return None if rule is None else AutoTagRuleNode.from_rule(rule)
 
 
+@strawberry.type(name="AutoTagRuleEdge", description="An auto-tag rule in a page of rules.")
+class AutoTagRuleEdge(Edge[AutoTagRuleNode]):
+    pass
+
+
 @strawberry.type(name="AutoTagRuleConnection", description="A page of auto-tag rules.")
 class AutoTagRuleConnection(Connection[AutoTagRuleNode]):
+    edges: list[AutoTagRuleEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The rules of this page, oldest first."
+    )
+    edge_type = AutoTagRuleEdge
     tag_ids: strawberry.Private[frozenset[str] | None] = None
     enabled: strawberry.Private[bool | None] = None
 
@@ -343,7 +361,11 @@ class TagMutation:
     @strawberry.mutation(
         description="Add a tag to the catalogue; its name must be new.", extensions=[UserErrors()]
     )
-    def create_tag(self, info: Info, input: CreateTagInput) -> CreateTagPayload:
+    def create_tag(
+        self,
+        info: Info,
+        input: Annotated[CreateTagInput, strawberry.argument(description="The tag to add.")],
+    ) -> CreateTagPayload:
         context = info.context
         new = NewTag(
             name=input.name,
@@ -358,7 +380,13 @@ class TagMutation:
         description="Change a tag's name, colour, category or description.",
         extensions=[UserErrors()],
     )
-    def update_tag(self, info: Info, input: UpdateTagInput) -> UpdateTagPayload:
+    def update_tag(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateTagInput, strawberry.argument(description="The tag and what to change.")
+        ],
+    ) -> UpdateTagPayload:
         context = info.context
         patch = TagPatch(
             tag_id=local_id(input.id, TAG, field="id"),
@@ -377,7 +405,11 @@ class TagMutation:
         extensions=[UserErrors()],
     )
     def create_auto_tag_rule(
-        self, info: Info, input: CreateAutoTagRuleInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateAutoTagRuleInput, strawberry.argument(description="The rule to add.")
+        ],
     ) -> CreateAutoTagRulePayload:
         try:
             tag_id = local_id(input.tag_id, TAG)
@@ -396,7 +428,11 @@ class TagMutation:
         extensions=[UserErrors()],
     )
     def update_auto_tag_rule(
-        self, info: Info, input: UpdateAutoTagRuleInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateAutoTagRuleInput, strawberry.argument(description="The rule and what to change.")
+        ],
     ) -> UpdateAutoTagRulePayload:
         context = info.context
         condition = None
@@ -421,7 +457,11 @@ class TagMutation:
         extensions=[UserErrors()],
     )
     def delete_auto_tag_rule(
-        self, info: Info, input: DeleteAutoTagRuleInput
+        self,
+        info: Info,
+        input: Annotated[
+            DeleteAutoTagRuleInput, strawberry.argument(description="The rule to delete.")
+        ],
     ) -> DeleteAutoTagRulePayload:
         try:
             rule_id = local_id(input.id, AUTO_TAG_RULE)
@@ -438,7 +478,14 @@ class TagMutation:
     @strawberry.mutation(
         description="Put every tag on every customer, all or nothing.", extensions=[UserErrors()]
     )
-    def tag_customers(self, info: Info, input: TagCustomersInput) -> TagCustomersPayload:
+    def tag_customers(
+        self,
+        info: Info,
+        input: Annotated[
+            TagCustomersInput,
+            strawberry.argument(description="The customers and the tags to put on them."),
+        ],
+    ) -> TagCustomersPayload:
         customers, tags, errors = _parse(input)
         if errors:
             return TagCustomersPayload(user_errors=errors)
@@ -449,7 +496,14 @@ class TagMutation:
     @strawberry.mutation(
         description="Take every tag off every customer, all or nothing.", extensions=[UserErrors()]
     )
-    def untag_customers(self, info: Info, input: TagCustomersInput) -> UntagCustomersPayload:
+    def untag_customers(
+        self,
+        info: Info,
+        input: Annotated[
+            UntagCustomersInput,
+            strawberry.argument(description="The customers and the tags to take off them."),
+        ],
+    ) -> UntagCustomersPayload:
         customers, tags, errors = _parse(input)
         if errors:
             return UntagCustomersPayload(user_errors=errors)

@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import QueryErrors
@@ -72,8 +72,17 @@ class TagNode(Node):
         )
 
 
+@strawberry.type(name="TagEdge", description="A tag in a page of the catalogue.")
+class TagEdge(Edge[TagNode]):
+    pass
+
+
 @strawberry.type(name="TagConnection", description="A page of the catalogue of tags.")
 class TagConnection(Connection[TagNode]):
+    edges: list[TagEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The tags of this page, in order."
+    )
+    edge_type = TagEdge
     filter: strawberry.Private[TagFilter] = TagFilter()
 
     @strawberry.field(description="How many tags the filter admits, over every page.")
@@ -161,9 +170,20 @@ class TagChangeNode:
 
 
 @strawberry.type(
+    name="TagChangeEdge", description="A change in a page of a customer's tag history."
+)
+class TagChangeEdge(Edge[TagChangeNode]):
+    pass
+
+
+@strawberry.type(
     name="TagChangeConnection", description="A page of a customer's tag history, newest first."
 )
 class TagChangeConnection(Connection[TagChangeNode]):
+    edges: list[TagChangeEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The changes of this page, newest first."
+    )
+    edge_type = TagChangeEdge
     customer_id: strawberry.Private[str] = ""
 
     @strawberry.field(description="How many changes the customer's tag history holds.")

@@ -23,7 +23,7 @@ mutation($input: TagCustomersInput!) {
   tagCustomers(input: $input) { changedCount unchangedCount userErrors { field code } }
 }"""
 UNTAG = """
-mutation($input: TagCustomersInput!) {
+mutation($input: UntagCustomersInput!) {
   untagCustomers(input: $input) { changedCount unchangedCount userErrors { field code } }
 }"""
 TAGS = """

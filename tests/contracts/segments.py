@@ -43,6 +43,14 @@ class SegmentContract:
             assert uow.segments.by_name("other") is None
         [view] = backend.segments.all()
         assert (view.name, view.size, view.refreshed_at) == ("Big Spenders", 0, None)
+        assert view.version == 1
+        with backend.uow() as uow:
+            loaded = uow.segments.get("seg-1")
+            assert loaded is not None
+            loaded.change(name="Bigger Spenders", rule=None, at=T0, actor_id="u")
+            uow.commit()
+        [view] = backend.segments.all()
+        assert (view.name, view.version) == ("Bigger Spenders", 2)
         assert ("rapport.segment.created.v1", "seg-1") in backend.outbox()
 
     def test_members_change_by_difference_with_history_and_events(
@@ -67,6 +75,11 @@ class SegmentContract:
         assert (entered, exited) == ({c}, {a})
         assert backend.segments.members("seg-1", first=10, after=None) == [b, c]
         assert backend.segments.members("seg-1", first=1, after=b) == [c]
+        assert backend.segments.members("seg-1", first=5, after=None, descending=True) == [c, b]
+        assert backend.segments.members("seg-1", first=5, after=c, descending=True) == [b]
+        assert backend.segments.members("seg-1", first=5, after=None, before=c) == [b]
+        assert backend.segments.member_count("seg-1") == 2
+        assert backend.segments.member_count("nothing") == 0
         assert backend.segments.all_members("seg-1") == {b, c}
         assert [p.size for p in backend.segments.size_history("seg-1")] == [2, 2]
         assert backend.segments.get_many(["seg-1"])["seg-1"].refreshed_at == later

@@ -39,6 +39,7 @@ from adapters.graphql.segment_rules import (
 )
 from adapters.graphql.tags import PageAfter, PageBefore, PageFirst, PageLast
 from adapters.graphql.type_names import SEGMENT
+from application.errors import InvalidInput
 from application.pagination import Edge as PageEdge
 from application.pagination import PageRequest
 from application.segments.bundle import Segments
@@ -385,10 +386,14 @@ class UpdateSegmentInput:
     version: int = strawberry.field(
         description="The version the change was based on; another is STALE_VERSION."
     )
-    name: str | None = strawberry.field(default=None, description="A new name.")
-    rule: str | None = strawberry.field(default=None, description="A new rule, as text.")
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new name; not null."
+    )
+    rule: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new rule, as text; not null."
+    )
     rule_input: SegmentRuleInput | None = strawberry.field(
-        default=None, description="A new rule, as a tree."
+        default=strawberry.UNSET, description="A new rule, as a tree; not null."
     )
 
 
@@ -511,13 +516,23 @@ class SegmentMutation:
             return UpdateSegmentPayload(
                 user_errors=input_error("id", ErrorCode.INVALID_ID, "is not the id of a Segment")
             )
-        rule = input.rule
-        if input.rule_input is not None:
-            rule = rule_text(input.rule, input.rule_input)
+        unset = strawberry.UNSET
+        for field, value in (
+            ("name", input.name),
+            ("rule", input.rule),
+            ("ruleInput", input.rule_input),
+        ):
+            if value is None:
+                raise InvalidInput(
+                    field, ErrorCode.REQUIRED, "cannot be null; leave it out to keep it"
+                )
+        rule = None if input.rule is unset else input.rule
+        if input.rule_input is not unset:
+            rule = rule_text(rule, input.rule_input)
         view = context.services.use(Segments).update(
             context.principal,
             segment_id,
-            name=input.name,
+            name=None if input.name is unset else input.name,
             rule=rule,
             expected_version=input.version,
         )

@@ -67,13 +67,34 @@ class UpdateTagInput:
         description="The version the change was based on; another is STALE_VERSION."
     )
     name: str | None = strawberry.field(
-        default=None, description="A new name, unique ignoring case."
+        default=strawberry.UNSET, description="A new name, unique ignoring case; not null."
     )
-    colour: str | None = strawberry.field(default=None, description="A new colour, #RRGGBB.")
+    colour: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new colour, #RRGGBB; not null."
+    )
     category: TagCategoryValue | None = strawberry.field(
-        default=None, description="A new category."
+        default=strawberry.UNSET, description="A new category; not null."
     )
-    description: str | None = strawberry.field(default=None, description="A new description.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A new description; null clears it."
+    )
+
+    def to_patch(self) -> TagPatch:
+        for field in ("name", "colour", "category"):
+            if getattr(self, field) is None:
+                raise InvalidInput(
+                    field, ErrorCode.REQUIRED, "cannot be null; leave it out to keep it"
+                )
+        unset = strawberry.UNSET
+        category = self.category
+        return TagPatch(
+            tag_id=local_id(self.id, TAG, field="id"),
+            expected_version=self.version,
+            name=None if self.name is unset else self.name,
+            colour=None if self.colour is unset else self.colour,
+            category=None if category is unset else TagCategory(enum_value(category)),
+            description=(None if self.description is unset else (self.description or "")),
+        )
 
 
 @strawberry.type(description="The result of updateTag.")
@@ -259,8 +280,9 @@ class UpdateAutoTagRuleInput:
         description="The version the change was based on; another is STALE_VERSION."
     )
     tag_id: strawberry.ID | None = strawberry.field(
-        default=None,
-        description="Another tag to put on; the tags the rule put on stay, as if a person had.",
+        default=strawberry.UNSET,
+        description="Another tag to put on, not null; the tags the rule put on stay, as if "
+        "a person had put them on.",
     )
     custom_fields: list[CustomFieldCondition] | None = strawberry.field(
         default=None, description="A new condition on custom field values; all must hold."
@@ -269,7 +291,8 @@ class UpdateAutoTagRuleInput:
         default=None, description="A new condition on tracked events."
     )
     enabled: bool | None = strawberry.field(
-        default=None, description="Switch the rule on or off; its tags stay either way."
+        default=strawberry.UNSET,
+        description="Switch the rule on or off, not null; its tags stay either way.",
     )
 
 
@@ -388,15 +411,7 @@ class TagMutation:
         ],
     ) -> UpdateTagPayload:
         context = info.context
-        patch = TagPatch(
-            tag_id=local_id(input.id, TAG, field="id"),
-            expected_version=input.version,
-            name=input.name,
-            colour=input.colour,
-            category=None if input.category is None else TagCategory(enum_value(input.category)),
-            description=input.description,
-        )
-        view = context.services.use(Tags).update(context.principal, patch)
+        view = context.services.use(Tags).update(context.principal, input.to_patch())
         return UpdateTagPayload(tag=TagNode.from_view(view))
 
     @strawberry.mutation(
@@ -442,12 +457,20 @@ class TagMutation:
             )
         if input.custom_fields is not None or input.event is not None:
             condition = _condition(input.custom_fields, input.event)
+        unset = strawberry.UNSET
+        for field, value in (("tagId", input.tag_id), ("enabled", input.enabled)):
+            if value is None:
+                raise InvalidInput(
+                    field, ErrorCode.REQUIRED, "cannot be null; leave it out to keep it"
+                )
         patch = RulePatch(
             rule_id=local_id(input.id, AUTO_TAG_RULE, field="id"),
             expected_version=input.version,
-            tag_id=None if input.tag_id is None else local_id(input.tag_id, TAG, field="tagId"),
+            tag_id=None
+            if input.tag_id is unset
+            else local_id(str(input.tag_id), TAG, field="tagId"),
             condition=condition,
-            enabled=input.enabled,
+            enabled=None if input.enabled is unset else input.enabled,
         )
         rule = context.services.use(Tags).update_rule(context.principal, patch)
         return UpdateAutoTagRulePayload(rule=AutoTagRuleNode.from_rule(rule))

@@ -169,6 +169,13 @@ def test_a_tag_is_updated_at_its_version_and_a_stale_version_changes_nothing(api
         UPDATE_TAG, input={"id": vip["id"], "version": 2, "name": "VERY important"}
     )
     assert same_case["updateTag"]["tag"]["version"] == 3
+    cleared = api.data(UPDATE_TAG, input={"id": vip["id"], "version": 3, "description": None})
+    assert (cleared["updateTag"]["tag"]["description"], cleared["updateTag"]["tag"]["version"]) == (
+        "",
+        4,
+    )
+    kept = api.data(UPDATE_TAG, input={"id": vip["id"], "version": 4, "name": None})
+    assert codes(kept["updateTag"]) == [("name", "REQUIRED")]
     unknown = api.data(UPDATE_TAG, input={"id": to_global_id("Tag", "x"), "version": 1})
     assert codes(unknown["updateTag"]) == [("id", "NOT_FOUND")]
     malformed = api.data(UPDATE_TAG, input={"id": "nonsense", "version": 1})

@@ -111,6 +111,7 @@ class Loaders:
         self._principal = principal
         self._pipelines: dict[str, Pipeline] | None = None
         get_tags = services.use(Tags).get
+        self.tags: DataLoader[str, TagView | None] = _batched(lambda ids: get_tags(principal, ids))
         self.tag_history_pages: DataLoader[tuple[str, int | None], Page[TagChange]] = DataLoader(
             load_fn=lambda keys: _first_pages(
                 lambda ids, first: get_tags.first_history_pages(principal, ids, first), keys

@@ -234,7 +234,9 @@ class CustomerLifecycle:
 
     id_local: strawberry.Private[str]
 
-    @strawberry.field(description="The customer's stage on each lifecycle track.")
+    @strawberry.field(
+        description="The customer's stage on each lifecycle track: a plain list, one per track."
+    )
     async def lifecycle(self, info: Info) -> list[LifecycleStageNode]:
         # One query for every customer of a list.
         views = await info.context.loaders.lifecycle_stages.load(self.id_local)
@@ -269,7 +271,8 @@ class CustomerLifecycle:
 @strawberry.type
 class LifecycleQuery:
     @strawberry.field(
-        description="Every lifecycle track, in order: its stages, moves and rules.",
+        description="Every lifecycle track, in order, with its stages, moves and rules: a "
+        "plain list, as tracks are configuration.",
         extensions=[QueryErrors()],
     )
     def lifecycle_tracks(self, info: Info) -> list[TrackNode]:

@@ -159,11 +159,50 @@ class SegmentNode(Node):
             segment_id=self.local_id,
         )
 
-    @strawberry.field(description="The segment's size after each refresh, oldest first.")
-    def size_history(self, info: Info) -> list[SegmentSizePoint]:
+    @strawberry.field(
+        description="The segment's size after each refresh, oldest first.",
+        extensions=[QueryErrors()],
+    )
+    def size_history(
+        self,
+        info: Info,
+        first: PageFirst = None,
+        after: PageAfter = None,
+        last: PageLast = None,
+        before: PageBefore = None,
+    ) -> SegmentSizeConnection:
         context = info.context
-        points = context.services.use(Segments).read.size_history(context.principal, self.local_id)
-        return [SegmentSizePoint(at=point.at, size=point.size) for point in points]
+        page = context.services.use(Segments).read.size_page(
+            context.principal, self.local_id, PageRequest(first, after, last, before)
+        )
+        return SegmentSizeConnection.from_page(
+            page,
+            lambda point: SegmentSizePoint(at=point.at, size=point.size),
+            segment_id=self.local_id,
+        )
+
+
+@strawberry.type(name="SegmentSizePointEdge", description="A size in a segment's size history.")
+class SegmentSizePointEdge(Edge[SegmentSizePoint]):
+    pass
+
+
+@strawberry.type(
+    name="SegmentSizePointConnection", description="A page of a segment's sizes, oldest first."
+)
+class SegmentSizeConnection(Connection[SegmentSizePoint]):
+    edges: list[SegmentSizePointEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The sizes of this page, oldest first."
+    )
+    edge_type = SegmentSizePointEdge
+    segment_id: strawberry.Private[str] = ""
+
+    @strawberry.field(description="How many refreshes the history holds.")
+    def total_count(self, info: Info) -> int:
+        context = info.context
+        return len(
+            context.services.use(Segments).read.size_history(context.principal, self.segment_id)
+        )
 
 
 @strawberry.type(name="SegmentEdge", description="A segment in a page of segments.")
@@ -250,7 +289,10 @@ class CustomerSegments:
 
     id_local: strawberry.Private[str]
 
-    @strawberry.field(description="The segments the customer is a member of, by name.")
+    @strawberry.field(
+        description="The segments the customer is a member of, by name: a plain list, as the "
+        "segments bound it."
+    )
     async def segments(self, info: Info) -> list[SegmentNode]:
         views = await info.context.loaders.customer_segments.load(self.id_local)
         return [SegmentNode.from_view(view) for view in views or ()]

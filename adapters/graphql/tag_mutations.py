@@ -22,7 +22,6 @@ from adapters.graphql.tags import (
     PageLast,
     TagCategoryValue,
     TagNode,
-    fetch_tag,
 )
 from adapters.graphql.type_names import AUTO_TAG_RULE, CUSTOMER, TAG
 from application.errors import InvalidInput
@@ -197,9 +196,11 @@ class AutoTagRuleNode(Node):
             tag_id=rule.tag_id,
         )
 
-    @strawberry.field(description="The tag the rule puts on.", extensions=[QueryErrors()])
-    def tag(self, info: Info) -> TagNode | None:
-        return fetch_tag(info, self.tag_id)
+    @strawberry.field(description="The tag the rule puts on.")
+    async def tag(self, info: Info) -> TagNode | None:
+        # Through the request's DataLoader: one query for a whole page of rules.
+        view = await info.context.loaders.tags.load(self.tag_id)
+        return None if view is None else TagNode.from_view(view)
 
 
 def fetch_rule(info: Info, rule_id: str) -> AutoTagRuleNode | None:

@@ -141,6 +141,7 @@ class TagChangeNode:
     added: bool = strawberry.field(description="False when the tag was taken off.")
     occurred_at: datetime = strawberry.field(description="When the change was made.")
     tag_id: strawberry.ID = strawberry.field(description="The global id of the tag.")
+    local_tag_id: strawberry.Private[str]
     tag_name: str = strawberry.field(description="The tag's name now.")
     rule_id: strawberry.ID | None = strawberry.field(
         description="The auto-tag rule that made the change; null when a person did."
@@ -153,6 +154,7 @@ class TagChangeNode:
             added=change.added,
             occurred_at=change.occurred_at,
             tag_id=strawberry.ID(to_global_id(TAG, change.tag_id)),
+            local_tag_id=change.tag_id,
             tag_name=change.tag_name,
             rule_id=(
                 strawberry.ID(to_global_id(AUTO_TAG_RULE, change.rule_id))
@@ -167,6 +169,11 @@ class TagChangeNode:
     )
     async def actor(self, info: Info) -> UserNode | None:
         return await load_user(info, self.actor_id)
+
+    @strawberry.field(description="The tag put on or taken off, as it is now.")
+    async def tag(self, info: Info) -> TagNode | None:
+        view = await info.context.loaders.tags.load(self.local_tag_id)
+        return None if view is None else TagNode.from_view(view)
 
 
 @strawberry.type(
@@ -203,7 +210,10 @@ class CustomerTags:
 
     id_local: strawberry.Private[str]
 
-    @strawberry.field(description="The tags the customer carries, by name.")
+    @strawberry.field(
+        description="The tags the customer carries, by name: a plain list, as the catalogue "
+        "bounds it."
+    )
     async def tags(self, info: Info) -> list[TagNode]:
         # Through the request's DataLoader: one query for a whole list of customers.
         views = await info.context.loaders.customer_tags.load(self.id_local)

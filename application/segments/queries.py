@@ -72,6 +72,14 @@ class SegmentOrder:
         )
 
 
+_SIZES: MemoryOrder[SizePoint] = MemoryOrder(
+    name="segment_sizes:at:asc",
+    value_of=lambda point: point.at,
+    id_of=lambda point: point.at.isoformat(),
+    read=read_time,
+)
+
+
 def _member_cursor(customer_id: str) -> str:
     return encode_cursor(MEMBERS_ORDERING, SortKey(customer_id, customer_id))
 
@@ -136,6 +144,11 @@ class ReadSegments:
         """Up to ``first`` member ids after ``after``, one more to tell whether more follow."""
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.members(segment_id, first=max(0, min(first, MAX_PAGE)) + 1, after=after)
+
+    def size_page(self, actor: Principal, segment_id: str, page: PageRequest) -> Page[SizePoint]:
+        """The segment's sizes, oldest first, a Relay page at a time."""
+        actor.require(Permission.READ_CUSTOMERS)
+        return page_in_memory(page, self.reader.size_history(segment_id), _SIZES)
 
     def size_history(self, actor: Principal, segment_id: str) -> Sequence[SizePoint]:
         actor.require(Permission.READ_CUSTOMERS)

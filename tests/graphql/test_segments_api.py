@@ -18,14 +18,14 @@ query($rule: String!) {
 CREATE = """
 mutation($input: CreateSegmentInput!) {
   createSegment(input: $input) {
-    segment { id name kind rule size version sizeHistory { size } }
+    segment { id name kind rule size version sizeHistory { totalCount edges { node { size } } } }
     userErrors { field message code }
   }
 }"""
 UPDATE = """
 mutation($input: UpdateSegmentInput!) {
   updateSegment(input: $input) {
-    segment { id name rule size sizeHistory { size } }
+    segment { id name rule size sizeHistory(last: 5) { edges { node { size } } } }
     userErrors { field message code }
   }
 }"""
@@ -100,11 +100,12 @@ def test_a_rule_is_previewed_saved_and_kept_with_its_members(api: Api) -> None:
     assert created["createSegment"]["userErrors"] == []
     assert segment["rule"] == rule
     assert (segment["kind"], segment["size"]) == ("DYNAMIC", 1)
-    assert segment["sizeHistory"] == [{"size": 1}]
+    assert segment["sizeHistory"] == {"totalCount": 1, "edges": [{"node": {"size": 1}}]}
 
     changed = api.data(UPDATE, input={"id": segment["id"], "version": 1, "rule": 'tag("vip")'})
     assert changed["updateSegment"]["segment"]["size"] == 2
-    assert [p["size"] for p in changed["updateSegment"]["segment"]["sizeHistory"]] == [1, 2]
+    history = changed["updateSegment"]["segment"]["sizeHistory"]["edges"]
+    assert [p["node"]["size"] for p in history] == [1, 2]
 
     page = api.data(MEMBERS, id=segment["id"])["node"]["members"]
     assert (page["pageInfo"]["hasNextPage"], page["totalCount"]) == (False, 2)

@@ -191,34 +191,51 @@ class MemoryOrder(Generic[V]):
     def key_of(self, item: V) -> SortKey:
         return SortKey(self.value_of(item), self.id_of(item))
 
+    def read_cursor_value(self, raw: object) -> SortValue:
+        return self.read(raw)
 
-def page_in_memory(page: PageRequest, items: Sequence[V], order: MemoryOrder[V]) -> Page[V]:
-    """One Relay page of ``items`` (in any order) sorted by ``order``, with keyset cursors."""
-    size = page.size
-    after = page.after and decode_cursor(page.after, order.name, field="after", read=order.read)
-    before = page.before and decode_cursor(page.before, order.name, field="before", read=order.read)
+
+def slice_in_memory(
+    items: Sequence[V],
+    order: MemoryOrder[V],
+    *,
+    after: SortKey | None,
+    before: SortKey | None,
+    limit: int,
+    from_end: bool,
+) -> list[V]:
+    """What a keyset ``Slicer`` answers, over a list held whole: the items strictly between
+    ``after`` and ``before`` in ``order``, walked from the end when ``from_end``."""
 
     def position(item: V) -> tuple[Any, str]:
         return (order.value_of(item), order.id_of(item))
 
-    ranked = sorted(items, key=position, reverse=order.descending)
-
-    def beyond(item: V, bound: SortKey) -> bool:
-        mine, theirs = position(item), (bound.value, bound.id)
+    def beyond(mine: tuple[Any, str], bound: SortKey) -> bool:
+        theirs = (bound.value, bound.id)
         return mine < theirs if order.descending else mine > theirs
 
-    if after:
-        ranked = [item for item in ranked if beyond(item, after)]
-    if before:
+    ranked = sorted(items, key=position, reverse=order.descending)
+    if after is not None:
+        ranked = [item for item in ranked if beyond(position(item), after)]
+    if before is not None:
         ranked = [
             item
             for item in ranked
-            if not beyond(item, before) and position(item) != (before.value, before.id)
+            if not beyond(position(item), before) and position(item) != (before.value, before.id)
         ]
-    if page.from_end:
+    if from_end:
         ranked.reverse()
-    return build_page(
-        page, ranked[: size + 1], size, lambda item: encode_cursor(order.name, order.key_of(item))
+    return ranked[:limit]
+
+
+def page_in_memory(page: PageRequest, items: Sequence[V], order: MemoryOrder[V]) -> Page[V]:
+    """One Relay page of ``items`` (in any order) sorted by ``order``, with keyset cursors."""
+    return keyset_page(
+        page,
+        order,
+        lambda *, after, before, limit, from_end: slice_in_memory(
+            items, order, after=after, before=before, limit=limit, from_end=from_end
+        ),
     )
 
 

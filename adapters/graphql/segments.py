@@ -45,9 +45,8 @@ from application.pagination import PageRequest
 from application.segments.bundle import Segments
 from application.segments.clustering import Feature
 from application.segments.commands import NewSegment, RfmSettings
-from application.segments.ports import SegmentView
+from application.segments.ports import SegmentFilter, SegmentOrder, SegmentSortField, SegmentView
 from application.segments.printer import print_rule
-from application.segments.queries import SegmentFilter, SegmentOrder, SegmentSortField
 from domain.access.roles import Permission
 from domain.errors import DomainError, ErrorCode
 from domain.segments.rfm import RfmScore

@@ -19,8 +19,7 @@ from adapters.graphql.segment_rules import described_enum
 from adapters.graphql.type_names import AUTO_TAG_RULE, TAG
 from application.pagination import PageRequest
 from application.tags.bundle import Tags
-from application.tags.queries import TagFilter, TagOrder, TagSortField
-from application.tags.views import TagView
+from application.tags.views import TagFilter, TagOrder, TagSortField, TagView
 from domain.tags import TagCategory, TagChange
 
 TagCategoryValue = described_enum(

@@ -9,10 +9,13 @@ import attrs
 
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
+from application.pagination import SortKey, slice_in_memory
 from application.segments.checking import custom_field_kinds
 from application.segments.ports import (
     CustomerRow,
     SegmentFacts,
+    SegmentFilter,
+    SegmentOrder,
     SegmentView,
     SizePoint,
     count_by_day,
@@ -147,6 +150,29 @@ class InMemorySegmentReader:
         with self._store.lock:
             found = self._store.segments
             return {i: SegmentView.from_segment(found[i]) for i in ids if i in found}
+
+    def slice(
+        self,
+        filter: SegmentFilter,
+        order: SegmentOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[SegmentView]:
+        admitted = [view for view in self.all() if filter.admits(view)]
+        return slice_in_memory(
+            admitted,
+            order.memory_order(),
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def count(self, filter: SegmentFilter) -> int:
+        return sum(1 for view in self.all() if filter.admits(view))
 
     def members(
         self,

@@ -9,8 +9,9 @@ import attrs
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from application.errors import AlreadyTaken
+from application.pagination import SortKey, slice_in_memory
 from application.tags.conditions import AutoTagRule
-from application.tags.views import TagView
+from application.tags.views import TagFilter, TagOrder, TagView
 from domain.events import DomainEvent
 from domain.tags import Tag, TagChange
 from domain.tags.tag import name_key
@@ -185,6 +186,29 @@ class InMemoryTags:
 class InMemoryTagReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
+
+    def slice(
+        self,
+        filter: TagFilter,
+        order: TagOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TagView]:
+        admitted = [tag for tag in self.all() if filter.admits(tag)]
+        return slice_in_memory(
+            admitted,
+            order.memory_order(),
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def count(self, filter: TagFilter) -> int:
+        return sum(1 for tag in self.all() if filter.admits(tag))
 
     def all(self) -> Sequence[TagView]:
         with self._store.lock:

@@ -7,11 +7,19 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, Row, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Row, delete, func, insert, select, update
 
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import customer_rfm, segment_members, segment_sizes, segments
 from adapters.persistence.transaction import SqlTransaction
-from application.segments.ports import SegmentView, SizePoint
+from application.pagination import SortKey
+from application.segments.ports import (
+    SegmentFilter,
+    SegmentOrder,
+    SegmentSortField,
+    SegmentView,
+    SizePoint,
+)
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment, SegmentKind
 from domain.tags.tag import name_key
@@ -185,11 +193,55 @@ def _view(row: Row[Any]) -> SegmentView:
     return SegmentView.from_segment(_segment(row))
 
 
+def _admitted(filter: SegmentFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filter.kinds is not None:
+        conditions.append(segments.c.kind.in_(sorted(kind.value for kind in filter.kinds)))
+    if filter.name_contains:
+        conditions.append(
+            segments.c.name_key.contains(name_key(filter.name_contains), autoescape=True)
+        )
+    return conditions
+
+
 class SqlSegmentReader:
     """``SegmentReader`` with Core queries on the reader engine."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def slice(
+        self,
+        filter: SegmentFilter,
+        order: SegmentOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[SegmentView]:
+        sort = {
+            SegmentSortField.NAME: segments.c.name_key,
+            SegmentSortField.CREATED_AT: segments.c.created_at,
+            SegmentSortField.SIZE: segments.c.size,
+        }[order.field]
+        descending = order.descending
+        query = (
+            select(segments)
+            .where(
+                *_admitted(filter),
+                *window(sort, segments.c.id, descending=descending, after=after, before=before),
+            )
+            .order_by(*walking_order(sort, segments.c.id, descending=descending, from_end=from_end))
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return [_view(row) for row in connection.execute(query)]
+
+    def count(self, filter: SegmentFilter) -> int:
+        query = select(func.count()).select_from(segments).where(*_admitted(filter))
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def all(self) -> list[SegmentView]:
         query = select(segments).order_by(segments.c.name_key, segments.c.id)

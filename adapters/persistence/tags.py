@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, bindparam, delete, func, insert, select, update
 
 from adapters.persistence.integrity import conflicts_as_taken
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import auto_tag_rules, customer_tags, tag_history, tags
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
+from application.pagination import SortKey
 from application.tags.conditions import AutoTagRule, condition_from_json
-from application.tags.views import TagView
+from application.tags.views import TagFilter, TagOrder, TagSortField, TagView
 from domain.events import DomainEvent
 from domain.tags import Colour, Tag, TagChange
 from domain.tags.tag import name_key
@@ -289,9 +291,48 @@ def _rule(row: Any) -> AutoTagRule:
     )
 
 
+def _admitted(filter: TagFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filter.categories is not None:
+        conditions.append(tags.c.category.in_(sorted(filter.categories)))
+    if filter.name_contains:
+        conditions.append(tags.c.name_key.contains(name_key(filter.name_contains), autoescape=True))
+    return conditions
+
+
 class SqlTagReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def slice(
+        self,
+        filter: TagFilter,
+        order: TagOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TagView]:
+        sort = tags.c.created_at if order.field is TagSortField.CREATED_AT else tags.c.name_key
+        query = (
+            select(*_TAG_COLUMNS)
+            .where(
+                *_admitted(filter),
+                *window(sort, tags.c.id, descending=order.descending, after=after, before=before),
+            )
+            .order_by(
+                *walking_order(sort, tags.c.id, descending=order.descending, from_end=from_end)
+            )
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return list(_tag_views(connection.execute(query)).values())
+
+    def count(self, filter: TagFilter) -> int:
+        query = select(func.count()).select_from(tags).where(*_admitted(filter))
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def rules(self) -> Sequence[AutoTagRule]:
         with self._engine.connect() as connection:

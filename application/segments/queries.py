@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from enum import StrEnum
+from functools import partial
 
 from attrs import frozen
 
@@ -15,61 +15,24 @@ from application.pagination import (
     build_page,
     decode_cursor,
     encode_cursor,
+    keyset_page,
     page_in_memory,
-    read_int,
     read_text,
     read_time,
 )
 from application.principal import Principal
-from application.segments.ports import SegmentReader, SegmentView, SizePoint
+from application.segments.ports import (
+    SegmentFilter,
+    SegmentOrder,
+    SegmentReader,
+    SegmentView,
+    SizePoint,
+)
 from domain.access.roles import Permission
 from domain.segments.rfm import RfmScore
-from domain.segments.segment import SegmentKind
-from domain.tags.tag import name_key
 
 MAX_PAGE = 1_000
 MEMBERS_ORDERING = "segment_members:customer_id:asc"
-
-
-class SegmentSortField(StrEnum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-    SIZE = "size"
-
-
-@frozen(kw_only=True)
-class SegmentFilter:
-    """Segments of ``kinds`` whose name holds ``name_contains`` (ignoring case)."""
-
-    kinds: frozenset[SegmentKind] | None = None
-    name_contains: str | None = None
-
-    def admits(self, segment: SegmentView) -> bool:
-        if self.kinds is not None and segment.kind not in self.kinds:
-            return False
-        return not self.name_contains or name_key(self.name_contains) in name_key(segment.name)
-
-
-@frozen(kw_only=True)
-class SegmentOrder:
-    field: SegmentSortField = SegmentSortField.NAME
-    descending: bool = False
-
-    def memory_order(self) -> MemoryOrder[SegmentView]:
-        name = f"segments:{self.field.value}:{'desc' if self.descending else 'asc'}"
-        if self.field is SegmentSortField.CREATED_AT:
-            value_of, read = (lambda s: s.created_at), read_time
-        elif self.field is SegmentSortField.SIZE:
-            value_of, read = (lambda s: s.size), read_int
-        else:
-            value_of, read = (lambda s: name_key(s.name)), read_text
-        return MemoryOrder(
-            name=name,
-            value_of=value_of,
-            id_of=lambda s: s.id,
-            read=read,
-            descending=self.descending,
-        )
 
 
 _SIZES: MemoryOrder[SizePoint] = MemoryOrder(
@@ -102,12 +65,11 @@ class ReadSegments:
         order: SegmentOrder = SegmentOrder(),
     ) -> Page[SegmentView]:
         actor.require(Permission.READ_CUSTOMERS)
-        found = [view for view in self.reader.all() if filter.admits(view)]
-        return page_in_memory(page, found, order.memory_order())
+        return keyset_page(page, order.memory_order(), partial(self.reader.slice, filter, order))
 
     def count(self, actor: Principal, filter: SegmentFilter = SegmentFilter()) -> int:
         actor.require(Permission.READ_CUSTOMERS)
-        return sum(1 for view in self.reader.all() if filter.admits(view))
+        return self.reader.count(filter)
 
     def member_page(self, actor: Principal, segment_id: str, page: PageRequest) -> Page[str]:
         """Member ids in code point order, a Relay page at a time."""

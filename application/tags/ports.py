@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
+from application.pagination import SortKey
 from application.tags.conditions import AutoTagRule
-from application.tags.views import TagView
+from application.tags.views import TagFilter, TagOrder, TagView
 from domain.tags import Tag, TagChange
 
 
@@ -78,6 +79,24 @@ class TagRepository(Protocol):
 
 class TagReader(Protocol):
     """Read-only queries over tags, outside any unit of work."""
+
+    def slice(
+        self,
+        filter: TagFilter,
+        order: TagOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TagView]:
+        """At most ``limit`` tags the filter admits, strictly between ``after`` and ``before``
+        in ``order`` (then by id), walked from the end when ``from_end``."""
+        ...
+
+    def count(self, filter: TagFilter) -> int:
+        """How many tags the filter admits."""
+        ...
 
     def all(self) -> Sequence[TagView]:
         """The whole catalogue, ordered by ``TagView.sort_key``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from enum import StrEnum
+from functools import partial
 
 from attrs import frozen
 
@@ -13,59 +13,15 @@ from application.pagination import (
     PageRequest,
     build_page,
     encode_cursor,
+    keyset_page,
     page_in_memory,
-    read_text,
     read_time,
 )
 from application.principal import Principal
 from application.tags.ports import TagReader
-from application.tags.views import TagView
+from application.tags.views import TagFilter, TagOrder, TagView
 from domain.access.roles import Permission
-from domain.tags import TagCategory, TagChange
-from domain.tags.tag import name_key
-
-
-class TagSortField(StrEnum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@frozen(kw_only=True)
-class TagFilter:
-    """Tags of any of ``categories`` whose name holds ``name_contains`` (ignoring case)."""
-
-    categories: frozenset[TagCategory] | None = None
-    name_contains: str | None = None
-
-    def admits(self, tag: TagView) -> bool:
-        if self.categories is not None and tag.category not in self.categories:
-            return False
-        return not self.name_contains or name_key(self.name_contains) in name_key(tag.name)
-
-
-@frozen(kw_only=True)
-class TagOrder:
-    field: TagSortField = TagSortField.NAME
-    descending: bool = False
-
-    def memory_order(self) -> MemoryOrder[TagView]:
-        direction = "desc" if self.descending else "asc"
-        if self.field is TagSortField.CREATED_AT:
-            return MemoryOrder(
-                name=f"tags:created_at:{direction}",
-                value_of=lambda tag: tag.created_at,
-                id_of=lambda tag: tag.id,
-                read=read_time,
-                descending=self.descending,
-            )
-        return MemoryOrder(
-            # The name the catalogue always paged by, so that old cursors still read.
-            name="name:asc" if not self.descending else "name:desc",
-            value_of=lambda tag: tag.sort_key[0],
-            id_of=lambda tag: tag.id,
-            read=read_text,
-            descending=self.descending,
-        )
+from domain.tags import TagChange
 
 
 @frozen
@@ -82,12 +38,11 @@ class ListTags:
         order: TagOrder = TagOrder(),
     ) -> Page[TagView]:
         actor.require(Permission.READ_CUSTOMERS)
-        tags = [tag for tag in self.reader.all() if filter.admits(tag)]
-        return page_in_memory(page, tags, order.memory_order())
+        return keyset_page(page, order.memory_order(), partial(self.reader.slice, filter, order))
 
     def count(self, actor: Principal, filter: TagFilter = TagFilter()) -> int:
         actor.require(Permission.READ_CUSTOMERS)
-        return sum(1 for tag in self.reader.all() if filter.admits(tag))
+        return self.reader.count(filter)
 
     def everything(self, actor: Principal) -> Sequence[TagView]:
         """The whole catalogue by name: for callers that look tags up by name."""

@@ -15,7 +15,7 @@ from application.pagination import MemoryOrder, PageRequest, page_in_memory, rea
 from application.principal import Principal
 from application.tags.commands import CreateTag, NewTag, TagCustomers, TagPatch, UpdateTag
 from application.tags.conditions import ConditionSources, EventCondition
-from application.tags.queries import GetTags, ListTags, TagFilter, TagOrder, TagSortField
+from application.tags.queries import GetTags, ListTags
 from application.tags.rules import (
     DefineAutoTagRule,
     ListAutoTagRules,
@@ -23,6 +23,7 @@ from application.tags.rules import (
     RunAutoTagRules,
     UpdateAutoTagRule,
 )
+from application.tags.views import TagFilter, TagOrder, TagSortField
 from domain.behaviour import EventFrequency
 from domain.errors import DomainError, ErrorCode
 from domain.tags import Tag, TagCategory

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from adapters.segments.numpy_engine import NumpySegmentEvaluator
 from adapters.segments.snapshot import build_snapshot
+from application.pagination import SortKey
 from application.segments.language import parse_rule
+from application.segments.ports import SegmentFilter, SegmentOrder, SegmentSortField
 from domain.orders import Currency
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment, SegmentKind
@@ -52,6 +55,41 @@ class SegmentContract:
         [view] = backend.segments.all()
         assert (view.name, view.version) == ("Bigger Spenders", 2)
         assert ("rapport.segment.created.v1", "seg-1") in backend.outbox()
+
+    def test_segments_are_sliced_filtered_and_ordered_in_storage(
+        self, backend: StorageBackend
+    ) -> None:
+        assert backend.segments is not None
+        with backend.uow() as uow:
+            for number, name in enumerate(("Beta", "alpha", "Gamma")):
+                segment = new_segment(name, segment_id=f"seg-{number}")
+                segment.size = 3 - number
+                uow.segments.add(segment)
+            uow.commit()
+        reader = backend.segments
+
+        def names(
+            filter: SegmentFilter = SegmentFilter(),
+            order: SegmentOrder = SegmentOrder(),
+            **window: Any,
+        ) -> list[str]:
+            arguments: dict[str, Any] = {
+                "after": None,
+                "before": None,
+                "limit": 10,
+                "from_end": False,
+            }
+            return [view.name for view in reader.slice(filter, order, **{**arguments, **window})]
+
+        assert names() == ["alpha", "Beta", "Gamma"]
+        assert names(limit=1, from_end=True) == ["Gamma"]
+        assert names(after=SortKey("beta", "seg-0")) == ["Gamma"]
+        assert names(SegmentFilter(name_contains="MM")) == ["Gamma"]
+        assert names(SegmentFilter(kinds=frozenset({SegmentKind.STATIC}))) == []
+        by_size = SegmentOrder(field=SegmentSortField.SIZE, descending=True)
+        assert names(order=by_size) == ["Beta", "alpha", "Gamma"]
+        assert names(order=by_size, after=SortKey(2, "seg-1")) == ["Gamma"]
+        assert reader.count(SegmentFilter(kinds=frozenset({SegmentKind.DYNAMIC}))) == 3
 
     def test_members_change_by_difference_with_history_and_events(
         self, backend: StorageBackend

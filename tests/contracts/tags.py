@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from application.custom_fields.criteria import FieldCondition, Operator
 from application.customers.views import CustomerFilter
 from application.errors import AlreadyTaken
+from application.pagination import SortKey
 from application.tags.conditions import AutoTagRule, EventCondition, FieldsCondition
+from application.tags.views import TagFilter, TagOrder, TagSortField
 from domain.behaviour import EventFrequency
 from domain.customers import Customer
 from domain.tags import Tag, TagCategory, TagChange
@@ -272,6 +275,41 @@ class TagContract:
         assert newest[ada.id] == list(backend.tags.history(ada.id))[:2]
         counts = backend.tags.history_counts([ada.id, bob.id, cy.id])
         assert (counts[ada.id], counts[bob.id], counts.get(cy.id, 0)) == (3, 1, 0)
+
+    def test_the_catalogue_is_sliced_filtered_and_ordered_in_storage(
+        self, backend: StorageBackend
+    ) -> None:
+        stored_tags(backend, "b", "A", "ab_c", "c%")
+        every = TagFilter()
+        by_name = TagOrder()
+
+        def names(filter: TagFilter = every, order: TagOrder = by_name, **window: Any) -> list[str]:
+            arguments: dict[str, Any] = {
+                "after": None,
+                "before": None,
+                "limit": 10,
+                "from_end": False,
+            }
+            return [
+                view.name for view in backend.tags.slice(filter, order, **{**arguments, **window})
+            ]
+
+        assert names() == ["A", "ab_c", "b", "c%"]
+        assert names(limit=2, from_end=True) == ["c%", "b"]
+        first = backend.tags.slice(every, by_name, after=None, before=None, limit=1, from_end=False)
+        key = SortKey(first[0].sort_key[0], first[0].id)
+        assert names(after=key) == ["ab_c", "b", "c%"]
+        assert names(before=SortKey("b", "~"), from_end=True) == ["b", "ab_c", "A"]
+        assert names(TagFilter(name_contains="_")) == ["ab_c"]
+        assert names(TagFilter(name_contains="%")) == ["c%"]
+        assert names(TagFilter(categories=frozenset({TagCategory.BEHAVIOUR}))) == []
+        assert names(order=TagOrder(field=TagSortField.NAME, descending=True)) == [
+            "c%",
+            "b",
+            "ab_c",
+            "A",
+        ]
+        assert backend.tags.count(TagFilter(name_contains="A")) == 2
 
     def test_customers_filter_by_any_of_their_tags(self, backend: StorageBackend) -> None:
         first, second, third = stored_customers(backend, 3)

@@ -28,7 +28,7 @@ from application.pipeline.bundle import Sales
 from application.pipeline.views import OpportunityView
 from application.principal import Principal
 from application.segments.bundle import Segments
-from application.segments.ports import SegmentView
+from application.segments.ports import SegmentView, SizePoint
 from application.tags.bundle import Tags
 from application.tags.views import TagView
 from application.timeline.bundle import Timeline
@@ -99,6 +99,17 @@ class Loaders:
         )
         self.customer_rfm: DataLoader[str, RfmScore | None] = _batched(
             lambda ids: segments.rfm_of(principal, ids)
+        )
+        self.segment_member_pages: DataLoader[tuple[str, int | None], Page[str]] = DataLoader(
+            load_fn=lambda keys: _first_pages(
+                lambda ids, first: segments.first_member_pages(principal, ids, first), keys
+            )
+        )
+        self.segment_member_counts: DataLoader[str, int | None] = _batched(
+            lambda ids: segments.member_counts(principal, ids)
+        )
+        self.segment_sizes: DataLoader[str, Sequence[SizePoint] | None] = _batched(
+            lambda ids: segments.size_histories(principal, ids)
         )
         sales = services.use(Sales)
         self.opportunities: DataLoader[str, OpportunityView | None] = _batched(

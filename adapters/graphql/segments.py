@@ -97,9 +97,8 @@ class SegmentMemberConnection:
     segment_id: strawberry.Private[str]
 
     @strawberry.field(description="How many members the segment has now.")
-    def total_count(self, info: Info) -> int:
-        context = info.context
-        return context.services.use(Segments).read.member_count(context.principal, self.segment_id)
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.segment_member_counts.load(self.segment_id) or 0
 
 
 @strawberry.type(name="Segment", description="A named list of customers, frozen or rule-based.")
@@ -140,7 +139,7 @@ class SegmentNode(Node):
     @strawberry.field(
         description="The members, by customer id (code point order).", extensions=[QueryErrors()]
     )
-    def members(
+    async def members(
         self,
         info: Info,
         first: PageFirst = None,
@@ -149,9 +148,15 @@ class SegmentNode(Node):
         before: PageBefore = None,
     ) -> SegmentMemberConnection:
         context = info.context
-        page = context.services.use(Segments).read.member_page(
-            context.principal, self.local_id, PageRequest(first, after, last, before)
-        )
+        request = PageRequest(first, after, last, before)
+        request.size  # noqa: B018 - refuses a page size out of range before any loading
+        if after is None and last is None and before is None:
+            # First pages through a DataLoader: one query for a whole list of segments.
+            page = await context.loaders.segment_member_pages.load((self.local_id, first))
+        else:
+            page = context.services.use(Segments).read.member_page(
+                context.principal, self.local_id, request
+            )
         return SegmentMemberConnection(
             edges=[SegmentMemberEdge(customer_id=edge.node, position=edge) for edge in page.edges],
             page_info=PageInfo.from_page(page),  # type: ignore[arg-type]
@@ -162,7 +167,7 @@ class SegmentNode(Node):
         description="The segment's size after each refresh, oldest first.",
         extensions=[QueryErrors()],
     )
-    def size_history(
+    async def size_history(
         self,
         info: Info,
         first: PageFirst = None,
@@ -171,8 +176,10 @@ class SegmentNode(Node):
         before: PageBefore = None,
     ) -> SegmentSizeConnection:
         context = info.context
-        page = context.services.use(Segments).read.size_page(
-            context.principal, self.local_id, PageRequest(first, after, last, before)
+        # Through the request's DataLoader: one query for a whole list of segments.
+        points = await context.loaders.segment_sizes.load(self.local_id) or ()
+        page = context.services.use(Segments).read.size_page_of(
+            points, PageRequest(first, after, last, before)
         )
         return SegmentSizeConnection.from_page(
             page,
@@ -197,11 +204,8 @@ class SegmentSizeConnection(Connection[SegmentSizePoint]):
     segment_id: strawberry.Private[str] = ""
 
     @strawberry.field(description="How many refreshes the history holds.")
-    def total_count(self, info: Info) -> int:
-        context = info.context
-        return len(
-            context.services.use(Segments).read.size_history(context.principal, self.segment_id)
-        )
+    async def total_count(self, info: Info) -> int:
+        return len(await info.context.loaders.segment_sizes.load(self.segment_id) or ())
 
 
 @strawberry.type(name="SegmentEdge", description="A segment in a page of segments.")

@@ -210,6 +210,20 @@ class InMemorySegmentReader:
             for customer_id in customer_ids
         }
 
+    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
+        counts = {segment_id: self.member_count(segment_id) for segment_id in segment_ids}
+        return {segment_id: count for segment_id, count in counts.items() if count}
+
+    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+        return {
+            segment_id: sorted(self.all_members(segment_id))[: max(0, limit)]
+            for segment_id in segment_ids
+        }
+
+    def size_histories(self, segment_ids: Collection[str]) -> Mapping[str, list[SizePoint]]:
+        found = {segment_id: self.size_history(segment_id) for segment_id in segment_ids}
+        return {segment_id: points for segment_id, points in found.items() if points}
+
     def size_history(self, segment_id: str) -> list[SizePoint]:
         with self._store.lock:
             points = dict(self._store.segment_sizes.get(segment_id, {}))

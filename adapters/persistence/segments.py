@@ -301,6 +301,54 @@ class SqlSegmentReader:
                 found[row.customer_id].append(_view(row))
         return found
 
+    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
+        query = (
+            select(segment_members.c.segment_id, func.count())
+            .where(segment_members.c.segment_id.in_(sorted(set(segment_ids))))
+            .group_by(segment_members.c.segment_id)
+        )
+        with self._engine.connect() as connection:
+            return {row[0]: int(row[1]) for row in connection.execute(query)}
+
+    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+        found: dict[str, list[str]] = {segment_id: [] for segment_id in segment_ids}
+        if not found or limit <= 0:
+            return found
+        position = (
+            func.row_number()
+            .over(
+                partition_by=segment_members.c.segment_id,
+                order_by=segment_members.c.customer_id,
+            )
+            .label("position")
+        )
+        ranked = (
+            select(segment_members.c.segment_id, segment_members.c.customer_id, position)
+            .where(segment_members.c.segment_id.in_(sorted(found)))
+            .subquery()
+        )
+        query = (
+            select(ranked.c.segment_id, ranked.c.customer_id)
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.segment_id, ranked.c.position)
+        )
+        with self._engine.connect() as connection:
+            for segment_id, customer_id in connection.execute(query):
+                found[segment_id].append(customer_id)
+        return found
+
+    def size_histories(self, segment_ids: Collection[str]) -> Mapping[str, list[SizePoint]]:
+        query = (
+            select(segment_sizes.c.segment_id, segment_sizes.c.at, segment_sizes.c.size)
+            .where(segment_sizes.c.segment_id.in_(sorted(set(segment_ids))))
+            .order_by(segment_sizes.c.segment_id, segment_sizes.c.at)
+        )
+        found: dict[str, list[SizePoint]] = {}
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                found.setdefault(row.segment_id, []).append(SizePoint(row.at, row.size))
+        return found
+
     def size_history(self, segment_id: str) -> list[SizePoint]:
         query = (
             select(segment_sizes.c.at, segment_sizes.c.size)

@@ -271,6 +271,18 @@ class SegmentReader(Protocol):
 
     def member_count(self, segment_id: str) -> int: ...
 
+    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
+        """How many members each segment has; none for those without."""
+        ...
+
+    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+        """The first ``limit`` member ids of each segment (code point order), in one query."""
+        ...
+
+    def size_histories(self, segment_ids: Collection[str]) -> Mapping[str, list[SizePoint]]:
+        """Each segment's sizes, oldest first, in one query; none for those without."""
+        ...
+
     def segments_of(self, customer_ids: Collection[str]) -> Mapping[str, list[SegmentView]]: ...
 
     def all_members(self, segment_id: str) -> set[str]:

@@ -92,6 +92,33 @@ class ReadSegments:
         )
         return build_page(page, fetched, size, _member_cursor)
 
+    def first_member_pages(
+        self, actor: Principal, segment_ids: Collection[str], first: int | None
+    ) -> dict[str, Page[str]]:
+        """The first page of many segments' members at once, for lists of segments."""
+        actor.require(Permission.READ_CUSTOMERS)
+        request = PageRequest(first=first)
+        size = request.size
+        fetched = self.reader.first_members(segment_ids, size + 1)
+        return {
+            segment_id: build_page(request, fetched.get(segment_id, []), size, _member_cursor)
+            for segment_id in segment_ids
+        }
+
+    def member_counts(self, actor: Principal, segment_ids: Collection[str]) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.member_counts(segment_ids)
+
+    def size_histories(
+        self, actor: Principal, segment_ids: Collection[str]
+    ) -> Mapping[str, Sequence[SizePoint]]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.size_histories(segment_ids)
+
+    def size_page_of(self, points: Sequence[SizePoint], page: PageRequest) -> Page[SizePoint]:
+        """A Relay page of sizes already read (``size_histories``), oldest first."""
+        return page_in_memory(page, points, _SIZES)
+
     def member_count(self, actor: Principal, segment_id: str) -> int:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.member_count(segment_id)

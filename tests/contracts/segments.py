@@ -118,6 +118,13 @@ class SegmentContract:
         assert backend.segments.members("seg-1", first=5, after=None, before=c) == [b]
         assert backend.segments.member_count("seg-1") == 2
         assert backend.segments.member_count("nothing") == 0
+        assert backend.segments.first_members(["seg-1", "nothing"], 1)["seg-1"] == [b]
+        assert list(backend.segments.first_members(["nothing"], 1).get("nothing", [])) == []
+        counts = backend.segments.member_counts(["seg-1", "nothing"])
+        assert (counts["seg-1"], counts.get("nothing", 0)) == (2, 0)
+        histories = backend.segments.size_histories(["seg-1", "nothing"])
+        assert [p.size for p in histories["seg-1"]] == [2, 2]
+        assert list(histories.get("nothing", [])) == []
         assert backend.segments.all_members("seg-1") == {b, c}
         assert [p.size for p in backend.segments.size_history("seg-1")] == [2, 2]
         assert backend.segments.get_many(["seg-1"])["seg-1"].refreshed_at == later

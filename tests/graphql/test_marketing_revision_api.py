@@ -487,3 +487,39 @@ def test_rfm_classes_are_an_enum_in_scores_and_rule_trees(api: Api) -> None:
         input={"rfmClass": {"classes": ["cant_lose"]}},
     )
     assert "errors" in bad
+
+
+SEGMENT_LIST = """
+query($n: Int) {
+  segments(first: $n) {
+    edges { node {
+      name
+      members(first: 2) { totalCount edges { node { email } } }
+      sizeHistory(last: 3) { totalCount edges { node { size } } }
+    } }
+  }
+}"""
+
+
+def test_members_and_sizes_of_a_list_of_segments_cost_the_same_whatever_its_size(
+    api: Api,
+) -> None:
+    for n in range(3):
+        customer(api, f"s{n}")
+    for n in range(12):
+        made = api.data(CREATE_SEGMENT, input={"name": f"S{n:02d}", "rule": "email is set"})
+        assert made["createSegment"]["userErrors"] == []
+
+    def selects(size: int) -> int:
+        api.statements.clear()
+        edges = api.data(SEGMENT_LIST, n=size)["segments"]["edges"]
+        assert len(edges) == size
+        for edge in edges:
+            members = edge["node"]["members"]
+            assert (members["totalCount"], len(members["edges"])) == (3, 2)
+            assert edge["node"]["sizeHistory"]["totalCount"] == 1
+        return sum(statement.startswith("SELECT") for statement in api.statements)
+
+    selects(1)  # the first request also checks the API key
+    small, large = selects(3), selects(12)
+    assert small == large, (small, large)

@@ -10,7 +10,8 @@ from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from application.errors import AlreadyTaken
 from application.pagination import SortKey, slice_in_memory
-from application.tags.conditions import AutoTagRule
+from application.tags.conditions import AutoTagRule, RuleFilter
+from application.tags.rules import RULE_ORDER
 from application.tags.views import TagFilter, TagOrder, TagView
 from domain.events import DomainEvent
 from domain.tags import Tag, TagChange
@@ -236,6 +237,27 @@ class InMemoryTagReader:
         with self._store.lock:
             rules = list(self._store.tag_rules.values())
         return sorted(rules, key=lambda rule: (rule.created_at, rule.id))
+
+    def rule_slice(
+        self,
+        filter: RuleFilter,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[AutoTagRule]:
+        admitted = [rule for rule in self.rules() if filter.admits(rule)]
+        return slice_in_memory(
+            admitted, RULE_ORDER, after=after, before=before, limit=limit, from_end=from_end
+        )
+
+    def rule_count(self, filter: RuleFilter) -> int:
+        return sum(1 for rule in self.rules() if filter.admits(rule))
+
+    def rules_by_id(self, ids: Collection[str]) -> Mapping[str, AutoTagRule]:
+        wanted = set(ids)
+        return {rule.id: rule for rule in self.rules() if rule.id in wanted}
 
     def history(self, customer_id: str) -> Sequence[TagChange]:
         with self._store.lock:

@@ -13,7 +13,7 @@ from adapters.persistence.tables import auto_tag_rules, customer_tags, tag_histo
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
 from application.pagination import SortKey
-from application.tags.conditions import AutoTagRule, condition_from_json
+from application.tags.conditions import AutoTagRule, RuleFilter, condition_from_json
 from application.tags.views import TagFilter, TagOrder, TagSortField, TagView
 from domain.events import DomainEvent
 from domain.tags import Colour, Tag, TagChange
@@ -300,6 +300,15 @@ def _admitted(filter: TagFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _rules_admitted(filter: RuleFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filter.tag_ids is not None:
+        conditions.append(auto_tag_rules.c.tag_id.in_(sorted(filter.tag_ids)))
+    if filter.enabled is not None:
+        conditions.append(auto_tag_rules.c.enabled.is_(filter.enabled))
+    return conditions
+
+
 class SqlTagReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -337,6 +346,41 @@ class SqlTagReader:
     def rules(self) -> Sequence[AutoTagRule]:
         with self._engine.connect() as connection:
             return [_rule(row) for row in connection.execute(_RULES_OLDEST_FIRST)]
+
+    def rule_slice(
+        self,
+        filter: RuleFilter,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[AutoTagRule]:
+        sort, key = auto_tag_rules.c.created_at, auto_tag_rules.c.id
+        query = (
+            select(auto_tag_rules)
+            .where(
+                *_rules_admitted(filter),
+                *window(sort, key, descending=False, after=after, before=before),
+            )
+            .order_by(*walking_order(sort, key, descending=False, from_end=from_end))
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return [_rule(row) for row in connection.execute(query)]
+
+    def rule_count(self, filter: RuleFilter) -> int:
+        query = select(func.count()).select_from(auto_tag_rules).where(*_rules_admitted(filter))
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def rules_by_id(self, ids: Collection[str]) -> Mapping[str, AutoTagRule]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        query = select(auto_tag_rules).where(auto_tag_rules.c.id.in_(wanted))
+        with self._engine.connect() as connection:
+            return {row.id: _rule(row) for row in connection.execute(query)}
 
     def all(self) -> Sequence[TagView]:
         query = select(*_TAG_COLUMNS).order_by(*_BY_NAME)

@@ -139,3 +139,16 @@ class AutoTagRule:
     enabled: bool = True
     version: int = 1
     """Grows by one with every change, for optimistic concurrency."""
+
+
+@frozen(kw_only=True)
+class RuleFilter:
+    """Rules putting on any of ``tag_ids``, and enabled or not; ``None`` admits any."""
+
+    tag_ids: frozenset[str] | None = None
+    enabled: bool | None = None
+
+    def admits(self, rule: AutoTagRule) -> bool:
+        return (self.tag_ids is None or rule.tag_id in self.tag_ids) and (
+            self.enabled is None or rule.enabled is self.enabled
+        )

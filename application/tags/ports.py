@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from application.pagination import SortKey
-from application.tags.conditions import AutoTagRule
+from application.tags.conditions import AutoTagRule, RuleFilter
 from application.tags.views import TagFilter, TagOrder, TagView
 from domain.tags import Tag, TagChange
 
@@ -125,3 +125,20 @@ class TagReader(Protocol):
     def rules(self) -> Sequence[AutoTagRule]:
         """Every auto-tag rule, oldest first."""
         ...
+
+    def rule_slice(
+        self,
+        filter: RuleFilter,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[AutoTagRule]:
+        """At most ``limit`` rules the filter admits, oldest first by ``(created_at, id)``,
+        strictly between ``after`` and ``before``, walked from the end when ``from_end``."""
+        ...
+
+    def rule_count(self, filter: RuleFilter) -> int: ...
+
+    def rules_by_id(self, ids: Collection[str]) -> Mapping[str, AutoTagRule]: ...

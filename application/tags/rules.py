@@ -10,16 +10,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from attrs import evolve, frozen
 
 from application.customers.views import CustomerFilter
 from application.errors import NotFound, StaleVersion
-from application.pagination import MemoryOrder, Page, PageRequest, page_in_memory, read_time
+from application.pagination import MemoryOrder, Page, PageRequest, keyset_page, read_time
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.tags.commands import changes_of, record
-from application.tags.conditions import AutoTagRule, ConditionSources, TagCondition
+from application.tags.conditions import AutoTagRule, ConditionSources, RuleFilter, TagCondition
 from application.tags.ports import TagReader
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
@@ -165,7 +166,8 @@ class ListAutoTagRules:
     ) -> Page[AutoTagRule]:
         """Rules oldest first, of the tags given and enabled or not, a page at a time."""
         actor.require(Permission.READ_CUSTOMERS)
-        return page_in_memory(page, self._matching(tag_ids, enabled), _RULE_ORDER)
+        filter = _filter(tag_ids, enabled)
+        return keyset_page(page, RULE_ORDER, partial(self.reader.rule_slice, filter))
 
     def count(
         self,
@@ -175,23 +177,18 @@ class ListAutoTagRules:
         enabled: bool | None = None,
     ) -> int:
         actor.require(Permission.READ_CUSTOMERS)
-        return len(self._matching(tag_ids, enabled))
+        return self.reader.rule_count(_filter(tag_ids, enabled))
 
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, AutoTagRule]:
         actor.require(Permission.READ_CUSTOMERS)
-        wanted = set(ids)
-        return {rule.id: rule for rule in self.reader.rules() if rule.id in wanted}
-
-    def _matching(self, tag_ids: Collection[str] | None, enabled: bool | None) -> list[AutoTagRule]:
-        return [
-            rule
-            for rule in self.reader.rules()
-            if (tag_ids is None or rule.tag_id in tag_ids)
-            and (enabled is None or rule.enabled is enabled)
-        ]
+        return self.reader.rules_by_id(ids)
 
 
-_RULE_ORDER: MemoryOrder[AutoTagRule] = MemoryOrder(
+def _filter(tag_ids: Collection[str] | None, enabled: bool | None) -> RuleFilter:
+    return RuleFilter(tag_ids=None if tag_ids is None else frozenset(tag_ids), enabled=enabled)
+
+
+RULE_ORDER: MemoryOrder[AutoTagRule] = MemoryOrder(
     name="auto_tag_rules:created_at:asc",
     value_of=lambda rule: rule.created_at,
     id_of=lambda rule: rule.id,

@@ -14,7 +14,7 @@ from application.custom_fields.criteria import FieldCondition, Operator
 from application.customers.views import CustomerFilter
 from application.errors import AlreadyTaken
 from application.pagination import SortKey
-from application.tags.conditions import AutoTagRule, EventCondition, FieldsCondition
+from application.tags.conditions import AutoTagRule, EventCondition, FieldsCondition, RuleFilter
 from application.tags.views import TagFilter, TagOrder, TagSortField
 from domain.behaviour import EventFrequency
 from domain.customers import Customer
@@ -261,6 +261,33 @@ class TagContract:
         with backend.uow() as uow:
             assert uow.tags.tagged_with(vip.id) == {ada.id}
             assert uow.tags.tagged_with(vip.id, rule_id="rule-1") == set()
+
+    def test_rules_are_sliced_and_filtered_in_storage(self, backend: StorageBackend) -> None:
+        vip, b2b = stored_tags(backend, "vip", "b2b")
+        event = EventCondition(EventFrequency("login", 3, 7))
+        with backend.uow() as uow:
+            for number, tag in enumerate((vip, b2b, vip)):
+                at = T0 + timedelta(minutes=number)
+                rule = AutoTagRule(f"rule-{number}", tag.id, event, at, "user-1")
+                uow.tags.add_rule(attrs.evolve(rule, enabled=number != 2))
+            uow.commit()
+
+        def ids(filter: RuleFilter = RuleFilter(), **window: Any) -> list[str]:
+            arguments: dict[str, Any] = {
+                "after": None,
+                "before": None,
+                "limit": 10,
+                "from_end": False,
+            }
+            return [r.id for r in backend.tags.rule_slice(filter, **{**arguments, **window})]
+
+        assert ids() == ["rule-0", "rule-1", "rule-2"]
+        assert ids(limit=1, from_end=True) == ["rule-2"]
+        assert ids(after=SortKey(T0, "rule-0")) == ["rule-1", "rule-2"]
+        assert ids(RuleFilter(tag_ids=frozenset({vip.id}))) == ["rule-0", "rule-2"]
+        assert ids(RuleFilter(enabled=False)) == ["rule-2"]
+        assert backend.tags.rule_count(RuleFilter(enabled=True)) == 2
+        assert list(backend.tags.rules_by_id(["rule-1", "nothing"])) == ["rule-1"]
 
     def test_histories_of_many_customers_come_newest_first_with_their_counts(
         self, backend: StorageBackend

@@ -69,6 +69,9 @@ class RuleNode:
         description="When several rules of a track apply, the highest priority wins."
     )
     enabled: bool = strawberry.field(description="Whether the rule moves customers.")
+    version: int = strawberry.field(
+        description="Grows with every save; give it to saveLifecycleRule to replace the rule."
+    )
 
     @classmethod
     def from_rule(cls, rule: StageRule) -> RuleNode:
@@ -81,6 +84,7 @@ class RuleNode:
             days=rule.days,
             priority=rule.priority,
             enabled=rule.enabled,
+            version=rule.version,
         )
 
     @strawberry.field(description="The key of the track the rule moves customers on.")
@@ -99,6 +103,9 @@ class TrackNode:
     rules: list[RuleNode] = strawberry.field(
         description="The enabled rules that move customers on it, highest priority first."
     )
+    version: int = strawberry.field(
+        description="Grows with every save; give it to saveLifecycleTrack to replace the track."
+    )
 
     @classmethod
     def from_track(cls, track: Track, rules: Sequence[StageRule]) -> TrackNode:
@@ -111,6 +118,7 @@ class TrackNode:
                 for source, target in sorted(track.transitions)
             ],
             rules=[RuleNode.from_rule(rule) for rule in rules],
+            version=track.version,
         )
 
 
@@ -119,7 +127,7 @@ def _track(info: Info, key: str) -> TrackNode:
     catalogue = info.context.loaders.lifecycle_catalogue()
     track = next((t for t in catalogue.ordered() if t.key == key), None)
     if track is None:
-        return TrackNode(key=key, label=key, stages=[], transitions=[], rules=[])
+        return TrackNode(key=key, label=key, stages=[], transitions=[], rules=[], version=0)
     return TrackNode.from_track(track, catalogue.rules_for(key))
 
 
@@ -375,6 +383,11 @@ class SaveLifecycleTrackInput:
         description="The moves that need no override."
     )
     position: int = strawberry.field(default=0, description="Where the track is listed.")
+    version: int | None = strawberry.field(
+        default=None,
+        description="The version of the track this replaces; another is STALE_VERSION. Leave "
+        "it out to create a track, or to replace one whatever its version.",
+    )
 
 
 @strawberry.input(description="A lifecycle rule to add, or to replace the one of its key.")
@@ -395,6 +408,11 @@ class SaveLifecycleRuleInput:
         default=0, description="When several rules of a track apply, the highest priority wins."
     )
     enabled: bool = strawberry.field(default=True, description="Whether the rule moves customers.")
+    version: int | None = strawberry.field(
+        default=None,
+        description="The version of the rule this replaces; another is STALE_VERSION. Leave "
+        "it out to create a rule, or to replace one whatever its version.",
+    )
 
 
 @strawberry.type(description="The result of saveLifecycleTrack.")
@@ -439,6 +457,7 @@ class LifecycleCatalogueMutation:
             stages=[(stage.key, stage.label) for stage in input.stages],
             transitions=[(move.from_stage, move.to_stage) for move in input.transitions],
             position=input.position,
+            expected_version=input.version,
         )
         catalogue = context.services.use(Lifecycle).save_track(context.principal, definition)
         tracks = tracks_of(catalogue)
@@ -466,6 +485,7 @@ class LifecycleCatalogueMutation:
             days=input.days,
             priority=input.priority,
             enabled=input.enabled,
+            expected_version=input.version,
         )
         catalogue = context.services.use(Lifecycle).save_rule(context.principal, definition)
         saved = next((r for r in catalogue.rules if r.key == input.key), None)

@@ -67,6 +67,7 @@ def load_catalogue(connection: Connection | Session) -> LifecycleCatalogue:
             stages=tuple(Stage(stage["key"], stage["label"]) for stage in row.stages),
             transitions=frozenset((source, target) for source, target in row.transitions),
             position=row.position,
+            version=row.version,
         )
         for row in connection.execute(select(lifecycle_tracks))
     ]
@@ -80,6 +81,7 @@ def load_catalogue(connection: Connection | Session) -> LifecycleCatalogue:
             days=row.days,
             priority=row.priority,
             enabled=row.enabled,
+            version=row.version,
         )
         for row in connection.execute(select(lifecycle_rules))
     ]
@@ -93,6 +95,7 @@ def track_row(track: Track) -> dict[str, Any]:
         "position": track.position,
         "stages": [{"key": stage.key, "label": stage.label} for stage in track.stages],
         "transitions": [list(move) for move in sorted(track.transitions)],
+        "version": track.version,
     }
 
 
@@ -106,6 +109,7 @@ def rule_row(rule: StageRule) -> dict[str, Any]:
         "days": rule.days,
         "priority": rule.priority,
         "enabled": rule.enabled,
+        "version": rule.version,
     }
 
 

@@ -336,6 +336,7 @@ lifecycle_tracks = Table(
     # [{"key": ..., "label": ...}] in order, and [[from, to]] with "" for "no stage yet".
     Column("stages", JsonDocument, nullable=False),
     Column("transitions", JsonDocument, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 lifecycle_rules = Table(
@@ -350,6 +351,7 @@ lifecycle_rules = Table(
     Column("days", Integer),
     Column("priority", Integer, nullable=False),
     Column("enabled", Boolean, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 customer_stages = Table(

@@ -523,3 +523,61 @@ def test_members_and_sizes_of_a_list_of_segments_cost_the_same_whatever_its_size
     selects(1)  # the first request also checks the API key
     small, large = selects(3), selects(12)
     assert small == large, (small, large)
+
+
+SAVE_TRACK = """
+mutation($input: SaveLifecycleTrackInput!) {
+  saveLifecycleTrack(input: $input) {
+    track { key label version stages { key } } userErrors { field code }
+  }
+}"""
+SAVE_RULE = """
+mutation($input: SaveLifecycleRuleInput!) {
+  saveLifecycleRule(input: $input) {
+    rule { key track trigger version enabled } userErrors { field code }
+  }
+}"""
+
+
+def test_lifecycle_tracks_and_rules_are_saved_at_their_version(api: Api) -> None:
+    track = {
+        "key": "loyalty",
+        "label": "Loyalty",
+        "stages": [{"key": "bronze", "label": "Bronze"}],
+        "transitions": [{"fromStage": None, "toStage": "bronze"}],
+    }
+    made = api.data(SAVE_TRACK, input=track)["saveLifecycleTrack"]
+    assert made["track"] == {
+        "key": "loyalty",
+        "label": "Loyalty",
+        "version": 1,
+        "stages": [{"key": "bronze"}],
+    }
+    relabelled = api.data(SAVE_TRACK, input={**track, "label": "Loyal", "version": 1})
+    assert relabelled["saveLifecycleTrack"]["track"]["version"] == 2
+    stale = api.data(SAVE_TRACK, input={**track, "label": "Old", "version": 1})
+    assert codes(stale["saveLifecycleTrack"]) == [("version", "STALE_VERSION")]
+    unknown = api.data(SAVE_TRACK, input={**track, "key": "vip", "version": 3})
+    assert codes(unknown["saveLifecycleTrack"]) == [("key", "NOT_FOUND")]
+    labels = api.data('{ lifecycleTrack(key: "loyalty") { label version } }')
+    assert labels == {"lifecycleTrack": {"label": "Loyal", "version": 2}}
+
+    rule = {"key": "buyers", "track": "loyalty", "trigger": "PAID_ORDER", "toStage": "bronze"}
+    saved = api.data(SAVE_RULE, input=rule)["saveLifecycleRule"]
+    assert saved["rule"] == {
+        "key": "buyers",
+        "track": "loyalty",
+        "trigger": "PAID_ORDER",
+        "version": 1,
+        "enabled": True,
+    }
+    off = api.data(SAVE_RULE, input={**rule, "enabled": False, "version": 1})
+    assert (
+        off["saveLifecycleRule"]["rule"]["version"],
+        off["saveLifecycleRule"]["rule"]["enabled"],
+    ) == (
+        2,
+        False,
+    )
+    stale_rule = api.data(SAVE_RULE, input={**rule, "version": 1})
+    assert codes(stale_rule["saveLifecycleRule"]) == [("version", "STALE_VERSION")]

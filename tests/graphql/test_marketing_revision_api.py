@@ -40,7 +40,7 @@ mutation($input: CreateAutoTagRuleInput!) {
 UPDATE_RULE = """
 mutation($input: UpdateAutoTagRuleInput!) {
   updateAutoTagRule(input: $input) {
-    rule { id version enabled condition tag { name } } userErrors { field code }
+    rule { id version enabled customFields { key op value } event { name } tag { name } } userErrors { field code }
   }
 }"""
 CREATE_SEGMENT = """
@@ -198,7 +198,7 @@ def test_an_auto_tag_rule_is_updated_at_its_version_and_a_disabled_rule_does_not
     )["updateAutoTagRule"]
     assert changed["userErrors"] == []
     assert (changed["rule"]["version"], changed["rule"]["tag"]) == (2, {"name": "Paying"})
-    assert changed["rule"]["condition"]["type"] == "fields"
+    assert (changed["rule"]["customFields"][0]["key"], changed["rule"]["event"]) == ("plan", None)
     stale = api.data(UPDATE_RULE, input={"id": rule["id"], "version": 1, "enabled": False})
     assert codes(stale["updateAutoTagRule"]) == [("version", "STALE_VERSION")]
     both = api.data(

@@ -190,7 +190,7 @@ def test_a_list_with_tags_runs_the_same_number_of_statements_whatever_its_size(
 CREATE_RULE = """
 mutation($input: CreateAutoTagRuleInput!) {
   createAutoTagRule(input: $input) {
-    rule { id condition tag { name } }
+    rule { id customFields { key op value } event { name atLeast days } tag { name } }
     userErrors { field code }
   }
 }"""
@@ -207,7 +207,8 @@ def test_an_auto_tag_rule_made_through_the_api_tags_on_the_next_run(api: Api) ->
     )["createAutoTagRule"]
     assert made["userErrors"] == []
     assert made["rule"]["tag"] == {"name": "Pro"}
-    assert made["rule"]["condition"]["type"] == "fields"
+    assert made["rule"]["customFields"] == [{"key": "plan", "op": "EQ", "value": "pro"}]
+    assert made["rule"]["event"] is None
     report = api.container.use(Tags).run_rules(Principal.system())
     assert (report.added, report.removed) == (1, 0)
     listed = api.data(CUSTOMERS, first=5, filter={"tagIds": [pro["id"]]})["customers"]
@@ -232,10 +233,10 @@ def test_a_rule_needs_one_valid_condition_and_a_known_tag(api: Api) -> None:
     assert errors(tagId="nonsense", event=event) == [("tagId", "INVALID_ID")]
     assert errors(tagId=to_global_id("Tag", "nothing"), event=event) == [("tagId", "NOT_FOUND")]
     made = api.data(CREATE_RULE, input={"tagId": pro["id"], "event": event})["createAutoTagRule"]
-    assert made["rule"]["condition"] == {"type": "event", **event}
+    assert (made["rule"]["event"], made["rule"]["customFields"]) == (event, None)
 
 
-RULES = "{ autoTagRules { totalCount edges { node { id condition tag { name } } } } }"
+RULES = "{ autoTagRules { totalCount edges { node { id tag { name } } } } }"
 
 
 def rules_of(api: Api, token: str | None = None) -> list[dict[str, Any]]:

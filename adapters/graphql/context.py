@@ -30,6 +30,7 @@ from application.principal import Principal
 from application.segments.bundle import Segments
 from application.segments.ports import SegmentView, SizePoint
 from application.tags.bundle import Tags
+from application.tags.conditions import AutoTagRule
 from application.tags.views import TagView
 from application.timeline.bundle import Timeline
 from application.timeline.queries import GetTimeline
@@ -123,6 +124,10 @@ class Loaders:
         self._pipelines: dict[str, Pipeline] | None = None
         get_tags = services.use(Tags).get
         self.tags: DataLoader[str, TagView | None] = _batched(lambda ids: get_tags(principal, ids))
+        rules = services.use(Tags).list_rules
+        self.auto_tag_rules: DataLoader[str, AutoTagRule | None] = _batched(
+            lambda ids: rules.get_many(principal, ids)
+        )
         self.tag_history_pages: DataLoader[tuple[str, int | None], Page[TagChange]] = DataLoader(
             load_fn=lambda keys: _first_pages(
                 lambda ids, first: get_tags.first_history_pages(principal, ids, first), keys

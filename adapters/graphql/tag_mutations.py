@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Annotated, Self, cast
+from typing import Annotated, Self
 
 import strawberry
-from strawberry.scalars import JSON
 
 from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import (
     CustomFieldCondition,
-    CustomFieldOperator,
     enum_value,
     to_conditions,
 )
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors, input_error
 from adapters.graphql.parts import SchemaPart
-from adapters.graphql.relay import MalformedId, Node, local_id, local_ids, to_global_id
+from adapters.graphql.relay import MalformedId, local_id, local_ids
 from adapters.graphql.tags import (
+    AutoTagRuleNode,
     PageAfter,
     PageBefore,
     PageFirst,
     PageLast,
     TagCategoryValue,
     TagNode,
+    fetch_rule,
 )
 from adapters.graphql.type_names import AUTO_TAG_RULE, CUSTOMER, TAG
 from application.errors import InvalidInput
@@ -34,7 +33,6 @@ from application.pagination import PageRequest
 from application.tags.bundle import Tags
 from application.tags.commands import NewTag, TagPatch, TagResult
 from application.tags.conditions import (
-    AutoTagRule,
     EventCondition,
     FieldsCondition,
     TagCondition,
@@ -174,94 +172,6 @@ def _parse(
     customers, customer_errors = _local_ids(input.customer_ids, CUSTOMER, "customerIds")
     tags, tag_errors = _local_ids(input.tag_ids, TAG, "tagIds")
     return customers, tags, (customer_errors + tag_errors)[:20]
-
-
-@strawberry.type(
-    name="AutoTagFieldCondition", description="A condition on one custom field's value."
-)
-class AutoTagFieldCondition:
-    key: str = strawberry.field(description="The custom field's key.")
-    op: CustomFieldOperator = strawberry.field(  # type: ignore[valid-type]
-        description="What is asked of the value."
-    )
-    value: JSON | None = strawberry.field(
-        description="A value of the field's type; a list for IN; null for IS_SET."
-    )
-
-
-@strawberry.type(
-    name="AutoTagEventCondition",
-    description="Did the event at least atLeast times in the last days UTC days.",
-)
-class AutoTagEventCondition:
-    name: str = strawberry.field(description="The tracked event's name.")
-    at_least: int = strawberry.field(description="How many times, at least.")
-    days: int = strawberry.field(description="Over how many UTC days, today included.")
-
-
-@strawberry.type(
-    name="AutoTagRule", description="While a customer meets the condition, they carry the tag."
-)
-class AutoTagRuleNode(Node):
-    custom_fields: list[AutoTagFieldCondition] | None = strawberry.field(
-        description="Conditions on custom field values that all hold; null for an event rule."
-    )
-    event: AutoTagEventCondition | None = strawberry.field(
-        description="The condition on tracked events; null for a custom field rule."
-    )
-    created_at: datetime = strawberry.field(description="When the rule was made.")
-    enabled: bool = strawberry.field(
-        description="Whether the auto-tag job applies the rule; a disabled rule's tags stay."
-    )
-    version: int = strawberry.field(
-        description="Grows with every change; give it to updateAutoTagRule to change the rule."
-    )
-    tag_id: strawberry.Private[str]
-
-    @classmethod
-    def from_rule(cls, rule: AutoTagRule) -> AutoTagRuleNode:
-        return cls(
-            id=strawberry.ID(to_global_id(AUTO_TAG_RULE, rule.id)),
-            custom_fields=_field_conditions(rule.condition),
-            event=_event_condition(rule.condition),
-            created_at=rule.created_at,
-            enabled=rule.enabled,
-            version=rule.version,
-            tag_id=rule.tag_id,
-        )
-
-    @strawberry.field(description="The tag the rule puts on.")
-    async def tag(self, info: Info) -> TagNode | None:
-        # Through the request's DataLoader: one query for a whole page of rules.
-        view = await info.context.loaders.tags.load(self.tag_id)
-        return None if view is None else TagNode.from_view(view)
-
-
-def _field_conditions(condition: TagCondition) -> list[AutoTagFieldCondition] | None:
-    if not isinstance(condition, FieldsCondition):
-        return None
-    return [
-        AutoTagFieldCondition(
-            key=c.key, op=CustomFieldOperator[c.op.name], value=cast(JSON, c.value)
-        )
-        for c in condition.conditions
-    ]
-
-
-def _event_condition(condition: TagCondition) -> AutoTagEventCondition | None:
-    if not isinstance(condition, EventCondition):
-        return None
-    frequency = condition.frequency
-    return AutoTagEventCondition(
-        name=frequency.name, at_least=frequency.at_least, days=frequency.days
-    )
-
-
-def fetch_rule(info: Info, rule_id: str) -> AutoTagRuleNode | None:
-    context = info.context
-    found = context.services.use(Tags).list_rules.get_many(context.principal, [rule_id])
-    rule = found.get(rule_id)
-    return None if rule is None else AutoTagRuleNode.from_rule(rule)
 
 
 @strawberry.type(name="AutoTagRuleEdge", description="An auto-tag rule in a page of rules.")

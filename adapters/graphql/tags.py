@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
-from adapters.graphql.custom_fields import enum_value
+from adapters.graphql.custom_fields import CustomFieldOperator, enum_value
 from adapters.graphql.errors import QueryErrors
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, OrderDirection, local_id, to_global_id
@@ -19,6 +20,12 @@ from adapters.graphql.segment_rules import described_enum
 from adapters.graphql.type_names import AUTO_TAG_RULE, TAG
 from application.pagination import PageRequest
 from application.tags.bundle import Tags
+from application.tags.conditions import (
+    AutoTagRule,
+    EventCondition,
+    FieldsCondition,
+    TagCondition,
+)
 from application.tags.views import TagFilter, TagOrder, TagSortField, TagView
 from domain.tags import TagCategory, TagChange
 
@@ -146,6 +153,7 @@ class TagChangeNode:
         description="The auto-tag rule that made the change; null when a person did."
     )
     actor_id: strawberry.Private[str]
+    local_rule_id: strawberry.Private[str | None] = None
 
     @classmethod
     def from_change(cls, change: TagChange) -> TagChangeNode:
@@ -161,7 +169,22 @@ class TagChangeNode:
                 else None
             ),
             actor_id=change.actor_id,
+            local_rule_id=change.rule_id,
         )
+
+    @strawberry.field(
+        description="The auto-tag rule that made the change; null when a person did or the "
+        "rule is gone."
+    )
+    async def rule(
+        self, info: Info
+    ) -> Annotated[AutoTagRuleNode, strawberry.lazy("adapters.graphql.tag_mutations")] | None:
+        if self.local_rule_id is None:
+            return None
+        found = await info.context.loaders.auto_tag_rules.load(self.local_rule_id)
+        if found is None:
+            return None
+        return AutoTagRuleNode.from_rule(found)
 
     @strawberry.field(
         description="Who made the change; null when Rapport itself did (rules, jobs)."
@@ -195,6 +218,94 @@ class TagChangeConnection(Connection[TagChangeNode]):
     @strawberry.field(description="How many changes the customer's tag history holds.")
     async def total_count(self, info: Info) -> int:
         return await info.context.loaders.tag_history_counts.load(self.customer_id) or 0
+
+
+@strawberry.type(
+    name="AutoTagFieldCondition", description="A condition on one custom field's value."
+)
+class AutoTagFieldCondition:
+    key: str = strawberry.field(description="The custom field's key.")
+    op: CustomFieldOperator = strawberry.field(  # type: ignore[valid-type]
+        description="What is asked of the value."
+    )
+    value: JSON | None = strawberry.field(
+        description="A value of the field's type; a list for IN; null for IS_SET."
+    )
+
+
+@strawberry.type(
+    name="AutoTagEventCondition",
+    description="Did the event at least atLeast times in the last days UTC days.",
+)
+class AutoTagEventCondition:
+    name: str = strawberry.field(description="The tracked event's name.")
+    at_least: int = strawberry.field(description="How many times, at least.")
+    days: int = strawberry.field(description="Over how many UTC days, today included.")
+
+
+@strawberry.type(
+    name="AutoTagRule", description="While a customer meets the condition, they carry the tag."
+)
+class AutoTagRuleNode(Node):
+    custom_fields: list[AutoTagFieldCondition] | None = strawberry.field(
+        description="Conditions on custom field values that all hold; null for an event rule."
+    )
+    event: AutoTagEventCondition | None = strawberry.field(
+        description="The condition on tracked events; null for a custom field rule."
+    )
+    created_at: datetime = strawberry.field(description="When the rule was made.")
+    enabled: bool = strawberry.field(
+        description="Whether the auto-tag job applies the rule; a disabled rule's tags stay."
+    )
+    version: int = strawberry.field(
+        description="Grows with every change; give it to updateAutoTagRule to change the rule."
+    )
+    tag_id: strawberry.Private[str]
+
+    @classmethod
+    def from_rule(cls, rule: AutoTagRule) -> AutoTagRuleNode:
+        return cls(
+            id=strawberry.ID(to_global_id(AUTO_TAG_RULE, rule.id)),
+            custom_fields=_field_conditions(rule.condition),
+            event=_event_condition(rule.condition),
+            created_at=rule.created_at,
+            enabled=rule.enabled,
+            version=rule.version,
+            tag_id=rule.tag_id,
+        )
+
+    @strawberry.field(description="The tag the rule puts on.")
+    async def tag(self, info: Info) -> TagNode | None:
+        # Through the request's DataLoader: one query for a whole page of rules.
+        view = await info.context.loaders.tags.load(self.tag_id)
+        return None if view is None else TagNode.from_view(view)
+
+
+def _field_conditions(condition: TagCondition) -> list[AutoTagFieldCondition] | None:
+    if not isinstance(condition, FieldsCondition):
+        return None
+    return [
+        AutoTagFieldCondition(
+            key=c.key, op=CustomFieldOperator[c.op.name], value=cast(JSON, c.value)
+        )
+        for c in condition.conditions
+    ]
+
+
+def _event_condition(condition: TagCondition) -> AutoTagEventCondition | None:
+    if not isinstance(condition, EventCondition):
+        return None
+    frequency = condition.frequency
+    return AutoTagEventCondition(
+        name=frequency.name, at_least=frequency.at_least, days=frequency.days
+    )
+
+
+def fetch_rule(info: Info, rule_id: str) -> AutoTagRuleNode | None:
+    context = info.context
+    found = context.services.use(Tags).list_rules.get_many(context.principal, [rule_id])
+    rule = found.get(rule_id)
+    return None if rule is None else AutoTagRuleNode.from_rule(rule)
 
 
 def fetch_tag(info: Info, tag_id: str) -> TagNode | None:

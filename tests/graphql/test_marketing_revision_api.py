@@ -222,6 +222,13 @@ def test_an_auto_tag_rule_is_updated_at_its_version_and_a_disabled_rule_does_not
     api.data(UPDATE_RULE, input={"id": rule["id"], "version": 3, "enabled": True})
     report = api.container.use(Tags).run_rules(Principal.system())
     assert (report.rules, report.added) == (1, 1)
+    history = api.data(
+        "{ customers(first: 1) { edges { node { tagHistory { edges { node { tagName tag { name }"
+        " rule { id } } } } } } } }"
+    )["customers"]["edges"][0]["node"]["tagHistory"]["edges"]
+    assert [e["node"] for e in history] == [
+        {"tagName": "Paying", "tag": {"name": "Paying"}, "rule": {"id": rule["id"]}}
+    ]
     disabled = api.data(
         "{ autoTagRules(filter: {enabled: false}) { totalCount } "
         "enabled: autoTagRules(filter: {enabled: true}) { totalCount edges { node { id } } } }"

@@ -45,7 +45,7 @@ TIMELINE = """
 query($id: ID!) {
   customer(id: $id) {
     timeline(kinds: [TAGGED, UNTAGGED]) { edges { node { kind title } } }
-    tagHistory { totalCount edges { node { added tagId tagName ruleId actor { email } } } }
+    tagHistory { totalCount edges { node { added tagId tagName ruleId rule { id } actor { email } } } }
   }
 }"""
 
@@ -100,7 +100,7 @@ def test_untagging_shows_on_the_timeline(api: Api) -> None:
         ("TAGGED", "Tagged VIP"),
         ("UNTAGGED", "Untagged VIP"),
     ]
-    change = {"tagId": vip["id"], "tagName": "VIP", "ruleId": None}
+    change = {"tagId": vip["id"], "tagName": "VIP", "ruleId": None, "rule": None}
     admin = {"email": "admin@example.com"}
     assert customer["tagHistory"]["totalCount"] == 2
     assert [e["node"] for e in customer["tagHistory"]["edges"]] == [

@@ -2,7 +2,7 @@
 and rules; auto-tag rules that can be switched off.
 
 Revision ID: 0011_marketing
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_marketing"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

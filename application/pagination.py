@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from attrs import frozen
 
@@ -174,3 +174,72 @@ def keyset_page(page: PageRequest, order: KeysetOrder[V], slice_of: Slicer[V]) -
     return build_page(
         page, fetched, size, lambda view: encode_cursor(order.name, order.key_of(view))
     )
+
+
+@frozen
+class MemoryOrder(Generic[V]):
+    """An ordering of a list small enough to page in memory: each item's value and id.
+
+    ``value_of`` must never give ``None``; ``read`` turns a cursor's JSON value back."""
+
+    name: str
+    value_of: Callable[[V], SortValue]
+    id_of: Callable[[V], str]
+    read: Callable[[object], SortValue]
+    descending: bool = False
+
+    def key_of(self, item: V) -> SortKey:
+        return SortKey(self.value_of(item), self.id_of(item))
+
+    def read_cursor_value(self, raw: object) -> SortValue:
+        return self.read(raw)
+
+
+def slice_in_memory(
+    items: Sequence[V],
+    order: MemoryOrder[V],
+    *,
+    after: SortKey | None,
+    before: SortKey | None,
+    limit: int,
+    from_end: bool,
+) -> list[V]:
+    """What a keyset ``Slicer`` answers, over a list held whole: the items strictly between
+    ``after`` and ``before`` in ``order``, walked from the end when ``from_end``."""
+
+    def position(item: V) -> tuple[Any, str]:
+        return (order.value_of(item), order.id_of(item))
+
+    def beyond(mine: tuple[Any, str], bound: SortKey) -> bool:
+        theirs = (bound.value, bound.id)
+        return mine < theirs if order.descending else mine > theirs
+
+    ranked = sorted(items, key=position, reverse=order.descending)
+    if after is not None:
+        ranked = [item for item in ranked if beyond(position(item), after)]
+    if before is not None:
+        ranked = [
+            item
+            for item in ranked
+            if not beyond(position(item), before) and position(item) != (before.value, before.id)
+        ]
+    if from_end:
+        ranked.reverse()
+    return ranked[:limit]
+
+
+def page_in_memory(page: PageRequest, items: Sequence[V], order: MemoryOrder[V]) -> Page[V]:
+    """One Relay page of ``items`` (in any order) sorted by ``order``, with keyset cursors."""
+    return keyset_page(
+        page,
+        order,
+        lambda *, after, before, limit, from_end: slice_in_memory(
+            items, order, after=after, before=before, limit=limit, from_end=from_end
+        ),
+    )
+
+
+def read_int(value: object) -> SortValue:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(value)
+    return value

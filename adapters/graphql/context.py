@@ -28,14 +28,17 @@ from application.pipeline.bundle import Sales
 from application.pipeline.views import OpportunityView
 from application.principal import Principal
 from application.segments.bundle import Segments
-from application.segments.ports import SegmentView
+from application.segments.ports import SegmentView, SizePoint
 from application.tags.bundle import Tags
+from application.tags.conditions import AutoTagRule
 from application.tags.views import TagView
 from application.timeline.bundle import Timeline
 from application.timeline.ports import TimelineWindow
 from application.timeline.queries import GetTimeline
+from domain.lifecycle import LifecycleCatalogue, StageChange
 from domain.pipeline import Pipeline, StageEntry
 from domain.segments.rfm import RfmScore
+from domain.tags import TagChange
 from domain.timeline import TimelineEntry
 
 V = TypeVar("V")
@@ -103,6 +106,17 @@ class Loaders:
         self.customer_rfm: DataLoader[str, RfmScore | None] = _batched(
             lambda ids: segments.rfm_of(principal, ids)
         )
+        self.segment_member_pages: DataLoader[tuple[str, int | None], Page[str]] = DataLoader(
+            load_fn=lambda keys: _first_pages(
+                lambda ids, first: segments.first_member_pages(principal, ids, first), keys
+            )
+        )
+        self.segment_member_counts: DataLoader[str, int | None] = _batched(
+            lambda ids: segments.member_counts(principal, ids)
+        )
+        self.segment_sizes: DataLoader[str, Sequence[SizePoint] | None] = _batched(
+            lambda ids: segments.size_histories(principal, ids)
+        )
         sales = services.use(Sales)
         self.opportunities: DataLoader[str, OpportunityView | None] = _batched(
             lambda ids: sales.read_pipeline.get_many(principal, ids)
@@ -113,6 +127,39 @@ class Loaders:
         self._sales = sales
         self._principal = principal
         self._pipelines: dict[str, Pipeline] | None = None
+        get_tags = services.use(Tags).get
+        self.tags: DataLoader[str, TagView | None] = _batched(lambda ids: get_tags(principal, ids))
+        rules = services.use(Tags).list_rules
+        self.auto_tag_rules: DataLoader[str, AutoTagRule | None] = _batched(
+            lambda ids: rules.get_many(principal, ids)
+        )
+        self.tag_history_pages: DataLoader[tuple[str, int | None], Page[TagChange]] = DataLoader(
+            load_fn=lambda keys: _first_pages(
+                lambda ids, first: get_tags.first_history_pages(principal, ids, first), keys
+            )
+        )
+        lifecycle = services.use(Lifecycle).read
+        self.stage_history_pages: DataLoader[tuple[str, int | None], Page[StageChange]] = (
+            DataLoader(
+                load_fn=lambda keys: _first_pages(
+                    lambda ids, first: lifecycle.first_history_pages(principal, ids, first), keys
+                )
+            )
+        )
+        self.tag_history_counts: DataLoader[str, int | None] = _batched(
+            lambda ids: get_tags.history_counts(principal, ids)
+        )
+        self.stage_history_counts: DataLoader[str, int | None] = _batched(
+            lambda ids: lifecycle.history_counts(principal, ids)
+        )
+        self._lifecycle = lifecycle
+        self._catalogue: LifecycleCatalogue | None = None
+
+    def lifecycle_catalogue(self) -> LifecycleCatalogue:
+        """The lifecycle tracks and rules, read once per request (for stage labels)."""
+        if self._catalogue is None:
+            self._catalogue = self._lifecycle.tracks(self._principal)
+        return self._catalogue
 
     def batch(
         self, name: str, fetch: Callable[[Sequence[str]], Mapping[str, V]]
@@ -130,6 +177,22 @@ class Loaders:
             found = self._sales.read_pipeline.pipelines(self._principal)
             self._pipelines = {pipeline.id: pipeline for pipeline in found}
         return self._pipelines
+
+
+async def _first_pages(
+    fetch: Callable[[list[str], int | None], Mapping[str, Page[V]]],
+    keys: list[tuple[str, int | None]],
+) -> list[Page[V]]:
+    """One query per page size asked for, however many customers ask."""
+    groups: dict[int | None, list[str]] = {}
+    for customer_id, first in keys:
+        groups.setdefault(first, []).append(customer_id)
+    found = {
+        (customer_id, first): page
+        for first, ids in groups.items()
+        for customer_id, page in fetch(ids, first).items()
+    }
+    return [found[key] for key in keys]
 
 
 async def _first_timeline_pages(

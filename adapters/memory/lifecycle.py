@@ -136,12 +136,38 @@ class InMemoryLifecycleReader:
             }
 
     def history(
-        self, customer_id: str, *, after: SortKey | None, limit: int
+        self,
+        customer_id: str,
+        *,
+        after: SortKey | None,
+        limit: int,
+        before: SortKey | None = None,
+        oldest_first: bool = False,
     ) -> Sequence[StageChange]:
         with self._store.lock:
             mine = [c for c in self._store.stage_changes.values() if c.customer_id == customer_id]
         if after is not None:
-            bound = (after.value, after.id)
-            mine = [c for c in mine if (c.changed_at, c.id) < bound]
-        mine.sort(key=lambda c: (c.changed_at, c.id), reverse=True)
+            upper = (after.value, after.id)
+            mine = [c for c in mine if (c.changed_at, c.id) < upper]
+        if before is not None:
+            lower = (before.value, before.id)
+            mine = [c for c in mine if (c.changed_at, c.id) > lower]
+        mine.sort(key=lambda c: (c.changed_at, c.id), reverse=not oldest_first)
         return mine[:limit]
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        wanted = set(customer_ids)
+        counts: dict[str, int] = {}
+        with self._store.lock:
+            for change in self._store.stage_changes.values():
+                if change.customer_id in wanted:
+                    counts[change.customer_id] = counts.get(change.customer_id, 0) + 1
+        return counts
+
+    def newest_of(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[StageChange]]:
+        return {
+            customer_id: self.history(customer_id, after=None, limit=max(0, limit))
+            for customer_id in customer_ids
+        }

@@ -9,10 +9,13 @@ import attrs
 
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
+from application.pagination import SortKey, slice_in_memory
 from application.segments.checking import custom_field_kinds
 from application.segments.ports import (
     CustomerRow,
     SegmentFacts,
+    SegmentFilter,
+    SegmentOrder,
     SegmentView,
     SizePoint,
     count_by_day,
@@ -148,9 +151,51 @@ class InMemorySegmentReader:
             found = self._store.segments
             return {i: SegmentView.from_segment(found[i]) for i in ids if i in found}
 
-    def members(self, segment_id: str, *, first: int, after: str | None) -> list[str]:
-        members = sorted(self.all_members(segment_id))
-        return [m for m in members if after is None or m > after][:first]
+    def slice(
+        self,
+        filter: SegmentFilter,
+        order: SegmentOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[SegmentView]:
+        admitted = [view for view in self.all() if filter.admits(view)]
+        return slice_in_memory(
+            admitted,
+            order.memory_order(),
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def count(self, filter: SegmentFilter) -> int:
+        return sum(1 for view in self.all() if filter.admits(view))
+
+    def members(
+        self,
+        segment_id: str,
+        *,
+        first: int,
+        after: str | None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> list[str]:
+        members = sorted(self.all_members(segment_id), reverse=descending)
+
+        def beyond(member: str, bound: str) -> bool:
+            return member < bound if descending else member > bound
+
+        return [
+            m
+            for m in members
+            if (after is None or beyond(m, after)) and (before is None or beyond(before, m))
+        ][:first]
+
+    def member_count(self, segment_id: str) -> int:
+        return len(self.all_members(segment_id))
 
     def all_members(self, segment_id: str) -> set[str]:
         with self._store.lock:
@@ -164,6 +209,20 @@ class InMemorySegmentReader:
             customer_id: [v for v in views if customer_id in members.get(v.id, ())]
             for customer_id in customer_ids
         }
+
+    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
+        counts = {segment_id: self.member_count(segment_id) for segment_id in segment_ids}
+        return {segment_id: count for segment_id, count in counts.items() if count}
+
+    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+        return {
+            segment_id: sorted(self.all_members(segment_id))[: max(0, limit)]
+            for segment_id in segment_ids
+        }
+
+    def size_histories(self, segment_ids: Collection[str]) -> Mapping[str, list[SizePoint]]:
+        found = {segment_id: self.size_history(segment_id) for segment_id in segment_ids}
+        return {segment_id: points for segment_id, points in found.items() if points}
 
     def size_history(self, segment_id: str) -> list[SizePoint]:
         with self._store.lock:

@@ -9,8 +9,10 @@ import attrs
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from application.errors import AlreadyTaken
-from application.tags.conditions import AutoTagRule
-from application.tags.views import TagView
+from application.pagination import SortKey, slice_in_memory
+from application.tags.conditions import AutoTagRule, RuleFilter
+from application.tags.rules import RULE_ORDER
+from application.tags.views import TagFilter, TagOrder, TagView
 from domain.events import DomainEvent
 from domain.tags import Tag, TagChange
 from domain.tags.tag import name_key
@@ -35,6 +37,16 @@ class InMemoryTags:
         transaction.stages(write_back=self.write_back, clear=self.clear)
 
     def add(self, tag: Tag) -> None:
+        self._tags[tag.id] = self._transaction.saw(tag)
+
+    def get(self, tag_id: str) -> Tag | None:
+        found = self._all_tags().get(tag_id)
+        if found is None:
+            return None
+        # A copy, so that a change not committed never reaches the store.
+        return self._tags.get(tag_id) or attrs.evolve(found)
+
+    def update(self, tag: Tag) -> None:
         self._tags[tag.id] = self._transaction.saw(tag)
 
     def name_taken(self, name: str) -> bool:
@@ -107,6 +119,17 @@ class InMemoryTags:
     def add_rule(self, rule: AutoTagRule) -> None:
         self._rules[rule.id] = rule
 
+    def update_rule(self, rule: AutoTagRule) -> None:
+        self._rules[rule.id] = rule
+
+    def disown(self, rule_id: str) -> None:
+        def disown(store: InMemoryStore) -> None:
+            for pair, by_rule in store.customer_tags.items():
+                if by_rule == rule_id:
+                    store.customer_tags[pair] = None
+
+        self._changes.append(disown)
+
     def remove_rule(self, rule_id: str) -> None:
         self._rules.pop(rule_id, None)
         self._removed_rules.add(rule_id)
@@ -128,7 +151,7 @@ class InMemoryTags:
 
     def check(self) -> None:
         """Mirror of the SQL adapter's unique index on the case-folded name."""
-        taken = {tag.name_key for tag in self._store.tags.values()}
+        taken = {tag.name_key for i, tag in self._store.tags.items() if i not in self._tags}
         for tag in self._tags.values():
             if tag.name_key in taken:
                 raise AlreadyTaken("name", "another tag has this name")
@@ -165,6 +188,29 @@ class InMemoryTagReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
+    def slice(
+        self,
+        filter: TagFilter,
+        order: TagOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TagView]:
+        admitted = [tag for tag in self.all() if filter.admits(tag)]
+        return slice_in_memory(
+            admitted,
+            order.memory_order(),
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def count(self, filter: TagFilter) -> int:
+        return sum(1 for tag in self.all() if filter.admits(tag))
+
     def all(self) -> Sequence[TagView]:
         with self._store.lock:
             views = [TagView.from_tag(tag) for tag in self._store.tags.values()]
@@ -192,7 +238,45 @@ class InMemoryTagReader:
             rules = list(self._store.tag_rules.values())
         return sorted(rules, key=lambda rule: (rule.created_at, rule.id))
 
+    def rule_slice(
+        self,
+        filter: RuleFilter,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[AutoTagRule]:
+        admitted = [rule for rule in self.rules() if filter.admits(rule)]
+        return slice_in_memory(
+            admitted, RULE_ORDER, after=after, before=before, limit=limit, from_end=from_end
+        )
+
+    def rule_count(self, filter: RuleFilter) -> int:
+        return sum(1 for rule in self.rules() if filter.admits(rule))
+
+    def rules_by_id(self, ids: Collection[str]) -> Mapping[str, AutoTagRule]:
+        wanted = set(ids)
+        return {rule.id: rule for rule in self.rules() if rule.id in wanted}
+
     def history(self, customer_id: str) -> Sequence[TagChange]:
         with self._store.lock:
             changes = [c for c in self._store.tag_history.values() if c.customer_id == customer_id]
         return sorted(changes, key=lambda change: (change.occurred_at, change.id), reverse=True)
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        wanted = set(customer_ids)
+        counts: dict[str, int] = {}
+        with self._store.lock:
+            for change in self._store.tag_history.values():
+                if change.customer_id in wanted:
+                    counts[change.customer_id] = counts.get(change.customer_id, 0) + 1
+        return counts
+
+    def newest_history(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[TagChange]]:
+        return {
+            customer_id: list(self.history(customer_id)[: max(0, limit)])
+            for customer_id in customer_ids
+        }

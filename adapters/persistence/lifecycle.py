@@ -12,6 +12,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    func,
     insert,
     select,
     tuple_,
@@ -66,6 +67,7 @@ def load_catalogue(connection: Connection | Session) -> LifecycleCatalogue:
             stages=tuple(Stage(stage["key"], stage["label"]) for stage in row.stages),
             transitions=frozenset((source, target) for source, target in row.transitions),
             position=row.position,
+            version=row.version,
         )
         for row in connection.execute(select(lifecycle_tracks))
     ]
@@ -79,6 +81,7 @@ def load_catalogue(connection: Connection | Session) -> LifecycleCatalogue:
             days=row.days,
             priority=row.priority,
             enabled=row.enabled,
+            version=row.version,
         )
         for row in connection.execute(select(lifecycle_rules))
     ]
@@ -92,6 +95,7 @@ def track_row(track: Track) -> dict[str, Any]:
         "position": track.position,
         "stages": [{"key": stage.key, "label": stage.label} for stage in track.stages],
         "transitions": [list(move) for move in sorted(track.transitions)],
+        "version": track.version,
     }
 
 
@@ -105,6 +109,7 @@ def rule_row(rule: StageRule) -> dict[str, Any]:
         "days": rule.days,
         "priority": rule.priority,
         "enabled": rule.enabled,
+        "version": rule.version,
     }
 
 
@@ -267,18 +272,73 @@ class SqlLifecycleReader:
         }
 
     def history(
-        self, customer_id: str, *, after: SortKey | None, limit: int
+        self,
+        customer_id: str,
+        *,
+        after: SortKey | None,
+        limit: int,
+        before: SortKey | None = None,
+        oldest_first: bool = False,
     ) -> Sequence[StageChange]:
+        position = tuple_(stage_changes.c.changed_at, stage_changes.c.id)
+
+        def bound(key: SortKey) -> Any:
+            return tuple_(
+                bindparam(None, key.value, type_=stage_changes.c.changed_at.type),
+                bindparam(None, key.id, type_=stage_changes.c.id.type),
+            )
+
         query = select(*_HISTORY_COLUMNS).where(stage_changes.c.customer_id == customer_id)
         if after is not None:
-            query = query.where(
-                tuple_(stage_changes.c.changed_at, stage_changes.c.id)
-                < tuple_(
-                    bindparam(None, after.value, type_=stage_changes.c.changed_at.type),
-                    bindparam(None, after.id, type_=stage_changes.c.id.type),
-                )
-            )
-        query = query.order_by(stage_changes.c.changed_at.desc(), stage_changes.c.id.desc())
+            query = query.where(position < bound(after))
+        if before is not None:
+            query = query.where(position > bound(before))
+        if oldest_first:
+            query = query.order_by(stage_changes.c.changed_at, stage_changes.c.id)
+        else:
+            query = query.order_by(stage_changes.c.changed_at.desc(), stage_changes.c.id.desc())
         with self._engine.connect() as connection:
             rows = connection.execute(query.limit(limit))
             return [StageChange(**row._mapping) for row in rows]
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        wanted = sorted(set(customer_ids))
+        if not wanted:
+            return {}
+        query = (
+            select(stage_changes.c.customer_id, func.count())
+            .where(stage_changes.c.customer_id.in_(bindparam("ids", expanding=True)))
+            .group_by(stage_changes.c.customer_id)
+        )
+        with self._engine.connect() as connection:
+            return {row[0]: int(row[1]) for row in connection.execute(query, {"ids": wanted})}
+
+    def newest_of(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[StageChange]]:
+        wanted = sorted(set(customer_ids))
+        found: dict[str, list[StageChange]] = {customer_id: [] for customer_id in wanted}
+        if not wanted or limit <= 0:
+            return found
+        position = (
+            func.row_number()
+            .over(
+                partition_by=stage_changes.c.customer_id,
+                order_by=(stage_changes.c.changed_at.desc(), stage_changes.c.id.desc()),
+            )
+            .label("position")
+        )
+        ranked = (
+            select(*_HISTORY_COLUMNS, position)
+            .where(stage_changes.c.customer_id.in_(bindparam("ids", expanding=True)))
+            .subquery()
+        )
+        query = (
+            select(*(ranked.c[column.name] for column in _HISTORY_COLUMNS))
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.customer_id, ranked.c.position)
+        )
+        with self._engine.connect() as connection:
+            for row in connection.execute(query, {"ids": wanted}):
+                found[row.customer_id].append(StageChange(**row._mapping))
+        return found

@@ -7,11 +7,19 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Row, delete, func, insert, select, update
 
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import customer_rfm, segment_members, segment_sizes, segments
 from adapters.persistence.transaction import SqlTransaction
-from application.segments.ports import SegmentView, SizePoint
+from application.pagination import SortKey
+from application.segments.ports import (
+    SegmentFilter,
+    SegmentOrder,
+    SegmentSortField,
+    SegmentView,
+    SizePoint,
+)
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment, SegmentKind
 from domain.tags.tag import name_key
@@ -37,6 +45,7 @@ def _segment(row: Row[Any]) -> Segment:
         size=row.size,
         refreshed_at=row.refreshed_at,
         description=row.description,
+        version=row.version,
     )
 
 
@@ -50,6 +59,7 @@ def _values(segment: Segment) -> dict[str, Any]:
         "size": segment.size,
         "updated_at": segment.updated_at,
         "refreshed_at": segment.refreshed_at,
+        "version": segment.version,
     }
 
 
@@ -183,11 +193,55 @@ def _view(row: Row[Any]) -> SegmentView:
     return SegmentView.from_segment(_segment(row))
 
 
+def _admitted(filter: SegmentFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filter.kinds is not None:
+        conditions.append(segments.c.kind.in_(sorted(kind.value for kind in filter.kinds)))
+    if filter.name_contains:
+        conditions.append(
+            segments.c.name_key.contains(name_key(filter.name_contains), autoescape=True)
+        )
+    return conditions
+
+
 class SqlSegmentReader:
     """``SegmentReader`` with Core queries on the reader engine."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def slice(
+        self,
+        filter: SegmentFilter,
+        order: SegmentOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[SegmentView]:
+        sort = {
+            SegmentSortField.NAME: segments.c.name_key,
+            SegmentSortField.CREATED_AT: segments.c.created_at,
+            SegmentSortField.SIZE: segments.c.size,
+        }[order.field]
+        descending = order.descending
+        query = (
+            select(segments)
+            .where(
+                *_admitted(filter),
+                *window(sort, segments.c.id, descending=descending, after=after, before=before),
+            )
+            .order_by(*walking_order(sort, segments.c.id, descending=descending, from_end=from_end))
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return [_view(row) for row in connection.execute(query)]
+
+    def count(self, filter: SegmentFilter) -> int:
+        query = select(func.count()).select_from(segments).where(*_admitted(filter))
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def all(self) -> list[SegmentView]:
         query = select(segments).order_by(segments.c.name_key, segments.c.id)
@@ -199,15 +253,33 @@ class SqlSegmentReader:
         with self._engine.connect() as connection:
             return {row.id: _view(row) for row in connection.execute(query)}
 
-    def members(self, segment_id: str, *, first: int, after: str | None) -> list[str]:
-        query = select(segment_members.c.customer_id).where(
-            segment_members.c.segment_id == segment_id
-        )
+    def members(
+        self,
+        segment_id: str,
+        *,
+        first: int,
+        after: str | None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> list[str]:
+        member = segment_members.c.customer_id
+        query = select(member).where(segment_members.c.segment_id == segment_id)
         if after is not None:
-            query = query.where(segment_members.c.customer_id > after)
-        query = query.order_by(segment_members.c.customer_id).limit(first)
+            query = query.where(member < after if descending else member > after)
+        if before is not None:
+            query = query.where(member > before if descending else member < before)
+        query = query.order_by(member.desc() if descending else member).limit(first)
         with self._engine.connect() as connection:
             return list(connection.execute(query).scalars())
+
+    def member_count(self, segment_id: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(segment_members)
+            .where(segment_members.c.segment_id == segment_id)
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def all_members(self, segment_id: str) -> set[str]:
         query = select(segment_members.c.customer_id).where(
@@ -227,6 +299,54 @@ class SqlSegmentReader:
         with self._engine.connect() as connection:
             for row in connection.execute(query):
                 found[row.customer_id].append(_view(row))
+        return found
+
+    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
+        query = (
+            select(segment_members.c.segment_id, func.count())
+            .where(segment_members.c.segment_id.in_(sorted(set(segment_ids))))
+            .group_by(segment_members.c.segment_id)
+        )
+        with self._engine.connect() as connection:
+            return {row[0]: int(row[1]) for row in connection.execute(query)}
+
+    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+        found: dict[str, list[str]] = {segment_id: [] for segment_id in segment_ids}
+        if not found or limit <= 0:
+            return found
+        position = (
+            func.row_number()
+            .over(
+                partition_by=segment_members.c.segment_id,
+                order_by=segment_members.c.customer_id,
+            )
+            .label("position")
+        )
+        ranked = (
+            select(segment_members.c.segment_id, segment_members.c.customer_id, position)
+            .where(segment_members.c.segment_id.in_(sorted(found)))
+            .subquery()
+        )
+        query = (
+            select(ranked.c.segment_id, ranked.c.customer_id)
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.segment_id, ranked.c.position)
+        )
+        with self._engine.connect() as connection:
+            for segment_id, customer_id in connection.execute(query):
+                found[segment_id].append(customer_id)
+        return found
+
+    def size_histories(self, segment_ids: Collection[str]) -> Mapping[str, list[SizePoint]]:
+        query = (
+            select(segment_sizes.c.segment_id, segment_sizes.c.at, segment_sizes.c.size)
+            .where(segment_sizes.c.segment_id.in_(sorted(set(segment_ids))))
+            .order_by(segment_sizes.c.segment_id, segment_sizes.c.at)
+        )
+        found: dict[str, list[SizePoint]] = {}
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                found.setdefault(row.segment_id, []).append(SizePoint(row.at, row.size))
         return found
 
     def size_history(self, segment_id: str) -> list[SizePoint]:

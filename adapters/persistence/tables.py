@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     text,
+    true,
 )
 
 from adapters.persistence.types import (
@@ -279,6 +280,7 @@ tags = Table(
     Column("description", String(500), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(36), nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 # Who carries which tag now; rule_id names the auto-tag rule that put it on, if one did.
@@ -320,6 +322,8 @@ auto_tag_rules = Table(
     Column("condition", JsonDocument, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(36), nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 # Tracks and rules are data: seeded by migration 0006, read whole by the lifecycle module.
@@ -332,6 +336,7 @@ lifecycle_tracks = Table(
     # [{"key": ..., "label": ...}] in order, and [[from, to]] with "" for "no stage yet".
     Column("stages", JsonDocument, nullable=False),
     Column("transitions", JsonDocument, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 lifecycle_rules = Table(
@@ -346,6 +351,7 @@ lifecycle_rules = Table(
     Column("days", Integer),
     Column("priority", Integer, nullable=False),
     Column("enabled", Boolean, nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 customer_stages = Table(
@@ -675,6 +681,7 @@ segments = Table(
     Column("created_by", String(36), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("refreshed_at", UtcDateTime()),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 segment_members = Table(

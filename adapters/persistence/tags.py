@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Engine, bindparam, delete, func, insert, select, update
 
 from adapters.persistence.integrity import conflicts_as_taken
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import auto_tag_rules, customer_tags, tag_history, tags
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
-from application.tags.conditions import AutoTagRule, condition_from_json
-from application.tags.views import TagView
+from application.pagination import SortKey
+from application.tags.conditions import AutoTagRule, RuleFilter, condition_from_json
+from application.tags.views import TagFilter, TagOrder, TagSortField, TagView
 from domain.events import DomainEvent
-from domain.tags import Tag, TagChange
+from domain.tags import Colour, Tag, TagChange
 from domain.tags.tag import name_key
 
 _TAG_COLUMNS = (
@@ -24,6 +26,7 @@ _TAG_COLUMNS = (
     tags.c.category,
     tags.c.description,
     tags.c.created_at,
+    tags.c.version,
 )
 _BY_NAME = (tags.c.name_key, tags.c.id)
 _HISTORY_COLUMNS = (
@@ -70,6 +73,39 @@ class SqlTags:
                     description=tag.description,
                     created_at=tag.created_at,
                     created_by=tag.created_by,
+                    version=tag.version,
+                )
+            )
+        self.events.extend(tag.events)
+        tag.events.clear()
+
+    def get(self, tag_id: str) -> Tag | None:
+        row = self._session.execute(select(tags).where(tags.c.id == tag_id)).first()
+        if row is None:
+            return None
+        return Tag(
+            id=row.id,
+            name=row.name,
+            colour=Colour(row.colour),
+            category=row.category,
+            description=row.description,
+            created_at=row.created_at,
+            created_by=row.created_by,
+            version=row.version,
+        )
+
+    def update(self, tag: Tag) -> None:
+        with conflicts_as_taken():
+            self._session.execute(
+                update(tags)
+                .where(tags.c.id == tag.id)
+                .values(
+                    name=tag.name,
+                    name_key=tag.name_key,
+                    colour=str(tag.colour),
+                    category=tag.category,
+                    description=tag.description,
+                    version=tag.version,
                 )
             )
         self.events.extend(tag.events)
@@ -194,7 +230,26 @@ class SqlTags:
                 condition=rule.condition.to_json(),
                 created_at=rule.created_at,
                 created_by=rule.created_by,
+                enabled=rule.enabled,
+                version=rule.version,
             )
+        )
+
+    def update_rule(self, rule: AutoTagRule) -> None:
+        self._session.execute(
+            update(auto_tag_rules)
+            .where(auto_tag_rules.c.id == rule.id)
+            .values(
+                tag_id=rule.tag_id,
+                condition=rule.condition.to_json(),
+                enabled=rule.enabled,
+                version=rule.version,
+            )
+        )
+
+    def disown(self, rule_id: str) -> None:
+        self._session.execute(
+            update(customer_tags).where(customer_tags.c.rule_id == rule_id).values(rule_id=None)
         )
 
     def remove_rule(self, rule_id: str) -> None:
@@ -231,16 +286,101 @@ def _rule(row: Any) -> AutoTagRule:
         condition=condition_from_json(row.condition),
         created_at=row.created_at,
         created_by=row.created_by,
+        enabled=row.enabled,
+        version=row.version,
     )
+
+
+def _admitted(filter: TagFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filter.categories is not None:
+        conditions.append(tags.c.category.in_(sorted(filter.categories)))
+    if filter.name_contains:
+        conditions.append(tags.c.name_key.contains(name_key(filter.name_contains), autoescape=True))
+    return conditions
+
+
+def _rules_admitted(filter: RuleFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filter.tag_ids is not None:
+        conditions.append(auto_tag_rules.c.tag_id.in_(sorted(filter.tag_ids)))
+    if filter.enabled is not None:
+        conditions.append(auto_tag_rules.c.enabled.is_(filter.enabled))
+    return conditions
 
 
 class SqlTagReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def slice(
+        self,
+        filter: TagFilter,
+        order: TagOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TagView]:
+        sort = tags.c.created_at if order.field is TagSortField.CREATED_AT else tags.c.name_key
+        query = (
+            select(*_TAG_COLUMNS)
+            .where(
+                *_admitted(filter),
+                *window(sort, tags.c.id, descending=order.descending, after=after, before=before),
+            )
+            .order_by(
+                *walking_order(sort, tags.c.id, descending=order.descending, from_end=from_end)
+            )
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return list(_tag_views(connection.execute(query)).values())
+
+    def count(self, filter: TagFilter) -> int:
+        query = select(func.count()).select_from(tags).where(*_admitted(filter))
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
     def rules(self) -> Sequence[AutoTagRule]:
         with self._engine.connect() as connection:
             return [_rule(row) for row in connection.execute(_RULES_OLDEST_FIRST)]
+
+    def rule_slice(
+        self,
+        filter: RuleFilter,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[AutoTagRule]:
+        sort, key = auto_tag_rules.c.created_at, auto_tag_rules.c.id
+        query = (
+            select(auto_tag_rules)
+            .where(
+                *_rules_admitted(filter),
+                *window(sort, key, descending=False, after=after, before=before),
+            )
+            .order_by(*walking_order(sort, key, descending=False, from_end=from_end))
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return [_rule(row) for row in connection.execute(query)]
+
+    def rule_count(self, filter: RuleFilter) -> int:
+        query = select(func.count()).select_from(auto_tag_rules).where(*_rules_admitted(filter))
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def rules_by_id(self, ids: Collection[str]) -> Mapping[str, AutoTagRule]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        query = select(auto_tag_rules).where(auto_tag_rules.c.id.in_(wanted))
+        with self._engine.connect() as connection:
+            return {row.id: _rule(row) for row in connection.execute(query)}
 
     def all(self) -> Sequence[TagView]:
         query = select(*_TAG_COLUMNS).order_by(*_BY_NAME)
@@ -280,3 +420,46 @@ class SqlTagReader:
         )
         with self._engine.connect() as connection:
             return [TagChange(**row._mapping) for row in connection.execute(query)]
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        wanted = sorted(set(customer_ids))
+        if not wanted:
+            return {}
+        query = (
+            select(tag_history.c.customer_id, func.count())
+            .where(tag_history.c.customer_id.in_(bindparam("ids", expanding=True)))
+            .group_by(tag_history.c.customer_id)
+        )
+        with self._engine.connect() as connection:
+            return {row[0]: int(row[1]) for row in connection.execute(query, {"ids": wanted})}
+
+    def newest_history(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[TagChange]]:
+        wanted = sorted(set(customer_ids))
+        found: dict[str, list[TagChange]] = {customer_id: [] for customer_id in wanted}
+        if not wanted or limit <= 0:
+            return found
+        position = (
+            func.row_number()
+            .over(
+                partition_by=tag_history.c.customer_id,
+                order_by=(tag_history.c.occurred_at.desc(), tag_history.c.id.desc()),
+            )
+            .label("position")
+        )
+        ranked = (
+            select(*_HISTORY_COLUMNS, position)
+            .join_from(tag_history, tags, tag_history.c.tag_id == tags.c.id)
+            .where(tag_history.c.customer_id.in_(bindparam("ids", expanding=True)))
+            .subquery()
+        )
+        query = (
+            select(*(ranked.c[column.name] for column in _HISTORY_COLUMNS))
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.customer_id, ranked.c.position)
+        )
+        with self._engine.connect() as connection:
+            for row in connection.execute(query, {"ids": wanted}):
+                found[row.customer_id].append(TagChange(**row._mapping))
+        return found

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from application.errors import NotFound, StaleVersion
 from application.principal import Principal
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
@@ -23,6 +24,8 @@ class TrackDefinition:
     transitions: Sequence[tuple[str | None, str]]
     """Moves that need no override; ``None`` as the source for entering the track."""
     position: int = 0
+    expected_version: int | None = None
+    """The version of the track this replaces; ``None`` replaces whatever is there."""
 
 
 @frozen(kw_only=True)
@@ -35,6 +38,8 @@ class RuleDefinition:
     days: int | None = None
     priority: int = 0
     enabled: bool = True
+    expected_version: int | None = None
+    """The version of the rule this replaces; ``None`` replaces whatever is there."""
 
 
 @frozen
@@ -55,6 +60,8 @@ class SaveLifecycleTrack:
             position=definition.position,
         )
         with self.uow() as uow:
+            existing = uow.lifecycle.catalogue().tracks.get(track.key)
+            track = evolve(track, version=_next_version(existing, definition.expected_version))
             removed = uow.lifecycle.stages_in_use(track.key) - set(track.stage_keys)
             if removed:
                 raise RuleViolated(
@@ -94,7 +101,10 @@ class SaveStageRule:
             enabled=definition.enabled,
         )
         with self.uow() as uow:
-            track = uow.lifecycle.catalogue().track(rule.track)
+            catalogue = uow.lifecycle.catalogue()
+            existing = next((r for r in catalogue.rules if r.key == rule.key), None)
+            rule = evolve(rule, version=_next_version(existing, definition.expected_version))
+            track = catalogue.track(rule.track)
             track.require_stage(rule.to_stage, field_name="toStage")
             for stage in rule.from_stages or ():
                 if stage != NO_STAGE:
@@ -102,3 +112,14 @@ class SaveStageRule:
             uow.lifecycle.save_rule(rule)
             uow.commit()
             return uow.lifecycle.catalogue()
+
+
+def _next_version(existing: Track | StageRule | None, expected: int | None) -> int:
+    """The version a save gives the record; one that changed since ``expected`` is stale."""
+    if existing is None:
+        if expected is not None:
+            raise NotFound("key", "nothing has this key yet; leave version out to create it")
+        return 1
+    if expected is not None and expected != existing.version:
+        raise StaleVersion(expected, existing.version)
+    return existing.version + 1

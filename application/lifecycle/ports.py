@@ -51,7 +51,24 @@ class LifecycleReader(Protocol):
         ...
 
     def history(
-        self, customer_id: str, *, after: SortKey | None, limit: int
+        self,
+        customer_id: str,
+        *,
+        after: SortKey | None,
+        limit: int,
+        before: SortKey | None = None,
+        oldest_first: bool = False,
     ) -> Sequence[StageChange]:
-        """Newest first by ``(changed_at, id)``, strictly after ``after`` when given."""
+        """Newest first by ``(changed_at, id)`` (oldest first with ``oldest_first``), older
+        than ``after`` and newer than ``before`` when given."""
+        ...
+
+    def newest_of(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[StageChange]]:
+        """The ``limit`` newest changes of each customer, as ``history``, in one query."""
+        ...
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        """How many stage changes each customer has; none for those without."""
         ...

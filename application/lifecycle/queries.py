@@ -47,15 +47,51 @@ class ReadLifecycle:
         return self.reader.stages_of(customer_ids)
 
     def history(
-        self, actor: Principal, customer_id: str, *, first: int | None, after: str | None
+        self,
+        actor: Principal,
+        customer_id: str,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Page[StageChange]:
         """A customer's stage changes on every track, newest first, a keyset page at a time."""
         actor.require(Permission.READ_CUSTOMERS)
-        request = PageRequest(first=first, after=after)
+        request = PageRequest(first=first, after=after, last=last, before=before)
         size = request.size
-        key = decode_cursor(after, ORDERING, field="after", read=read_time) if after else None
-        fetched = self.reader.history(customer_id, after=key, limit=size + 1)
+        older_than = (
+            decode_cursor(after, ORDERING, field="after", read=read_time) if after else None
+        )
+        newer_than = (
+            decode_cursor(before, ORDERING, field="before", read=read_time) if before else None
+        )
+        # Walking back from the end (last), the oldest come first; the page turns them round.
+        fetched = self.reader.history(
+            customer_id,
+            after=older_than,
+            before=newer_than,
+            limit=size + 1,
+            oldest_first=request.from_end,
+        )
         return build_page(request, fetched, size, history_cursor)
+
+    def history_counts(self, actor: Principal, customer_ids: Collection[str]) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.history_counts(customer_ids)
+
+    def first_history_pages(
+        self, actor: Principal, customer_ids: Collection[str], first: int | None
+    ) -> dict[str, Page[StageChange]]:
+        """The first page of many customers' stage histories at once, for lists."""
+        actor.require(Permission.READ_CUSTOMERS)
+        request = PageRequest(first=first)
+        size = request.size
+        fetched = self.reader.newest_of(customer_ids, size + 1)
+        return {
+            customer_id: build_page(request, fetched.get(customer_id, ()), size, history_cursor)
+            for customer_id in customer_ids
+        }
 
     def time_in_stage(self, actor: Principal, customer_id: str, track: str) -> timedelta | None:
         """How long the customer has been at its current stage of ``track``; None if none."""

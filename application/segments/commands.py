@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from attrs import evolve, frozen
 
-from application.errors import InvalidInput, NotFound
+from application.errors import InvalidInput, NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.segments.ports import (
@@ -114,8 +114,15 @@ class UpdateSegment:
     clock: Clock
 
     def __call__(
-        self, actor: Principal, segment_id: str, *, name: str | None, rule: str | None
+        self,
+        actor: Principal,
+        segment_id: str,
+        *,
+        name: str | None,
+        rule: str | None,
+        expected_version: int | None = None,
     ) -> SegmentView:
+        """With ``expected_version``, a segment changed since is a ``StaleVersion``."""
         actor.require(Permission.MANAGE_SEGMENTS)
         prepared = None if rule is None else self.rules.prepare(rule)
         now = self.clock.now()
@@ -123,6 +130,8 @@ class UpdateSegment:
             segment = uow.segments.get(segment_id)
             if segment is None:
                 raise NotFound("id", "no segment has this id")
+            if expected_version is not None and segment.version != expected_version:
+                raise StaleVersion(expected_version, segment.version)
             if prepared is not None:
                 # The rule must not name this segment itself, however indirectly.
                 self.rules.resolve(prepared.rule, within=(name_key(segment.name),))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from attrs import field, frozen
 
+from application.pagination import MemoryOrder, SortKey, read_int, read_text, read_time
 from application.segments.checking import FieldKind
 from domain.segments.rfm import Purchases, RfmScore
 from domain.segments.rules import EventProperty, Rule
 from domain.segments.segment import Segment, SegmentKind
+from domain.tags.tag import name_key
 
 
 @frozen
@@ -161,6 +164,7 @@ class SegmentView:
     updated_at: datetime
     refreshed_at: datetime | None
     description: str = ""
+    version: int = 1
 
     @classmethod
     def from_segment(cls, segment: Segment) -> SegmentView:
@@ -174,6 +178,48 @@ class SegmentView:
             updated_at=segment.updated_at,
             refreshed_at=segment.refreshed_at,
             description=segment.description,
+            version=segment.version,
+        )
+
+
+class SegmentSortField(StrEnum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+    SIZE = "size"
+
+
+@frozen(kw_only=True)
+class SegmentFilter:
+    """Segments of ``kinds`` whose name holds ``name_contains`` (ignoring case)."""
+
+    kinds: frozenset[SegmentKind] | None = None
+    name_contains: str | None = None
+
+    def admits(self, segment: SegmentView) -> bool:
+        if self.kinds is not None and segment.kind not in self.kinds:
+            return False
+        return not self.name_contains or name_key(self.name_contains) in name_key(segment.name)
+
+
+@frozen(kw_only=True)
+class SegmentOrder:
+    field: SegmentSortField = SegmentSortField.NAME
+    descending: bool = False
+
+    def memory_order(self) -> MemoryOrder[SegmentView]:
+        name = f"segments:{self.field.value}:{'desc' if self.descending else 'asc'}"
+        if self.field is SegmentSortField.CREATED_AT:
+            value_of, read = (lambda s: s.created_at), read_time
+        elif self.field is SegmentSortField.SIZE:
+            value_of, read = (lambda s: s.size), read_int
+        else:
+            value_of, read = (lambda s: name_key(s.name)), read_text
+        return MemoryOrder(
+            name=name,
+            value_of=value_of,
+            id_of=lambda s: s.id,
+            read=read,
+            descending=self.descending,
         )
 
 
@@ -186,14 +232,55 @@ class SizePoint:
 class SegmentReader(Protocol):
     """Reads for the API: segments, members by keyset, a customer's segments, RFM."""
 
+    def slice(
+        self,
+        filter: SegmentFilter,
+        order: SegmentOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[SegmentView]:
+        """At most ``limit`` segments the filter admits, strictly between ``after`` and
+        ``before`` in ``order`` (then by id), walked from the end when ``from_end``."""
+        ...
+
+    def count(self, filter: SegmentFilter) -> int:
+        """How many segments the filter admits."""
+        ...
+
     def all(self) -> list[SegmentView]:
         """Every segment, by case-folded name."""
         ...
 
     def get_many(self, ids: Collection[str]) -> Mapping[str, SegmentView]: ...
 
-    def members(self, segment_id: str, *, first: int, after: str | None) -> list[str]:
-        """Member ids in code point order, strictly after ``after``."""
+    def members(
+        self,
+        segment_id: str,
+        *,
+        first: int,
+        after: str | None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> list[str]:
+        """At most ``first`` member ids in code point order (reversed when ``descending``),
+        strictly after ``after`` and before ``before`` in that order."""
+        ...
+
+    def member_count(self, segment_id: str) -> int: ...
+
+    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
+        """How many members each segment has; none for those without."""
+        ...
+
+    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+        """The first ``limit`` member ids of each segment (code point order), in one query."""
+        ...
+
+    def size_histories(self, segment_ids: Collection[str]) -> Mapping[str, list[SizePoint]]:
+        """Each segment's sizes, oldest first, in one query; none for those without."""
         ...
 
     def segments_of(self, customer_ids: Collection[str]) -> Mapping[str, list[SegmentView]]: ...

@@ -8,7 +8,7 @@ from typing import Final
 
 from attrs import frozen
 
-from application.errors import AlreadyTaken, InvalidInput
+from application.errors import AlreadyTaken, InvalidInput, NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import customer_refusal
@@ -54,6 +54,52 @@ class CreateTag:
                 raise AlreadyTaken("name", "another tag has this name")
             uow.tags.add(tag)
             uow.commit()
+        return TagView.from_tag(tag)
+
+
+@frozen(kw_only=True)
+class TagPatch:
+    """What to change on a tag: ``None`` leaves a field as it is."""
+
+    tag_id: str
+    expected_version: int
+    name: str | None = None
+    colour: str | None = None
+    category: TagCategory | None = None
+    description: str | None = None
+
+
+@frozen
+class UpdateTag:
+    """Rename, recolour, recategorise or redescribe a tag, if nobody changed it meanwhile.
+
+    A customer's tag history keeps the names tags had when they were put on or taken off."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    def __call__(self, actor: Principal, patch: TagPatch) -> TagView:
+        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        with self.uow() as uow:
+            tag = uow.tags.get(patch.tag_id)
+            if tag is None:
+                raise NotFound("id", "no tag has this id")
+            if tag.version != patch.expected_version:
+                raise StaleVersion(patch.expected_version, tag.version)
+            old_key = tag.name_key
+            changed = tag.change(
+                name=patch.name,
+                colour=patch.colour,
+                category=patch.category,
+                description=patch.description,
+                at=self.clock.now(),
+                by=actor.actor_id,
+            )
+            if changed:
+                if tag.name_key != old_key and uow.tags.name_taken(tag.name):
+                    raise AlreadyTaken("name", "another tag has this name")
+                uow.tags.update(tag)
+                uow.commit()
         return TagView.from_tag(tag)
 
 

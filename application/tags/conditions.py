@@ -127,10 +127,28 @@ def condition_from_json(raw: Mapping[str, Any]) -> TagCondition:
 
 @frozen
 class AutoTagRule:
-    """While a customer meets ``condition``, they carry ``tag_id``; rules are data."""
+    """While a customer meets ``condition``, they carry ``tag_id``; rules are data.
+
+    A rule not ``enabled`` is skipped by the job; the tags it put on stay."""
 
     id: str
     tag_id: str
     condition: TagCondition
     created_at: datetime
     created_by: str
+    enabled: bool = True
+    version: int = 1
+    """Grows by one with every change, for optimistic concurrency."""
+
+
+@frozen(kw_only=True)
+class RuleFilter:
+    """Rules putting on any of ``tag_ids``, and enabled or not; ``None`` admits any."""
+
+    tag_ids: frozenset[str] | None = None
+    enabled: bool | None = None
+
+    def admits(self, rule: AutoTagRule) -> bool:
+        return (self.tag_ids is None or rule.tag_id in self.tag_ids) and (
+            self.enabled is None or rule.enabled is self.enabled
+        )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from application.tags.conditions import AutoTagRule
-from application.tags.views import TagView
+from application.pagination import SortKey
+from application.tags.conditions import AutoTagRule, RuleFilter
+from application.tags.views import TagFilter, TagOrder, TagView
 from domain.tags import Tag, TagChange
 
 
@@ -19,6 +20,14 @@ class TagRepository(Protocol):
 
     def add(self, tag: Tag) -> None:
         """Store a new tag; a name another tag has (ignoring case) is ``AlreadyTaken``."""
+        ...
+
+    def get(self, tag_id: str) -> Tag | None:
+        """The tag to change, or ``None``; a changed one is saved by ``update``."""
+        ...
+
+    def update(self, tag: Tag) -> None:
+        """Save a changed tag; a name another tag has (ignoring case) is ``AlreadyTaken``."""
         ...
 
     def name_taken(self, name: str) -> bool:
@@ -59,9 +68,35 @@ class TagRepository(Protocol):
         """Every auto-tag rule, oldest first."""
         ...
 
+    def update_rule(self, rule: AutoTagRule) -> None:
+        """Save a changed rule (same id) in place of the stored one."""
+        ...
+
+    def disown(self, rule_id: str) -> None:
+        """The tags the rule put on become as if a person had put them on."""
+        ...
+
 
 class TagReader(Protocol):
     """Read-only queries over tags, outside any unit of work."""
+
+    def slice(
+        self,
+        filter: TagFilter,
+        order: TagOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TagView]:
+        """At most ``limit`` tags the filter admits, strictly between ``after`` and ``before``
+        in ``order`` (then by id), walked from the end when ``from_end``."""
+        ...
+
+    def count(self, filter: TagFilter) -> int:
+        """How many tags the filter admits."""
+        ...
 
     def all(self) -> Sequence[TagView]:
         """The whole catalogue, ordered by ``TagView.sort_key``."""
@@ -77,6 +112,33 @@ class TagReader(Protocol):
         """The customer's tag changes, newest first by ``(occurred_at, id)``."""
         ...
 
+    def newest_history(
+        self, customer_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[TagChange]]:
+        """The ``limit`` newest changes of each customer (as ``history``), in one query."""
+        ...
+
+    def history_counts(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+        """How many tag changes each customer has; none for those without."""
+        ...
+
     def rules(self) -> Sequence[AutoTagRule]:
         """Every auto-tag rule, oldest first."""
         ...
+
+    def rule_slice(
+        self,
+        filter: RuleFilter,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[AutoTagRule]:
+        """At most ``limit`` rules the filter admits, oldest first by ``(created_at, id)``,
+        strictly between ``after`` and ``before``, walked from the end when ``from_end``."""
+        ...
+
+    def rule_count(self, filter: RuleFilter) -> int: ...
+
+    def rules_by_id(self, ids: Collection[str]) -> Mapping[str, AutoTagRule]: ...

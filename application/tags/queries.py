@@ -2,64 +2,66 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from functools import partial
 
 from attrs import frozen
 
 from application.pagination import (
+    MemoryOrder,
     Page,
     PageRequest,
-    SortKey,
     build_page,
-    decode_cursor,
     encode_cursor,
-    read_text,
+    keyset_page,
+    page_in_memory,
+    read_time,
 )
 from application.principal import Principal
 from application.tags.ports import TagReader
-from application.tags.views import TagView
+from application.tags.views import TagFilter, TagOrder, TagView
 from domain.access.roles import Permission
 from domain.tags import TagChange
-
-_ORDERING = "name:asc"
-
-
-def _cursor(view: TagView) -> str:
-    key, tag_id = view.sort_key
-    return encode_cursor(_ORDERING, SortKey(key, tag_id))
 
 
 @frozen
 class ListTags:
-    """The catalogue by name, ignoring case; small enough to page in memory."""
+    """The catalogue, filtered and ordered; small enough to page in memory."""
 
     reader: TagReader
 
-    def __call__(self, actor: Principal, page: PageRequest) -> Page[TagView]:
+    def __call__(
+        self,
+        actor: Principal,
+        page: PageRequest,
+        filter: TagFilter = TagFilter(),
+        order: TagOrder = TagOrder(),
+    ) -> Page[TagView]:
         actor.require(Permission.READ_CUSTOMERS)
-        size = page.size
-        after = page.after and decode_cursor(page.after, _ORDERING, field="after", read=read_text)
-        before = page.before and decode_cursor(
-            page.before, _ORDERING, field="before", read=read_text
-        )
-        tags = [
-            tag
-            for tag in self.reader.all()
-            if (not after or tag.sort_key > (after.value, after.id))
-            and (not before or tag.sort_key < (before.value, before.id))
-        ]
-        if page.from_end:
-            tags.reverse()
-        return build_page(page, tags[: size + 1], size, _cursor)
+        return keyset_page(page, order.memory_order(), partial(self.reader.slice, filter, order))
 
-    def count(self, actor: Principal) -> int:
+    def count(self, actor: Principal, filter: TagFilter = TagFilter()) -> int:
         actor.require(Permission.READ_CUSTOMERS)
-        return len(self.reader.all())
+        return self.reader.count(filter)
 
     def everything(self, actor: Principal) -> Sequence[TagView]:
         """The whole catalogue by name: for callers that look tags up by name."""
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.all()
+
+
+HISTORY_ORDERING = "tag_history:occurred_at:desc"
+_HISTORY: MemoryOrder[TagChange] = MemoryOrder(
+    name=HISTORY_ORDERING,
+    value_of=lambda change: change.occurred_at,
+    id_of=lambda change: change.id,
+    read=read_time,
+    descending=True,
+)
+
+
+def _history_cursor(change: TagChange) -> str:
+    return encode_cursor(HISTORY_ORDERING, _HISTORY.key_of(change))
 
 
 @frozen
@@ -81,3 +83,27 @@ class GetTags:
     def history(self, actor: Principal, customer_id: str) -> Sequence[TagChange]:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.history(customer_id)
+
+    def history_page(
+        self, actor: Principal, customer_id: str, page: PageRequest
+    ) -> Page[TagChange]:
+        """A customer's tag changes, newest first, a Relay page at a time."""
+        actor.require(Permission.READ_CUSTOMERS)
+        return page_in_memory(page, self.reader.history(customer_id), _HISTORY)
+
+    def history_counts(self, actor: Principal, customer_ids: Collection[str]) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.history_counts(customer_ids)
+
+    def first_history_pages(
+        self, actor: Principal, customer_ids: Collection[str], first: int | None
+    ) -> dict[str, Page[TagChange]]:
+        """The first page of many customers' tag histories at once, for lists of customers."""
+        actor.require(Permission.READ_CUSTOMERS)
+        request = PageRequest(first=first)
+        size = request.size
+        fetched = self.reader.newest_history(customer_ids, size + 1)
+        return {
+            customer_id: build_page(request, fetched.get(customer_id, ()), size, _history_cursor)
+            for customer_id in customer_ids
+        }

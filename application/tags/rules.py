@@ -8,17 +8,19 @@ it put on; a tag that a person (or another rule) put on stays.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from application.customers.views import CustomerFilter
-from application.errors import NotFound
+from application.errors import NotFound, StaleVersion
+from application.pagination import MemoryOrder, Page, PageRequest, keyset_page, read_time
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.tags.commands import changes_of, record
-from application.tags.conditions import AutoTagRule, ConditionSources, TagCondition
+from application.tags.conditions import AutoTagRule, ConditionSources, RuleFilter, TagCondition
 from application.tags.ports import TagReader
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
@@ -37,7 +39,9 @@ class DefineAutoTagRule:
     clock: Clock
     ids: IdGenerator
 
-    def __call__(self, actor: Principal, tag_id: str, condition: TagCondition) -> AutoTagRule:
+    def __call__(
+        self, actor: Principal, tag_id: str, condition: TagCondition, *, enabled: bool = True
+    ) -> AutoTagRule:
         actor.require(Permission.MANAGE_CUSTOM_FIELDS)
         condition.check(self.sources)
         rule = AutoTagRule(
@@ -46,6 +50,7 @@ class DefineAutoTagRule:
             condition=condition,
             created_at=self.clock.now(),
             created_by=actor.actor_id,
+            enabled=enabled,
         )
         with self.uow() as uow:
             if tag_id not in uow.tags.get_many({tag_id}):
@@ -92,6 +97,56 @@ class DeleteAutoTagRule:
         return len(removed)
 
 
+@frozen(kw_only=True)
+class RulePatch:
+    """What to change on an auto-tag rule: ``None`` leaves a field as it is."""
+
+    rule_id: str
+    expected_version: int
+    tag_id: str | None = None
+    condition: TagCondition | None = None
+    enabled: bool | None = None
+
+
+@frozen
+class UpdateAutoTagRule:
+    """Change a rule's tag, condition or whether it runs, if nobody changed it meanwhile.
+
+    Given another tag, the tags the rule put on stay, as if a person had put them on; the
+    next run tags who meets the condition with the new tag."""
+
+    uow: UnitOfWorkFactory
+    sources: ConditionSources
+
+    def __call__(self, actor: Principal, patch: RulePatch) -> AutoTagRule:
+        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        if patch.condition is not None:
+            patch.condition.check(self.sources)
+        with self.uow() as uow:
+            rule = next((r for r in uow.tags.rules() if r.id == patch.rule_id), None)
+            if rule is None:
+                raise NotFound("id", "no auto-tag rule has this id")
+            if rule.version != patch.expected_version:
+                raise StaleVersion(patch.expected_version, rule.version)
+            tag_id = rule.tag_id if patch.tag_id is None else patch.tag_id
+            if tag_id != rule.tag_id and tag_id not in uow.tags.get_many({tag_id}):
+                raise NotFound("tagId", "no tag has this id")
+            changed = evolve(
+                rule,
+                tag_id=tag_id,
+                condition=rule.condition if patch.condition is None else patch.condition,
+                enabled=rule.enabled if patch.enabled is None else patch.enabled,
+            )
+            if changed == rule:
+                return rule
+            if tag_id != rule.tag_id:
+                uow.tags.disown(rule.id)
+            changed = evolve(changed, version=rule.version + 1)
+            uow.tags.update_rule(changed)
+            uow.commit()
+        return changed
+
+
 @frozen
 class ListAutoTagRules:
     reader: TagReader
@@ -100,6 +155,45 @@ class ListAutoTagRules:
         """Every rule, oldest first."""
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.rules()
+
+    def page(
+        self,
+        actor: Principal,
+        page: PageRequest,
+        *,
+        tag_ids: Collection[str] | None = None,
+        enabled: bool | None = None,
+    ) -> Page[AutoTagRule]:
+        """Rules oldest first, of the tags given and enabled or not, a page at a time."""
+        actor.require(Permission.READ_CUSTOMERS)
+        filter = _filter(tag_ids, enabled)
+        return keyset_page(page, RULE_ORDER, partial(self.reader.rule_slice, filter))
+
+    def count(
+        self,
+        actor: Principal,
+        *,
+        tag_ids: Collection[str] | None = None,
+        enabled: bool | None = None,
+    ) -> int:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.rule_count(_filter(tag_ids, enabled))
+
+    def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, AutoTagRule]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.rules_by_id(ids)
+
+
+def _filter(tag_ids: Collection[str] | None, enabled: bool | None) -> RuleFilter:
+    return RuleFilter(tag_ids=None if tag_ids is None else frozenset(tag_ids), enabled=enabled)
+
+
+RULE_ORDER: MemoryOrder[AutoTagRule] = MemoryOrder(
+    name="auto_tag_rules:created_at:asc",
+    value_of=lambda rule: rule.created_at,
+    id_of=lambda rule: rule.id,
+    read=read_time,
+)
 
 
 @frozen
@@ -123,7 +217,7 @@ class RunAutoTagRules:
         now = self.clock.now()
         today = now.astimezone(UTC).date()
         with self.uow() as uow:
-            rules = list(uow.tags.rules())
+            rules = [rule for rule in uow.tags.rules() if rule.enabled]
         active = self.sources.customers.ids_matching(CustomerFilter())
         added = removed = 0
         for done, rule in enumerate(rules, start=1):

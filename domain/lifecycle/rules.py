@@ -45,6 +45,8 @@ class StageRule:
     priority: int = 0
     """When several rules of a track apply, the highest priority wins."""
     enabled: bool = True
+    version: int = 1
+    """Grows by one each time the rule is saved again, for optimistic concurrency."""
 
     def __attrs_post_init__(self) -> None:
         check_key(self.key, field_name="key")

@@ -38,6 +38,8 @@ class Track:
     stages: tuple[Stage, ...]
     transitions: frozenset[tuple[str, str]]
     position: int = 0
+    version: int = 1
+    """Grows by one each time the track is saved again, for optimistic concurrency."""
 
     def __attrs_post_init__(self) -> None:
         check_key(self.key, field_name="key")

@@ -50,6 +50,8 @@ class Segment:
     size: int = 0
     refreshed_at: datetime | None = None
     description: str = ""
+    version: int = 1
+    """Grows by one with every change of name or rule, for optimistic concurrency."""
     events: list[DomainEvent] = field(factory=list)
 
     @classmethod
@@ -92,6 +94,7 @@ class Segment:
         if rule is not None:
             self.rule = rule
         self.updated_at = at
+        self.version += 1
         self.events.append(
             SegmentUpdated(
                 aggregate_id=self.id,

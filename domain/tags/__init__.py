@@ -1,6 +1,6 @@
 """Tags: labels from a catalogue, put on customers by people or by rules."""
 
-from domain.tags.events import CustomerTagged, CustomerUntagged, TagCreated
+from domain.tags.events import CustomerTagged, CustomerUntagged, TagCreated, TagUpdated
 from domain.tags.tag import Colour, Tag, TagCategory, name_key
 from domain.tags.tagging import TagChange
 
@@ -12,5 +12,6 @@ __all__ = [
     "TagCategory",
     "TagChange",
     "TagCreated",
+    "TagUpdated",
     "name_key",
 ]

@@ -19,6 +19,19 @@ class TagCreated(DomainEvent):
 
 
 @frozen(kw_only=True)
+class TagUpdated(DomainEvent):
+    """A tag of the catalogue was renamed, recoloured, recategorised or redescribed."""
+
+    event_type = "rapport.tag.updated.v1"
+    aggregate_type = "tag"
+
+    name: str
+    colour: str
+    category: str
+    description: str
+
+
+@frozen(kw_only=True)
 class CustomerTagged(DomainEvent):
     """A customer got a tag; ``rule_id`` names the auto-tag rule that did it, if one did."""
 

@@ -11,7 +11,7 @@ from attrs import define, field, frozen
 
 from domain.errors import ErrorCode, InvalidValue, ProblemCollector
 from domain.events import DomainEvent
-from domain.tags.events import TagCreated
+from domain.tags.events import TagCreated, TagUpdated
 from domain.text import clean_line, clean_text
 
 NAME_MAX_LENGTH: Final = 50
@@ -70,6 +70,8 @@ class Tag:
     description: str
     created_at: datetime
     created_by: str
+    version: int = 1
+    """Grows by one with every change, for optimistic concurrency."""
     events: list[DomainEvent] = field(factory=list, init=False, repr=False)
 
     @classmethod
@@ -112,6 +114,55 @@ class Tag:
             )
         )
         return tag
+
+    def change(
+        self,
+        *,
+        name: str | None = None,
+        colour: str | None = None,
+        category: TagCategory | None = None,
+        description: str | None = None,
+        at: datetime,
+        by: str,
+    ) -> bool:
+        """Change what is given; whether anything changed (only then the version grows)."""
+        problems = ProblemCollector()
+        clean_name = problems.check(lambda: clean_tag_name(name)) if name is not None else None
+        clean_colour = problems.check(lambda: Colour.parse(colour)) if colour is not None else None
+        clean_description = (
+            problems.check(
+                lambda: clean_text(
+                    description, field="description", max_length=DESCRIPTION_MAX_LENGTH
+                )
+            )
+            if description is not None
+            else None
+        )
+        problems.raise_if_any()
+        before = (self.name, self.colour, self.category, self.description)
+        if clean_name is not None:
+            self.name = clean_name
+        if clean_colour is not None:
+            self.colour = clean_colour
+        if category is not None:
+            self.category = category
+        if description is not None:
+            self.description = clean_description or ""
+        if (self.name, self.colour, self.category, self.description) == before:
+            return False
+        self.version += 1
+        self.events.append(
+            TagUpdated(
+                aggregate_id=self.id,
+                occurred_at=at,
+                actor_id=by,
+                name=self.name,
+                colour=str(self.colour),
+                category=self.category.value,
+                description=self.description,
+            )
+        )
+        return True
 
     @property
     def name_key(self) -> str:

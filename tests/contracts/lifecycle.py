@@ -81,6 +81,17 @@ class LifecycleContract:
             customer.id, after=SortKey(latest.changed_at, latest.id), limit=10
         )
         assert [c.id for c in rest] == ["ch-2", "ch-1"]
+        oldest = reader(backend).history(customer.id, after=None, limit=2, oldest_first=True)
+        assert [c.id for c in oldest] == ["ch-1", "ch-2"]
+        newer = reader(backend).history(
+            customer.id, after=None, before=SortKey(oldest[0].changed_at, "ch-1"), limit=5
+        )
+        assert [c.id for c in newer] == ["ch-3", "ch-2"]
+        newest = reader(backend).newest_of([customer.id, other.id], 2)
+        assert [c.id for c in newest[customer.id]] == ["ch-3", "ch-2"]
+        assert list(newest.get(other.id, ())) == []
+        counts = reader(backend).history_counts([customer.id, other.id])
+        assert (counts[customer.id], counts.get(other.id, 0)) == (3, 0)
         stored = [e for e in backend.outbox() if e[0] == "rapport.lifecycle.stage_changed.v1"]
         assert stored == [("rapport.lifecycle.stage_changed.v1", customer.id)] * 3
 

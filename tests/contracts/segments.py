@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from adapters.segments.numpy_engine import NumpySegmentEvaluator
 from adapters.segments.snapshot import build_snapshot
+from application.pagination import SortKey
 from application.segments.language import parse_rule
+from application.segments.ports import SegmentFilter, SegmentOrder, SegmentSortField
 from domain.orders import Currency
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment, SegmentKind
@@ -43,7 +46,50 @@ class SegmentContract:
             assert uow.segments.by_name("other") is None
         [view] = backend.segments.all()
         assert (view.name, view.size, view.refreshed_at) == ("Big Spenders", 0, None)
+        assert view.version == 1
+        with backend.uow() as uow:
+            loaded = uow.segments.get("seg-1")
+            assert loaded is not None
+            loaded.change(name="Bigger Spenders", rule=None, at=T0, actor_id="u")
+            uow.commit()
+        [view] = backend.segments.all()
+        assert (view.name, view.version) == ("Bigger Spenders", 2)
         assert ("rapport.segment.created.v1", "seg-1") in backend.outbox()
+
+    def test_segments_are_sliced_filtered_and_ordered_in_storage(
+        self, backend: StorageBackend
+    ) -> None:
+        assert backend.segments is not None
+        with backend.uow() as uow:
+            for number, name in enumerate(("Beta", "alpha", "Gamma")):
+                segment = new_segment(name, segment_id=f"seg-{number}")
+                segment.size = 3 - number
+                uow.segments.add(segment)
+            uow.commit()
+        reader = backend.segments
+
+        def names(
+            filter: SegmentFilter = SegmentFilter(),
+            order: SegmentOrder = SegmentOrder(),
+            **window: Any,
+        ) -> list[str]:
+            arguments: dict[str, Any] = {
+                "after": None,
+                "before": None,
+                "limit": 10,
+                "from_end": False,
+            }
+            return [view.name for view in reader.slice(filter, order, **{**arguments, **window})]
+
+        assert names() == ["alpha", "Beta", "Gamma"]
+        assert names(limit=1, from_end=True) == ["Gamma"]
+        assert names(after=SortKey("beta", "seg-0")) == ["Gamma"]
+        assert names(SegmentFilter(name_contains="MM")) == ["Gamma"]
+        assert names(SegmentFilter(kinds=frozenset({SegmentKind.STATIC}))) == []
+        by_size = SegmentOrder(field=SegmentSortField.SIZE, descending=True)
+        assert names(order=by_size) == ["Beta", "alpha", "Gamma"]
+        assert names(order=by_size, after=SortKey(2, "seg-1")) == ["Gamma"]
+        assert reader.count(SegmentFilter(kinds=frozenset({SegmentKind.DYNAMIC}))) == 3
 
     def test_members_change_by_difference_with_history_and_events(
         self, backend: StorageBackend
@@ -67,6 +113,18 @@ class SegmentContract:
         assert (entered, exited) == ({c}, {a})
         assert backend.segments.members("seg-1", first=10, after=None) == [b, c]
         assert backend.segments.members("seg-1", first=1, after=b) == [c]
+        assert backend.segments.members("seg-1", first=5, after=None, descending=True) == [c, b]
+        assert backend.segments.members("seg-1", first=5, after=c, descending=True) == [b]
+        assert backend.segments.members("seg-1", first=5, after=None, before=c) == [b]
+        assert backend.segments.member_count("seg-1") == 2
+        assert backend.segments.member_count("nothing") == 0
+        assert backend.segments.first_members(["seg-1", "nothing"], 1)["seg-1"] == [b]
+        assert list(backend.segments.first_members(["nothing"], 1).get("nothing", [])) == []
+        counts = backend.segments.member_counts(["seg-1", "nothing"])
+        assert (counts["seg-1"], counts.get("nothing", 0)) == (2, 0)
+        histories = backend.segments.size_histories(["seg-1", "nothing"])
+        assert [p.size for p in histories["seg-1"]] == [2, 2]
+        assert list(histories.get("nothing", [])) == []
         assert backend.segments.all_members("seg-1") == {b, c}
         assert [p.size for p in backend.segments.size_history("seg-1")] == [2, 2]
         assert backend.segments.get_many(["seg-1"])["seg-1"].refreshed_at == later

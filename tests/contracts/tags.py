@@ -5,13 +5,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
+import attrs
 import pytest
 
 from application.custom_fields.criteria import FieldCondition, Operator
 from application.customers.views import CustomerFilter
 from application.errors import AlreadyTaken
-from application.tags.conditions import AutoTagRule, EventCondition, FieldsCondition
+from application.pagination import SortKey
+from application.tags.conditions import AutoTagRule, EventCondition, FieldsCondition, RuleFilter
+from application.tags.views import TagFilter, TagOrder, TagSortField
 from domain.behaviour import EventFrequency
 from domain.customers import Customer
 from domain.tags import Tag, TagCategory, TagChange
@@ -209,6 +213,130 @@ class TagContract:
         with backend.uow() as uow:
             assert uow.tags.tagged_with(vip.id) == {ada.id}
             assert uow.tags.tagged_with(vip.id, rule_id="rule-1") == set()
+
+    def test_a_changed_tag_is_saved_at_its_new_version_and_announced(
+        self, backend: StorageBackend
+    ) -> None:
+        vip, _ = stored_tags(backend, "vip", "b2b")
+        with backend.uow() as uow:
+            loaded = uow.tags.get(vip.id)
+            assert loaded is not None and loaded.version == 1
+            assert loaded.change(name="VIPs", colour="#000000", at=T0, by="user-1")
+            uow.tags.update(loaded)
+            uow.commit()
+        (view,) = backend.tags.get_many([vip.id]).values()
+        assert (view.name, view.colour, view.version) == ("VIPs", "#000000", 2)
+        assert ("rapport.tag.updated.v1", vip.id) in backend.outbox()
+        with backend.uow() as uow:
+            assert uow.tags.get("nothing") is None
+            uncommitted = uow.tags.get(vip.id)
+            assert uncommitted is not None
+            uncommitted.change(name="Gone", at=T0, by="user-1")
+            uow.tags.update(uncommitted)
+        assert [v.name for v in backend.tags.all()] == ["b2b", "VIPs"]  # rolled back
+        with pytest.raises(AlreadyTaken), backend.uow() as uow:
+            taken = uow.tags.get(vip.id)
+            assert taken is not None
+            taken.change(name="B2B", at=T0, by="user-1")
+            uow.tags.update(taken)
+            uow.commit()
+
+    def test_a_changed_rule_is_saved_and_can_disown_its_tags(self, backend: StorageBackend) -> None:
+        vip, b2b = stored_tags(backend, "vip", "b2b")
+        (ada,) = stored_customers(backend)
+        event = EventCondition(EventFrequency("login", 3, 7))
+        with backend.uow() as uow:
+            uow.tags.add_rule(AutoTagRule("rule-1", vip.id, event, T0, "user-1"))
+            uow.commit()
+        apply(backend, [change(ada, vip, rule_id="rule-1")])
+        (rule,) = backend.tags.rules()
+        assert (rule.enabled, rule.version) == (True, 1)
+        with backend.uow() as uow:
+            uow.tags.disown("rule-1")
+            uow.tags.update_rule(attrs.evolve(rule, tag_id=b2b.id, enabled=False, version=2))
+            uow.commit()
+        (changed,) = backend.tags.rules()
+        assert (changed.tag_id, changed.enabled, changed.version) == (b2b.id, False, 2)
+        assert changed.condition == event
+        with backend.uow() as uow:
+            assert uow.tags.tagged_with(vip.id) == {ada.id}
+            assert uow.tags.tagged_with(vip.id, rule_id="rule-1") == set()
+
+    def test_rules_are_sliced_and_filtered_in_storage(self, backend: StorageBackend) -> None:
+        vip, b2b = stored_tags(backend, "vip", "b2b")
+        event = EventCondition(EventFrequency("login", 3, 7))
+        with backend.uow() as uow:
+            for number, tag in enumerate((vip, b2b, vip)):
+                at = T0 + timedelta(minutes=number)
+                rule = AutoTagRule(f"rule-{number}", tag.id, event, at, "user-1")
+                uow.tags.add_rule(attrs.evolve(rule, enabled=number != 2))
+            uow.commit()
+
+        def ids(filter: RuleFilter = RuleFilter(), **window: Any) -> list[str]:
+            arguments: dict[str, Any] = {
+                "after": None,
+                "before": None,
+                "limit": 10,
+                "from_end": False,
+            }
+            return [r.id for r in backend.tags.rule_slice(filter, **{**arguments, **window})]
+
+        assert ids() == ["rule-0", "rule-1", "rule-2"]
+        assert ids(limit=1, from_end=True) == ["rule-2"]
+        assert ids(after=SortKey(T0, "rule-0")) == ["rule-1", "rule-2"]
+        assert ids(RuleFilter(tag_ids=frozenset({vip.id}))) == ["rule-0", "rule-2"]
+        assert ids(RuleFilter(enabled=False)) == ["rule-2"]
+        assert backend.tags.rule_count(RuleFilter(enabled=True)) == 2
+        assert list(backend.tags.rules_by_id(["rule-1", "nothing"])) == ["rule-1"]
+
+    def test_histories_of_many_customers_come_newest_first_with_their_counts(
+        self, backend: StorageBackend
+    ) -> None:
+        ada, bob, cy = stored_customers(backend, 3)
+        vip, b2b, lead = stored_tags(backend, "vip", "b2b", "lead")
+        apply(backend, [change(ada, t) for t in (vip, b2b, lead)] + [change(bob, vip)])
+        newest = backend.tags.newest_history([ada.id, bob.id, cy.id], 2)
+        assert [c.tag_name for c in newest[ada.id]] == ["lead", "b2b"]
+        assert [c.tag_name for c in newest[bob.id]] == ["vip"]
+        assert list(newest.get(cy.id, ())) == []
+        assert newest[ada.id] == list(backend.tags.history(ada.id))[:2]
+        counts = backend.tags.history_counts([ada.id, bob.id, cy.id])
+        assert (counts[ada.id], counts[bob.id], counts.get(cy.id, 0)) == (3, 1, 0)
+
+    def test_the_catalogue_is_sliced_filtered_and_ordered_in_storage(
+        self, backend: StorageBackend
+    ) -> None:
+        stored_tags(backend, "b", "A", "ab_c", "c%")
+        every = TagFilter()
+        by_name = TagOrder()
+
+        def names(filter: TagFilter = every, order: TagOrder = by_name, **window: Any) -> list[str]:
+            arguments: dict[str, Any] = {
+                "after": None,
+                "before": None,
+                "limit": 10,
+                "from_end": False,
+            }
+            return [
+                view.name for view in backend.tags.slice(filter, order, **{**arguments, **window})
+            ]
+
+        assert names() == ["A", "ab_c", "b", "c%"]
+        assert names(limit=2, from_end=True) == ["c%", "b"]
+        first = backend.tags.slice(every, by_name, after=None, before=None, limit=1, from_end=False)
+        key = SortKey(first[0].sort_key[0], first[0].id)
+        assert names(after=key) == ["ab_c", "b", "c%"]
+        assert names(before=SortKey("b", "~"), from_end=True) == ["b", "ab_c", "A"]
+        assert names(TagFilter(name_contains="_")) == ["ab_c"]
+        assert names(TagFilter(name_contains="%")) == ["c%"]
+        assert names(TagFilter(categories=frozenset({TagCategory.BEHAVIOUR}))) == []
+        assert names(order=TagOrder(field=TagSortField.NAME, descending=True)) == [
+            "c%",
+            "b",
+            "ab_c",
+            "A",
+        ]
+        assert backend.tags.count(TagFilter(name_contains="A")) == 2
 
     def test_customers_filter_by_any_of_their_tags(self, backend: StorageBackend) -> None:
         first, second, third = stored_customers(backend, 3)

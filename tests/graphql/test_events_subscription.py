@@ -209,9 +209,9 @@ STAGE_CHANGED = """
 subscription($customerId: ID, $track: String) {
   lifecycleStageChanged(customerId: $customerId, track: $track) {
     eventId
-    customer { id firstName lifecycle { track stage } }
-    stage { track stage }
-    change { id fromStage toStage actor { email } }
+    customer { id firstName lifecycle { track { key } stage { key } } }
+    stage { track { key } stage { key label } }
+    change { id fromStage { key } toStage { key } actor { email } }
   }
 }"""
 
@@ -242,13 +242,16 @@ def test_a_stage_change_arrives_with_the_customer_and_its_new_stage(served: Serv
 
     # Each delivery reads afresh: the customer's stages are not those the first one loaded.
     assert again["customer"]["lifecycle"] == [
-        {"track": "acquisition", "stage": "marketing_qualified_lead"}
+        {"track": {"key": "acquisition"}, "stage": {"key": "marketing_qualified_lead"}}
     ]
-    assert again["change"]["fromStage"] == "lead"
+    assert again["change"]["fromStage"] == {"key": "lead"}
     assert changed["customer"]["id"] == bob_id
     assert changed["customer"]["firstName"] == "Bob"
-    assert changed["stage"] == {"track": "acquisition", "stage": "lead"}
-    assert changed["change"]["toStage"] == "lead"
+    assert changed["stage"] == {
+        "track": {"key": "acquisition"},
+        "stage": {"key": "lead", "label": "Lead"},
+    }
+    assert changed["change"]["toStage"] == {"key": "lead"}
     assert changed["change"]["actor"] == {"email": "admin@example.com"}
     assert from_global_id(changed["change"]["id"])[0] == "StageChange"
 

@@ -7,8 +7,8 @@ from tests.graphql.test_orders_api import customer, record
 CHANGE = """
 mutation($input: ChangeLifecycleStageInput!) {
   changeLifecycleStage(input: $input) {
-    customer { id lifecycle { track stage enteredAt } }
-    lifecycle { track stage }
+    customer { id lifecycle { track { key } stage { key } enteredAt } }
+    lifecycle { track { key label } stage { key label } }
     userErrors { field message code }
   }
 }"""
@@ -16,7 +16,11 @@ HISTORY = """
 query($id: ID!, $first: Int, $after: String) {
   customer(id: $id) {
     stageHistory(first: $first, after: $after) {
-      edges { cursor node { id track fromStage toStage changedAt reason rule override actor { name } } }
+      totalCount
+      edges { cursor node {
+        id track { key } fromStage { key label } toStage { key label } changedAt reason rule
+        override actor { name }
+      } }
       pageInfo { hasNextPage endCursor }
     }
     timeline(kinds: [STAGE_CHANGED]) {
@@ -25,8 +29,8 @@ query($id: ID!, $first: Int, $after: String) {
   }
 }"""
 LIST = """
-{ customers(first: 50) { edges { node { email lifecycle { track stage } } } } }"""
-SINCE = """query($id: ID!) { customer(id: $id) { lifecycle { track secondsInStage } } }"""
+{ customers(first: 50) { edges { node { email lifecycle { track { key } stage { key } } } } } }"""
+SINCE = """query($id: ID!) { customer(id: $id) { lifecycle { track { key } secondsInStage } } }"""
 TRACKS = """
 { lifecycleTracks { key label stages { key label } transitions { fromStage toStage }
   rules { key trigger toStage days } } }"""
@@ -41,7 +45,12 @@ def test_change_a_stage_and_read_it_back_with_its_history(api: Api) -> None:
     ada = customer(api, "ada@example.com")
     first = change(api, customerId=ada, track="acquisition", stage="lead")
     assert first["userErrors"] == []
-    assert first["lifecycle"] == [{"track": "acquisition", "stage": "lead"}]
+    assert first["lifecycle"] == [
+        {
+            "track": {"key": "acquisition", "label": "Acquisition"},
+            "stage": {"key": "lead", "label": "Lead"},
+        }
+    ]
     second = change(
         api,
         customerId=ada,
@@ -51,11 +60,12 @@ def test_change_a_stage_and_read_it_back_with_its_history(api: Api) -> None:
         reason="signed at the fair",
     )
     assert second["userErrors"] == []
-    assert [s["stage"] for s in second["customer"]["lifecycle"]] == ["customer"]
+    assert [s["stage"]["key"] for s in second["customer"]["lifecycle"]] == ["customer"]
     page = api.data(HISTORY, id=ada, first=1)["customer"]
     (edge,) = page["stageHistory"]["edges"]
     node = edge["node"]
-    assert (node["fromStage"], node["toStage"], node["override"], node["reason"]) == (
+    assert page["stageHistory"]["totalCount"] == 2
+    assert (node["fromStage"]["key"], node["toStage"]["key"], node["override"], node["reason"]) == (
         "lead",
         "customer",
         True,
@@ -64,7 +74,9 @@ def test_change_a_stage_and_read_it_back_with_its_history(api: Api) -> None:
     assert node["actor"] is not None
     assert page["stageHistory"]["pageInfo"]["hasNextPage"] is True
     rest = api.data(HISTORY, id=ada, first=5, after=page["stageHistory"]["pageInfo"]["endCursor"])
-    assert [e["node"]["toStage"] for e in rest["customer"]["stageHistory"]["edges"]] == ["lead"]
+    assert [e["node"]["toStage"]["key"] for e in rest["customer"]["stageHistory"]["edges"]] == [
+        "lead"
+    ]
     assert [e["node"]["kind"] for e in page["timeline"]["edges"]] == ["STAGE_CHANGED"] * 2
 
 
@@ -107,8 +119,10 @@ def test_a_paid_order_moves_the_customer_and_lists_cost_constant_statements(api:
     listed = {
         e["node"]["email"]: e["node"]["lifecycle"] for e in api.data(LIST)["customers"]["edges"]
     }
-    assert listed["ada@example.com"] == [{"track": "acquisition", "stage": "customer"}]
-    assert listed["c0@example.com"] == [{"track": "engagement", "stage": "new"}]
+    assert listed["ada@example.com"] == [
+        {"track": {"key": "acquisition"}, "stage": {"key": "customer"}}
+    ]
+    assert listed["c0@example.com"] == [{"track": {"key": "engagement"}, "stage": {"key": "new"}}]
 
 
 def test_lifecycle_tracks_lists_the_default_tracks_and_rules(api: Api) -> None:
@@ -149,7 +163,7 @@ def test_tracks_and_rules_are_edited_through_the_api(api: Api) -> None:
     saved = api.data(SAVE_TRACK, input=track)["saveLifecycleTrack"]
     assert saved["userErrors"] == []
     assert [t["key"] for t in saved["tracks"]] == ["acquisition", "engagement", "loyalty"]
-    rule = {"key": "b", "track": "loyalty", "trigger": "paid_order", "toStage": "gold"}
+    rule = {"key": "b", "track": "loyalty", "trigger": "PAID_ORDER", "toStage": "gold"}
     refused = api.data(SAVE_RULE, input=rule)["saveLifecycleRule"]
     assert refused["userErrors"] == [{"field": ["toStage"], "code": "UNKNOWN_STAGE"}]
     agent = api.key(Role.AGENT, "agent@example.com")
@@ -161,5 +175,5 @@ def test_time_in_stage_is_readable(api: Api) -> None:
     ada = customer(api, "ada@example.com")
     change(api, customerId=ada, track="acquisition", stage="lead")
     [stage] = api.data(SINCE, id=ada)["customer"]["lifecycle"]
-    assert stage["track"] == "acquisition"
+    assert stage["track"] == {"key": "acquisition"}
     assert 0 <= stage["secondsInStage"] < 60

@@ -57,7 +57,7 @@ MUTATIONS: dict[str, str] = {
     "changeLifecycleStage missing": f'changeLifecycleStage(input: {{customerId: "{CUSTOMER_ID}", track: "t", stage: "s"}}) {{ {E} }}',
     "saveLifecycleTrack empty": f'saveLifecycleTrack(input: {{key: "", label: "", stages: [], transitions: []}}) {{ {E} }}',
     "createSegment rule": f'createSegment(input: {{name: "s", rule: "(((", kind: DYNAMIC}}) {{ {E} }}',
-    "updateSegment id": f'updateSegment(input: {{id: "{BAD}"}}) {{ {E} }}',
+    "updateSegment id": f'updateSegment(input: {{id: "{BAD}", version: 1}}) {{ {E} }}',
     "clusterCustomers k": f'clusterCustomers(input: {{k: 0, features: [RECENCY], name: "c"}}) {{ {E} }}',
     "createTag colour": f'createTag(input: {{name: "t", colour: "red", category: STATIC}}) {{ {E} }}',
     "createAutoTagRule tagId": f'createAutoTagRule(input: {{tagId: "{BAD}"}}) {{ {E} }}',
@@ -105,7 +105,7 @@ MUTATIONS: dict[str, str] = {
     "defineCustomField key": 'defineCustomField(input: {objectType: CUSTOMER, key: "Bad Key", label: "l", type: TEXT}) { '
     + E
     + " }",
-    "computeRfm window": "computeRfm(windowDays: -1) { " + E + " }",
+    "computeRfm window": "computeRfm(input: {windowDays: -1}) { " + E + " }",
 }
 
 QUERIES: dict[str, str] = {
@@ -159,7 +159,7 @@ CUSTOMER_FIELDS: dict[str, str] = {
     "timeline after": 'timeline(after: "nope") { edges { cursor } }',
     "stageHistory after": 'stageHistory(after: "nope") { edges { cursor } }',
     "stageHistory page": "stageHistory(first: -1) { edges { cursor } }",
-    "tagHistory": "tagHistory(first: 5) { added }",
+    "tagHistory": "tagHistory(first: 5) { edges { node { added } } }",
 }
 
 COMPANY_FIELDS: dict[str, str] = {
@@ -202,14 +202,14 @@ FOR_A_VIEWER: dict[str, str] = {
     + E
     + " } }",
     "segmentRuleText": "{ segmentRuleText(input: {}) { text } }",
-    "autoTagRules": "{ autoTagRules { id } }",
+    "autoTagRules": "{ autoTagRules { edges { node { id } } } }",
     "automationRules": "{ automationRules { key } }",
     "salesTeams": "{ salesTeams { id } }",
     "lifecycleTracks": "{ lifecycleTracks { key } }",
     "saveLifecycleTrack": 'mutation { saveLifecycleTrack(input: {key: "k", label: "l", stages: [], transitions: []}) { '
     + E
     + " } }",
-    "computeRfm": "mutation { computeRfm { " + E + " } }",
+    "computeRfm": "mutation { computeRfm(input: {}) { " + E + " } }",
 }
 
 

@@ -18,14 +18,14 @@ query($rule: String!) {
 CREATE = """
 mutation($input: CreateSegmentInput!) {
   createSegment(input: $input) {
-    segment { id name kind rule size sizeHistory { size } }
+    segment { id name kind rule size version sizeHistory { totalCount edges { node { size } } } }
     userErrors { field message code }
   }
 }"""
 UPDATE = """
 mutation($input: UpdateSegmentInput!) {
   updateSegment(input: $input) {
-    segment { id name rule size sizeHistory { size } }
+    segment { id name rule size sizeHistory(last: 5) { edges { node { size } } } }
     userErrors { field message code }
   }
 }"""
@@ -33,7 +33,9 @@ MEMBERS = """
 query($id: ID!, $after: String) {
   node(id: $id) {
     ... on Segment {
-      name members(first: 2, after: $after) { hasNextPage endCursor nodes { email } }
+      name members(first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { cursor node { email } }
+      }
     }
   }
 }"""
@@ -53,7 +55,7 @@ mutation($input: CreateTagInput!) { createTag(input: $input) { tag { id } } }
 TAG = """
 mutation($input: TagCustomersInput!) { tagCustomers(input: $input) { changedCount } }
 """
-RFM = "mutation { computeRfm(windowDays: 365) { scoredCount userErrors { code } } }"
+RFM = "mutation { computeRfm(input: {windowDays: 365}) { scoredCount userErrors { code } } }"
 
 
 def customer(api: Api, email: str) -> str:
@@ -98,15 +100,17 @@ def test_a_rule_is_previewed_saved_and_kept_with_its_members(api: Api) -> None:
     assert created["createSegment"]["userErrors"] == []
     assert segment["rule"] == rule
     assert (segment["kind"], segment["size"]) == ("DYNAMIC", 1)
-    assert segment["sizeHistory"] == [{"size": 1}]
+    assert segment["sizeHistory"] == {"totalCount": 1, "edges": [{"node": {"size": 1}}]}
 
-    changed = api.data(UPDATE, input={"id": segment["id"], "rule": 'tag("vip")'})
+    changed = api.data(UPDATE, input={"id": segment["id"], "version": 1, "rule": 'tag("vip")'})
     assert changed["updateSegment"]["segment"]["size"] == 2
-    assert [p["size"] for p in changed["updateSegment"]["segment"]["sizeHistory"]] == [1, 2]
+    history = changed["updateSegment"]["segment"]["sizeHistory"]["edges"]
+    assert [p["node"]["size"] for p in history] == [1, 2]
 
     page = api.data(MEMBERS, id=segment["id"])["node"]["members"]
-    assert page["hasNextPage"] is False
-    assert sorted(m["email"] for m in page["nodes"]) == ["ada@example.com", "cy@example.com"]
+    assert (page["pageInfo"]["hasNextPage"], page["totalCount"]) == (False, 2)
+    emails = sorted(e["node"]["email"] for e in page["edges"])
+    assert emails == ["ada@example.com", "cy@example.com"]
     assert api.data(CUSTOMER, id=cy)["customer"]["segments"] == [{"name": "Big VIPs"}]
     assert api.data(CUSTOMER, id=bob)["customer"]["segments"] == []
 
@@ -122,9 +126,9 @@ def test_rfm_scores_show_on_customers_and_in_rules(api: Api) -> None:
         "recency": 3,
         "frequency": 3,
         "monetary": 3,
-        "class": "need_attention",
+        "class": "NEED_ATTENTION",
     }
-    assert api.data(CUSTOMER, id=bob)["customer"]["rfm"]["class"] == "lost"
+    assert api.data(CUSTOMER, id=bob)["customer"]["rfm"]["class"] == "LOST"
     assert preview(api, 'rfm.class = "lost"')["count"] == 1
     assert preview(api, "rfm.r >= 3")["sample"] == [{"email": "ada@example.com"}]
 
@@ -161,7 +165,10 @@ def test_a_bad_rule_is_refused_with_its_position_and_nothing_is_saved(api: Api) 
     assert "between 1 and 366 days" in window["message"]
     nested = preview(api, "not " * 40 + "email is set")["userErrors"][0]
     assert "nest at most" in nested["message"]
-    assert api.data("{ segments { name } }")["segments"] == []
+    assert api.data("{ segments { totalCount edges { node { name } } } }")["segments"] == {
+        "totalCount": 0,
+        "edges": [],
+    }
 
 
 def test_a_changed_customer_is_rechecked_against_dynamic_segments(api: Api) -> None:
@@ -175,8 +182,8 @@ def test_a_changed_customer_is_rechecked_against_dynamic_segments(api: Api) -> N
     api.container.module("segments").watcher().drain()
     assert api.data(CUSTOMER, id=bob)["customer"]["segments"] == [{"name": "VIPs"}]
     assert api.data(CUSTOMER, id=ada)["customer"]["segments"] == []
-    [listed] = api.data("{ segments { name size } }")["segments"]
-    assert listed == {"name": "VIPs", "size": 1}
+    [listed] = api.data("{ segments { edges { node { name size } } } }")["segments"]["edges"]
+    assert listed["node"] == {"name": "VIPs", "size": 1}
 
 
 CLUSTER = """

@@ -122,7 +122,7 @@ class TrackNode:
         )
 
 
-def _track(info: Info, key: str) -> TrackNode:
+def track_node(info: Info, key: str) -> TrackNode:
     """The track of that key, with its labels; a track no longer defined keeps its key."""
     catalogue = info.context.loaders.lifecycle_catalogue()
     track = next((t for t in catalogue.ordered() if t.key == key), None)
@@ -131,7 +131,7 @@ def _track(info: Info, key: str) -> TrackNode:
     return TrackNode.from_track(track, catalogue.rules_for(key))
 
 
-def _stage(info: Info, track_key: str, key: str) -> StageDefinitionNode:
+def stage_definition(info: Info, track_key: str, key: str) -> StageDefinitionNode:
     """The stage of that key on the track, with its label; one no longer defined keeps its key."""
     catalogue = info.context.loaders.lifecycle_catalogue()
     track = next((t for t in catalogue.ordered() if t.key == track_key), None)
@@ -151,11 +151,11 @@ class LifecycleStageNode:
 
     @strawberry.field(description="The track, with its key and label.")
     def track(self, info: Info) -> TrackNode:
-        return _track(info, self.track_key)
+        return track_node(info, self.track_key)
 
     @strawberry.field(description="The stage the customer is at, with its key and label.")
     def stage(self, info: Info) -> StageDefinitionNode:
-        return _stage(info, self.track_key, self.stage_key)
+        return stage_definition(info, self.track_key, self.stage_key)
 
     @strawberry.field(description="How long the customer has been at this stage, in seconds.")
     def seconds_in_stage(self, info: Info) -> int:
@@ -199,15 +199,17 @@ class StageChangeNode:
 
     @strawberry.field(description="The track of the move, with its key and label.")
     def track(self, info: Info) -> TrackNode:
-        return _track(info, self.track_key)
+        return track_node(info, self.track_key)
 
     @strawberry.field(description="The stage moved from; null when entering the track.")
     def from_stage(self, info: Info) -> StageDefinitionNode | None:
-        return None if self.from_key is None else _stage(info, self.track_key, self.from_key)
+        return (
+            None if self.from_key is None else stage_definition(info, self.track_key, self.from_key)
+        )
 
     @strawberry.field(description="The stage moved to.")
     def to_stage(self, info: Info) -> StageDefinitionNode:
-        return _stage(info, self.track_key, self.to_key)
+        return stage_definition(info, self.track_key, self.to_key)
 
     @strawberry.field(description="Who made the move, when a user did.")
     async def actor(self, info: Info) -> UserNode | None:

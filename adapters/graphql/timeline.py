@@ -23,6 +23,12 @@ from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.customers import customer_node
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.lifecycle import (
+    StageDefinitionNode,
+    TrackNode,
+    stage_definition,
+    track_node,
+)
 from adapters.graphql.money import Money
 from adapters.graphql.orders import OrderNode, OrderStatusValue
 from adapters.graphql.parts import SchemaPart
@@ -30,7 +36,6 @@ from adapters.graphql.relay import Node, to_global_id
 from adapters.graphql.timeline_kinds import KINDS, TimelineKind
 from adapters.graphql.type_names import (
     ACTIVITY,
-    AUTO_TAG_RULE,
     BEHAVIOUR_EVENT,
     CUSTOMER,
     LEAD,
@@ -42,7 +47,6 @@ from adapters.graphql.type_names import (
 )
 from application.activities.bundle import Activities
 from application.behaviour.bundle import Behaviour
-from application.lifecycle.bundle import Lifecycle
 from application.orders.bundle import Orders
 from application.pipeline.bundle import Sales
 from application.tags.bundle import Tags
@@ -52,7 +56,6 @@ from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_KIND
 from domain.errors import DomainError
 from domain.lifecycle.lifecycle import TIMELINE_KIND as STAGE_CHANGED
-from domain.lifecycle.tracks import Track
 from domain.orders.money import Currency
 from domain.orders.order import TIMELINE_KIND as ORDER_KIND
 from domain.pipeline.leads import TIMELINE_KIND as LEAD_KIND
@@ -64,10 +67,12 @@ if TYPE_CHECKING:
     from adapters.graphql.leads import LeadNode as Lead
     from adapters.graphql.opportunities import OpportunityNode as Opportunity
     from adapters.graphql.opportunities import OpportunityStatus as DealStatus
+    from adapters.graphql.tags import AutoTagRuleNode as AutoTagRule
     from adapters.graphql.tags import TagNode as Tag
 else:
     # Other modules' types, by name, so that their modules may change on their own.
     Tag = Annotated["TagNode", strawberry.lazy("adapters.graphql.tags")]  # noqa: F821
+    AutoTagRule = Annotated["AutoTagRuleNode", strawberry.lazy("adapters.graphql.tags")]  # noqa: F821
     Opportunity = Annotated[
         "OpportunityNode",  # noqa: F821
         strawberry.lazy("adapters.graphql.opportunities"),
@@ -319,68 +324,42 @@ class TagTimelineEntry(TimelineEntryNode):
     def tag_name(self) -> str:
         return str(self.datum("name") or "")
 
-    @strawberry.field(description="The AutoTagRule that made the change; null when a person did.")
-    def auto_tag_rule_id(self) -> strawberry.ID | None:
-        rule = self.datum("ruleId")
-        return strawberry.ID(to_global_id(AUTO_TAG_RULE, str(rule))) if rule else None
+    @strawberry.field(
+        description="The auto-tag rule that made the change; null when a person did or the "
+        "rule is gone."
+    )
+    async def auto_tag_rule(self, info: Info) -> AutoTagRule | None:
+        from adapters.graphql.tags import AutoTagRuleNode
+
+        rule_id = self.datum("ruleId")
+        found = await info.context.loaders.auto_tag_rules.load(str(rule_id)) if rule_id else None
+        return AutoTagRuleNode.from_rule(found) if found is not None else None  # type: ignore[return-value]
 
     @strawberry.field(description="The tag; null once it is deleted.")
     async def tag(self, info: Info) -> Tag | None:
         return await _load_tag(info, self.entry.subject_id)  # type: ignore[return-value]
 
 
-async def _track(info: Info, key: str) -> Track | None:
-    """A lifecycle track by key, the catalogue read once per request."""
-    context = info.context
-    loader = context.loaders.batch(
-        "lifecycle.tracks",
-        lambda keys: {
-            track.key: track
-            for track in context.services.use(Lifecycle).read.tracks(context.principal).ordered()
-        },
-    )
-    return await loader.load(key)
-
-
-def _stage_label(track: Track | None, key: str) -> str:
-    for stage in track.stages if track else ():
-        if stage.key == key:
-            return stage.label
-    return key
-
-
 @strawberry.type(
     description="A move of the customer from one lifecycle stage to another on one track."
 )
 class StageChangeTimelineEntry(TimelineEntryNode):
-    @strawberry.field(description='The key of the lifecycle track, e.g. "acquisition".')
-    def track(self) -> str:
+    @strawberry.field(description="The lifecycle track of the move, with its key and label.")
+    def track(self, info: Info) -> TrackNode:
+        return track_node(info, self._track_key)
+
+    @strawberry.field(description="The stage left; null when entering the track.")
+    def from_stage(self, info: Info) -> StageDefinitionNode | None:
+        key = self.datum("fromStage")
+        return None if key is None else stage_definition(info, self._track_key, str(key))
+
+    @strawberry.field(description="The stage entered.")
+    def to_stage(self, info: Info) -> StageDefinitionNode:
+        return stage_definition(info, self._track_key, str(self.datum("toStage") or ""))
+
+    @property
+    def _track_key(self) -> str:
         return str(self.datum("track") or "")
-
-    @strawberry.field(description="The key of the stage left; null when entering the track.")
-    def from_stage(self) -> str | None:
-        value = self.datum("fromStage")
-        return str(value) if value is not None else None
-
-    @strawberry.field(description="The key of the stage entered.")
-    def to_stage(self) -> str:
-        return str(self.datum("toStage") or "")
-
-    @strawberry.field(
-        description="The track's label now; its key when the track is no longer defined."
-    )
-    async def track_label(self, info: Info) -> str:
-        found = await _track(info, self.track())
-        return found.label if found else self.track()
-
-    @strawberry.field(description="The label of the stage left now; null when entering the track.")
-    async def from_stage_label(self, info: Info) -> str | None:
-        key = self.from_stage()
-        return None if key is None else _stage_label(await _track(info, self.track()), key)
-
-    @strawberry.field(description="The label of the stage entered now; its key if undefined.")
-    async def to_stage_label(self, info: Info) -> str:
-        return _stage_label(await _track(info, self.track()), self.to_stage())
 
     @strawberry.field(description="The key of the lifecycle rule that made the move, if one did.")
     def rule(self) -> str | None:

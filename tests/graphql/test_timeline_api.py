@@ -108,9 +108,9 @@ query($id: ID!, $from: DateTime, $to: DateTime, $last: Int, $before: String) {
           }
           ... on ActivityTimelineEntry { activityKind activity { id } }
           ... on BehaviourTimelineEntry { eventName event { name } }
-          ... on TagTimelineEntry { added tagName autoTagRuleId tag { name } }
+          ... on TagTimelineEntry { added tagName autoTagRule { id } tag { name } }
           ... on StageChangeTimelineEntry {
-            track trackLabel fromStage fromStageLabel toStage toStageLabel override
+            track { key label } fromStage { key label } toStage { key label } override
           }
         }
       }
@@ -160,14 +160,9 @@ def test_entries_are_typed_by_kind_with_their_subject_and_schema_enums(api: Api,
     assert tracked["subject"]["__typename"] == "BehaviourEvent"
     moved = by_type["StageChangeTimelineEntry"]
     assert (moved["track"], moved["fromStage"], moved["toStage"]) == (
-        "acquisition",
+        {"key": "acquisition", "label": "Acquisition"},
         None,
-        "customer",
-    )
-    assert (moved["trackLabel"], moved["fromStageLabel"], moved["toStageLabel"]) == (
-        "Acquisition",
-        None,
-        "Customer",
+        {"key": "customer", "label": "Customer"},
     )
     assert moved["override"] is False
     assert moved["kind"] == "STAGE_CHANGED" and moved["subject"] == {
@@ -175,7 +170,7 @@ def test_entries_are_typed_by_kind_with_their_subject_and_schema_enums(api: Api,
         "id": ada,
     }
     tagged = by_type["TagTimelineEntry"]
-    assert (tagged["added"], tagged["tagName"], tagged["autoTagRuleId"]) == (True, "VIP", None)
+    assert (tagged["added"], tagged["tagName"], tagged["autoTagRule"]) == (True, "VIP", None)
     assert tagged["tag"] == {"name": "VIP"} and tagged["subject"] == {
         "__typename": "Tag",
         "id": tag["id"],

@@ -11,6 +11,7 @@ from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
 from application.errors import NotFound
+from application.pagination import PageRequest
 from application.pipeline.analytics import ForecastGrouping, Period
 from application.pipeline.opportunities import NewLineItem, NewOpportunity
 from application.pipeline.teams import TeamMemberInput
@@ -193,7 +194,7 @@ def test_the_stale_filter_finds_open_deals_idle_for_the_pipelines_days(
     sales.pipeline.create_opportunity(actor, deal(customer, name="Fresh"))
     sales.clock.advance(timedelta(days=10))
     stale = sales.pipeline.read_pipeline.stale(actor, OpportunityFilter())
-    page = sales.pipeline.read_pipeline.opportunities(actor, stale, first=10, after=None)
+    page = sales.pipeline.read_pipeline.opportunities(actor, stale, PageRequest(first=10))
     assert [e.node.id for e in page.edges] == [idle.id]
     with pytest.raises(NotFound):
         sales.pipeline.read_pipeline.stale(actor, OpportunityFilter(pipeline_id="nope"))

@@ -245,7 +245,8 @@ class PipelineContract:
         fixed_data_set(backend)
         assert backend.pipeline is not None
         totals = {
-            t.stage_id: (t.count, t.values) for t in backend.pipeline.board_totals(
+            t.stage_id: (t.count, t.values)
+            for t in backend.pipeline.board_totals(
                 OpportunityFilter(pipeline_id=PIPELINE.id, status="open")
             )
         }

@@ -22,7 +22,7 @@ V = TypeVar("V")
 
 @strawberry.type
 class Edge(Generic[N]):
-    node: N
+    node: N = strawberry.field(description="The item.")
     position: strawberry.Private[PageEdge[Any]]
 
     @strawberry.field(description="Where this item stands in the list, for after/before.")
@@ -33,8 +33,8 @@ class Edge(Generic[N]):
 
 @strawberry.type
 class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    page_info: PageInfo
+    edges: list[Edge[N]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands in the list.")
     edge_type: ClassVar[type[Edge[Any]]] = Edge
     """What the edges are built as: a subclass of ``Edge`` where the edge has its own name."""
 

@@ -19,8 +19,46 @@ from domain.errors import DomainError, ErrorCode
 
 log = logging.getLogger("rapport.graphql")
 
-_codes: type[Enum] = Enum("UserErrorCode", {code.name: code.value for code in ErrorCode})  # type: ignore[misc]
-UserErrorCode = strawberry.enum(_codes, description="Why an input was refused.")
+CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
+    ErrorCode.INVALID: "The value is not one the field takes; the message says what it takes.",
+    ErrorCode.REQUIRED: "The field must be given and not empty.",
+    ErrorCode.TOO_LONG: "The value is longer than the field holds.",
+    ErrorCode.INVALID_EMAIL: "The value is not an email address.",
+    ErrorCode.INVALID_PHONE: "The value is not a phone number of a known country.",
+    ErrorCode.INVALID_NAME: "The name is not one a person or company can have.",
+    ErrorCode.UNKNOWN_FIELD: "No custom field with this key is defined for the object type.",
+    ErrorCode.INVALID_CHOICE: "The value is not one of the custom field's choices.",
+    ErrorCode.INVALID_ID: "The value is not the global id of an object of the expected type.",
+    ErrorCode.NOT_FOUND: "No such record, or none the caller may see.",
+    ErrorCode.TAKEN: "Another record already has this value, which must be unique.",
+    ErrorCode.STALE_VERSION: (
+        "The record changed since the version sent was read; read it again and retry."
+    ),
+    ErrorCode.ARCHIVED: "The record is archived and cannot be changed or referred to.",
+    ErrorCode.FORBIDDEN: "The caller's role may not do this.",
+    ErrorCode.UNKNOWN_TRACK: "No lifecycle track has this key.",
+    ErrorCode.UNKNOWN_STAGE: "The lifecycle track or pipeline has no such stage.",
+    ErrorCode.TRANSITION_NOT_ALLOWED: "The track does not allow moving between these stages.",
+    ErrorCode.WRONG_PIPELINE: "The stage belongs to another pipeline than the deal's.",
+    ErrorCode.CURRENCY_MISMATCH: "The amounts are in different currencies, which never mix.",
+    ErrorCode.NEGATIVE: "The amount or number may not be negative.",
+    ErrorCode.CLOSED: "The record is closed (a won or lost deal, a done task).",
+    ErrorCode.SPAM: "The submission looks automated and was dropped.",
+    ErrorCode.INVALID_ENCODING: "The text is not valid in the file's encoding.",
+    ErrorCode.DUPLICATE_IN_FILE: "An earlier row of the same file names the same record.",
+}
+"""What each code means to a client; every code has one (the schema lint checks)."""
+
+_codes: type[Enum] = Enum(  # type: ignore[misc]
+    "UserErrorCode",
+    {
+        code.name: strawberry.enum_value(code.value, description=CODE_DESCRIPTIONS.get(code))
+        for code in ErrorCode
+    },
+)
+UserErrorCode = strawberry.enum(
+    _codes, description="Why an input was refused; stable, for clients to branch on."
+)
 
 
 @strawberry.type(description="A problem with the input of a mutation; nothing was changed.")
@@ -28,8 +66,18 @@ class UserError:
     field: list[str] | None = strawberry.field(
         description="Path to the input field at fault, or null when no single field is."
     )
-    message: str
-    code: UserErrorCode  # type: ignore[valid-type]
+    message: str = strawberry.field(description="What is wrong, in English, for a person.")
+    code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="What is wrong, for the client to branch on."
+    )
+
+
+def user_errors_field() -> Any:
+    """A payload's ``userErrors``, described once for every payload."""
+    return strawberry.field(
+        default_factory=list,
+        description="What was wrong with the input; empty when the mutation did its work.",
+    )
 
 
 def user_errors(error: DomainError) -> list[UserError]:

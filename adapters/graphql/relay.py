@@ -14,23 +14,31 @@ from application.pagination import Page
 from domain.errors import ErrorCode
 
 
-@strawberry.interface(description="An object with a globally unique, opaque id.")
+@strawberry.interface(
+    description="An object with a globally unique, opaque id, refetchable by `node(id:)`."
+)
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The global id: opaque, stable, and unique across every type."
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="Which way a list is sorted.")
 class OrderDirection(Enum):
-    ASC = "asc"
-    DESC = "desc"
+    ASC = strawberry.enum_value("asc", description="Smallest, earliest or A first.")
+    DESC = strawberry.enum_value("desc", description="Largest, latest or Z first.")
 
 
-@strawberry.type(description="Where a page stands in its list.")
+@strawberry.type(description="Where a page stands in its list, as Relay's specification has it.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the first item, for `before`; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item, for `after`; null on an empty page."
+    )
 
     @classmethod
     def from_page(cls, page: Page[object]) -> PageInfo:

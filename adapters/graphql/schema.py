@@ -45,10 +45,28 @@ class NodeQuery:
         return await found if isawaitable(found) else found
 
 
-Query = merge_types("Query", (NodeQuery, *root_types("queries")))
-Mutation = merge_types("Mutation", tuple(root_types("mutations")))
-# Named as the schema has always named its subscription root, whatever modules add to it.
-Subscription = merge_types("EventSubscription", tuple(root_types("subscriptions")))
+def _root(name: str, description: str, parts: tuple[type, ...]) -> type:
+    """One root type from every module's fields of its kind."""
+    merged = merge_types(name, parts)
+    return strawberry.type(merged, name=name, description=description)
+
+
+Query = _root(
+    "Query",
+    "What can be read: any object by its id, each module's records and lists.",
+    (NodeQuery, *root_types("queries")),
+)
+Mutation = _root(
+    "Mutation",
+    "What can be changed. Each mutation takes one `input` and answers its own payload, "
+    "with `userErrors` for input it refused.",
+    tuple(root_types("mutations")),
+)
+Subscription = _root(
+    "Subscription",
+    "What can be followed live, over graphql-transport-ws at `/graphql`.",
+    tuple(root_types("subscriptions")),
+)
 
 
 INLINE_COST = 10

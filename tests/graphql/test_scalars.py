@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from tests.graphql.conftest import Api
@@ -52,3 +54,37 @@ def test_an_upload_that_is_not_a_file_part_is_refused(api: Api, value: object) -
     inline = api.query('mutation { importCustomers(input: {file: "x"}) { rows } }')
     assert "Upload is a file part of a multipart request" in inline["errors"][0]["message"]
     assert api.data("{ customers { totalCount } }")["customers"]["totalCount"] == 0
+
+
+CREATED_AFTER = """
+query($after: DateTime!) { customers(filter: {createdAfter: $after}) { totalCount } }
+"""
+
+
+@pytest.mark.parametrize("value", ["2026-03-01T09:00:00Z", "2026-03-01T10:00:00+01:00"])
+def test_a_date_time_with_an_offset_is_an_instant(api: Api, value: str) -> None:
+    assert api.data(CREATED_AFTER, after=value)["customers"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-03-01T09:00:00", "2026-03-01", "yesterday", 1767258000, "2026-13-01T00:00Z"]
+)
+def test_a_date_time_without_an_offset_is_refused(api: Api, value: object) -> None:
+    (error,) = api.query(CREATED_AFTER, after=value)["errors"]
+    assert "DateTime is an RFC 3339 string with an offset" in error["message"]
+
+
+def test_date_times_are_answered_in_rfc_3339_with_their_offset(api: Api) -> None:
+    created = api.data(
+        'mutation { createCustomer(input: {firstName: "Ada", lastName: "Byron"}) '
+        "{ customer { createdAt } } }"
+    )["createCustomer"]["customer"]["createdAt"]
+    assert created.endswith("+00:00")
+    assert datetime.fromisoformat(created).tzinfo is not None
+
+
+def test_the_custom_scalars_say_where_they_are_specified(api: Api) -> None:
+    scalars = api.data("{ __schema { types { name kind specifiedByURL } } }")["__schema"]["types"]
+    custom = {t["name"]: t["specifiedByURL"] for t in scalars if t["kind"] == "SCALAR"}
+    builtin = {"String", "Int", "Float", "Boolean", "ID"}
+    assert all(url for name, url in custom.items() if name not in builtin), custom

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -78,7 +78,11 @@ class AutomationMutation:
         extensions=[UserErrors()],
     )
     def save_automation_rule(
-        self, info: Info, input: SaveAutomationRuleInput
+        self,
+        info: Info,
+        input: Annotated[
+            SaveAutomationRuleInput, strawberry.argument(description="The rule to add or replace.")
+        ],
     ) -> SaveAutomationRulePayload:
         context = info.context
         condition: object = input.condition

@@ -11,7 +11,7 @@ import strawberry
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.companies import CompanySizeBand
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
@@ -152,8 +152,17 @@ class LeadNode(Node):
         return await load_opportunity(info, self.view.opportunity_id)
 
 
-@strawberry.type(name="LeadConnection")
+@strawberry.type(name="LeadEdge", description="One lead in a list, with its cursor.")
+class LeadEdge(Edge[LeadNode]):
+    pass
+
+
+@strawberry.type(name="LeadConnection", description="A page of leads.")
 class LeadConnection(Connection[LeadNode]):
+    edges: list[LeadEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The leads of this page, in order."
+    )
+    edge_type = LeadEdge
     where: strawberry.Private[LeadFilter]
     customer_id: strawberry.Private[str | None] = None
 
@@ -425,7 +434,11 @@ class LeadMutation:
         description="Capture a lead: matched to a customer, scored, assigned.",
         extensions=[UserErrors()],
     )
-    def create_lead(self, info: Info, input: CreateLeadInput) -> CreateLeadPayload:
+    def create_lead(
+        self,
+        info: Info,
+        input: Annotated[CreateLeadInput, strawberry.argument(description="The lead to capture.")],
+    ) -> CreateLeadPayload:
         context = info.context
         team = local_id(input.team_id, TEAM, field="teamId") if input.team_id is not None else None
         utm = {
@@ -455,7 +468,14 @@ class LeadMutation:
         description="Correct what a lead told us: names, title, company, size, region.",
         extensions=[UserErrors()],
     )
-    def update_lead(self, info: Info, input: UpdateLeadInput) -> UpdateLeadPayload:
+    def update_lead(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateLeadInput,
+            strawberry.argument(description="The lead, the version read, and the corrections."),
+        ],
+    ) -> UpdateLeadPayload:
         context = info.context
         patch = LeadPatch(
             lead_id=local_id(input.id, LEAD, field="id"),
@@ -476,7 +496,11 @@ class LeadMutation:
         extensions=[UserErrors()],
     )
     def mark_lead_contacted(
-        self, info: Info, input: MarkLeadContactedInput
+        self,
+        info: Info,
+        input: Annotated[
+            MarkLeadContactedInput, strawberry.argument(description="The lead contacted.")
+        ],
     ) -> MarkLeadContactedPayload:
         context = info.context
         local = local_id(input.lead_id, LEAD, field="leadId")
@@ -487,7 +511,14 @@ class LeadMutation:
         description="Customer, company and deal from a lead, in one step.",
         extensions=[UserErrors()],
     )
-    async def convert_lead(self, info: Info, input: ConvertLeadInput) -> ConvertLeadPayload:
+    async def convert_lead(
+        self,
+        info: Info,
+        input: Annotated[
+            ConvertLeadInput,
+            strawberry.argument(description="The lead and the deal to open for it."),
+        ],
+    ) -> ConvertLeadPayload:
         context = info.context
         lead_id = local_id(input.lead_id, LEAD, field="leadId")
         ids = local_ids_by_field(

@@ -11,7 +11,7 @@ import strawberry
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.companies import Company, load_company
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
@@ -115,8 +115,22 @@ class StageEntryNode:
         return await load_user(info, self.actor_id)
 
 
-@strawberry.type(name="OpportunityStageEntryConnection")
+@strawberry.type(
+    name="OpportunityStageEntryEdge", description="One stay of a deal in a stage, with its cursor."
+)
+class OpportunityStageEntryEdge(Edge[StageEntryNode]):
+    pass
+
+
+@strawberry.type(
+    name="OpportunityStageEntryConnection",
+    description="A page of a deal's stays in stages, oldest first.",
+)
 class StageEntryConnection(Connection[StageEntryNode]):
+    edges: list[OpportunityStageEntryEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The stays of this page, in order."
+    )
+    edge_type = OpportunityStageEntryEdge
     total_count: int = strawberry.field(description="How many stays the deal has had.")
 
 
@@ -238,8 +252,17 @@ class OpportunityNode(Node):
         )
 
 
-@strawberry.type(name="OpportunityConnection")
+@strawberry.type(name="OpportunityEdge", description="One deal in a list, with its cursor.")
+class OpportunityEdge(Edge[OpportunityNode]):
+    pass
+
+
+@strawberry.type(name="OpportunityConnection", description="A page of deals.")
 class OpportunityConnection(Connection[OpportunityNode]):
+    edges: list[OpportunityEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The deals of this page, in order."
+    )
+    edge_type = OpportunityEdge
     where: strawberry.Private[OpportunityFilter]
     group: strawberry.Private[tuple[OpportunityGroup, str] | None] = None
     known_total: strawberry.Private[int | None] = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -252,7 +252,11 @@ class OpportunityMutation:
         description="Open a deal for a customer in a pipeline.", extensions=[UserErrors()]
     )
     def create_opportunity(
-        self, info: Info, input: CreateOpportunityInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateOpportunityInput, strawberry.argument(description="The deal to open.")
+        ],
     ) -> CreateOpportunityPayload:
         context = info.context
         new = new_opportunity(input)
@@ -265,7 +269,12 @@ class OpportunityMutation:
         extensions=[UserErrors()],
     )
     def update_opportunity(
-        self, info: Info, input: UpdateOpportunityInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateOpportunityInput,
+            strawberry.argument(description="The deal, the version read, and the changes."),
+        ],
     ) -> UpdateOpportunityPayload:
         context = info.context
         patch = opportunity_patch(input)
@@ -277,7 +286,14 @@ class OpportunityMutation:
         "the mover saw.",
         extensions=[UserErrors()],
     )
-    def move_opportunity(self, info: Info, input: MoveOpportunityInput) -> MoveOpportunityPayload:
+    def move_opportunity(
+        self,
+        info: Info,
+        input: Annotated[
+            MoveOpportunityInput,
+            strawberry.argument(description="The deal, the stage, and the version the mover saw."),
+        ],
+    ) -> MoveOpportunityPayload:
         context = info.context
         ids = local_ids_by_field(
             {
@@ -294,7 +310,11 @@ class OpportunityMutation:
         description="Close a deal as won or lost; either needs a reason.", extensions=[UserErrors()]
     )
     def close_opportunity(
-        self, info: Info, input: CloseOpportunityInput
+        self,
+        info: Info,
+        input: Annotated[
+            CloseOpportunityInput, strawberry.argument(description="The deal and how it ended.")
+        ],
     ) -> CloseOpportunityPayload:
         context = info.context
         opportunity_id = local_id(input.opportunity_id, OPPORTUNITY, field="opportunityId")

@@ -193,7 +193,13 @@ class SalesTeamMutation:
     @strawberry.mutation(
         description="A team that new leads are assigned within.", extensions=[UserErrors()]
     )
-    def create_sales_team(self, info: Info, input: CreateSalesTeamInput) -> CreateSalesTeamPayload:
+    def create_sales_team(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateSalesTeamInput, strawberry.argument(description="The team to make.")
+        ],
+    ) -> CreateSalesTeamPayload:
         context = info.context
         members = []
         for index, member in enumerate(input.members):
@@ -217,7 +223,14 @@ class SalesTeamMutation:
         description="Rename a team, change how it shares leads out, or its first-touch promise.",
         extensions=[UserErrors()],
     )
-    def update_sales_team(self, info: Info, input: UpdateSalesTeamInput) -> UpdateSalesTeamPayload:
+    def update_sales_team(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateSalesTeamInput,
+            strawberry.argument(description="The team, the version read, and the changes."),
+        ],
+    ) -> UpdateSalesTeamPayload:
         context = info.context
         patch = SalesTeamPatch(
             team_id=local_id(input.id, TEAM, field="id"),
@@ -232,7 +245,13 @@ class SalesTeamMutation:
     @strawberry.mutation(
         description="Mark a rep away (skipped by assignment) or back.", extensions=[UserErrors()]
     )
-    def set_rep_away(self, info: Info, input: SetRepAwayInput) -> SetRepAwayPayload:
+    def set_rep_away(
+        self,
+        info: Info,
+        input: Annotated[
+            SetRepAwayInput, strawberry.argument(description="The team, the rep, and whether away.")
+        ],
+    ) -> SetRepAwayPayload:
         context = info.context
         ids = local_ids_by_field({"teamId": (input.team_id, TEAM), "userId": (input.user_id, USER)})
         team = context.services.use(Sales).set_rep_away(

@@ -10,7 +10,7 @@ import attrs
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
@@ -101,8 +101,17 @@ class TaskNode(Node):
         return await load_opportunity(info, self.view.opportunity_id)
 
 
-@strawberry.type(name="TaskConnection")
+@strawberry.type(name="TaskEdge", description="One task in a list, with its cursor.")
+class TaskEdge(Edge[TaskNode]):
+    pass
+
+
+@strawberry.type(name="TaskConnection", description="A page of tasks.")
 class TaskConnection(Connection[TaskNode]):
+    edges: list[TaskEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The tasks of this page, in order."
+    )
+    edge_type = TaskEdge
     where: strawberry.Private[TaskFilter]
     customer_id: strawberry.Private[str | None] = None
 
@@ -368,7 +377,11 @@ class TaskMutation:
     @strawberry.mutation(
         description="Give a rep a call, email, meeting or to-do.", extensions=[UserErrors()]
     )
-    def create_task(self, info: Info, input: CreateTaskInput) -> CreateTaskPayload:
+    def create_task(
+        self,
+        info: Info,
+        input: Annotated[CreateTaskInput, strawberry.argument(description="The task to make.")],
+    ) -> CreateTaskPayload:
         context = info.context
         ids = local_ids_by_field(
             {
@@ -392,7 +405,14 @@ class TaskMutation:
         description="Change a task's kind, title, due time or assignee.",
         extensions=[UserErrors()],
     )
-    def update_task(self, info: Info, input: UpdateTaskInput) -> UpdateTaskPayload:
+    def update_task(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateTaskInput,
+            strawberry.argument(description="The task, the version read, and the changes."),
+        ],
+    ) -> UpdateTaskPayload:
         context = info.context
         patch = TaskPatch(
             task_id=local_id(input.id, TASK, field="id"),
@@ -410,7 +430,11 @@ class TaskMutation:
     @strawberry.mutation(
         description="Mark a task done; done twice changes nothing.", extensions=[UserErrors()]
     )
-    def complete_task(self, info: Info, input: CompleteTaskInput) -> CompleteTaskPayload:
+    def complete_task(
+        self,
+        info: Info,
+        input: Annotated[CompleteTaskInput, strawberry.argument(description="The task done.")],
+    ) -> CompleteTaskPayload:
         context = info.context
         local = local_id(input.task_id, TASK, field="taskId")
         task = context.services.use(Sales).complete_task(context.principal, local)

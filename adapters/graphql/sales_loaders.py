@@ -8,6 +8,7 @@ read with one windowed query, whatever the number of customers or columns.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Hashable, Mapping
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -61,8 +62,19 @@ class Grouped(Generic[G, R]):
 class SalesLoaders:
     """The pipeline's per-request loaders, made with the request's other loaders."""
 
+    _now: datetime | None = None
+
+    def now(self) -> datetime:
+        """The request's moment, read once: every customer's "overdue" is the same filter,
+        so their pages load together."""
+        now = self._now
+        if now is None:
+            now = self._now = self._clock.now()
+        return now
+
     def __init__(self, sales: Sales, principal: Principal) -> None:
         pipeline, leads, tasks = sales.read_pipeline, sales.read_leads, sales.read_tasks
+        self._clock = sales.clock
 
         def opportunity_pages(
             group: OpportunityPages, keys: Collection[str]

@@ -264,7 +264,7 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
     return TaskFilter(
         assignee_id=assignee,
         status=status,
-        due_before=context.services.use(Sales).clock.now() if given.overdue else None,
+        due_before=context.loaders.sales.now() if given.overdue else None,
         customer_id=ids["customerId"],
         opportunity_id=ids["opportunityId"],
         company_id=ids["companyId"],

@@ -314,6 +314,7 @@ CUSTOMERS_WITH_WORK = """
 query($n: Int) { customers(first: $n) { edges { node { email
   opportunities(first: 2) { totalCount edges { node { name } } }
   tasks(first: 2) { totalCount edges { node { title } } }
+  overdue: tasks(filter: {overdue: true}) { totalCount }
   leads(first: 2) { totalCount edges { node { email } } } } } } }"""
 
 
@@ -330,7 +331,7 @@ def test_deals_tasks_and_leads_of_a_page_of_customers_load_in_constant_statement
     _selects(api, CUSTOMERS_WITH_WORK, n=1)
     small, _ = _selects(api, CUSTOMERS_WITH_WORK, n=2)
     large, data = _selects(api, CUSTOMERS_WITH_WORK, n=6)
-    assert small == large == 7  # the customers, and a page and a count of each relation
+    assert small == large == 9  # the customers, and a page and a count of each list
     for edge in data["customers"]["edges"]:
         node = edge["node"]
         number = node["email"][1]
@@ -340,6 +341,7 @@ def test_deals_tasks_and_leads_of_a_page_of_customers_load_in_constant_statement
             f"{number}-1",
         ]
         assert [e["node"]["title"] for e in node["tasks"]["edges"]] == [f"Call {number}"]
+        assert node["overdue"] == {"totalCount": 0}
         assert node["leads"] == {
             "totalCount": 1,
             "edges": [{"node": {"email": node["email"]}}],

@@ -461,10 +461,11 @@ class CompanyOpportunities:
     local_id: strawberry.Private[str]
 
     @strawberry.field(
-        description="The company's deals, newest first; filter: {status: OPEN} for the open ones.",
+        description="The company's deals, newest first unless ordered otherwise; filter: "
+        "{status: OPEN} for the open ones. For a page of companies, read in one query.",
         extensions=[QueryErrors()],
     )
-    def opportunities(
+    async def opportunities(
         self,
         info: Info,
         first: First = None,
@@ -474,11 +475,13 @@ class CompanyOpportunities:
         filter: FilterArgument = None,
         order_by: OrderArgument = None,
     ) -> OpportunityConnection:
-        return opportunity_page(
+        return await grouped_opportunity_page(
             info,
-            to_filter(info, filter, company_id=self.local_id),
+            to_filter(info, filter),
             page_request(first, after, last, before),
             to_order(order_by),
+            by="company_id",
+            key=self.local_id,
         )
 
 

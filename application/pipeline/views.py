@@ -163,8 +163,9 @@ class OpportunityOrder(FieldOrder[OpportunitySort, OpportunityView]):
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"amount", "expected_close_date"})
 
 
-OpportunityGroup = Literal["customer_id", "stage_id"]
-"""What a deal's page may be one of many by: its customer's, or its column's on a board."""
+OpportunityGroup = Literal["customer_id", "company_id", "stage_id"]
+"""What a deal's page may be one of many by: its customer's, its company's, or its column's
+on a board."""
 
 
 @frozen(kw_only=True)

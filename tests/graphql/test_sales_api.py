@@ -398,3 +398,29 @@ def test_a_board_pages_each_column_filters_by_owner_and_team_in_constant_stateme
         e["node"]["owner"]["name"] for c in teams["columns"] for e in c["opportunities"]["edges"]
     }
     assert names == {"Ana"}
+
+
+COMPANIES_WITH_DEALS = """
+query($n: Int) { companies(first: $n) { edges { node { name
+  opportunities(first: 2) { totalCount edges { node { name } } } } } } }"""
+
+
+def test_deals_of_a_page_of_companies_load_in_constant_statements(api: Api) -> None:
+    stages(api)
+    ada = customer(api, "ada@example.com")
+    for number in range(5):
+        company = api.data(
+            "mutation($name: String!) { createCompany(input: {name: $name}) { company { id } } }",
+            name=f"Co{number}",
+        )["createCompany"]["company"]["id"]
+        for deal in range(number % 3 + 1):
+            create(api, name=f"{number}-{deal}", customerId=ada, currency="EUR", companyId=company)
+    _selects(api, COMPANIES_WITH_DEALS, n=1)
+    small, _ = _selects(api, COMPANIES_WITH_DEALS, n=2)
+    large, data = _selects(api, COMPANIES_WITH_DEALS, n=5)
+    assert small == large
+    counts = {
+        e["node"]["name"]: e["node"]["opportunities"]["totalCount"]
+        for e in data["companies"]["edges"]
+    }
+    assert counts == {"Co0": 1, "Co1": 2, "Co2": 3, "Co3": 1, "Co4": 2}

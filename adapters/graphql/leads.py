@@ -23,6 +23,7 @@ from adapters.graphql.relay import (
     Node,
     OrderDirection,
     local_id,
+    local_ids,
     local_ids_by_field,
     to_global_id,
 )
@@ -179,8 +180,8 @@ class LeadFilterInput:
     status: LeadStatus | None = strawberry.field(
         default=None, description="Only leads with this status."
     )
-    owner_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only leads assigned to this user."
+    owner_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only leads assigned to one of these users."
     )
     grade: LeadGrade | None = strawberry.field(
         default=None, description="Only leads of this grade."
@@ -191,14 +192,11 @@ class LeadFilterInput:
     )
 
     def resolve(self) -> LeadFilter:
-        ids = local_ids_by_field(
-            {"ownerId": (self.owner_id, USER), "customerId": (self.customer_id, CUSTOMER)},
-            within="filter.",
-        )
+        ids = local_ids_by_field({"customerId": (self.customer_id, CUSTOMER)}, within="filter.")
         return LeadFilter(
             customer_id=ids["customerId"],
             status=enum_value(self.status) if self.status else None,
-            owner_id=ids["ownerId"],
+            owner_ids=local_ids(self.owner_ids, USER, field="filter.ownerIds"),
             grade=enum_value(self.grade) if self.grade else None,
             source=self.source,
         )

@@ -296,7 +296,7 @@ def _lead_matches(lead: Lead, where: LeadFilter) -> bool:
     return (
         (where.customer_id is None or lead.customer_id == where.customer_id)
         and (where.status is None or lead.status.value == where.status)
-        and (where.owner_id is None or lead.owner_id == where.owner_id)
+        and (where.owner_ids is None or lead.owner_id in where.owner_ids)
         and (where.grade is None or lead.grade == where.grade)
         and (where.source is None or lead.source == where.source)
     )

@@ -326,11 +326,13 @@ def _lead_conditions(where: LeadFilter) -> list[ColumnElement[bool]]:
     wanted = (
         (c.customer_id, where.customer_id),
         (c.status, where.status),
-        (c.owner_id, where.owner_id),
         (c.grade, where.grade),
         (c.source, where.source),
     )
-    return [column == value for column, value in wanted if value is not None]
+    found = [column == value for column, value in wanted if value is not None]
+    if where.owner_ids is not None:
+        found.append(c.owner_id.in_(sorted(where.owner_ids)))
+    return found
 
 
 def _lead_view(row: Any) -> LeadView:

@@ -262,7 +262,8 @@ class LeadOrder(FieldOrder[LeadSort, LeadView]):
 class LeadFilter:
     customer_id: str | None = None
     status: str | None = None
-    owner_id: str | None = None
+    owner_ids: frozenset[str] | None = None
+    """Only leads assigned to one of these users."""
     grade: str | None = None
     source: str | None = None
 

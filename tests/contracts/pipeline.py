@@ -477,7 +477,9 @@ class PipelineContract:
             again = uow.sales_teams.get("team-1")
             assert again is not None and again.members[0].turns == 1
         assert backend.leads is not None
-        views = backend.leads.slice(LeadFilter(owner_id="rep-a"), LeadOrder(), **FORWARD)
+        views = backend.leads.slice(
+            LeadFilter(owner_ids=frozenset({"rep-a"})), LeadOrder(), **FORWARD
+        )
         assert [(v.id, v.utm, v.title) for v in views] == [
             ("lead-1", (("utm_source", "ads"),), "VP Sales")
         ]

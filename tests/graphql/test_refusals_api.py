@@ -138,7 +138,7 @@ QUERIES: dict[str, str] = {
     "opportunities page": "opportunities(first: 100000) { totalCount }",
     "tasks companyId": f'tasks(filter: {{companyId: "{BAD}"}}) {{ totalCount }}',
     "tasks page": "tasks(first: 100000) { totalCount }",
-    "leads ownerId": f'leads(filter: {{ownerId: "{BAD}"}}) {{ totalCount }}',
+    "leads ownerId": f'leads(filter: {{ownerIds: ["{BAD}"]}}) {{ totalCount }}',
     "leads page": "leads(first: 100000) { totalCount }",
     "webhookDeliveries subscriptionId": f'webhookDeliveries(subscriptionId: "{BAD}") {{ hasNextPage }}',
     "webhookDeliveries after": 'webhookDeliveries(after: "x") { hasNextPage }',

@@ -21,6 +21,7 @@ from adapters.graphql.relay import (
     Node,
     OrderDirection,
     local_id,
+    local_ids,
     local_ids_by_field,
     to_global_id,
 )
@@ -125,9 +126,11 @@ class TaskConnection(Connection[TaskNode]):
 
 @strawberry.input(name="TaskFilter", description="Which tasks a list holds; all must hold.")
 class TaskFilterInput:
-    mine: bool = strawberry.field(default=False, description="Only tasks assigned to you.")
-    assignee_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Only tasks assigned to this user."
+    mine: bool = strawberry.field(
+        default=False, description="Only tasks assigned to you; assigneeIds is then ignored."
+    )
+    assignee_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only tasks assigned to one of these users."
     )
     status: TaskStatus | None = strawberry.field(
         default=None, description="Only open or only done tasks."
@@ -251,7 +254,6 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
         return TaskFilter()
     ids = local_ids_by_field(
         {
-            "assigneeId": (given.assignee_id, USER),
             "customerId": (given.customer_id, CUSTOMER),
             "opportunityId": (given.opportunity_id, OPPORTUNITY),
             "companyId": (given.company_id, COMPANY),
@@ -259,10 +261,12 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
         within="filter.",
     )
     context = info.context
-    assignee = context.principal.actor_id if given.mine else ids["assigneeId"]
+    assignees = local_ids(given.assignee_ids, USER, field="filter.assigneeIds")
+    if given.mine:
+        assignees = frozenset({context.principal.actor_id})
     status = "open" if given.overdue else (enum_value(given.status) if given.status else None)
     return TaskFilter(
-        assignee_id=assignee,
+        assignee_ids=assignees,
         status=status,
         due_before=context.loaders.sales.now() if given.overdue else None,
         customer_id=ids["customerId"],

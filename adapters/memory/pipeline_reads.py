@@ -364,7 +364,7 @@ class InMemoryLeadReader:
 
 def _task_matches(task: Task, where: TaskFilter) -> bool:
     return (
-        (where.assignee_id is None or task.assignee_id == where.assignee_id)
+        (where.assignee_ids is None or task.assignee_id in where.assignee_ids)
         and (where.status is None or task.status.value == where.status)
         and (where.due_before is None or task.due_at < where.due_before)
         and (where.customer_id is None or task.customer_id == where.customer_id)

@@ -404,12 +404,13 @@ class SqlLeadReader:
 def _task_conditions(where: TaskFilter) -> list[ColumnElement[bool]]:
     c = tasks.c
     wanted = (
-        (c.assignee_id, where.assignee_id),
         (c.status, where.status),
         (c.customer_id, where.customer_id),
         (c.opportunity_id, where.opportunity_id),
     )
     found = [column == value for column, value in wanted if value is not None]
+    if where.assignee_ids is not None:
+        found.append(c.assignee_id.in_(sorted(where.assignee_ids)))
     if where.due_before is not None:
         found.append(c.due_at < where.due_before)
     if where.company_id is not None:

@@ -321,7 +321,8 @@ class TaskOrder(FieldOrder[TaskSort, TaskView]):
 
 @frozen(kw_only=True)
 class TaskFilter:
-    assignee_id: str | None = None
+    assignee_ids: frozenset[str] | None = None
+    """Only tasks assigned to one of these users."""
     status: str | None = None
     due_before: datetime | None = None
     """With ``status`` open and ``due_before`` now: the overdue tasks."""

@@ -108,12 +108,12 @@ def test_my_open_and_overdue_tasks(sales: Sales, admin: Principal) -> None:
                 customer_id=customer,
             ),
         )
-    mine = TaskFilter(assignee_id=ana.actor_id, status="open")
+    mine = TaskFilter(assignee_ids=frozenset({ana.actor_id}), status="open")
     page = sales.pipeline.read_tasks.page(admin, mine, PageRequest(first=2))
     assert [e.node.title for e in page.edges] == ["Send deck", "Call back"]
     rest = sales.pipeline.read_tasks.page(admin, mine, PageRequest(first=2, after=page.end_cursor))
     assert [e.node.title for e in rest.edges] == ["Demo"]
-    overdue = TaskFilter(assignee_id=ana.actor_id, status="open", due_before=NOW)
+    overdue = TaskFilter(assignee_ids=frozenset({ana.actor_id}), status="open", due_before=NOW)
     assert sales.pipeline.read_tasks.count(admin, overdue) == 1
 
 

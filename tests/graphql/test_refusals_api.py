@@ -166,7 +166,7 @@ COMPANY_FIELDS: dict[str, str] = {
     "people page": "people(first: 100000) { totalCount }",
     "orders after": 'orders(after: "nope") { totalCount }',
     "opportunities customerId": f'opportunities(filter: {{customerId: "{BAD}"}}) {{ totalCount }}',
-    "tasks assigneeId": f'tasks(filter: {{assigneeId: "{BAD}"}}) {{ totalCount }}',
+    "tasks assigneeId": f'tasks(filter: {{assigneeIds: ["{BAD}"]}}) {{ totalCount }}',
 }
 
 FOR_A_VIEWER: dict[str, str] = {

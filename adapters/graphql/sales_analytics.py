@@ -9,6 +9,7 @@ from typing import Annotated
 
 import strawberry
 
+from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import QueryErrors
@@ -20,6 +21,7 @@ from adapters.graphql.pipeline import (
     read_pipeline_id,
     stage_node,
 )
+from adapters.graphql.sales_teams import SalesTeamNode
 from application.pipeline.analytics import ForecastGrouping, Period
 from application.pipeline.bundle import Sales
 
@@ -78,11 +80,32 @@ class SalesFunnel:
 class ForecastLine:
     period: str = strawberry.field(description="2026-03, 2026-Q1, or unscheduled.")
     group: str | None = strawberry.field(
-        description="The owner's user id or the team's name; null on lines without breakdown."
+        description="What the line is for: the owner's local user id or the team's name "
+        "(see owner and team); null on lines without breakdown."
     )
     count: int = strawberry.field(description="How many deals.")
     amount: Money = strawberry.field(description="Their amounts added up.")
     weighted: Money = strawberry.field(description="Amount times stage probability, exact.")
+    grouping: strawberry.Private[ForecastGroupBy]
+
+    @strawberry.field(description="The deals' owner, on lines broken down by owner.")
+    async def owner(self, info: Info) -> UserNode | None:
+        if self.grouping is not ForecastGroupBy.OWNER or self.group is None:
+            return None
+        return await load_user(info, self.group)
+
+    @strawberry.field(
+        description="The owners' sales team, on lines broken down by team; null for owners "
+        "on no team."
+    )
+    def team(self, info: Info) -> SalesTeamNode | None:
+        if self.grouping is not ForecastGroupBy.TEAM:
+            return None
+        context = info.context
+        for team in context.services.use(Sales).read_pipeline.teams(context.principal):
+            if team.name == self.group:
+                return SalesTeamNode.from_team(team)
+        return None
 
 
 PipelineArgument = Annotated[
@@ -159,6 +182,7 @@ class SalesAnalyticsQuery:
                 count=line.count,
                 amount=Money.in_currency(line.amount, line.currency),
                 weighted=Money.in_currency(line.weighted, line.currency),
+                grouping=group_by,
             )
             for line in lines
         ]

@@ -424,3 +424,22 @@ def test_deals_of_a_page_of_companies_load_in_constant_statements(api: Api) -> N
         for e in data["companies"]["edges"]
     }
     assert counts == {"Co0": 1, "Co1": 2, "Co2": 3, "Co3": 1, "Co4": 2}
+
+
+def test_a_forecast_by_owner_or_team_names_them(api: Api) -> None:
+    ids = stages(api)
+    ada = customer(api, "ada@example.com")
+    team, (ana,) = new_team(api, "Ana")
+    create(
+        api, name="A", customerId=ada, currency="USD", amount="100",
+        expectedCloseDate="2026-05-01", ownerId=ana,
+    )  # fmt: skip
+    query = """query($id: ID!, $by: ForecastGroupBy!) {
+      salesForecast(pipelineId: $id, period: QUARTER, groupBy: $by) {
+        period count amount { amount } owner { id name } team { id name } } }"""
+    by_owner = api.data(query, id=ids[""], by="OWNER")["salesForecast"]
+    assert [(f["owner"], f["team"]) for f in by_owner] == [({"id": ana, "name": "Ana"}, None)]
+    by_team = api.data(query, id=ids[""], by="TEAM")["salesForecast"]
+    assert [(f["owner"], f["team"]) for f in by_team] == [
+        (None, {"id": team["id"], "name": "Inside"})
+    ]

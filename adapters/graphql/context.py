@@ -179,6 +179,11 @@ class Context:
             raise GraphQLError("authentication required", extensions={"code": "UNAUTHENTICATED"})
         return self._principal
 
+    def renew_loaders(self) -> None:
+        """Fresh DataLoaders from now on: a subscription renews them for each delivery, so
+        nothing it resolves comes from what an earlier delivery loaded."""
+        self._loaders = None
+
     @property
     def loaders(self) -> Loaders:
         if self._loaders is None:

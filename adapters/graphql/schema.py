@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from inspect import isawaitable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -33,7 +33,11 @@ class NodeQuery:
         description="Any object by its global id; null when there is none.",
         extensions=[QueryErrors()],
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
         try:
             type_name, local = from_global_id(id)
         except MalformedId:

@@ -13,6 +13,7 @@ import attrs
 
 from application.events.webhooks import (
     NewSubscription,
+    SubscriptionPatch,
     SubscriptionStatus,
     WebhookDeliveryView,
     WebhookSubscriptionView,
@@ -36,6 +37,8 @@ class InMemoryWebhookStore:
                 status=SubscriptionStatus.ACTIVE,
                 disabled_reason=None,
                 created_at=subscription.at,
+                updated_at=subscription.at,
+                version=1,
             )
             self._secrets[subscription.id] = subscription.secret
 
@@ -53,15 +56,46 @@ class InMemoryWebhookStore:
             if found is None:
                 return False
             self._subscriptions[subscription_id] = attrs.evolve(
-                found, status=status, disabled_reason=reason
+                found,
+                status=status,
+                disabled_reason=reason,
+                updated_at=at,
+                version=found.version + 1,
             )
             return True
 
     def set_secret(self, subscription_id: str, secret: str, at: datetime) -> bool:
         with self._lock:
-            if subscription_id not in self._subscriptions:
+            found = self._subscriptions.get(subscription_id)
+            if found is None:
                 return False
             self._secrets[subscription_id] = secret
+            self._subscriptions[subscription_id] = attrs.evolve(
+                found, updated_at=at, version=found.version + 1
+            )
+            return True
+
+    def update(
+        self,
+        subscription_id: str,
+        expected_version: int,
+        patch: SubscriptionPatch,
+        at: datetime,
+    ) -> bool:
+        with self._lock:
+            found = self._subscriptions.get(subscription_id)
+            if found is None or found.version != expected_version:
+                return False
+            self._subscriptions[subscription_id] = attrs.evolve(
+                found,
+                url=found.url if patch.url is None else patch.url,
+                description=found.description if patch.description is None else patch.description,
+                event_types=found.event_types
+                if patch.event_types is None
+                else tuple(patch.event_types),
+                updated_at=at,
+                version=found.version + 1,
+            )
             return True
 
     def secret_of(self, subscription_id: str) -> str | None:
@@ -81,15 +115,38 @@ class InMemoryWebhookStore:
             self._deliveries[delivery.id] = delivery
 
     def deliveries(
-        self, subscription_id: str | None, after: int | None, limit: int
+        self,
+        subscription_id: str | None,
+        after: int | None,
+        limit: int,
+        *,
+        before: int | None = None,
+        from_end: bool = False,
+        status: str | None = None,
+        event_type: str | None = None,
     ) -> Sequence[WebhookDeliveryView]:
         chosen = [
             d
-            for d in sorted(self._deliveries.values(), key=lambda d: -d.id)
-            if (subscription_id is None or d.subscription_id == subscription_id)
+            for d in sorted(self._deliveries.values(), key=lambda d: d.id if from_end else -d.id)
+            if _matches(d, subscription_id, status, event_type)
             and (after is None or d.id < after)
+            and (before is None or d.id > before)
         ]
         return chosen[:limit]
+
+    def count_deliveries(
+        self,
+        subscription_id: str | None,
+        *,
+        status: str | None = None,
+        event_type: str | None = None,
+    ) -> int:
+        return sum(
+            1 for d in self._deliveries.values() if _matches(d, subscription_id, status, event_type)
+        )
+
+    def delivery(self, delivery_id: int) -> WebhookDeliveryView | None:
+        return self._deliveries.get(delivery_id)
 
     def replay(self, delivery_id: int, at: datetime) -> WebhookDeliveryView | None:
         with self._lock:
@@ -110,3 +167,16 @@ class InMemoryWebhookStore:
             )
             self._deliveries[replayed.id] = replayed
             return replayed
+
+
+def _matches(
+    delivery: WebhookDeliveryView,
+    subscription_id: str | None,
+    status: str | None,
+    event_type: str | None,
+) -> bool:
+    return (
+        (subscription_id is None or delivery.subscription_id == subscription_id)
+        and (status is None or delivery.status == status)
+        and (event_type is None or delivery.event_type == event_type)
+    )

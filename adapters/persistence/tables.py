@@ -571,6 +571,7 @@ webhook_subscriptions = Table(
     Column("disabled_reason", String(200)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False, server_default=text("1")),
 )
 
 # One row per event per subscription, written by the relay in the transaction that marks

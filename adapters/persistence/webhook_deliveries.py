@@ -74,6 +74,7 @@ class SqlWebhookDeliveries:
                             status="disabled",
                             disabled_reason=outcome.disable_reason,
                             updated_at=at,
+                            version=s.c.version + 1,
                         )
                     )
 

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.sql import Select
 
 from adapters.persistence.tables import webhook_deliveries, webhook_subscriptions
 from application.events.webhooks import (
     NewSubscription,
+    SubscriptionPatch,
     SubscriptionStatus,
     WebhookDeliveryView,
     WebhookSubscriptionView,
@@ -26,6 +28,8 @@ def subscription_view(row: Any) -> WebhookSubscriptionView:
         status=SubscriptionStatus(row.status),
         disabled_reason=row.disabled_reason,
         created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
     )
 
 
@@ -62,6 +66,7 @@ class SqlWebhookStore:
                     status=SubscriptionStatus.ACTIVE.value,
                     created_at=subscription.at,
                     updated_at=subscription.at,
+                    version=1,
                 )
             )
 
@@ -80,11 +85,20 @@ class SqlWebhookStore:
         self, subscription_id: str, status: SubscriptionStatus, reason: str | None, at: datetime
     ) -> bool:
         return self._update(
-            subscription_id, status=status.value, disabled_reason=reason, updated_at=at
+            subscription_id,
+            status=status.value,
+            disabled_reason=reason,
+            updated_at=at,
+            version=webhook_subscriptions.c.version + 1,
         )
 
     def set_secret(self, subscription_id: str, secret: str, at: datetime) -> bool:
-        return self._update(subscription_id, secret=secret, updated_at=at)
+        return self._update(
+            subscription_id,
+            secret=secret,
+            updated_at=at,
+            version=webhook_subscriptions.c.version + 1,
+        )
 
     def delete(self, subscription_id: str) -> bool:
         with self._engine.begin() as connection:
@@ -98,17 +112,73 @@ class SqlWebhookStore:
             )
         return bool(result.rowcount)
 
+    def update(
+        self,
+        subscription_id: str,
+        expected_version: int,
+        patch: SubscriptionPatch,
+        at: datetime,
+    ) -> bool:
+        table = webhook_subscriptions
+        values: dict[str, Any] = {"updated_at": at, "version": table.c.version + 1}
+        if patch.url is not None:
+            values["url"] = patch.url
+        if patch.description is not None:
+            values["description"] = patch.description
+        if patch.event_types is not None:
+            values["event_types"] = list(patch.event_types)
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                update(table)
+                .where(table.c.id == subscription_id, table.c.version == expected_version)
+                .values(**values)
+            )
+        return bool(result.rowcount)
+
     def deliveries(
-        self, subscription_id: str | None, after: int | None, limit: int
+        self,
+        subscription_id: str | None,
+        after: int | None,
+        limit: int,
+        *,
+        before: int | None = None,
+        from_end: bool = False,
+        status: str | None = None,
+        event_type: str | None = None,
     ) -> Sequence[WebhookDeliveryView]:
         """Newest first; ``after`` is the id of the last delivery of the previous page."""
-        query = select(webhook_deliveries).order_by(webhook_deliveries.c.id.desc()).limit(limit)
-        if subscription_id is not None:
-            query = query.where(webhook_deliveries.c.subscription_id == subscription_id)
+        table = webhook_deliveries
+        order = table.c.id.asc() if from_end else table.c.id.desc()
+        query = _filtered(select(table), subscription_id, status, event_type)
+        query = query.order_by(order).limit(limit)
         if after is not None:
-            query = query.where(webhook_deliveries.c.id < after)
+            query = query.where(table.c.id < after)
+        if before is not None:
+            query = query.where(table.c.id > before)
         with self._engine.connect() as connection:
             return [delivery_view(row) for row in connection.execute(query)]
+
+    def count_deliveries(
+        self,
+        subscription_id: str | None,
+        *,
+        status: str | None = None,
+        event_type: str | None = None,
+    ) -> int:
+        query = _filtered(
+            select(func.count()).select_from(webhook_deliveries),
+            subscription_id,
+            status,
+            event_type,
+        )
+        with self._engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def delivery(self, delivery_id: int) -> WebhookDeliveryView | None:
+        query = select(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return delivery_view(row) if row is not None else None
 
     def replay(self, delivery_id: int, at: datetime) -> WebhookDeliveryView | None:
         table = webhook_deliveries
@@ -142,3 +212,16 @@ class SqlWebhookStore:
                 .values(**values)
             )
         return bool(result.rowcount)
+
+
+def _filtered(
+    query: Select[Any], subscription_id: str | None, status: str | None, event_type: str | None
+) -> Select[Any]:
+    table = webhook_deliveries
+    if subscription_id is not None:
+        query = query.where(table.c.subscription_id == subscription_id)
+    if status is not None:
+        query = query.where(table.c.status == status)
+    if event_type is not None:
+        query = query.where(table.c.event_type == event_type)
+    return query

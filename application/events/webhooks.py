@@ -7,10 +7,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+import attrs
 from attrs import frozen
 
-from application.errors import InvalidInput, NotFound
+from application.errors import InvalidInput, NotFound, StaleVersion
+from application.events.deliveries import DeliveryStatus
 from application.events.targets import Target, UnusableTarget, is_public, parse_target
+from application.pagination import (
+    Page,
+    PageRequest,
+    SortKey,
+    SortValue,
+    keyset_page,
+)
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from domain.access.roles import Permission
@@ -32,6 +41,9 @@ class WebhookSubscriptionView:
     status: SubscriptionStatus
     disabled_reason: str | None
     created_at: datetime
+    updated_at: datetime
+    version: int
+    """Grows with every change of the subscription: its settings, status or secret."""
 
 
 @frozen
@@ -48,6 +60,24 @@ class WebhookDeliveryView:
     next_attempt_at: datetime | None
     created_at: datetime
     delivered_at: datetime | None
+
+
+@frozen(kw_only=True)
+class DeliveryFilter:
+    """Which deliveries of the log to list; ``None`` for any."""
+
+    subscription_id: str | None = None
+    status: DeliveryStatus | None = None
+    event_type: str | None = None
+
+
+@frozen(kw_only=True)
+class SubscriptionPatch:
+    """Changes to a subscription's settings; ``None`` leaves a setting as it is."""
+
+    url: str | None = None
+    description: str | None = None
+    event_types: Sequence[str] | None = None
 
 
 @frozen
@@ -75,13 +105,58 @@ class WebhookStore(Protocol):
 
     def delete(self, subscription_id: str) -> bool: ...
 
+    def update(
+        self,
+        subscription_id: str,
+        expected_version: int,
+        patch: SubscriptionPatch,
+        at: datetime,
+    ) -> bool:
+        """Apply ``patch`` if the subscription is still at ``expected_version``."""
+        ...
+
     def deliveries(
-        self, subscription_id: str | None, after: int | None, limit: int
-    ) -> Sequence[WebhookDeliveryView]: ...
+        self,
+        subscription_id: str | None,
+        after: int | None,
+        limit: int,
+        *,
+        before: int | None = None,
+        from_end: bool = False,
+        status: str | None = None,
+        event_type: str | None = None,
+    ) -> Sequence[WebhookDeliveryView]:
+        """Newest first, by id: those older than ``after`` and newer than ``before``;
+        ``from_end`` walks from the oldest up (``last``/``before`` pages)."""
+        ...
+
+    def count_deliveries(
+        self,
+        subscription_id: str | None,
+        *,
+        status: str | None = None,
+        event_type: str | None = None,
+    ) -> int: ...
+
+    def delivery(self, delivery_id: int) -> WebhookDeliveryView | None: ...
 
     def replay(self, delivery_id: int, at: datetime) -> WebhookDeliveryView | None:
         """A new pending delivery of the same event to the same subscription."""
         ...
+
+
+class DeliveryOrder:
+    """The delivery log's one order: newest first, by delivery number."""
+
+    name = "webhook_deliveries:id:desc"
+
+    def key_of(self, view: WebhookDeliveryView) -> SortKey:
+        return SortKey(view.id, str(view.id))
+
+    def read_cursor_value(self, raw: object) -> SortValue:
+        if not isinstance(raw, int) or isinstance(raw, bool):
+            raise ValueError(raw)
+        return raw
 
 
 MAX_URL_CHARS = 2000
@@ -138,14 +213,8 @@ class ManageWebhooks:
         """The new subscription and its secret, which is shown this once."""
         principal.require(Permission.MANAGE_ACCESS)
         check_target(url.strip(), allow_private=self._allow_private)
-        known = set(self._known_types())
-        unknown = [name for name in event_types if name not in known]
-        if unknown:
-            raise InvalidInput(
-                "eventTypes", ErrorCode.INVALID_CHOICE, f"unknown event types: {', '.join(unknown)}"
-            )
-        if len(description) > 500:
-            raise InvalidInput("description", ErrorCode.TOO_LONG, "is longer than 500 characters")
+        self._check_types(event_types)
+        _check_description(description)
         secret = self._new_secret()
         subscription = NewSubscription(
             id=self._ids.new_id(),
@@ -157,6 +226,42 @@ class ManageWebhooks:
         )
         self._store.add(subscription)
         return self._found(subscription.id), secret
+
+    def update(
+        self,
+        principal: Principal,
+        subscription_id: str,
+        expected_version: int,
+        patch: SubscriptionPatch,
+    ) -> WebhookSubscriptionView:
+        """Change the URL, description or event types of a subscription not changed since
+        ``expected_version``."""
+        principal.require(Permission.MANAGE_ACCESS)
+        if patch.url is not None:
+            patch = attrs.evolve(patch, url=patch.url.strip())
+            check_target(patch.url or "", allow_private=self._allow_private)
+        if patch.event_types is not None:
+            self._check_types(patch.event_types)
+            patch = attrs.evolve(patch, event_types=tuple(dict.fromkeys(patch.event_types)))
+        if patch.description is not None:
+            _check_description(patch.description)
+        current = self._found(subscription_id)
+        if current.version != expected_version or not self._store.update(
+            subscription_id, expected_version, patch, self._clock.now()
+        ):
+            latest = self._store.get(subscription_id)
+            if latest is None:
+                raise NotFound("id")
+            raise StaleVersion(expected_version, latest.version)
+        return self._found(subscription_id)
+
+    def get(self, principal: Principal, subscription_id: str) -> WebhookSubscriptionView | None:
+        principal.require(Permission.MANAGE_ACCESS)
+        return self._store.get(subscription_id)
+
+    def delivery(self, principal: Principal, delivery_id: int) -> WebhookDeliveryView | None:
+        principal.require(Permission.MANAGE_ACCESS)
+        return self._store.delivery(delivery_id)
 
     def list(self, principal: Principal) -> Sequence[WebhookSubscriptionView]:
         principal.require(Permission.MANAGE_ACCESS)
@@ -183,10 +288,31 @@ class ManageWebhooks:
             raise NotFound("id")
 
     def deliveries(
-        self, principal: Principal, subscription_id: str | None, after: int | None, limit: int
-    ) -> Sequence[WebhookDeliveryView]:
+        self, principal: Principal, where: DeliveryFilter, page: PageRequest
+    ) -> Page[WebhookDeliveryView]:
+        """The delivery log, newest first, a keyset page at a time."""
         principal.require(Permission.MANAGE_ACCESS)
-        return self._store.deliveries(subscription_id, after, limit)
+
+        def slice_of(
+            *, after: SortKey | None, before: SortKey | None, limit: int, from_end: bool
+        ) -> Sequence[WebhookDeliveryView]:
+            return self._store.deliveries(
+                where.subscription_id,
+                _number(after),
+                limit,
+                before=_number(before),
+                from_end=from_end,
+                status=where.status,
+                event_type=where.event_type,
+            )
+
+        return keyset_page(page, DeliveryOrder(), slice_of)
+
+    def count_deliveries(self, principal: Principal, where: DeliveryFilter) -> int:
+        principal.require(Permission.MANAGE_ACCESS)
+        return self._store.count_deliveries(
+            where.subscription_id, status=where.status, event_type=where.event_type
+        )
 
     def replay(self, principal: Principal, delivery_id: int) -> WebhookDeliveryView:
         principal.require(Permission.MANAGE_ACCESS)
@@ -203,8 +329,25 @@ class ManageWebhooks:
             raise NotFound("id")
         return self._found(subscription_id)
 
+    def _check_types(self, event_types: Sequence[str]) -> None:
+        known = set(self._known_types())
+        unknown = [name for name in event_types if name not in known]
+        if unknown:
+            raise InvalidInput(
+                "eventTypes", ErrorCode.INVALID_CHOICE, f"unknown event types: {', '.join(unknown)}"
+            )
+
     def _found(self, subscription_id: str) -> WebhookSubscriptionView:
         view = self._store.get(subscription_id)
         if view is None:
             raise NotFound("id")
         return view
+
+
+def _check_description(description: str) -> None:
+    if len(description) > 500:
+        raise InvalidInput("description", ErrorCode.TOO_LONG, "is longer than 500 characters")
+
+
+def _number(key: SortKey | None) -> int | None:
+    return None if key is None else int(key.value)  # type: ignore[arg-type]

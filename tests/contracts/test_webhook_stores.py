@@ -15,6 +15,7 @@ from adapters.persistence.tables import webhook_deliveries
 from adapters.persistence.webhooks import SqlWebhookStore
 from application.events.webhooks import (
     NewSubscription,
+    SubscriptionPatch,
     SubscriptionStatus,
     WebhookDeliveryView,
     WebhookStore,
@@ -129,6 +130,49 @@ def test_the_log_pages_newest_first_per_subscription(subject: Subject) -> None:
     assert [d.id for d in first] == [5, 4]
     rest = subject.store.deliveries("s-1", first[-1].id, 10)
     assert [d.id for d in rest] == [2, 1]
+
+
+def test_the_log_pages_backward_filters_and_counts(subject: Subject) -> None:
+    _add(subject.store, "s-1")
+    _add(subject.store, "s-2")
+    for n in range(1, 6):
+        subject.seed_delivery(n, "s-1" if n != 3 else "s-2")
+    oldest = subject.store.deliveries("s-1", None, 2, from_end=True)
+    assert [d.id for d in oldest] == [1, 2]
+    newer = subject.store.deliveries("s-1", None, 10, before=2, from_end=True)
+    assert [d.id for d in newer] == [4, 5]
+    between = subject.store.deliveries(None, 5, 10, before=1)
+    assert [d.id for d in between] == [4, 3, 2]
+    assert subject.store.count_deliveries("s-1") == 4
+    assert subject.store.count_deliveries(None, status="delivered") == 5
+    assert subject.store.count_deliveries(None, status="failed") == 0
+    assert subject.store.count_deliveries(None, event_type="rapport.order.paid.v1") == 0
+    assert subject.store.deliveries(None, None, 10, status="pending") == []
+    found = subject.store.delivery(3)
+    assert found is not None and found.subscription_id == "s-2"
+    assert subject.store.delivery(99) is None
+
+
+def test_every_change_grows_the_version_and_an_update_needs_the_current_one(
+    subject: Subject,
+) -> None:
+    _add(subject.store)
+    assert subject.store.get("s-1").version == 1  # type: ignore[union-attr]
+    patch = SubscriptionPatch(url="https://hooks.example.com/y", event_types=())
+    assert subject.store.update("s-1", 1, patch, AT)
+    assert not subject.store.update("s-1", 1, SubscriptionPatch(description="lost"), AT)
+    assert not subject.store.update("nope", 1, patch, AT)
+    found = subject.store.get("s-1")
+    assert found is not None
+    assert (found.url, found.event_types, found.description, found.version) == (
+        "https://hooks.example.com/y",
+        (),
+        "d",
+        2,
+    )
+    subject.store.set_status("s-1", SubscriptionStatus.PAUSED, None, AT)
+    subject.store.set_secret("s-1", "whsec_new", AT)
+    assert subject.store.get("s-1").version == 4  # type: ignore[union-attr]
 
 
 def test_replay_adds_a_pending_copy(subject: Subject) -> None:

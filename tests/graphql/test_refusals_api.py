@@ -64,18 +64,18 @@ MUTATIONS: dict[str, str] = {
     "deleteAutoTagRule id": f'deleteAutoTagRule(input: {{id: "{BAD}"}}) {{ {E} }}',
     "tagCustomers ids": f'tagCustomers(input: {{customerIds: ["{BAD}"], tagIds: ["{BAD}"]}}) {{ {E} }}',
     "untagCustomers missing": f'untagCustomers(input: {{customerIds: ["{CUSTOMER_ID}"], tagIds: []}}) {{ {E} }}',
-    "createWebhookSubscription url": 'createWebhookSubscription(input: {url: "nope", eventTypes: ["x"]}) { '
+    "createWebhookSubscription url": 'createWebhookSubscription(input: {url: "nope", eventTypes: [CUSTOMER_CREATED]}) { '
     + E
     + " }",
-    "pauseWebhookSubscription id": f'pauseWebhookSubscription(id: "{BAD}") {{ {E} }}',
-    "resumeWebhookSubscription id": f'resumeWebhookSubscription(id: "{BAD}") {{ {E} }}',
-    "rotateWebhookSecret id": f'rotateWebhookSecret(id: "{BAD}") {{ {E} }}',
-    "deleteWebhookSubscription id": f'deleteWebhookSubscription(id: "{BAD}") {{ {E} }}',
-    "replayWebhookDelivery id": f'replayWebhookDelivery(deliveryId: "{BAD}") {{ {E} }}',
-    "replayWebhookDelivery number": 'replayWebhookDelivery(deliveryId: "V2ViaG9va0RlbGl2ZXJ5OngxMg") { '
+    "pauseWebhookSubscription id": f'pauseWebhookSubscription(input: {{id: "{BAD}"}}) {{ {E} }}',
+    "resumeWebhookSubscription id": f'resumeWebhookSubscription(input: {{id: "{BAD}"}}) {{ {E} }}',
+    "rotateWebhookSecret id": f'rotateWebhookSecret(input: {{id: "{BAD}"}}) {{ {E} }}',
+    "deleteWebhookSubscription id": f'deleteWebhookSubscription(input: {{id: "{BAD}"}}) {{ {E} }}',
+    "replayWebhookDelivery id": f'replayWebhookDelivery(input: {{deliveryId: "{BAD}"}}) {{ {E} }}',
+    "replayWebhookDelivery number": 'replayWebhookDelivery(input: {deliveryId: "V2ViaG9va0RlbGl2ZXJ5OngxMg"}) { '
     + E
     + " }",
-    "pauseWebhookSubscription missing": 'pauseWebhookSubscription(id: "V2ViaG9va1N1YnNjcmlwdGlvbjpnaG9zdA") { '
+    "pauseWebhookSubscription missing": 'pauseWebhookSubscription(input: {id: "V2ViaG9va1N1YnNjcmlwdGlvbjpnaG9zdA"}) { '
     + E
     + " }",
     "createOpportunity customerId": f'createOpportunity(input: {{name: "d", customerId: "{BAD}", currency: "EUR"}}) {{ {E} }}',
@@ -140,8 +140,8 @@ QUERIES: dict[str, str] = {
     "tasks page": "tasks(first: 100000) { totalCount }",
     "leads ownerId": f'leads(filter: {{ownerIds: ["{BAD}"]}}) {{ totalCount }}',
     "leads page": "leads(first: 100000) { totalCount }",
-    "webhookDeliveries subscriptionId": f'webhookDeliveries(subscriptionId: "{BAD}") {{ hasNextPage }}',
-    "webhookDeliveries after": 'webhookDeliveries(after: "x") { hasNextPage }',
+    "webhookDeliveries subscriptionId": f'webhookDeliveries(filter: {{subscriptionId: "{BAD}"}}) {{ totalCount }}',
+    "webhookDeliveries after": 'webhookDeliveries(after: "x") { totalCount }',
     "pipelineBoard id": f'pipelineBoard(pipelineId: "{BAD}") {{ count }}',
     "salesFunnel id": f'salesFunnel(pipelineId: "{BAD}", from: "{FROM}", to: "{TO}") {{ winRate }}',
     "salesForecast id": f'salesForecast(pipelineId: "{BAD}", period: MONTH) {{ period }}',
@@ -178,7 +178,7 @@ FOR_A_VIEWER: dict[str, str] = {
     "createSalesTeam": 'mutation { createSalesTeam(input: {name: "t", strategy: ROUND_ROBIN, members: []}) { '
     + E
     + " } }",
-    "createWebhookSubscription": 'mutation { createWebhookSubscription(input: {url: "https://example.com/h", eventTypes: ["customer.created"]}) { '
+    "createWebhookSubscription": 'mutation { createWebhookSubscription(input: {url: "https://example.com/h", eventTypes: [CUSTOMER_CREATED]}) { '
     + E
     + " } }",
     "mergeCustomers": f'mutation {{ mergeCustomers(input: {{survivorId: "{CUSTOMER_ID}", duplicateIds: []}}) {{ {E} }} }}',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -32,12 +33,17 @@ mutation { createCustomer(input: {firstName: "Ada", lastName: "Lovelace"}) { cus
 """
 DELIVERIES = """
 query($sub: ID) {
-  webhookDeliveries(first: 10, subscriptionId: $sub) {
-    nodes { id eventType status attempts lastStatusCode latencyMs responseExcerpt }
-    hasNextPage endCursor
+  webhookDeliveries(first: 10, filter: {subscriptionId: $sub}) {
+    totalCount
+    edges { node { id eventType status attempts lastStatusCode latencyMs responseExcerpt } }
+    pageInfo { hasNextPage endCursor }
   }
 }
 """
+
+
+def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in connection["edges"]]
 
 
 def _create(api: Api, url: str, types: list[str] | None = None) -> dict[str, object]:
@@ -56,7 +62,7 @@ def _deliver(api: Api) -> None:
 def test_a_subscribed_partner_receives_a_verified_event_for_a_change(api: Api) -> None:
     partner = Partner()
     with serving(partner) as url:
-        created = _create(api, url, ["rapport.customer.created.v1"])
+        created = _create(api, url, ["CUSTOMER_CREATED"])
         subscription = created["webhookSubscription"]
         assert isinstance(subscription, dict)
         assert str(subscription["secret"]).startswith("whsec_")
@@ -69,12 +75,14 @@ def test_a_subscribed_partner_receives_a_verified_event_for_a_change(api: Api) -
     assert event["type"] == "rapport.customer.created.v1"
     assert event.data["first_name"] == "Ada"
     log = api.data(DELIVERIES, sub=subscription["id"])["webhookDeliveries"]
-    (delivery,) = log["nodes"]
+    (delivery,) = nodes(log)
+    assert log["totalCount"] == 1
     assert (delivery["status"], delivery["attempts"], delivery["lastStatusCode"]) == (
-        "delivered",
+        "DELIVERED",
         1,
         204,
     )
+    assert delivery["eventType"] == "CUSTOMER_CREATED"
 
 
 def test_the_secret_is_shown_once_and_rotation_replaces_it(api: Api) -> None:
@@ -86,7 +94,8 @@ def test_the_secret_is_shown_once_and_rotation_replaces_it(api: Api) -> None:
         {"id": subscription["id"], "secret": None, "url": "https://hooks.example.com/rapport"}
     ]
     rotated = api.data(
-        "mutation($id: ID!) { rotateWebhookSecret(id: $id) { webhookSubscription { secret } } }",
+        "mutation($id: ID!) { rotateWebhookSecret(input: {id: $id}) "
+        "{ webhookSubscription { secret } } }",
         id=subscription["id"],
     )["rotateWebhookSecret"]["webhookSubscription"]["secret"]
     assert rotated.startswith("whsec_") and rotated != subscription["secret"]
@@ -95,20 +104,23 @@ def test_the_secret_is_shown_once_and_rotation_replaces_it(api: Api) -> None:
 def test_pause_resume_and_delete(api: Api) -> None:
     created = _create(api, "https://hooks.example.com/rapport")
     sub_id = created["webhookSubscription"]["id"]  # type: ignore[index]
-    for mutation, status in (("pause", "paused"), ("resume", "active")):
+    for mutation, status in (("pause", "PAUSED"), ("resume", "ACTIVE")):
         result = api.data(
-            f"mutation($id: ID!) {{ {mutation}WebhookSubscription(id: $id) "
+            f"mutation($id: ID!) {{ {mutation}WebhookSubscription(input: {{id: $id}}) "
             "{ webhookSubscription { status } userErrors { code } } }",
             id=sub_id,
         )[f"{mutation}WebhookSubscription"]
         assert result == {"webhookSubscription": {"status": status}, "userErrors": []}
     deleted = api.data(
-        "mutation($id: ID!) { deleteWebhookSubscription(id: $id) { deletedId } }", id=sub_id
+        "mutation($id: ID!) { deleteWebhookSubscription(input: {id: $id}) "
+        "{ deletedWebhookSubscriptionId } }",
+        id=sub_id,
     )
-    assert deleted["deleteWebhookSubscription"]["deletedId"] == sub_id
+    assert deleted["deleteWebhookSubscription"]["deletedWebhookSubscriptionId"] == sub_id
     assert api.data("{ webhookSubscriptions { id } }")["webhookSubscriptions"] == []
     again = api.data(
-        "mutation($id: ID!) { deleteWebhookSubscription(id: $id) { userErrors { code } } }",
+        "mutation($id: ID!) { deleteWebhookSubscription(input: {id: $id}) "
+        "{ userErrors { code } } }",
         id=sub_id,
     )
     assert again["deleteWebhookSubscription"]["userErrors"] == [{"code": "NOT_FOUND"}]
@@ -120,13 +132,16 @@ def test_replaying_a_delivery_sends_it_again(api: Api) -> None:
         _create(api, url)
         api.data(CREATE_CUSTOMER)
         _deliver(api)
-        (delivery,) = api.data(DELIVERIES)["webhookDeliveries"]["nodes"]
+        (delivery,) = nodes(api.data(DELIVERIES)["webhookDeliveries"])
         replayed = api.data(
-            "mutation($id: ID!) { replayWebhookDelivery(deliveryId: $id) "
-            "{ delivery { status attempts } userErrors { code } } }",
+            "mutation($id: ID!) { replayWebhookDelivery(input: {deliveryId: $id}) "
+            "{ webhookDelivery { status attempts } userErrors { code } } }",
             id=delivery["id"],
         )["replayWebhookDelivery"]
-        assert replayed == {"delivery": {"status": "pending", "attempts": 0}, "userErrors": []}
+        assert replayed == {
+            "webhookDelivery": {"status": "PENDING", "attempts": 0},
+            "userErrors": [],
+        }
         _deliver(api)
     assert len(partner.events) == 2
     assert partner.events[0]["id"] == partner.events[1]["id"]
@@ -137,7 +152,6 @@ def test_replaying_a_delivery_sends_it_again(api: Api) -> None:
     [
         ("ftp://hooks.example.com/x", [], ["url"]),
         ("not a url", [], ["url"]),
-        ("https://hooks.example.com/x", ["rapport.no.such.v1"], ["eventTypes"]),
     ],
 )
 def test_bad_input_is_a_user_error(api: Api, url: str, types: list[str], field: list[str]) -> None:
@@ -237,11 +251,11 @@ def test_a_malformed_subscription_id_or_cursor_is_a_typed_query_error(api: Api) 
     malformed = api.query(DELIVERIES, sub="garbage")
     assert malformed["data"] is None
     assert [e["extensions"] for e in malformed["errors"]] == [
-        {"code": "INVALID_ID", "field": "subscriptionId"}
+        {"code": "INVALID_ID", "field": "filter.subscriptionId"}
     ]
-    for cursor in ("²", "9" * 40, "next"):
+    for cursor in ("²", "9" * 40, "next", "MTI"):
         refused = api.query(
-            "query($after: String) { webhookDeliveries(after: $after) { hasNextPage } }",
+            "query($after: String) { webhookDeliveries(after: $after) { totalCount } }",
             after=cursor,
         )
         assert [e["extensions"] for e in refused["errors"]] == [
@@ -257,7 +271,9 @@ def test_the_delivery_log_is_refused_to_an_agent_with_a_code(api: Api) -> None:
 
 
 REPLAY = """
-mutation($id: ID!) { replayWebhookDelivery(deliveryId: $id) { userErrors { field code } } }
+mutation($id: ID!) {
+  replayWebhookDelivery(input: {deliveryId: $id}) { userErrors { field code } }
+}
 """
 
 
@@ -267,3 +283,132 @@ def test_a_delivery_number_too_large_for_storage_is_an_invalid_id(api: Api) -> N
         assert replayed["replayWebhookDelivery"]["userErrors"] == [
             {"field": ["deliveryId"], "code": code}
         ]
+
+
+def test_an_unknown_event_type_is_refused_by_the_schema(api: Api) -> None:
+    body = api.query(
+        CREATE, input={"url": "https://hooks.example.com/x", "eventTypes": ["rapport.no.such.v1"]}
+    )
+    assert body.get("data") is None
+    assert "EventType" in body["errors"][0]["message"]
+    assert api.data("{ webhookSubscriptions { id } }")["webhookSubscriptions"] == []
+
+
+UPDATE = """
+mutation($input: UpdateWebhookSubscriptionInput!) {
+  updateWebhookSubscription(input: $input) {
+    webhookSubscription { id url description eventTypes version status }
+    userErrors { field code }
+  }
+}
+"""
+ONE = """
+query($id: ID!) {
+  webhookSubscription(id: $id) { id url version eventTypes }
+  node(id: $id) { id ... on WebhookSubscription { url } }
+}
+"""
+
+
+def test_a_subscription_is_updated_at_the_version_read_and_fetched_by_id(api: Api) -> None:
+    created = _create(api, "https://hooks.example.com/a", ["CUSTOMER_CREATED"])
+    subscription = created["webhookSubscription"]
+    assert isinstance(subscription, dict)
+    sub_id = subscription["id"]
+    read = api.data(ONE, id=sub_id)
+    assert read["webhookSubscription"] == {
+        "id": sub_id,
+        "url": "https://hooks.example.com/a",
+        "version": 1,
+        "eventTypes": ["CUSTOMER_CREATED"],
+    }
+    assert read["node"] == {"id": sub_id, "url": "https://hooks.example.com/a"}
+
+    changes = {
+        "id": sub_id,
+        "version": 1,
+        "url": "https://hooks.example.com/b",
+        "eventTypes": ["ORDER_PAID", "ORDER_PLACED"],
+    }
+    updated = api.data(UPDATE, input=changes)["updateWebhookSubscription"]
+    assert updated == {
+        "webhookSubscription": {
+            "id": sub_id,
+            "url": "https://hooks.example.com/b",
+            "description": "partner",
+            "eventTypes": ["ORDER_PAID", "ORDER_PLACED"],
+            "version": 2,
+            "status": "ACTIVE",
+        },
+        "userErrors": [],
+    }
+    stale = api.data(UPDATE, input={**changes, "description": "lost"})
+    assert stale["updateWebhookSubscription"] == {
+        "webhookSubscription": None,
+        "userErrors": [{"field": ["version"], "code": "STALE_VERSION"}],
+    }
+    # Pausing is a change too: the version grows.
+    api.data(
+        "mutation($id: ID!) { pauseWebhookSubscription(input: {id: $id}) { userErrors { code } } }",
+        id=sub_id,
+    )
+    assert api.data(ONE, id=sub_id)["webhookSubscription"]["version"] == 3
+    bad_url = api.data(UPDATE, input={"id": sub_id, "version": 3, "url": "ftp://x"})
+    assert bad_url["updateWebhookSubscription"]["userErrors"] == [
+        {"field": ["url"], "code": "INVALID"}
+    ]
+
+
+PAGE = """
+query($first: Int, $after: String, $last: Int, $before: String, $filter: WebhookDeliveryFilter) {
+  webhookDeliveries(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+    totalCount
+    edges { cursor node { id status eventType subscription { url } } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}
+"""
+
+
+def test_the_delivery_log_is_a_connection_paged_both_ways_and_filtered(api: Api) -> None:
+    partner = Partner()
+    with serving(partner) as url:
+        created = _create(api, url, ["CUSTOMER_CREATED"])
+        subscription = created["webhookSubscription"]
+        assert isinstance(subscription, dict)
+        partner.secret = str(subscription["secret"])
+        for _ in range(3):
+            api.data(CREATE_CUSTOMER)
+        _deliver(api)
+
+    first = api.data(PAGE, first=2)["webhookDeliveries"]
+    assert first["totalCount"] == 3
+    assert first["pageInfo"]["hasNextPage"] and not first["pageInfo"]["hasPreviousPage"]
+    assert {edge["node"]["subscription"]["url"] for edge in first["edges"]} == {url}
+    rest = api.data(PAGE, first=2, after=first["pageInfo"]["endCursor"])["webhookDeliveries"]
+    assert len(rest["edges"]) == 1 and not rest["pageInfo"]["hasNextPage"]
+    ids = [edge["node"]["id"] for edge in first["edges"] + rest["edges"]]
+    assert len(set(ids)) == 3
+    back = api.data(PAGE, last=2, before=rest["pageInfo"]["startCursor"])["webhookDeliveries"]
+    assert [edge["node"]["id"] for edge in back["edges"]] == ids[:2]
+    tail = api.data(PAGE, last=1)["webhookDeliveries"]
+    assert [edge["node"]["id"] for edge in tail["edges"]] == ids[2:]
+
+    own = api.data(
+        "query($id: ID!) { webhookSubscription(id: $id) "
+        "{ deliveries(first: 1) { totalCount edges { node { id } } } } }",
+        id=subscription["id"],
+    )["webhookSubscription"]["deliveries"]
+    assert (own["totalCount"], [edge["node"]["id"] for edge in own["edges"]]) == (3, ids[:1])
+    failed = api.data(PAGE, filter={"status": "FAILED"})["webhookDeliveries"]
+    assert (failed["totalCount"], failed["edges"]) == (0, [])
+    delivered = api.data(PAGE, filter={"status": "DELIVERED", "eventType": "CUSTOMER_CREATED"})
+    assert delivered["webhookDeliveries"]["totalCount"] == 3
+    one = api.data(
+        "query($id: ID!) { node(id: $id) { id ... on WebhookDelivery { status } } "
+        "webhookDelivery(id: $id) { id eventId } }",
+        id=ids[0],
+    )
+    assert one["node"] == {"id": ids[0], "status": "DELIVERED"}
+    assert one["webhookDelivery"]["id"] == ids[0]
+    assert one["webhookDelivery"]["eventId"] in {event["id"] for event in partner.events}

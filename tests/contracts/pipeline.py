@@ -408,6 +408,21 @@ class PipelineContract:
         assert backend.tasks.count(TaskFilter(company_id="co-1")) == 2
         deals = newest(backend.pipeline, OpportunityFilter(company_id="co-1"))
         assert [d.id for d in deals] == ["d-co"]
+        grouped = backend.pipeline.slices(
+            OpportunityFilter(),
+            OpportunityOrder(),
+            by="company_id",
+            keys=["co-1", "co-3"],
+            **FORWARD,
+        )
+        assert {k: [d.id for d in v] for k, v in grouped.items()} == {"co-1": ["d-co"], "co-3": []}
+        counted = backend.pipeline.counts(OpportunityFilter(), by="company_id", keys=["co-2"])
+        assert counted == {"co-2": 1}
+        per_person = backend.tasks.slices(
+            TaskFilter(), TaskOrder(), keys=[employee.id, outsider.id], **FORWARD
+        )
+        assert [t.id for t in per_person[employee.id]] == ["on-person"]
+        assert backend.tasks.counts(TaskFilter(), keys=[outsider.id]) == {outsider.id: 1}
 
     def test_purchases_by_sku_skip_cancelled_orders(self, backend: StorageBackend) -> None:
         buyer, other = stored_customers(backend, 2)
@@ -483,6 +498,14 @@ class PipelineContract:
         assert [(v.id, v.utm, v.title) for v in views] == [
             ("lead-1", (("utm_source", "ads"),), "VP Sales")
         ]
+        by_customer = backend.leads.slices(
+            LeadFilter(), LeadOrder(), keys=[customer.id, "nobody"], **FORWARD
+        )
+        assert {k: [v.id for v in found] for k, found in by_customer.items()} == {
+            customer.id: ["lead-1"],
+            "nobody": [],
+        }
+        assert backend.leads.counts(LeadFilter(), keys=[customer.id]) == {customer.id: 1}
 
 
 class PipelineUseCaseContract:

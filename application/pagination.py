@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -16,7 +16,7 @@ from application.errors import InvalidInput
 from domain.errors import ErrorCode
 
 T = TypeVar("T")
-SortValue = str | int | float | bool | Decimal | datetime | None
+SortValue = str | int | float | bool | Decimal | datetime | date | None
 """``None`` sorts last: records without a value for the sort key come after the rest."""
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -32,7 +32,7 @@ class SortKey:
 
 def encode_cursor(ordering: str, key: SortKey) -> str:
     value: object = key.value
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # a datetime too
         value = value.isoformat()
     elif isinstance(value, Decimal):
         value = str(value)

@@ -13,8 +13,14 @@ from application.pipeline.leads import (
     CreateLead,
     MarkLeadContacted,
     RescoreLeads,
+    UpdateLead,
 )
-from application.pipeline.opportunities import CloseOpportunity, CreateOpportunity, MoveOpportunity
+from application.pipeline.opportunities import (
+    CloseOpportunity,
+    CreateOpportunity,
+    MoveOpportunity,
+    UpdateOpportunity,
+)
 from application.pipeline.queries import ReadLeads, ReadPipeline, ReadTasks
 from application.pipeline.tasks import (
     CompleteTask,
@@ -23,8 +29,9 @@ from application.pipeline.tasks import (
     ListAutomationRules,
     RunAutomationRules,
     SendReminders,
+    UpdateTask,
 )
-from application.pipeline.teams import CreateSalesTeam, SetRepAway
+from application.pipeline.teams import CreateSalesTeam, SetRepAway, UpdateSalesTeam
 from composition.wiring import every, use_case
 from domain.scheduling import Schedule
 
@@ -62,19 +69,23 @@ class Module(containers.DeclarativeContainer):
             pipelines=storage.pipeline_reader,
         ),
         create_opportunity=use_case(CreateOpportunity, platform, storage),
+        update_opportunity=use_case(UpdateOpportunity, platform, storage),
         move_opportunity=use_case(MoveOpportunity, platform, storage),
         close_opportunity=use_case(CloseOpportunity, platform, storage),
         create_lead=create_lead,
         capture_form_lead=use_case(CaptureFormLead, platform, storage, create=create_lead),
         convert_lead=use_case(ConvertLead, platform, storage),
+        update_lead=use_case(UpdateLead, platform, storage),
         mark_lead_contacted=use_case(MarkLeadContacted, platform, storage),
         rescore_leads=rescore_leads,
         read_leads=use_case(ReadLeads, platform, storage, reader=storage.lead_reader),
         create_task=use_case(CreateTask, platform, storage),
+        update_task=use_case(UpdateTask, platform, storage),
         complete_task=use_case(CompleteTask, platform, storage),
         read_tasks=use_case(ReadTasks, platform, storage, reader=storage.task_reader),
         send_reminders=send_reminders,
         create_sales_team=use_case(CreateSalesTeam, platform, storage),
+        update_sales_team=use_case(UpdateSalesTeam, platform, storage),
         set_rep_away=use_case(SetRepAway, platform, storage),
         define_automation_rule=use_case(DefineAutomationRule, platform, storage),
         list_automation_rules=use_case(ListAutomationRules, platform, storage),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -16,11 +16,13 @@ from domain.pipeline import AutomationRule
 
 @strawberry.type(name="AutomationRule", description="When the condition holds, the action runs.")
 class AutomationRuleNode:
-    key: str
-    name: str
-    condition: JSON
-    action: JSON
-    enabled: bool
+    key: str = strawberry.field(description="The rule's unique key.")
+    name: str = strawberry.field(description="The rule's name as people read it.")
+    condition: JSON = strawberry.field(
+        description='When the rule applies: {"type": "bought_without", ...}.'
+    )
+    action: JSON = strawberry.field(description='What it does: {"type": "create_task", ...}.')
+    enabled: bool = strawberry.field(description="Whether the job runs the rule.")
 
     @classmethod
     def from_rule(cls, rule: AutomationRule) -> AutomationRuleNode:
@@ -33,28 +35,36 @@ class AutomationRuleNode:
         )
 
 
-@strawberry.input
+@strawberry.input(description="An automation rule to add or replace, by its key.")
 class SaveAutomationRuleInput:
-    key: str
-    name: str
+    key: str = strawberry.field(description="The rule's unique key; an existing one is replaced.")
+    name: str = strawberry.field(description="The rule's name as people read it.")
     condition: JSON = strawberry.field(
         description='{"type": "bought_without", "product": "A", "days": 180, "neverBought": "B"}'
     )
     action: JSON = strawberry.field(
         description='{"type": "create_task", "kind": "call", "title": "…", "dueInDays": 3}'
     )
-    enabled: bool = True
+    enabled: bool = strawberry.field(default=True, description="Whether the job runs the rule.")
 
 
-@strawberry.type
-class AutomationRulePayload:
-    rule: AutomationRuleNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="The rule saved, or why it was not.")
+class SaveAutomationRulePayload:
+    rule: AutomationRuleNode | None = strawberry.field(
+        default=None, description="The rule as saved; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the rule was not saved; empty on success."
+    )
 
 
 @strawberry.type
 class AutomationQuery:
-    @strawberry.field(description="Every automation rule, by key.", extensions=[QueryErrors()])
+    @strawberry.field(
+        description="Every automation rule, by key. A plain list: rules are a handful of "
+        "configuration records, never a growing list.",
+        extensions=[QueryErrors()],
+    )
     def automation_rules(self, info: Info) -> list[AutomationRuleNode]:
         context = info.context
         rules = context.services.use(Sales).list_automation_rules(context.principal)
@@ -68,15 +78,19 @@ class AutomationMutation:
         extensions=[UserErrors()],
     )
     def save_automation_rule(
-        self, info: Info, input: SaveAutomationRuleInput
-    ) -> AutomationRulePayload:
+        self,
+        info: Info,
+        input: Annotated[
+            SaveAutomationRuleInput, strawberry.argument(description="The rule to add or replace.")
+        ],
+    ) -> SaveAutomationRulePayload:
         context = info.context
         condition: object = input.condition
         action: object = input.action
         if not isinstance(condition, dict):
-            return AutomationRulePayload(user_errors=not_an_object("condition"))
+            return SaveAutomationRulePayload(user_errors=not_an_object("condition"))
         if not isinstance(action, dict):
-            return AutomationRulePayload(user_errors=not_an_object("action"))
+            return SaveAutomationRulePayload(user_errors=not_an_object("action"))
         rule = AutomationRule.from_data(
             key=input.key,
             name=input.name,
@@ -85,7 +99,7 @@ class AutomationMutation:
             enabled=input.enabled,
         )
         saved = context.services.use(Sales).define_automation_rule(context.principal, rule)
-        return AutomationRulePayload(rule=AutomationRuleNode.from_rule(saved))
+        return SaveAutomationRulePayload(rule=AutomationRuleNode.from_rule(saved))
 
 
 PART = SchemaPart(

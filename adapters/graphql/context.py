@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
+from adapters.graphql.sales_loaders import SalesLoaders
 from application.access.bundle import Access
 from application.access.ports import UserView
 from application.companies.bundle import Companies
@@ -124,6 +125,8 @@ class Loaders:
         self.stage_histories: DataLoader[str, Sequence[StageEntry] | None] = _batched(
             lambda ids: sales.read_pipeline.history(principal, ids)
         )
+        self.sales = SalesLoaders(sales, principal)
+        """Pages and counts of deals, leads and tasks of many customers or columns at once."""
         self._sales = sales
         self._principal = principal
         self._pipelines: dict[str, Pipeline] | None = None

@@ -1,64 +1,95 @@
-"""Opportunities in the API: the deal type with its stays in stages, and the list."""
+"""Opportunities in the API: the deal type with its stays in stages, and the lists."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import attrs
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.companies import Company, load_company
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
+from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.money import CurrencyCode, Money
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.pipeline import (
     PipelineNode,
     PipelineStageNode,
     stage_node,
 )
-from adapters.graphql.relay import Node, local_ids_by_field, to_global_id
-from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, PIPELINE, STAGE, USER
+from adapters.graphql.relay import (
+    Node,
+    OrderDirection,
+    local_id,
+    local_ids,
+    local_ids_by_field,
+    to_global_id,
+)
+from adapters.graphql.sales_args import After, Before, First, Last, page_request
+from adapters.graphql.type_names import (
+    COMPANY,
+    CUSTOMER,
+    OPPORTUNITY,
+    PIPELINE,
+    STAGE,
+    TEAM,
+    USER,
+)
+from application.pagination import PageRequest
 from application.pipeline.bundle import Sales
-from application.pipeline.views import OpportunityFilter, OpportunityView
+from application.pipeline.queries import history_page
+from application.pipeline.views import (
+    OpportunityFilter,
+    OpportunityGroup,
+    OpportunityOrder,
+    OpportunitySort,
+    OpportunityView,
+)
 from domain.pipeline import Opportunity, StageEntry
 
 
 @strawberry.enum(description="Where a deal stands.")
 class OpportunityStatus(Enum):
-    OPEN = "open"
-    WON = "won"
-    LOST = "lost"
+    OPEN = strawberry.enum_value("open", description="Still moving through its pipeline.")
+    WON = strawberry.enum_value("won", description="Closed as won.")
+    LOST = strawberry.enum_value("lost", description="Closed as lost.")
 
 
 @strawberry.enum(description="How a deal ended.")
 class OpportunityOutcome(Enum):
-    WON = "won"
-    LOST = "lost"
+    WON = strawberry.enum_value("won", description="The customer signed.")
+    LOST = strawberry.enum_value("lost", description="The deal fell through.")
 
 
-@strawberry.type(name="OpportunityLineItem")
+@strawberry.type(name="OpportunityLineItem", description="A product on a deal.")
 class LineItemNode:
-    product: str
-    quantity: int
-    unit_price: Decimal
-    discount: Decimal
+    product: str = strawberry.field(description="What is sold, as the seller names it.")
+    quantity: int = strawberry.field(description="How many, at least 1.")
+    unit_price: Money = strawberry.field(description="The price of one.")
+    discount: Money = strawberry.field(description="Taken off the line; zero when none.")
 
     @strawberry.field(description="Quantity times unit price, less the discount.")
-    def total(self) -> Decimal:
-        return self.unit_price * self.quantity - self.discount
+    def total(self) -> Money:
+        return Money.in_currency(
+            self.unit_price.amount * self.quantity - self.discount.amount,
+            self.unit_price.currency,
+        )
 
 
 @strawberry.type(name="OpportunityStageEntry", description="One stay of a deal in a stage.")
 class StageEntryNode:
-    entered_at: datetime
-    left_at: datetime | None
+    entered_at: datetime = strawberry.field(description="When the deal entered the stage.")
+    left_at: datetime | None = strawberry.field(description="When it left; null while it is there.")
     first_entry: bool = strawberry.field(description="False when the deal had been here before.")
-    seconds_in_stage: int | None = strawberry.field(description="Once left.")
+    seconds_in_stage: int | None = strawberry.field(
+        description="How long the stay lasted, once left."
+    )
     pipeline_id: strawberry.Private[str]
     stage_id: strawberry.Private[str]
     actor_id: strawberry.Private[str]
@@ -75,7 +106,7 @@ class StageEntryNode:
             actor_id=entry.actor_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The stage of the stay.")
     def stage(self, info: Info) -> PipelineStageNode | None:
         return stage_node(info, self.pipeline_id, self.stage_id)
 
@@ -84,38 +115,69 @@ class StageEntryNode:
         return await load_user(info, self.actor_id)
 
 
+@strawberry.type(
+    name="OpportunityStageEntryEdge", description="One stay of a deal in a stage, with its cursor."
+)
+class OpportunityStageEntryEdge(Edge[StageEntryNode]):
+    pass
+
+
+@strawberry.type(
+    name="OpportunityStageEntryConnection",
+    description="A page of a deal's stays in stages, oldest first.",
+)
+class StageEntryConnection(Connection[StageEntryNode]):
+    edges: list[OpportunityStageEntryEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The stays of this page, in order."
+    )
+    edge_type = OpportunityStageEntryEdge
+    total_count: int = strawberry.field(description="How many stays the deal has had.")
+
+
 @strawberry.type(name="Opportunity", description="A deal moving through a pipeline.")
 class OpportunityNode(Node):
-    name: str
-    currency: str
-    amount: Decimal | None
-    expected_close_date: date | None
-    next_step: str
-    line_items: list[LineItemNode]
-    status: OpportunityStatus
-    close_reason: str | None
-    closed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-    last_activity_at: datetime
-    version: int
+    name: str = strawberry.field(description="What the deal is called.")
+    currency: CurrencyCode = strawberry.field(
+        description="The deal's currency: that of its amount and of every line item."
+    )
+    amount: Money | None = strawberry.field(
+        description="What the deal is worth; the sum of its line items when none was given."
+    )
+    expected_close_date: date | None = strawberry.field(
+        description="When the deal is expected to close."
+    )
+    next_step: str = strawberry.field(description="What happens next; empty when unknown.")
+    line_items: list[LineItemNode] = strawberry.field(description="The products on the deal.")
+    status: OpportunityStatus = strawberry.field(description="Open, won or lost.")
+    close_reason: str | None = strawberry.field(description="Why it was won or lost, once closed.")
+    closed_at: datetime | None = strawberry.field(description="When it was won or lost.")
+    created_at: datetime = strawberry.field(description="When the deal was opened.")
+    updated_at: datetime = strawberry.field(description="When the deal last changed.")
+    last_activity_at: datetime = strawberry.field(
+        description="When the deal last moved or changed: what staleness counts from."
+    )
+    version: int = strawberry.field(
+        description="Grows with every change; send it back with an update or a move so no "
+        "change is lost."
+    )
     view: strawberry.Private[OpportunityView]
 
     @classmethod
     def from_view(cls, view: OpportunityView) -> OpportunityNode:
+        currency = CurrencyCode(view.currency)
         return cls(
             id=strawberry.ID(to_global_id(OPPORTUNITY, view.id)),
             name=view.name,
-            currency=view.currency,
-            amount=view.amount,
+            currency=currency,
+            amount=Money.in_currency(view.amount, currency) if view.amount is not None else None,
             expected_close_date=view.expected_close_date,
             next_step=view.next_step,
             line_items=[
                 LineItemNode(
                     product=i.product,
                     quantity=i.quantity,
-                    unit_price=i.unit_price,
-                    discount=i.discount,
+                    unit_price=Money.in_currency(i.unit_price, currency),
+                    discount=Money.in_currency(i.discount, currency),
                 )
                 for i in view.line_items
             ],
@@ -133,12 +195,12 @@ class OpportunityNode(Node):
     def from_opportunity(cls, opportunity: Opportunity) -> OpportunityNode:
         return cls.from_view(OpportunityView.from_opportunity(opportunity))
 
-    @strawberry.field
+    @strawberry.field(description="The pipeline the deal moves through.")
     def pipeline(self, info: Info) -> PipelineNode | None:
         found = info.context.loaders.pipelines().get(self.view.pipeline_id)
         return PipelineNode.from_pipeline(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The stage the deal is at, or was at when it closed.")
     def stage(self, info: Info) -> PipelineStageNode | None:
         return stage_node(info, self.view.pipeline_id, self.view.stage_id)
 
@@ -157,111 +219,239 @@ class OpportunityNode(Node):
         idle = info.context.services.use(Sales).clock.now() - self.last_activity_at
         return idle.days >= pipeline.stale_after_days
 
-    @strawberry.field
+    @strawberry.field(description="The customer the deal is with.")
     async def customer(self, info: Info) -> Customer | None:
         return await load_customer(info, self.view.customer_id)
 
-    @strawberry.field
+    @strawberry.field(description="The company the deal is with, if any.")
     async def company(self, info: Info) -> Company | None:
         if self.view.company_id is None:
             return None
         return await load_company(info, self.view.company_id)
 
-    @strawberry.field
+    @strawberry.field(description="The rep who owns the deal.")
     async def owner(self, info: Info) -> UserNode | None:
         return await load_user(info, self.view.owner_id)
 
-    @strawberry.field(description="Every stay in a stage, oldest first.")
-    async def stage_history(self, info: Info) -> list[StageEntryNode]:
-        entries = await info.context.loaders.stage_histories.load(self.view.id)
-        return [StageEntryNode.from_entry(entry) for entry in entries or ()]
+    @strawberry.field(
+        description="Every stay in a stage, oldest first; read together for a page of deals.",
+        extensions=[QueryErrors()],
+    )
+    async def stage_history(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> StageEntryConnection:
+        entries = list(await info.context.loaders.stage_histories.load(self.view.id) or ())
+        page = history_page(entries, page_request(first, after, last, before))
+        return StageEntryConnection.from_page(
+            page, StageEntryNode.from_entry, total_count=len(entries)
+        )
 
 
-@strawberry.type(name="OpportunityConnection")
+@strawberry.type(name="OpportunityEdge", description="One deal in a list, with its cursor.")
+class OpportunityEdge(Edge[OpportunityNode]):
+    pass
+
+
+@strawberry.type(name="OpportunityConnection", description="A page of deals.")
 class OpportunityConnection(Connection[OpportunityNode]):
+    edges: list[OpportunityEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The deals of this page, in order."
+    )
+    edge_type = OpportunityEdge
     where: strawberry.Private[OpportunityFilter]
+    group: strawberry.Private[tuple[OpportunityGroup, str] | None] = None
+    known_total: strawberry.Private[int | None] = None
 
     @strawberry.field(description="How many deals match the filter.")
-    def total_count(self, info: Info) -> int:
+    async def total_count(self, info: Info) -> int:
+        if self.known_total is not None:
+            return self.known_total
         context = info.context
+        if self.group is not None:
+            by, key = self.group
+            return await context.loaders.sales.opportunity_counts.load((by, self.where), key)
         return context.services.use(Sales).read_pipeline.count(context.principal, self.where)
 
 
-@strawberry.input
+@strawberry.enum(description="What a list of deals can be sorted by; ties go by id.")
+class OpportunityOrderField(Enum):
+    CREATED_AT = strawberry.enum_value(
+        OpportunitySort.CREATED_AT.value, description="When the deal was opened."
+    )
+    UPDATED_AT = strawberry.enum_value(
+        OpportunitySort.UPDATED_AT.value, description="When the deal last changed."
+    )
+    AMOUNT = strawberry.enum_value(
+        OpportunitySort.AMOUNT.value,
+        description="The amount in the currency's minor units, never converted between "
+        "currencies; deals without one come last.",
+    )
+    EXPECTED_CLOSE_DATE = strawberry.enum_value(
+        OpportunitySort.EXPECTED_CLOSE_DATE.value,
+        description="The expected close date; deals without one come last.",
+    )
+    NAME = strawberry.enum_value(
+        OpportunitySort.NAME.value, description="The deal's name, by code point."
+    )
+
+
+@strawberry.input(name="OpportunityOrder", description="The order of a list of deals.")
+class OpportunityOrderInput:
+    field: OpportunityOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending unless DESC."
+    )
+
+    def to_order(self) -> OpportunityOrder:
+        return OpportunityOrder(
+            OpportunitySort(enum_value(self.field)),
+            descending=self.direction is OrderDirection.DESC,
+        )
+
+
+def to_order(given: OpportunityOrderInput | None) -> OpportunityOrder:
+    """The order asked for; newest first when none is."""
+    return given.to_order() if given else OpportunityOrder()
+
+
+@strawberry.input(name="OpportunityFilter", description="Which deals a list holds; all must hold.")
 class OpportunityFilterInput:
-    pipeline_id: strawberry.ID | None = None
-    stage_id: strawberry.ID | None = None
-    owner_id: strawberry.ID | None = None
-    customer_id: strawberry.ID | None = None
-    company_id: strawberry.ID | None = None
-    status: OpportunityStatus | None = None
+    pipeline_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only deals in this pipeline."
+    )
+    stage_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only deals at this stage."
+    )
+    owner_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only deals one of these users owns."
+    )
+    team_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only deals a member of this sales team owns."
+    )
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only this customer's deals."
+    )
+    company_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only deals with this company."
+    )
+    status: OpportunityStatus | None = strawberry.field(
+        default=None, description="Only open, won or lost deals."
+    )
     stale: bool = strawberry.field(
         default=False,
         description="Only open deals without activity for their pipeline's staleAfterDays.",
     )
 
-    def resolve(self) -> OpportunityFilter:
-        ids = local_ids_by_field(
-            {
-                "pipelineId": (self.pipeline_id, PIPELINE),
-                "stageId": (self.stage_id, STAGE),
-                "ownerId": (self.owner_id, USER),
-                "customerId": (self.customer_id, CUSTOMER),
-                "companyId": (self.company_id, COMPANY),
-            },
-            within="filter.",
-        )
-        return OpportunityFilter(
-            pipeline_id=ids["pipelineId"],
-            stage_id=ids["stageId"],
-            owner_id=ids["ownerId"],
-            customer_id=ids["customerId"],
-            company_id=ids["companyId"],
-            status=self.status.value if self.status else None,
-        )
+
+def to_filter(
+    info: Info, given: OpportunityFilterInput | None, **fixed: str | None
+) -> OpportunityFilter:
+    """The filter asked for, with ``fixed`` fields (a company's list's ``company_id``)."""
+    if given is None:
+        return OpportunityFilter(**fixed)  # type: ignore[arg-type]
+    ids = local_ids_by_field(
+        {
+            "pipelineId": (given.pipeline_id, PIPELINE),
+            "stageId": (given.stage_id, STAGE),
+            "customerId": (given.customer_id, CUSTOMER),
+            "companyId": (given.company_id, COMPANY),
+            "teamId": (given.team_id, TEAM),
+        },
+        within="filter.",
+    )
+    where = OpportunityFilter(
+        pipeline_id=ids["pipelineId"],
+        stage_id=ids["stageId"],
+        owner_ids=local_ids(given.owner_ids, USER, field="filter.ownerIds"),
+        customer_id=ids["customerId"],
+        company_id=ids["companyId"],
+        status=enum_value(given.status) if given.status else None,
+    )
+    where = attrs.evolve(where, **fixed)  # type: ignore[arg-type]
+    context = info.context
+    read = context.services.use(Sales).read_pipeline
+    if ids["teamId"] is not None:
+        where = read.of_team(context.principal, where, ids["teamId"])
+    if given.stale:
+        where = read.stale(context.principal, where)
+    return where
 
 
 def opportunity_page(
-    info: Info, where: OpportunityFilter, first: int | None, after: str | None
+    info: Info, where: OpportunityFilter, page: PageRequest, order: OpportunityOrder
 ) -> OpportunityConnection:
     context = info.context
-    page = context.services.use(Sales).read_pipeline.opportunities(
-        context.principal, where, first=first, after=after
+    found = context.services.use(Sales).read_pipeline.opportunities(
+        context.principal, where, page, order
     )
-    return OpportunityConnection.from_page(page, OpportunityNode.from_view, where=where)
+    return OpportunityConnection.from_page(found, OpportunityNode.from_view, where=where)
+
+
+async def grouped_opportunity_page(
+    info: Info,
+    where: OpportunityFilter,
+    page: PageRequest,
+    order: OpportunityOrder,
+    *,
+    by: OpportunityGroup,
+    key: str,
+    known_total: int | None = None,
+) -> OpportunityConnection:
+    """One of many lists asked for together (each customer's, each column's): their pages
+    and counts are read in one query each."""
+    where = attrs.evolve(where, **{by: None})
+    found = await info.context.loaders.sales.opportunity_pages.load((by, where, order, page), key)
+    return OpportunityConnection.from_page(
+        found, OpportunityNode.from_view, where=where, group=(by, key), known_total=known_total
+    )
+
+
+FilterArgument = Annotated[
+    OpportunityFilterInput | None, strawberry.argument(description="Which deals to list.")
+]
+OrderArgument = Annotated[
+    OpportunityOrderInput | None,
+    strawberry.argument(description="The order; newest first when left out."),
+]
 
 
 @strawberry.type
 class OpportunityQuery:
     @strawberry.field(
-        description="Deals, newest first, a keyset page at a time.", extensions=[QueryErrors()]
+        description="Deals, newest first unless ordered otherwise, a keyset page at a time.",
+        extensions=[QueryErrors()],
     )
     def opportunities(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: OpportunityFilterInput | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: FilterArgument = None,
+        order_by: OrderArgument = None,
     ) -> OpportunityConnection:
-        return list_opportunities(info, first, after, filter)
+        return opportunity_page(
+            info,
+            to_filter(info, filter),
+            page_request(first, after, last, before),
+            to_order(order_by),
+        )
 
-
-def list_opportunities(
-    info: Info,
-    first: int | None,
-    after: str | None,
-    filter: OpportunityFilterInput | None,
-    *,
-    company_id: str | None = None,
-) -> OpportunityConnection:
-    """``opportunities(first, after, filter)``, or a company's deals given ``company_id``."""
-    where = filter.resolve() if filter else OpportunityFilter()
-    if company_id is not None:
-        where = attrs.evolve(where, company_id=company_id)
-    if filter and filter.stale:
-        context = info.context
-        where = context.services.use(Sales).read_pipeline.stale(context.principal, where)
-    return opportunity_page(info, where, first, after)
+    @strawberry.field(
+        description="One deal by id; null when there is none.", extensions=[QueryErrors()]
+    )
+    def opportunity(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The deal's id.")],
+    ) -> OpportunityNode | None:
+        return fetch_opportunity(info, local_id(id, OPPORTUNITY, field="id"))
 
 
 @strawberry.type
@@ -271,17 +461,59 @@ class CompanyOpportunities:
     local_id: strawberry.Private[str]
 
     @strawberry.field(
-        description="The company's deals, newest first; filter: {status: OPEN} for the open ones.",
+        description="The company's deals, newest first unless ordered otherwise; filter: "
+        "{status: OPEN} for the open ones. For a page of companies, read in one query.",
         extensions=[QueryErrors()],
     )
-    def opportunities(
+    async def opportunities(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: OpportunityFilterInput | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: FilterArgument = None,
+        order_by: OrderArgument = None,
     ) -> OpportunityConnection:
-        return list_opportunities(info, first, after, filter, company_id=self.local_id)
+        return await grouped_opportunity_page(
+            info,
+            to_filter(info, filter),
+            page_request(first, after, last, before),
+            to_order(order_by),
+            by="company_id",
+            key=self.local_id,
+        )
+
+
+@strawberry.type
+class CustomerOpportunities:
+    """``Customer.opportunities``: read together for a page of customers."""
+
+    id_local: strawberry.Private[str]
+
+    @strawberry.field(
+        description="The customer's deals, newest first unless ordered otherwise; for a page "
+        "of customers, every customer's page is read in one query.",
+        extensions=[QueryErrors()],
+    )
+    async def opportunities(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: FilterArgument = None,
+        order_by: OrderArgument = None,
+    ) -> OpportunityConnection:
+        return await grouped_opportunity_page(
+            info,
+            to_filter(info, filter),
+            page_request(first, after, last, before),
+            to_order(order_by),
+            by="customer_id",
+            key=self.id_local,
+        )
 
 
 async def load_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None:
@@ -299,5 +531,6 @@ def fetch_opportunity(info: Info, opportunity_id: str) -> OpportunityNode | None
 PART = SchemaPart(
     queries=(OpportunityQuery,),
     company_fields=(CompanyOpportunities,),
+    customer_fields=(CustomerOpportunities,),
     nodes={OPPORTUNITY: fetch_opportunity},
 )

@@ -9,37 +9,42 @@ from typing import Annotated
 
 import strawberry
 
+from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
+from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.money import Money
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.pipeline import (
-    MoneyTotal,
     PipelineNode,
     PipelineStageNode,
     read_pipeline_id,
     stage_node,
 )
+from adapters.graphql.sales_teams import SalesTeamNode
 from application.pipeline.analytics import ForecastGrouping, Period
 from application.pipeline.bundle import Sales
 
 
 @strawberry.enum(description="How a forecast is bucketed by expected close date.")
 class ForecastPeriod(Enum):
-    MONTH = "month"
-    QUARTER = "quarter"
+    MONTH = strawberry.enum_value("month", description="By calendar month: 2026-03.")
+    QUARTER = strawberry.enum_value("quarter", description="By calendar quarter: 2026-Q1.")
 
 
 @strawberry.enum(description="Who a forecast is broken down by.")
 class ForecastGroupBy(Enum):
-    NONE = "none"
-    OWNER = "owner"
-    TEAM = "team"
+    NONE = strawberry.enum_value("none", description="No breakdown: one line per period.")
+    OWNER = strawberry.enum_value("owner", description="One line per deal owner.")
+    TEAM = strawberry.enum_value("team", description="One line per sales team.")
 
 
 @strawberry.type(description="What entered one stage in the window.")
 class FunnelStage:
     entered: int = strawberry.field(description="Deals entering the stage for the first time.")
-    values: list[MoneyTotal] = strawberry.field(description="Their value when they entered.")
+    values: list[Money] = strawberry.field(
+        description="Their value when they entered, one sum per currency."
+    )
     conversion_to_next: Decimal | None = strawberry.field(
         description="Entries of the next stage over entries of this one, to 4 places."
     )
@@ -49,21 +54,21 @@ class FunnelStage:
     pipeline_id: strawberry.Private[str]
     stage_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The stage.")
     def stage(self, info: Info) -> PipelineStageNode | None:
         return stage_node(info, self.pipeline_id, self.stage_id)
 
 
 @strawberry.type(description="A pipeline's funnel and outcomes over a time window.")
 class SalesFunnel:
-    pipeline: PipelineNode | None
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
-    stages: list[FunnelStage]
+    pipeline: PipelineNode | None = strawberry.field(description="The pipeline.")
+    from_: datetime = strawberry.field(name="from", description="The window's start, included.")
+    to: datetime = strawberry.field(description="The window's end, excluded.")
+    stages: list[FunnelStage] = strawberry.field(description="Every stage, in order.")
     won: int = strawberry.field(description="Deals won in the window.")
-    lost: int
+    lost: int = strawberry.field(description="Deals lost in the window.")
     win_rate: Decimal | None = strawberry.field(description="Won over won and lost, to 4 places.")
-    average_deal_sizes: list[MoneyTotal] = strawberry.field(
+    average_deal_sizes: list[Money] = strawberry.field(
         description="The mean won deal, per currency."
     )
     average_cycle_days: Decimal | None = strawberry.field(
@@ -71,14 +76,41 @@ class SalesFunnel:
     )
 
 
-@strawberry.type(description="Open deals expected to close in one period.")
+@strawberry.type(description="Open deals expected to close in one period, in one currency.")
 class ForecastLine:
     period: str = strawberry.field(description="2026-03, 2026-Q1, or unscheduled.")
-    group: str | None = strawberry.field(description="The owner's user id or the team's name.")
-    currency: str
-    count: int
-    amount: Decimal
-    weighted: Decimal = strawberry.field(description="Amount times stage probability, exact.")
+    group: str | None = strawberry.field(
+        description="What the line is for: the owner's local user id or the team's name "
+        "(see owner and team); null on lines without breakdown."
+    )
+    count: int = strawberry.field(description="How many deals.")
+    amount: Money = strawberry.field(description="Their amounts added up.")
+    weighted: Money = strawberry.field(description="Amount times stage probability, exact.")
+    grouping: strawberry.Private[ForecastGroupBy]
+
+    @strawberry.field(description="The deals' owner, on lines broken down by owner.")
+    async def owner(self, info: Info) -> UserNode | None:
+        if self.grouping is not ForecastGroupBy.OWNER or self.group is None:
+            return None
+        return await load_user(info, self.group)
+
+    @strawberry.field(
+        description="The owners' sales team, on lines broken down by team; null for owners "
+        "on no team."
+    )
+    def team(self, info: Info) -> SalesTeamNode | None:
+        if self.grouping is not ForecastGroupBy.TEAM:
+            return None
+        context = info.context
+        for team in context.services.use(Sales).read_pipeline.teams(context.principal):
+            if team.name == self.group:
+                return SalesTeamNode.from_team(team)
+        return None
+
+
+PipelineArgument = Annotated[
+    strawberry.ID, strawberry.argument(description="The pipeline to analyse.")
+]
 
 
 @strawberry.type
@@ -90,9 +122,11 @@ class SalesAnalyticsQuery:
     def sales_funnel(
         self,
         info: Info,
-        pipeline_id: strawberry.ID,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime,
+        pipeline_id: PipelineArgument,
+        from_: Annotated[
+            datetime, strawberry.argument(name="from", description="The window's start, included.")
+        ],
+        to: Annotated[datetime, strawberry.argument(description="The window's end, excluded.")],
     ) -> SalesFunnel:
         context = info.context
         local = read_pipeline_id(pipeline_id)
@@ -105,7 +139,7 @@ class SalesAnalyticsQuery:
             stages=[
                 FunnelStage(
                     entered=s.entered,
-                    values=[MoneyTotal.of(v) for v in s.values],
+                    values=[Money.of(v) for v in s.values],
                     conversion_to_next=s.conversion_to_next,
                     median_days_in_stage=s.median_days_in_stage,
                     pipeline_id=local,
@@ -116,7 +150,7 @@ class SalesAnalyticsQuery:
             won=funnel.won,
             lost=funnel.lost,
             win_rate=funnel.win_rate,
-            average_deal_sizes=[MoneyTotal.of(v) for v in funnel.average_deal_sizes],
+            average_deal_sizes=[Money.of(v) for v in funnel.average_deal_sizes],
             average_cycle_days=funnel.average_cycle_days,
         )
 
@@ -127,23 +161,28 @@ class SalesAnalyticsQuery:
     def sales_forecast(
         self,
         info: Info,
-        pipeline_id: strawberry.ID,
-        period: ForecastPeriod,
-        group_by: ForecastGroupBy = ForecastGroupBy.NONE,
+        pipeline_id: PipelineArgument,
+        period: Annotated[ForecastPeriod, strawberry.argument(description="Months or quarters.")],
+        group_by: Annotated[
+            ForecastGroupBy, strawberry.argument(description="A breakdown by owner or team.")
+        ] = ForecastGroupBy.NONE,
     ) -> list[ForecastLine]:
         context = info.context
         local = read_pipeline_id(pipeline_id)
         lines = context.services.use(Sales).analytics.forecast(
-            context.principal, local, Period(period.value), ForecastGrouping(group_by.value)
+            context.principal,
+            local,
+            Period(enum_value(period)),
+            ForecastGrouping(enum_value(group_by)),
         )
         return [
             ForecastLine(
                 period=line.period,
                 group=line.group,
-                currency=line.currency,
                 count=line.count,
-                amount=line.amount,
-                weighted=line.weighted,
+                amount=Money.in_currency(line.amount, line.currency),
+                weighted=Money.in_currency(line.weighted, line.currency),
+                grouping=group_by,
             )
             for line in lines
         ]

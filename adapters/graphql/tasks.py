@@ -1,50 +1,66 @@
-"""Tasks in the API: creating them, and "my open tasks" and "overdue" as filters."""
+"""Tasks in the API: creating and editing them, and "my open tasks" and "overdue" as filters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import attrs
 import strawberry
 
 from adapters.graphql.access import UserNode, load_user
-from adapters.graphql.connections import Connection
+from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
+from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
 from adapters.graphql.parts import SchemaPart
-from adapters.graphql.relay import Node, local_id, local_ids_by_field, to_global_id
+from adapters.graphql.relay import (
+    Node,
+    OrderDirection,
+    local_id,
+    local_ids,
+    local_ids_by_field,
+    to_global_id,
+)
+from adapters.graphql.sales_args import After, Before, First, Last, page_request
 from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, TASK, USER
+from application.pagination import PageRequest
 from application.pipeline.bundle import Sales
-from application.pipeline.tasks import NewTask
-from application.pipeline.views import TaskFilter, TaskView
+from application.pipeline.tasks import NewTask, TaskPatch
+from application.pipeline.views import TaskFilter, TaskOrder, TaskSort, TaskView
 
 
 @strawberry.enum(description="What kind of work a task is.")
 class TaskKind(Enum):
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    TODO = "todo"
+    CALL = strawberry.enum_value("call", description="A phone call.")
+    EMAIL = strawberry.enum_value("email", description="An email to write.")
+    MEETING = strawberry.enum_value("meeting", description="A meeting to hold.")
+    TODO = strawberry.enum_value("todo", description="Anything else to do.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether a task is still to do.")
 class TaskStatus(Enum):
-    OPEN = "open"
-    DONE = "done"
+    OPEN = strawberry.enum_value("open", description="Still to do.")
+    DONE = strawberry.enum_value("done", description="Done.")
 
 
 @strawberry.type(name="Task", description="Work for a rep, with a due time and a reminder.")
 class TaskNode(Node):
-    kind: TaskKind
-    title: str
-    due_at: datetime
-    status: TaskStatus
-    rule: str | None = strawberry.field(description="The automation rule that made it, if one did.")
-    created_at: datetime
-    completed_at: datetime | None
+    kind: TaskKind = strawberry.field(description="Call, email, meeting or to-do.")
+    title: str = strawberry.field(description="What to do.")
+    due_at: datetime = strawberry.field(description="When it is due.")
+    status: TaskStatus = strawberry.field(description="Open or done.")
+    rule: str | None = strawberry.field(
+        description="The key of the automation rule that made it, if one did."
+    )
+    created_at: datetime = strawberry.field(description="When the task was made.")
+    completed_at: datetime | None = strawberry.field(description="When it was done.")
+    version: int = strawberry.field(
+        description="Grows with every change; send it back with an update so no change is lost."
+    )
     view: strawberry.Private[TaskView]
 
     @classmethod
@@ -58,72 +74,179 @@ class TaskNode(Node):
             rule=view.rule_key,
             created_at=view.created_at,
             completed_at=view.completed_at,
+            version=view.version,
             view=view,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Open and past its due time.")
     def is_overdue(self, info: Info) -> bool:
         return (
             self.status is TaskStatus.OPEN
             and self.due_at < info.context.services.use(Sales).clock.now()
         )
 
-    @strawberry.field
+    @strawberry.field(description="The rep the task is for.")
     async def assignee(self, info: Info) -> UserNode | None:
         return await load_user(info, self.view.assignee_id)
 
-    @strawberry.field
+    @strawberry.field(description="The customer the task is about, if any.")
     async def customer(self, info: Info) -> Customer | None:
         if self.view.customer_id is None:
             return None
         return await load_customer(info, self.view.customer_id)
 
-    @strawberry.field
+    @strawberry.field(description="The deal the task is about, if any.")
     async def opportunity(self, info: Info) -> OpportunityNode | None:
         if self.view.opportunity_id is None:
             return None
         return await load_opportunity(info, self.view.opportunity_id)
 
 
-@strawberry.type(name="TaskConnection")
-class TaskConnection(Connection[TaskNode]):
-    where: strawberry.Private[TaskFilter]
+@strawberry.type(name="TaskEdge", description="One task in a list, with its cursor.")
+class TaskEdge(Edge[TaskNode]):
+    pass
 
-    @strawberry.field
-    def total_count(self, info: Info) -> int:
+
+@strawberry.type(name="TaskConnection", description="A page of tasks.")
+class TaskConnection(Connection[TaskNode]):
+    edges: list[TaskEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The tasks of this page, in order."
+    )
+    edge_type = TaskEdge
+    where: strawberry.Private[TaskFilter]
+    customer_id: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="How many tasks match the filter.")
+    async def total_count(self, info: Info) -> int:
         context = info.context
+        if self.customer_id is not None:
+            return await context.loaders.sales.task_counts.load(self.where, self.customer_id)
         return context.services.use(Sales).read_tasks.count(context.principal, self.where)
 
 
-@strawberry.input
+@strawberry.input(name="TaskFilter", description="Which tasks a list holds; all must hold.")
 class TaskFilterInput:
-    mine: bool = strawberry.field(default=False, description="Only tasks assigned to you.")
-    assignee_id: strawberry.ID | None = None
-    status: TaskStatus | None = None
+    mine: bool = strawberry.field(
+        default=False, description="Only tasks assigned to you; assigneeIds is then ignored."
+    )
+    assignee_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only tasks assigned to one of these users."
+    )
+    status: TaskStatus | None = strawberry.field(
+        default=None, description="Only open or only done tasks."
+    )
     overdue: bool = strawberry.field(default=False, description="Open and past due.")
-    customer_id: strawberry.ID | None = None
-    opportunity_id: strawberry.ID | None = None
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only tasks about this customer."
+    )
+    opportunity_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only tasks about this deal."
+    )
     company_id: strawberry.ID | None = strawberry.field(
         default=None, description="Tasks about the company's people or its deals."
     )
 
 
-@strawberry.input
+@strawberry.enum(description="What a list of tasks can be sorted by; ties go by id.")
+class TaskOrderField(Enum):
+    DUE_AT = strawberry.enum_value(TaskSort.DUE_AT.value, description="When the task is due.")
+    CREATED_AT = strawberry.enum_value(
+        TaskSort.CREATED_AT.value, description="When the task was made."
+    )
+    TITLE = strawberry.enum_value(TaskSort.TITLE.value, description="The title, by code point.")
+
+
+@strawberry.input(name="TaskOrder", description="The order of a list of tasks.")
+class TaskOrderInput:
+    field: TaskOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending unless DESC."
+    )
+
+
+def _order(given: TaskOrderInput | None) -> TaskOrder:
+    if given is None:
+        return TaskOrder()
+    return TaskOrder(
+        TaskSort(enum_value(given.field)), descending=given.direction is OrderDirection.DESC
+    )
+
+
+FilterArgument = Annotated[
+    TaskFilterInput | None, strawberry.argument(description="Which tasks to list.")
+]
+OrderArgument = Annotated[
+    TaskOrderInput | None,
+    strawberry.argument(description="The order; soonest due first when left out."),
+]
+
+
+@strawberry.input(description="A new task for a rep.")
 class CreateTaskInput:
-    kind: TaskKind
-    title: str
-    due_at: datetime
+    kind: TaskKind = strawberry.field(description="Call, email, meeting or to-do.")
+    title: str = strawberry.field(description="What to do; up to 200 characters.")
+    due_at: datetime = strawberry.field(description="When it is due, with a time zone.")
     assignee_id: strawberry.ID | None = strawberry.field(
         default=None, description="You if left out."
     )
-    customer_id: strawberry.ID | None = None
-    opportunity_id: strawberry.ID | None = None
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The customer it is about; the deal's when left out."
+    )
+    opportunity_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The deal it is about."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The task made, or why it was not.")
 class CreateTaskPayload:
-    task: TaskNode | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    task: TaskNode | None = strawberry.field(
+        default=None, description="The new task; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the task was not made; empty on success."
+    )
+
+
+@strawberry.input(description="Changes to a task; fields left out stay as they are.")
+class UpdateTaskInput:
+    id: strawberry.ID = strawberry.field(description="The task to change.")
+    version: int = strawberry.field(
+        description="The version you read; a task changed since is refused with STALE_VERSION "
+        "and nothing changes."
+    )
+    kind: TaskKind | None = strawberry.field(default=None, description="Another kind of work.")
+    title: str | None = strawberry.field(default=None, description="A new title.")
+    due_at: datetime | None = strawberry.field(
+        default=None, description="A new due time; its reminder is due again."
+    )
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Another rep to do it."
+    )
+
+
+@strawberry.type(description="The task as changed, or why it was not.")
+class UpdateTaskPayload:
+    task: TaskNode | None = strawberry.field(
+        default=None, description="The task after the change; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing changed; empty on success."
+    )
+
+
+@strawberry.input(description="A task done.")
+class CompleteTaskInput:
+    task_id: strawberry.ID = strawberry.field(description="The task done.")
+
+
+@strawberry.type(description="The task done, or why it could not be marked.")
+class CompleteTaskPayload:
+    task: TaskNode | None = strawberry.field(
+        default=None, description="The task, now done; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why the task was not marked done; empty on success."
+    )
 
 
 def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
@@ -131,7 +254,6 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
         return TaskFilter()
     ids = local_ids_by_field(
         {
-            "assigneeId": (given.assignee_id, USER),
             "customerId": (given.customer_id, CUSTOMER),
             "opportunityId": (given.opportunity_id, OPPORTUNITY),
             "companyId": (given.company_id, COMPANY),
@@ -139,51 +261,62 @@ def _filter(info: Info, given: TaskFilterInput | None) -> TaskFilter:
         within="filter.",
     )
     context = info.context
-    assignee = context.principal.actor_id if given.mine else ids["assigneeId"]
-    status = "open" if given.overdue else (given.status.value if given.status else None)
+    assignees = local_ids(given.assignee_ids, USER, field="filter.assigneeIds")
+    if given.mine:
+        assignees = frozenset({context.principal.actor_id})
+    status = "open" if given.overdue else (enum_value(given.status) if given.status else None)
     return TaskFilter(
-        assignee_id=assignee,
+        assignee_ids=assignees,
         status=status,
-        due_before=context.services.use(Sales).clock.now() if given.overdue else None,
+        due_before=context.loaders.sales.now() if given.overdue else None,
         customer_id=ids["customerId"],
         opportunity_id=ids["opportunityId"],
         company_id=ids["companyId"],
     )
 
 
+def task_page(info: Info, where: TaskFilter, page: PageRequest, order: TaskOrder) -> TaskConnection:
+    context = info.context
+    found = context.services.use(Sales).read_tasks.page(context.principal, where, page, order)
+    return TaskConnection.from_page(found, TaskNode.from_view, where=where)
+
+
+def fetch_task(info: Info, task_id: str) -> TaskNode | None:
+    context = info.context
+    found = context.services.use(Sales).read_tasks.get_many(context.principal, [task_id])
+    view = found.get(task_id)
+    return TaskNode.from_view(view) if view else None
+
+
 @strawberry.type
 class TaskQuery:
     @strawberry.field(
-        description="Tasks, soonest due first, a keyset page at a time.",
+        description="Tasks, soonest due first unless ordered otherwise, a keyset page at a time.",
         extensions=[QueryErrors()],
     )
     def tasks(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: TaskFilterInput | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: FilterArgument = None,
+        order_by: OrderArgument = None,
     ) -> TaskConnection:
-        return list_tasks(info, first, after, filter)
+        return task_page(
+            info, _filter(info, filter), page_request(first, after, last, before), _order(order_by)
+        )
 
-
-def list_tasks(
-    info: Info,
-    first: int | None,
-    after: str | None,
-    filter: TaskFilterInput | None,
-    *,
-    company_id: str | None = None,
-) -> TaskConnection:
-    """``tasks(first, after, filter)``, or a company's given ``company_id``."""
-    context = info.context
-    where = _filter(info, filter)
-    if company_id is not None:
-        where = attrs.evolve(where, company_id=company_id)
-    page = context.services.use(Sales).read_tasks.page(
-        context.principal, where, first=first, after=after
+    @strawberry.field(
+        description="One task by id; null when there is none.", extensions=[QueryErrors()]
     )
-    return TaskConnection.from_page(page, TaskNode.from_view, where=where)
+    def task(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The task's id.")],
+    ) -> TaskNode | None:
+        return fetch_task(info, local_id(id, TASK, field="id"))
 
 
 @strawberry.type
@@ -200,28 +333,59 @@ class CompanyTasks:
     def tasks(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: TaskFilterInput | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: FilterArgument = None,
+        order_by: OrderArgument = None,
     ) -> TaskConnection:
-        return list_tasks(info, first, after, filter, company_id=self.local_id)
+        where = attrs.evolve(_filter(info, filter), company_id=self.local_id)
+        return task_page(info, where, page_request(first, after, last, before), _order(order_by))
+
+
+@strawberry.type
+class CustomerTasks:
+    """``Customer.tasks``: read together for a page of customers."""
+
+    id_local: strawberry.Private[str]
+
+    @strawberry.field(
+        description="Tasks about the customer, soonest due first unless ordered otherwise; for "
+        "a page of customers, read in one query.",
+        extensions=[QueryErrors()],
+    )
+    async def tasks(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: FilterArgument = None,
+        order_by: OrderArgument = None,
+    ) -> TaskConnection:
+        where = attrs.evolve(_filter(info, filter), customer_id=None)
+        order = _order(order_by)
+        page = page_request(first, after, last, before)
+        found = await info.context.loaders.sales.task_pages.load(
+            (where, order, page), self.id_local
+        )
+        return TaskConnection.from_page(
+            found, TaskNode.from_view, where=where, customer_id=self.id_local
+        )
 
 
 @strawberry.type
 class TaskMutation:
     @strawberry.mutation(
-        description="Mark a task done; done twice changes nothing.", extensions=[UserErrors()]
-    )
-    def complete_task(self, info: Info, task_id: strawberry.ID) -> CreateTaskPayload:
-        context = info.context
-        local = local_id(task_id, TASK, field="taskId")
-        task = context.services.use(Sales).complete_task(context.principal, local)
-        return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
-
-    @strawberry.mutation(
         description="Give a rep a call, email, meeting or to-do.", extensions=[UserErrors()]
     )
-    def create_task(self, info: Info, input: CreateTaskInput) -> CreateTaskPayload:
+    def create_task(
+        self,
+        info: Info,
+        input: Annotated[CreateTaskInput, strawberry.argument(description="The task to make.")],
+    ) -> CreateTaskPayload:
         context = info.context
         ids = local_ids_by_field(
             {
@@ -231,7 +395,7 @@ class TaskMutation:
             }
         )
         new = NewTask(
-            kind=input.kind.value,
+            kind=enum_value(input.kind),
             title=input.title,
             due_at=input.due_at,
             assignee_id=ids["assigneeId"],
@@ -241,9 +405,50 @@ class TaskMutation:
         task = context.services.use(Sales).create_task(context.principal, new)
         return CreateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
 
+    @strawberry.mutation(
+        description="Change a task's kind, title, due time or assignee.",
+        extensions=[UserErrors()],
+    )
+    def update_task(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateTaskInput,
+            strawberry.argument(description="The task, the version read, and the changes."),
+        ],
+    ) -> UpdateTaskPayload:
+        context = info.context
+        patch = TaskPatch(
+            task_id=local_id(input.id, TASK, field="id"),
+            expected_version=input.version,
+            kind=enum_value(input.kind) if input.kind else None,
+            title=input.title,
+            due_at=input.due_at,
+            assignee_id=local_id(input.assignee_id, USER, field="assigneeId")
+            if input.assignee_id is not None
+            else None,
+        )
+        task = context.services.use(Sales).update_task(context.principal, patch)
+        return UpdateTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
+
+    @strawberry.mutation(
+        description="Mark a task done; done twice changes nothing.", extensions=[UserErrors()]
+    )
+    def complete_task(
+        self,
+        info: Info,
+        input: Annotated[CompleteTaskInput, strawberry.argument(description="The task done.")],
+    ) -> CompleteTaskPayload:
+        context = info.context
+        local = local_id(input.task_id, TASK, field="taskId")
+        task = context.services.use(Sales).complete_task(context.principal, local)
+        return CompleteTaskPayload(task=TaskNode.from_view(TaskView.from_task(task)))
+
 
 PART = SchemaPart(
     queries=(TaskQuery,),
     mutations=(TaskMutation,),
     company_fields=(CompanyTasks,),
+    customer_fields=(CustomerTasks,),
+    nodes={TASK: fetch_task},
 )

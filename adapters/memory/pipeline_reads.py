@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from adapters.memory.pipeline import ordered_pipelines
+from adapters.memory.querying import walk
 from adapters.memory.store import InMemoryStore
 from application.pagination import SortKey
 from application.pipeline.views import (
@@ -17,13 +18,18 @@ from application.pipeline.views import (
     ClosedDeals,
     CurrencyAmount,
     CurrencyTotal,
+    FieldOrder,
     LeadFilter,
+    LeadOrder,
     LeadView,
     OpenDealSlice,
     OpportunityFilter,
+    OpportunityGroup,
+    OpportunityOrder,
     OpportunityView,
     StageFlow,
     TaskFilter,
+    TaskOrder,
     TaskView,
 )
 from domain.orders.money import Currency, Money
@@ -45,6 +51,7 @@ def _matches(o: Opportunity, where: OpportunityFilter) -> bool:
         (where.pipeline_id is None or o.pipeline_id == where.pipeline_id)
         and (where.stage_id is None or o.stage_id == where.stage_id)
         and (where.owner_id is None or o.owner_id == where.owner_id)
+        and (where.owner_ids is None or o.owner_id in where.owner_ids)
         and (where.customer_id is None or o.customer_id == where.customer_id)
         and (where.company_id is None or o.company_id == where.company_id)
         and (where.status is None or o.status.value == where.status)
@@ -52,15 +59,57 @@ def _matches(o: Opportunity, where: OpportunityFilter) -> bool:
     )
 
 
-def _newest_after(
-    items: Iterable[V], key: Callable[[V], SortKey], after: SortKey | None, limit: int
+def _walk(
+    views: Iterable[V],
+    order: FieldOrder[Any, V],
+    *,
+    after: SortKey | None,
+    before: SortKey | None,
+    limit: int,
+    from_end: bool,
 ) -> list[V]:
-    """Newest first by the key, strictly after ``after`` (ids compared by code point)."""
-    ordered = sorted(items, key=lambda item: (key(item).value, key(item).id), reverse=True)
-    if after is not None:
-        bound = (after.value, after.id)
-        ordered = [i for i in ordered if (key(i).value, key(i).id) < bound]
-    return ordered[:limit]
+    return walk(
+        views,
+        order.key_of,
+        descending=order.descending,
+        after=after,
+        before=before,
+        limit=limit,
+        from_end=from_end,
+    )
+
+
+def _grouped(
+    views: Iterable[V],
+    group_of: Callable[[V], str | None],
+    keys: Collection[str],
+    order: FieldOrder[Any, V],
+    *,
+    after: SortKey | None,
+    before: SortKey | None,
+    limit: int,
+    from_end: bool,
+) -> Mapping[str, Sequence[V]]:
+    groups: dict[str, list[V]] = {key: [] for key in keys}
+    for view in views:
+        group = group_of(view)
+        if group in groups:
+            groups[group].append(view)
+    return {
+        key: _walk(found, order, after=after, before=before, limit=limit, from_end=from_end)
+        for key, found in groups.items()
+    }
+
+
+def _counted(
+    views: Iterable[V], group_of: Callable[[V], str | None], keys: Collection[str]
+) -> Mapping[str, int]:
+    counts = dict.fromkeys(keys, 0)
+    for view in views:
+        group = group_of(view)
+        if group in counts:
+            counts[group] += 1
+    return counts
 
 
 def _sums(pairs: Iterable[tuple[str, Decimal]]) -> tuple[CurrencyAmount, ...]:
@@ -99,11 +148,46 @@ class InMemoryPipelineReader:
         return len(self._views(where))
 
     def slice(
-        self, where: OpportunityFilter, *, after: SortKey | None, limit: int
+        self,
+        where: OpportunityFilter,
+        order: OpportunityOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
     ) -> Sequence[OpportunityView]:
-        return _newest_after(
-            self._views(where), lambda v: SortKey(v.created_at, v.id), after, limit
+        return _walk(
+            self._views(where), order, after=after, before=before, limit=limit, from_end=from_end
         )
+
+    def slices(
+        self,
+        where: OpportunityFilter,
+        order: OpportunityOrder,
+        *,
+        by: OpportunityGroup,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[OpportunityView]]:
+        return _grouped(
+            self._views(where),
+            lambda v: str(getattr(v, by)),
+            keys,
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def counts(
+        self, where: OpportunityFilter, *, by: OpportunityGroup, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        return _counted(self._views(where), lambda v: str(getattr(v, by)), keys)
 
     def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
         with self._store.lock:
@@ -112,9 +196,9 @@ class InMemoryPipelineReader:
                 for i in opportunity_ids
             }
 
-    def board_totals(self, pipeline_id: str) -> Sequence[BoardColumnTotals]:
+    def board_totals(self, where: OpportunityFilter) -> Sequence[BoardColumnTotals]:
         by_stage: dict[str, list[OpportunityView]] = defaultdict(list)
-        for view in self._views(OpportunityFilter(pipeline_id=pipeline_id, status="open")):
+        for view in self._views(where):
             by_stage[view.stage_id].append(view)
         return [
             BoardColumnTotals(
@@ -210,8 +294,9 @@ def _amount(minor: int, currency: str) -> Decimal:
 
 def _lead_matches(lead: Lead, where: LeadFilter) -> bool:
     return (
-        (where.status is None or lead.status.value == where.status)
-        and (where.owner_id is None or lead.owner_id == where.owner_id)
+        (where.customer_id is None or lead.customer_id == where.customer_id)
+        and (where.status is None or lead.status.value == where.status)
+        and (where.owner_ids is None or lead.owner_id in where.owner_ids)
         and (where.grade is None or lead.grade == where.grade)
         and (where.source is None or lead.source == where.source)
     )
@@ -237,15 +322,49 @@ class InMemoryLeadReader:
     def count(self, where: LeadFilter) -> int:
         return len(self._views(where))
 
-    def slice(self, where: LeadFilter, *, after: SortKey | None, limit: int) -> Sequence[LeadView]:
-        return _newest_after(
-            self._views(where), lambda v: SortKey(v.created_at, v.id), after, limit
+    def slice(
+        self,
+        where: LeadFilter,
+        order: LeadOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[LeadView]:
+        return _walk(
+            self._views(where), order, after=after, before=before, limit=limit, from_end=from_end
         )
+
+    def slices(
+        self,
+        where: LeadFilter,
+        order: LeadOrder,
+        *,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[LeadView]]:
+        return _grouped(
+            self._views(where),
+            lambda v: v.customer_id,
+            keys,
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def counts(self, where: LeadFilter, *, keys: Collection[str]) -> Mapping[str, int]:
+        return _counted(self._views(where), lambda v: v.customer_id, keys)
 
 
 def _task_matches(task: Task, where: TaskFilter) -> bool:
     return (
-        (where.assignee_id is None or task.assignee_id == where.assignee_id)
+        (where.assignee_ids is None or task.assignee_id in where.assignee_ids)
         and (where.status is None or task.status.value == where.status)
         and (where.due_before is None or task.due_at < where.due_before)
         and (where.customer_id is None or task.customer_id == where.customer_id)
@@ -277,11 +396,49 @@ class InMemoryTaskReader:
     def count(self, where: TaskFilter) -> int:
         return len(self._views(where))
 
-    def slice(self, where: TaskFilter, *, after: SortKey | None, limit: int) -> Sequence[TaskView]:
-        ordered = sorted(self._views(where), key=lambda v: (v.due_at, v.id))
-        if after is not None:
-            ordered = [v for v in ordered if (v.due_at, v.id) > (after.value, after.id)]
-        return ordered[:limit]
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, TaskView]:
+        with self._store.lock:
+            found = [self._store.tasks.get(i) for i in ids]
+        return {t.id: TaskView.from_task(t) for t in found if t is not None}
+
+    def slice(
+        self,
+        where: TaskFilter,
+        order: TaskOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TaskView]:
+        return _walk(
+            self._views(where), order, after=after, before=before, limit=limit, from_end=from_end
+        )
+
+    def slices(
+        self,
+        where: TaskFilter,
+        order: TaskOrder,
+        *,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[TaskView]]:
+        return _grouped(
+            self._views(where),
+            lambda v: v.customer_id,
+            keys,
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+
+    def counts(self, where: TaskFilter, *, keys: Collection[str]) -> Mapping[str, int]:
+        return _counted(self._views(where), lambda v: v.customer_id, keys)
 
 
 class InMemoryBehaviourCounts:

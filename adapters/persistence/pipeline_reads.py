@@ -13,13 +13,12 @@ from sqlalchemy import (
     Engine,
     Select,
     Table,
-    bindparam,
     func,
     or_,
     select,
-    tuple_,
 )
 
+from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.pipeline_rows import (
     entry_of,
     lead_of,
@@ -42,11 +41,16 @@ from application.pagination import SortKey
 from application.pipeline.views import (
     BoardColumnTotals,
     CurrencyAmount,
+    FieldOrder,
     LeadFilter,
+    LeadOrder,
     LeadView,
     OpportunityFilter,
+    OpportunityGroup,
+    OpportunityOrder,
     OpportunityView,
     TaskFilter,
+    TaskOrder,
     TaskView,
 )
 from domain.orders.money import Currency
@@ -62,15 +66,6 @@ def money(minor: int | None, currency: str) -> Decimal | None:
     return Decimal(minor).scaleb(-Currency(currency).minor_units)
 
 
-def _before(table: Table, column: str, after: SortKey, *, descending: bool) -> ColumnElement[bool]:
-    position = tuple_(table.c[column], table.c.id)
-    bound = tuple_(
-        bindparam(None, after.value, type_=table.c[column].type),
-        bindparam(None, after.id, type_=table.c.id.type),
-    )
-    return position < bound if descending else position > bound
-
-
 def _opportunity_conditions(where: OpportunityFilter) -> list[ColumnElement[bool]]:
     c = opportunities.c
     wanted = (
@@ -82,6 +77,8 @@ def _opportunity_conditions(where: OpportunityFilter) -> list[ColumnElement[bool
         (c.status, where.status),
     )
     found = [column == value for column, value in wanted if value is not None]
+    if where.owner_ids is not None:
+        found.append(c.owner_id.in_(sorted(where.owner_ids)))
     if where.inactive_since is not None:
         found.append(c.last_activity_at <= where.inactive_since)
     return found
@@ -95,9 +92,119 @@ def currency_sums(rows: Iterable[tuple[str, int | None]]) -> tuple[CurrencyAmoun
     return tuple(CurrencyAmount(c, totals[c]) for c in sorted(totals))
 
 
+SORTS: Mapping[Table, Mapping[str, str]] = {
+    opportunities: {"amount": "amount_minor"},
+}
+TEXT_SORTS = frozenset({"name", "email", "title"})
+RANK = "rank_in_group"
+
+
+class Lists:
+    """Keyset slices of one table in a field order, as one list or as many lists at once
+    (each customer's, each stage's): a window function ranks the rows within each group."""
+
+    def __init__(self, engine: Engine, table: Table) -> None:
+        self._engine = engine
+        self._table = table
+        self._postgres = engine.dialect.name == "postgresql"
+
+    def rows(self, query: Select[Any]) -> list[Any]:
+        with self._engine.connect() as connection:
+            return list(connection.execute(query))
+
+    def _sort(self, order: FieldOrder[Any, Any]) -> ColumnElement[Any]:
+        field = order.field.value
+        column: ColumnElement[Any] = self._table.c[SORTS.get(self._table, {}).get(field, field)]
+        if field in TEXT_SORTS and self._postgres:
+            column = column.collate("C")
+        return column
+
+    def _window(
+        self,
+        order: FieldOrder[Any, Any],
+        after: SortKey | None,
+        before: SortKey | None,
+        from_end: bool,
+    ) -> tuple[list[ColumnElement[bool]], list[Any]]:
+        sort, id_column = self._sort(order), self._table.c.id
+        conditions = window(
+            sort,
+            id_column,
+            descending=order.descending,
+            after=after,
+            before=before,
+            nullable=order.nullable,
+        )
+        ordering = walking_order(
+            sort, id_column, descending=order.descending, from_end=from_end, nullable=order.nullable
+        )
+        return conditions, ordering
+
+    def slice(
+        self,
+        conditions: Sequence[ColumnElement[bool]],
+        order: FieldOrder[Any, Any],
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> list[Any]:
+        bounds, ordering = self._window(order, after, before, from_end)
+        query = select(self._table).where(*conditions, *bounds).order_by(*ordering).limit(limit)
+        return self.rows(query)
+
+    def slices(
+        self,
+        conditions: Sequence[ColumnElement[bool]],
+        order: FieldOrder[Any, Any],
+        *,
+        by: str,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {key: [] for key in keys}
+        if not found:
+            return found
+        group = self._table.c[by]
+        bounds, ordering = self._window(order, after, before, from_end)
+        rank = func.row_number().over(partition_by=group, order_by=ordering).label(RANK)
+        ranked = (
+            select(self._table, rank)
+            .where(*conditions, *bounds, group.in_(sorted(found)))
+            .subquery()
+        )
+        query = select(ranked).where(ranked.c[RANK] <= limit).order_by(ranked.c[RANK])
+        for row in self.rows(query):
+            found[getattr(row, by)].append(row)
+        return found
+
+    def counts(
+        self, conditions: Sequence[ColumnElement[bool]], *, by: str, keys: Collection[str]
+    ) -> dict[str, int]:
+        found = dict.fromkeys(keys, 0)
+        if not found:
+            return found
+        group = self._table.c[by]
+        query = (
+            select(group, func.count()).where(*conditions, group.in_(sorted(found))).group_by(group)
+        )
+        for key, count in self.rows(query):
+            found[key] = int(count)
+        return found
+
+
+def _opportunity_view(row: Any) -> OpportunityView:
+    return OpportunityView.from_opportunity(opportunity_of(row, []))
+
+
 class SqlPipelineReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._lists = Lists(engine, opportunities)
 
     def _all(self, query: Select[Any]) -> list[Any]:
         with self._engine.connect() as connection:
@@ -132,16 +239,53 @@ class SqlPipelineReader:
             return int(connection.execute(query).scalar_one())
 
     def slice(
-        self, where: OpportunityFilter, *, after: SortKey | None, limit: int
+        self,
+        where: OpportunityFilter,
+        order: OpportunityOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
     ) -> Sequence[OpportunityView]:
-        query = select(opportunities).where(*_opportunity_conditions(where))
-        if after is not None:
-            query = query.where(_before(opportunities, "created_at", after, descending=True))
-        query = query.order_by(opportunities.c.created_at.desc(), opportunities.c.id.desc())
-        return [
-            OpportunityView.from_opportunity(opportunity_of(row, []))
-            for row in self._all(query.limit(limit))
-        ]
+        rows = self._lists.slice(
+            _opportunity_conditions(where),
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+        return [_opportunity_view(row) for row in rows]
+
+    def slices(
+        self,
+        where: OpportunityFilter,
+        order: OpportunityOrder,
+        *,
+        by: OpportunityGroup,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[OpportunityView]]:
+        found = self._lists.slices(
+            _opportunity_conditions(where),
+            order,
+            by=by,
+            keys=keys,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+        return {key: [_opportunity_view(row) for row in rows] for key, rows in found.items()}
+
+    def counts(
+        self, where: OpportunityFilter, *, by: OpportunityGroup, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        return self._lists.counts(_opportunity_conditions(where), by=by, keys=keys)
 
     def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
         found: dict[str, list[StageEntry]] = {i: [] for i in opportunity_ids}
@@ -157,11 +301,11 @@ class SqlPipelineReader:
                 found[row.opportunity_id].append(entry_of(row))
         return found
 
-    def board_totals(self, pipeline_id: str) -> Sequence[BoardColumnTotals]:
+    def board_totals(self, where: OpportunityFilter) -> Sequence[BoardColumnTotals]:
         c = opportunities.c
         query = (
             select(c.stage_id, c.currency, func.count(), func.sum(c.amount_minor))
-            .where(c.pipeline_id == pipeline_id, c.status == OPEN)
+            .where(*_opportunity_conditions(where))
             .group_by(c.stage_id, c.currency)
         )
         counts: dict[str, int] = defaultdict(int)
@@ -180,17 +324,25 @@ class SqlPipelineReader:
 def _lead_conditions(where: LeadFilter) -> list[ColumnElement[bool]]:
     c = leads.c
     wanted = (
+        (c.customer_id, where.customer_id),
         (c.status, where.status),
-        (c.owner_id, where.owner_id),
         (c.grade, where.grade),
         (c.source, where.source),
     )
-    return [column == value for column, value in wanted if value is not None]
+    found = [column == value for column, value in wanted if value is not None]
+    if where.owner_ids is not None:
+        found.append(c.owner_id.in_(sorted(where.owner_ids)))
+    return found
+
+
+def _lead_view(row: Any) -> LeadView:
+    return LeadView.from_lead(lead_of(row))
 
 
 class SqlLeadReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._lists = Lists(engine, leads)
 
     def get_many(self, ids: Iterable[str]) -> Mapping[str, LeadView]:
         query = select(leads).where(leads.c.id.in_(sorted(set(ids))))
@@ -202,24 +354,63 @@ class SqlLeadReader:
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def slice(self, where: LeadFilter, *, after: SortKey | None, limit: int) -> Sequence[LeadView]:
-        query = select(leads).where(*_lead_conditions(where))
-        if after is not None:
-            query = query.where(_before(leads, "created_at", after, descending=True))
-        query = query.order_by(leads.c.created_at.desc(), leads.c.id.desc()).limit(limit)
-        with self._engine.connect() as connection:
-            return [LeadView.from_lead(lead_of(row)) for row in connection.execute(query)]
+    def slice(
+        self,
+        where: LeadFilter,
+        order: LeadOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[LeadView]:
+        rows = self._lists.slice(
+            _lead_conditions(where),
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+        return [_lead_view(row) for row in rows]
+
+    def slices(
+        self,
+        where: LeadFilter,
+        order: LeadOrder,
+        *,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[LeadView]]:
+        found = self._lists.slices(
+            _lead_conditions(where),
+            order,
+            by="customer_id",
+            keys=keys,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+        return {key: [_lead_view(row) for row in rows] for key, rows in found.items()}
+
+    def counts(self, where: LeadFilter, *, keys: Collection[str]) -> Mapping[str, int]:
+        return self._lists.counts(_lead_conditions(where), by="customer_id", keys=keys)
 
 
 def _task_conditions(where: TaskFilter) -> list[ColumnElement[bool]]:
     c = tasks.c
     wanted = (
-        (c.assignee_id, where.assignee_id),
         (c.status, where.status),
         (c.customer_id, where.customer_id),
         (c.opportunity_id, where.opportunity_id),
     )
     found = [column == value for column, value in wanted if value is not None]
+    if where.assignee_ids is not None:
+        found.append(c.assignee_id.in_(sorted(where.assignee_ids)))
     if where.due_before is not None:
         found.append(c.due_at < where.due_before)
     if where.company_id is not None:
@@ -229,22 +420,69 @@ def _task_conditions(where: TaskFilter) -> list[ColumnElement[bool]]:
     return found
 
 
+def _task_view(row: Any) -> TaskView:
+    return TaskView.from_task(task_of(row))
+
+
 class SqlTaskReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._lists = Lists(engine, tasks)
+
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, TaskView]:
+        query = select(tasks).where(tasks.c.id.in_(sorted(set(ids))))
+        return {row.id: _task_view(row) for row in self._lists.rows(query)}
 
     def count(self, where: TaskFilter) -> int:
         query = select(func.count()).select_from(tasks).where(*_task_conditions(where))
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def slice(self, where: TaskFilter, *, after: SortKey | None, limit: int) -> Sequence[TaskView]:
-        query = select(tasks).where(*_task_conditions(where))
-        if after is not None:
-            query = query.where(_before(tasks, "due_at", after, descending=False))
-        query = query.order_by(tasks.c.due_at, tasks.c.id).limit(limit)
-        with self._engine.connect() as connection:
-            return [TaskView.from_task(task_of(row)) for row in connection.execute(query)]
+    def slice(
+        self,
+        where: TaskFilter,
+        order: TaskOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TaskView]:
+        rows = self._lists.slice(
+            _task_conditions(where),
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+        return [_task_view(row) for row in rows]
+
+    def slices(
+        self,
+        where: TaskFilter,
+        order: TaskOrder,
+        *,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[TaskView]]:
+        found = self._lists.slices(
+            _task_conditions(where),
+            order,
+            by="customer_id",
+            keys=keys,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
+        )
+        return {key: [_task_view(row) for row in rows] for key, rows in found.items()}
+
+    def counts(self, where: TaskFilter, *, keys: Collection[str]) -> Mapping[str, int]:
+        return self._lists.counts(_task_conditions(where), by="customer_id", keys=keys)
 
 
 class SqlBehaviourCounts:

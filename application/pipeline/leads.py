@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from attrs import field, frozen
 
-from application.errors import NotFound
+from application.errors import NotFound, StaleVersion
 from application.lifecycle.commands import ChangeLifecycleStage, StageMove
 from application.pipeline.opportunities import NewOpportunity, open_opportunity
 from application.pipeline.ports import BehaviourCounts
@@ -16,7 +16,7 @@ from application.principal import Principal
 from application.references import load_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
-from domain.companies import Company
+from domain.companies import Company, CompanySize
 from domain.custom_fields import CustomFieldSchema
 from domain.customers import Customer, CustomerChanges, EmailAddress
 from domain.errors import DomainError, ErrorCode, InvalidValue, Problem
@@ -51,13 +51,18 @@ def _profile(new: NewLead) -> LeadProfile:
     def line(value: str, name: str) -> str:
         return clean_line(value, field=name, max_length=200)
 
+    size = new.company_size.strip()
+    if size and size not in set(CompanySize):
+        raise InvalidValue(
+            "companySize", ErrorCode.INVALID_CHOICE, f"one of {', '.join(CompanySize)}"
+        )
     return LeadProfile(
         first_name=line(new.first_name, "firstName"),
         last_name=line(new.last_name, "lastName"),
         company_name=line(new.company_name, "companyName"),
         title=line(new.title, "title"),
         industry=line(new.industry, "industry"),
-        company_size=line(new.company_size, "companySize"),
+        company_size=size,
         region=line(new.region, "region"),
     )
 
@@ -243,6 +248,56 @@ class MarkLeadContacted:
         return lead
 
 
+@frozen(kw_only=True)
+class LeadPatch:
+    """Corrections to what a lead told us; ``None`` leaves a field alone."""
+
+    lead_id: str
+    expected_version: int
+    first_name: str | None = None
+    last_name: str | None = None
+    company_name: str | None = None
+    title: str | None = None
+    industry: str | None = None
+    company_size: str | None = None
+    region: str | None = None
+
+
+@frozen
+class UpdateLead:
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    def __call__(self, actor: Principal, patch: LeadPatch) -> Lead:
+        actor.require(Permission.WRITE_CUSTOMERS)
+        with self.uow() as uow:
+            lead = uow.leads.get(patch.lead_id)
+            if lead is None:
+                raise NotFound("id", "no lead has this id")
+            if lead.version != patch.expected_version:
+                raise StaleVersion(patch.expected_version, lead.version)
+            p = lead.profile
+
+            def pick(given: str | None, current: str) -> str:
+                return current if given is None else given
+
+            profile = _profile(
+                NewLead(
+                    email=lead.email,
+                    first_name=pick(patch.first_name, p.first_name),
+                    last_name=pick(patch.last_name, p.last_name),
+                    company_name=pick(patch.company_name, p.company_name),
+                    title=pick(patch.title, p.title),
+                    industry=pick(patch.industry, p.industry),
+                    company_size=pick(patch.company_size, p.company_size),
+                    region=pick(patch.region, p.region),
+                )
+            )
+            if lead.revise(profile, at=self.clock.now()):
+                uow.commit()
+        return lead
+
+
 @frozen
 class CaptureFormLead:
     """A lead posted by a website to ``/forms/{key}``: the form says what it may carry."""
@@ -292,6 +347,7 @@ class Conversion:
     opportunity_name: str
     currency: str
     amount: str | None = None
+    amount_currency: str | None = None
     pipeline_id: str | None = None
     company_id: str | None = None
     expected_close_date: date | None = None
@@ -344,6 +400,7 @@ class ConvertLead:
                     owner_id=lead.owner_id or actor.actor_id,
                     currency=conversion.currency,
                     amount=conversion.amount,
+                    amount_currency=conversion.amount_currency,
                     expected_close_date=conversion.expected_close_date,
                 ),
                 ids=self.ids,

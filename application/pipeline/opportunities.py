@@ -8,12 +8,13 @@ from functools import partial
 
 from attrs import frozen
 
-from application.errors import NotFound
+from application.errors import NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_active_company, require_live_customer, require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
+from domain.changes import KEEP, Keep
 from domain.errors import DomainError, ErrorCode, ProblemCollector, RuleViolated
 from domain.orders.money import Currency, Money
 from domain.pipeline import DealTerms, LineItem, Opportunity, Outcome, Pipeline
@@ -41,6 +42,8 @@ class NewOpportunity:
     owner_id: str | None = None
     currency: str
     amount: str | None = None
+    amount_currency: str | None = None
+    """The amount's own currency when the client names one; it must be the deal's."""
     expected_close_date: date | None = None
     next_step: str = ""
     line_items: Sequence[NewLineItem] = ()
@@ -50,8 +53,13 @@ def read_terms(new: NewOpportunity) -> DealTerms:
     """Exact money in one currency, with every problem of the input reported at once."""
     currency = _currency(new.currency, "currency")
     problems = ProblemCollector()
+    amount_in = (
+        _currency(new.amount_currency, "amount.currency")
+        if new.amount_currency is not None
+        else currency
+    )
     amount = (
-        problems.check(lambda: Money.of(new.amount or "", currency, field_name="amount"))
+        problems.check(lambda: Money.of(new.amount or "", amount_in, field_name="amount"))
         if new.amount is not None
         else None
     )
@@ -158,11 +166,108 @@ class CreateOpportunity:
         return opportunity
 
 
-def _load(uow: UnitOfWork, opportunity_id: str) -> Opportunity:
+def _load(
+    uow: UnitOfWork,
+    opportunity_id: str,
+    expected_version: int | None = None,
+    *,
+    field: str = "opportunityId",
+) -> Opportunity:
     found = uow.opportunities.get(opportunity_id)
     if found is None:
-        raise NotFound("opportunityId", "no opportunity has this id")
+        raise NotFound(field, "no opportunity has this id")
+    if expected_version is not None and found.version != expected_version:
+        raise StaleVersion(expected_version, found.version)
     return found
+
+
+@frozen(kw_only=True)
+class OpportunityPatch:
+    """A partial edit of a deal; ``KEEP`` leaves a field alone, ``None`` clears it."""
+
+    opportunity_id: str
+    expected_version: int
+    """The version the client last read; another is a ``StaleVersion``."""
+    name: str | Keep = KEEP
+    amount: tuple[str, str] | Keep | None = KEEP
+    """``(amount, currency)``: the deal takes the amount's currency."""
+    expected_close_date: date | Keep | None = KEEP
+    next_step: str | Keep = KEEP
+    line_items: Sequence[NewLineItem] | Keep = KEEP
+    owner_id: str | Keep = KEEP
+    company_id: str | Keep | None = KEEP
+
+
+def _revised_terms(current: DealTerms, patch: OpportunityPatch) -> DealTerms | Keep:
+    if all(
+        value is KEEP
+        for value in (patch.amount, patch.expected_close_date, patch.next_step, patch.line_items)
+    ):
+        return KEEP
+    amount = patch.amount
+    currency = amount[1] if isinstance(amount, tuple) else current.currency.code
+    items: Sequence[NewLineItem] = (
+        [
+            NewLineItem(
+                product=i.product,
+                quantity=i.quantity,
+                unit_price=str(i.unit_price.amount),
+                currency=i.unit_price.currency.code,
+                discount=str(i.discount.amount),
+            )
+            for i in current.line_items
+        ]
+        if isinstance(patch.line_items, Keep)
+        else patch.line_items
+    )
+    if isinstance(amount, tuple):
+        value: str | None = amount[0]
+    elif amount is None:
+        value = None
+    else:
+        value = str(current.amount.amount) if current.amount else None
+    return read_terms(
+        NewOpportunity(
+            name="",
+            customer_id="",
+            currency=currency,
+            amount=value,
+            expected_close_date=current.expected_close_date
+            if isinstance(patch.expected_close_date, Keep)
+            else patch.expected_close_date,
+            next_step=current.next_step if isinstance(patch.next_step, Keep) else patch.next_step,
+            line_items=items,
+        )
+    )
+
+
+@frozen
+class UpdateOpportunity:
+    """Edit an open deal: its name, value, dates, owner, company and line items."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+
+    def __call__(self, actor: Principal, patch: OpportunityPatch) -> Opportunity:
+        actor.require(Permission.WRITE_CUSTOMERS)
+        with self.uow() as uow:
+            opportunity = _load(uow, patch.opportunity_id, patch.expected_version, field="id")
+            terms = _revised_terms(opportunity.terms, patch)
+            if isinstance(patch.owner_id, str):
+                require_user(uow, patch.owner_id, field="ownerId", actor=actor)
+            if isinstance(patch.company_id, str):
+                require_active_company(uow, patch.company_id)
+            pipeline = require_pipeline(uow, opportunity.pipeline_id)
+            if opportunity.revise(
+                pipeline,
+                name=patch.name,
+                terms=terms,
+                owner_id=patch.owner_id,
+                company_id=patch.company_id,
+                at=self.clock.now(),
+            ):
+                uow.commit()
+        return opportunity
 
 
 @frozen
@@ -173,10 +278,18 @@ class MoveOpportunity:
     clock: Clock
     ids: IdGenerator
 
-    def __call__(self, actor: Principal, opportunity_id: str, stage_id: str) -> Opportunity:
+    def __call__(
+        self,
+        actor: Principal,
+        opportunity_id: str,
+        stage_id: str,
+        expected_version: int | None = None,
+    ) -> Opportunity:
+        """``expected_version``: the version the mover saw; another is a ``StaleVersion``,
+        so of two reps dragging one card the second is told, and nothing moves."""
         actor.require(Permission.WRITE_CUSTOMERS)
         with self.uow() as uow:
-            opportunity = _load(uow, opportunity_id)
+            opportunity = _load(uow, opportunity_id, expected_version)
             pipeline = require_pipeline(uow, opportunity.pipeline_id)
             now = self.clock.now()
             entry_id = self.ids.new_id()
@@ -206,11 +319,17 @@ class CloseOpportunity:
     ids: IdGenerator
 
     def __call__(
-        self, actor: Principal, opportunity_id: str, outcome: Outcome, reason: str
+        self,
+        actor: Principal,
+        opportunity_id: str,
+        outcome: Outcome,
+        reason: str,
+        *,
+        expected_version: int | None = None,
     ) -> Opportunity:
         actor.require(Permission.WRITE_CUSTOMERS)
         with self.uow() as uow:
-            opportunity = _load(uow, opportunity_id)
+            opportunity = _load(uow, opportunity_id, expected_version)
             now = self.clock.now()
             opportunity.close(outcome, reason, at=now, by=actor.actor_id)
             uow.timeline.record(

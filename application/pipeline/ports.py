@@ -11,12 +11,16 @@ from application.pipeline.views import (
     BoardColumnTotals,
     ClosedDeals,
     LeadFilter,
+    LeadOrder,
     LeadView,
     OpenDealSlice,
     OpportunityFilter,
+    OpportunityGroup,
+    OpportunityOrder,
     OpportunityView,
     StageFlow,
     TaskFilter,
+    TaskOrder,
     TaskView,
 )
 from domain.pipeline import (
@@ -141,17 +145,48 @@ class PipelineReader(Protocol):
     def count(self, where: OpportunityFilter) -> int: ...
 
     def slice(
-        self, where: OpportunityFilter, *, after: SortKey | None, limit: int
+        self,
+        where: OpportunityFilter,
+        order: OpportunityOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
     ) -> Sequence[OpportunityView]:
-        """Newest first by ``(created_at, id)``, strictly after ``after``."""
+        """Up to ``limit`` deals in ``order`` strictly between the keys, walking from the end
+        of the list when ``from_end``."""
+        ...
+
+    def slices(
+        self,
+        where: OpportunityFilter,
+        order: OpportunityOrder,
+        *,
+        by: OpportunityGroup,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[OpportunityView]]:
+        """``slice`` of each group's deals (each customer's, each stage's), in one query;
+        every key is a key of the answer."""
+        ...
+
+    def counts(
+        self, where: OpportunityFilter, *, by: OpportunityGroup, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        """How many deals of each group match, in one query; every key is a key."""
         ...
 
     def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
         """Each opportunity's stays in stages, oldest first; every id is a key."""
         ...
 
-    def board_totals(self, pipeline_id: str) -> Sequence[BoardColumnTotals]:
-        """Open deals per stage, with their sums per currency; stages without any left out."""
+    def board_totals(self, where: OpportunityFilter) -> Sequence[BoardColumnTotals]:
+        """The deals ``where`` admits, per stage, with their sums per currency; stages
+        without any left out."""
         ...
 
 
@@ -174,16 +209,72 @@ class LeadReader(Protocol):
 
     def count(self, where: LeadFilter) -> int: ...
 
-    def slice(self, where: LeadFilter, *, after: SortKey | None, limit: int) -> Sequence[LeadView]:
-        """Newest first by ``(created_at, id)``, strictly after ``after``."""
+    def slice(
+        self,
+        where: LeadFilter,
+        order: LeadOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[LeadView]:
+        """Up to ``limit`` leads in ``order`` strictly between the keys."""
+        ...
+
+    def slices(
+        self,
+        where: LeadFilter,
+        order: LeadOrder,
+        *,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[LeadView]]:
+        """``slice`` of each customer's leads, in one query; every key is a key."""
+        ...
+
+    def counts(self, where: LeadFilter, *, keys: Collection[str]) -> Mapping[str, int]:
+        """How many leads of each customer match, in one query."""
         ...
 
 
 class TaskReader(Protocol):
     def count(self, where: TaskFilter) -> int: ...
 
-    def slice(self, where: TaskFilter, *, after: SortKey | None, limit: int) -> Sequence[TaskView]:
-        """Soonest due first by ``(due_at, id)``, strictly after ``after``."""
+    def get_many(self, ids: Iterable[str]) -> Mapping[str, TaskView]: ...
+
+    def slice(
+        self,
+        where: TaskFilter,
+        order: TaskOrder,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[TaskView]:
+        """Up to ``limit`` tasks in ``order`` strictly between the keys."""
+        ...
+
+    def slices(
+        self,
+        where: TaskFilter,
+        order: TaskOrder,
+        *,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[TaskView]]:
+        """``slice`` of each customer's tasks, in one query; every key is a key."""
+        ...
+
+    def counts(self, where: TaskFilter, *, keys: Collection[str]) -> Mapping[str, int]:
+        """How many tasks of each customer match, in one query."""
         ...
 
 

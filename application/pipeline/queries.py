@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import timedelta
-from typing import Final, TypeVar
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Final, Protocol, TypeVar
 
 from attrs import evolve, frozen
 
 from application.errors import NotFound
 from application.pagination import (
+    KeysetOrder,
     Page,
     PageRequest,
     SortKey,
+    V_co,
     build_page,
     decode_cursor,
     encode_cursor,
+    keyset_page,
     read_time,
 )
 from application.pipeline.ports import LeadReader, PipelineReader, TaskReader
 from application.pipeline.views import (
     BoardColumnTotals,
     LeadFilter,
+    LeadOrder,
     LeadView,
     OpportunityFilter,
+    OpportunityGroup,
+    OpportunityOrder,
     OpportunityView,
     TaskFilter,
+    TaskOrder,
     TaskView,
 )
 from application.ports import Clock
@@ -33,42 +41,77 @@ from application.principal import Principal
 from domain.access.roles import Permission
 from domain.pipeline import OpportunityStatus, Pipeline, SalesTeam, StageEntry
 
-OPPORTUNITIES: Final = "opportunities:created_at:desc"
-LEADS: Final = "leads:created_at:desc"
-TASKS: Final = "tasks:due_at:asc"
+HISTORY: Final = "stage-history:entered_at:asc"
 
-
-def opportunity_cursor(view: OpportunityView) -> str:
-    return encode_cursor(OPPORTUNITIES, SortKey(view.created_at, view.id))
-
-
-def lead_cursor(view: LeadView) -> str:
-    return encode_cursor(LEADS, SortKey(view.created_at, view.id))
-
-
-def task_cursor(view: TaskView) -> str:
-    return encode_cursor(TASKS, SortKey(view.due_at, view.id))
-
-
-W = TypeVar("W")
 V = TypeVar("V")
 
 
-def forward_page(
-    slice_of: Callable[..., Sequence[V]],
-    where: W,
-    *,
-    ordering: str,
-    cursor_of: Callable[[V], str],
-    first: int | None,
-    after: str | None,
-) -> Page[V]:
-    """One page forward of a list ordered by ``(time, id)``: the cursor decoded, one item
-    more fetched to know whether another page follows."""
-    request = PageRequest(first=first, after=after)
-    size = request.size
-    key = decode_cursor(after, ordering, field="after", read=read_time) if after else None
-    return build_page(request, slice_of(where, after=key, limit=size + 1), size, cursor_of)
+class Slices(Protocol[V_co]):
+    def __call__(
+        self,
+        *,
+        keys: Collection[str],
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Mapping[str, Sequence[V_co]]: ...
+
+
+def keyset_pages(
+    page: PageRequest, order: KeysetOrder[V], slices_of: Slices[V], keys: Collection[str]
+) -> Mapping[str, Page[V]]:
+    """The same page of many lists (each customer's deals, each column of a board), read
+    in one query: cursors decoded once, one item more fetched per list."""
+    size = page.size
+    read = order.read_cursor_value
+    after = page.after and decode_cursor(page.after, order.name, field="after", read=read)
+    before = page.before and decode_cursor(page.before, order.name, field="before", read=read)
+    found = slices_of(
+        keys=keys,
+        after=after or None,
+        before=before or None,
+        limit=size + 1,
+        from_end=page.from_end,
+    )
+
+    def cursor_of(view: V) -> str:
+        return encode_cursor(order.name, order.key_of(view))
+
+    return {key: build_page(page, found.get(key, ()), size, cursor_of) for key in keys}
+
+
+def history_page(entries: Sequence[StageEntry], page: PageRequest) -> Page[StageEntry]:
+    """A page of one deal's stays in stages, oldest first; the stays are few and read
+    together for a whole page of deals, so the page is cut here."""
+    size = page.size
+
+    def key(entry: StageEntry) -> tuple[datetime, str]:
+        return entry.entered_at, entry.id
+
+    def bound(cursor: str | None, field: str) -> tuple[datetime, str] | None:
+        if cursor is None:
+            return None
+        found = decode_cursor(cursor, HISTORY, field=field, read=read_time)
+        assert isinstance(found.value, datetime)
+        return found.value, found.id
+
+    after, before = bound(page.after, "after"), bound(page.before, "before")
+    ordered = sorted(
+        (
+            e
+            for e in entries
+            if (after is None or key(e) > after) and (before is None or key(e) < before)
+        ),
+        key=key,
+        reverse=page.from_end,
+    )
+    return build_page(
+        page,
+        ordered[: size + 1],
+        size,
+        lambda e: encode_cursor(HISTORY, SortKey(e.entered_at, e.id)),
+    )
 
 
 @frozen
@@ -89,21 +132,57 @@ class ReadPipeline:
         return self.reader.get_many(ids)
 
     def opportunities(
-        self, actor: Principal, where: OpportunityFilter, *, first: int | None, after: str | None
+        self,
+        actor: Principal,
+        where: OpportunityFilter,
+        page: PageRequest,
+        order: OpportunityOrder | None = None,
     ) -> Page[OpportunityView]:
         actor.require(Permission.READ_CUSTOMERS)
-        return forward_page(
-            self.reader.slice,
-            where,
-            ordering=OPPORTUNITIES,
-            cursor_of=opportunity_cursor,
-            first=first,
-            after=after,
-        )
+        order = order or OpportunityOrder()
+        return keyset_page(page, order, partial(self.reader.slice, where, order))
+
+    def opportunity_pages(
+        self,
+        actor: Principal,
+        where: OpportunityFilter,
+        page: PageRequest,
+        order: OpportunityOrder | None = None,
+        *,
+        by: OpportunityGroup,
+        keys: Collection[str],
+    ) -> Mapping[str, Page[OpportunityView]]:
+        """The same page of each customer's (or each stage's) deals, in one query."""
+        actor.require(Permission.READ_CUSTOMERS)
+        order = order or OpportunityOrder()
+        return keyset_pages(page, order, partial(self.reader.slices, where, order, by=by), keys)
 
     def count(self, actor: Principal, where: OpportunityFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.count(where)
+
+    def counts(
+        self,
+        actor: Principal,
+        where: OpportunityFilter,
+        *,
+        by: OpportunityGroup,
+        keys: Collection[str],
+    ) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.counts(where, by=by, keys=keys)
+
+    def of_team(
+        self, actor: Principal, where: OpportunityFilter, team_id: str
+    ) -> OpportunityFilter:
+        """``where`` narrowed to the deals the team's members own."""
+        actor.require(Permission.READ_CUSTOMERS)
+        for team in self.reader.teams():
+            if team.id == team_id:
+                members = frozenset(m.user_id for m in team.members)
+                wanted = members if where.owner_ids is None else members & where.owner_ids
+                return evolve(where, owner_ids=wanted)
+        raise NotFound("filter.teamId", "no team has this id")
 
     def stale(self, actor: Principal, where: OpportunityFilter) -> OpportunityFilter:
         """``where`` narrowed to the open deals its pipeline (the default one when it names
@@ -131,9 +210,12 @@ class ReadPipeline:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.entries_of(opportunity_ids)
 
-    def board_totals(self, actor: Principal, pipeline_id: str) -> Sequence[BoardColumnTotals]:
+    def board_totals(
+        self, actor: Principal, where: OpportunityFilter
+    ) -> Sequence[BoardColumnTotals]:
+        """Per stage, what a board of ``where`` (a pipeline's open deals, say) shows."""
         actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.board_totals(pipeline_id)
+        return self.reader.board_totals(where)
 
 
 @frozen
@@ -145,40 +227,80 @@ class ReadLeads:
         return self.reader.get_many(ids)
 
     def page(
-        self, actor: Principal, where: LeadFilter, *, first: int | None, after: str | None
+        self,
+        actor: Principal,
+        where: LeadFilter,
+        page: PageRequest,
+        order: LeadOrder | None = None,
     ) -> Page[LeadView]:
         actor.require(Permission.READ_CUSTOMERS)
-        return forward_page(
-            self.reader.slice,
-            where,
-            ordering=LEADS,
-            cursor_of=lead_cursor,
-            first=first,
-            after=after,
-        )
+        order = order or LeadOrder()
+        return keyset_page(page, order, partial(self.reader.slice, where, order))
+
+    def pages(
+        self,
+        actor: Principal,
+        where: LeadFilter,
+        page: PageRequest,
+        order: LeadOrder | None = None,
+        *,
+        customer_ids: Collection[str],
+    ) -> Mapping[str, Page[LeadView]]:
+        """The same page of each customer's leads, in one query."""
+        actor.require(Permission.READ_CUSTOMERS)
+        order = order or LeadOrder()
+        return keyset_pages(page, order, partial(self.reader.slices, where, order), customer_ids)
 
     def count(self, actor: Principal, where: LeadFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.count(where)
+
+    def counts(
+        self, actor: Principal, where: LeadFilter, customer_ids: Collection[str]
+    ) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.counts(where, keys=customer_ids)
 
 
 @frozen
 class ReadTasks:
     reader: TaskReader
 
+    def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, TaskView]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.get_many(ids)
+
     def page(
-        self, actor: Principal, where: TaskFilter, *, first: int | None, after: str | None
+        self,
+        actor: Principal,
+        where: TaskFilter,
+        page: PageRequest,
+        order: TaskOrder | None = None,
     ) -> Page[TaskView]:
         actor.require(Permission.READ_CUSTOMERS)
-        return forward_page(
-            self.reader.slice,
-            where,
-            ordering=TASKS,
-            cursor_of=task_cursor,
-            first=first,
-            after=after,
-        )
+        order = order or TaskOrder()
+        return keyset_page(page, order, partial(self.reader.slice, where, order))
+
+    def pages(
+        self,
+        actor: Principal,
+        where: TaskFilter,
+        page: PageRequest,
+        order: TaskOrder | None = None,
+        *,
+        customer_ids: Collection[str],
+    ) -> Mapping[str, Page[TaskView]]:
+        """The same page of each customer's tasks, in one query."""
+        actor.require(Permission.READ_CUSTOMERS)
+        order = order or TaskOrder()
+        return keyset_pages(page, order, partial(self.reader.slices, where, order), customer_ids)
 
     def count(self, actor: Principal, where: TaskFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.count(where)
+
+    def counts(
+        self, actor: Principal, where: TaskFilter, customer_ids: Collection[str]
+    ) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.counts(where, keys=customer_ids)

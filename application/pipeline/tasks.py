@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from attrs import frozen
 
-from application.errors import NotFound
+from application.errors import NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_live_customer, require_user
@@ -70,6 +70,49 @@ class CreateTask:
             )
             uow.tasks.add(task)
             uow.commit()
+        return task
+
+
+@frozen(kw_only=True)
+class TaskPatch:
+    """An edit of a task; ``None`` leaves a field alone."""
+
+    task_id: str
+    expected_version: int
+    kind: str | None = None
+    title: str | None = None
+    due_at: datetime | None = None
+    assignee_id: str | None = None
+
+
+@frozen
+class UpdateTask:
+    uow: UnitOfWorkFactory
+
+    def __call__(self, actor: Principal, patch: TaskPatch) -> Task:
+        actor.require(Permission.WRITE_CUSTOMERS)
+        kind = None
+        if patch.kind is not None:
+            try:
+                kind = TaskKind(patch.kind)
+            except ValueError:
+                raise InvalidValue(
+                    "kind", ErrorCode.INVALID_CHOICE, f"one of {', '.join(TaskKind)}"
+                ) from None
+        if patch.due_at is not None and patch.due_at.tzinfo is None:
+            raise InvalidValue("dueAt", ErrorCode.INVALID, "must include a time zone")
+        with self.uow() as uow:
+            task = uow.tasks.get(patch.task_id)
+            if task is None:
+                raise NotFound("id", "no task has this id")
+            if task.version != patch.expected_version:
+                raise StaleVersion(patch.expected_version, task.version)
+            if patch.assignee_id is not None:
+                require_user(uow, patch.assignee_id, field="assigneeId", actor=actor)
+            if task.revise(
+                kind=kind, title=patch.title, due_at=patch.due_at, assignee_id=patch.assignee_id
+            ):
+                uow.commit()
         return task
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
-from application.errors import NotFound
+from application.errors import NotFound, StaleVersion
 from application.ports import IdGenerator
 from application.principal import Principal
 from application.references import require_user
@@ -65,6 +65,44 @@ class CreateSalesTeam:
                 require_user(uow, member.user_id, field=f"members.{index}.userId")
             uow.sales_teams.add(team)
             uow.commit()
+        return team
+
+
+@frozen(kw_only=True)
+class SalesTeamPatch:
+    """An edit of a team; ``None`` leaves a field alone."""
+
+    team_id: str
+    expected_version: int
+    name: str | None = None
+    strategy: str | None = None
+    first_touch_hours: float | None = None
+
+
+@frozen
+class UpdateSalesTeam:
+    uow: UnitOfWorkFactory
+
+    def __call__(self, actor: Principal, patch: SalesTeamPatch) -> SalesTeam:
+        actor.require(Permission.MANAGE_LIFECYCLE)
+        strategy = None
+        if patch.strategy is not None:
+            try:
+                strategy = Strategy(patch.strategy)
+            except ValueError:
+                raise InvalidValue(
+                    "strategy", ErrorCode.INVALID_CHOICE, f"one of {', '.join(Strategy)}"
+                ) from None
+        with self.uow() as uow:
+            team = uow.sales_teams.get(patch.team_id)
+            if team is None:
+                raise NotFound("id", "no team has this id")
+            if team.version != patch.expected_version:
+                raise StaleVersion(patch.expected_version, team.version)
+            if team.revise(
+                name=patch.name, strategy=strategy, first_touch_hours=patch.first_touch_hours
+            ):
+                uow.commit()
         return team
 
 

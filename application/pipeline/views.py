@@ -2,12 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar, Generic, Literal, TypeVar
 
 from attrs import frozen
 
+from application.pagination import SortKey, SortValue, read_text, read_time
+from domain.orders.money import Currency
 from domain.pipeline import Lead, Opportunity, ScoreChange, StageEntry, Task
+
+V = TypeVar("V")
+S = TypeVar("S", bound=StrEnum)
+
+
+def _read_int(raw: object) -> SortValue:
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise ValueError(raw)
+    return raw
+
+
+def _read_date(raw: object) -> SortValue:
+    if not isinstance(raw, str):
+        raise ValueError(raw)
+    return date.fromisoformat(raw)
+
+
+READERS: Mapping[type, Callable[[object], SortValue]] = {
+    datetime: read_time,
+    date: _read_date,
+    int: _read_int,
+    str: read_text,
+}
+
+
+@frozen
+class FieldOrder(Generic[S, V]):
+    """A list's order by one of its fields, ties broken by id: a keyset order.
+
+    Each list names its fields (``FIELDS``: the value of a view and the type its cursors
+    hold) and which of them may be missing (``NULLABLE``); missing values come last."""
+
+    field: S
+    descending: bool
+    LIST: ClassVar[str]
+    FIELDS: ClassVar[Mapping[str, tuple[Callable[[object], SortValue], type]]]
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return f"{self.LIST}:{self.field.value}:{'desc' if self.descending else 'asc'}"
+
+    @property
+    def nullable(self) -> bool:
+        return self.field.value in self.NULLABLE
+
+    def key_of(self, view: V) -> SortKey:
+        value_of, _ = self.FIELDS[self.field.value]
+        return SortKey(value_of(view), getattr(view, "id"))  # noqa: B009
+
+    def read_cursor_value(self, raw: object) -> SortValue:
+        if raw is None and self.nullable:
+            return None
+        _, kind = self.FIELDS[self.field.value]
+        return READERS[kind](raw)
 
 
 @frozen
@@ -69,11 +129,52 @@ class OpportunityView:
         )
 
 
+def amount_minor(view: OpportunityView) -> int | None:
+    """The deal's amount in minor units of its currency: what lists sort amounts by."""
+    if view.amount is None:
+        return None
+    return int(view.amount.scaleb(Currency(view.currency).minor_units))
+
+
+class OpportunitySort(StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    AMOUNT = "amount"
+    EXPECTED_CLOSE_DATE = "expected_close_date"
+    NAME = "name"
+
+
+def _of(name: str) -> Callable[[object], SortValue]:
+    return lambda view: getattr(view, name)
+
+
+@frozen
+class OpportunityOrder(FieldOrder[OpportunitySort, OpportunityView]):
+    field: OpportunitySort = OpportunitySort.CREATED_AT
+    descending: bool = True
+    LIST: ClassVar[str] = "opportunities"
+    FIELDS: ClassVar[Mapping[str, tuple[Callable[[object], SortValue], type]]] = {
+        "created_at": (_of("created_at"), datetime),
+        "updated_at": (_of("updated_at"), datetime),
+        "amount": (lambda v: amount_minor(v), int),  # type: ignore[arg-type]
+        "expected_close_date": (_of("expected_close_date"), date),
+        "name": (_of("name"), str),
+    }
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"amount", "expected_close_date"})
+
+
+OpportunityGroup = Literal["customer_id", "company_id", "stage_id"]
+"""What a deal's page may be one of many by: its customer's, its company's, or its column's
+on a board."""
+
+
 @frozen(kw_only=True)
 class OpportunityFilter:
     pipeline_id: str | None = None
     stage_id: str | None = None
     owner_id: str | None = None
+    owner_ids: frozenset[str] | None = None
+    """Only deals one of these users owns (a team's members, say)."""
     customer_id: str | None = None
     company_id: str | None = None
     status: str | None = None
@@ -103,6 +204,8 @@ class LeadView:
     contacted_at: datetime | None
     opportunity_id: str | None
     created_at: datetime
+    updated_at: datetime
+    version: int
     score_history: tuple[ScoreChange, ...] = ()
 
     @classmethod
@@ -129,14 +232,38 @@ class LeadView:
             contacted_at=lead.contacted_at,
             opportunity_id=lead.opportunity_id,
             created_at=lead.created_at,
+            updated_at=lead.updated_at,
+            version=lead.version,
             score_history=tuple(lead.score_history),
         )
 
 
+class LeadSort(StrEnum):
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    SCORE = "score"
+    EMAIL = "email"
+
+
+@frozen
+class LeadOrder(FieldOrder[LeadSort, LeadView]):
+    field: LeadSort = LeadSort.CREATED_AT
+    descending: bool = True
+    LIST: ClassVar[str] = "leads"
+    FIELDS: ClassVar[Mapping[str, tuple[Callable[[object], SortValue], type]]] = {
+        "created_at": (_of("created_at"), datetime),
+        "updated_at": (_of("updated_at"), datetime),
+        "score": (_of("score"), int),
+        "email": (_of("email"), str),
+    }
+
+
 @frozen(kw_only=True)
 class LeadFilter:
+    customer_id: str | None = None
     status: str | None = None
-    owner_id: str | None = None
+    owner_ids: frozenset[str] | None = None
+    """Only leads assigned to one of these users."""
     grade: str | None = None
     source: str | None = None
 
@@ -154,6 +281,7 @@ class TaskView:
     rule_key: str | None
     created_at: datetime
     completed_at: datetime | None
+    version: int
 
     @classmethod
     def from_task(cls, task: Task) -> TaskView:
@@ -169,12 +297,32 @@ class TaskView:
             rule_key=task.rule_key,
             created_at=task.created_at,
             completed_at=task.completed_at,
+            version=task.version,
         )
+
+
+class TaskSort(StrEnum):
+    DUE_AT = "due_at"
+    CREATED_AT = "created_at"
+    TITLE = "title"
+
+
+@frozen
+class TaskOrder(FieldOrder[TaskSort, TaskView]):
+    field: TaskSort = TaskSort.DUE_AT
+    descending: bool = False
+    LIST: ClassVar[str] = "tasks"
+    FIELDS: ClassVar[Mapping[str, tuple[Callable[[object], SortValue], type]]] = {
+        "due_at": (_of("due_at"), datetime),
+        "created_at": (_of("created_at"), datetime),
+        "title": (_of("title"), str),
+    }
 
 
 @frozen(kw_only=True)
 class TaskFilter:
-    assignee_id: str | None = None
+    assignee_ids: frozenset[str] | None = None
+    """Only tasks assigned to one of these users."""
     status: str | None = None
     due_before: datetime | None = None
     """With ``status`` open and ``due_before`` now: the overdue tasks."""

@@ -53,6 +53,26 @@ class SalesTeam:
     def available(self) -> list[TeamMember]:
         return [member for member in self.members if not member.away]
 
+    def revise(
+        self,
+        *,
+        name: str | None = None,
+        strategy: Strategy | None = None,
+        first_touch_hours: float | None = None,
+    ) -> bool:
+        """Rename the team, change its rule or its promise; False when nothing changes."""
+        if first_touch_hours is not None and first_touch_hours <= 0:
+            raise InvalidValue("firstTouchHours", ErrorCode.INVALID, "must be more than 0")
+        clean = self.name if name is None else name.strip()
+        if not clean:
+            raise InvalidValue("name", ErrorCode.REQUIRED, "a team needs a name")
+        after = (clean, strategy or self.strategy, first_touch_hours or self.first_touch_hours)
+        if after == (self.name, self.strategy, self.first_touch_hours):
+            return False
+        self.name, self.strategy, self.first_touch_hours = after
+        self.version += 1
+        return True
+
     def set_away(self, user_id: str, away: bool) -> None:
         """Mark a rep away or back; coming back joins the rotation at its lowest turn count,
         so a rep returning from leave is not handed every new lead until caught up."""

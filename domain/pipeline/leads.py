@@ -165,6 +165,15 @@ class Lead:
             return True
         return False
 
+    def revise(self, profile: LeadProfile, *, at: datetime) -> bool:
+        """Correct what the lead told us; False when nothing changes. The score follows at
+        the next rescoring."""
+        if profile == self.profile:
+            return False
+        self.profile = profile
+        self._touch(at)
+        return True
+
     def mark_contacted(self, at: datetime) -> None:
         if self.contacted_at is None:
             self.contacted_at = at

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from attrs import define, evolve, field, frozen
 
+from domain.changes import KEEP, Keep
 from domain.errors import DomainError, ErrorCode, Problem, RuleViolated
 from domain.events import DomainEvent
 from domain.orders.money import Currency, Money
@@ -270,6 +271,43 @@ class Opportunity:
                 to_stage_id=stage.id,
             )
         )
+        return True
+
+    def revise(
+        self,
+        pipeline: Pipeline,
+        *,
+        name: str | Keep = KEEP,
+        terms: DealTerms | Keep = KEEP,
+        owner_id: str | Keep = KEEP,
+        company_id: str | Keep | None = KEEP,
+        at: datetime,
+    ) -> bool:
+        """Edit an open deal; what its current stage requires must stay filled.
+
+        Returns False, with nothing changed, when every given value is the current one."""
+        self._require_open()
+        clean = self.name
+        if name is not KEEP:
+            clean = clean_line(name, field="name", max_length=NAME_MAX_LENGTH)
+            if not clean:
+                raise RuleViolated("name", ErrorCode.REQUIRED, "must not be empty")
+        before = (self.name, self.terms, self.owner_id, self.company_id)
+        after = (
+            clean,
+            self.terms if terms is KEEP else terms,
+            self.owner_id if owner_id is KEEP else owner_id,
+            self.company_id if company_id is KEEP else company_id,
+        )
+        if after == before:
+            return False
+        self.name, self.terms, self.owner_id, self.company_id = after
+        try:
+            self._require_fields_of(pipeline.stage(self.stage_id))
+        except DomainError:
+            self.name, self.terms, self.owner_id, self.company_id = before
+            raise
+        self._touch(at)
         return True
 
     def close(self, outcome: Outcome, reason: str, *, at: datetime, by: str) -> None:

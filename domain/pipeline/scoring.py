@@ -9,6 +9,8 @@ from attrs import frozen
 
 from domain.errors import ErrorCode, InvalidValue
 
+GRADES = ("A", "B", "C", "D")
+"""The grades a scoring model may give, best first."""
 ATTRIBUTES = frozenset({"industry", "company_size", "title", "region", "source"})
 
 
@@ -47,6 +49,13 @@ class ScoringModel:
     grades: tuple[tuple[str, int], ...] = (("A", 80), ("B", 50), ("C", 0))
     """``(grade, lowest score)``, best first."""
     qualifying_grades: frozenset[str] = frozenset({"A"})
+
+    def __attrs_post_init__(self) -> None:
+        unknown = {g for g, _ in self.grades} | set(self.qualifying_grades)
+        if not self.grades or unknown - set(GRADES):
+            raise InvalidValue(
+                "grades", ErrorCode.INVALID_CHOICE, f"grades are {', '.join(GRADES)}"
+            )
 
     def score(
         self,

@@ -114,6 +114,34 @@ class Task:
             )
         )
 
+    def revise(
+        self,
+        *,
+        kind: TaskKind | None = None,
+        title: str | None = None,
+        due_at: datetime | None = None,
+        assignee_id: str | None = None,
+    ) -> bool:
+        """Edit the task; a new due time makes its reminder due again. False: no change."""
+        clean = self.title
+        if title is not None:
+            clean = clean_line(title, field="title", max_length=TITLE_MAX_LENGTH)
+            if not clean:
+                raise RuleViolated("title", ErrorCode.REQUIRED, "must not be empty")
+        after = (
+            kind or self.kind,
+            clean,
+            due_at or self.due_at,
+            assignee_id or self.assignee_id,
+        )
+        if after == (self.kind, self.title, self.due_at, self.assignee_id):
+            return False
+        if after[2] != self.due_at:
+            self.reminded_at = None
+        self.kind, self.title, self.due_at, self.assignee_id = after
+        self.version += 1
+        return True
+
     def complete(self, at: datetime, by: str) -> None:
         if self.status is TaskStatus.DONE:
             return

@@ -65,7 +65,7 @@ def test_a_qualified_lead_makes_its_customer_marketing_qualified(
         ],
     )
     lead = sales.pipeline.create_lead(
-        admin, NewLead(email="vp@example.com", title="VP Sales", company_size="1000+")
+        admin, NewLead(email="vp@example.com", title="VP Sales", company_size="5001-10000")
     )
     # title vp 25 + size "1000" 25 + demo 40 + pricing 10 = 100: grade A, which qualifies.
     assert (lead.score, lead.grade, lead.status.value) == (100, "A", "qualified")

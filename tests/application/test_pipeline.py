@@ -11,6 +11,7 @@ from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
 from application.errors import NotFound
+from application.pagination import PageRequest
 from application.pipeline.analytics import ForecastGrouping, Period
 from application.pipeline.opportunities import NewLineItem, NewOpportunity
 from application.pipeline.teams import TeamMemberInput
@@ -193,7 +194,7 @@ def test_the_stale_filter_finds_open_deals_idle_for_the_pipelines_days(
     sales.pipeline.create_opportunity(actor, deal(customer, name="Fresh"))
     sales.clock.advance(timedelta(days=10))
     stale = sales.pipeline.read_pipeline.stale(actor, OpportunityFilter())
-    page = sales.pipeline.read_pipeline.opportunities(actor, stale, first=10, after=None)
+    page = sales.pipeline.read_pipeline.opportunities(actor, stale, PageRequest(first=10))
     assert [e.node.id for e in page.edges] == [idle.id]
     with pytest.raises(NotFound):
         sales.pipeline.read_pipeline.stale(actor, OpportunityFilter(pipeline_id="nope"))
@@ -245,3 +246,34 @@ def test_the_forecast_groups_by_team(sales: Sales, actor: Principal) -> None:
         ("2026-Q1", "Inside", Decimal("12000.00"), Decimal("6000.00")),
         ("2026-Q1", "no team", Decimal("100.00"), Decimal("10.00")),
     ]
+
+
+def test_a_deal_is_edited_at_the_version_read_and_moved_at_the_version_seen(
+    sales: Sales, actor: Principal
+) -> None:
+    from application.errors import StaleVersion
+    from application.pipeline.opportunities import OpportunityPatch
+
+    customer = sales.customer(actor, "ada@example.com")
+    opened = sales.pipeline.create_opportunity(actor, deal(customer, amount=None))
+    patch = OpportunityPatch(
+        opportunity_id=opened.id,
+        expected_version=opened.version,
+        amount=("250.50", "USD"),
+        next_step="demo",
+        line_items=[NewLineItem(product="Seat", quantity=2, unit_price="125.25", currency="USD")],
+    )
+    edited = sales.pipeline.update_opportunity(actor, patch)
+    assert (edited.terms.currency.code, str(edited.amount.amount if edited.amount else None)) == (
+        "USD",
+        "250.50",
+    )
+    assert edited.version == opened.version + 1
+    with pytest.raises(StaleVersion):
+        sales.pipeline.update_opportunity(actor, patch)
+    with pytest.raises(StaleVersion):
+        sales.pipeline.move_opportunity(actor, opened.id, N, opened.version)
+    moved = sales.pipeline.move_opportunity(actor, opened.id, N, edited.version)
+    assert moved.stage_id == N
+    view = sales.pipeline.read_pipeline.get_many(actor, [opened.id])[opened.id]
+    assert (view.stage_id, view.version) == (N, moved.version)

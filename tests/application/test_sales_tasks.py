@@ -10,6 +10,7 @@ from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
 from application.orders.commands import NewOrder, NewOrderLine
+from application.pagination import PageRequest
 from application.pipeline.tasks import NewTask
 from application.pipeline.views import TaskFilter
 from application.principal import Principal
@@ -77,7 +78,7 @@ def test_the_cross_sell_rule_makes_exactly_the_expected_tasks(
     sales.pipeline.define_automation_rule(admin, CROSS_SELL)
 
     assert sales.pipeline.run_automation_rules(admin) == 3
-    tasks = sales.pipeline.read_tasks.page(admin, TaskFilter(), first=50, after=None).edges
+    tasks = sales.pipeline.read_tasks.page(admin, TaskFilter(), PageRequest(first=50)).edges
     made = sorted((t.node.customer_id, t.node.assignee_id, t.node.title) for t in tasks)
     assert made == sorted(
         [
@@ -107,12 +108,12 @@ def test_my_open_and_overdue_tasks(sales: Sales, admin: Principal) -> None:
                 customer_id=customer,
             ),
         )
-    mine = TaskFilter(assignee_id=ana.actor_id, status="open")
-    page = sales.pipeline.read_tasks.page(admin, mine, first=2, after=None)
+    mine = TaskFilter(assignee_ids=frozenset({ana.actor_id}), status="open")
+    page = sales.pipeline.read_tasks.page(admin, mine, PageRequest(first=2))
     assert [e.node.title for e in page.edges] == ["Send deck", "Call back"]
-    rest = sales.pipeline.read_tasks.page(admin, mine, first=2, after=page.end_cursor)
+    rest = sales.pipeline.read_tasks.page(admin, mine, PageRequest(first=2, after=page.end_cursor))
     assert [e.node.title for e in rest.edges] == ["Demo"]
-    overdue = TaskFilter(assignee_id=ana.actor_id, status="open", due_before=NOW)
+    overdue = TaskFilter(assignee_ids=frozenset({ana.actor_id}), status="open", due_before=NOW)
     assert sales.pipeline.read_tasks.count(admin, overdue) == 1
 
 

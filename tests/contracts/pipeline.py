@@ -6,8 +6,10 @@ same on every adapter, so the funnel, win rate, cycle length and forecast must a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any, Final
 
 import pytest
 
@@ -18,13 +20,18 @@ from application.lifecycle.commands import ChangeLifecycleStage
 from application.pagination import SortKey
 from application.pipeline.analytics import ForecastGrouping, Period, SalesAnalytics
 from application.pipeline.leads import Conversion, ConvertLead, CreateLead, NewLead
+from application.pipeline.ports import PipelineReader
 from application.pipeline.views import (
     CurrencyAmount,
     ForecastLine,
     LeadFilter,
+    LeadOrder,
     OpportunityFilter,
+    OpportunityOrder,
+    OpportunitySort,
     OpportunityView,
     TaskFilter,
+    TaskOrder,
 )
 from application.principal import Principal
 from domain.orders.money import Currency, Money
@@ -238,7 +245,10 @@ class PipelineContract:
         fixed_data_set(backend)
         assert backend.pipeline is not None
         totals = {
-            t.stage_id: (t.count, t.values) for t in backend.pipeline.board_totals(PIPELINE.id)
+            t.stage_id: (t.count, t.values)
+            for t in backend.pipeline.board_totals(
+                OpportunityFilter(pipeline_id=PIPELINE.id, status="open")
+            )
         }
         assert totals == {
             Q: (1, (usd("300"),)),
@@ -259,17 +269,77 @@ class PipelineContract:
         ]
         assert history["missing"] == []
         reader = backend.pipeline
-        page = reader.slice(OpportunityFilter(status="open"), after=None, limit=2)
+        page = newest(reader, OpportunityFilter(status="open"), limit=2)
         assert [v.id for v in page] == ["o5", "o4"]
-        rest = reader.slice(OpportunityFilter(status="open"), after=sort_key(page[-1]), limit=10)
+        rest = newest(reader, OpportunityFilter(status="open"), after=sort_key(page[-1]))
         assert [v.id for v in rest] == ["o3"]
         assert reader.count(OpportunityFilter(pipeline_id=PIPELINE.id)) == 6
         # Open deals idle since day 3 or before: o4 (day 2) and o5 (day 3), not o3 (day 7).
-        idle = reader.slice(
-            OpportunityFilter(status="open", inactive_since=day(3)), after=None, limit=10
-        )
+        idle = newest(reader, OpportunityFilter(status="open", inactive_since=day(3)))
         assert sorted(v.id for v in idle) == ["o4", "o5"]
         assert reader.get_many(["o1"])["o1"].amount == Decimal("1000.00")
+
+    def test_deals_sort_by_each_field_both_ways_and_page_back(
+        self, backend: StorageBackend
+    ) -> None:
+        fixed_data_set(backend)
+        reader = backend.pipeline
+        assert reader is not None
+        usd_deals = OpportunityFilter(pipeline_id=PIPELINE.id)
+
+        def ids(order: OpportunityOrder, **bounds: object) -> list[str]:
+            window: dict[str, Any] = {**FORWARD, **bounds}
+            return [v.id for v in reader.slice(usd_deals, order, **window)]
+
+        by_amount = OpportunityOrder(OpportunitySort.AMOUNT, descending=True)
+        # Minor units: o3 200000, o6 120000, o1 100000, o5 80000 (EUR), o2 50000, o4 30000.
+        assert ids(by_amount) == ["o3", "o6", "o1", "o5", "o2", "o4"]
+        by_close = OpportunityOrder(OpportunitySort.EXPECTED_CLOSE_DATE, descending=False)
+        assert ids(by_close) == ["o1", "o2", "o6", "o3", "o4", "o5"]
+        by_name = OpportunityOrder(OpportunitySort.NAME, descending=True)
+        assert ids(by_name) == ["o6", "o5", "o4", "o3", "o2", "o1"]
+        # The last two, and the two before them, walking from the end.
+        assert ids(by_close, limit=2, from_end=True) == ["o5", "o4"]
+        before = by_close.key_of(reader.get_many(["o4"])["o4"])
+        assert ids(by_close, before=before, limit=2, from_end=True) == ["o3", "o6"]
+        after = by_amount.key_of(reader.get_many(["o1"])["o1"])
+        assert ids(by_amount, after=after, limit=2) == ["o5", "o2"]
+
+    def test_pages_of_many_groups_and_their_counts_in_one_read(
+        self, backend: StorageBackend
+    ) -> None:
+        fixed_data_set(backend)
+        reader = backend.pipeline
+        assert reader is not None
+        open_deals = OpportunityFilter(pipeline_id=PIPELINE.id, status="open")
+        by_stage = reader.slices(
+            open_deals, OpportunityOrder(), by="stage_id", keys=[Q, D, P, N], **FORWARD
+        )
+        assert {k: [v.id for v in found] for k, found in by_stage.items()} == {
+            Q: ["o4"],
+            D: ["o5"],
+            P: ["o3"],
+            N: [],
+        }
+        assert reader.counts(open_deals, by="stage_id", keys=[Q, D, P, N]) == {
+            Q: 1,
+            D: 1,
+            P: 1,
+            N: 0,
+        }
+        everything = OpportunityFilter(pipeline_id=PIPELINE.id)
+        (customer_id,) = {v.customer_id for v in reader.get_many(["o1"]).values()}
+        newest_two = reader.slices(
+            everything,
+            OpportunityOrder(),
+            by="customer_id",
+            keys=[customer_id, "nobody"],
+            **{**FORWARD, "limit": 2},
+        )
+        assert [v.id for v in newest_two[customer_id]] == ["o5", "o4"]
+        assert newest_two["nobody"] == []
+        team = OpportunityFilter(owner_ids=frozenset({"rep-b"}))
+        assert [v.id for v in newest(reader, team)] == ["o4"]
 
     def test_a_deal_changed_elsewhere_is_a_stale_version(self, backend: StorageBackend) -> None:
         if not backend.concurrent_writers:
@@ -302,7 +372,7 @@ class PipelineContract:
             uow.tasks.add(task("t2", customer.id, due=1))
             uow.commit()
         assert backend.tasks is not None
-        views = backend.tasks.slice(TaskFilter(status="open"), after=None, limit=10)
+        views = backend.tasks.slice(TaskFilter(status="open"), TaskOrder(), **FORWARD)
         assert [v.id for v in views] == ["t2", "t1"]
         assert backend.tasks.count(TaskFilter(due_before=day(2))) == 1
         with backend.uow() as uow:
@@ -333,11 +403,26 @@ class PipelineContract:
             uow.tasks.add(task("elsewhere", outsider.id, deal="d-other"))
             uow.commit()
         assert backend.tasks is not None and backend.pipeline is not None
-        tasks = backend.tasks.slice(TaskFilter(company_id="co-1"), after=None, limit=10)
+        tasks = backend.tasks.slice(TaskFilter(company_id="co-1"), TaskOrder(), **FORWARD)
         assert sorted(t.id for t in tasks) == ["on-deal", "on-person"]
         assert backend.tasks.count(TaskFilter(company_id="co-1")) == 2
-        deals = backend.pipeline.slice(OpportunityFilter(company_id="co-1"), after=None, limit=10)
+        deals = newest(backend.pipeline, OpportunityFilter(company_id="co-1"))
         assert [d.id for d in deals] == ["d-co"]
+        grouped = backend.pipeline.slices(
+            OpportunityFilter(),
+            OpportunityOrder(),
+            by="company_id",
+            keys=["co-1", "co-3"],
+            **FORWARD,
+        )
+        assert {k: [d.id for d in v] for k, v in grouped.items()} == {"co-1": ["d-co"], "co-3": []}
+        counted = backend.pipeline.counts(OpportunityFilter(), by="company_id", keys=["co-2"])
+        assert counted == {"co-2": 1}
+        per_person = backend.tasks.slices(
+            TaskFilter(), TaskOrder(), keys=[employee.id, outsider.id], **FORWARD
+        )
+        assert [t.id for t in per_person[employee.id]] == ["on-person"]
+        assert backend.tasks.counts(TaskFilter(), keys=[outsider.id]) == {outsider.id: 1}
 
     def test_purchases_by_sku_skip_cancelled_orders(self, backend: StorageBackend) -> None:
         buyer, other = stored_customers(backend, 2)
@@ -407,10 +492,20 @@ class PipelineContract:
             again = uow.sales_teams.get("team-1")
             assert again is not None and again.members[0].turns == 1
         assert backend.leads is not None
-        views = backend.leads.slice(LeadFilter(owner_id="rep-a"), after=None, limit=5)
+        views = backend.leads.slice(
+            LeadFilter(owner_ids=frozenset({"rep-a"})), LeadOrder(), **FORWARD
+        )
         assert [(v.id, v.utm, v.title) for v in views] == [
             ("lead-1", (("utm_source", "ads"),), "VP Sales")
         ]
+        by_customer = backend.leads.slices(
+            LeadFilter(), LeadOrder(), keys=[customer.id, "nobody"], **FORWARD
+        )
+        assert {k: [v.id for v in found] for k, found in by_customer.items()} == {
+            customer.id: ["lead-1"],
+            "nobody": [],
+        }
+        assert backend.leads.counts(LeadFilter(), keys=[customer.id]) == {customer.id: 1}
 
 
 class PipelineUseCaseContract:
@@ -490,6 +585,21 @@ class PipelineMergeContract:
 
 def sort_key(view: OpportunityView) -> SortKey:
     return SortKey(view.created_at, view.id)
+
+
+FORWARD: Final = {"after": None, "before": None, "limit": 10, "from_end": False}
+
+
+def newest(
+    reader: PipelineReader,
+    where: OpportunityFilter,
+    *,
+    after: SortKey | None = None,
+    limit: int = 10,
+) -> Sequence[OpportunityView]:
+    return reader.slice(
+        where, OpportunityOrder(), after=after, before=None, limit=limit, from_end=False
+    )
 
 
 def task(

@@ -95,3 +95,28 @@ def test_staleness_counts_days_since_the_last_activity() -> None:
     assert opportunity.is_stale(T0 + timedelta(days=30), 30)
     opportunity.close(Outcome.WON, "signed", at=T0 + timedelta(days=1), by="u")
     assert not opportunity.is_stale(T0 + timedelta(days=90), 30)
+
+
+def test_a_revision_keeps_what_the_current_stage_requires() -> None:
+    opportunity = deal(amount=None)
+    worth = DealTerms.of(
+        currency=EUR,
+        amount=Money.of("900", EUR),
+        expected_close_date=date(2026, 6, 1),
+        next_step="sign",
+    )
+    assert opportunity.revise(PIPELINE, terms=worth, name=" Bigger deal ", at=T0)
+    assert (opportunity.name, opportunity.version) == ("Bigger deal", 2)
+    assert not opportunity.revise(PIPELINE, terms=worth, at=T0)
+    assert opportunity.advance(PIPELINE, N, entry_id="e1", at=T0, by="u")
+    with pytest.raises(DomainError) as error:
+        opportunity.revise(PIPELINE, terms=DealTerms.of(currency=EUR, amount=None), at=T0)
+    assert [(p.field, p.code) for p in error.value.problems] == [
+        ("amount", ErrorCode.REQUIRED),
+        ("expectedCloseDate", ErrorCode.REQUIRED),
+        ("nextStep", ErrorCode.REQUIRED),
+    ]
+    assert opportunity.terms == worth and opportunity.version == 3
+    opportunity.close(Outcome.WON, "signed", at=T0, by="u")
+    with pytest.raises(DomainError):
+        opportunity.revise(PIPELINE, name="Late", at=T0)

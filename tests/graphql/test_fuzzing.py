@@ -113,6 +113,11 @@ schemathesis.graphql.scalar(
 # A JSON request carries no file: any literal for an Upload must be refused cleanly.
 schemathesis.graphql.scalar("Upload", st.text(max_size=10).map(nodes.String))
 schemathesis.graphql.scalar("JSON", _json.map(_json_node))
+# Currency codes, known and made up: an unknown one must be refused cleanly.
+schemathesis.graphql.scalar(
+    "CurrencyCode",
+    (st.sampled_from(["EUR", "usd", "JPY"]) | st.text(max_size=5)).map(nodes.String),
+)
 schemathesis.graphql.scalar(
     "CurrencyCode",
     (st.sampled_from(["EUR", "usd", "JPY"]) | st.text(max_size=4)).map(nodes.String),

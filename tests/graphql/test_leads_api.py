@@ -19,14 +19,14 @@ mutation($input: CreateLeadInput!) {
   }
 }"""
 LEADS = """
-query($filter: LeadFilterInput) {
+query($filter: LeadFilter) {
   leads(first: 10, filter: $filter) { totalCount edges { node { email source status } } }
 }"""
 CONVERT = """
 mutation($input: ConvertLeadInput!) {
   convertLead(input: $input) {
     lead { status opportunity { name } }
-    opportunity { name amount currency company { name } customer { email } }
+    opportunity { name amount { amount currency } currency company { name } customer { email } }
     userErrors { field message code }
   }
 }"""
@@ -38,7 +38,7 @@ mutation($input: CreateTaskInput!) {
   }
 }"""
 TASKS = """
-query($filter: TaskFilterInput) {
+query($filter: TaskFilter) {
   tasks(first: 10, filter: $filter) { totalCount edges { node { title isOverdue } } }
 }"""
 
@@ -67,13 +67,14 @@ def test_capture_list_and_convert_a_lead(api: Api) -> None:
             "leadId": lead["id"],
             "opportunityName": "Engines",
             "currency": "GBP",
-            "amount": "900",
+            "amount": {"amount": "900", "currency": "GBP"},
         },
     )["convertLead"]
     assert converted["userErrors"] == []
     assert converted["lead"] == {"status": "CONVERTED", "opportunity": {"name": "Engines"}}
     assert converted["opportunity"]["company"] == {"name": "Analytical Engines"}
     assert converted["opportunity"]["customer"] == {"email": "ada@example.com"}
+    assert converted["opportunity"]["amount"] == {"amount": "900.00", "currency": "GBP"}
 
 
 def test_bad_leads_are_user_errors(api: Api) -> None:
@@ -186,14 +187,14 @@ def test_mark_a_lead_contacted_and_read_its_score_history(api: Api) -> None:
         "createLead"
     ]
     marked = api.data(
-        """mutation($id: ID!) { markLeadContacted(leadId: $id) {
+        """mutation($id: ID!) { markLeadContacted(input: {leadId: $id}) {
              lead { contactedAt scoreHistory { fromScore toScore grade } } userErrors { code } } }""",
         id=lead["lead"]["id"],
     )["markLeadContacted"]
     assert marked["lead"]["contactedAt"] is not None
     assert marked["lead"]["scoreHistory"] == [{"fromScore": 0, "toScore": 25, "grade": "C"}]
     missing = api.data(
-        'mutation { markLeadContacted(leadId: "TGVhZDpub3Bl") { userErrors { field code } } }'
+        'mutation { markLeadContacted(input: {leadId: "TGVhZDpub3Bl"}) { userErrors { field code } } }'
     )["markLeadContacted"]
     assert missing["userErrors"] == [{"field": ["leadId"], "code": "NOT_FOUND"}]
 
@@ -201,12 +202,14 @@ def test_mark_a_lead_contacted_and_read_its_score_history(api: Api) -> None:
 TEAMS = """
 mutation($input: CreateSalesTeamInput!) {
   createSalesTeam(input: $input) {
-    team { id name strategy members { away user { name } } } userErrors { field code }
+    salesTeam { id name strategy members { away user { name } } } userErrors { field code }
   }
 }"""
 AWAY = """
 mutation($input: SetRepAwayInput!) {
-  setRepAway(input: $input) { team { members { away user { id } } } userErrors { field code } }
+  setRepAway(input: $input) {
+    salesTeam { members { away user { id } } } userErrors { field code }
+  }
 }"""
 
 
@@ -225,9 +228,11 @@ def test_teams_share_leads_and_skip_the_rep_who_is_away(api: Api) -> None:
     ids = [to_global_id("User", user) for user in users]
     team = api.data(TEAMS, input={"name": "Inside", "members": [{"userId": i} for i in ids]})
     created = team["createSalesTeam"]
-    assert created["userErrors"] == [] and created["team"]["strategy"] == "ROUND_ROBIN"
-    away = api.data(AWAY, input={"teamId": created["team"]["id"], "userId": ids[0], "away": True})
-    assert [m["away"] for m in away["setRepAway"]["team"]["members"]] == [True, False]
+    assert created["userErrors"] == [] and created["salesTeam"]["strategy"] == "ROUND_ROBIN"
+    away = api.data(
+        AWAY, input={"teamId": created["salesTeam"]["id"], "userId": ids[0], "away": True}
+    )
+    assert [m["away"] for m in away["setRepAway"]["salesTeam"]["members"]] == [True, False]
     owners = [
         api.data(CREATE_LEAD, input={"email": f"l{n}@example.com"})["createLead"]["lead"]["owner"]
         for n in range(2)
@@ -239,7 +244,11 @@ def test_teams_share_leads_and_skip_the_rep_who_is_away(api: Api) -> None:
     ]
     unknown = api.data(
         AWAY,
-        input={"teamId": created["team"]["id"], "userId": to_global_id("User", "x"), "away": True},
+        input={
+            "teamId": created["salesTeam"]["id"],
+            "userId": to_global_id("User", "x"),
+            "away": True,
+        },
     )
     assert unknown["setRepAway"]["userErrors"] == [{"field": ["userId"], "code": "NOT_FOUND"}]
 

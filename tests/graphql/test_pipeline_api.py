@@ -11,15 +11,16 @@ PIPELINES = "{ pipelines { id name isDefault stages { id key probability require
 CREATE = """
 mutation($input: CreateOpportunityInput!) {
   createOpportunity(input: $input) {
-    opportunity { id name amount currency status probability stage { key }
-      customer { id } owner { name } lineItems { product total } }
+    opportunity { id name amount { amount currency } currency status probability version
+      stage { key } customer { id } owner { name } lineItems { product total { amount } } }
     userErrors { field message code }
   }
 }"""
 MOVE = """
 mutation($input: MoveOpportunityInput!) {
   moveOpportunity(input: $input) {
-    opportunity { id stage { key } stageHistory { stage { key } firstEntry leftAt } }
+    opportunity { id version stage { key }
+      stageHistory { totalCount edges { node { stage { key } firstEntry leftAt } } } }
     userErrors { field message code }
   }
 }"""
@@ -47,10 +48,12 @@ query($id: ID!, $from: DateTime!, $to: DateTime!) {
 }"""
 FORECAST = """
 query($id: ID!) {
-  salesForecast(pipelineId: $id, period: QUARTER) { period currency count amount weighted }
+  salesForecast(pipelineId: $id, period: QUARTER) {
+    period count amount { amount currency } weighted { amount currency }
+  }
 }"""
 LIST = """
-query($after: String, $filter: OpportunityFilterInput) {
+query($after: String, $filter: OpportunityFilter) {
   opportunities(first: 2, after: $after, filter: $filter) {
     totalCount edges { node { name } } pageInfo { hasNextPage endCursor }
   }
@@ -63,7 +66,27 @@ def stages(api: Api) -> dict[str, str]:
 
 
 def create(api: Api, **fields: Any) -> dict[str, Any]:
+    """Open a deal; an amount given as text is in the deal's currency, and so are line
+    items' unit prices."""
+    if isinstance(fields.get("amount"), str):
+        fields["amount"] = {"amount": fields["amount"], "currency": fields["currency"]}
+    fields["lineItems"] = [
+        {
+            **{k: v for k, v in item.items() if k != "currency"},
+            "unitPrice": {"amount": item["unitPrice"], "currency": item["currency"]},
+        }
+        for item in fields.get("lineItems", [])
+    ]
     result: dict[str, Any] = api.data(CREATE, input=fields)["createOpportunity"]
+    return result
+
+
+def move(api: Api, deal: dict[str, Any], stage_id: str) -> dict[str, Any]:
+    """Move a deal at the version it was read at."""
+    result: dict[str, Any] = api.data(
+        MOVE,
+        input={"opportunityId": deal["id"], "stageId": stage_id, "version": deal["version"]},
+    )["moveOpportunity"]
     return result
 
 
@@ -83,15 +106,16 @@ def test_a_deal_from_opening_to_winning(api: Api) -> None:
     )
     assert created["userErrors"] == []
     deal = created["opportunity"]
-    assert (deal["amount"], deal["stage"]["key"], deal["probability"]) == (
+    assert (deal["amount"]["amount"], deal["stage"]["key"], deal["probability"]) == (
         "159.97",
         "qualification",
         10,
     )
     assert deal["customer"]["id"] == ada
-    moved = api.data(MOVE, input={"opportunityId": deal["id"], "stageId": ids["proposal"]})
-    history = moved["moveOpportunity"]["opportunity"]["stageHistory"]
-    assert [(h["stage"]["key"], h["leftAt"] is None) for h in history] == [
+    moved = move(api, deal, ids["proposal"])
+    history = moved["opportunity"]["stageHistory"]
+    assert history["totalCount"] == 2
+    assert [(h["node"]["stage"]["key"], h["node"]["leftAt"] is None) for h in history["edges"]] == [
         ("qualification", False),
         ("proposal", True),
     ]
@@ -140,8 +164,8 @@ def test_moves_and_closes_that_break_the_rules_are_refused(api: Api) -> None:
     ada = customer(api, "ada@example.com")
     deal = create(api, name="Deal", customerId=ada, currency="EUR")["opportunity"]
     foreign = "UGlwZWxpbmVTdGFnZTpyZW5ld2Fscy1kdWU"  # PipelineStage:renewals-due
-    moved = api.data(MOVE, input={"opportunityId": deal["id"], "stageId": foreign})
-    assert [e["code"] for e in moved["moveOpportunity"]["userErrors"]] == ["WRONG_PIPELINE"]
+    moved = move(api, deal, foreign)
+    assert [e["code"] for e in moved["userErrors"]] == ["WRONG_PIPELINE"]
     closed = api.data(CLOSE, input={"opportunityId": deal["id"], "outcome": "LOST"})
     assert [(e["field"], e["code"]) for e in closed["closeOpportunity"]["userErrors"]] == [
         (["reason"], "REQUIRED")
@@ -161,7 +185,7 @@ def test_funnel_and_forecast_through_the_api(api: Api) -> None:
     create(
         api, name="C", customerId=ada, currency="USD", amount="300", expectedCloseDate="2026-05-01"
     )
-    api.data(MOVE, input={"opportunityId": won["opportunity"]["id"], "stageId": ids["discovery"]})
+    move(api, won["opportunity"], ids["discovery"])
     api.data(
         CLOSE, input={"opportunityId": won["opportunity"]["id"], "outcome": "WON", "reason": "yes"}
     )
@@ -185,10 +209,9 @@ def test_funnel_and_forecast_through_the_api(api: Api) -> None:
     assert forecast == [
         {
             "period": "2026-Q2",
-            "currency": "USD",
             "count": 1,
-            "amount": "300.00",
-            "weighted": "30.00",
+            "amount": {"amount": "300.00", "currency": "USD"},
+            "weighted": {"amount": "30.00", "currency": "USD"},
         }
     ]
 
@@ -210,7 +233,7 @@ def test_opportunities_page_by_keyset(api: Api) -> None:
 
 
 COMPANY_WORK = """
-query($id: ID!, $deals: OpportunityFilterInput, $tasks: TaskFilterInput) {
+query($id: ID!, $deals: OpportunityFilter, $tasks: TaskFilter) {
   company(id: $id) {
     opportunities(first: 10, filter: $deals) { totalCount edges { node { name status } } }
     tasks(first: 10, filter: $tasks) { totalCount edges { node { title } } }

@@ -81,17 +81,17 @@ MUTATIONS: dict[str, str] = {
     "createOpportunity customerId": f'createOpportunity(input: {{name: "d", customerId: "{BAD}", currency: "EUR"}}) {{ {E} }}',
     "createOpportunity ownerId": f'createOpportunity(input: {{name: "d", customerId: "{CUSTOMER_ID}", currency: "EUR", ownerId: "{BAD}"}}) {{ {E} }}',
     "createOpportunity missing": f'createOpportunity(input: {{name: "d", customerId: "{CUSTOMER_ID}", currency: "EUR"}}) {{ {E} }}',
-    "moveOpportunity stageId": f'moveOpportunity(input: {{opportunityId: "T3Bwb3J0dW5pdHk6Z2hvc3Q", stageId: "{BAD}"}}) {{ {E} }}',
+    "moveOpportunity stageId": f'moveOpportunity(input: {{opportunityId: "T3Bwb3J0dW5pdHk6Z2hvc3Q", stageId: "{BAD}", version: 1}}) {{ {E} }}',
     "closeOpportunity id": f'closeOpportunity(input: {{opportunityId: "{BAD}", outcome: WON}}) {{ {E} }}',
     "createLead teamId": f'createLead(input: {{email: "a@example.com", teamId: "{BAD}"}}) {{ {E} }}',
     "createLead email": 'createLead(input: {email: "nope"}) { ' + E + " }",
-    "markLeadContacted id": f'markLeadContacted(leadId: "{BAD}") {{ {E} }}',
+    "markLeadContacted id": f'markLeadContacted(input: {{leadId: "{BAD}"}}) {{ {E} }}',
     "convertLead leadId": f'convertLead(input: {{leadId: "{BAD}", opportunityName: "o", currency: "EUR"}}) {{ {E} }}',
     "convertLead companyId": f'convertLead(input: {{leadId: "TGVhZDpnaG9zdA", opportunityName: "o", currency: "EUR", companyId: "{BAD}"}}) {{ {E} }}',
     "convertLead missing": 'convertLead(input: {leadId: "TGVhZDpnaG9zdA", opportunityName: "o", currency: "EUR"}) { '
     + E
     + " }",
-    "completeTask id": f'completeTask(taskId: "{BAD}") {{ {E} }}',
+    "completeTask id": f'completeTask(input: {{taskId: "{BAD}"}}) {{ {E} }}',
     "createTask customerId": f'createTask(input: {{kind: CALL, title: "t", dueAt: "2030-01-01T00:00:00Z", customerId: "{BAD}"}}) {{ {E} }}',
     "createTask title": 'createTask(input: {kind: CALL, title: "", dueAt: "2030-01-01T00:00:00Z"}) { '
     + E
@@ -138,7 +138,7 @@ QUERIES: dict[str, str] = {
     "opportunities page": "opportunities(first: 100000) { totalCount }",
     "tasks companyId": f'tasks(filter: {{companyId: "{BAD}"}}) {{ totalCount }}',
     "tasks page": "tasks(first: 100000) { totalCount }",
-    "leads ownerId": f'leads(filter: {{ownerId: "{BAD}"}}) {{ totalCount }}',
+    "leads ownerId": f'leads(filter: {{ownerIds: ["{BAD}"]}}) {{ totalCount }}',
     "leads page": "leads(first: 100000) { totalCount }",
     "webhookDeliveries subscriptionId": f'webhookDeliveries(filter: {{subscriptionId: "{BAD}"}}) {{ totalCount }}',
     "webhookDeliveries after": 'webhookDeliveries(after: "x") { totalCount }',
@@ -166,7 +166,7 @@ COMPANY_FIELDS: dict[str, str] = {
     "people page": "people(first: 100000) { totalCount }",
     "orders after": 'orders(after: "nope") { totalCount }',
     "opportunities customerId": f'opportunities(filter: {{customerId: "{BAD}"}}) {{ totalCount }}',
-    "tasks assigneeId": f'tasks(filter: {{assigneeId: "{BAD}"}}) {{ totalCount }}',
+    "tasks assigneeId": f'tasks(filter: {{assigneeIds: ["{BAD}"]}}) {{ totalCount }}',
 }
 
 FOR_A_VIEWER: dict[str, str] = {

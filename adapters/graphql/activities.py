@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Final
@@ -280,6 +280,15 @@ class ActivityMutation:
 ACTIVITY_KINDS: Final = frozenset(kind.value for kind in ActivityKind)
 
 
+def _selects(info: Info, name: str) -> bool:
+    """Whether the field being resolved selects ``name`` directly."""
+    return any(
+        getattr(selection, "name", None) == name
+        for field in info.selected_fields
+        for selection in field.selections
+    )
+
+
 async def load_activities(info: Info, ids: Sequence[str]) -> list[ActivityView | None]:
     """Activities by id through one DataLoader per request, however many lists ask."""
     context = info.context
@@ -303,12 +312,17 @@ class ActivityConnection(Connection[ActivityNode]):
     edge_type = ActivityEdge
     customer_id: strawberry.Private[str]
     window: strawberry.Private[TimelineWindow]
+    counted: strawberry.Private[Awaitable[int] | None] = None
+    """The count, asked for when the list was: every customer's count of a page then joins
+    one batch, whether its activities were read in one step or two."""
 
     @strawberry.field(
         description="How many activities match the filter, across all pages.",
         extensions=[QueryErrors()],
     )
     async def total_count(self, info: Info) -> int:
+        if self.counted is not None:
+            return await self.counted
         return await info.context.loaders.timeline_counts.load((self.customer_id, self.window))
 
 
@@ -382,6 +396,11 @@ class CustomerActivities:
     ) -> ActivityConnection:
         context = info.context
         window = (filter or ActivityFilterInput()).to_window()
+        counted = (
+            context.loaders.timeline_counts.load((self.id_local, window))
+            if _selects(info, "totalCount")
+            else None
+        )
         oldest_first = order_by is not None and order_by.direction is OrderDirection.ASC
         if not oldest_first and (after, last, before) == (None, None, None):
             page = await context.loaders.timeline_pages.load((self.id_local, first, window))
@@ -414,6 +433,7 @@ class CustomerActivities:
             ActivityNode.from_view,
             customer_id=self.id_local,
             window=window,
+            counted=counted,
         )
 
 

@@ -20,7 +20,7 @@ N = TypeVar("N")
 V = TypeVar("V")
 
 
-@strawberry.type
+@strawberry.type(description="One item of a list, with the cursor of where it stands.")
 class Edge(Generic[N]):
     node: N = strawberry.field(description="The item.")
     position: strawberry.Private[PageEdge[Any]]

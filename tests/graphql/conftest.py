@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +94,10 @@ def admin_token(container: Container) -> str:
     )
 
 
-@pytest.fixture
-def api(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Api]:
-    container = sqlite_container(migrated_sqlite_template, tmp_path)
+@contextmanager
+def serving(template: Path, folder: Path) -> Iterator[Api]:
+    """The app over a fresh database in ``folder``, recording every SQL statement it runs."""
+    container = sqlite_container(template, folder)
     statements: list[str] = []
     database = container.database()
     for engine in (database.reader, database.writer):
@@ -109,3 +111,18 @@ def api(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Api]:
     with TestClient(app) as client:
         yield Api(client, container, token, statements)
     database.dispose()
+
+
+@pytest.fixture
+def api(migrated_sqlite_template: Path, tmp_path: Path) -> Iterator[Api]:
+    with serving(migrated_sqlite_template, tmp_path) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def api_for_module(
+    migrated_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """One app for a whole test module, for tests that read a world seeded once."""
+    with serving(migrated_sqlite_template, tmp_path_factory.mktemp("api")) as served:
+        yield served

@@ -24,7 +24,7 @@ query($id: ID!, $first: Int, $after: String) {
       pageInfo { hasNextPage endCursor }
     }
     timeline(kinds: [STAGE_CHANGED]) {
-      edges { node { kind title ... on StageChangeTimelineEntry { track fromStage toStage } } }
+      edges { node { kind title ... on StageChangeTimelineEntry { track { key } fromStage { key } toStage { key } } } }
     }
   }
 }"""

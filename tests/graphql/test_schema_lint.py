@@ -161,3 +161,7 @@ def test_every_rule_is_listed_in_the_docs() -> None:
     docs = (SCHEMA_FILE.parent / "docs" / "graphql.md").read_text(encoding="utf-8")
     for rule in RULES:
         assert f"`{rule.__name__}`" in docs, rule.__name__
+
+
+def test_the_committed_schema_keeps_every_rule() -> None:
+    assert [str(v) for v in lint(SCHEMA_FILE.read_text(encoding="utf-8"))] == []

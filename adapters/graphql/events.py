@@ -7,7 +7,6 @@ camelCase keys, global ids and enum names (see ``adapters.graphql.event_types``)
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncGenerator, Mapping
 from datetime import datetime
 from enum import Enum
@@ -29,7 +28,7 @@ from adapters.graphql.event_types import (
     graphql_data,
     refusal,
 )
-from adapters.graphql.parts import NodeFetcher, SchemaPart
+from adapters.graphql.parts import NODE_FETCHERS, SchemaPart
 from adapters.graphql.relay import MalformedId, Node, from_global_id, local_id, to_global_id
 from adapters.graphql.type_names import CUSTOMER, PIPELINE
 from application.pipeline.bundle import Sales
@@ -90,7 +89,7 @@ class CloudEvent:
     )
     async def subject_node(self, info: Info) -> Node | None:
         type_name, local = from_global_id(self.subject)
-        fetch = _node_fetchers().get(type_name)
+        fetch = NODE_FETCHERS.get(type_name)
         if fetch is None:
             return None
         try:
@@ -104,15 +103,6 @@ class CloudEvent:
         if self.actor_id == SYSTEM_ACTOR:
             return None
         return await load_user(info, self.actor_id)
-
-
-def _node_fetchers() -> Mapping[str, NodeFetcher]:
-    """What ``node(id:)`` fetches by type name. The assembly imports every feature module,
-    this one too, so it is looked up when first asked for rather than imported."""
-    fetchers: Mapping[str, NodeFetcher] = importlib.import_module(
-        "adapters.graphql.types"
-    ).NODE_FETCHERS
-    return fetchers
 
 
 def concerns_customer(event: Mapping[str, Any], customer_id: str) -> bool:

@@ -80,7 +80,7 @@ class LeadNode(Node):
     company_name: str = strawberry.field(description="The company named; empty when unknown.")
     title: str = strawberry.field(description="The job title; empty when unknown.")
     industry: str = strawberry.field(description="The industry; empty when unknown.")
-    company_size: CompanySizeBand | None = strawberry.field(  # type: ignore[valid-type]
+    company_size: CompanySizeBand | None = strawberry.field(
         description="How many people the lead's company employs; null when unknown."
     )
     region: str = strawberry.field(description="The region; empty when unknown.")
@@ -247,7 +247,7 @@ class CreateLeadInput:
     company_name: str = strawberry.field(default="", description="The company named.")
     title: str = strawberry.field(default="", description="The job title.")
     industry: str = strawberry.field(default="", description="The industry.")
-    company_size: CompanySizeBand | None = strawberry.field(  # type: ignore[valid-type]
+    company_size: CompanySizeBand | None = strawberry.field(
         default=None, description="How many people the lead's company employs."
     )
     region: str = strawberry.field(default="", description="The region, for territories.")
@@ -287,7 +287,7 @@ class UpdateLeadInput:
     company_name: str | None = strawberry.field(default=None, description="The company named.")
     title: str | None = strawberry.field(default=None, description="The job title.")
     industry: str | None = strawberry.field(default=None, description="The industry.")
-    company_size: CompanySizeBand | None = strawberry.field(  # type: ignore[valid-type]
+    company_size: CompanySizeBand | None = strawberry.field(
         default=None, description="How many people the lead's company employs."
     )
     region: str | None = strawberry.field(default=None, description="The region.")

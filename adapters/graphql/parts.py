@@ -30,3 +30,11 @@ class SchemaPart:
     """Types the schema must know though no field returns them by name (Node implementations)."""
     nodes: Mapping[str, NodeFetcher] = field(factory=dict)
     """The fetchers ``node(id:)`` uses, by the type names this module owns."""
+
+
+NODE_FETCHERS: dict[str, NodeFetcher] = {}
+"""The types ``node(id:)`` resolves, by type name; any other name resolves to null.
+
+Filled once by the assembly (``adapters.graphql.types``) from every part's ``nodes``, so a
+module that refetches records of other modules (an event's subject, a timeline entry's)
+reads it here without importing the assembly, which imports that module."""

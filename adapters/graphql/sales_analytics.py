@@ -79,20 +79,28 @@ class SalesFunnel:
 @strawberry.type(description="Open deals expected to close in one period, in one currency.")
 class ForecastLine:
     period: str = strawberry.field(description="2026-03, 2026-Q1, or unscheduled.")
-    group: str | None = strawberry.field(
-        description="What the line is for: the owner's local user id or the team's name "
-        "(see owner and team); null on lines without breakdown."
-    )
     count: int = strawberry.field(description="How many deals.")
     amount: Money = strawberry.field(description="Their amounts added up.")
     weighted: Money = strawberry.field(description="Amount times stage probability, exact.")
     grouping: strawberry.Private[ForecastGroupBy]
+    group_key: strawberry.Private[str | None]
+    """The owner's local id or the team's name, as storage groups the line."""
+
+    @strawberry.field(
+        description="A label for the line: the owner's name or the team's name (see owner "
+        "and team); null on lines without breakdown and for deals of owners on no team."
+    )
+    async def group(self, info: Info) -> str | None:
+        if self.grouping is ForecastGroupBy.OWNER:
+            owner = await self.owner(info)
+            return owner.name if owner is not None else None
+        return self.group_key
 
     @strawberry.field(description="The deals' owner, on lines broken down by owner.")
     async def owner(self, info: Info) -> UserNode | None:
-        if self.grouping is not ForecastGroupBy.OWNER or self.group is None:
+        if self.grouping is not ForecastGroupBy.OWNER or self.group_key is None:
             return None
-        return await load_user(info, self.group)
+        return await load_user(info, self.group_key)
 
     @strawberry.field(
         description="The owners' sales team, on lines broken down by team; null for owners "
@@ -103,7 +111,7 @@ class ForecastLine:
             return None
         context = info.context
         for team in context.services.use(Sales).read_pipeline.teams(context.principal):
-            if team.name == self.group:
+            if team.name == self.group_key:
                 return SalesTeamNode.from_team(team)
         return None
 
@@ -178,7 +186,7 @@ class SalesAnalyticsQuery:
         return [
             ForecastLine(
                 period=line.period,
-                group=line.group,
+                group_key=line.group,
                 count=line.count,
                 amount=Money.in_currency(line.amount, line.currency),
                 weighted=Money.in_currency(line.weighted, line.currency),

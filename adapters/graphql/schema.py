@@ -21,9 +21,10 @@ from adapters.graphql.cost import Measures
 from adapters.graphql.errors import MaskUnexpectedErrors, QueryErrors
 from adapters.graphql.execution import ExecutionLoops
 from adapters.graphql.limits import ApiLimits, limit_extensions
+from adapters.graphql.parts import NODE_FETCHERS
 from adapters.graphql.relay import MalformedId, Node, from_global_id
 from adapters.graphql.scalars import SCALARS
-from adapters.graphql.types import NODE_FETCHERS, extra_types, root_types
+from adapters.graphql.types import extra_types, root_types
 from application.limits import TokenBuckets
 
 

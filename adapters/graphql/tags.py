@@ -225,9 +225,7 @@ class TagChangeConnection(Connection[TagChangeNode]):
 )
 class AutoTagFieldCondition:
     key: str = strawberry.field(description="The custom field's key.")
-    op: CustomFieldOperator = strawberry.field(  # type: ignore[valid-type]
-        description="What is asked of the value."
-    )
+    op: CustomFieldOperator = strawberry.field(description="What is asked of the value.")
     value: JSON | None = strawberry.field(
         description="A value of the field's type; a list for IN; null for IS_SET."
     )

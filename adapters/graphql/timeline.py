@@ -31,7 +31,7 @@ from adapters.graphql.lifecycle import (
 )
 from adapters.graphql.money import Money
 from adapters.graphql.orders import OrderNode, OrderStatusValue
-from adapters.graphql.parts import SchemaPart
+from adapters.graphql.parts import NODE_FETCHERS, SchemaPart
 from adapters.graphql.relay import Node, to_global_id
 from adapters.graphql.timeline_kinds import KINDS, TimelineKind
 from adapters.graphql.type_names import (
@@ -168,8 +168,6 @@ async def load_subject(info: Info, subject_type: str, subject_id: str) -> Node |
     load = _SUBJECT_LOADERS.get(subject_type)
     if load is not None:
         return await load(info, subject_id)
-    from adapters.graphql.types import NODE_FETCHERS
-
     fetch = NODE_FETCHERS.get(subject_type)
     if fetch is None:
         return None
@@ -333,7 +331,7 @@ class TagTimelineEntry(TimelineEntryNode):
 
         rule_id = self.datum("ruleId")
         found = await info.context.loaders.auto_tag_rules.load(str(rule_id)) if rule_id else None
-        return AutoTagRuleNode.from_rule(found) if found is not None else None  # type: ignore[return-value]
+        return AutoTagRuleNode.from_rule(found) if found is not None else None
 
     @strawberry.field(description="The tag; null once it is deleted.")
     async def tag(self, info: Info) -> Tag | None:

@@ -41,7 +41,7 @@ from adapters.graphql import (
     timeline,
     webhooks,
 )
-from adapters.graphql.parts import NodeFetcher, SchemaPart
+from adapters.graphql.parts import NODE_FETCHERS, SchemaPart
 
 PARTS: tuple[SchemaPart, ...] = (
     customers.PART,
@@ -99,10 +99,9 @@ CompanyNode = companies.COMPANY_NODE.bind(
     )
 )
 
-NODE_FETCHERS: dict[str, NodeFetcher] = {
-    type_name: fetch for part in PARTS for type_name, fetch in part.nodes.items()
-}
-"""The types ``node(id:)`` resolves, by type name; any other name resolves to null."""
+NODE_FETCHERS.update(
+    (type_name, fetch) for part in PARTS for type_name, fetch in part.nodes.items()
+)
 
 
 def root_types(kind: str) -> list[type]:

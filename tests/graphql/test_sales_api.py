@@ -436,10 +436,12 @@ def test_a_forecast_by_owner_or_team_names_them(api: Api) -> None:
     )  # fmt: skip
     query = """query($id: ID!, $by: ForecastGroupBy!) {
       salesForecast(pipelineId: $id, period: QUARTER, groupBy: $by) {
-        period count amount { amount } owner { id name } team { id name } } }"""
+        period group count amount { amount } owner { id name } team { id name } } }"""
     by_owner = api.data(query, id=ids[""], by="OWNER")["salesForecast"]
-    assert [(f["owner"], f["team"]) for f in by_owner] == [({"id": ana, "name": "Ana"}, None)]
+    assert [(f["group"], f["owner"], f["team"]) for f in by_owner] == [
+        ("Ana", {"id": ana, "name": "Ana"}, None)
+    ]
     by_team = api.data(query, id=ids[""], by="TEAM")["salesForecast"]
-    assert [(f["owner"], f["team"]) for f in by_team] == [
-        (None, {"id": team["id"], "name": "Inside"})
+    assert [(f["group"], f["owner"], f["team"]) for f in by_team] == [
+        ("Inside", None, {"id": team["id"], "name": "Inside"})
     ]

@@ -148,14 +148,23 @@ def customer_node(view: CustomerView) -> CustomerBase:
 @strawberry.type(name="CustomerConnection", description="A page of customers.")
 class CustomerConnection(Connection[Customer]):
     where: strawberry.Private[CustomerFilter]
+    company_id: strawberry.Private[str | None] = None
+    """The company whose people these are, when counted with other companies' people."""
 
     @strawberry.field(
         description="How many customers match the filter, across all pages.",
         extensions=[QueryErrors()],
     )
-    def total_count(self, info: Info) -> int:
+    async def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.use(Customers).list.count(context.principal, self.where)
+        customers = context.services.use(Customers)
+        if self.company_id is not None:
+            loader = context.loaders.batch(
+                "customers.company_counts",
+                lambda ids: customers.get.count_of_companies(context.principal, ids),
+            )
+            return await loader.load(self.company_id) or 0
+        return customers.list.count(context.principal, self.where)
 
 
 def list_customers(
@@ -177,7 +186,7 @@ class CompanyPeople:
         description="The customers who belong to this company, oldest first.",
         extensions=[QueryErrors()],
     )
-    def people(
+    async def people(
         self,
         info: Info,
         first: FirstArgument = None,
@@ -186,7 +195,22 @@ class CompanyPeople:
         before: BeforeArgument = None,
     ) -> CustomerConnection:
         where = CustomerFilter(company_ids=frozenset({self.local_id}))
-        return list_customers(info, where, CustomerOrder(), PageRequest(first, after, last, before))
+        if (after, last, before) != (None, None, None):
+            return list_customers(
+                info, where, CustomerOrder(), PageRequest(first, after, last, before)
+            )
+        # The first pages of many companies load together, and so do their counts.
+        context = info.context
+        get = context.services.use(Customers).get
+        loader = context.loaders.batch(
+            f"customers.company_first.{first}",
+            lambda ids: get.first_pages_of_companies(context.principal, ids, first),
+        )
+        page = await loader.load(self.local_id)
+        assert page is not None, "every company asked for has a page"
+        return CustomerConnection.from_page(
+            page, customer_node, where=where, company_id=self.local_id
+        )
 
 
 @strawberry.enum(name="CustomerOrderField", description="What a list of customers is ordered by.")

@@ -24,6 +24,7 @@ from application.pipeline.views import (
     OpportunityOrder,
     OpportunityView,
     TaskFilter,
+    TaskGroup,
     TaskOrder,
     TaskView,
 )
@@ -35,7 +36,8 @@ R = TypeVar("R")
 OpportunityPages = tuple[OpportunityGroup, OpportunityFilter, OpportunityOrder, PageRequest]
 OpportunityCounts = tuple[OpportunityGroup, OpportunityFilter]
 LeadPages = tuple[LeadFilter, LeadOrder, PageRequest]
-TaskPages = tuple[TaskFilter, TaskOrder, PageRequest]
+TaskPages = tuple[TaskGroup, TaskFilter, TaskOrder, PageRequest]
+TaskCounts = tuple[TaskGroup, TaskFilter]
 
 
 class Grouped(Generic[G, R]):
@@ -93,8 +95,12 @@ class SalesLoaders:
             return leads.pages(principal, where, page, order, customer_ids=keys)
 
         def task_pages(group: TaskPages, keys: Collection[str]) -> Mapping[str, Page[TaskView]]:
-            where, order, page = group
-            return tasks.pages(principal, where, page, order, customer_ids=keys)
+            by, where, order, page = group
+            return tasks.pages(principal, where, page, order, by=by, keys=keys)
+
+        def task_counts(group: TaskCounts, keys: Collection[str]) -> Mapping[str, int]:
+            by, where = group
+            return tasks.counts(principal, where, by=by, keys=keys)
 
         self.opportunity_pages = Grouped(opportunity_pages)
         self.opportunity_counts = Grouped(opportunity_counts)
@@ -103,9 +109,7 @@ class SalesLoaders:
             lambda where, keys: leads.counts(principal, where, keys)
         )
         self.task_pages = Grouped(task_pages)
-        self.task_counts: Grouped[TaskFilter, int] = Grouped(
-            lambda where, keys: tasks.counts(principal, where, keys)
-        )
+        self.task_counts = Grouped(task_counts)
 
         def by_id(fetch: Callable[[Collection[str]], Mapping[str, R]]) -> DataLoader[str, R | None]:
             async def load(keys: list[str]) -> list[R | None]:

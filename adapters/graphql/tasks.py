@@ -30,7 +30,7 @@ from adapters.graphql.type_names import COMPANY, CUSTOMER, OPPORTUNITY, TASK, US
 from application.pagination import PageRequest
 from application.pipeline.bundle import Sales
 from application.pipeline.tasks import NewTask, TaskPatch
-from application.pipeline.views import TaskFilter, TaskOrder, TaskSort, TaskView
+from application.pipeline.views import TaskFilter, TaskGroup, TaskOrder, TaskSort, TaskView
 
 
 @strawberry.enum(description="What kind of work a task is.")
@@ -114,13 +114,15 @@ class TaskConnection(Connection[TaskNode]):
     )
     edge_type = TaskEdge
     where: strawberry.Private[TaskFilter]
-    customer_id: strawberry.Private[str | None] = None
+    group: strawberry.Private[tuple[TaskGroup, str] | None] = None
+    """The customer (or company) whose tasks these are, when counted with others'."""
 
     @strawberry.field(description="How many tasks match the filter.")
     async def total_count(self, info: Info) -> int:
         context = info.context
-        if self.customer_id is not None:
-            return await context.loaders.sales.task_counts.load(self.where, self.customer_id)
+        if self.group is not None:
+            by, key = self.group
+            return await context.loaders.sales.task_counts.load((by, self.where), key)
         return context.services.use(Sales).read_tasks.count(context.principal, self.where)
 
 
@@ -330,7 +332,7 @@ class CompanyTasks:
         "filter: {status: OPEN} for the open work.",
         extensions=[QueryErrors()],
     )
-    def tasks(
+    async def tasks(
         self,
         info: Info,
         first: First = None,
@@ -340,8 +342,13 @@ class CompanyTasks:
         filter: FilterArgument = None,
         order_by: OrderArgument = None,
     ) -> TaskConnection:
-        where = attrs.evolve(_filter(info, filter), company_id=self.local_id)
-        return task_page(info, where, page_request(first, after, last, before), _order(order_by))
+        return await _grouped_page(
+            info,
+            ("company_id", self.local_id),
+            attrs.evolve(_filter(info, filter), company_id=None),
+            page_request(first, after, last, before),
+            _order(order_by),
+        )
 
 
 @strawberry.type
@@ -365,15 +372,27 @@ class CustomerTasks:
         filter: FilterArgument = None,
         order_by: OrderArgument = None,
     ) -> TaskConnection:
-        where = attrs.evolve(_filter(info, filter), customer_id=None)
-        order = _order(order_by)
-        page = page_request(first, after, last, before)
-        found = await info.context.loaders.sales.task_pages.load(
-            (where, order, page), self.id_local
+        return await _grouped_page(
+            info,
+            ("customer_id", self.id_local),
+            attrs.evolve(_filter(info, filter), customer_id=None),
+            page_request(first, after, last, before),
+            _order(order_by),
         )
-        return TaskConnection.from_page(
-            found, TaskNode.from_view, where=where, customer_id=self.id_local
-        )
+
+
+async def _grouped_page(
+    info: Info,
+    group: tuple[TaskGroup, str],
+    where: TaskFilter,
+    page: PageRequest,
+    order: TaskOrder,
+) -> TaskConnection:
+    """A customer's (or a company's) page of tasks, read with the same page of the other
+    customers (or companies) of the request in one query; counted the same way."""
+    by, key = group
+    found = await info.context.loaders.sales.task_pages.load((by, where, order, page), key)
+    return TaskConnection.from_page(found, TaskNode.from_view, where=where, group=group)
 
 
 @strawberry.type

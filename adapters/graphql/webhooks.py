@@ -215,8 +215,19 @@ class WebhookDelivery(Node):
         )
 
     @strawberry.field(description="The subscription it goes to.")
-    def subscription(self, info: Info) -> WebhookSubscription | None:
-        return fetch_webhook_subscription(info, self.subscription_local)
+    async def subscription(self, info: Info) -> WebhookSubscription | None:
+        context = info.context
+        webhooks = context.services.use(Events).webhooks
+
+        def by_id(ids: Sequence[str]) -> dict[str, WebhookSubscriptionView]:
+            # Subscriptions are a little configuration: one read of them all serves any page.
+            wanted = set(ids)
+            return {view.id: view for view in webhooks.list(context.principal) if view.id in wanted}
+
+        view = await context.loaders.batch("webhooks.subscriptions", by_id).load(
+            self.subscription_local
+        )
+        return WebhookSubscription.from_view(view) if view is not None else None
 
 
 @strawberry.type(name="WebhookDeliveryEdge", description="One delivery of a page of the log.")

@@ -29,6 +29,7 @@ from application.pipeline.views import (
     OpportunityView,
     StageFlow,
     TaskFilter,
+    TaskGroup,
     TaskOrder,
     TaskView,
 )
@@ -90,11 +91,35 @@ def _grouped(
     limit: int,
     from_end: bool,
 ) -> Mapping[str, Sequence[V]]:
+    return _in_groups(
+        views,
+        lambda view: (group_of(view),),
+        keys,
+        order,
+        after=after,
+        before=before,
+        limit=limit,
+        from_end=from_end,
+    )
+
+
+def _in_groups(
+    views: Iterable[V],
+    groups_of: Callable[[V], Iterable[str | None]],
+    keys: Collection[str],
+    order: FieldOrder[Any, V],
+    *,
+    after: SortKey | None,
+    before: SortKey | None,
+    limit: int,
+    from_end: bool,
+) -> Mapping[str, Sequence[V]]:
+    """``_grouped`` where an item may be in several groups (a task in two companies)."""
     groups: dict[str, list[V]] = {key: [] for key in keys}
     for view in views:
-        group = group_of(view)
-        if group in groups:
-            groups[group].append(view)
+        for group in set(groups_of(view)):
+            if group in groups:
+                groups[group].append(view)
     return {
         key: _walk(found, order, after=after, before=before, limit=limit, from_end=from_end)
         for key, found in groups.items()
@@ -104,11 +129,17 @@ def _grouped(
 def _counted(
     views: Iterable[V], group_of: Callable[[V], str | None], keys: Collection[str]
 ) -> Mapping[str, int]:
+    return _counted_in_groups(views, lambda view: (group_of(view),), keys)
+
+
+def _counted_in_groups(
+    views: Iterable[V], groups_of: Callable[[V], Iterable[str | None]], keys: Collection[str]
+) -> Mapping[str, int]:
     counts = dict.fromkeys(keys, 0)
     for view in views:
-        group = group_of(view)
-        if group in counts:
-            counts[group] += 1
+        for group in set(groups_of(view)):
+            if group in counts:
+                counts[group] += 1
     return counts
 
 
@@ -385,13 +416,24 @@ class InMemoryTaskReader:
             ]
 
     def _of_company(self, task: Task, company_id: str | None) -> bool:
-        if company_id is None:
-            return True
+        return company_id is None or company_id in self._companies_of(task)
+
+    def _companies_of(self, task: Task | TaskView) -> set[str]:
+        """The companies a task is about: its customer's and its deal's."""
         person = self._store.customers.get(task.customer_id or "")
         deal = self._store.opportunities.get(task.opportunity_id or "")
-        return (person is not None and person.company_id == company_id) or (
-            deal is not None and deal.company_id == company_id
-        )
+        found = {person.company_id if person else None, deal.company_id if deal else None}
+        return {company_id for company_id in found if company_id is not None}
+
+    def _groups_of(self, by: TaskGroup) -> Callable[[TaskView], Iterable[str | None]]:
+        if by == "customer_id":
+            return lambda view: (view.customer_id,)
+
+        def companies(view: TaskView) -> set[str]:
+            with self._store.lock:
+                return self._companies_of(view)
+
+        return companies
 
     def count(self, where: TaskFilter) -> int:
         return len(self._views(where))
@@ -420,15 +462,16 @@ class InMemoryTaskReader:
         where: TaskFilter,
         order: TaskOrder,
         *,
+        by: TaskGroup,
         keys: Collection[str],
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Mapping[str, Sequence[TaskView]]:
-        return _grouped(
+        return _in_groups(
             self._views(where),
-            lambda v: v.customer_id,
+            self._groups_of(by),
             keys,
             order,
             after=after,
@@ -437,8 +480,10 @@ class InMemoryTaskReader:
             from_end=from_end,
         )
 
-    def counts(self, where: TaskFilter, *, keys: Collection[str]) -> Mapping[str, int]:
-        return _counted(self._views(where), lambda v: v.customer_id, keys)
+    def counts(
+        self, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        return _counted_in_groups(self._views(where), self._groups_of(by), keys)
 
 
 class InMemoryBehaviourCounts:

@@ -12,7 +12,7 @@ from adapters.memory.querying import walk
 from adapters.memory.record_readers import InMemoryRecordReader
 from adapters.memory.store import InMemoryStore
 from application.access.ports import UserView
-from application.customers.views import CustomerFilter, CustomerView
+from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.orders.views import (
     CurrencyTotal,
     OrderFacts,
@@ -68,6 +68,35 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
             for cid in ids
             if cid in customers and customers[cid].external_ids
         }
+
+    def first_of_companies(
+        self, company_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[CustomerView]]:
+        groups = self._by_company(company_ids)
+        order = CustomerOrder()
+        return {
+            company_id: walk(
+                views,
+                order.key_of,
+                descending=order.descending,
+                after=None,
+                before=None,
+                limit=limit,
+                from_end=False,
+            )
+            for company_id, views in groups.items()
+        }
+
+    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+        return {
+            company_id: len(views) for company_id, views in self._by_company(company_ids).items()
+        }
+
+    def _by_company(self, company_ids: Collection[str]) -> dict[str, list[CustomerView]]:
+        groups: dict[str, list[CustomerView]] = {company_id: [] for company_id in company_ids}
+        for view in self._matching(CustomerFilter(company_ids=frozenset(groups))):
+            groups[view.company_id or ""].append(view)
+        return groups
 
     def _filter(self, where: CustomerFilter) -> Callable[[Customer], bool]:
         email = where.email.strip().lower() if where.email else None

@@ -11,11 +11,14 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    FromClause,
     Select,
+    Subquery,
     Table,
     func,
     or_,
     select,
+    union,
 )
 
 from adapters.persistence.keyset import walking_order, window
@@ -50,6 +53,7 @@ from application.pipeline.views import (
     OpportunityOrder,
     OpportunityView,
     TaskFilter,
+    TaskGroup,
     TaskOrder,
     TaskView,
 )
@@ -97,11 +101,17 @@ SORTS: Mapping[Table, Mapping[str, str]] = {
 }
 TEXT_SORTS = frozenset({"name", "email", "title"})
 RANK = "rank_in_group"
+GROUP = "group_key"
+ITEM = "item_id"
 
 
 class Lists:
     """Keyset slices of one table in a field order, as one list or as many lists at once
-    (each customer's, each stage's): a window function ranks the rows within each group."""
+    (each customer's, each stage's): a window function ranks the rows within each group.
+
+    A group is a column of the table, or ``(group_key, item_id)`` pairs: a subquery that
+    puts a row in the groups it belongs to (a task in its customer's and its deal's
+    companies), each pair once."""
 
     def __init__(self, engine: Engine, table: Table) -> None:
         self._engine = engine
@@ -154,12 +164,23 @@ class Lists:
         query = select(self._table).where(*conditions, *bounds).order_by(*ordering).limit(limit)
         return self.rows(query)
 
+    def _groups(
+        self, by: str | Subquery, keys: Sequence[str]
+    ) -> tuple[FromClause, ColumnElement[Any], list[ColumnElement[bool]]]:
+        """What the rows are read from, the column naming each row's group, and the
+        condition that keeps the groups asked for."""
+        if isinstance(by, str):
+            group = self._table.c[by]
+            return self._table, group, [group.in_(keys)]
+        source = self._table.join(by, by.c[ITEM] == self._table.c.id)
+        return source, by.c[GROUP], [by.c[GROUP].in_(keys)]
+
     def slices(
         self,
         conditions: Sequence[ColumnElement[bool]],
         order: FieldOrder[Any, Any],
         *,
-        by: str,
+        by: str | Subquery,
         keys: Collection[str],
         after: SortKey | None,
         before: SortKey | None,
@@ -169,28 +190,36 @@ class Lists:
         found: dict[str, list[Any]] = {key: [] for key in keys}
         if not found:
             return found
-        group = self._table.c[by]
+        source, group, within = self._groups(by, sorted(found))
         bounds, ordering = self._window(order, after, before, from_end)
         rank = func.row_number().over(partition_by=group, order_by=ordering).label(RANK)
         ranked = (
-            select(self._table, rank)
-            .where(*conditions, *bounds, group.in_(sorted(found)))
+            select(self._table, group.label(GROUP), rank)
+            .select_from(source)
+            .where(*conditions, *bounds, *within)
             .subquery()
         )
         query = select(ranked).where(ranked.c[RANK] <= limit).order_by(ranked.c[RANK])
         for row in self.rows(query):
-            found[getattr(row, by)].append(row)
+            found[getattr(row, GROUP)].append(row)
         return found
 
     def counts(
-        self, conditions: Sequence[ColumnElement[bool]], *, by: str, keys: Collection[str]
+        self,
+        conditions: Sequence[ColumnElement[bool]],
+        *,
+        by: str | Subquery,
+        keys: Collection[str],
     ) -> dict[str, int]:
         found = dict.fromkeys(keys, 0)
         if not found:
             return found
-        group = self._table.c[by]
+        source, group, within = self._groups(by, sorted(found))
         query = (
-            select(group, func.count()).where(*conditions, group.in_(sorted(found))).group_by(group)
+            select(group, func.count())
+            .select_from(source)
+            .where(*conditions, *within)
+            .group_by(group)
         )
         for key, count in self.rows(query):
             found[key] = int(count)
@@ -424,6 +453,26 @@ def _task_view(row: Any) -> TaskView:
     return TaskView.from_task(task_of(row))
 
 
+def _task_groups(by: TaskGroup, keys: Collection[str]) -> str | Subquery:
+    """Tasks by their customer column, or by company: ``(company, task)`` for the tasks
+    about the company's people and those about its deals, each pair once."""
+    if by == "customer_id":
+        return by
+    wanted = sorted(set(keys))
+    t, people, deals = tasks.c, customers.c, opportunities.c
+    of_people = (
+        select(people.company_id.label(GROUP), t.id.label(ITEM))
+        .join_from(tasks, customers, people.id == t.customer_id)
+        .where(people.company_id.in_(wanted))
+    )
+    of_deals = (
+        select(deals.company_id.label(GROUP), t.id.label(ITEM))
+        .join_from(tasks, opportunities, deals.id == t.opportunity_id)
+        .where(deals.company_id.in_(wanted))
+    )
+    return union(of_people, of_deals).subquery("task_companies")
+
+
 class SqlTaskReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -463,6 +512,7 @@ class SqlTaskReader:
         where: TaskFilter,
         order: TaskOrder,
         *,
+        by: TaskGroup,
         keys: Collection[str],
         after: SortKey | None,
         before: SortKey | None,
@@ -472,7 +522,7 @@ class SqlTaskReader:
         found = self._lists.slices(
             _task_conditions(where),
             order,
-            by="customer_id",
+            by=_task_groups(by, keys),
             keys=keys,
             after=after,
             before=before,
@@ -481,8 +531,10 @@ class SqlTaskReader:
         )
         return {key: [_task_view(row) for row in rows] for key, rows in found.items()}
 
-    def counts(self, where: TaskFilter, *, keys: Collection[str]) -> Mapping[str, int]:
-        return self._lists.counts(_task_conditions(where), by="customer_id", keys=keys)
+    def counts(
+        self, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        return self._lists.counts(_task_conditions(where), by=_task_groups(by, keys), keys=keys)
 
 
 class SqlBehaviourCounts:

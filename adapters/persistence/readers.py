@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, String, and_, bindparam, func, select, type_coerce
@@ -71,6 +71,51 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
         with self._engine.connect() as connection:
             for row in connection.execute(query):
                 found.setdefault(row.customer_id, []).append(f"{row.source}:{row.external_id}")
+        return found
+
+    def first_of_companies(
+        self, company_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[CustomerView]]:
+        found: dict[str, list[CustomerView]] = {company_id: [] for company_id in company_ids}
+        if not found:
+            return found
+        c = customers.c
+        # CustomerOrder(): oldest first, ties by id, as ``slice`` walks it.
+        position = (
+            func.row_number()
+            .over(partition_by=c.company_id, order_by=(c.created_at, c.id))
+            .label("position_in_company")
+        )
+        ranked = (
+            select(*_CUSTOMER_COLUMNS, position)
+            .where(*self._conditions(CustomerFilter()), c.company_id.in_(sorted(found)))
+            .subquery()
+        )
+        query = (
+            select(*(ranked.c[column.name] for column in _CUSTOMER_COLUMNS))
+            .where(ranked.c.position_in_company <= limit)
+            .order_by(ranked.c.company_id, ranked.c.position_in_company)
+        )
+        with self._engine.connect() as connection:
+            for row in connection.execute(query):
+                view = CustomerView(*row)
+                found[view.company_id or ""].append(view)
+        return found
+
+    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+        found = dict.fromkeys(company_ids, 0)
+        if not found:
+            return found
+        c = customers.c
+        query = (
+            select(c.company_id, func.count())
+            .where(*self._conditions(CustomerFilter()), c.company_id.in_(sorted(found)))
+            .group_by(c.company_id)
+        )
+        with self._engine.connect() as connection:
+            found.update(
+                {company_id: int(count) for company_id, count in connection.execute(query)}
+            )
         return found
 
     def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:

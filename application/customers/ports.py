@@ -58,3 +58,14 @@ class CustomerReader(RecordReader[CustomerFilter, CustomerOrder, CustomerView], 
     def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
         """``source:value`` of each customer's external ids, sorted; none for unknown ids."""
         ...
+
+    def first_of_companies(
+        self, company_ids: Collection[str], limit: int
+    ) -> Mapping[str, Sequence[CustomerView]]:
+        """The first ``limit`` active customers of each company in ``CustomerOrder()``
+        (oldest first), in one query; every id is a key."""
+        ...
+
+    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+        """How many active customers each company has, in one query; every id is a key."""
+        ...

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from attrs import frozen
 
 from application.customers.ports import CustomerReader
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
+from application.pagination import Page, PageRequest, build_page, encode_cursor
 from application.principal import Principal
 from application.records import GetRecords, ListRecords
 from domain.access.roles import Permission
@@ -25,6 +26,33 @@ class GetCustomers(GetRecords[CustomerView]):
     def external_ids(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
         actor.require(self.read_permission)
         return self.reader.external_ids_of(ids)
+
+    def first_pages_of_companies(
+        self, actor: Principal, company_ids: Collection[str], first: int | None
+    ) -> Mapping[str, Page[CustomerView]]:
+        """The first page of each company's active customers, oldest first (the page
+        ``ListCustomers`` gives for ``CustomerFilter(company_ids={id})`` and
+        ``CustomerOrder()``), for many companies in one query."""
+        actor.require(self.read_permission)
+        request = PageRequest(first=first)
+        size = request.size
+        order = CustomerOrder()
+        fetched = self.reader.first_of_companies(company_ids, size + 1)
+
+        def cursor_of(view: CustomerView) -> str:
+            return encode_cursor(order.name, order.key_of(view))
+
+        return {
+            company_id: build_page(request, fetched.get(company_id, ()), size, cursor_of)
+            for company_id in company_ids
+        }
+
+    def count_of_companies(
+        self, actor: Principal, company_ids: Collection[str]
+    ) -> Mapping[str, int]:
+        """How many active customers each company has, in one query."""
+        actor.require(self.read_permission)
+        return self.reader.count_of_companies(company_ids)
 
 
 @frozen

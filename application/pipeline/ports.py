@@ -20,6 +20,7 @@ from application.pipeline.views import (
     OpportunityView,
     StageFlow,
     TaskFilter,
+    TaskGroup,
     TaskOrder,
     TaskView,
 )
@@ -264,17 +265,22 @@ class TaskReader(Protocol):
         where: TaskFilter,
         order: TaskOrder,
         *,
+        by: TaskGroup,
         keys: Collection[str],
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Mapping[str, Sequence[TaskView]]:
-        """``slice`` of each customer's tasks, in one query; every key is a key."""
+        """``slice`` of each customer's (or each company's) tasks, in one query; every key
+        is a key. A task about a person of one company and a deal of another is in both."""
         ...
 
-    def counts(self, where: TaskFilter, *, keys: Collection[str]) -> Mapping[str, int]:
-        """How many tasks of each customer match, in one query."""
+    def counts(
+        self, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        """How many tasks of each customer (or each company) match, in one query; every
+        key is a key."""
         ...
 
 

@@ -33,6 +33,7 @@ from application.pipeline.views import (
     OpportunityOrder,
     OpportunityView,
     TaskFilter,
+    TaskGroup,
     TaskOrder,
     TaskView,
 )
@@ -288,19 +289,21 @@ class ReadTasks:
         page: PageRequest,
         order: TaskOrder | None = None,
         *,
-        customer_ids: Collection[str],
+        by: TaskGroup,
+        keys: Collection[str],
     ) -> Mapping[str, Page[TaskView]]:
-        """The same page of each customer's tasks, in one query."""
+        """The same page of each customer's (or each company's) tasks, in one query."""
         actor.require(Permission.READ_CUSTOMERS)
         order = order or TaskOrder()
-        return keyset_pages(page, order, partial(self.reader.slices, where, order), customer_ids)
+        return keyset_pages(page, order, partial(self.reader.slices, where, order, by=by), keys)
 
     def count(self, actor: Principal, where: TaskFilter) -> int:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.count(where)
 
     def counts(
-        self, actor: Principal, where: TaskFilter, customer_ids: Collection[str]
+        self, actor: Principal, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
     ) -> Mapping[str, int]:
+        """How many tasks of each customer (or each company) match, in one query."""
         actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.counts(where, keys=customer_ids)
+        return self.reader.counts(where, by=by, keys=keys)

@@ -332,6 +332,11 @@ class TaskFilter:
     """Tasks about the company's people or its deals."""
 
 
+TaskGroup = Literal["customer_id", "company_id"]
+"""What a task's page may be one of many by: its customer's, or its company's (the tasks
+about the company's people or its deals, as ``TaskFilter.company_id`` selects them)."""
+
+
 @frozen
 class CurrencyAmount:
     """A sum in one currency, exact; sums are never converted between currencies."""

@@ -413,6 +413,47 @@ class CustomerReaderContract:
         assert backend.customers.count(CustomerFilter()) == 1
         assert backend.customers.count(CustomerFilter(include_archived=True)) == 2
 
+    def test_first_customers_of_many_companies_and_their_counts_in_one_read(
+        self, backend: StorageBackend
+    ) -> None:
+        # Ties on the time are broken by id, as the list of one company's people is.
+        people = [
+            new_customer(company_id="co-1", at=T0 + timedelta(minutes=2), customer_id="p-a"),
+            new_customer(company_id="co-1", at=T0, customer_id="p-c"),
+            new_customer(company_id="co-1", at=T0, customer_id="p-b"),
+            new_customer(company_id="co-1", at=T0 - timedelta(1), customer_id="p-gone"),
+            new_customer(company_id="co-2", customer_id="p-d"),
+            new_customer(customer_id="p-nobody"),
+        ]
+        people[3].archive(at=T0, by="a")
+        with backend.uow() as uow:
+            uow.customers.add_many(people)
+            uow.commit()
+        companies = ["co-1", "co-2", "co-3"]
+        first_two = backend.customers.first_of_companies(companies, 2)
+        assert {k: [v.id for v in views] for k, views in first_two.items()} == {
+            "co-1": ["p-b", "p-c"],
+            "co-2": ["p-d"],
+            "co-3": [],
+        }
+        for company_id in companies:
+            one_by_one = backend.customers.slice(
+                CustomerFilter(company_ids=frozenset({company_id})),
+                CustomerOrder(),
+                after=None,
+                before=None,
+                limit=2,
+                from_end=False,
+            )
+            assert list(first_two[company_id]) == list(one_by_one)
+        assert backend.customers.count_of_companies(companies) == {
+            "co-1": 3,
+            "co-2": 1,
+            "co-3": 0,
+        }
+        assert backend.customers.first_of_companies([], 2) == {}
+        assert backend.customers.count_of_companies([]) == {}
+
     def test_get_many_skips_unknown_ids(self, backend: StorageBackend) -> None:
         customer = new_customer()
         with backend.uow() as uow:

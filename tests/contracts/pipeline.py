@@ -419,10 +419,84 @@ class PipelineContract:
         counted = backend.pipeline.counts(OpportunityFilter(), by="company_id", keys=["co-2"])
         assert counted == {"co-2": 1}
         per_person = backend.tasks.slices(
-            TaskFilter(), TaskOrder(), keys=[employee.id, outsider.id], **FORWARD
+            TaskFilter(), TaskOrder(), by="customer_id", keys=[employee.id, outsider.id], **FORWARD
         )
         assert [t.id for t in per_person[employee.id]] == ["on-person"]
-        assert backend.tasks.counts(TaskFilter(), keys=[outsider.id]) == {outsider.id: 1}
+        counted = backend.tasks.counts(TaskFilter(), by="customer_id", keys=[outsider.id])
+        assert counted == {outsider.id: 1}
+
+    def test_pages_of_many_companies_tasks_and_their_counts_in_one_read(
+        self, backend: StorageBackend
+    ) -> None:
+        employee, other, outsider = (
+            new_customer(company_id="co-1"),
+            new_customer(company_id="co-2"),
+            new_customer(),
+        )
+        with backend.uow() as uow:
+            uow.customers.add_many([employee, other, outsider])
+            uow.commit()
+        for deal_id, company in (("d-1", "co-1"), ("d-2", "co-2"), ("d-none", None)):
+            open_deal(
+                backend, outsider.id, deal_id, amount="10", close=date(2026, 6, 1), created=1,
+                stage=Q, company=company,
+            )  # fmt: skip
+        with backend.uow() as uow:
+            for made in (
+                task("on-person", employee.id, due=4),
+                task("on-deal", None, due=2, deal="d-1"),
+                # About co-1 both ways: listed once.
+                task("twice", employee.id, due=3, deal="d-1"),
+                # About a person of co-1 and a deal of co-2: in both lists.
+                task("both", employee.id, due=1, deal="d-2"),
+                task("of-co-2", other.id, due=5, deal="d-none"),
+                task("nowhere", outsider.id, due=1, deal="d-none"),
+            ):
+                uow.tasks.add(made)
+            uow.commit()
+        assert backend.tasks is not None
+        reader = backend.tasks
+        companies = ["co-1", "co-2", "co-3"]
+        grouped = reader.slices(
+            TaskFilter(), TaskOrder(), by="company_id", keys=companies, **FORWARD
+        )
+        assert {k: [t.id for t in v] for k, v in grouped.items()} == {
+            "co-1": ["both", "on-deal", "twice", "on-person"],
+            "co-2": ["both", "of-co-2"],
+            "co-3": [],
+        }
+        for company_id in companies:
+            alone = reader.slice(TaskFilter(company_id=company_id), TaskOrder(), **FORWARD)
+            assert list(grouped[company_id]) == list(alone)
+        counted = reader.counts(TaskFilter(), by="company_id", keys=companies)
+        assert counted == {"co-1": 4, "co-2": 2, "co-3": 0}
+        # The same page of each: after a key, and from the end; a filter holds for all.
+        after = TaskOrder().key_of(grouped["co-1"][0])
+        later = reader.slices(
+            TaskFilter(), TaskOrder(), by="company_id", keys=["co-1", "co-2"],
+            after=after, before=None, limit=2, from_end=False,
+        )  # fmt: skip
+        assert {k: [t.id for t in v] for k, v in later.items()} == {
+            "co-1": ["on-deal", "twice"],
+            "co-2": ["of-co-2"],
+        }
+        last = reader.slices(
+            TaskFilter(), TaskOrder(), by="company_id", keys=["co-1"],
+            after=None, before=None, limit=1, from_end=True,
+        )  # fmt: skip
+        assert [t.id for t in last["co-1"]] == ["on-person"]
+        soon = TaskFilter(due_before=day(3))
+        early = reader.slices(soon, TaskOrder(), by="company_id", keys=companies, **FORWARD)
+        assert {k: [t.id for t in v] for k, v in early.items()} == {
+            "co-1": ["both", "on-deal"],
+            "co-2": ["both"],
+            "co-3": [],
+        }
+        assert reader.counts(soon, by="company_id", keys=companies) == {
+            "co-1": 2,
+            "co-2": 1,
+            "co-3": 0,
+        }
 
     def test_purchases_by_sku_skip_cancelled_orders(self, backend: StorageBackend) -> None:
         buyer, other = stored_customers(backend, 2)

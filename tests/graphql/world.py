@@ -1,6 +1,7 @@
 """A seeded database with at least one record of every kind the API serves: the demo data
 (customers, companies, orders, events, tags, notes, deals, segments) and, through the API
-as a front end would make them, leads, tasks, an auto-tag rule and a webhook delivery."""
+as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery and
+the first customer's latest note."""
 
 from __future__ import annotations
 
@@ -92,6 +93,13 @@ def seed_world(api: Api) -> None:
             "{ updateCustomer(input: $input) { userErrors { code } } }",
             input={"id": customer, "version": _version(api, customer), "phone": phone},
         )
+    # Newest on the first customer's timeline, so a page of the first few customers shows
+    # an activity among its latest entries and loads one, as a longer page does.
+    note = api.data(
+        "mutation($input: LogActivityInput!) { logActivity(input: $input) { userErrors { code } } }",
+        input={"customerId": customer, "kind": "NOTE", "subject": "Renewal call booked"},
+    )
+    assert note["logActivity"]["userErrors"] == []
     api.container.module("events").outbox_relay().drain()
 
 

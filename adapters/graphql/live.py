@@ -38,7 +38,12 @@ from domain.access.roles import Permission
 from domain.customers.events import CustomerMerged
 from domain.errors import DomainError
 from domain.lifecycle.events import StageChanged
-from domain.pipeline.events import OpportunityClosed, OpportunityCreated, OpportunityStageChanged
+from domain.pipeline.events import (
+    OpportunityClosed,
+    OpportunityCreated,
+    OpportunityStageChanged,
+    OpportunityUpdated,
+)
 from domain.segments.events import CustomerEnteredSegment, CustomerExitedSegment
 from domain.timeline import TimelineEntry
 
@@ -97,6 +102,9 @@ class OpportunityMove(Enum):
         "stage_changed", description="The deal moved to another stage of its pipeline."
     )
     CLOSED = strawberry.enum_value("closed", description="The deal was won or lost.")
+    UPDATED = strawberry.enum_value(
+        "updated", description="The deal was edited: its name, amount, dates, owner or company."
+    )
 
 
 @strawberry.type(description="A deal was opened, moved to another stage, or closed.")
@@ -133,6 +141,7 @@ _OPPORTUNITY_MOVES = {
     OpportunityCreated.event_type: OpportunityMove.CREATED,
     OpportunityStageChanged.event_type: OpportunityMove.STAGE_CHANGED,
     OpportunityClosed.event_type: OpportunityMove.CLOSED,
+    OpportunityUpdated.event_type: OpportunityMove.UPDATED,
 }
 _MEMBERSHIP_CHANGES = {
     CustomerEnteredSegment.event_type: SegmentMembershipChange.ENTERED,
@@ -302,7 +311,7 @@ class LiveSubscription:
                 yield delivered
 
     @strawberry.subscription(
-        description="Deals opened, moved between stages or closed, from now on. Needs read "
+        description="Deals opened, edited, moved between stages or closed, from now on. Needs read "
         "access to customers."
     )
     async def opportunity_moved(

@@ -265,6 +265,7 @@ class UpdateOpportunity:
                 owner_id=patch.owner_id,
                 company_id=patch.company_id,
                 at=self.clock.now(),
+                by=actor.actor_id,
             ):
                 uow.commit()
         return opportunity

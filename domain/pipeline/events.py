@@ -37,6 +37,20 @@ class OpportunityStageChanged(DomainEvent):
 
 
 @frozen(kw_only=True)
+class OpportunityUpdated(DomainEvent):
+    """A deal's name, amount, line items, dates, owner or company were edited."""
+
+    event_type = "rapport.opportunity.updated.v1"
+    aggregate_type = "opportunity"
+
+    pipeline_id: str
+    stage_id: str
+    owner_id: str
+    amount: str | None
+    currency: str
+
+
+@frozen(kw_only=True)
 class OpportunityClosed(DomainEvent):
     """Won or lost, with the reason given."""
 

@@ -12,7 +12,12 @@ from domain.changes import KEEP, Keep
 from domain.errors import DomainError, ErrorCode, Problem, RuleViolated
 from domain.events import DomainEvent
 from domain.orders.money import Currency, Money
-from domain.pipeline.events import OpportunityClosed, OpportunityCreated, OpportunityStageChanged
+from domain.pipeline.events import (
+    OpportunityClosed,
+    OpportunityCreated,
+    OpportunityStageChanged,
+    OpportunityUpdated,
+)
 from domain.pipeline.pipelines import DealField, Pipeline, PipelineStage
 from domain.text import clean_line
 from domain.timeline import TimelineEntry
@@ -282,6 +287,7 @@ class Opportunity:
         owner_id: str | Keep = KEEP,
         company_id: str | Keep | None = KEEP,
         at: datetime,
+        by: str,
     ) -> bool:
         """Edit an open deal; what its current stage requires must stay filled.
 
@@ -308,6 +314,18 @@ class Opportunity:
             self.name, self.terms, self.owner_id, self.company_id = before
             raise
         self._touch(at)
+        self.events.append(
+            OpportunityUpdated(
+                aggregate_id=self.id,
+                occurred_at=at,
+                actor_id=by,
+                pipeline_id=self.pipeline_id,
+                stage_id=self.stage_id,
+                owner_id=self.owner_id,
+                amount=str(self.terms.amount.amount) if self.terms.amount else None,
+                currency=self.terms.currency.code,
+            )
+        )
         return True
 
     def close(self, outcome: Outcome, reason: str, *, at: datetime, by: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 from domain.errors import DomainError, ErrorCode
 from domain.orders.money import Currency, Money
 from domain.pipeline import DealTerms, LineItem, Opportunity, Outcome, default_pipeline
+from domain.pipeline.events import OpportunityUpdated
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PIPELINE = default_pipeline()
@@ -105,12 +106,15 @@ def test_a_revision_keeps_what_the_current_stage_requires() -> None:
         expected_close_date=date(2026, 6, 1),
         next_step="sign",
     )
-    assert opportunity.revise(PIPELINE, terms=worth, name=" Bigger deal ", at=T0)
+    assert opportunity.revise(PIPELINE, terms=worth, name=" Bigger deal ", at=T0, by="rep")
     assert (opportunity.name, opportunity.version) == ("Bigger deal", 2)
-    assert not opportunity.revise(PIPELINE, terms=worth, at=T0)
+    (edited,) = [e for e in opportunity.events if isinstance(e, OpportunityUpdated)]
+    assert (edited.actor_id, edited.amount, edited.currency) == ("rep", "900.00", "EUR")
+    assert not opportunity.revise(PIPELINE, terms=worth, at=T0, by="rep")
+    assert len([e for e in opportunity.events if isinstance(e, OpportunityUpdated)]) == 1
     assert opportunity.advance(PIPELINE, N, entry_id="e1", at=T0, by="u")
     with pytest.raises(DomainError) as error:
-        opportunity.revise(PIPELINE, terms=DealTerms.of(currency=EUR, amount=None), at=T0)
+        opportunity.revise(PIPELINE, terms=DealTerms.of(currency=EUR, amount=None), at=T0, by="rep")
     assert [(p.field, p.code) for p in error.value.problems] == [
         ("amount", ErrorCode.REQUIRED),
         ("expectedCloseDate", ErrorCode.REQUIRED),
@@ -119,4 +123,4 @@ def test_a_revision_keeps_what_the_current_stage_requires() -> None:
     assert opportunity.terms == worth and opportunity.version == 3
     opportunity.close(Outcome.WON, "signed", at=T0, by="u")
     with pytest.raises(DomainError):
-        opportunity.revise(PIPELINE, name="Late", at=T0)
+        opportunity.revise(PIPELINE, name="Late", at=T0, by="rep")

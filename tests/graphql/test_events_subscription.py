@@ -25,7 +25,7 @@ from application.events.catalogue import event_classes
 from application.lifecycle.bundle import Lifecycle
 from application.lifecycle.commands import StageMove
 from application.pipeline.bundle import Sales
-from application.pipeline.opportunities import NewOpportunity
+from application.pipeline.opportunities import NewOpportunity, OpportunityPatch
 from application.principal import Principal
 from application.segments.bundle import Segments
 from application.segments.commands import NewSegment
@@ -313,6 +313,30 @@ def test_a_deal_move_arrives_as_the_opportunity_filtered_by_owner(served: Served
     assert moved["opportunity"]["stage"]["key"] == pipeline.stages[1].key
     assert again["opportunity"]["stage"]["key"] == pipeline.stages[2].key
     assert (closed["move"], closed["fromStage"]) == ("CLOSED", None)
+
+
+def test_an_edited_deal_arrives_as_updated_with_what_it_is_now(served: Served) -> None:
+    sales = served.container.use(Sales)
+    customer = served.customer("Ada")
+    new = NewOpportunity(
+        name="Pilot", customer_id=customer, owner_id=served.admin.actor_id, currency="EUR"
+    )
+    opened = sales.create_opportunity(served.admin, new)
+    with subscribed(served.client, served.token, (MOVED, {})) as socket:
+        sales.update_opportunity(
+            served.admin,
+            OpportunityPatch(
+                opportunity_id=opened.id,
+                expected_version=opened.version,
+                name="Pilot, fifty seats",
+                amount=("950.00", "EUR"),
+            ),
+        )
+        edited = payload(socket, "opportunityMoved")
+    assert (edited["move"], edited["type"]) == ("UPDATED", "OPPORTUNITY_UPDATED")
+    assert edited["opportunity"]["id"] == to_global_id("Opportunity", opened.id)
+    assert edited["opportunity"]["name"] == "Pilot, fifty seats"
+    assert edited["fromStage"] is None
 
 
 TIMELINE = """

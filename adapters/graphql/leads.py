@@ -16,12 +16,12 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.listing import DirectionInput
 from adapters.graphql.money import CurrencyCode, MoneyInput
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import (
     Node,
-    OrderDirection,
     local_id,
     local_ids,
     local_ids_by_field,
@@ -215,19 +215,14 @@ class LeadOrderField(Enum):
 
 
 @strawberry.input(name="LeadOrder", description="The order of a list of leads.")
-class LeadOrderInput:
+class LeadOrderInput(DirectionInput):
     field: LeadOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending unless DESC."
-    )
 
 
 def _order(given: LeadOrderInput | None) -> LeadOrder:
     if given is None:
         return LeadOrder()
-    return LeadOrder(
-        LeadSort(enum_value(given.field)), descending=given.direction is OrderDirection.DESC
-    )
+    return LeadOrder(LeadSort(enum_value(given.field)), descending=given.descending)
 
 
 FilterArgument = Annotated[

@@ -11,21 +11,27 @@ from application.custom_fields.criteria import FieldCondition, FieldSort
 
 
 @strawberry.input
-class ListOrderInput:
-    """The direction of an order and its custom field; each list adds its own ``field``."""
+class DirectionInput:
+    """The direction every list's order takes; each list adds its own ``field``."""
 
     direction: OrderDirection = strawberry.field(
         default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
-    custom_field: str | None = strawberry.field(
-        default=None,
-        description="Order by this custom field instead of field; records without a value "
-        "come last in either direction.",
     )
 
     @property
     def descending(self) -> bool:
         return self.direction is OrderDirection.DESC
+
+
+@strawberry.input
+class ListOrderInput(DirectionInput):
+    """The direction of an order and its custom field; each list adds its own ``field``."""
+
+    custom_field: str | None = strawberry.field(
+        default=None,
+        description="Order by this custom field instead of field; records without a value "
+        "come last in either direction.",
+    )
 
     @property
     def custom_sort(self) -> FieldSort | None:

@@ -16,6 +16,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.listing import DirectionInput
 from adapters.graphql.money import CurrencyCode, Money
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.pipeline import (
@@ -25,7 +26,6 @@ from adapters.graphql.pipeline import (
 )
 from adapters.graphql.relay import (
     Node,
-    OrderDirection,
     local_id,
     local_ids,
     local_ids_by_field,
@@ -301,16 +301,13 @@ class OpportunityOrderField(Enum):
 
 
 @strawberry.input(name="OpportunityOrder", description="The order of a list of deals.")
-class OpportunityOrderInput:
+class OpportunityOrderInput(DirectionInput):
     field: OpportunityOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending unless DESC."
-    )
 
     def to_order(self) -> OpportunityOrder:
         return OpportunityOrder(
             OpportunitySort(enum_value(self.field)),
-            descending=self.direction is OrderDirection.DESC,
+            descending=self.descending,
         )
 
 

@@ -20,11 +20,11 @@ from adapters.graphql.errors import (
     input_error,
     user_errors,
 )
+from adapters.graphql.listing import DirectionInput
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import (
     MalformedId,
     Node,
-    OrderDirection,
     PageInfo,
     from_global_id,
     local_id,
@@ -252,18 +252,15 @@ class SegmentOrderField(Enum):
 
 
 @strawberry.input(name="SegmentOrder", description="How a list of segments is ordered.")
-class SegmentOrderInput:
+class SegmentOrderInput(DirectionInput):
     field: SegmentOrderField = strawberry.field(
         default=SegmentOrderField.NAME, description="What the segments are ordered by."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending or descending."
     )
 
     def to_order(self) -> SegmentOrder:
         return SegmentOrder(
             field=SegmentSortField(enum_value(self.field)),
-            descending=self.direction is OrderDirection.DESC,
+            descending=self.descending,
         )
 
 

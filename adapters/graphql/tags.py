@@ -14,8 +14,9 @@ from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import CustomFieldOperator, enum_value
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.listing import DirectionInput
 from adapters.graphql.parts import SchemaPart
-from adapters.graphql.relay import Node, OrderDirection, local_id, to_global_id
+from adapters.graphql.relay import Node, local_id, to_global_id
 from adapters.graphql.segment_rules import described_enum
 from adapters.graphql.type_names import AUTO_TAG_RULE, TAG
 from application.pagination import PageRequest
@@ -106,18 +107,15 @@ class TagOrderField(Enum):
 
 
 @strawberry.input(name="TagOrder", description="How a list of tags is ordered.")
-class TagOrderInput:
+class TagOrderInput(DirectionInput):
     field: TagOrderField = strawberry.field(
         default=TagOrderField.NAME, description="What the tags are ordered by."
-    )
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending or descending."
     )
 
     def to_order(self) -> TagOrder:
         return TagOrder(
             field=TagSortField(enum_value(self.field)),
-            descending=self.direction is OrderDirection.DESC,
+            descending=self.descending,
         )
 
 

@@ -15,11 +15,11 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.listing import DirectionInput
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import (
     Node,
-    OrderDirection,
     local_id,
     local_ids,
     local_ids_by_field,
@@ -159,19 +159,14 @@ class TaskOrderField(Enum):
 
 
 @strawberry.input(name="TaskOrder", description="The order of a list of tasks.")
-class TaskOrderInput:
+class TaskOrderInput(DirectionInput):
     field: TaskOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending unless DESC."
-    )
 
 
 def _order(given: TaskOrderInput | None) -> TaskOrder:
     if given is None:
         return TaskOrder()
-    return TaskOrder(
-        TaskSort(enum_value(given.field)), descending=given.direction is OrderDirection.DESC
-    )
+    return TaskOrder(TaskSort(enum_value(given.field)), descending=given.descending)
 
 
 FilterArgument = Annotated[

@@ -321,8 +321,11 @@ def test_an_edited_deal_arrives_as_updated_with_what_it_is_now(served: Served) -
     new = NewOpportunity(
         name="Pilot", customer_id=customer, owner_id=served.admin.actor_id, currency="EUR"
     )
-    opened = sales.create_opportunity(served.admin, new)
     with subscribed(served.client, served.token, (MOVED, {})) as socket:
+        # Opened while subscribed, so its creation is delivered first, whenever the relay
+        # gets to it, and cannot be mistaken for the edit.
+        opened = sales.create_opportunity(served.admin, new)
+        assert payload(socket, "opportunityMoved")["move"] == "CREATED"
         sales.update_opportunity(
             served.admin,
             OpportunityPatch(

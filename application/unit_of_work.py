@@ -6,7 +6,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from application.access.ports import ApiKeyRepository, UserRepository
+from application.access.ports import (
+    ApiKeyRepository,
+    RoleRepository,
+    ShareRepository,
+    TeamRepository,
+    UserRepository,
+)
 from application.activities.ports import ActivityRepository
 from application.behaviour.ports import TrackedEventLog
 from application.companies.ports import CompanyRepository
@@ -48,6 +54,12 @@ class UnitOfWork(Protocol):
     def users(self) -> UserRepository: ...
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+    @property
+    def teams(self) -> TeamRepository: ...
+    @property
+    def roles(self) -> RoleRepository: ...
+    @property
+    def record_shares(self) -> ShareRepository: ...
     @property
     def orders(self) -> OrderRepository: ...
     @property

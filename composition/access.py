@@ -4,6 +4,7 @@ from dependency_injector import containers, providers
 
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.bundle import Access
+from application.access.principals import ResolvePrincipal
 from application.access.users import RegisterUser
 from composition.wiring import use_case
 
@@ -12,12 +13,18 @@ class Module(containers.DeclarativeContainer):
     platform = providers.DependenciesContainer()
     storage = providers.DependenciesContainer()
 
+    resolve_principal = providers.Singleton(ResolvePrincipal, reader=storage.access_reader)
     bundle = providers.Singleton(
         Access,
-        register_user=use_case(RegisterUser, platform, storage),
+        register_user=use_case(RegisterUser, platform, storage, resolve=resolve_principal),
         issue_api_key=use_case(IssueApiKey, platform, storage),
         authenticate=use_case(
-            AuthenticateApiKey, platform, storage, credentials=storage.credential_reader
+            AuthenticateApiKey,
+            platform,
+            storage,
+            credentials=storage.credential_reader,
+            resolve=resolve_principal,
         ),
+        resolve_principal=resolve_principal,
         users=storage.user_reader,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from adapters.memory.access import InMemoryAccessReader
 from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
@@ -32,6 +33,7 @@ from adapters.memory.tags import InMemoryTagReader
 from adapters.memory.timeline import InMemoryTimelineReader
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.memory.webhooks import InMemoryWebhookStore
+from adapters.persistence.access import SqlAccessReader
 from adapters.persistence.activities import SqlActivityReader
 from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
@@ -83,6 +85,7 @@ class SqlStorage(containers.DeclarativeContainer):
     custom_field_reader = providers.Singleton(SqlCustomFieldDefinitionReader, engine)
     user_reader = providers.Singleton(SqlUserReader, engine)
     credential_reader = providers.Singleton(SqlCredentialReader, engine)
+    access_reader = providers.Singleton(SqlAccessReader, engine)
     order_reader = providers.Singleton(SqlOrderReader, engine)
     activity_reader = providers.Singleton(SqlActivityReader, engine)
     behaviour_reader = providers.Singleton(SqlBehaviourReader, engine)
@@ -113,6 +116,7 @@ class MemoryStorage(containers.DeclarativeContainer):
     custom_field_reader = providers.Singleton(InMemoryCustomFieldDefinitionReader, store)
     user_reader = providers.Singleton(InMemoryUserReader, store)
     credential_reader = providers.Singleton(InMemoryCredentialReader, store)
+    access_reader = providers.Singleton(InMemoryAccessReader, store)
     order_reader = providers.Singleton(InMemoryOrderReader, store)
     activity_reader = providers.Singleton(InMemoryActivityReader, store)
     behaviour_reader = providers.Singleton(InMemoryBehaviourReader, store)

@@ -40,7 +40,7 @@ from application.scheduling.bundle import Scheduling
 from application.segments.bundle import Segments
 from application.segments.commands import RfmSettings
 from application.tags.bundle import Tags
-from domain.access.roles import Role
+from domain.access.roles import Role, role_key
 from domain.errors import DomainError
 
 DEV_USER_EMAIL = "developer@rapport.localhost"
@@ -210,7 +210,13 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
 
     @apikey.command("create")
     def apikey_create(
-        role: Annotated[Role, typer.Option(help="What the key may do.")],
+        role: Annotated[
+            str,
+            typer.Option(
+                help="The role the key acts with: admin, sales_manager, sales_rep, marketer, "
+                "support_agent, analyst or a custom role."
+            ),
+        ],
         name: Annotated[str, typer.Option(help="A label for the key.")] = "api key",
         user_email: Annotated[
             str, typer.Option(help="The user the key acts for; created if new.")
@@ -219,7 +225,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
         """Create an API key and print it on the last line; it is shown only this once."""
         rt = runtime()
         try:
-            email = user_email or f"{role.value}@rapport.localhost"
+            email = user_email or f"{role_key(role)}@rapport.localhost"
             issued = rt.modules.use(Access).issue_api_key(
                 Principal.system(), role=role, name=name, user_email=email
             )
@@ -227,9 +233,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
             _fail(error)
         finally:
             rt.close()
-        console.print(
-            f"API key for {email} ({issued.role.value}); store it now, it is not shown again:"
-        )
+        console.print(f"API key for {email} ({issued.role}); store it now, it is not shown again:")
         typer.echo(issued.token)
 
     @importing.command("orders")

@@ -12,10 +12,10 @@ from application.customers.commands import NewCustomer
 from domain.access.roles import Role
 
 DEMO_TEAM: Sequence[tuple[str, str, Role]] = (
-    ("Avery Chen", "avery.chen@demo.rapport.dev", Role.MANAGER),
-    ("Jordan Patel", "jordan.patel@demo.rapport.dev", Role.AGENT),
-    ("Li Na", "li.na@demo.rapport.dev", Role.AGENT),
-    ("Sam Okafor", "sam.okafor@demo.rapport.dev", Role.AGENT),
+    ("Avery Chen", "avery.chen@demo.rapport.dev", Role.SALES_MANAGER),
+    ("Jordan Patel", "jordan.patel@demo.rapport.dev", Role.SALES_REP),
+    ("Li Na", "li.na@demo.rapport.dev", Role.SALES_REP),
+    ("Sam Okafor", "sam.okafor@demo.rapport.dev", Role.SALES_REP),
 )
 _US_AREA_CODES = ("212", "312", "415", "617", "206", "512", "303", "404", "305", "503")
 

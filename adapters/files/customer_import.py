@@ -168,7 +168,7 @@ def import_customer_file(
     With ``workers`` > 0, batches are checked in that many worker processes while this one
     stores the batches before them; the outcome is the same as with none.
     """
-    actor.require(Permission.WRITE_CUSTOMERS)
+    actor.require(Permission.UPDATE_CUSTOMERS)
     source = TextSource(path, encoding)
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "merged": 0}
     started = time.perf_counter()

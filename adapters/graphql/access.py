@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -14,29 +13,15 @@ from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, to_global_id
 from adapters.graphql.type_names import USER
 from application.access.ports import UserView
-from domain.access.roles import Role
-
-_roles: type[Enum] = Enum(  # type: ignore[misc]
-    "UserRole",
-    {
-        role.name: strawberry.enum_value(role.value, description=description)
-        for role, description in (
-            (Role.ADMIN, "Every permission there is."),
-            (Role.MANAGER, "Every record, archiving, custom fields, lifecycle and segments."),
-            (Role.AGENT, "Reads and writes customers, companies, orders and activities."),
-            (Role.VIEWER, "Reads customers, companies and orders."),
-        )
-    },
-)
-UserRole = strawberry.enum(_roles, description="What a user may do.")
 
 
 @strawberry.type(name="User", description="A person or integration that acts and owns records.")
 class UserNode(Node):
     name: str = strawberry.field(description="The name to show.")
     email: str = strawberry.field(description="The user's email address; unique.")
-    role: UserRole = strawberry.field(  # type: ignore[valid-type]
-        description="What the user may do."
+    role: str = strawberry.field(
+        description="The key of the user's role: `admin`, `sales_manager`, `sales_rep`, "
+        "`marketer`, `support_agent`, `analyst` or a custom role's key."
     )
     active: bool = strawberry.field(description="False once the user is deactivated.")
     created_at: datetime = strawberry.field(description="When the user was created.")
@@ -47,7 +32,7 @@ class UserNode(Node):
             id=strawberry.ID(to_global_id(USER, view.id)),
             name=view.name,
             email=view.email,
-            role=UserRole[view.role.name],
+            role=view.role,
             active=view.active,
             created_at=view.created_at,
         )

@@ -9,6 +9,9 @@ from attrs import define, field
 
 from application.tags.conditions import AutoTagRule
 from domain.access.api_key import ApiKey
+from domain.access.roles import Resource, RoleDefinition
+from domain.access.sharing import RecordShare
+from domain.access.team import Team
 from domain.access.user import User
 from domain.activities import Activity
 from domain.behaviour import TrackedEvent
@@ -56,6 +59,13 @@ class InMemoryStore:
     custom_field_definitions: dict[str, CustomFieldDefinition] = field(factory=dict)
     users: dict[str, User] = field(factory=dict)
     api_keys: dict[str, ApiKey] = field(factory=dict)
+    teams: dict[str, Team] = field(factory=dict)
+    roles: dict[str, RoleDefinition] = field(factory=dict)
+    """Stored role definitions: custom roles and changed built-in ones."""
+    record_shares: dict[tuple[Resource, str, str | None, str | None], RecordShare] = field(
+        factory=dict
+    )
+    """By (resource, record id, user id, team id)."""
     orders: dict[str, Order] = field(factory=dict)
     outbox: list[DomainEvent] = field(factory=list)
     activities: dict[str, Activity] = field(factory=dict)

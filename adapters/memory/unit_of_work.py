@@ -6,6 +6,11 @@ from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import Self
 
+from adapters.memory.access import (
+    InMemoryRoleRepository,
+    InMemoryShareRepository,
+    InMemoryTeamRepository,
+)
 from adapters.memory.behaviour import InMemoryTrackedEventLog
 from adapters.memory.companies import InMemoryCompanyRepository
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionRepository
@@ -230,6 +235,9 @@ class InMemoryUnitOfWork:
     custom_fields = repository(InMemoryCustomFieldDefinitionRepository)
     users = repository(InMemoryUserRepository)
     api_keys = repository(InMemoryApiKeyRepository)
+    teams = repository(InMemoryTeamRepository)
+    roles = repository(InMemoryRoleRepository)
+    record_shares = repository(InMemoryShareRepository)
     orders = repository(InMemoryOrderRepository)
     customer_lookup = repository(InMemoryCustomerLookup)
     activities = repository(InMemoryActivityRepository)

@@ -55,6 +55,43 @@ users = Table(
     Column("role", RoleType(), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("deactivated_at", UtcDateTime()),
+    # No foreign keys: SQLite cannot add them to a table that exists, and the use cases
+    # check that the team and the manager exist.
+    Column("team_id", String(36), index=True),
+    Column("manager_id", String(36), index=True),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("key", String(16), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("description", Text(), nullable=False),
+    Column("permissions", JsonDocument, nullable=False),
+    Column("record_access", JsonDocument, nullable=False),
+    Column("field_rules", JsonDocument, nullable=False),
+    Column("built_in", Boolean(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+record_shares = Table(
+    "record_shares",
+    metadata,
+    Column("resource", String(20), primary_key=True),
+    Column("record_id", String(36), primary_key=True),
+    Column("grantee_kind", String(4), primary_key=True),
+    Column("grantee_id", String(36), primary_key=True),
+    Column("shared_by", String(36), nullable=False),
+    Column("shared_at", UtcDateTime(), nullable=False),
+    Index("ix_record_shares_grantee", "grantee_kind", "grantee_id", "resource"),
 )
 
 api_keys = Table(

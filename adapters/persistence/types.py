@@ -10,7 +10,7 @@ from sqlalchemy import JSON, DateTime, Dialect, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from domain.access.roles import Role
+from domain.access.roles import role_key
 from domain.companies import Address
 from domain.customers import EmailAddress, PhoneNumber
 
@@ -78,15 +78,17 @@ class PhoneType(TypeDecorator[PhoneNumber]):
         return PhoneNumber(value) if value is not None else None
 
 
-class RoleType(TypeDecorator[Role]):
+class RoleType(TypeDecorator[str]):
+    """A role key; keys of the roles before roles became data read as their new keys."""
+
     impl = String(16)
     cache_ok = True
 
-    def process_bind_param(self, value: Role | str | None, dialect: Dialect) -> str | None:
-        return Role(value).value if value is not None else None
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return role_key(value) if value is not None else None
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> Role | None:
-        return Role(value) if value is not None else None
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return role_key(value) if value is not None else None
 
 
 class StrEnumType(TypeDecorator[E], Generic[E]):

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from adapters.persistence.access import SqlRoleRepository, SqlShareRepository, SqlTeamRepository
 from adapters.persistence.activities import SqlActivityRepository
 from adapters.persistence.behaviour import SqlTrackedEventLog
 from adapters.persistence.companies import SqlCompanyRepository
@@ -51,6 +52,9 @@ class SqlUnitOfWork:
     custom_fields = repository(SqlCustomFieldDefinitionRepository)
     users = repository(SqlUserRepository)
     api_keys = repository(SqlApiKeyRepository)
+    teams = repository(SqlTeamRepository)
+    roles = repository(SqlRoleRepository)
+    record_shares = repository(SqlShareRepository)
     orders = repository(SqlOrderRepository)
     customer_lookup = repository(SqlCustomerLookup)
     activities = repository(SqlActivityRepository)

@@ -7,11 +7,12 @@ import secrets
 from attrs import frozen
 
 from application.access.ports import CredentialReader
+from application.access.principals import ResolvePrincipal
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.api_key import ApiKey, split_token
-from domain.access.roles import Permission, Role
+from domain.access.roles import Permission, role_key
 from domain.access.user import User
 from domain.customers import EmailAddress
 
@@ -20,7 +21,7 @@ from domain.customers import EmailAddress
 class IssuedKey:
     key_id: str
     user_id: str
-    role: Role
+    role: str
     token: str
     """Shown once: only a hash of its secret is stored."""
 
@@ -37,12 +38,13 @@ class IssueApiKey:
         self,
         actor: Principal,
         *,
-        role: Role,
+        role: str,
         name: str,
         user_email: str,
         user_name: str | None = None,
     ) -> IssuedKey:
         actor.require(Permission.MANAGE_ACCESS)
+        role = role_key(role)
         email = EmailAddress.parse(user_email, field_name="userEmail")
         now = self.clock.now()
         secret = secrets.token_urlsafe(32)
@@ -75,6 +77,7 @@ class AuthenticateApiKey:
     """The principal a bearer token stands for, or ``None`` for any invalid token."""
 
     credentials: CredentialReader
+    resolve: ResolvePrincipal
 
     def __call__(self, token: str) -> Principal | None:
         parts = split_token(token)
@@ -85,11 +88,6 @@ class AuthenticateApiKey:
         if found is None:
             return None
         key, user = found
-        if not key.matches(secret) or not user.is_active:
+        if not key.matches(secret):
             return None
-        # A key never grants more than its user's role.
-        role = min(key.role, user.role, key=_ROLE_RANK.index)
-        return Principal(actor_id=user.id, role=role, name=user.name, api_key_id=key.id)
-
-
-_ROLE_RANK = [Role.VIEWER, Role.AGENT, Role.MANAGER, Role.ADMIN]
+        return self.resolve(user, key_role=key.role, api_key_id=key.id)

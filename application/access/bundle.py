@@ -6,6 +6,7 @@ from attrs import frozen
 
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.ports import UserReader
+from application.access.principals import ResolvePrincipal
 from application.access.users import RegisterUser
 
 
@@ -15,3 +16,4 @@ class Access:
     issue_api_key: IssueApiKey
     authenticate: AuthenticateApiKey
     users: UserReader
+    resolve_principal: ResolvePrincipal

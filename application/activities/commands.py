@@ -50,7 +50,7 @@ class LogActivity:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewActivity) -> ActivityView:
-        actor.require(Permission.LOG_ACTIVITIES)
+        actor.require(Permission.CREATE_ACTIVITIES)
         now = self.clock.now()
         activity = Activity.log(
             id=self.ids.new_id(),
@@ -87,7 +87,7 @@ class UpdateActivity:
     clock: Clock
 
     def __call__(self, actor: Principal, patch: ActivityPatch) -> ActivityView:
-        actor.require(Permission.LOG_ACTIVITIES)
+        actor.require(Permission.CREATE_ACTIVITIES)
         changes = ActivityChanges(
             occurred_at=patch.occurred_at,
             subject=patch.subject,
@@ -102,7 +102,7 @@ class UpdateActivity:
                 changes,
                 at=self.clock.now(),
                 by=actor.actor_id,
-                moderator=actor.role.allows(Permission.MODERATE_ACTIVITIES),
+                moderator=actor.role.allows(Permission.MANAGE_ACTIVITIES),
             )
             if activity.version != version:
                 uow.timeline.record([activity.timeline_entry()])
@@ -120,13 +120,13 @@ class DeleteActivity:
     def __call__(
         self, actor: Principal, activity_id: str, expected_version: int | None = None
     ) -> ActivityView:
-        actor.require(Permission.LOG_ACTIVITIES)
+        actor.require(Permission.CREATE_ACTIVITIES)
         with self.uow() as uow:
             activity = _load_current(uow, activity_id, expected_version)
             activity.delete(
                 at=self.clock.now(),
                 by=actor.actor_id,
-                moderator=actor.role.allows(Permission.MODERATE_ACTIVITIES),
+                moderator=actor.role.allows(Permission.MANAGE_ACTIVITIES),
             )
             uow.timeline.remove([activity.id])
             uow.commit()

@@ -80,7 +80,7 @@ class TrackEvents:
     listener: TrackedCustomers | None = None
 
     def __call__(self, actor: Principal, items: Sequence[IncomingEvent]) -> TrackResult:
-        actor.require(Permission.TRACK_EVENTS)
+        actor.require(Permission.CREATE_EVENTS)
         if len(items) > MAX_BATCH:
             raise InvalidInput(
                 "events", ErrorCode.TOO_LONG, f"send at most {MAX_BATCH:,} events at a time"

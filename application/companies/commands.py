@@ -54,7 +54,7 @@ class CreateCompany:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewCompany) -> CompanyView:
-        actor.require(Permission.WRITE_COMPANIES)
+        actor.require(Permission.CREATE_COMPANIES)
         with self.uow() as uow:
             schema = load_schema(uow.custom_fields, ObjectType.COMPANY)
             company = Company.register(
@@ -85,7 +85,7 @@ class UpdateCompany:
     clock: Clock
 
     def __call__(self, actor: Principal, patch: CompanyPatch) -> CompanyView:
-        actor.require(Permission.WRITE_COMPANIES)
+        actor.require(Permission.UPDATE_COMPANIES)
         changes = CompanyChanges(
             name=patch.name,
             domain=patch.domain,
@@ -125,7 +125,7 @@ class ArchiveCompany:
     def __call__(
         self, actor: Principal, company_id: str, expected_version: int | None = None
     ) -> CompanyView:
-        actor.require(Permission.ARCHIVE_COMPANIES)
+        actor.require(Permission.DELETE_COMPANIES)
         with self.uow() as uow:
             company = _load_current(uow, company_id, expected_version)
             company.archive(at=self.clock.now(), by=actor.actor_id)

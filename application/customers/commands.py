@@ -109,7 +109,7 @@ class CreateCustomer:
     parser: ContactParser = ContactParser()
 
     def __call__(self, actor: Principal, new: NewCustomer) -> CustomerView:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.CREATE_CUSTOMERS)
         with self.uow() as uow:
             schema = load_schema(uow.custom_fields, ObjectType.CUSTOMER)
             customer = _build(
@@ -139,7 +139,7 @@ class UpdateCustomer:
     parser: ContactParser = ContactParser()
 
     def __call__(self, actor: Principal, patch: CustomerPatch) -> CustomerView:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         problems = ProblemCollector()
         email = (
             KEEP
@@ -197,7 +197,7 @@ class ArchiveCustomer:
     def __call__(
         self, actor: Principal, customer_id: str, expected_version: int | None = None
     ) -> CustomerView:
-        actor.require(Permission.ARCHIVE_CUSTOMERS)
+        actor.require(Permission.DELETE_CUSTOMERS)
         with self.uow() as uow:
             customer = _load_current(uow, customer_id, expected_version)
             customer.archive(at=self.clock.now(), by=actor.actor_id)
@@ -244,7 +244,7 @@ class CreateCustomersInBulk:
     def __call__(
         self, actor: Principal, rows: Sequence[NewCustomer], *, first_row: int = 0
     ) -> BulkResult:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         refused: list[RowProblem] = []
         with self.uow() as uow:
             schema = load_schema(uow.custom_fields, ObjectType.CUSTOMER)

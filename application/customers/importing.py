@@ -126,7 +126,7 @@ class ImportCustomers:
     def __call__(
         self, actor: Principal, rows: Sequence[CustomerRow], *, auto_merge: bool = False
     ) -> CustomerImportResult:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         return self.store(actor, self.checker(rows), auto_merge=auto_merge)
 
     def store(
@@ -145,7 +145,7 @@ class ImportCustomers:
         if auto_merge:
             require_merge(actor)
         else:
-            actor.require(Permission.WRITE_CUSTOMERS)
+            actor.require(Permission.UPDATE_CUSTOMERS)
         keys = earlier if earlier is not None else FileKeys()
         problems = list(checked.problems)
         rows: list[CheckedRow] = []

@@ -70,9 +70,8 @@ class FindDuplicateCandidates:
 
 
 def require_merge(actor: Principal) -> None:
-    """Merging writes the survivor and archives every duplicate: it needs both permissions."""
-    actor.require(Permission.WRITE_CUSTOMERS)
-    actor.require(Permission.ARCHIVE_CUSTOMERS)
+    """Merging needs its own permission."""
+    actor.require(Permission.MERGE_CUSTOMERS)
 
 
 def move_history(uow: UnitOfWork, survivor_id: str, duplicate_ids: Sequence[str]) -> None:

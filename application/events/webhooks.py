@@ -211,7 +211,7 @@ class ManageWebhooks:
         self, principal: Principal, url: str, event_types: Sequence[str], description: str
     ) -> tuple[WebhookSubscriptionView, str]:
         """The new subscription and its secret, which is shown this once."""
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         check_target(url.strip(), allow_private=self._allow_private)
         self._check_types(event_types)
         _check_description(description)
@@ -236,7 +236,7 @@ class ManageWebhooks:
     ) -> WebhookSubscriptionView:
         """Change the URL, description or event types of a subscription not changed since
         ``expected_version``."""
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         if patch.url is not None:
             patch = attrs.evolve(patch, url=patch.url.strip())
             check_target(patch.url or "", allow_private=self._allow_private)
@@ -256,15 +256,15 @@ class ManageWebhooks:
         return self._found(subscription_id)
 
     def get(self, principal: Principal, subscription_id: str) -> WebhookSubscriptionView | None:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         return self._store.get(subscription_id)
 
     def delivery(self, principal: Principal, delivery_id: int) -> WebhookDeliveryView | None:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         return self._store.delivery(delivery_id)
 
     def list(self, principal: Principal) -> Sequence[WebhookSubscriptionView]:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         return self._store.list()
 
     def pause(self, principal: Principal, subscription_id: str) -> WebhookSubscriptionView:
@@ -276,14 +276,14 @@ class ManageWebhooks:
     def rotate_secret(
         self, principal: Principal, subscription_id: str
     ) -> tuple[WebhookSubscriptionView, str]:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         secret = self._new_secret()
         if not self._store.set_secret(subscription_id, secret, self._clock.now()):
             raise NotFound("id")
         return self._found(subscription_id), secret
 
     def delete(self, principal: Principal, subscription_id: str) -> None:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         if not self._store.delete(subscription_id):
             raise NotFound("id")
 
@@ -291,7 +291,7 @@ class ManageWebhooks:
         self, principal: Principal, where: DeliveryFilter, page: PageRequest
     ) -> Page[WebhookDeliveryView]:
         """The delivery log, newest first, a keyset page at a time."""
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
 
         def slice_of(
             *, after: SortKey | None, before: SortKey | None, limit: int, from_end: bool
@@ -309,13 +309,13 @@ class ManageWebhooks:
         return keyset_page(page, DeliveryOrder(), slice_of)
 
     def count_deliveries(self, principal: Principal, where: DeliveryFilter) -> int:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         return self._store.count_deliveries(
             where.subscription_id, status=where.status, event_type=where.event_type
         )
 
     def replay(self, principal: Principal, delivery_id: int) -> WebhookDeliveryView:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         replayed = self._store.replay(delivery_id, self._clock.now())
         if replayed is None:
             raise NotFound("deliveryId")
@@ -324,7 +324,7 @@ class ManageWebhooks:
     def _set(
         self, principal: Principal, subscription_id: str, status: SubscriptionStatus
     ) -> WebhookSubscriptionView:
-        principal.require(Permission.MANAGE_ACCESS)
+        principal.require(Permission.MANAGE_WEBHOOKS)
         if not self._store.set_status(subscription_id, status, None, self._clock.now()):
             raise NotFound("id")
         return self._found(subscription_id)

@@ -30,7 +30,7 @@ class ChangeLifecycleStage:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, move: StageMove) -> list[StageView]:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             require_live_customer(uow, move.customer_id)
             track = uow.lifecycle.catalogue().track(move.track)

@@ -115,7 +115,7 @@ class RecordOrder:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewOrder) -> OrderView:
-        actor.require(Permission.WRITE_ORDERS)
+        actor.require(Permission.CREATE_ORDERS)
         order = draft_order(new).place(
             order_id=self.ids.new_id(),
             customer_id=new.customer_id,
@@ -147,7 +147,7 @@ class MarkOrderPaid:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, order_id: str) -> OrderView:
-        actor.require(Permission.WRITE_ORDERS)
+        actor.require(Permission.UPDATE_ORDERS)
         with self.uow() as uow:
             order = _load(uow, order_id)
             order.mark_paid(at=self.clock.now(), by=actor.actor_id)
@@ -163,7 +163,7 @@ class RefundOrder:
     clock: Clock
 
     def __call__(self, actor: Principal, order_id: str, amount: str, reason: str = "") -> OrderView:
-        actor.require(Permission.WRITE_ORDERS)
+        actor.require(Permission.UPDATE_ORDERS)
         with self.uow() as uow:
             order = _load(uow, order_id)
             money = Money.of(amount, order.currency)
@@ -179,7 +179,7 @@ class CancelOrder:
     clock: Clock
 
     def __call__(self, actor: Principal, order_id: str) -> OrderView:
-        actor.require(Permission.WRITE_ORDERS)
+        actor.require(Permission.UPDATE_ORDERS)
         with self.uow() as uow:
             order = _load(uow, order_id)
             order.cancel(at=self.clock.now(), by=actor.actor_id)

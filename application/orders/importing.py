@@ -76,8 +76,8 @@ class ImportOrders:
     def __call__(
         self, actor: Principal, rows: Sequence[OrderRow], *, create_missing_customers: bool
     ) -> OrderImportResult:
-        actor.require(Permission.WRITE_ORDERS)
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.CREATE_ORDERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         problems: list[RowProblem] = []
         valid: list[tuple[OrderRow, CustomerKey, OrderDraft]] = []
         for row in rows:

@@ -97,7 +97,7 @@ class CreateLead:
     hours: WorkingHours = field(factory=WorkingHours)
 
     def __call__(self, actor: Principal, new: NewLead) -> Lead:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         if not new.email.strip():
             raise InvalidValue("email", ErrorCode.REQUIRED, "a lead needs an email")
         email = EmailAddress.parse(new.email, field_name="email")
@@ -238,7 +238,7 @@ class MarkLeadContacted:
     clock: Clock
 
     def __call__(self, actor: Principal, lead_id: str) -> Lead:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             lead = uow.leads.get(lead_id)
             if lead is None:
@@ -269,7 +269,7 @@ class UpdateLead:
     clock: Clock
 
     def __call__(self, actor: Principal, patch: LeadPatch) -> Lead:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             lead = uow.leads.get(patch.lead_id)
             if lead is None:
@@ -363,7 +363,7 @@ class ConvertLead:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, conversion: Conversion) -> tuple[Lead, str]:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         now = self.clock.now()
         with self.uow() as uow:
             lead = uow.leads.get(conversion.lead_id)

@@ -159,7 +159,7 @@ class CreateOpportunity:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewOpportunity) -> Opportunity:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             opportunity = open_opportunity(uow, actor, new, ids=self.ids, clock=self.clock)
             uow.commit()
@@ -249,7 +249,7 @@ class UpdateOpportunity:
     clock: Clock
 
     def __call__(self, actor: Principal, patch: OpportunityPatch) -> Opportunity:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             opportunity = _load(uow, patch.opportunity_id, patch.expected_version, field="id")
             terms = _revised_terms(opportunity.terms, patch)
@@ -288,7 +288,7 @@ class MoveOpportunity:
     ) -> Opportunity:
         """``expected_version``: the version the mover saw; another is a ``StaleVersion``,
         so of two reps dragging one card the second is told, and nothing moves."""
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             opportunity = _load(uow, opportunity_id, expected_version)
             pipeline = require_pipeline(uow, opportunity.pipeline_id)
@@ -328,7 +328,7 @@ class CloseOpportunity:
         *,
         expected_version: int | None = None,
     ) -> Opportunity:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             opportunity = _load(uow, opportunity_id, expected_version)
             now = self.clock.now()

@@ -37,7 +37,7 @@ class CreateTask:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewTask) -> Task:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         try:
             kind = TaskKind(new.kind)
         except ValueError:
@@ -90,7 +90,7 @@ class UpdateTask:
     uow: UnitOfWorkFactory
 
     def __call__(self, actor: Principal, patch: TaskPatch) -> Task:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         kind = None
         if patch.kind is not None:
             try:
@@ -122,7 +122,7 @@ class CompleteTask:
     clock: Clock
 
     def __call__(self, actor: Principal, task_id: str) -> Task:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
             task = uow.tasks.get(task_id)
             if task is None:

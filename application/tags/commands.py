@@ -39,7 +39,7 @@ class CreateTag:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewTag) -> TagView:
-        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        actor.require(Permission.MANAGE_TAGS)
         tag = Tag.create(
             id=self.ids.new_id(),
             name=new.name,
@@ -79,7 +79,7 @@ class UpdateTag:
     clock: Clock
 
     def __call__(self, actor: Principal, patch: TagPatch) -> TagView:
-        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        actor.require(Permission.MANAGE_TAGS)
         with self.uow() as uow:
             tag = uow.tags.get(patch.tag_id)
             if tag is None:
@@ -122,7 +122,7 @@ class _Tagging:
     def _run(
         self, actor: Principal, customer_ids: Sequence[str], tag_ids: Sequence[str], *, add: bool
     ) -> TagResult:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         customers, tags = _distinct(customer_ids), _distinct(tag_ids)
         _check_sizes(customers, tags)
         now = self.clock.now()

@@ -42,7 +42,7 @@ class DefineAutoTagRule:
     def __call__(
         self, actor: Principal, tag_id: str, condition: TagCondition, *, enabled: bool = True
     ) -> AutoTagRule:
-        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        actor.require(Permission.MANAGE_TAGS)
         condition.check(self.sources)
         rule = AutoTagRule(
             id=self.ids.new_id(),
@@ -71,7 +71,7 @@ class DeleteAutoTagRule:
 
     def __call__(self, actor: Principal, rule_id: str, *, remove_tags: bool = False) -> int:
         """How many customers lost the tag."""
-        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        actor.require(Permission.MANAGE_TAGS)
         with self.uow() as uow:
             rule = next((r for r in uow.tags.rules() if r.id == rule_id), None)
             if rule is None:
@@ -119,7 +119,7 @@ class UpdateAutoTagRule:
     sources: ConditionSources
 
     def __call__(self, actor: Principal, patch: RulePatch) -> AutoTagRule:
-        actor.require(Permission.MANAGE_CUSTOM_FIELDS)
+        actor.require(Permission.MANAGE_TAGS)
         if patch.condition is not None:
             patch.condition.check(self.sources)
         with self.uow() as uow:
@@ -213,7 +213,7 @@ class RunAutoTagRules:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, on_progress: Progress | None = None) -> AutoTagReport:
-        actor.require(Permission.WRITE_CUSTOMERS)
+        actor.require(Permission.UPDATE_CUSTOMERS)
         now = self.clock.now()
         today = now.astimezone(UTC).date()
         with self.uow() as uow:

@@ -6,9 +6,9 @@ import hashlib
 import hmac
 from datetime import datetime
 
-from attrs import define
+from attrs import define, field
 
-from domain.access.roles import Role
+from domain.access.roles import role_key
 from domain.errors import ErrorCode, InvalidValue, RuleViolated
 
 TOKEN_PREFIX = "rpk"
@@ -21,14 +21,14 @@ class ApiKey:
     id: str
     user_id: str
     name: str
-    role: Role
+    role: str = field(converter=role_key)
     secret_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
 
     @classmethod
     def issue(
-        cls, *, id: str, user_id: str, name: str, role: Role, secret: str, at: datetime
+        cls, *, id: str, user_id: str, name: str, role: str, secret: str, at: datetime
     ) -> ApiKey:
         if "_" in id or not id:
             raise InvalidValue("id", ErrorCode.INVALID_ID, "key ids must not contain '_'")

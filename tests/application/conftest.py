@@ -124,19 +124,22 @@ def app(clock: ManualClock, ids: SequentialIdGenerator, bus: InProcessEventBus) 
 @pytest.fixture
 def agent(app: App) -> Principal:
     user = app.access.register_user(
-        Principal.system(), name="Agent Smith", email="agent@example.com", role=Role.AGENT
+        Principal.system(), name="Agent Smith", email="agent@example.com", role=Role.SALES_REP
     )
-    return Principal(actor_id=user.id, role=Role.AGENT, name=user.name)
+    return Principal(actor_id=user.id, role=Role.SALES_REP, name=user.name)
 
 
 @pytest.fixture
 def viewer() -> Principal:
-    return Principal(actor_id="viewer-1", role=Role.VIEWER, name="Viewer")
+    return Principal(actor_id="viewer-1", role=Role.ANALYST, name="Viewer")
 
 
 @pytest.fixture
 def manager(app: App) -> Principal:
     user = app.access.register_user(
-        Principal.system(), name="Mona Manager", email="manager@example.com", role=Role.MANAGER
+        Principal.system(),
+        name="Mona Manager",
+        email="manager@example.com",
+        role=Role.SALES_MANAGER,
     )
-    return Principal(actor_id=user.id, role=Role.MANAGER, name=user.name)
+    return Principal(actor_id=user.id, role=Role.SALES_MANAGER, name=user.name)

@@ -54,9 +54,9 @@ class Sales:
 
     def rep(self, name: str) -> Principal:
         user = self.container.use(Access).register_user(
-            Principal.system(), name=name, email=f"{name.lower()}@example.com", role=Role.AGENT
+            Principal.system(), name=name, email=f"{name.lower()}@example.com", role=Role.SALES_REP
         )
-        return Principal(actor_id=user.id, role=Role.AGENT, name=name)
+        return Principal(actor_id=user.id, role=Role.SALES_REP, name=name)
 
     def outbox(self) -> list[tuple[str, str]]:
         return self.backend.outbox()

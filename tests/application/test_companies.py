@@ -19,7 +19,7 @@ from tests.application.conftest import App
 
 @pytest.fixture
 def manager(agent: Principal) -> Principal:
-    return Principal(actor_id=agent.actor_id, role=Role.MANAGER, name="M")
+    return Principal(actor_id=agent.actor_id, role=Role.SALES_MANAGER, name="M")
 
 
 def test_create_normalises_and_defaults_owner_to_actor(app: App, agent: Principal) -> None:

@@ -28,7 +28,7 @@ def problems(error: DomainError) -> list[tuple[str, ErrorCode]]:
 def test_admins_and_managers_define_fields_others_may_not(
     app: App, agent: Principal, viewer: Principal
 ) -> None:
-    manager = Principal(actor_id="m", role=Role.MANAGER, name="M")
+    manager = Principal(actor_id="m", role=Role.SALES_MANAGER, name="M")
     defined = app.custom_fields.define(manager, PLAN)
     assert (defined.key, defined.choices, defined.field_type) == (
         "plan",
@@ -94,7 +94,7 @@ def test_every_write_checks_values_against_the_definitions(app: App, agent: Prin
 
 
 def test_unique_values_are_taken_on_create_update_and_in_bulk(app: App, agent: Principal) -> None:
-    manager = Principal(actor_id=agent.actor_id, role=Role.MANAGER, name="M")
+    manager = Principal(actor_id=agent.actor_id, role=Role.SALES_MANAGER, name="M")
     app.define("vat", FieldType.DECIMAL, unique=True)
     first = app.customers.create(agent, NewCustomer(first_name="A", custom_fields={"vat": "12.50"}))
     with pytest.raises(AlreadyTaken) as caught:

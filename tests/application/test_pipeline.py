@@ -211,7 +211,7 @@ def test_unknown_references_are_not_found(sales: Sales, actor: Principal) -> Non
 
 
 def test_viewers_may_read_but_not_sell(sales: Sales, actor: Principal) -> None:
-    viewer = Principal(actor_id="v", role=Role.VIEWER, name="V")
+    viewer = Principal(actor_id="v", role=Role.ANALYST, name="V")
     customer = sales.customer(actor, "ada@example.com")
     with pytest.raises(DomainError) as error:
         sales.pipeline.create_opportunity(viewer, deal(customer))

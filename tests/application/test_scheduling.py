@@ -144,6 +144,6 @@ def test_failed_firings_are_retried_with_backoff_then_given_up(
 
 
 def test_only_admins_list_the_jobs(store: InMemoryStore) -> None:
-    viewer = Principal(actor_id="u-1", role=Role.VIEWER, name="Vee")
+    viewer = Principal(actor_id="u-1", role=Role.ANALYST, name="Vee")
     with pytest.raises(Forbidden):
         ListRecurringJobs(InMemoryScheduledWork(store))(viewer)

@@ -172,7 +172,7 @@ def test_names_are_unique_whatever_their_case_and_bad_rules_save_nothing(
 
 
 def test_viewers_preview_but_may_not_create(segments: Segments) -> None:
-    viewer = Principal(actor_id="viewer-1", role=Role.VIEWER, name="Viewer")
+    viewer = Principal(actor_id="viewer-1", role=Role.ANALYST, name="Viewer")
     assert segments.preview(viewer, "email is set").count == 0
     with pytest.raises(Forbidden):
         segments.create(viewer, NewSegment(name="Mine", rule="email is set"))

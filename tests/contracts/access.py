@@ -15,7 +15,7 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 def new_user(user_id: str = "user-1", email: str = "rep@example.com") -> User:
     return User.register(
-        id=user_id, name="Sales Rep", email=EmailAddress(email), role=Role.AGENT, at=T0
+        id=user_id, name="Sales Rep", email=EmailAddress(email), role=Role.SALES_REP, at=T0
     )
 
 
@@ -30,7 +30,7 @@ class AccessRepositoryContract:
         assert by_id is not None and by_email is not None
         assert (by_id.id, by_id.role, by_id.email) == (
             "user-1",
-            Role.AGENT,
+            Role.SALES_REP,
             EmailAddress("rep@example.com"),
         )
         assert by_email.id == "user-1"
@@ -39,7 +39,7 @@ class AccessRepositoryContract:
         self, backend: StorageBackend
     ) -> None:
         key = ApiKey.issue(
-            id="key1", user_id="user-1", name="ci", role=Role.VIEWER, secret="s3cret", at=T0
+            id="key1", user_id="user-1", name="ci", role=Role.ANALYST, secret="s3cret", at=T0
         )
         with backend.uow() as uow:
             uow.users.add(new_user())
@@ -50,7 +50,7 @@ class AccessRepositoryContract:
         assert loaded is not None
         assert loaded.matches("s3cret") and not loaded.matches("other")
         assert loaded.secret_hash != "s3cret"
-        assert loaded.role is Role.VIEWER
+        assert loaded.role is Role.ANALYST
 
     def test_revocation_is_saved(self, backend: StorageBackend) -> None:
         with backend.uow() as uow:
@@ -90,7 +90,12 @@ class AccessRepositoryContract:
         found = backend.credentials.find("key1")
         assert found is not None
         key, user = found
-        assert (key.id, key.role, user.id, user.role) == ("key1", Role.ADMIN, "user-1", Role.AGENT)
+        assert (key.id, key.role, user.id, user.role) == (
+            "key1",
+            Role.ADMIN,
+            "user-1",
+            Role.SALES_REP,
+        )
         assert key.matches("s")
         assert user.email == EmailAddress("rep@example.com")
         assert backend.credentials.find("nokey") is None

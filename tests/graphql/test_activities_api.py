@@ -158,7 +158,7 @@ def test_an_unknown_kind_is_refused_by_the_schema(api: Api, customer_id: str) ->
 
 def test_edits_check_version_author_and_nulls(api: Api, customer_id: str) -> None:
     activity = log(api, customerId=customer_id, kind="NOTE", body="Draft")["activity"]
-    agent = api.key(Role.AGENT, "agent@example.com")
+    agent = api.key(Role.SALES_REP, "agent@example.com")
     cases = [
         ({"version": 1, "body": "Mine", "id": activity["id"]}, agent, None, "FORBIDDEN"),
         ({"version": 7, "body": "Late"}, None, ["version"], "STALE_VERSION"),
@@ -181,7 +181,7 @@ def test_edits_check_version_author_and_nulls(api: Api, customer_id: str) -> Non
 
 
 def test_a_viewer_may_not_log_activities(api: Api, customer_id: str) -> None:
-    viewer = api.key(Role.VIEWER, "viewer@example.com")
+    viewer = api.key(Role.ANALYST, "viewer@example.com")
     payload = log(api, viewer, customerId=customer_id, kind="NOTE", body="Hi")
     assert payload["userErrors"][0]["code"] == "FORBIDDEN"
     assert timeline(api, customer_id) == []

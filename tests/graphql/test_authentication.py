@@ -32,7 +32,7 @@ def test_valid_key_gets_data(api: Api) -> None:
 
 
 def test_viewer_is_the_keys_user(api: Api) -> None:
-    token = api.key(Role.VIEWER, "viewer@example.com")
+    token = api.key(Role.ANALYST, "viewer@example.com")
     viewer = api.data("{ viewer { email role } }", token=token)["viewer"]
     assert viewer == {"email": "viewer@example.com", "role": "VIEWER"}
 

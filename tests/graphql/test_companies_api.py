@@ -282,8 +282,8 @@ def test_customer_company_is_loaded_in_one_statement_per_list(api: Api) -> None:
 
 def test_roles_limit_company_changes(api: Api) -> None:
     created = create(api, name="Acme")
-    viewer = api.key(Role.VIEWER, "viewer@example.com")
-    agent = api.key(Role.AGENT, "agent@example.com")
+    viewer = api.key(Role.ANALYST, "viewer@example.com")
+    agent = api.key(Role.SALES_REP, "agent@example.com")
     refused = api.data(CREATE, token=viewer, input={"name": "Beta"})["createCompany"]
     assert refused["userErrors"][0]["code"] == "FORBIDDEN"
     refused = api.data(ARCHIVE, token=agent, input={"id": created["id"]})["archiveCompany"]

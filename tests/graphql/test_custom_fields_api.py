@@ -116,10 +116,10 @@ def test_bad_definitions_are_user_errors_and_define_nothing(
 
 
 def test_agents_may_not_define_fields(api: Api) -> None:
-    token = api.key(Role.AGENT, "agent@example.com")
+    token = api.key(Role.SALES_REP, "agent@example.com")
     payload = define(api, token=token, key="plan", type="TEXT")
     assert payload["userErrors"][0]["code"] == "FORBIDDEN"
-    manager = api.key(Role.MANAGER, "manager@example.com")
+    manager = api.key(Role.SALES_MANAGER, "manager@example.com")
     assert define(api, token=manager, key="plan", type="TEXT")["userErrors"] == []
 
 

@@ -180,7 +180,7 @@ def test_malformed_id_in_a_query_is_an_error_with_a_code(api: Api) -> None:
 
 
 def test_viewer_cannot_change_customers(api: Api) -> None:
-    token = api.key(Role.VIEWER, "viewer@example.com")
+    token = api.key(Role.ANALYST, "viewer@example.com")
     payload = api.data(CREATE, token=token, input={"firstName": "Ada"})["createCustomer"]
     assert payload["userErrors"][0]["code"] == "FORBIDDEN"
     assert total(api) == 0
@@ -188,7 +188,7 @@ def test_viewer_cannot_change_customers(api: Api) -> None:
 
 def test_agent_cannot_archive(api: Api) -> None:
     created = create(api, firstName="Ada")
-    token = api.key(Role.AGENT, "agent@example.com")
+    token = api.key(Role.SALES_REP, "agent@example.com")
     payload = api.data(ARCHIVE, token=token, input={"id": created["id"]})["archiveCustomer"]
     assert payload["userErrors"] == [{"field": None, "code": "FORBIDDEN"}]
 

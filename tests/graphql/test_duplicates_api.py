@@ -65,7 +65,7 @@ def test_an_agents_merge_is_refused_as_its_archive_is_and_changes_nothing(api: A
     ada = create(api, firstName="Ada", email="ada.lovelace@gmail.com")
     twin = create(api, firstName="Ada", email="adalovelace+shop@gmail.com")
     before = [api.data(CUSTOMER, id=c["id"])["customer"] for c in (ada, twin)]
-    agent = api.key(Role.AGENT, "agent@example.com")
+    agent = api.key(Role.SALES_REP, "agent@example.com")
     archived = api.data(ARCHIVE, agent, input={"id": twin["id"]})["archiveCustomer"]
     merged = api.data(MERGE, agent, input={"survivorId": ada["id"], "duplicateIds": [twin["id"]]})
     refused = {"customer": None, "userErrors": [{"field": None, "code": "FORBIDDEN"}]}

@@ -270,7 +270,7 @@ def test_a_deal_move_arrives_as_the_opportunity_filtered_by_owner(served: Served
     sales = served.container.use(Sales)
     (pipeline,) = [p for p in sales.read_pipeline.pipelines(served.admin) if p.is_default]
     rep = served.container.use(Access).issue_api_key(
-        Principal.system(), role=Role.MANAGER, name="rep", user_email="rep@example.com"
+        Principal.system(), role=Role.SALES_MANAGER, name="rep", user_email="rep@example.com"
     )
     customer = served.customer("Ada")
 

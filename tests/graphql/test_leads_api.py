@@ -105,7 +105,7 @@ def test_my_open_and_overdue_tasks(api: Api) -> None:
     assert api.data(TASKS, filter={"mine": True})["tasks"]["totalCount"] == 2
     overdue = api.data(TASKS, filter={"mine": True, "overdue": True})["tasks"]
     assert [e["node"]["title"] for e in overdue["edges"]] == ["Call Ada"]
-    other = api.key(Role.AGENT, "agent@example.com")
+    other = api.key(Role.SALES_REP, "agent@example.com")
     assert api.data(TASKS, other, filter={"mine": True})["tasks"]["totalCount"] == 0
     bad = api.data(
         CREATE_TASK, input={"kind": "TODO", "title": " ", "dueAt": "2100-01-01T09:00:00Z"}
@@ -220,7 +220,7 @@ def test_teams_share_leads_and_skip_the_rep_who_is_away(api: Api) -> None:
             Principal.system(),
             name=name,
             email=f"{name.lower()}@example.com",
-            role=Role.AGENT,
+            role=Role.SALES_REP,
         )
         .id
         for name in ("Ana", "Ben")
@@ -274,7 +274,7 @@ def test_automation_rules_are_data_through_the_api(api: Api) -> None:
     )["saveAutomationRule"]
     assert [e["code"] for e in bad["userErrors"]] == ["INVALID"]
     assert len(api.data("{ automationRules { key } }")["automationRules"]) == 1
-    agent = api.key(Role.AGENT, "agent@example.com")
+    agent = api.key(Role.SALES_REP, "agent@example.com")
     refused = api.data(
         RULE, agent, input={"key": "y", "name": "y", "condition": condition, "action": action}
     )["saveAutomationRule"]

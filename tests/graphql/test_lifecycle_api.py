@@ -95,7 +95,7 @@ def test_unhappy_changes_are_user_errors(api: Api) -> None:
         assert [(e["code"], e["field"]) for e in payload["userErrors"]] == [(code, path)], fields
     bad_id = change(api, customerId="nope", track="acquisition", stage="lead")
     assert bad_id["userErrors"][0]["code"] == "INVALID_ID"
-    viewer = api.key(Role.VIEWER, "viewer@example.com")
+    viewer = api.key(Role.ANALYST, "viewer@example.com")
     forbidden = change(api, viewer, customerId=ada, track="acquisition", stage="lead")
     assert forbidden["userErrors"][0]["code"] == "FORBIDDEN"
     bad_cursor = api.query(HISTORY, id=ada, after="bm9wZQ")
@@ -166,7 +166,7 @@ def test_tracks_and_rules_are_edited_through_the_api(api: Api) -> None:
     rule = {"key": "b", "track": "loyalty", "trigger": "PAID_ORDER", "toStage": "gold"}
     refused = api.data(SAVE_RULE, input=rule)["saveLifecycleRule"]
     assert refused["userErrors"] == [{"field": ["toStage"], "code": "UNKNOWN_STAGE"}]
-    agent = api.key(Role.AGENT, "agent@example.com")
+    agent = api.key(Role.SALES_REP, "agent@example.com")
     forbidden = api.data(SAVE_TRACK, agent, input=track)["saveLifecycleTrack"]
     assert forbidden["userErrors"][0]["code"] == "FORBIDDEN"
 

@@ -260,7 +260,7 @@ def _requests(api: Api, group: str) -> dict[str, tuple[str, str | None]]:
             name: ('{ company(id: "' + company + '") { ' + doc + " } }", None)
             for name, doc in COMPANY_FIELDS.items()
         }
-    viewer = api.key(Role.VIEWER, "viewer@example.com")
+    viewer = api.key(Role.ANALYST, "viewer@example.com")
     return {name: (doc, viewer) for name, doc in FOR_A_VIEWER.items()}
 
 

@@ -54,7 +54,10 @@ def new_team(api: Api, *names: str) -> tuple[dict[str, Any], list[str]]:
             "User",
             api.container.use(Access)
             .register_user(
-                Principal.system(), name=name, email=f"{name.lower()}@example.com", role=Role.AGENT
+                Principal.system(),
+                name=name,
+                email=f"{name.lower()}@example.com",
+                role=Role.SALES_REP,
             )
             .id,
         )
@@ -156,8 +159,8 @@ def test_of_two_reps_dragging_one_card_the_second_is_refused_and_nothing_moves(
     ids = stages(api)
     ada = customer(api, "ada@example.com")
     deal = create(api, name="Pilot", customerId=ada, currency="EUR")["opportunity"]
-    rita = api.key(Role.AGENT, "rita@example.com")
-    sam = api.key(Role.AGENT, "sam@example.com")
+    rita = api.key(Role.SALES_REP, "rita@example.com")
+    sam = api.key(Role.SALES_REP, "sam@example.com")
     seen = api.data(ONE_DEAL, rita, id=deal["id"])["opportunity"]
     assert api.data(ONE_DEAL, sam, id=deal["id"])["opportunity"] == seen
     first = api.data(

@@ -160,8 +160,8 @@ def test_bad_or_unknown_ids_change_nothing(api: Api) -> None:
 def test_roles_limit_who_changes_tags(api: Api) -> None:
     vip = new_tag(api, "VIP")
     (ada,) = customers(api, 1)
-    viewer = api.key(Role.VIEWER, "viewer@example.com")
-    agent = api.key(Role.AGENT, "agent@example.com")
+    viewer = api.key(Role.ANALYST, "viewer@example.com")
+    agent = api.key(Role.SALES_REP, "agent@example.com")
     refused = api.data(CREATE_TAG, token=agent, input={"name": "Mine", "colour": "#000000"})
     assert refused["createTag"]["userErrors"][0]["code"] == "FORBIDDEN"
     refused = api.data(TAG, token=viewer, input={"customerIds": [ada], "tagIds": [vip["id"]]})
@@ -299,7 +299,7 @@ def test_deleting_an_unknown_rule_or_without_the_right_changes_nothing(api: Api)
 
     assert codes("nonsense") == [("id", "INVALID_ID")]
     assert codes(to_global_id("AutoTagRule", "nothing")) == [("id", "NOT_FOUND")]
-    viewer = api.key(Role.VIEWER, "viewer@example.com")
+    viewer = api.key(Role.ANALYST, "viewer@example.com")
     assert [r["id"] for r in rules_of(api, viewer)] == [rule]
     assert codes(rule, viewer)[0][1] == "FORBIDDEN"
     assert [r["id"] for r in rules_of(api)] == [rule]

@@ -126,7 +126,7 @@ def test_a_batch_over_the_limit_or_without_permission_is_refused_whole(api: Api,
             "code": "TOO_LONG",
         }
     ]
-    viewer = api.key(Role.VIEWER, "viewer@example.com")
+    viewer = api.key(Role.ANALYST, "viewer@example.com")
     refused = track(api, events[:1], viewer)
     assert [(e["index"], e["field"], e["code"]) for e in refused["userErrors"]] == [
         (None, None, "FORBIDDEN")

@@ -179,7 +179,7 @@ def test_an_ambiguous_url_is_a_user_error_naming_the_field(api: Api, url: str, r
 
 
 def test_only_admins_manage_webhooks(api: Api) -> None:
-    token = api.key(Role.MANAGER, "manager@example.com")
+    token = api.key(Role.SALES_MANAGER, "manager@example.com")
     body = api.query(CREATE, token, input={"url": "https://hooks.example.com/x", "description": ""})
     errors = body["data"]["createWebhookSubscription"]["userErrors"]
     assert [error["code"] for error in errors] == ["FORBIDDEN"]
@@ -264,7 +264,7 @@ def test_a_malformed_subscription_id_or_cursor_is_a_typed_query_error(api: Api) 
 
 
 def test_the_delivery_log_is_refused_to_an_agent_with_a_code(api: Api) -> None:
-    agent = api.key(Role.AGENT, "agent@example.com")
+    agent = api.key(Role.SALES_REP, "agent@example.com")
     for document in (DELIVERIES, "{ webhookSubscriptions { id } }"):
         refused = api.query(document, agent)
         assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]

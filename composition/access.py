@@ -2,6 +2,13 @@
 
 from dependency_injector import containers, providers
 
+from application.access.administration import (
+    CreateTeam,
+    ReadAccess,
+    SaveRole,
+    ShareRecord,
+    UpdateUser,
+)
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.bundle import Access
 from application.access.principals import ResolvePrincipal
@@ -26,5 +33,10 @@ class Module(containers.DeclarativeContainer):
             resolve=resolve_principal,
         ),
         resolve_principal=resolve_principal,
+        update_user=use_case(UpdateUser, platform, storage, reader=storage.access_reader),
+        create_team=use_case(CreateTeam, platform, storage),
+        save_role=use_case(SaveRole, platform, storage, reader=storage.access_reader),
+        share_record=use_case(ShareRecord, platform, storage, reader=storage.access_reader),
+        read=providers.Singleton(ReadAccess, reader=storage.access_reader),
         users=storage.user_reader,
     )

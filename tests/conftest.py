@@ -82,6 +82,7 @@ READERS = {
     "leads": "lead_reader",
     "tasks": "task_reader",
     "behaviour_counts": "behaviour_counts",
+    "access": "access_reader",
 }
 """The backend's names for the storage container's readers."""
 

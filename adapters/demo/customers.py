@@ -11,12 +11,14 @@ from adapters.demo.companies import PLANS, SOURCES
 from application.customers.commands import NewCustomer
 from domain.access.roles import Role
 
+DEMO_TEAM_NAME = "Field sales"
 DEMO_TEAM: Sequence[tuple[str, str, Role]] = (
     ("Avery Chen", "avery.chen@demo.rapport.dev", Role.SALES_MANAGER),
     ("Jordan Patel", "jordan.patel@demo.rapport.dev", Role.SALES_REP),
     ("Li Na", "li.na@demo.rapport.dev", Role.SALES_REP),
     ("Sam Okafor", "sam.okafor@demo.rapport.dev", Role.SALES_REP),
 )
+"""The demo's sales team: its manager first, who the reps report to."""
 _US_AREA_CODES = ("212", "312", "415", "617", "206", "512", "303", "404", "305", "503")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from itertools import islice
 
 from adapters.demo.companies import DEMO_FIELDS, demo_companies
-from adapters.demo.customers import DEMO_TEAM, demo_customers
+from adapters.demo.customers import DEMO_TEAM, DEMO_TEAM_NAME, demo_customers
 from adapters.demo.history import demo_events, demo_orders, planted_duplicates
 from adapters.demo.pipeline import seed_deals
 from application.access.bundle import Access
@@ -55,9 +55,18 @@ def seed_demo(
     Returns how many customers were created. Fields that exist already are kept.
     """
     system = Principal.system()
+    manager_email = DEMO_TEAM[0][1]
     owners = [
         modules.use(Access)
-        .register_user(system, name=name, email=email, role=role, existing_ok=True)
+        .register_user(
+            system,
+            name=name,
+            email=email,
+            role=role,
+            team=DEMO_TEAM_NAME,
+            manager_email=None if email == manager_email else manager_email,
+            existing_ok=True,
+        )
         .id
         for name, email, role in DEMO_TEAM
     ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
+from application.access.ports import UserView
 from domain.access.roles import Resource, RoleDefinition
 from domain.access.sharing import RecordShare
 from domain.access.team import Team
@@ -121,3 +123,23 @@ class InMemoryAccessReader:
 
     def teams(self) -> Sequence[Team]:
         return sorted(self._store.teams.values(), key=lambda team: team.name)
+
+    def users(self) -> Sequence[UserView]:
+        return [
+            UserView.from_user(user)
+            for user in sorted(self._store.users.values(), key=lambda u: (u.name, u.id))
+        ]
+
+    def owner_of(self, resource: Resource, record_id: str) -> tuple[bool, str | None]:
+        by_resource: dict[Resource, Mapping[str, Any]] = {
+            Resource.CUSTOMERS: self._store.customers,
+            Resource.COMPANIES: self._store.companies,
+            Resource.DEALS: self._store.opportunities,
+            Resource.LEADS: self._store.leads,
+            Resource.TASKS: self._store.tasks,
+        }
+        record = by_resource[resource].get(record_id)
+        if record is None:
+            return False, None
+        owner = record.assignee_id if resource is Resource.TASKS else record.owner_id
+        return True, owner

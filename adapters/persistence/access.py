@@ -8,12 +8,32 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Row, delete, or_, select
 
-from adapters.persistence.tables import record_shares, roles, teams, users
+from adapters.persistence.tables import (
+    companies,
+    customers,
+    leads,
+    opportunities,
+    record_shares,
+    roles,
+    tasks,
+    teams,
+    users,
+)
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
+from application.access.ports import UserView
 from domain.access.roles import FieldAccess, Permission, Resource, RoleDefinition, Scope
 from domain.access.sharing import RecordShare
 from domain.access.team import Team
+
+OWNER_COLUMNS = {
+    Resource.CUSTOMERS: (customers.c.id, customers.c.owner_id),
+    Resource.COMPANIES: (companies.c.id, companies.c.owner_id),
+    Resource.DEALS: (opportunities.c.id, opportunities.c.owner_id),
+    Resource.LEADS: (leads.c.id, leads.c.owner_id),
+    Resource.TASKS: (tasks.c.id, tasks.c.assignee_id),
+}
+"""Each owned kind's id column and the column holding its owner."""
 
 USER_GRANTEE = "user"
 TEAM_GRANTEE = "team"
@@ -177,3 +197,27 @@ class SqlAccessReader:
         with self._engine.connect() as connection:
             rows = connection.execute(select(teams).order_by(teams.c.name))
             return [Team(row.id, row.name, row.created_at) for row in rows]
+
+    def users(self) -> Sequence[UserView]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(users).order_by(users.c.name, users.c.id))
+            return [
+                UserView(
+                    row.id,
+                    row.name,
+                    row.email.value,
+                    row.role,
+                    row.created_at,
+                    row.deactivated_at is None,
+                    row.team_id,
+                    row.manager_id,
+                )
+                for row in rows
+            ]
+
+    def owner_of(self, resource: Resource, record_id: str) -> tuple[bool, str | None]:
+        id_column, owner_column = OWNER_COLUMNS[resource]
+        query = select(owner_column).where(id_column == record_id)
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        return (False, None) if row is None else (True, row[0])

@@ -183,6 +183,8 @@ class SqlUserReader:
                     row.role,
                     row.created_at,
                     row.deactivated_at is None,
+                    row.team_id,
+                    row.manager_id,
                 )
                 for row in connection.execute(query)
             }
@@ -202,6 +204,8 @@ _CREDENTIALS = (
         users.c.role,
         users.c.created_at,
         users.c.deactivated_at,
+        users.c.team_id,
+        users.c.manager_id,
     )
     .join(users, users.c.id == api_keys.c.user_id)
     .where(api_keys.c.id == bindparam("key_id"))
@@ -233,5 +237,7 @@ class SqlCredentialReader:
             role=row.role,
             created_at=row.created_at,
             deactivated_at=row.deactivated_at,
+            team_id=row.team_id,
+            manager_id=row.manager_id,
         )
         return key, user

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from attrs import frozen
 
+from application.access.administration import (
+    CreateTeam,
+    ReadAccess,
+    SaveRole,
+    ShareRecord,
+    UpdateUser,
+)
 from application.access.api_keys import AuthenticateApiKey, IssueApiKey
 from application.access.ports import UserReader
 from application.access.principals import ResolvePrincipal
@@ -17,3 +24,8 @@ class Access:
     authenticate: AuthenticateApiKey
     users: UserReader
     resolve_principal: ResolvePrincipal
+    update_user: UpdateUser
+    create_team: CreateTeam
+    save_role: SaveRole
+    share_record: ShareRecord
+    read: ReadAccess

@@ -31,7 +31,9 @@ class RegisterUser:
         email: str,
         role: str,
         team: str | None = None,
+        team_id: str | None = None,
         manager_email: str | None = None,
+        manager_id: str | None = None,
         existing_ok: bool = False,
     ) -> UserView:
         """Register a user in ``team`` (a team name, created if new) reporting to the user
@@ -48,7 +50,10 @@ class RegisterUser:
                 if existing_ok:
                     return UserView.from_user(existing)
                 raise AlreadyTaken("email", "another user has this email")
-            manager_id = None
+            if manager_id is not None and uow.users.get(manager_id) is None:
+                raise NotFound("managerId", "no user has this id")
+            if team_id is not None and uow.teams.get(team_id) is None:
+                raise NotFound("teamId", "no team has this id")
             if manager_email is not None:
                 manager = uow.users.get_by_email(
                     EmailAddress.parse(manager_email, field_name="managerEmail")
@@ -62,7 +67,7 @@ class RegisterUser:
                 email=address,
                 role=key,
                 at=self.clock.now(),
-                team_id=self._team_id(uow, team) if team else None,
+                team_id=self._team_id(uow, team) if team else team_id,
                 manager_id=manager_id,
             )
             uow.users.add(user)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain.access.api_key import ApiKey
-from domain.access.roles import Role
+from domain.access.roles import FieldAccess, Permission, Resource, Role, RoleDefinition, Scope
+from domain.access.sharing import RecordShare
+from domain.access.team import Team
 from domain.access.user import User
 from domain.customers import EmailAddress
 from tests.contracts.backend import StorageBackend
@@ -50,7 +52,7 @@ class AccessRepositoryContract:
         assert loaded is not None
         assert loaded.matches("s3cret") and not loaded.matches("other")
         assert loaded.secret_hash != "s3cret"
-        assert loaded.role is Role.ANALYST
+        assert loaded.role == Role.ANALYST
 
     def test_revocation_is_saved(self, backend: StorageBackend) -> None:
         with backend.uow() as uow:
@@ -99,3 +101,113 @@ class AccessRepositoryContract:
         assert key.matches("s")
         assert user.email == EmailAddress("rep@example.com")
         assert backend.credentials.find("nokey") is None
+
+
+def _users(backend: StorageBackend, *users: User, teams: tuple[Team, ...] = ()) -> None:
+    with backend.uow() as uow:
+        for team in teams:
+            uow.teams.add(team)
+        for user in users:
+            uow.users.add(user)
+        uow.commit()
+
+
+def _member(user_id: str, *, team_id: str | None = None, manager_id: str | None = None) -> User:
+    return User.register(
+        id=user_id,
+        name=user_id.title(),
+        email=EmailAddress(f"{user_id}@example.com"),
+        role=Role.SALES_REP,
+        at=T0,
+        team_id=team_id,
+        manager_id=manager_id,
+    )
+
+
+class AccessReaderContract:
+    def test_team_mates_and_every_level_of_reports(self, backend: StorageBackend) -> None:
+        assert backend.access is not None
+        east = Team.create(id="team-east", name="East", at=T0)
+        _users(
+            backend,
+            _member("boss"),
+            _member("mid", team_id="team-east", manager_id="boss"),
+            _member("rep", team_id="team-east", manager_id="mid"),
+            _member("far", manager_id="rep"),
+            _member("loner"),
+            teams=(east,),
+        )
+        assert backend.access.team_member_ids("team-east") == {"mid", "rep"}
+        assert backend.access.report_ids("boss") == {"mid", "rep", "far"}
+        assert backend.access.report_ids("rep") == {"far"}
+        assert backend.access.report_ids("loner") == frozenset()
+        assert [team.name for team in backend.access.teams()] == ["East"]
+        with backend.uow() as uow:
+            found = uow.teams.get_by_name("East")
+        assert found is not None and found.id == "team-east"
+
+    def test_records_shared_with_the_user_or_their_team(self, backend: StorageBackend) -> None:
+        assert backend.access is not None
+        _users(backend, _member("rep", team_id="t1"), _member("other"))
+
+        def share(record_id: str, **grantee: str) -> RecordShare:
+            return RecordShare.grant(
+                resource=Resource.CUSTOMERS, record_id=record_id, shared_by="x", at=T0, **grantee
+            )
+
+        with backend.uow() as uow:
+            uow.record_shares.add(share("c1", user_id="rep"))
+            uow.record_shares.add(share("c2", team_id="t1"))
+            uow.record_shares.add(share("c3", user_id="other"))
+            uow.record_shares.add(
+                RecordShare.grant(
+                    resource=Resource.DEALS, record_id="d1", user_id="rep", shared_by="x", at=T0
+                )
+            )
+            uow.commit()
+        shared = backend.access.shared_with("rep", "t1", [Resource.CUSTOMERS, Resource.DEALS])
+        assert shared == {Resource.CUSTOMERS: {"c1", "c2"}, Resource.DEALS: {"d1"}}
+        assert backend.access.shared_with("rep", None, [Resource.CUSTOMERS]) == {
+            Resource.CUSTOMERS: {"c1"}
+        }
+        with backend.uow() as uow:
+            assert uow.record_shares.remove(Resource.CUSTOMERS, "c1", user_id="rep", team_id=None)
+            assert not uow.record_shares.remove(
+                Resource.CUSTOMERS, "c9", user_id="rep", team_id=None
+            )
+            uow.commit()
+        assert backend.access.shared_with("rep", None, [Resource.CUSTOMERS]) == {}
+
+    def test_stored_roles_read_back_whole(self, backend: StorageBackend) -> None:
+        assert backend.access is not None
+        role = RoleDefinition(
+            "auditor",
+            "Auditor",
+            {Permission.READ_CUSTOMERS, Permission.READ_AUDIT},
+            {Resource.CUSTOMERS: Scope.TEAM},
+            {(Resource.CUSTOMERS, "custom_fields.salary"): FieldAccess.HIDDEN},
+            "Reads the books.",
+        )
+        with backend.uow() as uow:
+            uow.roles.put(role)
+            uow.commit()
+        changed = RoleDefinition("auditor", "Auditor", {Permission.READ_CUSTOMERS})
+        with backend.uow() as uow:
+            assert uow.roles.get("auditor") == role
+            uow.roles.put(changed)
+            uow.commit()
+        stored = backend.access.role("auditor")
+        assert stored is not None
+        assert (stored.permissions, dict(stored.record_access), dict(stored.field_rules)) == (
+            {Permission.READ_CUSTOMERS},
+            {},
+            {},
+        )
+        assert [r.key for r in backend.access.roles()] == ["auditor"]
+        assert backend.access.role("nobody") is None
+
+    def test_a_rolled_back_team_is_not_kept(self, backend: StorageBackend) -> None:
+        assert backend.access is not None
+        with backend.uow() as uow:
+            uow.teams.add(Team.create(id="t1", name="Gone", at=T0))
+        assert backend.access.teams() == []

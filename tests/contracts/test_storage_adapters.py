@@ -1,6 +1,6 @@
 """Every storage adapter (in-memory, SQLite, PostgreSQL) against the same contracts."""
 
-from tests.contracts.access import AccessRepositoryContract
+from tests.contracts.access import AccessReaderContract, AccessRepositoryContract
 from tests.contracts.activities import ActivityRepositoryContract, CustomerLookupContract
 from tests.contracts.behaviour import TrackedEventLogContract
 from tests.contracts.companies import CompanyReaderContract, CompanyRepositoryContract
@@ -37,6 +37,7 @@ class TestStorageAdapters(
     CustomerReaderContract,
     CustomerSegmentAndStageFilterContract,
     AccessRepositoryContract,
+    AccessReaderContract,
     OrderRepositoryContract,
     ExternalIdContract,
     MergeContract,

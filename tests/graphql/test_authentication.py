@@ -33,8 +33,12 @@ def test_valid_key_gets_data(api: Api) -> None:
 
 def test_viewer_is_the_keys_user(api: Api) -> None:
     token = api.key(Role.ANALYST, "viewer@example.com")
-    viewer = api.data("{ viewer { email role } }", token=token)["viewer"]
-    assert viewer == {"email": "viewer@example.com", "role": "VIEWER"}
+    viewer = api.data("{ viewer { email roleKey role { key builtIn } } }", token=token)["viewer"]
+    assert viewer == {
+        "email": "viewer@example.com",
+        "roleKey": "analyst",
+        "role": {"key": "analyst", "builtIn": True},
+    }
 
 
 def test_graphiql_page_is_served_without_a_key(api: Api) -> None:

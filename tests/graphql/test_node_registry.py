@@ -36,6 +36,7 @@ FINDERS: dict[str, str] = {
     "Segment": f"{{ segments{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Tag": f"{{ tags{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Task": f"{{ tasks{PAGE} {{ edges {{ node {{ id }} }} }} }}",
+    "Team": "{ teams { id } }",
     "User": "{ viewer { id } }",
     "WebhookDelivery": f"{{ webhookDeliveries{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "WebhookSubscription": "{ webhookSubscriptions { id } }",

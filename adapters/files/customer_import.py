@@ -18,9 +18,13 @@ from adapters.files.safe_csv import restore
 from adapters.files.source import TextSource
 from application.customers.file_import import FileImportOutcome, RowProblem
 from application.customers.file_keys import FileKeys
-from application.customers.importing import CheckedRows, CustomerRow, ImportCustomers
+from application.customers.importing import (
+    CheckedRows,
+    CustomerRow,
+    ImportCustomers,
+    require_import,
+)
 from application.principal import Principal
-from domain.access.roles import Permission
 from domain.errors import ErrorCode, InvalidValue
 
 BATCH_SIZE = 5000
@@ -168,7 +172,7 @@ def import_customer_file(
     With ``workers`` > 0, batches are checked in that many worker processes while this one
     stores the batches before them; the outcome is the same as with none.
     """
-    actor.require(Permission.UPDATE_CUSTOMERS)
+    require_import(actor)
     source = TextSource(path, encoding)
     counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "merged": 0}
     started = time.perf_counter()

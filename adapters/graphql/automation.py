@@ -11,6 +11,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors, not_an_object
 from adapters.graphql.parts import SchemaPart
 from application.pipeline.bundle import Sales
+from domain.access.roles import Permission
 from domain.pipeline import AutomationRule
 
 
@@ -75,7 +76,7 @@ class AutomationQuery:
 class AutomationMutation:
     @strawberry.mutation(
         description="Add or replace an automation rule; it runs with the job.",
-        extensions=[UserErrors()],
+        extensions=[UserErrors(requires=(Permission.MANAGE_PIPELINE,))],
     )
     def save_automation_rule(
         self,

@@ -15,6 +15,7 @@ from strawberry.types import Info as StrawberryInfo
 from strawberry.types.field import StrawberryField
 
 from adapters.graphql.relay import MalformedId, invalid_id_error
+from domain.access.roles import Permission
 from domain.errors import DomainError, ErrorCode
 
 log = logging.getLogger("rapport.graphql")
@@ -121,15 +122,29 @@ def _located(error: MalformedId) -> str:
 
 
 class _ExpectedErrors(FieldExtension):
-    """Answers the failures a client can cause, the same way for every field it is on."""
+    """Answers the failures a client can cause, the same way for every field it is on.
+
+    ``requires`` names permissions checked before the resolver reads its input: a role
+    without them is refused as ``FORBIDDEN`` whatever it sent, never told what was wrong
+    with the input first.
+    """
+
+    def __init__(self, *, requires: tuple[Permission, ...] = ()) -> None:
+        super().__init__()
+        self.requires = requires
 
     def _answer(self, error: DomainError | MalformedId) -> Any:
         raise NotImplementedError
+
+    def _check(self, info: StrawberryInfo) -> None:
+        for permission in self.requires:
+            info.context.principal.require(permission)
 
     def resolve(
         self, next_: Callable[..., Any], source: Any, info: StrawberryInfo, **kwargs: Any
     ) -> Any:
         try:
+            self._check(info)
             return next_(source, info, **kwargs)
         except (DomainError, MalformedId) as error:
             return self._answer(error)
@@ -142,6 +157,7 @@ class _ExpectedErrors(FieldExtension):
         **kwargs: Any,
     ) -> Any:
         try:
+            self._check(info)
             return await next_(source, info, **kwargs)
         except (DomainError, MalformedId) as error:
             return self._answer(error)

@@ -524,7 +524,8 @@ class ComputeRfmPayload:
 @strawberry.type
 class SegmentMutation:
     @strawberry.mutation(
-        description="A new segment, with its members as of now.", extensions=[UserErrors()]
+        description="A new segment, with its members as of now.",
+        extensions=[UserErrors(requires=(Permission.MANAGE_SEGMENTS,))],
     )
     def create_segment(
         self,

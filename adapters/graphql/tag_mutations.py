@@ -38,6 +38,7 @@ from application.tags.conditions import (
     TagCondition,
 )
 from application.tags.rules import RulePatch
+from domain.access.roles import Permission
 from domain.behaviour import EventFrequency
 from domain.errors import ErrorCode
 from domain.tags import TagCategory
@@ -382,7 +383,7 @@ class TagMutation:
     @strawberry.mutation(
         description="Add an auto-tag rule; the hourly auto-tag job (or `rapport jobs run "
         "auto-tag`) applies it.",
-        extensions=[UserErrors()],
+        extensions=[UserErrors(requires=(Permission.MANAGE_TAGS,))],
     )
     def create_auto_tag_rule(
         self,

@@ -126,7 +126,7 @@ class ImportCustomers:
     def __call__(
         self, actor: Principal, rows: Sequence[CustomerRow], *, auto_merge: bool = False
     ) -> CustomerImportResult:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        require_import(actor)
         return self.store(actor, self.checker(rows), auto_merge=auto_merge)
 
     def store(
@@ -142,10 +142,9 @@ class ImportCustomers:
         ``earlier`` holds what the file's earlier batches named: a row that names an email,
         an external id or a customer that an earlier row of the file named is refused.
         """
+        require_import(actor)
         if auto_merge:
             require_merge(actor)
-        else:
-            actor.require(Permission.UPDATE_CUSTOMERS)
         keys = earlier if earlier is not None else FileKeys()
         problems = list(checked.problems)
         rows: list[CheckedRow] = []
@@ -387,3 +386,9 @@ def _follow(
     for identity in customer.external_ids:
         if identity in by_external:
             by_external[identity] = customer.id
+
+
+def require_import(actor: Principal) -> None:
+    """An import both creates customers and updates the ones it matches."""
+    actor.require(Permission.CREATE_CUSTOMERS)
+    actor.require(Permission.UPDATE_CUSTOMERS)

@@ -7,6 +7,7 @@ from domain.behaviour.event import SUBJECT_TYPE as BEHAVIOUR_EVENT_SUBJECT
 
 # Activities and behaviour events are timeline subjects too: the domain names them once.
 ACTIVITY = ACTIVITY_SUBJECT
+API_KEY = "ApiKey"
 AUTO_TAG_RULE = "AutoTagRule"
 BEHAVIOUR_EVENT = BEHAVIOUR_EVENT_SUBJECT
 COMPANY = "Company"

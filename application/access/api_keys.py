@@ -155,20 +155,15 @@ class ListApiKeys:
     clock: Clock
 
     def __call__(
-        self,
-        actor: Principal,
-        page: PageRequest,
-        *,
-        user_id: str | None = None,
-        active: bool | None = None,
+        self, actor: Principal, page: PageRequest, where: ApiKeyFilter
     ) -> Page[ApiKeyView]:
-        where = self.filter(actor, user_id=user_id, active=active)
+        actor.require(Permission.MANAGE_ACCESS)
         return keyset_page(page, NEWEST_FIRST, partial(self.reader.slice, where))
 
     def filter(
         self, actor: Principal, *, user_id: str | None = None, active: bool | None = None
     ) -> ApiKeyFilter:
-        """The filter for these conditions now; ``count`` takes it."""
+        """The filter for these conditions, ``active`` judged now."""
         actor.require(Permission.MANAGE_ACCESS)
         return ApiKeyFilter(at=self.clock.now(), user_id=user_id, active=active)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from attrs import frozen
 
 from adapters.messaging.in_process import InProcessEventBus
-from application.access.ports import CredentialReader, UserReader
+from application.access.ports import ApiKeyReader, ApiKeyUsage, CredentialReader, UserReader
 from application.activities.ports import ActivityReader
 from application.behaviour.ports import BehaviourReader
 from application.companies.ports import CompanyReader
@@ -65,3 +65,5 @@ class StorageBackend:
     leads: LeadReader | None = None
     tasks: TaskReader | None = None
     behaviour_counts: BehaviourCounts | None = None
+    api_keys: ApiKeyReader | None = None
+    key_usage: ApiKeyUsage | None = None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from enum import Enum
+from typing import Annotated, cast
 
 import strawberry
 
@@ -201,7 +202,7 @@ class ApiKeyMutation:
         access = context.services.use(Access)
         issued = access.issue_api_key(
             context.principal,
-            role=Role(input.role.value),
+            role=Role(cast(Enum, input.role).value),
             name=input.name,
             user_email=input.user_email,
             expires_at=input.expires_at,

@@ -97,28 +97,33 @@ class JwksCache:
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._keys: dict[str, SigningKey] | None = None
-        self._fetched_at = 0.0
+        self._fetched_at: float | None = None
 
     def key(self, kid: str) -> SigningKey | None:
         with self._lock:
             now = self._monotonic()
-            if self._keys is None or now - self._fetched_at >= self._max_age:
+            if self._due(now, kid):
                 self._refresh(now)
-            keys = self._keys or {}
-            if kid not in keys and now - self._fetched_at >= self._refetch_interval:
-                self._refresh(now)
-                keys = self._keys or {}
-            return keys.get(kid)
+            if self._keys is None:
+                raise CredentialRefused(Refusal.PROVIDER_UNAVAILABLE)
+            return self._keys.get(kid)
+
+    def _due(self, now: float, kid: str) -> bool:
+        if self._fetched_at is None:
+            return True
+        since = now - self._fetched_at
+        if self._keys is None or kid not in self._keys:
+            return since >= self._refetch_interval
+        return since >= self._max_age
 
     def _refresh(self, now: float) -> None:
-        # Even a failed fetch counts: the next try waits as a successful one would.
+        # A failed fetch counts as a fetch: the next try waits as long, so an unreachable
+        # provider is not asked again by every request.
         self._fetched_at = now
         try:
             document = self._fetch(self._url)
         except (OSError, ValueError):
-            if self._keys is None:
-                raise CredentialRefused(Refusal.PROVIDER_UNAVAILABLE) from None
-            return  # keep the keys we have
+            return  # keep the keys we have, if any
         self._keys = _signing_keys(document)
 
 

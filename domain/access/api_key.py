@@ -12,6 +12,7 @@ from domain.access.roles import Role
 from domain.errors import ErrorCode, InvalidValue, RuleViolated
 
 TOKEN_PREFIX = "rpk"
+MAX_NAME_LENGTH = 200
 
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 """How precise ``last_used_at`` is: a key's use is written at most once a minute, so
@@ -48,6 +49,11 @@ class ApiKey:
     ) -> ApiKey:
         if "_" in id or not id:
             raise InvalidValue("id", ErrorCode.INVALID_ID, "key ids must not contain '_'")
+        name = name.strip()
+        if not name:
+            raise InvalidValue("name", ErrorCode.REQUIRED, "a key needs a name")
+        if len(name) > MAX_NAME_LENGTH:
+            raise InvalidValue("name", ErrorCode.TOO_LONG, f"at most {MAX_NAME_LENGTH} characters")
         if expires_at is not None and expires_at <= at:
             raise InvalidValue("expiresAt", ErrorCode.INVALID, "must be in the future")
         return cls(

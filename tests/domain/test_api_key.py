@@ -38,6 +38,15 @@ def test_an_expiry_must_be_in_the_future() -> None:
     assert raised.value.problems[0].field == "expiresAt"
 
 
+@pytest.mark.parametrize(
+    ("name", "code"), [("  ", ErrorCode.REQUIRED), ("k" * 201, ErrorCode.TOO_LONG)]
+)
+def test_a_key_needs_a_name_of_at_most_200_characters(name: str, code: ErrorCode) -> None:
+    with pytest.raises(InvalidValue) as raised:
+        ApiKey.issue(id="k1", user_id="u1", name=name, role=Role.AGENT, secret="s", at=T0)
+    assert (raised.value.problems[0].field, raised.value.problems[0].code) == ("name", code)
+
+
 def test_revoking_twice_is_refused_with_its_own_code() -> None:
     revoked = key()
     revoked.revoke(at=T0)

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapters.identity.jwt import JwksCache, JwtIdentityTokens, JwtSettings
+from adapters.identity.jwt import JwksCache, JwtIdentityTokens, JwtSettings, fetch_json
 from application.access.authentication import CredentialRefused, Refusal
 from composition.settings import Settings
 from tests.identity.provider import AUDIENCE, ISSUER, IdentityProvider, identity_provider
@@ -120,14 +120,43 @@ def test_unknown_kids_refetch_the_keys_at_most_once_a_minute(provider: IdentityP
     assert len(provider.requests) == before + 3
 
 
-def test_an_unreachable_provider_refuses_tokens() -> None:
-    def down(_url: str) -> Any:
+def test_an_unreachable_provider_refuses_tokens_and_is_asked_once_a_minute() -> None:
+    now = [1000.0]
+    attempts: list[str] = []
+
+    def down(url: str) -> Any:
+        attempts.append(url)
         raise OSError("connection refused")
 
     settings = JwtSettings(jwks_url="https://id.invalid/jwks", issuer=ISSUER, audience=AUDIENCE)
-    tokens = JwtIdentityTokens(settings, JwksCache(settings.jwks_url, fetch=down))
+    cache = JwksCache(settings.jwks_url, fetch=down, monotonic=lambda: now[0])
+    tokens = JwtIdentityTokens(settings, cache)
     with identity_provider() as other:
+        for _ in range(5):
+            assert refusal(tokens, other.token()) is Refusal.PROVIDER_UNAVAILABLE
+        assert len(attempts) == 1
+        now[0] += 61
         assert refusal(tokens, other.token()) is Refusal.PROVIDER_UNAVAILABLE
+        assert len(attempts) == 2
+
+
+def test_keys_already_fetched_outlive_an_outage(provider: IdentityProvider) -> None:
+    now = [1000.0]
+    up = [True]
+
+    def flaky(url: str) -> Any:
+        if not up[0]:
+            raise OSError("connection refused")
+        return fetch_json(url)
+
+    cache = JwksCache(provider.url, fetch=flaky, monotonic=lambda: now[0])
+    tokens = JwtIdentityTokens(
+        JwtSettings(jwks_url=provider.url, issuer=ISSUER, audience=AUDIENCE), cache
+    )
+    assert tokens.email_of(provider.token())
+    up[0] = False
+    now[0] += 601
+    assert tokens.email_of(provider.token()) == "ada@example.com"
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ from starlette.routing import Mount, Route, Router
 from starlette.types import ASGIApp, Message, Scope
 
 from adapters.demo.seeding import demo_size, seed_demo
-from adapters.graphql.app import BearerAuthentication, CachedAuthenticator, create_app
+from adapters.graphql.app import BearerAuthentication, create_app
 from adapters.graphql.limits import ApiLimits
 from adapters.graphql.relay import MalformedId, local_id, to_global_id
 from application.access.bundle import Access
@@ -204,7 +204,7 @@ def create_plain_app(container: Container, authenticate: Callable[[str], Any]) -
     endpoints = Router(
         routes=[Route("/customers/{id}", customer_by_id), Route("/customers", customers_page)]
     )
-    guarded = BearerAuthentication(endpoints, CachedAuthenticator(authenticate), open_ide=False)
+    guarded = BearerAuthentication(endpoints, authenticate, open_ide=False)
     return Starlette(routes=[Mount("/plain", app=guarded)])
 
 

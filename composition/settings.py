@@ -9,6 +9,7 @@ from typing import Any
 from attrs import field, frozen
 
 from adapters.graphql.limits import ApiLimits
+from adapters.identity.jwt import JwtSettings
 from application.events.envelope import DEFAULT_SOURCE
 from application.limits import BucketPolicy
 
@@ -72,6 +73,8 @@ class Settings:
     limits_redis_url: str = "redis://127.0.0.1:6379/0"
     execution_loops: int = 4
     """Worker loops per process that GraphQL operations run on."""
+    jwt: JwtSettings = field(factory=JwtSettings)
+    """Bearer JWTs of an external identity provider; off unless its JWKS URL is given."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -107,7 +110,27 @@ class Settings:
             limits_store=env.get("RAPPORT_LIMITS_STORE", defaults["limits_store"]),
             limits_redis_url=env.get("RAPPORT_LIMITS_REDIS_URL", DEFAULT_STREAM_URLS["redis"]),
             execution_loops=int(env.get("RAPPORT_EXECUTION_LOOPS", "4")),
+            jwt=jwt_settings(env),
         )
+
+
+def jwt_settings(env: Mapping[str, str]) -> JwtSettings:
+    """The identity provider's ``RAPPORT_JWT_*`` settings; a bad one stops the process."""
+    try:
+        return JwtSettings(
+            jwks_url=env.get("RAPPORT_JWT_JWKS_URL", "").strip(),
+            issuer=env.get("RAPPORT_JWT_ISSUER", "").strip(),
+            audience=env.get("RAPPORT_JWT_AUDIENCE", "").strip(),
+            algorithms=tuple(
+                name.strip()
+                for name in env.get("RAPPORT_JWT_ALGORITHMS", "RS256,ES256").split(",")
+                if name.strip()
+            ),
+            leeway_seconds=float(env.get("RAPPORT_JWT_LEEWAY_SECONDS", "60")),
+            email_claim=env.get("RAPPORT_JWT_EMAIL_CLAIM", "email").strip() or "email",
+        )
+    except ValueError as error:
+        raise SystemExit(f"RAPPORT_JWT_*: {error}") from None
 
 
 def api_limits(env: Mapping[str, str], *, introspection: bool) -> ApiLimits:
@@ -181,4 +204,5 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "segment_snapshot_max_age": settings.segment_snapshot_max_age,
         "limits_store": settings.limits_store,
         "limits_redis_url": settings.limits_redis_url,
+        "jwt": settings.jwt,
     }

@@ -11,6 +11,11 @@ from adapters.memory.access import InMemoryAccessReader
 from adapters.memory.activities import InMemoryActivityReader
 from adapters.memory.behaviour import InMemoryBehaviourReader
 from adapters.memory.companies import InMemoryCompanyReader
+from adapters.memory.credentials import (
+    InMemoryApiKeyReader,
+    InMemoryApiKeyUsage,
+    InMemoryCredentialReader,
+)
 from adapters.memory.custom_fields import InMemoryCustomFieldDefinitionReader
 from adapters.memory.lifecycle import InMemoryLifecycleReader
 from adapters.memory.pipeline_reads import (
@@ -21,7 +26,6 @@ from adapters.memory.pipeline_reads import (
     InMemoryTaskReader,
 )
 from adapters.memory.readers import (
-    InMemoryCredentialReader,
     InMemoryCustomerReader,
     InMemoryOrderReader,
     InMemoryUserReader,
@@ -37,6 +41,7 @@ from adapters.persistence.access import SqlAccessReader
 from adapters.persistence.activities import SqlActivityReader
 from adapters.persistence.behaviour import SqlBehaviourReader
 from adapters.persistence.companies import SqlCompanyReader
+from adapters.persistence.credentials import SqlApiKeyReader, SqlApiKeyUsage, SqlCredentialReader
 from adapters.persistence.custom_fields import SqlCustomFieldDefinitionReader
 from adapters.persistence.database import Database, open_database
 from adapters.persistence.lifecycle import SqlLifecycleReader
@@ -48,7 +53,7 @@ from adapters.persistence.pipeline_reads import (
     SqlPipelineReader,
     SqlTaskReader,
 )
-from adapters.persistence.readers import SqlCredentialReader, SqlCustomerReader, SqlUserReader
+from adapters.persistence.readers import SqlCustomerReader, SqlUserReader
 from adapters.persistence.sales_analytics import SqlSalesAnalyticsReader
 from adapters.persistence.scheduling import SqlScheduledWork
 from adapters.persistence.segment_facts import SqlSegmentFacts
@@ -86,6 +91,8 @@ class SqlStorage(containers.DeclarativeContainer):
     user_reader = providers.Singleton(SqlUserReader, engine)
     credential_reader = providers.Singleton(SqlCredentialReader, engine)
     access_reader = providers.Singleton(SqlAccessReader, engine)
+    api_key_usage = providers.Singleton(SqlApiKeyUsage, database.provided.writer)
+    api_key_reader = providers.Singleton(SqlApiKeyReader, engine)
     order_reader = providers.Singleton(SqlOrderReader, engine)
     activity_reader = providers.Singleton(SqlActivityReader, engine)
     behaviour_reader = providers.Singleton(SqlBehaviourReader, engine)
@@ -117,6 +124,8 @@ class MemoryStorage(containers.DeclarativeContainer):
     user_reader = providers.Singleton(InMemoryUserReader, store)
     credential_reader = providers.Singleton(InMemoryCredentialReader, store)
     access_reader = providers.Singleton(InMemoryAccessReader, store)
+    api_key_usage = providers.Singleton(InMemoryApiKeyUsage, store)
+    api_key_reader = providers.Singleton(InMemoryApiKeyReader, store)
     order_reader = providers.Singleton(InMemoryOrderReader, store)
     activity_reader = providers.Singleton(InMemoryActivityReader, store)
     behaviour_reader = providers.Singleton(InMemoryBehaviourReader, store)

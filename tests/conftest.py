@@ -67,6 +67,8 @@ READERS = {
     "customers": "customer_reader",
     "users": "user_reader",
     "credentials": "credential_reader",
+    "api_keys": "api_key_reader",
+    "key_usage": "api_key_usage",
     "orders": "order_reader",
     "companies": "company_reader",
     "custom_fields": "custom_field_reader",

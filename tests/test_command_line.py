@@ -129,6 +129,39 @@ def test_commands_share_one_database(environment: dict[str, str]) -> None:
     assert exported == schema_sdl()
 
 
+def test_keys_are_created_listed_and_revoked_from_the_command_line(
+    environment: dict[str, str],
+) -> None:
+    rapport(environment, "db", "upgrade")
+    created = rapport(
+        environment,
+        "apikey",
+        "create",
+        "--role",
+        "agent",
+        "--user-email",
+        "sync@example.com",
+        "--expires-in-days",
+        "30",
+    )
+    token = created.stdout.strip().splitlines()[-1]
+    key_id = token.split("_")[1]
+    assert "until" in created.stderr
+    listed = rapport(environment, "apikey", "list").stdout
+    assert key_id in listed and "sync@example.com" in listed and "active" in listed
+    assert "latest" not in listed
+    revoked = rapport(environment, "apikey", "revoke", key_id)
+    assert "revoked" in revoked.stderr
+    assert key_id in rapport(environment, "apikey", "list", "--inactive").stdout
+    assert key_id not in rapport(environment, "apikey", "list", "--active").stdout
+    again = attempt(environment, "apikey", "revoke", key_id)
+    assert again.returncode != 0 and "ALREADY_REVOKED" in again.stderr
+    unknown = attempt(environment, "apikey", "revoke", "nosuchkey")
+    assert unknown.returncode != 0 and "no API key has this id" in unknown.stderr
+    past = attempt(environment, "apikey", "create", "--role", "agent", "--expires-at", "2020-01-01")
+    assert past.returncode != 0 and "expiresAt" in past.stderr
+
+
 def test_unknown_role_is_refused_with_a_message(environment: dict[str, str]) -> None:
     result = subprocess.run(
         [RAPPORT, "apikey", "create", "--role", "emperor"],

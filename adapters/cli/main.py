@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from adapters.cli.access import add_access_commands
+from adapters.cli.api_keys import add_api_key_commands
 from adapters.cli.filters import SYNTAX as FILTER_SYNTAX
 from adapters.cli.filters import FilterSyntaxError, parse_field_condition
 from adapters.cli.pipeline import add_pipeline_commands
@@ -41,7 +42,7 @@ from application.scheduling.bundle import Scheduling
 from application.segments.bundle import Segments
 from application.segments.commands import RfmSettings
 from application.tags.bundle import Tags
-from domain.access.roles import Role, role_key
+from domain.access.roles import Role
 from domain.errors import DomainError
 
 DEV_USER_EMAIL = "developer@rapport.localhost"
@@ -197,6 +198,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
 
     add_pipeline_commands(cli, run_job, runtime)
     add_access_commands(cli, runtime)
+    add_api_key_commands(apikey, runtime)
 
     events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
     cli.add_typer(events, name="events")
@@ -209,34 +211,6 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
             console.print(rt.migrate())
         finally:
             rt.close()
-
-    @apikey.command("create")
-    def apikey_create(
-        role: Annotated[
-            str,
-            typer.Option(
-                help="The role the key acts with: admin, sales_manager, sales_rep, marketer, "
-                "support_agent, analyst or a custom role."
-            ),
-        ],
-        name: Annotated[str, typer.Option(help="A label for the key.")] = "api key",
-        user_email: Annotated[
-            str, typer.Option(help="The user the key acts for; created if new.")
-        ] = "",
-    ) -> None:
-        """Create an API key and print it on the last line; it is shown only this once."""
-        rt = runtime()
-        try:
-            email = user_email or f"{role_key(role)}@rapport.localhost"
-            issued = rt.modules.use(Access).issue_api_key(
-                Principal.system(), role=role, name=name, user_email=email
-            )
-        except DomainError as error:
-            _fail(error)
-        finally:
-            rt.close()
-        console.print(f"API key for {email} ({issued.role}); store it now, it is not shown again:")
-        typer.echo(issued.token)
 
     @importing.command("orders")
     def import_orders(

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -50,36 +47,8 @@ from application.principal import Principal
 Authenticate = Callable[[str], Principal | None]
 
 
-class CachedAuthenticator:
-    """Remembers recent answers for a short while, so a key is checked once, not per request.
-
-    A revoked key stops working within ``ttl_seconds``.
-    """
-
-    def __init__(
-        self, authenticate: Authenticate, *, ttl_seconds: float = 10.0, size: int = 4096
-    ) -> None:
-        self._authenticate = authenticate
-        self._ttl = ttl_seconds
-        self._size = size
-        self._answers: OrderedDict[bytes, tuple[float, Principal | None]] = OrderedDict()
-
-    def __call__(self, token: str) -> Principal | None:
-        digest = hashlib.sha256(token.encode()).digest()
-        now = time.monotonic()
-        cached = self._answers.get(digest)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        principal = self._authenticate(token)
-        self._answers[digest] = (now + self._ttl, principal)
-        self._answers.move_to_end(digest)
-        if len(self._answers) > self._size:
-            self._answers.popitem(last=False)
-        return principal
-
-
 class BearerAuthentication:
-    """Puts the principal of ``Authorization: Bearer <key>`` into the request state.
+    """Puts the principal of ``Authorization: Bearer <token>`` into the request state.
 
     Anything else gets 401 and no data; only the GraphiQL page itself is open.
     """
@@ -323,7 +292,9 @@ def create_app(
     buckets = services.token_buckets
     loops = ExecutionLoops(execution_loops)
     schema = build_schema(limits, buckets=buckets, loops=loops)
-    authenticator = CachedAuthenticator(authenticate)
+    # Every request is authenticated afresh (one indexed read, no cache), so a key revoked
+    # in any process is refused by every process on its next request.
+    authenticator = authenticate
     view = RapportGraphQL(schema, services, authenticator, graphiql=graphiql)
     graphql = JsonPostFastPath(view, schema, services, limits.max_body_bytes)
     guarded = BearerAuthentication(

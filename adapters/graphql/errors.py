@@ -47,6 +47,7 @@ CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.SPAM: "The submission looks automated and was dropped.",
     ErrorCode.INVALID_ENCODING: "The text is not valid in the file's encoding.",
     ErrorCode.DUPLICATE_IN_FILE: "An earlier row of the same file names the same record.",
+    ErrorCode.ALREADY_REVOKED: "The API key was revoked already; a revocation cannot be undone.",
 }
 """What each code means to a client; every code has one (the schema lint checks)."""
 

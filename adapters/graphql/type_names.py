@@ -8,6 +8,7 @@ from domain.behaviour.event import SUBJECT_TYPE as BEHAVIOUR_EVENT_SUBJECT
 # Activities and behaviour events are timeline subjects too: the domain names them once.
 ACTIVITY = ACTIVITY_SUBJECT
 ACCESS_TEAM = "Team"
+API_KEY = "ApiKey"
 AUTO_TAG_RULE = "AutoTagRule"
 BEHAVIOUR_EVENT = BEHAVIOUR_EVENT_SUBJECT
 COMPANY = "Company"

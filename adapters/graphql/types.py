@@ -15,6 +15,7 @@ import strawberry
 from adapters.graphql import (
     access,
     activities,
+    api_keys,
     automation,
     behaviour,
     board,
@@ -52,6 +53,7 @@ PARTS: tuple[SchemaPart, ...] = (
     duplicates.PART,
     importing.PART,
     access.PART,
+    api_keys.PART,
     activities.PART,
     behaviour.PART,
     tags.PART,

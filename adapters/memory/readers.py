@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -23,8 +22,6 @@ from application.orders.views import (
     order_stats,
 )
 from application.pagination import SortKey
-from domain.access.api_key import ApiKey
-from domain.access.user import User
 from domain.customers import Customer
 from domain.customers.customer import search_text
 from domain.customers.matching import email_key
@@ -146,18 +143,6 @@ class InMemoryUserReader:
     def get_many(self, ids: Iterable[str]) -> Mapping[str, UserView]:
         users = self._store.users
         return {uid: UserView.from_user(users[uid]) for uid in ids if uid in users}
-
-
-class InMemoryCredentialReader:
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-
-    def find(self, key_id: str) -> tuple[ApiKey, User] | None:
-        key = self._store.api_keys.get(key_id)
-        user = self._store.users.get(key.user_id) if key else None
-        if key is None or user is None:
-            return None
-        return copy.deepcopy(key), copy.deepcopy(user)
 
 
 class InMemoryOrderReader:

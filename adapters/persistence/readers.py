@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, String, and_, bindparam, func, select, type_coerce
+from sqlalchemy import ColumnElement, Engine, String, and_, func, select, type_coerce
 
 from adapters.persistence.record_readers import SqlRecordReader
 from adapters.persistence.tables import (
-    api_keys,
     customer_external_ids,
     customer_stages,
     customer_tags,
@@ -23,8 +22,6 @@ from application.customers.views import (
     CustomerOrderField,
     CustomerView,
 )
-from domain.access.api_key import ApiKey
-from domain.access.user import User
 
 _CUSTOMER_COLUMNS = (
     customers.c.id,
@@ -188,56 +185,3 @@ class SqlUserReader:
                 )
                 for row in connection.execute(query)
             }
-
-
-_CREDENTIALS = (
-    select(
-        api_keys.c.id,
-        api_keys.c.user_id,
-        api_keys.c.name.label("key_name"),
-        api_keys.c.role.label("key_role"),
-        api_keys.c.secret_hash,
-        api_keys.c.created_at.label("key_created_at"),
-        api_keys.c.revoked_at,
-        users.c.name,
-        users.c.email,
-        users.c.role,
-        users.c.created_at,
-        users.c.deactivated_at,
-        users.c.team_id,
-        users.c.manager_id,
-    )
-    .join(users, users.c.id == api_keys.c.user_id)
-    .where(api_keys.c.id == bindparam("key_id"))
-)
-
-
-class SqlCredentialReader:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def find(self, key_id: str) -> tuple[ApiKey, User] | None:
-        with self._engine.connect() as connection:
-            row = connection.execute(_CREDENTIALS, {"key_id": key_id}).first()
-        if row is None:
-            return None
-        key = ApiKey(
-            id=row.id,
-            user_id=row.user_id,
-            name=row.key_name,
-            role=row.key_role,
-            secret_hash=row.secret_hash,
-            created_at=row.key_created_at,
-            revoked_at=row.revoked_at,
-        )
-        user = User(
-            id=row.user_id,
-            name=row.name,
-            email=row.email,
-            role=row.role,
-            created_at=row.created_at,
-            deactivated_at=row.deactivated_at,
-            team_id=row.team_id,
-            manager_id=row.manager_id,
-        )
-        return key, user

@@ -104,7 +104,10 @@ api_keys = Table(
     Column("secret_hash", String(64), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
+    Column("expires_at", UtcDateTime()),
+    Column("last_used_at", UtcDateTime()),
 )
+Index("ix_api_keys_created_at", api_keys.c.created_at, api_keys.c.id)
 
 customers = Table(
     "customers",

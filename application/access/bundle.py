@@ -11,7 +11,8 @@ from application.access.administration import (
     ShareRecord,
     UpdateUser,
 )
-from application.access.api_keys import AuthenticateApiKey, IssueApiKey
+from application.access.api_keys import IssueApiKey, ListApiKeys, RevokeApiKey
+from application.access.authentication import AuthenticateBearer
 from application.access.ports import UserReader
 from application.access.principals import ResolvePrincipal
 from application.access.users import RegisterUser
@@ -21,7 +22,10 @@ from application.access.users import RegisterUser
 class Access:
     register_user: RegisterUser
     issue_api_key: IssueApiKey
-    authenticate: AuthenticateApiKey
+    revoke_api_key: RevokeApiKey
+    api_keys: ListApiKeys
+    authenticate: AuthenticateBearer
+    """API keys and, when configured, an identity provider's tokens."""
     users: UserReader
     resolve_principal: ResolvePrincipal
     update_user: UpdateUser

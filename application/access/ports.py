@@ -8,6 +8,7 @@ from typing import Protocol
 
 from attrs import frozen
 
+from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.roles import Resource, RoleDefinition
 from domain.access.sharing import RecordShare
@@ -90,6 +91,10 @@ class CredentialReader(Protocol):
 
     def find(self, key_id: str) -> tuple[ApiKey, User] | None: ...
 
+    def user_by_email(self, email: EmailAddress) -> User | None:
+        """The user an identity token's email claim names."""
+        ...
+
 
 class AccessReader(Protocol):
     """What working out a principal's reach reads, once per request."""
@@ -123,3 +128,72 @@ class AccessReader(Protocol):
     def owner_of(self, resource: Resource, record_id: str) -> tuple[bool, str | None]:
         """Whether the record exists, and who owns it."""
         ...
+
+
+class ApiKeyUsage(Protocol):
+    def record_use(self, key_id: str, at: datetime) -> None:
+        """Note that the key was presented at ``at``; an earlier time never overwrites a
+        later one."""
+        ...
+
+
+@frozen
+class ApiKeyView:
+    """A key as administrators see it: never its secret or hash."""
+
+    id: str
+    user_id: str
+    name: str
+    role: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+    """Neither revoked nor expired when read."""
+
+    @classmethod
+    def of(cls, key: ApiKey, *, at: datetime) -> ApiKeyView:
+        return cls(
+            id=key.id,
+            user_id=key.user_id,
+            name=key.name,
+            role=key.role,
+            created_at=key.created_at,
+            expires_at=key.expires_at,
+            last_used_at=key.last_used_at,
+            revoked_at=key.revoked_at,
+            active=key.is_usable(at),
+        )
+
+
+@frozen
+class ApiKeyFilter:
+    """Which keys a list holds; all conditions hold. ``active`` is judged at ``at``."""
+
+    at: datetime
+    user_id: str | None = None
+    active: bool | None = None
+
+    def admits(self, key: ApiKey) -> bool:
+        if self.user_id is not None and key.user_id != self.user_id:
+            return False
+        return self.active is None or key.is_usable(self.at) == self.active
+
+
+class ApiKeyReader(Protocol):
+    """Keys newest first (``created_at`` then id, both descending), a page at a time."""
+
+    def slice(
+        self,
+        where: ApiKeyFilter,
+        *,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        from_end: bool,
+    ) -> Sequence[ApiKeyView]: ...
+
+    def count(self, where: ApiKeyFilter) -> int: ...
+
+    def get_many(self, ids: Iterable[str], *, at: datetime) -> Mapping[str, ApiKeyView]: ...

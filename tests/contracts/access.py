@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from application.access.ports import ApiKeyFilter
+from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.roles import FieldAccess, Permission, Resource, Role, RoleDefinition, Scope
 from domain.access.sharing import RecordShare
@@ -211,3 +214,91 @@ class AccessReaderContract:
         with backend.uow() as uow:
             uow.teams.add(Team.create(id="t1", name="Gone", at=T0))
         assert backend.access.teams() == []
+
+    def test_expiry_and_last_use_are_saved(self, backend: StorageBackend) -> None:
+        expires = T0 + timedelta(days=30)
+        with backend.uow() as uow:
+            uow.users.add(new_user())
+            uow.api_keys.add(
+                ApiKey.issue(
+                    id="key1",
+                    user_id="user-1",
+                    name="ci",
+                    role=Role.SALES_REP,
+                    secret="s",
+                    at=T0,
+                    expires_at=expires,
+                )
+            )
+            uow.commit()
+        usage = backend.key_usage
+        assert usage is not None
+        usage.record_use("key1", T0 + timedelta(minutes=5))
+        # A use noted late (another process was slower) never moves the time back.
+        usage.record_use("key1", T0 + timedelta(minutes=2))
+        usage.record_use("nokey", T0)
+        found = backend.credentials.find("key1")
+        assert found is not None
+        key, _ = found
+        assert (key.expires_at, key.last_used_at) == (expires, T0 + timedelta(minutes=5))
+        assert key.is_usable(expires - timedelta(seconds=1)) and not key.is_usable(expires)
+
+    def test_credentials_find_a_user_by_email(self, backend: StorageBackend) -> None:
+        with backend.uow() as uow:
+            uow.users.add(new_user())
+            uow.commit()
+        user = backend.credentials.user_by_email(EmailAddress.parse("Rep@Example.com"))
+        assert user is not None and (user.id, user.role) == ("user-1", Role.SALES_REP)
+        assert backend.credentials.user_by_email(EmailAddress("nobody@example.com")) is None
+
+    def test_key_list_pages_newest_first_and_filters(self, backend: StorageBackend) -> None:
+        with backend.uow() as uow:
+            uow.users.add(new_user())
+            uow.users.add(new_user("user-2", "other@example.com"))
+            for number, (user_id, expires) in enumerate(
+                [
+                    ("user-1", None),
+                    ("user-2", T0 + timedelta(days=1)),
+                    ("user-1", T0 + timedelta(days=9)),
+                    ("user-2", None),
+                ]
+            ):
+                uow.api_keys.add(
+                    ApiKey.issue(
+                        id=f"key{number}",
+                        user_id=user_id,
+                        name="ci",
+                        role=Role.SALES_REP,
+                        secret="s",
+                        at=T0 + timedelta(minutes=number),
+                        expires_at=expires,
+                    )
+                )
+            uow.commit()
+        with backend.uow() as uow:
+            revoked = uow.api_keys.get("key3")
+            assert revoked is not None
+            revoked.revoke(at=T0 + timedelta(hours=1))
+            uow.commit()
+        reader = backend.api_keys
+        assert reader is not None
+        later = T0 + timedelta(days=2)
+
+        def ids(where: ApiKeyFilter, **window: Any) -> list[str]:
+            options = {"after": None, "before": None, "limit": 10, "from_end": False} | window
+            return [view.id for view in reader.slice(where, **options)]
+
+        everything = ApiKeyFilter(at=later)
+        assert ids(everything) == ["key3", "key2", "key1", "key0"]
+        assert reader.count(everything) == 4
+        assert ids(ApiKeyFilter(at=later, active=True)) == ["key2", "key0"]
+        assert ids(ApiKeyFilter(at=later, active=False)) == ["key3", "key1"]
+        assert reader.count(ApiKeyFilter(at=later, active=False, user_id="user-2")) == 2
+        assert ids(ApiKeyFilter(at=T0, user_id="user-2", active=True)) == ["key1"]
+        key2 = SortKey(T0 + timedelta(minutes=2), "key2")
+        assert ids(everything, after=key2, limit=1) == ["key1"]
+        assert ids(everything, before=key2, from_end=True) == ["key3"]
+        views = reader.get_many(["key1", "nokey"], at=later)
+        assert list(views) == ["key1"]
+        assert (views["key1"].active, views["key1"].expires_at) == (False, T0 + timedelta(days=1))
+        assert reader.get_many(["key1"], at=T0)["key1"].active

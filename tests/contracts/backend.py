@@ -7,7 +7,13 @@ from collections.abc import Callable
 from attrs import frozen
 
 from adapters.messaging.in_process import InProcessEventBus
-from application.access.ports import AccessReader, CredentialReader, UserReader
+from application.access.ports import (
+    AccessReader,
+    ApiKeyReader,
+    ApiKeyUsage,
+    CredentialReader,
+    UserReader,
+)
 from application.activities.ports import ActivityReader
 from application.behaviour.ports import BehaviourReader
 from application.companies.ports import CompanyReader
@@ -67,3 +73,5 @@ class StorageBackend:
     behaviour_counts: BehaviourCounts | None = None
     access: AccessReader | None = None
     """Teams, reports, shares and stored roles; None where the adapter has none yet."""
+    api_keys: ApiKeyReader | None = None
+    key_usage: ApiKeyUsage | None = None

@@ -53,6 +53,7 @@ MODULES = (
     "segments",
     "pipeline",
     "events",
+    "audit",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

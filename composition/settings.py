@@ -72,6 +72,8 @@ class Settings:
     limits_redis_url: str = "redis://127.0.0.1:6379/0"
     execution_loops: int = 4
     """Worker loops per process that GraphQL operations run on."""
+    audit_retention_days: int = 365
+    """Days the audit log keeps an entry; a daily job removes older ones."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +109,7 @@ class Settings:
             limits_store=env.get("RAPPORT_LIMITS_STORE", defaults["limits_store"]),
             limits_redis_url=env.get("RAPPORT_LIMITS_REDIS_URL", DEFAULT_STREAM_URLS["redis"]),
             execution_loops=int(env.get("RAPPORT_EXECUTION_LOOPS", "4")),
+            audit_retention_days=int(env.get("RAPPORT_AUDIT_RETENTION_DAYS", "365")),
         )
 
 
@@ -181,4 +184,5 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "segment_snapshot_max_age": settings.segment_snapshot_max_age,
         "limits_store": settings.limits_store,
         "limits_redis_url": settings.limits_redis_url,
+        "audit_retention_days": settings.audit_retention_days,
     }

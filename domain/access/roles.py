@@ -24,6 +24,8 @@ class Permission(StrEnum):
     """Run the lifecycle sweep and edit tracks and rules."""
     MANAGE_SEGMENTS = "segments:manage"
     """Create and change segments, run RFM scoring and clustering."""
+    READ_AUDIT = "audit:read"
+    """Read the audit log: who changed what, and who was refused."""
 
 
 class Role(StrEnum):

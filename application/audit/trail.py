@@ -1,0 +1,101 @@
+"""Turns an operation's changes and refusals into audit entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from application.audit.context import AuditContext
+from application.audit.ports import AuditJournal, AuditLog
+from application.ports import Clock, IdGenerator
+from domain.audit import AuditEntry, ObjectChange, Outcome
+
+ANONYMOUS = "anonymous"
+"""The actor of a failed login: whoever it was is not known."""
+
+LOGIN_FAILED = "login_failed"
+
+
+@frozen
+class AuditTrail:
+    """Writes committed changes in their own transaction, and outcomes in one of theirs."""
+
+    log: AuditLog
+    journal: AuditJournal
+    clock: Clock
+    ids: IdGenerator
+
+    def committing(
+        self, context: AuditContext, transaction: object, changes: Sequence[ObjectChange]
+    ) -> None:
+        at = self.clock.now()
+        entries = [
+            AuditEntry(
+                id=self.ids.new_id(),
+                occurred_at=at,
+                actor_id=context.actor_id,
+                api_key_id=context.api_key_id,
+                request_id=context.request_id,
+                operation=context.operation,
+                outcome=Outcome.SUCCEEDED,
+                object_type=change.object_type,
+                object_id=change.object_id,
+                changes=change.changes,
+                events=change.events,
+            )
+            for change in changes
+        ]
+        self.journal.write(transaction, entries)
+        context.recorded += len(entries)
+        context.objects.extend((change.object_type, change.object_id) for change in changes)
+
+    def finished(
+        self,
+        context: AuditContext,
+        outcome: Outcome,
+        error_codes: Sequence[str] = (),
+        *,
+        object_type: str | None = None,
+        object_id: str | None = None,
+    ) -> AuditEntry | None:
+        """Record how the operation ended, unless its changes already say so: a refusal
+        or failure always, a success only when it committed nothing."""
+        if outcome is Outcome.SUCCEEDED and context.recorded:
+            return None
+        entry = AuditEntry(
+            id=self.ids.new_id(),
+            occurred_at=self.clock.now(),
+            actor_id=context.actor_id,
+            api_key_id=context.api_key_id,
+            request_id=context.request_id,
+            operation=context.operation,
+            outcome=outcome,
+            error_codes=tuple(error_codes),
+            object_type=object_type,
+            object_id=object_id,
+        )
+        self.log.append([entry])
+        return entry
+
+    def login_failed(
+        self,
+        reason: str,
+        key_id: str | None = None,
+        request_id: str | None = None,
+        at: datetime | None = None,
+    ) -> AuditEntry:
+        """A credential that was refused: unknown, revoked, expired or malformed."""
+        entry = AuditEntry(
+            id=self.ids.new_id(),
+            occurred_at=at or self.clock.now(),
+            actor_id=ANONYMOUS,
+            api_key_id=key_id,
+            request_id=request_id,
+            operation=LOGIN_FAILED,
+            outcome=Outcome.REFUSED,
+            error_codes=(reason,),
+        )
+        self.log.append([entry])
+        return entry

@@ -35,6 +35,11 @@ class AuditContext:
     """How many entries the operation's transactions wrote so far."""
     objects: list[tuple[str, str]] = field(factory=list)
     """The records those entries are about, in order."""
+    refusal: tuple[str, ...] = ()
+    """Codes of the refusal the operation answered without raising (a payload's
+    ``userErrors``), set by the caller before the operation ends."""
+    subject: tuple[str, str] | None = None
+    """The record the operation was about, by type and id, when its input names one."""
 
     @classmethod
     def of(cls, principal: Principal, operation: str, recorder: Recorder) -> AuditContext:

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from attrs import frozen
 
-from application.audit.context import AuditContext
+from application.audit.context import AuditContext, audited
 from application.audit.ports import AuditJournal, AuditLog
 from application.ports import Clock, IdGenerator
+from application.principal import Principal
 from domain.audit import AuditEntry, ObjectChange, Outcome
+from domain.errors import DomainError
 
 ANONYMOUS = "anonymous"
 """The actor of a failed login: whoever it was is not known."""
 
 LOGIN_FAILED = "login_failed"
+
+INTERNAL = "INTERNAL"
+"""The code of an operation that failed unexpectedly, as the API answers it."""
 
 
 @frozen
@@ -26,6 +32,25 @@ class AuditTrail:
     journal: AuditJournal
     clock: Clock
     ids: IdGenerator
+
+    @contextmanager
+    def operation(self, actor: Principal, name: str) -> Iterator[AuditContext]:
+        """Audit what is committed inside the block as operation ``name`` by ``actor``, and
+        how it ends: a ``DomainError`` is a refusal, any other exception a failure."""
+        context = AuditContext.of(actor, name, self)
+        with audited(context):
+            try:
+                yield context
+            except DomainError as error:
+                self.finished(context, Outcome.REFUSED, [p.code.name for p in error.problems])
+                raise
+            except Exception:
+                self.finished(context, Outcome.FAILED, [INTERNAL])
+                raise
+        if context.refusal:
+            self.finished(context, Outcome.REFUSED, context.refusal)
+        else:
+            self.finished(context, Outcome.SUCCEEDED)
 
     def committing(
         self, context: AuditContext, transaction: object, changes: Sequence[ObjectChange]
@@ -64,6 +89,8 @@ class AuditTrail:
         or failure always, a success only when it committed nothing."""
         if outcome is Outcome.SUCCEEDED and context.recorded:
             return None
+        if object_type is None and context.subject is not None:
+            object_type, object_id = context.subject
         entry = AuditEntry(
             id=self.ids.new_id(),
             occurred_at=self.clock.now(),

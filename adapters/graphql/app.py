@@ -28,6 +28,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from adapters.graphql.audit import RequestIds, login_failures
 from adapters.graphql.context import Context, Services
 from adapters.graphql.execution import ExecutionLoops
 from adapters.graphql.form_endpoint import FormEndpoint
@@ -84,10 +85,18 @@ class BearerAuthentication:
     Anything else gets 401 and no data; only the GraphiQL page itself is open.
     """
 
-    def __init__(self, app: ASGIApp, authenticate: Authenticate, *, open_ide: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        authenticate: Authenticate,
+        *,
+        open_ide: bool,
+        refused: Callable[[str], None] | None = None,
+    ) -> None:
         self._app = app
         self._authenticate = authenticate
         self._open_ide = open_ide
+        self._refused = refused
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -101,10 +110,11 @@ class BearerAuthentication:
             # Browsers cannot set headers on websockets: the key comes in connection_init.
             await self._app(scope, receive, send)
             return
-        principal = bearer_principal(
-            headers.get(b"authorization", b"").decode("latin-1"), self._authenticate
-        )
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        principal = bearer_principal(authorization, self._authenticate)
         if principal is None:
+            if self._refused is not None:
+                await asyncio.to_thread(self._refused, authorization)
             await _unauthenticated(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
@@ -326,13 +336,15 @@ def create_app(
     authenticator = CachedAuthenticator(authenticate)
     view = RapportGraphQL(schema, services, authenticator, graphiql=graphiql)
     graphql = JsonPostFastPath(view, schema, services, limits.max_body_bytes)
+    refused = login_failures(services)
     guarded = BearerAuthentication(
-        _per_key(graphql, buckets, limits), authenticator, open_ide=graphiql
+        _per_key(graphql, buckets, limits), authenticator, open_ide=graphiql, refused=refused
     )
     track = BearerAuthentication(
         _per_key(TrackEndpoint(services, limits.max_body_bytes), buckets, limits),
         authenticator,
         open_ide=False,
+        refused=refused,
     )
     forms = FormEndpoint(services, buckets, limits.form_rate)
 
@@ -347,6 +359,7 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     middleware = [
+        Middleware(RequestIds),
         Middleware(
             BodyLimit,
             max_body_bytes=limits.max_body_bytes,

@@ -15,6 +15,7 @@ import strawberry
 from adapters.graphql import (
     access,
     activities,
+    audit,
     automation,
     behaviour,
     board,
@@ -71,6 +72,7 @@ PARTS: tuple[SchemaPart, ...] = (
     tasks.PART,
     sales_teams.PART,
     automation.PART,
+    audit.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

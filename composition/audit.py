@@ -3,7 +3,9 @@
 from dependency_injector import containers, providers
 
 from adapters.memory.audit import InMemoryAuditJournal, InMemoryAuditLog
+from adapters.memory.store import InMemoryStore
 from adapters.persistence.audit import SqlAuditJournal, SqlAuditLog
+from adapters.persistence.database import Database
 from application.audit.bundle import Audit
 from application.audit.commands import (
     AuditedAuthenticationFailures,
@@ -17,15 +19,15 @@ from domain.scheduling import Schedule
 
 
 class SqlPorts(containers.DeclarativeContainer):
-    database = providers.Dependency()
-    publisher = providers.Dependency()
+    database: providers.Dependency[Database] = providers.Dependency()
+    publisher: providers.Dependency[object] = providers.Dependency()
     log = providers.Singleton(SqlAuditLog, database)
     journal = providers.Singleton(SqlAuditJournal)
 
 
 class MemoryPorts(containers.DeclarativeContainer):
-    store = providers.Dependency()
-    publisher = providers.Dependency()
+    store: providers.Dependency[InMemoryStore] = providers.Dependency()
+    publisher: providers.Dependency[object] = providers.Dependency()
     log = providers.Singleton(InMemoryAuditLog)
     journal = providers.Singleton(InMemoryAuditJournal, log)
 

@@ -364,7 +364,7 @@ def create_app(
             BodyLimit,
             max_body_bytes=limits.max_body_bytes,
             max_upload_bytes=limits.max_upload_bytes,
-        )
+        ),
     ]
     if limits.ip_rate is not None:
         middleware.insert(

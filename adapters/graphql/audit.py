@@ -331,7 +331,7 @@ def audit_mutations(mutation: type) -> type:
 def _request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER.encode():
-            given = value.decode("latin-1").strip()
+            given: str = value.decode("latin-1").strip()
             if _ACCEPTED_REQUEST_ID.fullmatch(given):
                 return given
             break
@@ -387,4 +387,3 @@ def login_failures(services: Any) -> Callable[[str], None] | None:
 
 
 PART = SchemaPart(queries=(AuditQuery,))
-

@@ -51,10 +51,11 @@ def as_json(value: object) -> JsonValue:
         return sorted((as_json(item) for item in value), key=repr)
     if isinstance(value, list | tuple):
         return [as_json(item) for item in value]
-    if attrs.has(type(value)):
+    kind = type(value)
+    if attrs.has(kind):
         return {
             field.name: as_json(getattr(value, field.name))
-            for field in attrs.fields(type(value))
+            for field in attrs.fields(kind)
             if not field.name.startswith("_")
         }
     return str(value)

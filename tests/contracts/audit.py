@@ -141,9 +141,10 @@ class AuditLogContract:
             ]
         )
         assert log.redact_object("Customer", "c-1") == 1
-        redacted, kept = _all(log, AuditFilter(object_id="c-1"))[0], _all(
-            log, AuditFilter(object_id="c-2")
-        )[0]
+        redacted, kept = (
+            _all(log, AuditFilter(object_id="c-1"))[0],
+            _all(log, AuditFilter(object_id="c-2"))[0],
+        )
         assert redacted.changes == (
             FieldChange("email", REDACTED, None),
             FieldChange("last_name", REDACTED, REDACTED),

@@ -60,9 +60,10 @@ class Transaction:
         audit = current_audit()
         if audit is None:
             return
-        seen = [(a, self._before.get(key)) for key, a in self._seen.items()]
+        now = {key: snapshot(aggregate) for key, aggregate in self._seen.items()}
+        seen = [(a, self._before.get(key), now[key]) for key, a in self._seen.items()]
         audit.committing(self, object_changes(seen))
-        self._before = {key: snapshot(a) for key, a in self._seen.items()}
+        self._before = now
 
     def forget_seen(self) -> None:
         self._seen.clear()

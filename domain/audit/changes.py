@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 
 import attrs
 from attrs import frozen
@@ -19,6 +20,8 @@ _UNRECORDED = frozenset({"events", "version"})
 """Bookkeeping, not data: the events are listed by type, the version counts the changes."""
 
 _SECRET_WORDS = ("hash", "secret", "password", "token")
+
+_PLAIN = frozenset({str, int, float, bool})
 
 
 @frozen
@@ -35,7 +38,7 @@ class ObjectChange:
 def as_json(value: object) -> JsonValue:
     """``value`` in JSON's terms: times in ISO 8601, decimals as strings, enums by value,
     sets sorted, attrs value objects as objects of their fields."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if value is None or type(value) in _PLAIN:
         return value
     if isinstance(value, Enum):
         return as_json(value.value)
@@ -61,16 +64,21 @@ def as_json(value: object) -> JsonValue:
     return str(value)
 
 
+@cache
+def _recorded_fields(kind: type) -> tuple[str, ...]:
+    return tuple(
+        field.name
+        for field in attrs.fields(kind)
+        if field.name not in _UNRECORDED and not field.name.startswith("_")
+    )
+
+
 def snapshot(aggregate: object) -> dict[str, JsonValue] | None:
     """The recorded fields of an attrs aggregate, as JSON; None for anything else."""
     kind = type(aggregate)
     if not attrs.has(kind):
         return None
-    return {
-        field.name: as_json(getattr(aggregate, field.name, None))
-        for field in attrs.fields(kind)
-        if field.name not in _UNRECORDED and not field.name.startswith("_")
-    }
+    return {name: as_json(getattr(aggregate, name, None)) for name in _recorded_fields(kind)}
 
 
 def _is_secret(name: str) -> bool:
@@ -95,14 +103,14 @@ def diff(
     return tuple(changes)
 
 
-def object_changes(
-    seen: Iterable[tuple[object, Mapping[str, JsonValue] | None]],
-) -> list[ObjectChange]:
-    """What changed in each aggregate, given it and its snapshot when first seen: those
-    with a changed field or a recorded event, in the order given."""
+Snapshot = Mapping[str, JsonValue] | None
+
+
+def object_changes(seen: Iterable[tuple[object, Snapshot, Snapshot]]) -> list[ObjectChange]:
+    """What changed in each aggregate, given it, its snapshot when first seen and its
+    snapshot now: those with a changed field or a recorded event, in the order given."""
     found = []
-    for aggregate, before in seen:
-        after = snapshot(aggregate)
+    for aggregate, before, after in seen:
         object_id = getattr(aggregate, "id", None)
         if after is None or not isinstance(object_id, str):
             continue

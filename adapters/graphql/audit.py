@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import FieldExtension
@@ -26,12 +27,13 @@ from adapters.graphql.relay import MalformedId, from_global_id, local_id, to_glo
 from adapters.graphql.sales_args import After, Before, First, Last, page_request
 from adapters.graphql.type_names import USER
 from application.audit.bundle import Audit
-from application.audit.context import in_request
+from application.audit.context import AuditContext, in_request
 from application.audit.ports import AuditFilter
 from application.audit.trail import ANONYMOUS
 from application.principal import SYSTEM_ACTOR_ID
 from domain.access.api_key import split_token
-from domain.audit import AuditEntry, FieldChange
+from domain.audit import AuditEntry, FieldChange, Outcome
+from domain.errors import DomainError, ErrorCode
 
 REQUEST_ID_HEADER = "x-request-id"
 _ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -318,6 +320,61 @@ class AuditedMutation(FieldExtension):
         if malformed is not None:
             raise malformed
         return result
+
+
+FORBIDDEN = ErrorCode.FORBIDDEN.name
+
+
+def _forbidden(error: Exception) -> bool:
+    if isinstance(error, DomainError):
+        return any(problem.code is ErrorCode.FORBIDDEN for problem in error.problems)
+    extensions = getattr(error, "extensions", None) or {}
+    return isinstance(error, GraphQLError) and extensions.get("code") == ErrorCode.FORBIDDEN.value
+
+
+class AuditedRefusals(FieldExtension):
+    """On a root query field: a read the caller's role may not make is recorded as refused;
+    reads that are allowed are not recorded."""
+
+    def _record(self, info: StrawberryInfo) -> None:
+        context = info.context
+        if not context.signed_in or Audit not in context.services.modules:
+            return
+        trail = context.services.use(Audit).trail
+        audited = AuditContext.of(context.principal, info.field_name, trail)
+        trail.finished(audited, Outcome.REFUSED, [FORBIDDEN])
+
+    def resolve(
+        self, next_: Callable[..., Any], source: Any, info: StrawberryInfo, **kwargs: Any
+    ) -> Any:
+        try:
+            return next_(source, info, **kwargs)
+        except Exception as error:
+            if _forbidden(error):
+                self._record(info)
+            raise
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: StrawberryInfo,
+        **kwargs: Any,
+    ) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except Exception as error:
+            if _forbidden(error):
+                self._record(info)
+            raise
+
+
+def audit_refusals(query: type) -> type:
+    """``query`` with every root field's permission refusals audited."""
+    for field in query.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        if not any(isinstance(extension, AuditedRefusals) for extension in field.extensions):
+            field.extensions.append(AuditedRefusals())
+    return query
 
 
 def audit_mutations(mutation: type) -> type:

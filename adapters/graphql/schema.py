@@ -15,7 +15,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from adapters.graphql.audit import audit_mutations
+from adapters.graphql.audit import audit_mutations, audit_refusals
 from adapters.graphql.caching import DocumentCache, valid_document
 from adapters.graphql.context import Info
 from adapters.graphql.cost import Measures
@@ -57,10 +57,12 @@ def _root(name: str, description: str, parts: tuple[type, ...]) -> type:
     return strawberry.type(merged, name=name, description=description)
 
 
-Query = _root(
-    "Query",
-    "What can be read: any object by its id, each module's records and lists.",
-    (NodeQuery, *root_types("queries")),
+Query = audit_refusals(
+    _root(
+        "Query",
+        "What can be read: any object by its id, each module's records and lists.",
+        (NodeQuery, *root_types("queries")),
+    )
 )
 Mutation = audit_mutations(
     _root(

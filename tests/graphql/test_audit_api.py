@@ -127,6 +127,12 @@ def test_only_admins_read_the_log(api: Api) -> None:
     body = api.query(LOG, token=token)
     assert body["data"] is None or body["data"]["auditLog"] is None
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    (refusal,) = _log(api, filter={"operation": "auditLog"})
+    assert (refusal["outcome"], refusal["errorCodes"], refusal["actor"]) == (
+        "REFUSED",
+        ["FORBIDDEN"],
+        {"email": "manager@example.com"},
+    )
 
 
 def test_the_log_filters_by_user_and_pages_newest_first(api: Api) -> None:

@@ -359,7 +359,6 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     middleware = [
-        Middleware(RequestIds),
         Middleware(
             BodyLimit,
             max_body_bytes=limits.max_body_bytes,
@@ -375,6 +374,8 @@ def create_app(
         middleware.insert(
             0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(limits.trusted_proxies))
         )
+    # Outermost of all: every response, a refusal by any guard included, names its request.
+    middleware.insert(0, Middleware(RequestIds))
     return Starlette(
         routes=[
             Route("/health", health),

@@ -3,6 +3,7 @@ never by a mutation of its own."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -34,6 +35,8 @@ from application.principal import SYSTEM_ACTOR_ID
 from domain.access.api_key import split_token
 from domain.audit import AuditEntry, FieldChange, Outcome
 from domain.errors import DomainError, ErrorCode
+
+log = logging.getLogger("rapport.audit")
 
 REQUEST_ID_HEADER = "x-request-id"
 _ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -438,7 +441,12 @@ def login_failures(services: Any) -> Callable[[str], None] | None:
 
     def refused(authorization: str) -> None:
         reason, key_id = refusal_of(authorization)
-        failures.record_login_failure(reason, key_id)
+        try:
+            failures.record_login_failure(reason, key_id)
+        except Exception:
+            # The caller is refused either way; a log that cannot be written must not turn
+            # a 401 into a 500, but someone must hear of it.
+            log.exception("could not record a refused login (%s)", reason)
 
     return refused
 

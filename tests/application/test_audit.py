@@ -169,3 +169,22 @@ def test_a_refused_login_is_recorded(app: App) -> None:
         "key-9",
         "req-1",
     )
+
+
+def test_an_unexpected_failure_is_recorded_as_failed(app: App, agent: Principal) -> None:
+    with pytest.raises(RuntimeError), _audit(app).trail.operation(agent, "updateCustomer"):
+        raise RuntimeError("the database went away")
+    (entry,) = _entries(app)
+    assert (entry.outcome, entry.error_codes) == (Outcome.FAILED, ("INTERNAL",))
+
+
+def test_an_operation_that_changed_nothing_is_recorded_once(app: App, agent: Principal) -> None:
+    with _audit(app).trail.operation(agent, "export") as operation:
+        operation.subject = ("Segment", "s-1")
+    (entry,) = _entries(app)
+    assert (entry.operation, entry.outcome, entry.object_type, entry.object_id) == (
+        "export",
+        Outcome.SUCCEEDED,
+        "Segment",
+        "s-1",
+    )

@@ -26,7 +26,8 @@ INTERNAL = "INTERNAL"
 
 @frozen
 class AuditTrail:
-    """Writes committed changes in their own transaction, and outcomes in one of theirs."""
+    """Writes an operation's changes in the transactions that commit them, and how the
+    operation ended in a transaction of its own."""
 
     log: AuditLog
     journal: AuditJournal
@@ -99,7 +100,7 @@ class AuditTrail:
             request_id=context.request_id,
             operation=context.operation,
             outcome=outcome,
-            error_codes=tuple(error_codes),
+            error_codes=tuple(dict.fromkeys(error_codes)),
             object_type=object_type,
             object_id=object_id,
         )

@@ -7,6 +7,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -274,7 +275,9 @@ class AuditedMutation(FieldExtension):
     """Records the mutation it is on: its changes, in their transactions, and how it ended
     (a payload's ``userErrors`` are a refusal)."""
 
-    def _operation(self, info: StrawberryInfo, kwargs: dict[str, Any]) -> Any:
+    def _operation(
+        self, info: StrawberryInfo, kwargs: dict[str, Any]
+    ) -> tuple[AbstractContextManager[AuditContext], tuple[str, str] | None] | None:
         context = info.context
         if not context.signed_in or Audit not in context.services.modules:
             return None

@@ -159,3 +159,10 @@ def test_no_mutation_writes_the_audit_log() -> None:
     mutation = build_schema()._schema.mutation_type
     assert mutation is not None and mutation.fields
     assert [name for name in mutation.fields if "audit" in name.lower()] == []
+
+
+def test_a_request_id_that_is_not_a_plain_token_is_replaced(api: Api) -> None:
+    response = api.client.get("/health", headers={"X-Request-Id": "two words\r"})
+    answered = response.headers["x-request-id"]
+    assert answered != "two words" and len(answered) == 32
+    assert api.client.get("/health").headers["x-request-id"] != answered

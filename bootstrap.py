@@ -53,6 +53,7 @@ MODULES = (
     "segments",
     "pipeline",
     "events",
+    "audit",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""
@@ -88,6 +89,12 @@ class Container:
         self.modules: dict[str, Any] = {}
         for path in modules:
             self.modules[path.rpartition(".")[2]] = self._compose(path)
+        if "access" in self.modules and "audit" in self.modules:
+            # Refused credentials go to the audit log, with the reason the check found.
+            audit = self.modules["audit"]
+            self.modules["access"].authentication_failures.override(
+                providers.Callable(lambda: audit.bundle().login_failures)
+            )
         self.bundles = Modules(module.bundle() for module in self.modules.values())
         self._react()
 

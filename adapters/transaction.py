@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, Protocol, Self, TypeVar, cast, overload, runtime_checkable
 
+from application.audit.context import current_audit
+from domain.audit import JsonValue, object_changes, snapshot
 from domain.events import DomainEvent
 
 
@@ -26,12 +28,16 @@ class Transaction:
         self.repositories: dict[str, object] = {}
         # By identity, in the order first seen: the order events go to the outbox in.
         self._seen: dict[int, object] = {}
+        # In an audited operation, each aggregate's fields when first seen, by identity.
+        self._before: dict[int, dict[str, JsonValue] | None] = {}
 
     def saw(self, aggregate: SeenT) -> SeenT:
         """Register what a repository handed out, if anything, or was given; the events it
         records go out on commit."""
-        if aggregate is not None:
-            self._seen.setdefault(id(aggregate), aggregate)
+        if aggregate is not None and id(aggregate) not in self._seen:
+            self._seen[id(aggregate)] = aggregate
+            if current_audit() is not None:
+                self._before[id(aggregate)] = snapshot(aggregate)
         return aggregate
 
     def seen(self, kind: type[SeenT]) -> list[SeenT]:
@@ -40,6 +46,7 @@ class Transaction:
 
     def take_events(self) -> list[DomainEvent]:
         """The events of everything seen, oldest first; the aggregates forget them."""
+        self._audit()
         seen = self.seen(Recorder)  # type: ignore[type-abstract]
         events = [event for aggregate in seen for event in aggregate.events]
         for aggregate in seen:
@@ -47,8 +54,20 @@ class Transaction:
         events.sort(key=lambda event: event.occurred_at)
         return events
 
+    def _audit(self) -> None:
+        """Hand what changed to the audited operation, to be written in this transaction;
+        what is committed next is compared with what this commit writes."""
+        audit = current_audit()
+        if audit is None:
+            return
+        now = {key: snapshot(aggregate) for key, aggregate in self._seen.items()}
+        seen = [(a, self._before.get(key), now[key]) for key, a in self._seen.items()]
+        audit.committing(self, object_changes(seen))
+        self._before = now
+
     def forget_seen(self) -> None:
         self._seen.clear()
+        self._before.clear()
 
 
 TransactionT = TypeVar("TransactionT", bound=Transaction)

@@ -75,6 +75,8 @@ class Settings:
     """Worker loops per process that GraphQL operations run on."""
     jwt: JwtSettings = field(factory=JwtSettings)
     """Bearer JWTs of an external identity provider; off unless its JWKS URL is given."""
+    audit_retention_days: int = 365
+    """Days the audit log keeps an entry; a daily job removes older ones."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +113,7 @@ class Settings:
             limits_redis_url=env.get("RAPPORT_LIMITS_REDIS_URL", DEFAULT_STREAM_URLS["redis"]),
             execution_loops=int(env.get("RAPPORT_EXECUTION_LOOPS", "4")),
             jwt=jwt_settings(env),
+            audit_retention_days=int(env.get("RAPPORT_AUDIT_RETENTION_DAYS", "365")),
         )
 
 
@@ -205,4 +208,5 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "limits_store": settings.limits_store,
         "limits_redis_url": settings.limits_redis_url,
         "jwt": settings.jwt,
+        "audit_retention_days": settings.audit_retention_days,
     }

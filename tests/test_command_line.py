@@ -163,6 +163,8 @@ def test_keys_are_created_listed_and_revoked_from_the_command_line(
 
 
 def test_unknown_role_is_refused_with_a_message(environment: dict[str, str]) -> None:
+    # Roles are data, so the database must exist to know which there are.
+    rapport(environment, "db", "upgrade")
     result = subprocess.run(
         [RAPPORT, "apikey", "create", "--role", "emperor"],
         env=environment,

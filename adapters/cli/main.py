@@ -26,12 +26,14 @@ from rich.table import Table
 
 from adapters.cli.access import add_access_commands
 from adapters.cli.api_keys import add_api_key_commands
+from adapters.cli.audit import add_audit_commands
 from adapters.cli.filters import SYNTAX as FILTER_SYNTAX
 from adapters.cli.filters import FilterSyntaxError, parse_field_condition
 from adapters.cli.pipeline import add_pipeline_commands
 from adapters.cli.runtime import CliRuntime
 from adapters.cli.tools import CliTools, ColumnMapping
 from application.access.bundle import Access
+from application.audit.bundle import Audit
 from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter
 from application.events.docs import refresh
@@ -199,6 +201,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
     add_pipeline_commands(cli, run_job, runtime)
     add_access_commands(cli, runtime)
     add_api_key_commands(apikey, runtime)
+    add_audit_commands(cli, runtime)
 
     events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
     cli.add_typer(events, name="events")
@@ -365,14 +368,16 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
                 created_after=_utc(created_after),
                 created_before=_utc(created_before),
             )
-            count = tools.write_customers_csv(
-                sys.stdout,
-                rt.modules.use(Customers).list,
-                rt.modules.use(Customers).get,
-                Principal.system(),
-                where,
-                dict(sorted(rt.modules.use(Customers).import_rows.custom_fields().items())),
-            )
+            # Personal data leaving the system: the export is an entry of the audit log.
+            with rt.modules.use(Audit).trail.operation(Principal.system(), "export"):
+                count = tools.write_customers_csv(
+                    sys.stdout,
+                    rt.modules.use(Customers).list,
+                    rt.modules.use(Customers).get,
+                    Principal.system(),
+                    where,
+                    dict(sorted(rt.modules.use(Customers).import_rows.custom_fields().items())),
+                )
         except DomainError as error:
             for problem in error.problems:
                 console.print(f"[red]{problem.field}: {problem.message} ({problem.code})")

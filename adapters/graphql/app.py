@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from adapters.graphql.audit import RequestIds, login_failures
 from adapters.graphql.context import Context, Services
 from adapters.graphql.execution import ExecutionLoops
 from adapters.graphql.form_endpoint import FormEndpoint
@@ -53,10 +54,18 @@ class BearerAuthentication:
     Anything else gets 401 and no data; only the GraphiQL page itself is open.
     """
 
-    def __init__(self, app: ASGIApp, authenticate: Authenticate, *, open_ide: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        authenticate: Authenticate,
+        *,
+        open_ide: bool,
+        refused: Callable[[str], None] | None = None,
+    ) -> None:
         self._app = app
         self._authenticate = authenticate
         self._open_ide = open_ide
+        self._refused = refused
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -70,10 +79,11 @@ class BearerAuthentication:
             # Browsers cannot set headers on websockets: the key comes in connection_init.
             await self._app(scope, receive, send)
             return
-        principal = bearer_principal(
-            headers.get(b"authorization", b"").decode("latin-1"), self._authenticate
-        )
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        principal = bearer_principal(authorization, self._authenticate)
         if principal is None:
+            if self._refused is not None:
+                await asyncio.to_thread(self._refused, authorization)
             await _unauthenticated(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
@@ -297,13 +307,15 @@ def create_app(
     authenticator = authenticate
     view = RapportGraphQL(schema, services, authenticator, graphiql=graphiql)
     graphql = JsonPostFastPath(view, schema, services, limits.max_body_bytes)
+    refused = login_failures(services)
     guarded = BearerAuthentication(
-        _per_key(graphql, buckets, limits), authenticator, open_ide=graphiql
+        _per_key(graphql, buckets, limits), authenticator, open_ide=graphiql, refused=refused
     )
     track = BearerAuthentication(
         _per_key(TrackEndpoint(services, limits.max_body_bytes), buckets, limits),
         authenticator,
         open_ide=False,
+        refused=refused,
     )
     forms = FormEndpoint(services, buckets, limits.form_rate)
 
@@ -322,7 +334,7 @@ def create_app(
             BodyLimit,
             max_body_bytes=limits.max_body_bytes,
             max_upload_bytes=limits.max_upload_bytes,
-        )
+        ),
     ]
     if limits.ip_rate is not None:
         middleware.insert(
@@ -333,6 +345,8 @@ def create_app(
         middleware.insert(
             0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(limits.trusted_proxies))
         )
+    # Outermost of all: every response, a refusal by any guard included, names its request.
+    middleware.insert(0, Middleware(RequestIds))
     return Starlette(
         routes=[
             Route("/health", health),

@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from adapters.graphql.audit import audit_mutations, audit_refusals
 from adapters.graphql.caching import DocumentCache, valid_document
 from adapters.graphql.context import Info
 from adapters.graphql.cost import Measures
@@ -56,16 +57,20 @@ def _root(name: str, description: str, parts: tuple[type, ...]) -> type:
     return strawberry.type(merged, name=name, description=description)
 
 
-Query = _root(
-    "Query",
-    "What can be read: any object by its id, each module's records and lists.",
-    (NodeQuery, *root_types("queries")),
+Query = audit_refusals(
+    _root(
+        "Query",
+        "What can be read: any object by its id, each module's records and lists.",
+        (NodeQuery, *root_types("queries")),
+    )
 )
-Mutation = _root(
-    "Mutation",
-    "What can be changed. Each mutation takes one `input` and answers its own payload, "
-    "with `userErrors` for input it refused.",
-    tuple(root_types("mutations")),
+Mutation = audit_mutations(
+    _root(
+        "Mutation",
+        "What can be changed. Each mutation takes one `input` and answers its own payload, "
+        "with `userErrors` for input it refused.",
+        tuple(root_types("mutations")),
+    )
 )
 Subscription = _root(
     "Subscription",

@@ -16,6 +16,7 @@ from adapters.graphql import (
     access,
     activities,
     api_keys,
+    audit,
     automation,
     behaviour,
     board,
@@ -73,6 +74,7 @@ PARTS: tuple[SchemaPart, ...] = (
     tasks.PART,
     sales_teams.PART,
     automation.PART,
+    audit.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

@@ -755,3 +755,7 @@ customer_rfm = Table(
 Index("ix_customer_rfm_rfm_class", customer_rfm.c.rfm_class)
 # Order windows ("orders in the last 90 days") start from the most recent orders.
 Index("ix_orders_placed_at", orders.c.placed_at)
+
+# Modules that keep their tables in files of their own put them on this metadata there;
+# importing them here is what lets the migrations be checked against every table.
+from adapters.persistence import audit as _audit  # noqa: E402, F401

@@ -202,6 +202,9 @@ _CREDENTIALS = (
         users.c.role,
         users.c.created_at,
         users.c.deactivated_at,
+        # What a TEAM scope and the shares with a team are worked out from.
+        users.c.team_id,
+        users.c.manager_id,
     )
     .join(users, users.c.id == api_keys.c.user_id)
     .where(api_keys.c.id == bindparam("key_id"))
@@ -233,5 +236,7 @@ class SqlCredentialReader:
             role=row.role,
             created_at=row.created_at,
             deactivated_at=row.deactivated_at,
+            team_id=row.team_id,
+            manager_id=row.manager_id,
         )
         return key, user

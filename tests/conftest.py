@@ -193,8 +193,14 @@ def postgres_schema() -> Iterator[Database]:
 
 @pytest.fixture
 def postgres_database(postgres_schema: Database) -> Database:
+    reset_postgres(postgres_schema)
+    return postgres_schema
+
+
+def reset_postgres(database: Database) -> None:
+    """Empty every table, then seed what the migrations seed: a fresh database."""
     tables = ", ".join(table.name for table in reversed(metadata.sorted_tables))
-    with postgres_schema.writer.begin() as connection:
+    with database.writer.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         # What migration 0006 seeds, as a fresh database has it.
         defaults = default_catalogue()
@@ -211,7 +217,6 @@ def postgres_database(postgres_schema: Database) -> Database:
             insert(lead_scoring_models),
             [{"key": "default", "model": default_scoring_model().to_data()}],
         )
-    return postgres_schema
 
 
 STORAGE_KINDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -74,9 +74,9 @@ def _ids(**values: tuple[strawberry.ID | None, str]) -> dict[str, str | None]:
         raise refusal(error) from None
 
 
-def _require_reader(info: Info) -> None:
+def _require_reader(info: Info, permission: Permission = Permission.READ_CUSTOMERS) -> None:
     try:
-        info.context.principal.require(Permission.READ_CUSTOMERS)
+        info.context.principal.require(permission)
     except DomainError as error:
         raise refusal(error) from None
 
@@ -311,8 +311,9 @@ class LiveSubscription:
                 yield delivered
 
     @strawberry.subscription(
-        description="Deals opened, edited, moved between stages or closed, from now on. Needs read "
-        "access to customers."
+        description="Deals opened, edited, moved between stages or closed, from now on: only "
+        "the deals the subscriber may see when the change is delivered. Needs read access to "
+        "deals."
     )
     async def opportunity_moved(
         self,
@@ -326,7 +327,7 @@ class LiveSubscription:
             strawberry.argument(description="Only deals this user owns; null for all."),
         ] = None,
     ) -> AsyncGenerator[OpportunityMovedEvent, None]:
-        _require_reader(info)
+        _require_reader(info, Permission.READ_DEALS)
         ids = _ids(pipelineId=(pipeline_id, PIPELINE), ownerId=(owner_id, USER))
         async for event in deliveries(info, list(_OPPORTUNITY_MOVES)):
             delivered = _opportunity_moved(info, event, ids["pipelineId"], ids["ownerId"])

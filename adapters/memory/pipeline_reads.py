@@ -33,6 +33,7 @@ from application.pipeline.views import (
     TaskOrder,
     TaskView,
 )
+from domain.access.visibility import Visibility
 from domain.orders.money import Currency, Money
 from domain.pipeline import (
     Lead,
@@ -162,34 +163,44 @@ class InMemoryPipelineReader:
         with self._store.lock:
             return sorted(self._store.sales_teams.values(), key=lambda t: (t.name, t.id))
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, OpportunityView]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, OpportunityView]:
         with self._store.lock:
             found = [self._store.opportunities.get(i) for i in ids]
-        return {o.id: OpportunityView.from_opportunity(o) for o in found if o is not None}
+        return {
+            o.id: OpportunityView.from_opportunity(o)
+            for o in found
+            if o is not None and visible.admits(o.owner_id, o.id)
+        }
 
-    def _views(self, where: OpportunityFilter) -> list[OpportunityView]:
+    def _views(self, where: OpportunityFilter, visible: Visibility) -> list[OpportunityView]:
         with self._store.lock:
             return [
                 OpportunityView.from_opportunity(o)
                 for o in self._store.opportunities.values()
-                if _matches(o, where)
+                if visible.admits(o.owner_id, o.id) and _matches(o, where)
             ]
 
-    def count(self, where: OpportunityFilter) -> int:
-        return len(self._views(where))
+    def count(self, where: OpportunityFilter, *, visible: Visibility) -> int:
+        return len(self._views(where, visible))
 
     def slice(
         self,
         where: OpportunityFilter,
         order: OpportunityOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[OpportunityView]:
         return _walk(
-            self._views(where), order, after=after, before=before, limit=limit, from_end=from_end
+            self._views(where, visible),
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
         )
 
     def slices(
@@ -197,6 +208,7 @@ class InMemoryPipelineReader:
         where: OpportunityFilter,
         order: OpportunityOrder,
         *,
+        visible: Visibility,
         by: OpportunityGroup,
         keys: Collection[str],
         after: SortKey | None,
@@ -205,7 +217,7 @@ class InMemoryPipelineReader:
         from_end: bool,
     ) -> Mapping[str, Sequence[OpportunityView]]:
         return _grouped(
-            self._views(where),
+            self._views(where, visible),
             lambda v: str(getattr(v, by)),
             keys,
             order,
@@ -216,20 +228,30 @@ class InMemoryPipelineReader:
         )
 
     def counts(
-        self, where: OpportunityFilter, *, by: OpportunityGroup, keys: Collection[str]
+        self,
+        where: OpportunityFilter,
+        *,
+        visible: Visibility,
+        by: OpportunityGroup,
+        keys: Collection[str],
     ) -> Mapping[str, int]:
-        return _counted(self._views(where), lambda v: str(getattr(v, by)), keys)
+        return _counted(self._views(where, visible), lambda v: str(getattr(v, by)), keys)
 
-    def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
+    def entries_of(
+        self, opportunity_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, Sequence[StageEntry]]:
         with self._store.lock:
+            found = {i: self._store.opportunities.get(i) for i in opportunity_ids}
             return {
-                i: list(o.entries) if (o := self._store.opportunities.get(i)) else []
-                for i in opportunity_ids
+                i: list(o.entries) if o and visible.admits(o.owner_id, o.id) else []
+                for i, o in found.items()
             }
 
-    def board_totals(self, where: OpportunityFilter) -> Sequence[BoardColumnTotals]:
+    def board_totals(
+        self, where: OpportunityFilter, *, visible: Visibility
+    ) -> Sequence[BoardColumnTotals]:
         by_stage: dict[str, list[OpportunityView]] = defaultdict(list)
-        for view in self._views(where):
+        for view in self._views(where, visible):
             by_stage[view.stage_id].append(view)
         return [
             BoardColumnTotals(
@@ -245,13 +267,19 @@ class InMemorySalesAnalyticsReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    def _opportunities(self, pipeline_id: str) -> list[Opportunity]:
+    def _opportunities(self, pipeline_id: str, visible: Visibility) -> list[Opportunity]:
         with self._store.lock:
-            return [o for o in self._store.opportunities.values() if o.pipeline_id == pipeline_id]
+            return [
+                o
+                for o in self._store.opportunities.values()
+                if o.pipeline_id == pipeline_id and visible.admits(o.owner_id, o.id)
+            ]
 
-    def stage_flows(self, pipeline_id: str, start: datetime, end: datetime) -> Sequence[StageFlow]:
+    def stage_flows(
+        self, pipeline_id: str, start: datetime, end: datetime, *, visible: Visibility
+    ) -> Sequence[StageFlow]:
         entries: dict[str, list[StageEntry]] = defaultdict(list)
-        for opportunity in self._opportunities(pipeline_id):
+        for opportunity in self._opportunities(pipeline_id, visible):
             for entry in opportunity.entries:
                 if start <= entry.entered_at < end:
                     entries[entry.stage_id].append(entry)
@@ -273,10 +301,12 @@ class InMemorySalesAnalyticsReader:
             )
         return flows
 
-    def closed_deals(self, pipeline_id: str, start: datetime, end: datetime) -> ClosedDeals:
+    def closed_deals(
+        self, pipeline_id: str, start: datetime, end: datetime, *, visible: Visibility
+    ) -> ClosedDeals:
         closed = [
             o
-            for o in self._opportunities(pipeline_id)
+            for o in self._opportunities(pipeline_id, visible)
             if o.closed_at is not None and start <= o.closed_at < end
         ]
         won = [o for o in closed if o.status is OpportunityStatus.WON]
@@ -294,11 +324,11 @@ class InMemorySalesAnalyticsReader:
             won_cycle_seconds=sum(o.cycle_seconds or 0 for o in won),
         )
 
-    def open_deal_slices(self, pipeline_id: str) -> Sequence[OpenDealSlice]:
+    def open_deal_slices(self, pipeline_id: str, *, visible: Visibility) -> Sequence[OpenDealSlice]:
         groups: dict[tuple[date | None, str, str, str], list[Decimal]] = defaultdict(
             lambda: [Decimal(0), Decimal(0)]
         )
-        for o in self._opportunities(pipeline_id):
+        for o in self._opportunities(pipeline_id, visible):
             if not o.is_open:
                 continue
             close = o.terms.expected_close_date
@@ -337,34 +367,44 @@ class InMemoryLeadReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, LeadView]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, LeadView]:
         with self._store.lock:
             found = [self._store.leads.get(i) for i in ids]
-        return {lead.id: LeadView.from_lead(lead) for lead in found if lead is not None}
+        return {
+            lead.id: LeadView.from_lead(lead)
+            for lead in found
+            if lead is not None and visible.admits(lead.owner_id, lead.id)
+        }
 
-    def _views(self, where: LeadFilter) -> list[LeadView]:
+    def _views(self, where: LeadFilter, visible: Visibility) -> list[LeadView]:
         with self._store.lock:
             return [
                 LeadView.from_lead(lead)
                 for lead in self._store.leads.values()
-                if _lead_matches(lead, where)
+                if visible.admits(lead.owner_id, lead.id) and _lead_matches(lead, where)
             ]
 
-    def count(self, where: LeadFilter) -> int:
-        return len(self._views(where))
+    def count(self, where: LeadFilter, *, visible: Visibility) -> int:
+        return len(self._views(where, visible))
 
     def slice(
         self,
         where: LeadFilter,
         order: LeadOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[LeadView]:
         return _walk(
-            self._views(where), order, after=after, before=before, limit=limit, from_end=from_end
+            self._views(where, visible),
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
         )
 
     def slices(
@@ -372,6 +412,7 @@ class InMemoryLeadReader:
         where: LeadFilter,
         order: LeadOrder,
         *,
+        visible: Visibility,
         keys: Collection[str],
         after: SortKey | None,
         before: SortKey | None,
@@ -379,7 +420,7 @@ class InMemoryLeadReader:
         from_end: bool,
     ) -> Mapping[str, Sequence[LeadView]]:
         return _grouped(
-            self._views(where),
+            self._views(where, visible),
             lambda v: v.customer_id,
             keys,
             order,
@@ -389,8 +430,10 @@ class InMemoryLeadReader:
             from_end=from_end,
         )
 
-    def counts(self, where: LeadFilter, *, keys: Collection[str]) -> Mapping[str, int]:
-        return _counted(self._views(where), lambda v: v.customer_id, keys)
+    def counts(
+        self, where: LeadFilter, *, visible: Visibility, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        return _counted(self._views(where, visible), lambda v: v.customer_id, keys)
 
 
 def _task_matches(task: Task, where: TaskFilter) -> bool:
@@ -407,12 +450,14 @@ class InMemoryTaskReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    def _views(self, where: TaskFilter) -> list[TaskView]:
+    def _views(self, where: TaskFilter, visible: Visibility) -> list[TaskView]:
         with self._store.lock:
             return [
                 TaskView.from_task(t)
                 for t in self._store.tasks.values()
-                if _task_matches(t, where) and self._of_company(t, where.company_id)
+                if visible.admits(t.assignee_id, t.id)
+                and _task_matches(t, where)
+                and self._of_company(t, where.company_id)
             ]
 
     def _of_company(self, task: Task, company_id: str | None) -> bool:
@@ -435,26 +480,36 @@ class InMemoryTaskReader:
 
         return companies
 
-    def count(self, where: TaskFilter) -> int:
-        return len(self._views(where))
+    def count(self, where: TaskFilter, *, visible: Visibility) -> int:
+        return len(self._views(where, visible))
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, TaskView]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, TaskView]:
         with self._store.lock:
             found = [self._store.tasks.get(i) for i in ids]
-        return {t.id: TaskView.from_task(t) for t in found if t is not None}
+        return {
+            t.id: TaskView.from_task(t)
+            for t in found
+            if t is not None and visible.admits(t.assignee_id, t.id)
+        }
 
     def slice(
         self,
         where: TaskFilter,
         order: TaskOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[TaskView]:
         return _walk(
-            self._views(where), order, after=after, before=before, limit=limit, from_end=from_end
+            self._views(where, visible),
+            order,
+            after=after,
+            before=before,
+            limit=limit,
+            from_end=from_end,
         )
 
     def slices(
@@ -462,6 +517,7 @@ class InMemoryTaskReader:
         where: TaskFilter,
         order: TaskOrder,
         *,
+        visible: Visibility,
         by: TaskGroup,
         keys: Collection[str],
         after: SortKey | None,
@@ -470,7 +526,7 @@ class InMemoryTaskReader:
         from_end: bool,
     ) -> Mapping[str, Sequence[TaskView]]:
         return _in_groups(
-            self._views(where),
+            self._views(where, visible),
             self._groups_of(by),
             keys,
             order,
@@ -481,9 +537,14 @@ class InMemoryTaskReader:
         )
 
     def counts(
-        self, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
+        self,
+        where: TaskFilter,
+        *,
+        visible: Visibility,
+        by: TaskGroup,
+        keys: Collection[str],
     ) -> Mapping[str, int]:
-        return _counted_in_groups(self._views(where), self._groups_of(by), keys)
+        return _counted_in_groups(self._views(where, visible), self._groups_of(by), keys)
 
 
 class InMemoryBehaviourCounts:

@@ -30,6 +30,7 @@ from adapters.persistence.pipeline_rows import (
     task_of,
     team_of,
 )
+from adapters.persistence.pipeline_visibility import visible_conditions
 from adapters.persistence.tables import (
     customers,
     event_daily_counts,
@@ -57,6 +58,7 @@ from application.pipeline.views import (
     TaskOrder,
     TaskView,
 )
+from domain.access.visibility import Visibility
 from domain.orders.money import Currency
 from domain.pipeline import OpportunityStatus, Pipeline, SalesTeam, StageEntry
 
@@ -70,7 +72,14 @@ def money(minor: int | None, currency: str) -> Decimal | None:
     return Decimal(minor).scaleb(-Currency(currency).minor_units)
 
 
-def _opportunity_conditions(where: OpportunityFilter) -> list[ColumnElement[bool]]:
+def visible_deals(visible: Visibility) -> list[ColumnElement[bool]]:
+    """The deals ``visible`` admits, as conditions on ``opportunities``."""
+    return visible_conditions(visible, opportunities.c.owner_id, opportunities.c.id)
+
+
+def _opportunity_conditions(
+    where: OpportunityFilter, visible: Visibility
+) -> list[ColumnElement[bool]]:
     c = opportunities.c
     wanted = (
         (c.pipeline_id, where.pipeline_id),
@@ -80,7 +89,8 @@ def _opportunity_conditions(where: OpportunityFilter) -> list[ColumnElement[bool
         (c.company_id, where.company_id),
         (c.status, where.status),
     )
-    found = [column == value for column, value in wanted if value is not None]
+    found = [*visible_deals(visible)]
+    found.extend(column == value for column, value in wanted if value is not None)
     if where.owner_ids is not None:
         found.append(c.owner_id.in_(sorted(where.owner_ids)))
     if where.inactive_since is not None:
@@ -247,12 +257,12 @@ class SqlPipelineReader:
         query = select(sales_teams).order_by(sales_teams.c.name, sales_teams.c.id)
         return [team_of(row) for row in self._all(query)]
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, OpportunityView]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, OpportunityView]:
         wanted = sorted(set(ids))
         found: dict[str, OpportunityView] = {}
         for start in range(0, len(wanted), CHUNK):
             query = select(opportunities).where(
-                opportunities.c.id.in_(wanted[start : start + CHUNK])
+                opportunities.c.id.in_(wanted[start : start + CHUNK]), *visible_deals(visible)
             )
             found.update(
                 (row.id, OpportunityView.from_opportunity(opportunity_of(row, [])))
@@ -260,9 +270,11 @@ class SqlPipelineReader:
             )
         return found
 
-    def count(self, where: OpportunityFilter) -> int:
+    def count(self, where: OpportunityFilter, *, visible: Visibility) -> int:
         query = (
-            select(func.count()).select_from(opportunities).where(*_opportunity_conditions(where))
+            select(func.count())
+            .select_from(opportunities)
+            .where(*_opportunity_conditions(where, visible))
         )
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
@@ -272,13 +284,14 @@ class SqlPipelineReader:
         where: OpportunityFilter,
         order: OpportunityOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[OpportunityView]:
         rows = self._lists.slice(
-            _opportunity_conditions(where),
+            _opportunity_conditions(where, visible),
             order,
             after=after,
             before=before,
@@ -292,6 +305,7 @@ class SqlPipelineReader:
         where: OpportunityFilter,
         order: OpportunityOrder,
         *,
+        visible: Visibility,
         by: OpportunityGroup,
         keys: Collection[str],
         after: SortKey | None,
@@ -300,7 +314,7 @@ class SqlPipelineReader:
         from_end: bool,
     ) -> Mapping[str, Sequence[OpportunityView]]:
         found = self._lists.slices(
-            _opportunity_conditions(where),
+            _opportunity_conditions(where, visible),
             order,
             by=by,
             keys=keys,
@@ -312,29 +326,43 @@ class SqlPipelineReader:
         return {key: [_opportunity_view(row) for row in rows] for key, rows in found.items()}
 
     def counts(
-        self, where: OpportunityFilter, *, by: OpportunityGroup, keys: Collection[str]
+        self,
+        where: OpportunityFilter,
+        *,
+        visible: Visibility,
+        by: OpportunityGroup,
+        keys: Collection[str],
     ) -> Mapping[str, int]:
-        return self._lists.counts(_opportunity_conditions(where), by=by, keys=keys)
+        return self._lists.counts(_opportunity_conditions(where, visible), by=by, keys=keys)
 
-    def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
+    def entries_of(
+        self, opportunity_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, Sequence[StageEntry]]:
         found: dict[str, list[StageEntry]] = {i: [] for i in opportunity_ids}
         wanted = sorted(found)
         e = opportunity_stage_entries.c
+        deals = visible_deals(visible)
         for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            if deals:
+                seen = select(opportunities.c.id).where(opportunities.c.id.in_(chunk), *deals)
+                chunk = [row.id for row in self._all(seen)]
             query = (
                 select(opportunity_stage_entries)
-                .where(e.opportunity_id.in_(wanted[start : start + CHUNK]))
+                .where(e.opportunity_id.in_(chunk))
                 .order_by(e.opportunity_id, e.entered_at, e.id)
             )
             for row in self._all(query):
                 found[row.opportunity_id].append(entry_of(row))
         return found
 
-    def board_totals(self, where: OpportunityFilter) -> Sequence[BoardColumnTotals]:
+    def board_totals(
+        self, where: OpportunityFilter, *, visible: Visibility
+    ) -> Sequence[BoardColumnTotals]:
         c = opportunities.c
         query = (
             select(c.stage_id, c.currency, func.count(), func.sum(c.amount_minor))
-            .where(*_opportunity_conditions(where))
+            .where(*_opportunity_conditions(where, visible))
             .group_by(c.stage_id, c.currency)
         )
         counts: dict[str, int] = defaultdict(int)
@@ -350,7 +378,7 @@ class SqlPipelineReader:
         ]
 
 
-def _lead_conditions(where: LeadFilter) -> list[ColumnElement[bool]]:
+def _lead_conditions(where: LeadFilter, visible: Visibility) -> list[ColumnElement[bool]]:
     c = leads.c
     wanted = (
         (c.customer_id, where.customer_id),
@@ -358,7 +386,8 @@ def _lead_conditions(where: LeadFilter) -> list[ColumnElement[bool]]:
         (c.grade, where.grade),
         (c.source, where.source),
     )
-    found = [column == value for column, value in wanted if value is not None]
+    found = visible_conditions(visible, c.owner_id, c.id)
+    found.extend(column == value for column, value in wanted if value is not None)
     if where.owner_ids is not None:
         found.append(c.owner_id.in_(sorted(where.owner_ids)))
     return found
@@ -373,13 +402,16 @@ class SqlLeadReader:
         self._engine = engine
         self._lists = Lists(engine, leads)
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, LeadView]:
-        query = select(leads).where(leads.c.id.in_(sorted(set(ids))))
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, LeadView]:
+        query = select(leads).where(
+            leads.c.id.in_(sorted(set(ids))),
+            *visible_conditions(visible, leads.c.owner_id, leads.c.id),
+        )
         with self._engine.connect() as connection:
             return {row.id: LeadView.from_lead(lead_of(row)) for row in connection.execute(query)}
 
-    def count(self, where: LeadFilter) -> int:
-        query = select(func.count()).select_from(leads).where(*_lead_conditions(where))
+    def count(self, where: LeadFilter, *, visible: Visibility) -> int:
+        query = select(func.count()).select_from(leads).where(*_lead_conditions(where, visible))
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
@@ -388,13 +420,14 @@ class SqlLeadReader:
         where: LeadFilter,
         order: LeadOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[LeadView]:
         rows = self._lists.slice(
-            _lead_conditions(where),
+            _lead_conditions(where, visible),
             order,
             after=after,
             before=before,
@@ -408,6 +441,7 @@ class SqlLeadReader:
         where: LeadFilter,
         order: LeadOrder,
         *,
+        visible: Visibility,
         keys: Collection[str],
         after: SortKey | None,
         before: SortKey | None,
@@ -415,7 +449,7 @@ class SqlLeadReader:
         from_end: bool,
     ) -> Mapping[str, Sequence[LeadView]]:
         found = self._lists.slices(
-            _lead_conditions(where),
+            _lead_conditions(where, visible),
             order,
             by="customer_id",
             keys=keys,
@@ -426,18 +460,21 @@ class SqlLeadReader:
         )
         return {key: [_lead_view(row) for row in rows] for key, rows in found.items()}
 
-    def counts(self, where: LeadFilter, *, keys: Collection[str]) -> Mapping[str, int]:
-        return self._lists.counts(_lead_conditions(where), by="customer_id", keys=keys)
+    def counts(
+        self, where: LeadFilter, *, visible: Visibility, keys: Collection[str]
+    ) -> Mapping[str, int]:
+        return self._lists.counts(_lead_conditions(where, visible), by="customer_id", keys=keys)
 
 
-def _task_conditions(where: TaskFilter) -> list[ColumnElement[bool]]:
+def _task_conditions(where: TaskFilter, visible: Visibility) -> list[ColumnElement[bool]]:
     c = tasks.c
     wanted = (
         (c.status, where.status),
         (c.customer_id, where.customer_id),
         (c.opportunity_id, where.opportunity_id),
     )
-    found = [column == value for column, value in wanted if value is not None]
+    found = visible_conditions(visible, c.assignee_id, c.id)
+    found.extend(column == value for column, value in wanted if value is not None)
     if where.assignee_ids is not None:
         found.append(c.assignee_id.in_(sorted(where.assignee_ids)))
     if where.due_before is not None:
@@ -478,12 +515,15 @@ class SqlTaskReader:
         self._engine = engine
         self._lists = Lists(engine, tasks)
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, TaskView]:
-        query = select(tasks).where(tasks.c.id.in_(sorted(set(ids))))
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, TaskView]:
+        query = select(tasks).where(
+            tasks.c.id.in_(sorted(set(ids))),
+            *visible_conditions(visible, tasks.c.assignee_id, tasks.c.id),
+        )
         return {row.id: _task_view(row) for row in self._lists.rows(query)}
 
-    def count(self, where: TaskFilter) -> int:
-        query = select(func.count()).select_from(tasks).where(*_task_conditions(where))
+    def count(self, where: TaskFilter, *, visible: Visibility) -> int:
+        query = select(func.count()).select_from(tasks).where(*_task_conditions(where, visible))
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
@@ -492,13 +532,14 @@ class SqlTaskReader:
         where: TaskFilter,
         order: TaskOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[TaskView]:
         rows = self._lists.slice(
-            _task_conditions(where),
+            _task_conditions(where, visible),
             order,
             after=after,
             before=before,
@@ -512,6 +553,7 @@ class SqlTaskReader:
         where: TaskFilter,
         order: TaskOrder,
         *,
+        visible: Visibility,
         by: TaskGroup,
         keys: Collection[str],
         after: SortKey | None,
@@ -520,7 +562,7 @@ class SqlTaskReader:
         from_end: bool,
     ) -> Mapping[str, Sequence[TaskView]]:
         found = self._lists.slices(
-            _task_conditions(where),
+            _task_conditions(where, visible),
             order,
             by=_task_groups(by, keys),
             keys=keys,
@@ -532,9 +574,16 @@ class SqlTaskReader:
         return {key: [_task_view(row) for row in rows] for key, rows in found.items()}
 
     def counts(
-        self, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
+        self,
+        where: TaskFilter,
+        *,
+        visible: Visibility,
+        by: TaskGroup,
+        keys: Collection[str],
     ) -> Mapping[str, int]:
-        return self._lists.counts(_task_conditions(where), by=_task_groups(by, keys), keys=keys)
+        return self._lists.counts(
+            _task_conditions(where, visible), by=_task_groups(by, keys), keys=keys
+        )
 
 
 class SqlBehaviourCounts:

@@ -17,7 +17,7 @@ from sqlalchemy import (
     select,
 )
 
-from adapters.persistence.pipeline_reads import OPEN, currency_sums, money
+from adapters.persistence.pipeline_reads import OPEN, currency_sums, money, visible_deals
 from adapters.persistence.tables import (
     opportunities,
     opportunity_stage_entries,
@@ -28,7 +28,18 @@ from application.pipeline.views import (
     OpenDealSlice,
     StageFlow,
 )
+from domain.access.visibility import Visibility
 from domain.pipeline import OpportunityStatus
+
+
+def _of_visible_deals(
+    opportunity_id: ColumnElement[Any], visible: Visibility
+) -> list[ColumnElement[bool]]:
+    """Stays in stages of the deals ``visible`` admits; none when it admits every deal."""
+    deals = visible_deals(visible)
+    if not deals:
+        return []
+    return [opportunity_id.in_(select(opportunities.c.id).where(*deals))]
 
 
 class SqlSalesAnalyticsReader:
@@ -42,9 +53,16 @@ class SqlSalesAnalyticsReader:
         with self._engine.connect() as connection:
             return list(connection.execute(query))
 
-    def stage_flows(self, pipeline_id: str, start: datetime, end: datetime) -> Sequence[StageFlow]:
+    def stage_flows(
+        self, pipeline_id: str, start: datetime, end: datetime, *, visible: Visibility
+    ) -> Sequence[StageFlow]:
         e = opportunity_stage_entries.c
-        window = and_(e.pipeline_id == pipeline_id, e.entered_at >= start, e.entered_at < end)
+        window = and_(
+            e.pipeline_id == pipeline_id,
+            e.entered_at >= start,
+            e.entered_at < end,
+            *_of_visible_deals(e.opportunity_id, visible),
+        )
         entered = (
             select(e.stage_id, e.currency, func.count(), func.sum(e.amount_minor))
             .where(window, e.first_entry.is_(True))
@@ -94,7 +112,9 @@ class SqlSalesAnalyticsReader:
             found[stage] = sum(values) / len(values)
         return found
 
-    def closed_deals(self, pipeline_id: str, start: datetime, end: datetime) -> ClosedDeals:
+    def closed_deals(
+        self, pipeline_id: str, start: datetime, end: datetime, *, visible: Visibility
+    ) -> ClosedDeals:
         c = opportunities.c
         query = (
             select(
@@ -105,7 +125,12 @@ class SqlSalesAnalyticsReader:
                 func.sum(c.amount_minor),
                 func.sum(c.cycle_seconds),
             )
-            .where(c.pipeline_id == pipeline_id, c.closed_at >= start, c.closed_at < end)
+            .where(
+                c.pipeline_id == pipeline_id,
+                c.closed_at >= start,
+                c.closed_at < end,
+                *visible_deals(visible),
+            )
             .group_by(c.status, c.currency)
         )
         won = lost = cycle = 0
@@ -127,7 +152,7 @@ class SqlSalesAnalyticsReader:
             won_cycle_seconds=cycle,
         )
 
-    def open_deal_slices(self, pipeline_id: str) -> Sequence[OpenDealSlice]:
+    def open_deal_slices(self, pipeline_id: str, *, visible: Visibility) -> Sequence[OpenDealSlice]:
         c = opportunities.c
         query = (
             select(
@@ -138,7 +163,7 @@ class SqlSalesAnalyticsReader:
                 func.count(),
                 func.sum(c.amount_minor),
             )
-            .where(c.pipeline_id == pipeline_id, c.status == OPEN)
+            .where(c.pipeline_id == pipeline_id, c.status == OPEN, *visible_deals(visible))
             .group_by(c.close_month, c.owner_id, c.stage_id, c.currency)
         )
         return [

@@ -466,6 +466,13 @@ opportunities = Table(
     Column("version", Integer, nullable=False),
 )
 Index("ix_opportunities_created_at_id", opportunities.c.created_at, opportunities.c.id)
+# What a rep or a team may see: their deals, read by owner.
+Index(
+    "ix_opportunities_owner_id_status",
+    opportunities.c.owner_id,
+    opportunities.c.status,
+    opportunities.c.pipeline_id,
+)
 # Covering indexes: the board and the forecast read open deals, the funnel's outcomes read
 # deals closed in a window, each without touching the table.
 Index(

@@ -24,7 +24,7 @@ from application.pipeline.views import (
     OpenDealSlice,
 )
 from application.principal import Principal
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import ErrorCode
 from domain.orders.money import Currency
 from domain.pipeline import Pipeline
@@ -73,12 +73,17 @@ class SalesAnalytics:
     def funnel(self, actor: Principal, pipeline_id: str, start: datetime, end: datetime) -> Funnel:
         """Count and value entering each stage in ``[start, end)``, stage-to-stage
         conversion, median days in stage; and of the deals closed in the window, the win
-        rate, the average won deal per currency and the average won cycle in days."""
-        actor.require(Permission.READ_CUSTOMERS)
+        rate, the average won deal per currency and the average won cycle in days. Only
+        the deals the actor may see count: a rep's funnel is their own."""
+        actor.require(Permission.READ_DEALS)
         pipeline = self._pipeline(pipeline_id)
         if end <= start:
             raise InvalidInput("to", ErrorCode.INVALID, "must be after from")
-        flows = {flow.stage_id: flow for flow in self.reader.stage_flows(pipeline.id, start, end)}
+        visible = actor.visibility(Resource.DEALS)
+        flows = {
+            flow.stage_id: flow
+            for flow in self.reader.stage_flows(pipeline.id, start, end, visible=visible)
+        }
         entered = [flows[s.id].entered if s.id in flows else 0 for s in pipeline.stages]
         stages = []
         for index, stage in enumerate(pipeline.stages):
@@ -95,7 +100,7 @@ class SalesAnalytics:
                     median_days_in_stage=days(flow.median_seconds) if flow else None,
                 )
             )
-        closed = self.reader.closed_deals(pipeline.id, start, end)
+        closed = self.reader.closed_deals(pipeline.id, start, end, visible=visible)
         return Funnel(
             pipeline_id=pipeline.id,
             start=start,
@@ -126,15 +131,18 @@ class SalesAnalytics:
     ) -> Sequence[ForecastLine]:
         """Open deals by expected close period (and owner or team), with the amount and
         the amount weighted by the stage's win probability, per currency. Exact: the
-        weighted sums keep every digit."""
-        actor.require(Permission.READ_CUSTOMERS)
+        weighted sums keep every digit. Only the deals the actor may see count: a rep's
+        forecast is their own pipeline, a manager's their team's."""
+        actor.require(Permission.READ_DEALS)
         pipeline = self._pipeline(pipeline_id)
         probability = {stage.id: stage.probability for stage in pipeline.stages}
         group_of = self._grouping(grouping)
         sums: dict[tuple[str, str | None, str], list[Decimal]] = defaultdict(
             lambda: [Decimal(0), Decimal(0), Decimal(0)]
         )
-        for row in self.reader.open_deal_slices(pipeline.id):
+        for row in self.reader.open_deal_slices(
+            pipeline.id, visible=actor.visibility(Resource.DEALS)
+        ):
             key = (period_of(row.close_month, period), group_of(row), row.currency)
             line = sums[key]
             line[0] += row.count

@@ -10,12 +10,13 @@ from attrs import field, frozen
 from application.errors import NotFound, StaleVersion
 from application.lifecycle.commands import ChangeLifecycleStage, StageMove
 from application.pipeline.opportunities import NewOpportunity, open_opportunity
+from application.pipeline.ownership import owns_what_it_creates, require_visible
 from application.pipeline.ports import BehaviourCounts
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import load_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.companies import Company, CompanySize
 from domain.custom_fields import CustomFieldSchema
 from domain.customers import Customer, CustomerChanges, EmailAddress
@@ -27,6 +28,7 @@ from domain.text import clean_line, starts_like_formula
 NAME_FIELDS = ("firstName", "lastName", "companyName")
 """What a public form may not start like a formula: nobody's name starts with ``=``, and
 these are the fields a spreadsheet export shows."""
+NO_LEAD = "no lead has this id"
 LEAD_STAGE = "lead"
 QUALIFIED_STAGE = "marketing_qualified_lead"
 SCORING_WINDOW_DAYS = 365
@@ -97,7 +99,7 @@ class CreateLead:
     hours: WorkingHours = field(factory=WorkingHours)
 
     def __call__(self, actor: Principal, new: NewLead) -> Lead:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.CREATE_LEADS)
         if not new.email.strip():
             raise InvalidValue("email", ErrorCode.REQUIRED, "a lead needs an email")
         email = EmailAddress.parse(new.email, field_name="email")
@@ -159,9 +161,15 @@ class CreateLead:
     def _assign(
         self, uow: UnitOfWork, lead: Lead, team_id: str | None, now: datetime, actor: Principal
     ) -> None:
+        """The team's next rep takes the lead; a rep who captures one (their scope is not
+        every lead) keeps it, with the team's first-touch promise, so they can see it."""
         team = uow.sales_teams.get(team_id) if team_id else uow.sales_teams.default()
         if team_id and team is None:
             raise NotFound("teamId", "no team has this id")
+        if owns_what_it_creates(actor, Resource.LEADS):
+            due = self.hours.add(now, team.first_touch_hours) if team is not None else None
+            lead.assign(actor.actor_id, due_at=due, at=now, by=actor.actor_id)
+            return
         if team is None or not team.available:
             return
         load = uow.leads.open_counts([m.user_id for m in team.members])
@@ -201,7 +209,7 @@ class RescoreLeads:
     batch_size: int = 500
 
     def __call__(self, actor: Principal) -> int:
-        actor.require(Permission.MANAGE_LIFECYCLE)
+        actor.require(Permission.MANAGE_PIPELINE)
         now = self.clock.now()
         changed = 0
         after: str | None = None
@@ -230,6 +238,15 @@ class RescoreLeads:
         return changed
 
 
+def load_lead(uow: UnitOfWork, actor: Principal, lead_id: str, *, field: str) -> Lead:
+    """The lead, for change; one the actor may not see is as missing as one never made."""
+    lead = uow.leads.get(lead_id)
+    if lead is None:
+        raise NotFound(field, NO_LEAD)
+    require_visible(actor, Resource.LEADS, lead.owner_id, lead.id, field=field, message=NO_LEAD)
+    return lead
+
+
 @frozen
 class MarkLeadContacted:
     """The owner made the first touch: the first-touch promise is kept."""
@@ -238,11 +255,9 @@ class MarkLeadContacted:
     clock: Clock
 
     def __call__(self, actor: Principal, lead_id: str) -> Lead:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_LEADS)
         with self.uow() as uow:
-            lead = uow.leads.get(lead_id)
-            if lead is None:
-                raise NotFound("leadId", "no lead has this id")
+            lead = load_lead(uow, actor, lead_id, field="leadId")
             lead.mark_contacted(self.clock.now())
             uow.commit()
         return lead
@@ -269,11 +284,9 @@ class UpdateLead:
     clock: Clock
 
     def __call__(self, actor: Principal, patch: LeadPatch) -> Lead:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_LEADS)
         with self.uow() as uow:
-            lead = uow.leads.get(patch.lead_id)
-            if lead is None:
-                raise NotFound("id", "no lead has this id")
+            lead = load_lead(uow, actor, patch.lead_id, field="id")
             if lead.version != patch.expected_version:
                 raise StaleVersion(patch.expected_version, lead.version)
             p = lead.profile
@@ -363,12 +376,18 @@ class ConvertLead:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, conversion: Conversion) -> tuple[Lead, str]:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_LEADS)
+        actor.require(Permission.CREATE_DEALS)
         now = self.clock.now()
         with self.uow() as uow:
-            lead = uow.leads.get(conversion.lead_id)
-            if lead is None:
-                raise NotFound("leadId", "no lead has this id")
+            lead = load_lead(uow, actor, conversion.lead_id, field="leadId")
+            # What the conversion makes is the lead owner's, unless the converting user
+            # could not then see it: a rep converting a lead shared with them owns the deal.
+            owner_id = (
+                actor.actor_id
+                if owns_what_it_creates(actor, Resource.DEALS)
+                else lead.owner_id or actor.actor_id
+            )
             customer = load_live_customer(
                 uow, lead.customer_id, field="leadId", message="the lead's customer is gone"
             )
@@ -380,7 +399,7 @@ class ConvertLead:
                     industry=lead.profile.industry or None,
                     custom_fields={},
                     schema=CustomFieldSchema(()),
-                    owner_id=lead.owner_id or actor.actor_id,
+                    owner_id=owner_id,
                     at=now,
                     by=actor.actor_id,
                 )
@@ -397,7 +416,7 @@ class ConvertLead:
                     customer_id=customer.id,
                     pipeline_id=conversion.pipeline_id,
                     company_id=company_id,
-                    owner_id=lead.owner_id or actor.actor_id,
+                    owner_id=owner_id,
                     currency=conversion.currency,
                     amount=conversion.amount,
                     amount_currency=conversion.amount_currency,

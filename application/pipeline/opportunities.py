@@ -9,11 +9,12 @@ from functools import partial
 from attrs import frozen
 
 from application.errors import NotFound, StaleVersion
+from application.pipeline.ownership import require_assign, require_reassign, require_visible
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_active_company, require_live_customer, require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.changes import KEEP, Keep
 from domain.errors import DomainError, ErrorCode, ProblemCollector, RuleViolated
 from domain.orders.money import Currency, Money
@@ -159,23 +160,40 @@ class CreateOpportunity:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewOpportunity) -> Opportunity:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.CREATE_DEALS)
+        if new.owner_id is not None:
+            require_assign(actor, Resource.DEALS, new.owner_id)
         with self.uow() as uow:
             opportunity = open_opportunity(uow, actor, new, ids=self.ids, clock=self.clock)
             uow.commit()
         return opportunity
 
 
+NO_OPPORTUNITY = "no opportunity has this id"
+
+
+def load_visible(
+    uow: UnitOfWork, actor: Principal, opportunity_id: str, *, field: str = "opportunityId"
+) -> Opportunity:
+    """The deal, for change; one the actor may not see is as missing as one never made."""
+    found = uow.opportunities.get(opportunity_id)
+    if found is None:
+        raise NotFound(field, NO_OPPORTUNITY)
+    require_visible(
+        actor, Resource.DEALS, found.owner_id, found.id, field=field, message=NO_OPPORTUNITY
+    )
+    return found
+
+
 def _load(
     uow: UnitOfWork,
+    actor: Principal,
     opportunity_id: str,
     expected_version: int | None = None,
     *,
     field: str = "opportunityId",
 ) -> Opportunity:
-    found = uow.opportunities.get(opportunity_id)
-    if found is None:
-        raise NotFound(field, "no opportunity has this id")
+    found = load_visible(uow, actor, opportunity_id, field=field)
     if expected_version is not None and found.version != expected_version:
         raise StaleVersion(expected_version, found.version)
     return found
@@ -249,11 +267,14 @@ class UpdateOpportunity:
     clock: Clock
 
     def __call__(self, actor: Principal, patch: OpportunityPatch) -> Opportunity:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_DEALS)
         with self.uow() as uow:
-            opportunity = _load(uow, patch.opportunity_id, patch.expected_version, field="id")
+            opportunity = _load(
+                uow, actor, patch.opportunity_id, patch.expected_version, field="id"
+            )
             terms = _revised_terms(opportunity.terms, patch)
             if isinstance(patch.owner_id, str):
+                require_reassign(actor, Resource.DEALS, opportunity.owner_id, patch.owner_id)
                 require_user(uow, patch.owner_id, field="ownerId", actor=actor)
             if isinstance(patch.company_id, str):
                 require_active_company(uow, patch.company_id)
@@ -288,9 +309,9 @@ class MoveOpportunity:
     ) -> Opportunity:
         """``expected_version``: the version the mover saw; another is a ``StaleVersion``,
         so of two reps dragging one card the second is told, and nothing moves."""
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_DEALS)
         with self.uow() as uow:
-            opportunity = _load(uow, opportunity_id, expected_version)
+            opportunity = _load(uow, actor, opportunity_id, expected_version)
             pipeline = require_pipeline(uow, opportunity.pipeline_id)
             now = self.clock.now()
             entry_id = self.ids.new_id()
@@ -328,9 +349,9 @@ class CloseOpportunity:
         *,
         expected_version: int | None = None,
     ) -> Opportunity:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_DEALS)
         with self.uow() as uow:
-            opportunity = _load(uow, opportunity_id, expected_version)
+            opportunity = _load(uow, actor, opportunity_id, expected_version)
             now = self.clock.now()
             opportunity.close(outcome, reason, at=now, by=actor.actor_id)
             uow.timeline.record(

@@ -24,6 +24,7 @@ from application.pipeline.views import (
     TaskOrder,
     TaskView,
 )
+from domain.access.visibility import Visibility
 from domain.pipeline import (
     AutomationRule,
     Lead,
@@ -137,19 +138,25 @@ class ProductPurchases(Protocol):
 
 
 class PipelineReader(Protocol):
+    """Deals as the GraphQL layer reads them. Every method that returns or counts deals
+    (or what is reached through them) reads only the deals ``visible`` admits."""
+
     def pipelines(self) -> Sequence[Pipeline]: ...
 
     def teams(self) -> Sequence[SalesTeam]: ...
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, OpportunityView]: ...
+    def get_many(
+        self, ids: Iterable[str], *, visible: Visibility
+    ) -> Mapping[str, OpportunityView]: ...
 
-    def count(self, where: OpportunityFilter) -> int: ...
+    def count(self, where: OpportunityFilter, *, visible: Visibility) -> int: ...
 
     def slice(
         self,
         where: OpportunityFilter,
         order: OpportunityOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
@@ -164,6 +171,7 @@ class PipelineReader(Protocol):
         where: OpportunityFilter,
         order: OpportunityOrder,
         *,
+        visible: Visibility,
         by: OpportunityGroup,
         keys: Collection[str],
         after: SortKey | None,
@@ -176,45 +184,64 @@ class PipelineReader(Protocol):
         ...
 
     def counts(
-        self, where: OpportunityFilter, *, by: OpportunityGroup, keys: Collection[str]
+        self,
+        where: OpportunityFilter,
+        *,
+        visible: Visibility,
+        by: OpportunityGroup,
+        keys: Collection[str],
     ) -> Mapping[str, int]:
         """How many deals of each group match, in one query; every key is a key."""
         ...
 
-    def entries_of(self, opportunity_ids: Collection[str]) -> Mapping[str, Sequence[StageEntry]]:
+    def entries_of(
+        self, opportunity_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, Sequence[StageEntry]]:
         """Each opportunity's stays in stages, oldest first; every id is a key."""
         ...
 
-    def board_totals(self, where: OpportunityFilter) -> Sequence[BoardColumnTotals]:
+    def board_totals(
+        self, where: OpportunityFilter, *, visible: Visibility
+    ) -> Sequence[BoardColumnTotals]:
         """The deals ``where`` admits, per stage, with their sums per currency; stages
         without any left out."""
         ...
 
 
 class SalesAnalyticsReader(Protocol):
-    """Aggregates computed where the data is: a few grouped queries, whatever the volume."""
+    """Aggregates computed where the data is: a few grouped queries, whatever the volume;
+    each sums only the deals ``visible`` admits."""
 
-    def stage_flows(self, pipeline_id: str, start: datetime, end: datetime) -> Sequence[StageFlow]:
+    def stage_flows(
+        self, pipeline_id: str, start: datetime, end: datetime, *, visible: Visibility
+    ) -> Sequence[StageFlow]:
         """First entries into each stage with ``start <= entered_at < end``."""
         ...
 
-    def closed_deals(self, pipeline_id: str, start: datetime, end: datetime) -> ClosedDeals:
+    def closed_deals(
+        self, pipeline_id: str, start: datetime, end: datetime, *, visible: Visibility
+    ) -> ClosedDeals:
         """Deals with ``start <= closed_at < end``."""
         ...
 
-    def open_deal_slices(self, pipeline_id: str) -> Sequence[OpenDealSlice]: ...
+    def open_deal_slices(
+        self, pipeline_id: str, *, visible: Visibility
+    ) -> Sequence[OpenDealSlice]: ...
 
 
 class LeadReader(Protocol):
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, LeadView]: ...
+    """Leads, only those ``visible`` admits: owned by its owners or shared by id."""
 
-    def count(self, where: LeadFilter) -> int: ...
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, LeadView]: ...
+
+    def count(self, where: LeadFilter, *, visible: Visibility) -> int: ...
 
     def slice(
         self,
         where: LeadFilter,
         order: LeadOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
@@ -228,6 +255,7 @@ class LeadReader(Protocol):
         where: LeadFilter,
         order: LeadOrder,
         *,
+        visible: Visibility,
         keys: Collection[str],
         after: SortKey | None,
         before: SortKey | None,
@@ -237,21 +265,26 @@ class LeadReader(Protocol):
         """``slice`` of each customer's leads, in one query; every key is a key."""
         ...
 
-    def counts(self, where: LeadFilter, *, keys: Collection[str]) -> Mapping[str, int]:
+    def counts(
+        self, where: LeadFilter, *, visible: Visibility, keys: Collection[str]
+    ) -> Mapping[str, int]:
         """How many leads of each customer match, in one query."""
         ...
 
 
 class TaskReader(Protocol):
-    def count(self, where: TaskFilter) -> int: ...
+    """Tasks, only those ``visible`` admits: assigned to its owners or shared by id."""
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, TaskView]: ...
+    def count(self, where: TaskFilter, *, visible: Visibility) -> int: ...
+
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, TaskView]: ...
 
     def slice(
         self,
         where: TaskFilter,
         order: TaskOrder,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
@@ -265,6 +298,7 @@ class TaskReader(Protocol):
         where: TaskFilter,
         order: TaskOrder,
         *,
+        visible: Visibility,
         by: TaskGroup,
         keys: Collection[str],
         after: SortKey | None,
@@ -277,7 +311,12 @@ class TaskReader(Protocol):
         ...
 
     def counts(
-        self, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
+        self,
+        where: TaskFilter,
+        *,
+        visible: Visibility,
+        by: TaskGroup,
+        keys: Collection[str],
     ) -> Mapping[str, int]:
         """How many tasks of each customer (or each company) match, in one query; every
         key is a key."""

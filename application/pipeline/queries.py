@@ -39,7 +39,7 @@ from application.pipeline.views import (
 )
 from application.ports import Clock
 from application.principal import Principal
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.pipeline import OpportunityStatus, Pipeline, SalesTeam, StageEntry
 
 HISTORY: Final = "stage-history:entered_at:asc"
@@ -121,16 +121,18 @@ class ReadPipeline:
     clock: Clock
 
     def pipelines(self, actor: Principal) -> Sequence[Pipeline]:
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_DEALS)
         return self.reader.pipelines()
 
     def teams(self, actor: Principal) -> Sequence[SalesTeam]:
-        actor.require(Permission.READ_CUSTOMERS)
+        # Teams route leads and group the forecast: whoever reads either may read them.
+        if not actor.may(Permission.READ_LEADS):
+            actor.require(Permission.READ_DEALS)
         return self.reader.teams()
 
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, OpportunityView]:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.get_many(ids)
+        actor.require(Permission.READ_DEALS)
+        return self.reader.get_many(ids, visible=actor.visibility(Resource.DEALS))
 
     def opportunities(
         self,
@@ -139,9 +141,13 @@ class ReadPipeline:
         page: PageRequest,
         order: OpportunityOrder | None = None,
     ) -> Page[OpportunityView]:
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_DEALS)
         order = order or OpportunityOrder()
-        return keyset_page(page, order, partial(self.reader.slice, where, order))
+        return keyset_page(
+            page,
+            order,
+            partial(self.reader.slice, where, order, visible=actor.visibility(Resource.DEALS)),
+        )
 
     def opportunity_pages(
         self,
@@ -154,13 +160,20 @@ class ReadPipeline:
         keys: Collection[str],
     ) -> Mapping[str, Page[OpportunityView]]:
         """The same page of each customer's (or each stage's) deals, in one query."""
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_DEALS)
         order = order or OpportunityOrder()
-        return keyset_pages(page, order, partial(self.reader.slices, where, order, by=by), keys)
+        return keyset_pages(
+            page,
+            order,
+            partial(
+                self.reader.slices, where, order, visible=actor.visibility(Resource.DEALS), by=by
+            ),
+            keys,
+        )
 
     def count(self, actor: Principal, where: OpportunityFilter) -> int:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.count(where)
+        actor.require(Permission.READ_DEALS)
+        return self.reader.count(where, visible=actor.visibility(Resource.DEALS))
 
     def counts(
         self,
@@ -170,14 +183,14 @@ class ReadPipeline:
         by: OpportunityGroup,
         keys: Collection[str],
     ) -> Mapping[str, int]:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.counts(where, by=by, keys=keys)
+        actor.require(Permission.READ_DEALS)
+        return self.reader.counts(where, visible=actor.visibility(Resource.DEALS), by=by, keys=keys)
 
     def of_team(
         self, actor: Principal, where: OpportunityFilter, team_id: str
     ) -> OpportunityFilter:
         """``where`` narrowed to the deals the team's members own."""
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_DEALS)
         for team in self.reader.teams():
             if team.id == team_id:
                 members = frozenset(m.user_id for m in team.members)
@@ -188,7 +201,7 @@ class ReadPipeline:
     def stale(self, actor: Principal, where: OpportunityFilter) -> OpportunityFilter:
         """``where`` narrowed to the open deals its pipeline (the default one when it names
         none) counts as stale: no activity for the pipeline's ``stale_after_days``."""
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_DEALS)
         pipelines = self.reader.pipelines()
         wanted = [
             p
@@ -208,15 +221,15 @@ class ReadPipeline:
     def history(
         self, actor: Principal, opportunity_ids: Collection[str]
     ) -> Mapping[str, Sequence[StageEntry]]:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.entries_of(opportunity_ids)
+        actor.require(Permission.READ_DEALS)
+        return self.reader.entries_of(opportunity_ids, visible=actor.visibility(Resource.DEALS))
 
     def board_totals(
         self, actor: Principal, where: OpportunityFilter
     ) -> Sequence[BoardColumnTotals]:
         """Per stage, what a board of ``where`` (a pipeline's open deals, say) shows."""
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.board_totals(where)
+        actor.require(Permission.READ_DEALS)
+        return self.reader.board_totals(where, visible=actor.visibility(Resource.DEALS))
 
 
 @frozen
@@ -224,8 +237,8 @@ class ReadLeads:
     reader: LeadReader
 
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, LeadView]:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.get_many(ids)
+        actor.require(Permission.READ_LEADS)
+        return self.reader.get_many(ids, visible=actor.visibility(Resource.LEADS))
 
     def page(
         self,
@@ -234,9 +247,13 @@ class ReadLeads:
         page: PageRequest,
         order: LeadOrder | None = None,
     ) -> Page[LeadView]:
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_LEADS)
         order = order or LeadOrder()
-        return keyset_page(page, order, partial(self.reader.slice, where, order))
+        return keyset_page(
+            page,
+            order,
+            partial(self.reader.slice, where, order, visible=actor.visibility(Resource.LEADS)),
+        )
 
     def pages(
         self,
@@ -248,19 +265,26 @@ class ReadLeads:
         customer_ids: Collection[str],
     ) -> Mapping[str, Page[LeadView]]:
         """The same page of each customer's leads, in one query."""
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_LEADS)
         order = order or LeadOrder()
-        return keyset_pages(page, order, partial(self.reader.slices, where, order), customer_ids)
+        return keyset_pages(
+            page,
+            order,
+            partial(self.reader.slices, where, order, visible=actor.visibility(Resource.LEADS)),
+            customer_ids,
+        )
 
     def count(self, actor: Principal, where: LeadFilter) -> int:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.count(where)
+        actor.require(Permission.READ_LEADS)
+        return self.reader.count(where, visible=actor.visibility(Resource.LEADS))
 
     def counts(
         self, actor: Principal, where: LeadFilter, customer_ids: Collection[str]
     ) -> Mapping[str, int]:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.counts(where, keys=customer_ids)
+        actor.require(Permission.READ_LEADS)
+        return self.reader.counts(
+            where, visible=actor.visibility(Resource.LEADS), keys=customer_ids
+        )
 
 
 @frozen
@@ -268,8 +292,8 @@ class ReadTasks:
     reader: TaskReader
 
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, TaskView]:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.get_many(ids)
+        actor.require(Permission.READ_TASKS)
+        return self.reader.get_many(ids, visible=actor.visibility(Resource.TASKS))
 
     def page(
         self,
@@ -278,9 +302,13 @@ class ReadTasks:
         page: PageRequest,
         order: TaskOrder | None = None,
     ) -> Page[TaskView]:
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_TASKS)
         order = order or TaskOrder()
-        return keyset_page(page, order, partial(self.reader.slice, where, order))
+        return keyset_page(
+            page,
+            order,
+            partial(self.reader.slice, where, order, visible=actor.visibility(Resource.TASKS)),
+        )
 
     def pages(
         self,
@@ -293,17 +321,24 @@ class ReadTasks:
         keys: Collection[str],
     ) -> Mapping[str, Page[TaskView]]:
         """The same page of each customer's (or each company's) tasks, in one query."""
-        actor.require(Permission.READ_CUSTOMERS)
+        actor.require(Permission.READ_TASKS)
         order = order or TaskOrder()
-        return keyset_pages(page, order, partial(self.reader.slices, where, order, by=by), keys)
+        return keyset_pages(
+            page,
+            order,
+            partial(
+                self.reader.slices, where, order, visible=actor.visibility(Resource.TASKS), by=by
+            ),
+            keys,
+        )
 
     def count(self, actor: Principal, where: TaskFilter) -> int:
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.count(where)
+        actor.require(Permission.READ_TASKS)
+        return self.reader.count(where, visible=actor.visibility(Resource.TASKS))
 
     def counts(
         self, actor: Principal, where: TaskFilter, *, by: TaskGroup, keys: Collection[str]
     ) -> Mapping[str, int]:
         """How many tasks of each customer (or each company) match, in one query."""
-        actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.counts(where, by=by, keys=keys)
+        actor.require(Permission.READ_TASKS)
+        return self.reader.counts(where, visible=actor.visibility(Resource.TASKS), by=by, keys=keys)

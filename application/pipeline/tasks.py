@@ -8,14 +8,17 @@ from datetime import datetime, timedelta
 from attrs import frozen
 
 from application.errors import NotFound, StaleVersion
+from application.pipeline.opportunities import load_visible
+from application.pipeline.ownership import require_assign, require_reassign, require_visible
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_live_customer, require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import ErrorCode, InvalidValue
 from domain.pipeline import AutomationRule, Task, TaskKind
 
+NO_TASK = "no task has this id"
 REMINDER_LEAD_TIME = timedelta(minutes=15)
 FIRST_TOUCH_WARNING = timedelta(minutes=30)
 
@@ -37,7 +40,7 @@ class CreateTask:
     ids: IdGenerator
 
     def __call__(self, actor: Principal, new: NewTask) -> Task:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.CREATE_TASKS)
         try:
             kind = TaskKind(new.kind)
         except ValueError:
@@ -47,13 +50,12 @@ class CreateTask:
         if new.due_at.tzinfo is None:
             raise InvalidValue("dueAt", ErrorCode.INVALID, "must include a time zone")
         assignee = new.assignee_id or actor.actor_id
+        require_assign(actor, Resource.TASKS, assignee)
         with self.uow() as uow:
             require_user(uow, assignee, field="assigneeId", actor=actor)
             customer_id = new.customer_id
             if new.opportunity_id is not None:
-                opportunity = uow.opportunities.get(new.opportunity_id)
-                if opportunity is None:
-                    raise NotFound("opportunityId", "no opportunity has this id")
+                opportunity = load_visible(uow, actor, new.opportunity_id)
                 customer_id = customer_id or opportunity.customer_id
             if customer_id is not None:
                 require_live_customer(uow, customer_id)
@@ -85,12 +87,21 @@ class TaskPatch:
     assignee_id: str | None = None
 
 
+def _load(uow: UnitOfWork, actor: Principal, task_id: str, *, field: str) -> Task:
+    """The task, for change; one the actor may not see is as missing as one never made."""
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound(field, NO_TASK)
+    require_visible(actor, Resource.TASKS, task.assignee_id, task.id, field=field, message=NO_TASK)
+    return task
+
+
 @frozen
 class UpdateTask:
     uow: UnitOfWorkFactory
 
     def __call__(self, actor: Principal, patch: TaskPatch) -> Task:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_TASKS)
         kind = None
         if patch.kind is not None:
             try:
@@ -102,12 +113,11 @@ class UpdateTask:
         if patch.due_at is not None and patch.due_at.tzinfo is None:
             raise InvalidValue("dueAt", ErrorCode.INVALID, "must include a time zone")
         with self.uow() as uow:
-            task = uow.tasks.get(patch.task_id)
-            if task is None:
-                raise NotFound("id", "no task has this id")
+            task = _load(uow, actor, patch.task_id, field="id")
             if task.version != patch.expected_version:
                 raise StaleVersion(patch.expected_version, task.version)
             if patch.assignee_id is not None:
+                require_reassign(actor, Resource.TASKS, task.assignee_id, patch.assignee_id)
                 require_user(uow, patch.assignee_id, field="assigneeId", actor=actor)
             if task.revise(
                 kind=kind, title=patch.title, due_at=patch.due_at, assignee_id=patch.assignee_id
@@ -122,11 +132,9 @@ class CompleteTask:
     clock: Clock
 
     def __call__(self, actor: Principal, task_id: str) -> Task:
-        actor.require(Permission.UPDATE_CUSTOMERS)
+        actor.require(Permission.UPDATE_TASKS)
         with self.uow() as uow:
-            task = uow.tasks.get(task_id)
-            if task is None:
-                raise NotFound("taskId", "no task has this id")
+            task = _load(uow, actor, task_id, field="taskId")
             task.complete(self.clock.now(), actor.actor_id)
             uow.commit()
         return task
@@ -141,7 +149,7 @@ class SendReminders:
     clock: Clock
 
     def __call__(self, actor: Principal) -> tuple[int, int]:
-        actor.require(Permission.MANAGE_LIFECYCLE)
+        actor.require(Permission.MANAGE_PIPELINE)
         now = self.clock.now()
         with self.uow() as uow:
             tasks = [
@@ -167,7 +175,7 @@ class DefineAutomationRule:
     uow: UnitOfWorkFactory
 
     def __call__(self, actor: Principal, rule: AutomationRule) -> AutomationRule:
-        actor.require(Permission.MANAGE_LIFECYCLE)
+        actor.require(Permission.MANAGE_PIPELINE)
         with self.uow() as uow:
             uow.automation_rules.save(rule)
             uow.commit()
@@ -179,7 +187,8 @@ class ListAutomationRules:
     uow: UnitOfWorkFactory
 
     def __call__(self, actor: Principal) -> Sequence[AutomationRule]:
-        actor.require(Permission.READ_CUSTOMERS)
+        # The rules say which tasks appear and why: whoever reads tasks may read them.
+        actor.require(Permission.READ_TASKS)
         with self.uow() as uow:
             return uow.automation_rules.all()
 
@@ -194,7 +203,7 @@ class RunAutomationRules:
     ids: IdGenerator
 
     def __call__(self, actor: Principal) -> int:
-        actor.require(Permission.MANAGE_LIFECYCLE)
+        actor.require(Permission.MANAGE_PIPELINE)
         now = self.clock.now()
         created = 0
         with self.uow() as uow:

@@ -37,7 +37,7 @@ class CreateSalesTeam:
         members: Sequence[TeamMemberInput],
         first_touch_hours: float = 2.0,
     ) -> SalesTeam:
-        actor.require(Permission.MANAGE_LIFECYCLE)
+        actor.require(Permission.MANAGE_PIPELINE)
         try:
             chosen = Strategy(strategy)
         except ValueError:
@@ -84,7 +84,7 @@ class UpdateSalesTeam:
     uow: UnitOfWorkFactory
 
     def __call__(self, actor: Principal, patch: SalesTeamPatch) -> SalesTeam:
-        actor.require(Permission.MANAGE_LIFECYCLE)
+        actor.require(Permission.MANAGE_PIPELINE)
         strategy = None
         if patch.strategy is not None:
             try:
@@ -113,7 +113,7 @@ class SetRepAway:
     uow: UnitOfWorkFactory
 
     def __call__(self, actor: Principal, team_id: str, user_id: str, *, away: bool) -> SalesTeam:
-        actor.require(Permission.MANAGE_LIFECYCLE)
+        actor.require(Permission.MANAGE_PIPELINE)
         with self.uow() as uow:
             team = uow.sales_teams.get(team_id)
             if team is None:

@@ -53,10 +53,17 @@ class Sales:
         return self.customers.create(actor, NewCustomer(email=email, owner_id=owner)).id
 
     def rep(self, name: str) -> Principal:
+        return self.user(name, Role.SALES_REP)
+
+    def manager(self, name: str) -> Principal:
+        """A sales manager: may hand deals, leads and tasks to others."""
+        return self.user(name, Role.SALES_MANAGER)
+
+    def user(self, name: str, role: Role) -> Principal:
         user = self.container.use(Access).register_user(
-            Principal.system(), name=name, email=f"{name.lower()}@example.com", role=Role.SALES_REP
+            Principal.system(), name=name, email=f"{name.lower()}@example.com", role=role
         )
-        return Principal(actor_id=user.id, role=Role.SALES_REP, name=name)
+        return Principal(actor_id=user.id, role=role, name=name)
 
     def outbox(self) -> list[tuple[str, str]]:
         return self.backend.outbox()

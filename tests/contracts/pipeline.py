@@ -34,6 +34,7 @@ from application.pipeline.views import (
     TaskOrder,
 )
 from application.principal import Principal
+from domain.access.visibility import EVERYTHING
 from domain.orders.money import Currency, Money
 from domain.pipeline import (
     AutomationRule,
@@ -247,7 +248,7 @@ class PipelineContract:
         totals = {
             t.stage_id: (t.count, t.values)
             for t in backend.pipeline.board_totals(
-                OpportunityFilter(pipeline_id=PIPELINE.id, status="open")
+                OpportunityFilter(pipeline_id=PIPELINE.id, status="open"), visible=EVERYTHING
             )
         }
         assert totals == {
@@ -259,7 +260,7 @@ class PipelineContract:
     def test_history_and_lists_read_back(self, backend: StorageBackend) -> None:
         fixed_data_set(backend)
         assert backend.pipeline is not None
-        history = backend.pipeline.entries_of(["o6", "missing"])
+        history = backend.pipeline.entries_of(["o6", "missing"], visible=EVERYTHING)
         assert [(e.stage_id, e.first_entry, e.seconds) for e in history["o6"]] == [
             (Q, True, 86_400),
             (D, True, 4 * 86_400),
@@ -273,11 +274,11 @@ class PipelineContract:
         assert [v.id for v in page] == ["o5", "o4"]
         rest = newest(reader, OpportunityFilter(status="open"), after=sort_key(page[-1]))
         assert [v.id for v in rest] == ["o3"]
-        assert reader.count(OpportunityFilter(pipeline_id=PIPELINE.id)) == 6
+        assert reader.count(OpportunityFilter(pipeline_id=PIPELINE.id), visible=EVERYTHING) == 6
         # Open deals idle since day 3 or before: o4 (day 2) and o5 (day 3), not o3 (day 7).
         idle = newest(reader, OpportunityFilter(status="open", inactive_since=day(3)))
         assert sorted(v.id for v in idle) == ["o4", "o5"]
-        assert reader.get_many(["o1"])["o1"].amount == Decimal("1000.00")
+        assert reader.get_many(["o1"], visible=EVERYTHING)["o1"].amount == Decimal("1000.00")
 
     def test_deals_sort_by_each_field_both_ways_and_page_back(
         self, backend: StorageBackend
@@ -300,9 +301,9 @@ class PipelineContract:
         assert ids(by_name) == ["o6", "o5", "o4", "o3", "o2", "o1"]
         # The last two, and the two before them, walking from the end.
         assert ids(by_close, limit=2, from_end=True) == ["o5", "o4"]
-        before = by_close.key_of(reader.get_many(["o4"])["o4"])
+        before = by_close.key_of(reader.get_many(["o4"], visible=EVERYTHING)["o4"])
         assert ids(by_close, before=before, limit=2, from_end=True) == ["o3", "o6"]
-        after = by_amount.key_of(reader.get_many(["o1"])["o1"])
+        after = by_amount.key_of(reader.get_many(["o1"], visible=EVERYTHING)["o1"])
         assert ids(by_amount, after=after, limit=2) == ["o5", "o2"]
 
     def test_pages_of_many_groups_and_their_counts_in_one_read(
@@ -321,20 +322,23 @@ class PipelineContract:
             P: ["o3"],
             N: [],
         }
-        assert reader.counts(open_deals, by="stage_id", keys=[Q, D, P, N]) == {
+        assert reader.counts(open_deals, by="stage_id", keys=[Q, D, P, N], visible=EVERYTHING) == {
             Q: 1,
             D: 1,
             P: 1,
             N: 0,
         }
         everything = OpportunityFilter(pipeline_id=PIPELINE.id)
-        (customer_id,) = {v.customer_id for v in reader.get_many(["o1"]).values()}
+        (customer_id,) = {
+            v.customer_id for v in reader.get_many(["o1"], visible=EVERYTHING).values()
+        }
         newest_two = reader.slices(
             everything,
             OpportunityOrder(),
             by="customer_id",
             keys=[customer_id, "nobody"],
             **{**FORWARD, "limit": 2},
+            visible=EVERYTHING,
         )
         assert [v.id for v in newest_two[customer_id]] == ["o5", "o4"]
         assert newest_two["nobody"] == []
@@ -356,14 +360,14 @@ class PipelineContract:
             with pytest.raises(StaleVersion):
                 first.commit()
         assert backend.pipeline is not None
-        assert backend.pipeline.get_many(["o1"])["o1"].stage_id == D
+        assert backend.pipeline.get_many(["o1"], visible=EVERYTHING)["o1"].stage_id == D
 
     def test_rolls_back_uncommitted_work_by_default(self, backend: StorageBackend) -> None:
         (customer,) = stored_customers(backend, 1)
         with backend.uow() as uow:
             uow.tasks.add(task("t1", customer.id))
         assert backend.tasks is not None
-        assert backend.tasks.count(TaskFilter()) == 0
+        assert backend.tasks.count(TaskFilter(), visible=EVERYTHING) == 0
 
     def test_tasks_read_soonest_first_and_keys_are_kept(self, backend: StorageBackend) -> None:
         (customer,) = stored_customers(backend, 1)
@@ -374,7 +378,7 @@ class PipelineContract:
         assert backend.tasks is not None
         views = backend.tasks.slice(TaskFilter(status="open"), TaskOrder(), **FORWARD)
         assert [v.id for v in views] == ["t2", "t1"]
-        assert backend.tasks.count(TaskFilter(due_before=day(2))) == 1
+        assert backend.tasks.count(TaskFilter(due_before=day(2)), visible=EVERYTHING) == 1
         with backend.uow() as uow:
             assert uow.tasks.dedupe_keys_in_use(["rule:1", "rule:2"]) == {"rule:1"}
             due = uow.tasks.reminders_due_by(day(2))
@@ -405,7 +409,7 @@ class PipelineContract:
         assert backend.tasks is not None and backend.pipeline is not None
         tasks = backend.tasks.slice(TaskFilter(company_id="co-1"), TaskOrder(), **FORWARD)
         assert sorted(t.id for t in tasks) == ["on-deal", "on-person"]
-        assert backend.tasks.count(TaskFilter(company_id="co-1")) == 2
+        assert backend.tasks.count(TaskFilter(company_id="co-1"), visible=EVERYTHING) == 2
         deals = newest(backend.pipeline, OpportunityFilter(company_id="co-1"))
         assert [d.id for d in deals] == ["d-co"]
         grouped = backend.pipeline.slices(
@@ -416,13 +420,17 @@ class PipelineContract:
             **FORWARD,
         )
         assert {k: [d.id for d in v] for k, v in grouped.items()} == {"co-1": ["d-co"], "co-3": []}
-        counted = backend.pipeline.counts(OpportunityFilter(), by="company_id", keys=["co-2"])
+        counted = backend.pipeline.counts(
+            OpportunityFilter(), by="company_id", keys=["co-2"], visible=EVERYTHING
+        )
         assert counted == {"co-2": 1}
         per_person = backend.tasks.slices(
             TaskFilter(), TaskOrder(), by="customer_id", keys=[employee.id, outsider.id], **FORWARD
         )
         assert [t.id for t in per_person[employee.id]] == ["on-person"]
-        counted = backend.tasks.counts(TaskFilter(), by="customer_id", keys=[outsider.id])
+        counted = backend.tasks.counts(
+            TaskFilter(), by="customer_id", keys=[outsider.id], visible=EVERYTHING
+        )
         assert counted == {outsider.id: 1}
 
     def test_pages_of_many_companies_tasks_and_their_counts_in_one_read(
@@ -468,13 +476,13 @@ class PipelineContract:
         for company_id in companies:
             alone = reader.slice(TaskFilter(company_id=company_id), TaskOrder(), **FORWARD)
             assert list(grouped[company_id]) == list(alone)
-        counted = reader.counts(TaskFilter(), by="company_id", keys=companies)
+        counted = reader.counts(TaskFilter(), by="company_id", keys=companies, visible=EVERYTHING)
         assert counted == {"co-1": 4, "co-2": 2, "co-3": 0}
         # The same page of each: after a key, and from the end; a filter holds for all.
         after = TaskOrder().key_of(grouped["co-1"][0])
         later = reader.slices(
             TaskFilter(), TaskOrder(), by="company_id", keys=["co-1", "co-2"],
-            after=after, before=None, limit=2, from_end=False,
+            after=after, before=None, limit=2, from_end=False, visible=EVERYTHING,
         )  # fmt: skip
         assert {k: [t.id for t in v] for k, v in later.items()} == {
             "co-1": ["on-deal", "twice"],
@@ -482,7 +490,7 @@ class PipelineContract:
         }
         last = reader.slices(
             TaskFilter(), TaskOrder(), by="company_id", keys=["co-1"],
-            after=None, before=None, limit=1, from_end=True,
+            after=None, before=None, limit=1, from_end=True, visible=EVERYTHING,
         )  # fmt: skip
         assert [t.id for t in last["co-1"]] == ["on-person"]
         soon = TaskFilter(due_before=day(3))
@@ -492,7 +500,7 @@ class PipelineContract:
             "co-2": ["both"],
             "co-3": [],
         }
-        assert reader.counts(soon, by="company_id", keys=companies) == {
+        assert reader.counts(soon, by="company_id", keys=companies, visible=EVERYTHING) == {
             "co-1": 2,
             "co-2": 1,
             "co-3": 0,
@@ -579,7 +587,9 @@ class PipelineContract:
             customer.id: ["lead-1"],
             "nobody": [],
         }
-        assert backend.leads.counts(LeadFilter(), keys=[customer.id]) == {customer.id: 1}
+        assert backend.leads.counts(LeadFilter(), keys=[customer.id], visible=EVERYTHING) == {
+            customer.id: 1
+        }
 
 
 class PipelineUseCaseContract:
@@ -604,7 +614,7 @@ class PipelineUseCaseContract:
             ),
         )
         assert backend.pipeline is not None
-        deal = backend.pipeline.get_many([deal_id])[deal_id]
+        deal = backend.pipeline.get_many([deal_id], visible=EVERYTHING)[deal_id]
         assert (deal.customer_id, deal.company_id is not None) == (lead.customer_id, True)
 
 
@@ -646,10 +656,13 @@ class PipelineMergeContract:
         assert moved == (1, 1, 1)
         assert backend.pipeline is not None and backend.leads is not None
         assert backend.tasks is not None
-        deals = backend.pipeline.get_many(["o1", "o2"])
+        deals = backend.pipeline.get_many(["o1", "o2"], visible=EVERYTHING)
         assert (deals["o1"].customer_id, deals["o2"].customer_id) == (survivor.id, bystander.id)
-        assert backend.leads.get_many(["lead-1"])["lead-1"].customer_id == survivor.id
-        assert backend.tasks.count(TaskFilter(customer_id=survivor.id)) == 1
+        assert (
+            backend.leads.get_many(["lead-1"], visible=EVERYTHING)["lead-1"].customer_id
+            == survivor.id
+        )
+        assert backend.tasks.count(TaskFilter(customer_id=survivor.id), visible=EVERYTHING) == 1
         with backend.uow() as uow:
             again = uow.opportunities.get("o1")
             assert again is not None
@@ -661,7 +674,13 @@ def sort_key(view: OpportunityView) -> SortKey:
     return SortKey(view.created_at, view.id)
 
 
-FORWARD: Final = {"after": None, "before": None, "limit": 10, "from_end": False}
+FORWARD: Final = {
+    "visible": EVERYTHING,
+    "after": None,
+    "before": None,
+    "limit": 10,
+    "from_end": False,
+}
 
 
 def newest(
@@ -672,7 +691,13 @@ def newest(
     limit: int = 10,
 ) -> Sequence[OpportunityView]:
     return reader.slice(
-        where, OpportunityOrder(), after=after, before=None, limit=limit, from_end=False
+        where,
+        OpportunityOrder(),
+        after=after,
+        before=None,
+        limit=limit,
+        from_end=False,
+        visible=EVERYTHING,
     )
 
 

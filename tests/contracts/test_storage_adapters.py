@@ -26,6 +26,7 @@ from tests.contracts.pipeline import (
     PipelineMergeContract,
     PipelineUseCaseContract,
 )
+from tests.contracts.pipeline_visibility import PipelineVisibilityContract
 from tests.contracts.segments import SegmentContract
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
@@ -59,5 +60,6 @@ class TestStorageAdapters(
     PipelineContract,
     PipelineMergeContract,
     PipelineUseCaseContract,
+    PipelineVisibilityContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -8,10 +8,11 @@ from typing import Any
 from adapters.graphql.relay import to_global_id
 from application.access.bundle import Access
 from application.principal import Principal
-from domain.access.roles import Role
+from domain.access.roles import Resource, Role
 from tests.graphql.conftest import Api
 from tests.graphql.test_orders_api import customer
 from tests.graphql.test_pipeline_api import create, stages
+from tests.graphql.visibility import share, user_gid
 
 DEAL = "id version amount { amount currency } expectedCloseDate nextStep stage { key }"
 UPDATE = """
@@ -158,9 +159,13 @@ def test_of_two_reps_dragging_one_card_the_second_is_refused_and_nothing_moves(
 ) -> None:
     ids = stages(api)
     ada = customer(api, "ada@example.com")
-    deal = create(api, name="Pilot", customerId=ada, currency="EUR")["opportunity"]
     rita = api.key(Role.SALES_REP, "rita@example.com")
     sam = api.key(Role.SALES_REP, "sam@example.com")
+    # Rita owns the deal and shares it with Sam: both may see and move it.
+    deal = create(api, name="Pilot", customerId=ada, currency="EUR", ownerId=user_gid(api, rita))[
+        "opportunity"
+    ]
+    share(api, Resource.DEALS, deal["id"], with_token=sam)
     seen = api.data(ONE_DEAL, rita, id=deal["id"])["opportunity"]
     assert api.data(ONE_DEAL, sam, id=deal["id"])["opportunity"] == seen
     first = api.data(

@@ -116,6 +116,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "setRepAway": frozenset({A, M}),
     "updateSalesTeam": frozenset({A, M}),
     # A
+    "apiKey": frozenset({A}),
+    "apiKeys": frozenset({A}),
+    "auditLog": frozenset({A}),
+    "createApiKey": frozenset({A}),
     "createTeam": frozenset({A}),
     "createUser": frozenset({A}),
     "createWebhookSubscription": frozenset({A}),
@@ -123,6 +127,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "pauseWebhookSubscription": frozenset({A}),
     "replayWebhookDelivery": frozenset({A}),
     "resumeWebhookSubscription": frozenset({A}),
+    "revokeApiKey": frozenset({A}),
     "rotateWebhookSecret": frozenset({A}),
     "saveRole": frozenset({A}),
     "updateUser": frozenset({A}),

@@ -52,6 +52,7 @@ MODULES = (
     "tags",
     "segments",
     "pipeline",
+    "privacy",
     "events",
     "scheduling",
 )

@@ -32,6 +32,7 @@ from adapters.graphql import (
     opportunity_mutations,
     orders,
     pipeline,
+    privacy,
     sales_analytics,
     sales_teams,
     segments,
@@ -71,6 +72,7 @@ PARTS: tuple[SchemaPart, ...] = (
     tasks.PART,
     sales_teams.PART,
     automation.PART,
+    privacy.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

@@ -9,6 +9,8 @@ class Permission(StrEnum):
     READ_CUSTOMERS = "customers:read"
     WRITE_CUSTOMERS = "customers:write"
     ARCHIVE_CUSTOMERS = "customers:archive"
+    EXPORT_CUSTOMERS = "customers:export"
+    ERASE_CUSTOMERS = "customers:erase"
     READ_ORDERS = "orders:read"
     WRITE_ORDERS = "orders:write"
     READ_COMPANIES = "companies:read"

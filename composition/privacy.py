@@ -1,0 +1,55 @@
+"""Privacy: exporting everything held about a customer, and erasing them."""
+
+from dependency_injector import containers, providers
+
+from adapters.memory.privacy import (
+    InMemoryPersonalDataReader,
+    InMemoryPrivacyUnitOfWork,
+    NoCompaction,
+)
+from adapters.persistence.privacy import (
+    SqlPersonalDataReader,
+    SqlPrivacyUnitOfWork,
+    SqlStorageCompaction,
+)
+from application.privacy.bundle import Privacy
+from application.privacy.commands import EraseCustomer, ExportCustomerData
+
+
+class SqlPorts(containers.DeclarativeContainer):
+    database = providers.Dependency()
+    publisher = providers.Dependency()
+    unit_of_work = providers.Factory(
+        SqlPrivacyUnitOfWork, sessions=database.provided.sessions, publisher=publisher
+    )
+    personal_data_reader = providers.Singleton(SqlPersonalDataReader, database.provided.reader)
+    compaction = providers.Singleton(SqlStorageCompaction, database.provided.writer)
+
+
+class MemoryPorts(containers.DeclarativeContainer):
+    store = providers.Dependency()
+    publisher = providers.Dependency()
+    unit_of_work = providers.Factory(InMemoryPrivacyUnitOfWork, store=store, publisher=publisher)
+    personal_data_reader = providers.Singleton(InMemoryPersonalDataReader, store)
+    compaction = providers.Singleton(NoCompaction)
+
+
+class Module(containers.DeclarativeContainer):
+    platform = providers.DependenciesContainer()
+    ports = providers.DependenciesContainer()
+
+    bundle = providers.Singleton(
+        Privacy,
+        erase=providers.Singleton(
+            EraseCustomer,
+            uow=ports.unit_of_work.provider,
+            clock=platform.clock,
+            compaction=ports.compaction,
+        ),
+        export=providers.Singleton(
+            ExportCustomerData,
+            uow=ports.unit_of_work.provider,
+            reader=ports.personal_data_reader,
+            clock=platform.clock,
+        ),
+    )

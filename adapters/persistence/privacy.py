@@ -19,6 +19,7 @@ from sqlalchemy import (
     Engine,
     Float,
     Integer,
+    MetaData,
     Table,
     Text,
     cast,
@@ -156,10 +157,10 @@ def _is_text(column_type: TypeEngine[Any]) -> bool:
     return not isinstance(column_type, _NOT_TEXT)
 
 
-def undeclared_columns() -> list[str]:
+def undeclared_columns(within: MetaData = metadata) -> list[str]:
     """``table.column`` of every text or JSON column that no declaration covers."""
     missing: list[str] = []
-    for table in metadata.sorted_tables:
+    for table in within.sorted_tables:
         declared = declaration_of(table)
         for column in table.columns:
             if _is_text(column.type) and (declared is None or not declared.covers(column.name)):

@@ -27,6 +27,7 @@ from rich.table import Table
 from adapters.cli.filters import SYNTAX as FILTER_SYNTAX
 from adapters.cli.filters import FilterSyntaxError, parse_field_condition
 from adapters.cli.pipeline import add_pipeline_commands
+from adapters.cli.privacy import add_privacy_commands
 from adapters.cli.runtime import CliRuntime
 from adapters.cli.tools import CliTools, ColumnMapping
 from application.access.bundle import Access
@@ -195,6 +196,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
         console.print(f"{scored:,} customers scored")
 
     add_pipeline_commands(cli, run_job, runtime)
+    add_privacy_commands(cli, runtime)
 
     events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
     cli.add_typer(events, name="events")

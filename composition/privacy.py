@@ -7,6 +7,8 @@ from adapters.memory.privacy import (
     InMemoryPrivacyUnitOfWork,
     NoCompaction,
 )
+from adapters.memory.store import InMemoryStore
+from adapters.persistence.database import Database
 from adapters.persistence.privacy import (
     SqlPersonalDataReader,
     SqlPrivacyUnitOfWork,
@@ -17,8 +19,8 @@ from application.privacy.commands import EraseCustomer, ExportCustomerData
 
 
 class SqlPorts(containers.DeclarativeContainer):
-    database = providers.Dependency()
-    publisher = providers.Dependency()
+    database = providers.Dependency(instance_of=Database)
+    publisher: providers.Dependency[object] = providers.Dependency()
     unit_of_work = providers.Factory(
         SqlPrivacyUnitOfWork, sessions=database.provided.sessions, publisher=publisher
     )
@@ -27,8 +29,8 @@ class SqlPorts(containers.DeclarativeContainer):
 
 
 class MemoryPorts(containers.DeclarativeContainer):
-    store = providers.Dependency()
-    publisher = providers.Dependency()
+    store = providers.Dependency(instance_of=InMemoryStore)
+    publisher: providers.Dependency[object] = providers.Dependency()
     unit_of_work = providers.Factory(InMemoryPrivacyUnitOfWork, store=store, publisher=publisher)
     personal_data_reader = providers.Singleton(InMemoryPersonalDataReader, store)
     compaction = providers.Singleton(NoCompaction)

@@ -1,7 +1,7 @@
 """Privacy: ``exportCustomerData`` and ``eraseCustomer``."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -66,7 +66,7 @@ class PrivacyQuery:
         return CustomerDataExport(
             customer_id=strawberry.ID(to_global_id(CUSTOMER, export.customer_id)),
             generated_at=export.generated_at,
-            data=export.data,
+            data=cast(JSON, export.data),
         )
 
 

@@ -228,7 +228,9 @@ class InMemoryPersonalDataStore:
             customer = self._store.customers.get(customer_id)
             if customer is not None:
                 points |= {str(json_ready(p)) for p in (customer.email, customer.phone) if p}
-        points |= {lead.email for lead in self._store.leads.values() if lead.customer_id in customer_ids}
+        points |= {
+            lead.email for lead in self._store.leads.values() if lead.customer_id in customer_ids
+        }
         return sorted(points)
 
     def erase(self, erasure: Erasure, mentions: Sequence[str]) -> None:
@@ -261,12 +263,18 @@ class InMemoryPersonalDataReader:
                 for held in HELD.values()
                 if held is not None and held.exported_as is not None
             }
-            customers = [self._store.customers[i] for i in sorted(ids) if i in self._store.customers]
+            customers = [
+                self._store.customers[i] for i in sorted(ids) if i in self._store.customers
+            ]
             company_ids = {c.company_id for c in customers if c.company_id}
-            tag_ids = {tag_id for customer_id, tag_id in self._store.customer_tags if customer_id in ids}
+            tag_ids = {
+                tag_id for customer_id, tag_id in self._store.customer_tags if customer_id in ids
+            }
             tag_ids |= {c.tag_id for c in self._store.tag_history.values() if c.customer_id in ids}
             records["companies"] = [
-                json_ready(self._store.companies[i]) for i in sorted(company_ids) if i in self._store.companies
+                json_ready(self._store.companies[i])
+                for i in sorted(company_ids)
+                if i in self._store.companies
             ]
             records["tags"] = [
                 json_ready(self._store.tags[i]) for i in sorted(tag_ids) if i in self._store.tags
@@ -279,4 +287,3 @@ class NoCompaction:
 
     def after_erasure(self) -> None:
         return None
-

@@ -8,7 +8,7 @@ column no declaration covers; the contract test fails on any.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -178,7 +178,7 @@ def _declared() -> Iterator[tuple[Table, PersonalData]]:
 def _rows_about(
     table: Table, declared: PersonalData, ids: Sequence[str], mentions: Sequence[str] = ()
 ) -> ColumnElement[bool]:
-    found = [table.c[name].in_(ids) for name in declared.found_by]
+    found: list[ColumnElement[bool]] = [table.c[name].in_(ids) for name in declared.found_by]
     # Values inside a JSON document are quoted: matching the quotes keeps ann@x.org from
     # matching joann@x.org.
     found += [
@@ -264,7 +264,7 @@ class SqlPersonalDataReader:
 
     def collect(self, customer_ids: Sequence[str]) -> PersonalRecords:
         ids = list(customer_ids)
-        records: dict[str, list[dict[str, Any]]] = {}
+        records: dict[str, Sequence[Mapping[str, Any]]] = {}
         with self._engine.connect() as connection:
             for table, personal in _declared():
                 if personal.exported:
@@ -276,10 +276,11 @@ class SqlPersonalDataReader:
         return records
 
     @staticmethod
-    def _related(connection: Any, records: dict[str, list[dict[str, Any]]]) -> PersonalRecords:
+    def _related(connection: Any, records: PersonalRecords) -> PersonalRecords:
         """The company the customer works at and the tags they carried, by name."""
         company_ids = {row["company_id"] for row in records["customers"] if row["company_id"]}
-        tag_ids = {row["tag_id"] for row in records["customer_tags"] + records["tag_history"]}
+        tagged = [*records["customer_tags"], *records["tag_history"]]
+        tag_ids = {row["tag_id"] for row in tagged}
         companies, tags = tables.companies, tables.tags
         found_companies = connection.execute(
             select(companies).where(companies.c.id.in_(company_ids))

@@ -48,9 +48,7 @@ class EraseCustomer:
         actor.require(Permission.ERASE_CUSTOMERS)
         with self.uow() as uow:
             found = self._subjects(uow.personal_data.subjects, customer_id)
-            erasure = Erasure.of(
-                customer_id, found[1:], at=self.clock.now(), by=actor.actor_id
-            )
+            erasure = Erasure.of(customer_id, found[1:], at=self.clock.now(), by=actor.actor_id)
             mentions = uow.personal_data.contact_points(erasure.subject_ids)
             uow.personal_data.erase(erasure, [*erasure.subject_ids, *mentions])
             for subject_id in erasure.subject_ids:

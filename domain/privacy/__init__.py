@@ -20,7 +20,7 @@ __all__ = [
     "Erasure",
     "PersonalData",
     "blank",
-    "erased_customer",
     "emptied",
+    "erased_customer",
     "pseudonym",
 ]

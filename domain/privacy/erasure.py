@@ -38,9 +38,7 @@ class Erasure:
     events: list[DomainEvent] = field(factory=list, repr=False)
 
     @classmethod
-    def of(
-        cls, customer_id: str, merged_ids: Sequence[str], *, at: datetime, by: str
-    ) -> Erasure:
+    def of(cls, customer_id: str, merged_ids: Sequence[str], *, at: datetime, by: str) -> Erasure:
         subjects = (customer_id, *sorted(set(merged_ids) - {customer_id, ERASED_CUSTOMER_ID}))
         erasure = cls(customer_id=customer_id, subject_ids=subjects, erased_at=at)
         erasure.events.append(CustomerErased(aggregate_id=customer_id, occurred_at=at, actor_id=by))

@@ -61,7 +61,9 @@ def _dump_sql(api: Api) -> str:
                 text("SELECT name FROM sqlite_master WHERE type = 'table'")
             ).scalars()
             for name in list(names):
-                lines += [repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{name}"'))]
+                lines += [
+                    repr(tuple(row)) for row in connection.execute(text(f'SELECT * FROM "{name}"'))
+                ]
         else:
             names = connection.execute(
                 text(
@@ -77,7 +79,9 @@ def _dump_sql(api: Api) -> str:
 def _dump_memory(api: Api) -> str:
     store = api.container.storage.store()
     return "\n".join(
-        repr(getattr(store, field.name)) for field in attrs.fields(type(store)) if field.name != "lock"
+        repr(getattr(store, field.name))
+        for field in attrs.fields(type(store))
+        if field.name != "lock"
     )
 
 

@@ -132,9 +132,7 @@ def test_the_stand_in_cannot_be_erased(api: Api, world: World) -> None:
 def test_a_bad_id_is_refused_naming_the_field(api: Api, customer_id: str, code: str) -> None:
     refused = _erase(api, customer_id)
     assert refused["erasedCustomerId"] is None
-    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
-        (["customerId"], code)
-    ]
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [(["customerId"], code)]
     export = api.query(EXPORT, id=customer_id)
     assert export["errors"][0]["extensions"]["code"] == code
 

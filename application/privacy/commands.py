@@ -30,6 +30,14 @@ def _no_audit_log(_object_type: str, _object_id: str) -> None:
     """Until an audit log is composed there is nothing to redact."""
 
 
+def _subjects(find: Callable[[str], list[str] | None], customer_id: str) -> list[str]:
+    """The customer and those merged into them; the stand-in is no one to erase or export."""
+    found = None if customer_id == ERASED_CUSTOMER_ID else find(customer_id)
+    if found is None:
+        raise NotFound("customerId", NO_CUSTOMER)
+    return found
+
+
 @frozen
 class EraseCustomer:
     """Erase a customer and everyone merged into them, in one transaction, everywhere.
@@ -47,22 +55,16 @@ class EraseCustomer:
     def __call__(self, actor: Principal, customer_id: str) -> str:
         actor.require(Permission.ERASE_CUSTOMERS)
         with self.uow() as uow:
-            found = self._subjects(uow.personal_data.subjects, customer_id)
+            found = _subjects(uow.personal_data.subjects, customer_id)
             erasure = Erasure.of(customer_id, found[1:], at=self.clock.now(), by=actor.actor_id)
             mentions = uow.personal_data.contact_points(erasure.subject_ids)
             uow.personal_data.erase(erasure, [*erasure.subject_ids, *mentions])
-            for subject_id in erasure.subject_ids:
-                self.redact_audit("customer", subject_id)
             uow.commit()
+        # The audit log keeps its own records: redacted once the erasure is committed.
+        for subject_id in erasure.subject_ids:
+            self.redact_audit("customer", subject_id)
         self.compaction.after_erasure()
         return customer_id
-
-    @staticmethod
-    def _subjects(find: Callable[[str], list[str] | None], customer_id: str) -> list[str]:
-        found = None if customer_id == ERASED_CUSTOMER_ID else find(customer_id)
-        if found is None:
-            raise NotFound("customerId", NO_CUSTOMER)
-        return found
 
 
 @frozen
@@ -83,7 +85,7 @@ class ExportCustomerData:
     def __call__(self, actor: Principal, customer_id: str) -> CustomerDataExport:
         actor.require(Permission.EXPORT_CUSTOMERS)
         with self.uow() as uow:
-            found = EraseCustomer._subjects(uow.personal_data.subjects, customer_id)
+            found = _subjects(uow.personal_data.subjects, customer_id)
         records: PersonalRecords = self.reader.collect(found)
         return CustomerDataExport(
             customer_id=customer_id,

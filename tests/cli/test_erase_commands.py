@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 from pathlib import Path
 
-from tests.test_command_line import _exported, attempt, environment, rapport
+import pytest
 
-__all__ = ["environment"]
+from tests.test_command_line import attempt, rapport
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "RAPPORT_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+
+def _exported(environment: dict[str, str], *options: str) -> list[dict[str, str]]:
+    output = rapport(environment, "export", "customers", *options).stdout
+    return list(csv.DictReader(io.StringIO(output)))
 
 
 def test_a_customer_is_exported_then_erased_once(

@@ -12,8 +12,6 @@ import attrs
 import pytest
 from sqlalchemy import text
 
-from application.events.webhooks import ManageWebhooks  # noqa: F401  (composed by events)
-from tests.conftest import IN_CI  # noqa: F401
 from tests.graphql.conftest import Api
 from tests.privacy.erase_world import (
     TRACES,

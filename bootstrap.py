@@ -54,6 +54,7 @@ MODULES = (
     "pipeline",
     "events",
     "audit",
+    "privacy",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

@@ -34,6 +34,7 @@ from adapters.graphql import (
     opportunity_mutations,
     orders,
     pipeline,
+    privacy,
     sales_analytics,
     sales_teams,
     segments,
@@ -75,6 +76,7 @@ PARTS: tuple[SchemaPart, ...] = (
     sales_teams.PART,
     automation.PART,
     audit.PART,
+    privacy.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

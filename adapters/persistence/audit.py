@@ -32,6 +32,7 @@ from application.audit.ports import NEWEST_FIRST, AuditFilter
 from application.pagination import Page, PageRequest, keyset_page, read_time
 from application.pagination import SortKey as PageSortKey
 from domain.audit import AuditEntry, FieldChange, Outcome
+from domain.privacy.declarations import ERASED_BY_ITS_MODULE
 
 audit_entries = Table(
     "audit_entries",
@@ -48,6 +49,7 @@ audit_entries = Table(
     Column("object_id", String(64)),
     Column("changes", JsonDocument, nullable=False),
     Column("events", JsonDocument, nullable=False),
+    info={"personal": ERASED_BY_ITS_MODULE},
 )
 Index("ix_audit_entries_occurred_at_id", audit_entries.c.occurred_at, audit_entries.c.id)
 Index("ix_audit_entries_object_id", audit_entries.c.object_id)

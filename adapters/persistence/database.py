@@ -45,13 +45,14 @@ def open_database(url: str | URL, *, echo: bool = False, **engine_options: Any) 
         reader = _sqlite_engine(parsed, begin=None, echo=echo)
     else:
         options = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True, **engine_options}
-        writer = create_engine(parsed, echo=echo, **options)
-        reader = create_engine(parsed, echo=echo, **options)
+        writer = create_engine(parsed, echo=echo, hide_parameters=True, **options)
+        reader = create_engine(parsed, echo=echo, hide_parameters=True, **options)
     return Database(writer, reader, sessionmaker(writer, expire_on_commit=False))
 
 
 def _sqlite_engine(url: URL, *, begin: str | None, echo: bool) -> Engine:
-    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+    # Parameters are people's data: kept out of logs and of the text of database errors.
+    engine = create_engine(url, echo=echo, hide_parameters=True, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: object) -> None:
@@ -62,6 +63,8 @@ def _sqlite_engine(url: URL, *, begin: str | None, echo: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Deleted rows are zeroed, not left in free pages: erasing a customer erases them.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     if begin is not None:

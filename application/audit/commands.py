@@ -49,6 +49,20 @@ class RedactAuditedObject:
         actor.require(Permission.MANAGE_ACCESS)
         return self.log.redact_object(object_type, object_id)
 
+    def person(self, actor: Principal, customer_id: str) -> int:
+        """Redact the customer's entries and the whole history of every record whose values
+        ever named them (an activity about them, a lead converted into them)."""
+        actor.require(Permission.MANAGE_ACCESS)
+        redacted = self.log.redact_object("Customer", customer_id)
+        objects = {
+            (entry.object_type, entry.object_id)
+            for entry in self.log.entries_mentioning(customer_id)
+            if entry.object_type is not None and entry.object_id is not None
+        }
+        for object_type, object_id in sorted(objects):
+            redacted += self.log.redact_object(object_type, object_id)
+        return redacted
+
 
 @frozen
 class AuditedAuthenticationFailures:

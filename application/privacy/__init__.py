@@ -1,0 +1,1 @@
+"""Privacy: everything held about a customer, exported as JSON, or erased."""

@@ -25,6 +25,7 @@ from application.orders.views import (
 from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
+from domain.access.visibility import Visibility
 from domain.customers import Customer
 from domain.customers.customer import search_text
 from domain.customers.matching import email_key
@@ -36,12 +37,17 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
         super().__init__(store.customers, CustomerView.from_customer, _search_text)
         self._store = store
 
-    def ids_matching(self, where: CustomerFilter) -> set[str]:
-        return {view.id for view in self._matching(where)}
+    def ids_matching(self, where: CustomerFilter, *, visible: Visibility) -> set[str]:
+        return {view.id for view in self._matching(where, visible)}
 
-    def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
+    def duplicate_pairs(self, *, visible: Visibility) -> Sequence[tuple[str, str, str]]:
         active = sorted(
-            (c for c in self._store.customers.values() if not c.is_archived), key=lambda c: c.id
+            (
+                c
+                for c in self._store.customers.values()
+                if not c.is_archived and visible.admits(c.owner_id, c.id)
+            ),
+            key=lambda c: c.id,
         )
         pairs: list[tuple[str, str, str]] = []
         for reason, key in (
@@ -61,18 +67,22 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
             )
         return pairs
 
-    def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+    def external_ids_of(
+        self, ids: Iterable[str], *, visible: Visibility
+    ) -> Mapping[str, Sequence[str]]:
         customers = self._store.customers
         return {
             cid: sorted(str(i) for i in customers[cid].external_ids)
             for cid in ids
-            if cid in customers and customers[cid].external_ids
+            if cid in customers
+            and customers[cid].external_ids
+            and visible.admits(customers[cid].owner_id, cid)
         }
 
     def first_of_companies(
-        self, company_ids: Collection[str], limit: int
+        self, company_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[CustomerView]]:
-        groups = self._by_company(company_ids)
+        groups = self._by_company(company_ids, visible)
         order = CustomerOrder()
         return {
             company_id: walk(
@@ -87,14 +97,19 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
             for company_id, views in groups.items()
         }
 
-    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+    def count_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
         return {
-            company_id: len(views) for company_id, views in self._by_company(company_ids).items()
+            company_id: len(views)
+            for company_id, views in self._by_company(company_ids, visible).items()
         }
 
-    def _by_company(self, company_ids: Collection[str]) -> dict[str, list[CustomerView]]:
+    def _by_company(
+        self, company_ids: Collection[str], visible: Visibility
+    ) -> dict[str, list[CustomerView]]:
         groups: dict[str, list[CustomerView]] = {company_id: [] for company_id in company_ids}
-        for view in self._matching(CustomerFilter(company_ids=frozenset(groups))):
+        for view in self._matching(CustomerFilter(company_ids=frozenset(groups)), visible):
             groups[view.company_id or ""].append(view)
         return groups
 

@@ -17,16 +17,16 @@ from adapters.persistence.tables import (
     segment_members,
     users,
 )
-from application.access.ports import UserView
 from adapters.persistence.visibility import visible_conditions
+from application.access.ports import UserView
 from application.customers.views import (
     CustomerFilter,
     CustomerOrderField,
     CustomerView,
 )
 from domain.access.api_key import ApiKey
-from domain.access.visibility import Visibility
 from domain.access.user import User
+from domain.access.visibility import Visibility
 
 _CUSTOMER_COLUMNS = (
     customers.c.id,

@@ -42,7 +42,9 @@ def of_visible_customers(
 ) -> list[ColumnElement[bool]]:
     """Conditions restricting records that belong to a customer (orders, activities,
     events, timeline entries, tags ...) to those of customers the actor may see."""
-    condition = visible_rows(visibility, customers.c.owner_id, customers.c.id)
+    # An alias, so the subquery never correlates with a query that joins the customers.
+    seen = customers.alias("seen_customers")
+    condition = visible_rows(visibility, seen.c.owner_id, seen.c.id)
     if condition is None:
         return []
-    return [customer_id.in_(select(customers.c.id).where(condition))]
+    return [customer_id.in_(select(seen.c.id).where(condition))]

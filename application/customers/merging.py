@@ -110,9 +110,9 @@ class MergeCustomers:
         require_merge(actor)
         now = self.clock.now()
         with self.uow() as uow:
-            survivor = load_live_customer(uow, survivor_id, field="survivorId")
+            survivor = load_live_customer(uow, survivor_id, field="survivorId", actor=actor)
             duplicates = [
-                load_live_customer(uow, duplicate_id, field=f"duplicateIds.{index}")
+                load_live_customer(uow, duplicate_id, field=f"duplicateIds.{index}", actor=actor)
                 for index, duplicate_id in enumerate(duplicate_ids)
             ]
             plan = MergePlan.of(survivor, duplicates, self.policy)

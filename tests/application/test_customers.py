@@ -6,6 +6,7 @@ from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import CustomerFilter
 from application.errors import AlreadyTaken, Forbidden, NotFound, StaleVersion
 from application.principal import Principal
+from domain.access.visibility import EVERYTHING
 from domain.custom_fields import FieldType
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
@@ -37,7 +38,9 @@ def test_create_reports_every_bad_field_and_stores_nothing(app: App, agent: Prin
         ("email", ErrorCode.INVALID_EMAIL),
         ("phone", ErrorCode.INVALID_PHONE),
     }
-    assert app.backend.customers.count(CustomerFilter(include_archived=True)) == 0
+    assert (
+        app.backend.customers.count(CustomerFilter(include_archived=True), visible=EVERYTHING) == 0
+    )
 
 
 def test_email_already_in_use_is_taken(app: App, agent: Principal) -> None:

@@ -29,6 +29,7 @@ from tests.contracts.pipeline import (
 from tests.contracts.segments import SegmentContract
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
+from tests.contracts.visibility import CompanyVisibilityContract, VisibilityContract
 
 
 class TestStorageAdapters(
@@ -58,5 +59,7 @@ class TestStorageAdapters(
     PipelineContract,
     PipelineMergeContract,
     PipelineUseCaseContract,
+    VisibilityContract,
+    CompanyVisibilityContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -71,10 +71,10 @@ class CreateCompany:
                 at=self.clock.now(),
                 by=actor.actor_id,
             )
+            require_user(uow, company.owner_id, actor=actor)
             require_assignable(
                 actor, Permission.ASSIGN_COMPANIES, company.owner_id, current_owner_id=None
             )
-            require_user(uow, company.owner_id, actor=actor)
             require_unique_values(
                 uow.companies, schema, company.custom_fields, record_id=company.id
             )
@@ -102,13 +102,13 @@ class UpdateCompany:
         with self.uow() as uow:
             company = _load_current(uow, actor, patch.company_id, patch.expected_version)
             if patch.owner_id is not KEEP and patch.owner_id != company.owner_id:
+                require_user(uow, patch.owner_id, actor=actor)
                 require_assignable(
                     actor,
                     Permission.ASSIGN_COMPANIES,
                     patch.owner_id,
                     current_owner_id=company.owner_id,
                 )
-                require_user(uow, patch.owner_id, actor=actor)
             schema = None
             if patch.custom_fields is not KEEP:
                 schema = load_schema(uow.custom_fields, ObjectType.COMPANY)

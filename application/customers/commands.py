@@ -122,10 +122,10 @@ class CreateCustomer:
                 clock=self.clock,
                 schema=schema,
             )
+            require_user(uow, customer.owner_id, actor=actor)
             require_assignable(
                 actor, Permission.ASSIGN_CUSTOMERS, customer.owner_id, current_owner_id=None
             )
-            require_user(uow, customer.owner_id, actor=actor)
             require_active_company(uow, customer.company_id, actor=actor)
             if customer.email and uow.customers.emails_in_use([customer.email]):
                 raise AlreadyTaken("email", "another customer has this email")
@@ -169,13 +169,13 @@ class UpdateCustomer:
         with self.uow() as uow:
             customer = _load_current(uow, actor, patch.customer_id, patch.expected_version)
             if patch.owner_id is not KEEP and patch.owner_id != customer.owner_id:
+                require_user(uow, patch.owner_id, actor=actor)
                 require_assignable(
                     actor,
                     Permission.ASSIGN_CUSTOMERS,
                     patch.owner_id,
                     current_owner_id=customer.owner_id,
                 )
-                require_user(uow, patch.owner_id, actor=actor)
             if patch.company_id is not KEEP and patch.company_id != customer.company_id:
                 require_active_company(uow, patch.company_id, actor=actor)
             schema = (
@@ -343,14 +343,14 @@ class CreateCustomersInBulk:
     ) -> Problem | None:
         if customer.email and customer.email in taken:
             return AlreadyTaken("email", "another customer has this email").problems[0]
-        if customer.owner_id != actor.actor_id and not actor.may(Permission.ASSIGN_CUSTOMERS):
-            return Forbidden(
-                f"the {actor.role.key} role may not {Permission.ASSIGN_CUSTOMERS.value}"
-            ).problems[0]
         if customer.owner_id not in owners_checked:
             if (missing_owner := user_refusal(uow, customer.owner_id)) is not None:
                 return missing_owner.problems[0]
             owners_checked.add(customer.owner_id)
+        if customer.owner_id != actor.actor_id and not actor.may(Permission.ASSIGN_CUSTOMERS):
+            return Forbidden(
+                f"the {actor.role.key} role may not {Permission.ASSIGN_CUSTOMERS.value}"
+            ).problems[0]
         if customer.company_id is not None:
             unusable_company = company_refusal(companies.get(customer.company_id))
             if unusable_company is not None:

@@ -224,6 +224,8 @@ _CREDENTIALS = (
         users.c.role,
         users.c.created_at,
         users.c.deactivated_at,
+        users.c.team_id,
+        users.c.manager_id,
     )
     .join(users, users.c.id == api_keys.c.user_id)
     .where(api_keys.c.id == bindparam("key_id"))
@@ -255,5 +257,8 @@ class SqlCredentialReader:
             role=row.role,
             created_at=row.created_at,
             deactivated_at=row.deactivated_at,
+            # The team and the manager decide what a TEAM scope reaches.
+            team_id=row.team_id,
+            manager_id=row.manager_id,
         )
         return key, user

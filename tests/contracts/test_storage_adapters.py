@@ -29,7 +29,11 @@ from tests.contracts.pipeline import (
 from tests.contracts.segments import SegmentContract
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
-from tests.contracts.visibility import CompanyVisibilityContract, VisibilityContract
+from tests.contracts.visibility import (
+    CompanyVisibilityContract,
+    CredentialReachContract,
+    VisibilityContract,
+)
 
 
 class TestStorageAdapters(
@@ -61,5 +65,6 @@ class TestStorageAdapters(
     PipelineUseCaseContract,
     VisibilityContract,
     CompanyVisibilityContract,
+    CredentialReachContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

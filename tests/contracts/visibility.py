@@ -17,8 +17,11 @@ from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.orders.views import OrderFilter, OrderSort
 from application.principal import Principal
+from domain.access.api_key import ApiKey
 from domain.access.roles import Resource, Role
+from domain.access.user import User
 from domain.access.visibility import EVERYTHING, NOTHING, Reach, Visibility
+from domain.customers import EmailAddress
 from tests.contracts.activities import new_activity
 from tests.contracts.backend import StorageBackend
 from tests.contracts.behaviour import tracked
@@ -292,3 +295,29 @@ class CompanyVisibilityContract:
         assert {view.id for view in page} == admitted
         assert readers.count(CompanyFilter(), visible=NOTHING) == 0
         assert readers.count(CompanyFilter(), visible=EVERYTHING) == 3
+
+
+class CredentialReachContract:
+    def test_a_key_finds_its_user_with_their_team_and_manager(
+        self, backend: StorageBackend
+    ) -> None:
+        """What a TEAM scope reaches is worked out from these, when the key authenticates."""
+        user = User.register(
+            id="user-t",
+            name="Rep",
+            email=EmailAddress("team@example.com"),
+            role=Role.SALES_REP,
+            at=T0,
+            team_id="team-1",
+            manager_id="boss-1",
+        )
+        key = ApiKey.issue(
+            id="key-t", user_id=user.id, name="k", role=Role.SALES_REP, secret="s", at=T0
+        )
+        with backend.uow() as uow:
+            uow.users.add(user)
+            uow.api_keys.add(key)
+            uow.commit()
+        found = backend.credentials.find("key-t")
+        assert found is not None
+        assert (found[1].team_id, found[1].manager_id) == ("team-1", "boss-1")

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from attrs import define, field
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
@@ -351,6 +351,7 @@ def _ids(found: object, into: dict[str, set[str]]) -> None:
 def test_an_actor_receives_only_what_they_may_see(served: Served, plan: dict[str, Any]) -> None:
     container = served.container
     world, actor, role = _build(container, plan)
+    note(f"{world!r}\nactor={actor} role={role}")
     customers = _visible(world, actor, role, Resource.CUSTOMERS, world.customers)
     companies = _visible(world, actor, role, Resource.COMPANIES, world.companies)
     derived = {rid for rid, (_, cid) in world.belongs_to.items() if cid in customers}

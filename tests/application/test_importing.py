@@ -13,7 +13,8 @@ from application.customers.views import CustomerFilter, CustomerOrder
 from application.errors import Forbidden
 from application.pagination import PageRequest
 from application.principal import Principal
-from domain.access.visibility import EVERYTHING
+from domain.access.roles import Resource, Role
+from domain.access.visibility import EVERYTHING, Reach, Visibility
 from domain.custom_fields import FieldType
 from domain.errors import ErrorCode
 from tests.application.conftest import App
@@ -235,3 +236,33 @@ def test_an_agent_may_import_but_not_merge_by_import(
         1,
         1,
     )
+
+
+def test_a_rep_importing_a_row_that_matches_a_hidden_customer_updates_nothing(
+    app: App, clock: ManualClock
+) -> None:
+    run = importer(app, clock)
+    run(SYSTEM, [CustomerRow(row=2, email="hidden@example.com", first_name="A")])
+    (hidden,) = app.backend.customers.slice(
+        CustomerFilter(), CustomerOrder(), visible=EVERYTHING, after=None, before=None,
+        limit=5, from_end=False,
+    )  # fmt: skip
+    rep = Principal(
+        actor_id="rep-1",
+        role=Role.SALES_REP,
+        name="Rep",
+        reach=Reach({Resource.CUSTOMERS: Visibility.owned_by({"rep-1"})}),
+    )
+    result = run(
+        rep,
+        [
+            CustomerRow(row=2, email="hidden@example.com", first_name="Changed"),
+            CustomerRow(row=3, email="mine@example.com", first_name="Mine"),
+        ],
+    )
+    assert result.created == 1 and result.updated == 0
+    assert [(p.row, p.problem.field, p.problem.code) for p in result.problems] == [
+        (2, "email", ErrorCode.TAKEN)
+    ]
+    unchanged = app.backend.customers.get_many([hidden.id], visible=EVERYTHING)[hidden.id]
+    assert (unchanged.first_name, unchanged.version) == ("A", hidden.version)

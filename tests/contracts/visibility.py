@@ -212,12 +212,12 @@ class VisibilityContract:
         newest = orders.newest_of_companies(["k1"], 100, visible=visible)
         assert _by_customer(world.orders, [view.id for view in newest["k1"]]) == at_k1
         stats = orders.stats_of_companies(["k1"], visible=visible)
-        assert stats["k1"].order_count == len(at_k1)
+        assert stats["k1"].orders == len(at_k1)
         counts = orders.count_of_customers(list(OWNERS), visible=visible)
         assert {cid for cid, count in counts.items() if count} == admitted
         mine = orders.newest_of_customers(list(OWNERS), 10, visible=visible)
         assert {cid for cid, views in mine.items() if views} == admitted
-        assert sum(total.count for total in orders.totals(visible=visible)) == len(admitted)
+        assert sum(total.orders for total in orders.totals(visible=visible)) == len(admitted)
 
     def test_activities_and_events_follow_their_customer(
         self, backend: StorageBackend, case: tuple[Visibility, set[str]]

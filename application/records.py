@@ -35,7 +35,8 @@ from application.pagination import (
     read_time,
 )
 from application.principal import Principal
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
+from domain.access.visibility import Visibility
 from domain.custom_fields import CustomValue, ObjectType
 
 
@@ -136,15 +137,18 @@ class FieldOrCustomFieldOrder(Generic[V]):
 class RecordReader(Protocol[F_contra, Ord_contra, V_co]):
     """Read-only queries over one kind of record, outside any unit of work."""
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, V_co]: ...
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, V_co]:
+        """The records with these ids that ``visible`` admits; others are absent."""
+        ...
 
-    def count(self, where: F_contra) -> int: ...
+    def count(self, where: F_contra, *, visible: Visibility) -> int: ...
 
     def slice(
         self,
         where: F_contra,
         order: Ord_contra,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
@@ -158,7 +162,7 @@ class RecordReader(Protocol[F_contra, Ord_contra, V_co]):
 
 
 class ViewsById(Protocol[V_co]):
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, V_co]: ...
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, V_co]: ...
 
 
 @frozen
@@ -167,10 +171,11 @@ class GetRecords(Generic[V]):
 
     reader: ViewsById[V]
     read_permission: ClassVar[Permission]
+    resource: ClassVar[Resource]
 
     def __call__(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, V]:
         actor.require(self.read_permission)
-        return self.reader.get_many(ids)
+        return self.reader.get_many(ids, visible=actor.visibility(self.resource))
 
 
 @frozen
@@ -181,22 +186,24 @@ class ListRecords(Generic[F, Ord, V]):
     definitions: CustomFieldDefinitionReader
     read_permission: ClassVar[Permission]
     object_type: ClassVar[ObjectType]
+    resource: ClassVar[Resource]
 
     def __call__(self, actor: Principal, where: F, order: Ord, page: PageRequest) -> Page[V]:
         actor.require(self.read_permission)
+        visible = actor.visibility(self.resource)
         # Plain lists read no definitions.
         if where.custom_fields or order.custom_field is not None:
             definitions = self._definitions()
             where = _typed_conditions(where, definitions)
             sort = order.custom_field and resolve_sort(order.custom_field, definitions)
             order = _evolved(order, custom_field=sort)
-        return keyset_page(page, order, partial(self.reader.slice, where, order))
+        return keyset_page(page, order, partial(self.reader.slice, where, order, visible=visible))
 
     def count(self, actor: Principal, where: F) -> int:
         actor.require(self.read_permission)
         if where.custom_fields:
             where = _typed_conditions(where, self._definitions())
-        return self.reader.count(where)
+        return self.reader.count(where, visible=actor.visibility(self.resource))
 
     def _definitions(self) -> Mapping[str, CustomFieldDefinitionView]:
         return definitions_by_key(self.definitions.for_object(self.object_type))

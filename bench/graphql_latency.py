@@ -12,6 +12,9 @@ the same caching authenticator), so the ratio isolates what the GraphQL layer co
 same GraphQL app is also built with every limit off (no cost analysis, query limits,
 budgets or rate limits), so the second ratio is what keeping the limits costs; the limits
 are the defaults, with buckets too large to refuse anything, so every check still runs.
+The same page is also asked for by a ``sales_rep`` who owns a tenth of the customers and was
+shared a few more, against an ``admin``, in the same run: what record-level visibility
+costs (the rep's query carries ``owner_id IN (...) OR id IN (...)``).
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ import pstats
 import random
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from attrs import frozen
 from rich.table import Table
+from sqlalchemy import update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -39,6 +44,7 @@ from adapters.demo.seeding import demo_size, seed_demo
 from adapters.graphql.app import BearerAuthentication, create_app
 from adapters.graphql.limits import ApiLimits
 from adapters.graphql.relay import MalformedId, local_id, to_global_id
+from adapters.persistence.tables import customers
 from application.access.bundle import Access
 from application.customers.bundle import Customers
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
@@ -58,7 +64,8 @@ from bench._support import (
     write_results,
 )
 from bootstrap import Container
-from domain.access.roles import Role
+from domain.access.roles import Resource, Role
+from domain.access.sharing import RecordShare
 
 NAME = "graphql_latency"
 CUSTOMER = "Customer"
@@ -92,6 +99,13 @@ TARGET_REQUESTS_PER_S = {"customer_by_id": 3_000.0, "customers_page": 600.0}
 LIMITS_GOAL_RATIO = 1.05
 """Limits on may cost at most 5% over limits off."""
 SERVERS = ("graphql", "graphql_no_limits", "plain")
+VISIBILITY = "customers_page_visibility"
+REP_SHARE = 10
+"""The rep owns one customer in this many."""
+REP_SHARES = 5
+"""And was shared this many customers they do not own."""
+VISIBILITY_GOAL_RATIO = 1.15
+"""A rep's page may cost at most 15% over an admin's."""
 
 
 # --- a minimal in-process ASGI client -------------------------------------------------
@@ -335,8 +349,44 @@ def seed(container: Container, count: int) -> int:
     return created
 
 
+def make_rep(container: Container, ids: Sequence[str], rng: random.Random) -> str:
+    """A ``sales_rep`` owning every ``REP_SHARE``-th customer and shared ``REP_SHARES`` more;
+    returns their API key. Owners change in one statement: this is setup, not the test."""
+    access = container.use(Access)
+    rep = access.register_user(
+        Principal.system(), name="Rep", email="rep@example.com", role=Role.SALES_REP.value
+    )
+    owned = ids[::REP_SHARE]
+    others = [customer_id for customer_id in ids if customer_id not in set(owned)]
+    now = datetime.now(UTC)
+    with container.database().writer.begin() as connection:
+        connection.execute(
+            update(customers).where(customers.c.id.in_(owned)).values(owner_id=rep.id)
+        )
+    with container.storage.unit_of_work() as uow:
+        for customer_id in rng.sample(others, REP_SHARES):
+            uow.record_shares.add(
+                RecordShare.grant(
+                    resource=Resource.CUSTOMERS,
+                    record_id=customer_id,
+                    user_id=rep.id,
+                    shared_by="bench",
+                    at=now,
+                )
+            )
+        uow.commit()
+    return access.issue_api_key(
+        Principal.system(), role=Role.SALES_REP.value, name="bench", user_email=rep.email
+    ).token
+
+
 def build_scenarios(
-    container: Container, token: str, sizes: Sizes, stored: int, rng: random.Random
+    container: Container,
+    token: str,
+    sizes: Sizes,
+    stored: int,
+    rng: random.Random,
+    rep_token: str,
 ) -> list[Scenario]:
     graphql_app = create_app(
         container.services(), container.use(Access).authenticate, limits=BENCH_LIMITS
@@ -376,8 +426,20 @@ def build_scenarios(
             ),
         )
     ]
+    visibility_scenarios = [
+        Scenario(
+            VISIBILITY,
+            server,
+            graphql_app,
+            (graphql_request(key, CUSTOMERS_PAGE, None),) * page_count,
+            sizes.page_warmup,
+            check_graphql_page,
+        )
+        for server, key in (("admin", token), ("sales_rep", rep_token))
+    ]
     return [
         *graphql_scenarios,
+        *visibility_scenarios,
         Scenario(
             "customer_by_id",
             "plain",
@@ -406,6 +468,9 @@ async def verify(scenarios: Sequence[Scenario]) -> None:
         answers.setdefault(scenario.query, {})[scenario.server] = scenario.check(
             await call(scenario.app, scenario.requests[0])
         )
+    rep_page = answers.pop(VISIBILITY, {}).get("sales_rep", [])
+    if len(rep_page) != PAGE_SIZE:
+        raise SystemExit(f"the rep's page returned {len(rep_page)} rows, not {PAGE_SIZE}")
     for query, by_server in answers.items():
         graphql, plain = by_server["graphql"], by_server["plain"]
         if graphql != plain or by_server["graphql_no_limits"] != graphql:
@@ -566,8 +631,31 @@ def render(measurements: Sequence[Measurement], *, n: int) -> Table:
             "1.00x",
             end_section=True,
         )
+    admin, rep = by_key[(VISIBILITY, "admin")], by_key[(VISIBILITY, "sales_rep")]
+    rep_ratio = median_ms(rep.latencies) / median_ms(admin.latencies)
+    within = rep_ratio <= VISIBILITY_GOAL_RATIO
+    for server, m, ratio_cell in (
+        ("admin", admin, "1.00x"),
+        (
+            "sales_rep (owns 1/10)",
+            rep,
+            f"[{'green' if within else 'red'}]{rep_ratio:.3f}x "
+            f"(goal ≤ {VISIBILITY_GOAL_RATIO:.2f}x)[/]",
+        ),
+    ):
+        table.add_row(
+            "customers(50), visibility" if server == "admin" else "",
+            server,
+            f"{len(m.latencies):,}",
+            f"{median_ms(m.latencies):.3f}",
+            f"{p95_ms(m.latencies):.3f}",
+            f"{m.requests_per_s:,.0f}",
+            "",
+            ratio_cell,
+        )
     table.caption = (
         "ratio = GraphQL time per request ÷ plain Starlette time per request (x slower);\n"
+        "visibility ratio = the rep's median ÷ the admin's median;\n"
         "on ÷ off = time per request with the limits on ÷ with them off;\n"
         "req/s = timed requests ÷ the sum of their latencies"
     )
@@ -605,6 +693,13 @@ def results(measurements: Sequence[Measurement], *, sizes: Sizes, quick: bool) -
         out[f"goal_limits_on_vs_off_{query}_met"] = (
             unlimited.requests_per_s / graphql.requests_per_s <= LIMITS_GOAL_RATIO
         )
+    admin, rep = by_key[(VISIBILITY, "admin")], by_key[(VISIBILITY, "sales_rep")]
+    rep_ratio = round(median_ms(rep.latencies) / median_ms(admin.latencies), 4)
+    out["rep_over_admin_ratio"] = rep_ratio
+    out["rep_over_admin_ratio_per_request"] = round(admin.requests_per_s / rep.requests_per_s, 4)
+    out["goal_rep_over_admin_met"] = rep_ratio <= VISIBILITY_GOAL_RATIO
+    out["rep_owns_one_customer_in"] = REP_SHARE
+    out["rep_shared_customers"] = REP_SHARES
     out["page_size_rows"] = PAGE_SIZE
     return out
 
@@ -615,13 +710,13 @@ async def run(sizes: Sizes, *, quick: bool, with_profile: bool, seed_value: int)
         issued = container.use(Access).issue_api_key(
             Principal.system(), role=Role.ADMIN, name="bench", user_email="bench@example.com"
         )
-        scenarios = build_scenarios(
-            container, issued.token, sizes, stored, random.Random(seed_value)
-        )
+        rng = random.Random(seed_value)
+        rep_token = make_rep(container, all_customer_ids(container), rng)
+        scenarios = build_scenarios(container, issued.token, sizes, stored, rng, rep_token)
         await verify(scenarios)
         measurements = [
             measurement
-            for query in TARGET_REQUESTS_PER_S
+            for query in (*TARGET_REQUESTS_PER_S, VISIBILITY)
             for measurement in await measure(
                 [s for s in scenarios if s.query == query], sizes.rounds
             )

@@ -72,7 +72,14 @@ class Module(containers.DeclarativeContainer):
     watcher = providers.Singleton(SegmentWatcher, recheck=recheck, segments=storage.segment_reader)
     bundle = providers.Singleton(
         Segments,
-        preview=use_case(PreviewSegment, platform, storage, rules=rules, evaluator=evaluator),
+        preview=use_case(
+            PreviewSegment,
+            platform,
+            storage,
+            rules=rules,
+            evaluator=evaluator,
+            customers=storage.customer_reader,
+        ),
         create=use_case(CreateSegment, platform, storage, rules=rules, evaluator=evaluator),
         update=use_case(UpdateSegment, platform, storage, rules=rules, evaluator=evaluator),
         refresh=refresh,

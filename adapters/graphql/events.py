@@ -31,8 +31,10 @@ from adapters.graphql.event_types import (
 from adapters.graphql.parts import NODE_FETCHERS, SchemaPart
 from adapters.graphql.relay import MalformedId, Node, from_global_id, local_id, to_global_id
 from adapters.graphql.type_names import CUSTOMER, PIPELINE
+from application.companies.bundle import Companies
+from application.customers.bundle import Customers
 from application.pipeline.bundle import Sales
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import DomainError
 
 SYSTEM_ACTOR = "system"
@@ -161,7 +163,33 @@ class EventSubscription:
                 continue
             if pipeline is not None and _pipeline_of(info, event) != pipeline:
                 continue
+            if not visible_to_subscriber(info, event):
+                continue
             yield CloudEvent.from_event(event)
+
+
+def visible_to_subscriber(info: Info, event: Mapping[str, Any]) -> bool:
+    """Whether the customer or company an event is about (or names in its data) is one
+    the subscriber may see now, at delivery; events about neither always pass."""
+    context = info.context
+    principal = context.principal
+    kind = aggregate_type_of(event["type"])
+    data = event.get("data") or {}
+    customers = {event["subject"]} if kind == "customer" else set()
+    if isinstance(data.get("customer_id"), str):
+        customers.add(data["customer_id"])
+    try:
+        if customers and not principal.visibility(Resource.CUSTOMERS).unrestricted:
+            seen = context.services.use(Customers).get(principal, customers)
+            if not customers <= set(seen):
+                return False
+        if kind == "company" and not principal.visibility(Resource.COMPANIES).unrestricted:
+            return event["subject"] in context.services.use(Companies).get(
+                principal, [event["subject"]]
+            )
+    except DomainError:
+        return False
+    return True
 
 
 def _pipeline_of(info: Info, event: Mapping[str, Any]) -> str | None:

@@ -47,7 +47,7 @@ from application.segments.clustering import Feature
 from application.segments.commands import NewSegment, RfmSettings
 from application.segments.ports import SegmentFilter, SegmentOrder, SegmentSortField, SegmentView
 from application.segments.printer import print_rule
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import DomainError, ErrorCode
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import SegmentKind
@@ -108,7 +108,6 @@ class SegmentNode(Node):
         description="Whether the segment keeps its members or follows its rule."
     )
     rule: str = strawberry.field(description="The rule in its canonical text form.")
-    size: int = strawberry.field(description="How many members it had at its last refresh.")
     created_at: datetime = strawberry.field(description="When the segment was made.")
     updated_at: datetime = strawberry.field(description="When its name or rule last changed.")
     refreshed_at: datetime | None = strawberry.field(
@@ -119,6 +118,16 @@ class SegmentNode(Node):
         description="Grows with every change of name or rule; give it to updateSegment."
     )
     local_id: strawberry.Private[str]
+    stored_size: strawberry.Private[int]
+
+    @strawberry.field(
+        description="How many members it had at its last refresh; for a caller who may see "
+        "only some customers, how many of those are members now."
+    )
+    async def size(self, info: Info) -> int:
+        if info.context.principal.visibility(Resource.CUSTOMERS).unrestricted:
+            return self.stored_size
+        return await info.context.loaders.segment_member_counts.load(self.local_id) or 0
 
     @classmethod
     def from_view(cls, view: SegmentView) -> SegmentNode:
@@ -127,7 +136,7 @@ class SegmentNode(Node):
             name=view.name,
             kind=SegmentKindValue[view.kind.name],
             rule=view.rule,
-            size=view.size,
+            stored_size=view.size,
             created_at=view.created_at,
             updated_at=view.updated_at,
             refreshed_at=view.refreshed_at,

@@ -10,6 +10,7 @@ import attrs
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from application.errors import Conflict
+from domain.access.visibility import Visibility
 from domain.behaviour import EventFrequency, TrackedEvent
 from domain.errors import ErrorCode
 
@@ -81,10 +82,18 @@ class InMemoryBehaviourReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, TrackedEvent]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, TrackedEvent]:
         wanted = set(ids)
+        customers = self._store.customers
         with self._store.lock:
-            return {e.id: e for e in self._store.tracked_events.values() if e.id in wanted}
+            return {
+                e.id: e
+                for e in self._store.tracked_events.values()
+                if e.id in wanted
+                and visible.admits(
+                    getattr(customers.get(e.customer_id), "owner_id", None), e.customer_id
+                )
+            }
 
     def count(self, customer_id: str, name: str, *, since: date, until: date) -> int:
         with self._store.lock:

@@ -22,6 +22,7 @@ from application.orders.views import (
     order_stats,
 )
 from application.pagination import SortKey
+from domain.access.visibility import Visibility
 from domain.customers import Customer
 from domain.customers.customer import search_text
 from domain.customers.matching import email_key
@@ -33,12 +34,17 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
         super().__init__(store.customers, CustomerView.from_customer, _search_text)
         self._store = store
 
-    def ids_matching(self, where: CustomerFilter) -> set[str]:
-        return {view.id for view in self._matching(where)}
+    def ids_matching(self, where: CustomerFilter, *, visible: Visibility) -> set[str]:
+        return {view.id for view in self._matching(where, visible)}
 
-    def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
+    def duplicate_pairs(self, *, visible: Visibility) -> Sequence[tuple[str, str, str]]:
         active = sorted(
-            (c for c in self._store.customers.values() if not c.is_archived), key=lambda c: c.id
+            (
+                c
+                for c in self._store.customers.values()
+                if not c.is_archived and visible.admits(c.owner_id, c.id)
+            ),
+            key=lambda c: c.id,
         )
         pairs: list[tuple[str, str, str]] = []
         for reason, key in (
@@ -58,18 +64,22 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
             )
         return pairs
 
-    def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+    def external_ids_of(
+        self, ids: Iterable[str], *, visible: Visibility
+    ) -> Mapping[str, Sequence[str]]:
         customers = self._store.customers
         return {
             cid: sorted(str(i) for i in customers[cid].external_ids)
             for cid in ids
-            if cid in customers and customers[cid].external_ids
+            if cid in customers
+            and customers[cid].external_ids
+            and visible.admits(customers[cid].owner_id, cid)
         }
 
     def first_of_companies(
-        self, company_ids: Collection[str], limit: int
+        self, company_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[CustomerView]]:
-        groups = self._by_company(company_ids)
+        groups = self._by_company(company_ids, visible)
         order = CustomerOrder()
         return {
             company_id: walk(
@@ -84,14 +94,19 @@ class InMemoryCustomerReader(InMemoryRecordReader[Customer, CustomerFilter, Cust
             for company_id, views in groups.items()
         }
 
-    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+    def count_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
         return {
-            company_id: len(views) for company_id, views in self._by_company(company_ids).items()
+            company_id: len(views)
+            for company_id, views in self._by_company(company_ids, visible).items()
         }
 
-    def _by_company(self, company_ids: Collection[str]) -> dict[str, list[CustomerView]]:
+    def _by_company(
+        self, company_ids: Collection[str], visible: Visibility
+    ) -> dict[str, list[CustomerView]]:
         groups: dict[str, list[CustomerView]] = {company_id: [] for company_id in company_ids}
-        for view in self._matching(CustomerFilter(company_ids=frozenset(groups))):
+        for view in self._matching(CustomerFilter(company_ids=frozenset(groups)), visible):
             groups[view.company_id or ""].append(view)
         return groups
 
@@ -149,15 +164,32 @@ class InMemoryOrderReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, OrderView]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, OrderView]:
         orders = self._store.orders
-        return {oid: OrderView.from_order(orders[oid]) for oid in ids if oid in orders}
+        return {
+            oid: OrderView.from_order(orders[oid])
+            for oid in ids
+            if oid in orders and self._seen(orders[oid], visible)
+        }
+
+    def _seen(self, order: Order, visible: Visibility) -> bool:
+        """Orders follow their customer's visibility."""
+        customer = self._store.customers.get(order.customer_id)
+        return visible.admits(customer.owner_id if customer else None, order.customer_id)
+
+    def _visible_orders(self, visible: Visibility) -> list[Order]:
+        return [o for o in self._store.orders.values() if self._seen(o, visible)]
 
     def of_customer(
-        self, customer_id: str, *, before: tuple[datetime, str] | None, limit: int
+        self,
+        customer_id: str,
+        *,
+        before: tuple[datetime, str] | None,
+        limit: int,
+        visible: Visibility,
     ) -> Sequence[OrderView]:
         mine = sorted(
-            (o for o in self._store.orders.values() if o.customer_id == customer_id),
+            (o for o in self._visible_orders(visible) if o.customer_id == customer_id),
             key=lambda o: (o.placed_at, o.id),
             reverse=True,
         )
@@ -166,17 +198,25 @@ class InMemoryOrderReader:
         return [OrderView.from_order(o) for o in mine[:limit]]
 
     def newest_of_customers(
-        self, customer_ids: Collection[str], limit: int
+        self, customer_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[OrderView]]:
-        return {cid: self.of_customer(cid, before=None, limit=limit) for cid in customer_ids}
+        return {
+            cid: self.of_customer(cid, before=None, limit=limit, visible=visible)
+            for cid in customer_ids
+        }
 
     def of_company(
-        self, company_id: str, *, before: tuple[datetime, str] | None, limit: int
+        self,
+        company_id: str,
+        *,
+        before: tuple[datetime, str] | None,
+        limit: int,
+        visible: Visibility,
     ) -> Sequence[OrderView]:
         mine = sorted(
             (
                 o
-                for o in self._store.orders.values()
+                for o in self._visible_orders(visible)
                 if self._company_of(o.customer_id) == company_id
             ),
             key=lambda o: (o.placed_at, o.id),
@@ -186,10 +226,10 @@ class InMemoryOrderReader:
             mine = [o for o in mine if (o.placed_at, o.id) < before]
         return [OrderView.from_order(o) for o in mine[:limit]]
 
-    def _matching(self, where: OrderFilter) -> list[OrderView]:
+    def _matching(self, where: OrderFilter, visible: Visibility) -> list[OrderView]:
         return [
             view
-            for view in map(OrderView.from_order, self._store.orders.values())
+            for view in map(OrderView.from_order, self._visible_orders(visible))
             if where.matches(view, self._company_of(view.customer_id))
         ]
 
@@ -198,13 +238,14 @@ class InMemoryOrderReader:
         where: OrderFilter,
         order: OrderSort,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[OrderView]:
         return walk(
-            self._matching(where),
+            self._matching(where, visible),
             order.key_of,
             descending=order.descending,
             after=after,
@@ -213,30 +254,39 @@ class InMemoryOrderReader:
             from_end=from_end,
         )
 
-    def count(self, where: OrderFilter) -> int:
-        return len(self._matching(where))
+    def count(self, where: OrderFilter, *, visible: Visibility) -> int:
+        return len(self._matching(where, visible))
 
     def newest_of_companies(
-        self, company_ids: Collection[str], limit: int
+        self, company_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[OrderView]]:
-        return {cid: self.of_company(cid, before=None, limit=limit) for cid in company_ids}
+        return {
+            cid: self.of_company(cid, before=None, limit=limit, visible=visible)
+            for cid in company_ids
+        }
 
-    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
-        return {cid: self.count_of_company(cid) for cid in company_ids}
+    def count_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
+        return {cid: self.count_of_company(cid, visible=visible) for cid in company_ids}
 
-    def count_of_company(self, company_id: str) -> int:
+    def count_of_company(self, company_id: str, *, visible: Visibility) -> int:
         return sum(
-            1 for o in self._store.orders.values() if self._company_of(o.customer_id) == company_id
+            1
+            for o in self._visible_orders(visible)
+            if self._company_of(o.customer_id) == company_id
         )
 
     def _company_of(self, customer_id: str) -> str | None:
         customer = self._store.customers.get(customer_id)
         return customer.company_id if customer else None
 
-    def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+    def count_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
         wanted = set(customer_ids)
         counts = dict.fromkeys(wanted, 0)
-        for order in self._store.orders.values():
+        for order in self._visible_orders(visible):
             if order.customer_id in wanted:
                 counts[order.customer_id] += 1
         return counts
@@ -257,11 +307,11 @@ class InMemoryOrderReader:
         return [facts[customer_id] for customer_id in sorted(facts)[:limit]]
 
     def _stats(
-        self, owner_of: Callable[[Order], str | None], ids: Collection[str]
+        self, owner_of: Callable[[Order], str | None], ids: Collection[str], visible: Visibility
     ) -> Mapping[str, OrderStats]:
         wanted = set(ids)
         groups: dict[tuple[str, str], list[Any]] = {}
-        for order in self._store.orders.values():
+        for order in self._visible_orders(visible):
             owner = owner_of(order)
             if owner not in wanted or owner is None:
                 continue
@@ -278,15 +328,19 @@ class InMemoryOrderReader:
             rows.setdefault(owner, []).append((code, *group))
         return {owner: order_stats(rows.get(owner, ())) for owner in ids}
 
-    def stats_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, OrderStats]:
-        return self._stats(lambda order: order.customer_id, customer_ids)
+    def stats_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, OrderStats]:
+        return self._stats(lambda order: order.customer_id, customer_ids, visible)
 
-    def stats_of_companies(self, company_ids: Collection[str]) -> Mapping[str, OrderStats]:
-        return self._stats(lambda order: self._company_of(order.customer_id), company_ids)
+    def stats_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, OrderStats]:
+        return self._stats(lambda order: self._company_of(order.customer_id), company_ids, visible)
 
-    def totals(self) -> Sequence[CurrencyTotal]:
+    def totals(self, *, visible: Visibility) -> Sequence[CurrencyTotal]:
         sums: dict[str, list[Any]] = {}
-        for order in self._store.orders.values():
+        for order in self._visible_orders(visible):
             entry = sums.setdefault(order.currency.code, [0, Decimal(0), Decimal(0)])
             entry[0] += 1
             entry[1] += order.total.amount

@@ -9,10 +9,14 @@ from typing import Any, Generic, Protocol, TypeVar
 from adapters.memory.querying import matches_all, walk
 from application.pagination import SortKey
 from application.records import RecordFilter, RecordOrder
+from domain.access.visibility import Visibility
 from domain.custom_fields import CustomValue
 
 
 class _Record(Protocol):
+    @property
+    def id(self) -> str: ...
+
     @property
     def owner_id(self) -> str: ...
 
@@ -43,27 +47,30 @@ class InMemoryRecordReader(Generic[R, F, V]):
         self._view = view
         self._search_text = search_text
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, V]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, V]:
         records = self._records
         return {
-            record_id: self._view(records[record_id]) for record_id in ids if record_id in records
+            record_id: self._view(records[record_id])
+            for record_id in ids
+            if record_id in records and visible.admits(records[record_id].owner_id, record_id)
         }
 
-    def count(self, where: F) -> int:
-        return len(self._matching(where))
+    def count(self, where: F, *, visible: Visibility) -> int:
+        return len(self._matching(where, visible))
 
     def slice(
         self,
         where: F,
         order: RecordOrder[V, Any],
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
         from_end: bool,
     ) -> Sequence[V]:
         return walk(
-            self._matching(where),
+            self._matching(where, visible),
             order.key_of,
             descending=order.descending,
             after=after,
@@ -72,13 +79,14 @@ class InMemoryRecordReader(Generic[R, F, V]):
             from_end=from_end,
         )
 
-    def _matching(self, where: F) -> list[V]:
+    def _matching(self, where: F, visible: Visibility) -> list[V]:
         passes = self._filter(where)
         needle = where.search.casefold() if where.search else None
         return [
             self._view(record)
             for record in self._records.values()
-            if (where.include_archived or not record.is_archived)
+            if visible.admits(record.owner_id, record.id)
+            and (where.include_archived or not record.is_archived)
             and (where.owner_ids is None or record.owner_id in where.owner_ids)
             and passes(record)
             and matches_all(record.custom_fields, where.custom_fields)

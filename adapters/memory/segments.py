@@ -20,6 +20,7 @@ from application.segments.ports import (
     SizePoint,
     count_by_day,
 )
+from domain.access.visibility import Visibility
 from domain.custom_fields import ObjectType
 from domain.orders.order import OrderStatus
 from domain.segments.rfm import Purchases, RfmScore
@@ -180,10 +181,11 @@ class InMemorySegmentReader:
         *,
         first: int,
         after: str | None,
+        visible: Visibility,
         before: str | None = None,
         descending: bool = False,
     ) -> list[str]:
-        members = sorted(self.all_members(segment_id), reverse=descending)
+        members = sorted(self._visible_members(segment_id, visible), reverse=descending)
 
         def beyond(member: str, bound: str) -> bool:
             return member < bound if descending else member > bound
@@ -194,8 +196,19 @@ class InMemorySegmentReader:
             if (after is None or beyond(m, after)) and (before is None or beyond(before, m))
         ][:first]
 
-    def member_count(self, segment_id: str) -> int:
-        return len(self.all_members(segment_id))
+    def member_count(self, segment_id: str, *, visible: Visibility) -> int:
+        return len(self._visible_members(segment_id, visible))
+
+    def _visible_members(self, segment_id: str, visible: Visibility) -> set[str]:
+        members = self.all_members(segment_id)
+        if visible.unrestricted:
+            return members
+        customers = self._store.customers
+        return {
+            member
+            for member in members
+            if member in customers and visible.admits(customers[member].owner_id, member)
+        }
 
     def all_members(self, segment_id: str) -> set[str]:
         with self._store.lock:
@@ -210,13 +223,19 @@ class InMemorySegmentReader:
             for customer_id in customer_ids
         }
 
-    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
-        counts = {segment_id: self.member_count(segment_id) for segment_id in segment_ids}
+    def member_counts(
+        self, segment_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
+        counts = {
+            segment_id: self.member_count(segment_id, visible=visible) for segment_id in segment_ids
+        }
         return {segment_id: count for segment_id, count in counts.items() if count}
 
-    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+    def first_members(
+        self, segment_ids: Collection[str], limit: int, *, visible: Visibility
+    ) -> Mapping[str, list[str]]:
         return {
-            segment_id: sorted(self.all_members(segment_id))[: max(0, limit)]
+            segment_id: sorted(self._visible_members(segment_id, visible))[: max(0, limit)]
             for segment_id in segment_ids
         }
 

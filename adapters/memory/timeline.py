@@ -11,6 +11,7 @@ from adapters.memory.querying import walk
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from application.pagination import SortKey
+from domain.access.visibility import Visibility
 from domain.timeline import TimelineEntry
 
 _Change = Callable[[dict[str, TimelineEntry]], None]
@@ -81,10 +82,14 @@ class InMemoryTimelineReader:
     def _entries(
         self,
         customer_id: str,
+        visible: Visibility,
         kinds: Collection[str] | None,
         since: datetime | None,
         until: datetime | None,
     ) -> list[TimelineEntry]:
+        customer = self._store.customers.get(customer_id)
+        if not visible.admits(customer.owner_id if customer else None, customer_id):
+            return []
         with self._store.lock:
             return [
                 entry
@@ -96,6 +101,7 @@ class InMemoryTimelineReader:
         self,
         customer_id: str,
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         after: SortKey | None,
         limit: int,
@@ -106,7 +112,7 @@ class InMemoryTimelineReader:
         until: datetime | None = None,
     ) -> Sequence[TimelineEntry]:
         return walk(
-            self._entries(customer_id, kinds, since, until),
+            self._entries(customer_id, visible, kinds, since, until),
             lambda entry: SortKey(entry.occurred_at, entry.id),
             descending=not oldest_first,
             after=after,
@@ -119,6 +125,7 @@ class InMemoryTimelineReader:
         self,
         customer_ids: Collection[str],
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         limit: int,
         since: datetime | None = None,
@@ -126,7 +133,13 @@ class InMemoryTimelineReader:
     ) -> Mapping[str, Sequence[TimelineEntry]]:
         return {
             customer_id: self.slice(
-                customer_id, kinds=kinds, after=None, limit=limit, since=since, until=until
+                customer_id,
+                visible=visible,
+                kinds=kinds,
+                after=None,
+                limit=limit,
+                since=since,
+                until=until,
             )
             for customer_id in customer_ids
         }
@@ -135,11 +148,12 @@ class InMemoryTimelineReader:
         self,
         customer_ids: Collection[str],
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Mapping[str, int]:
         return {
-            customer_id: len(self._entries(customer_id, kinds, since, until))
+            customer_id: len(self._entries(customer_id, visible, kinds, since, until))
             for customer_id in customer_ids
         }

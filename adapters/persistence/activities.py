@@ -9,7 +9,9 @@ from sqlalchemy import Engine, bindparam, select, update
 
 from adapters.persistence.tables import activities
 from adapters.persistence.transaction import SqlTransaction
+from adapters.persistence.visibility import of_visible_customers
 from application.activities.views import ActivityView
+from domain.access.visibility import Visibility
 from domain.activities import Activity
 
 
@@ -66,10 +68,11 @@ class SqlActivityReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, ActivityView]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, ActivityView]:
         wanted = list(ids)
         if not wanted:
             return {}
+        query = _BY_IDS.where(*of_visible_customers(visible, activities.c.customer_id))
         with self._engine.connect() as connection:
-            rows = connection.execute(_BY_IDS, {"ids": wanted})
+            rows = connection.execute(query, {"ids": wanted})
             return {row.id: _activity_view(row) for row in rows}

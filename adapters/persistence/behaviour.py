@@ -12,6 +12,8 @@ from sqlalchemy import Engine, bindparam, delete, func, select, update
 from adapters.persistence.tables import event_daily_counts, tracked_events
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
+from adapters.persistence.visibility import of_visible_customers
+from domain.access.visibility import Visibility
 from domain.behaviour import EventFrequency, TrackedEvent
 
 _KNOWN = select(tracked_events.c.event_id).where(
@@ -122,14 +124,15 @@ class SqlBehaviourReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, TrackedEvent]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, TrackedEvent]:
         wanted = list(ids)
         if not wanted:
             return {}
+        query = _BY_IDS.where(*of_visible_customers(visible, tracked_events.c.customer_id))
         with self._engine.connect() as connection:
             return {
                 row.id: TrackedEvent(**row._mapping)
-                for row in connection.execute(_BY_IDS, {"ids": wanted})
+                for row in connection.execute(query, {"ids": wanted})
             }
 
     def count(self, customer_id: str, name: str, *, since: date, until: date) -> int:

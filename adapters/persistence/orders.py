@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, case, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Engine, bindparam, case, func, select, tuple_, update
 
 from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import customers, orders
 from adapters.persistence.tracked_rows import TrackedRows
 from adapters.persistence.transaction import SqlTransaction
+from adapters.persistence.visibility import of_visible_customers, visible_conditions
 from application.orders.views import (
     AMOUNT_SCALE,
     CurrencyTotal,
@@ -26,6 +27,7 @@ from application.orders.views import (
     order_stats,
 )
 from application.pagination import SortKey
+from domain.access.visibility import Visibility
 from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
 from domain.orders.money import MINOR_UNITS
 
@@ -184,22 +186,38 @@ def _filtered(query: Any, where: OrderFilter) -> Any:
     return query
 
 
+def _of_visible(visible: Visibility) -> list[ColumnElement[bool]]:
+    """Orders follow their customer's visibility."""
+    return of_visible_customers(visible, orders.c.customer_id)
+
+
+def _joined_visible(visible: Visibility) -> list[ColumnElement[bool]]:
+    """``_of_visible`` for a query that joins the customers already."""
+    return visible_conditions(visible, customers.c.owner_id, customers.c.id)
+
+
 class SqlOrderReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, OrderView]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, OrderView]:
         wanted = list(ids)
         if not wanted:
             return {}
+        query = select(orders).where(orders.c.id.in_(wanted), *_of_visible(visible))
         with self._engine.connect() as connection:
-            rows = connection.execute(select(orders).where(orders.c.id.in_(wanted)))
+            rows = connection.execute(query)
             return {row.id: _view(row) for row in rows}
 
     def of_customer(
-        self, customer_id: str, *, before: tuple[datetime, str] | None, limit: int
+        self,
+        customer_id: str,
+        *,
+        before: tuple[datetime, str] | None,
+        limit: int,
+        visible: Visibility,
     ) -> Sequence[OrderView]:
-        query = select(orders).where(orders.c.customer_id == customer_id)
+        query = select(orders).where(orders.c.customer_id == customer_id, *_of_visible(visible))
         if before is not None:
             query = query.where(
                 tuple_(orders.c.placed_at, orders.c.id)
@@ -213,7 +231,7 @@ class SqlOrderReader:
             return [_view(row) for row in connection.execute(query)]
 
     def newest_of_customers(
-        self, customer_ids: Collection[str], limit: int
+        self, customer_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[OrderView]]:
         position = (
             func.row_number()
@@ -224,7 +242,9 @@ class SqlOrderReader:
             .label("position")
         )
         ranked = (
-            select(orders, position).where(orders.c.customer_id.in_(list(customer_ids))).subquery()
+            select(orders, position)
+            .where(orders.c.customer_id.in_(list(customer_ids)), *_of_visible(visible))
+            .subquery()
         )
         query = (
             select(*(ranked.c[column.name] for column in orders.columns))
@@ -238,12 +258,17 @@ class SqlOrderReader:
         return found
 
     def of_company(
-        self, company_id: str, *, before: tuple[datetime, str] | None, limit: int
+        self,
+        company_id: str,
+        *,
+        before: tuple[datetime, str] | None,
+        limit: int,
+        visible: Visibility,
     ) -> Sequence[OrderView]:
         query = (
             select(orders)
             .join(customers, customers.c.id == orders.c.customer_id)
-            .where(customers.c.company_id == company_id)
+            .where(customers.c.company_id == company_id, *_joined_visible(visible))
         )
         if before is not None:
             query = query.where(
@@ -262,6 +287,7 @@ class SqlOrderReader:
         where: OrderFilter,
         order: OrderSort,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
@@ -270,7 +296,8 @@ class SqlOrderReader:
         sort = _sortable_total() if order.field is OrderSortField.TOTAL else orders.c.placed_at
         descending = order.descending
         query = _filtered(select(orders), where).where(
-            *window(sort, orders.c.id, descending=descending, after=after, before=before)
+            *_of_visible(visible),
+            *window(sort, orders.c.id, descending=descending, after=after, before=before),
         )
         query = query.order_by(
             *walking_order(sort, orders.c.id, descending=descending, from_end=from_end)
@@ -278,13 +305,15 @@ class SqlOrderReader:
         with self._engine.connect() as connection:
             return [_view(row) for row in connection.execute(query)]
 
-    def count(self, where: OrderFilter) -> int:
-        query = _filtered(select(func.count()).select_from(orders), where)
+    def count(self, where: OrderFilter, *, visible: Visibility) -> int:
+        query = _filtered(select(func.count()).select_from(orders), where).where(
+            *_of_visible(visible)
+        )
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
     def newest_of_companies(
-        self, company_ids: Collection[str], limit: int
+        self, company_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[OrderView]]:
         position = (
             func.row_number()
@@ -297,7 +326,7 @@ class SqlOrderReader:
         ranked = (
             select(orders, customers.c.company_id.label("company_of"), position)
             .join(customers, customers.c.id == orders.c.customer_id)
-            .where(customers.c.company_id.in_(sorted(set(company_ids))))
+            .where(customers.c.company_id.in_(sorted(set(company_ids))), *_joined_visible(visible))
             .subquery()
         )
         query = (
@@ -311,11 +340,13 @@ class SqlOrderReader:
                 found[row.company_of].append(_view(row))
         return found
 
-    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+    def count_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
         query = (
             select(customers.c.company_id, func.count())
             .select_from(orders.join(customers, customers.c.id == orders.c.customer_id))
-            .where(customers.c.company_id.in_(sorted(set(company_ids))))
+            .where(customers.c.company_id.in_(sorted(set(company_ids))), *_joined_visible(visible))
             .group_by(customers.c.company_id)
         )
         counts = dict.fromkeys(company_ids, 0)
@@ -323,19 +354,21 @@ class SqlOrderReader:
             counts.update({row[0]: row[1] for row in connection.execute(query)})
         return counts
 
-    def count_of_company(self, company_id: str) -> int:
+    def count_of_company(self, company_id: str, *, visible: Visibility) -> int:
         query = (
             select(func.count())
             .select_from(orders.join(customers, customers.c.id == orders.c.customer_id))
-            .where(customers.c.company_id == company_id)
+            .where(customers.c.company_id == company_id, *_joined_visible(visible))
         )
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]:
+    def count_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
         query = (
             select(orders.c.customer_id, func.count())
-            .where(orders.c.customer_id.in_(list(customer_ids)))
+            .where(orders.c.customer_id.in_(list(customer_ids)), *_of_visible(visible))
             .group_by(orders.c.customer_id)
         )
         counts = dict.fromkeys(customer_ids, 0)
@@ -357,7 +390,9 @@ class SqlOrderReader:
         with self._engine.connect() as connection:
             return [OrderFacts(row[0], row[1], bool(row[2])) for row in connection.execute(query)]
 
-    def _stats(self, key: Any, where: Any, ids: Collection[str]) -> Mapping[str, OrderStats]:
+    def _stats(
+        self, key: Any, where: Any, ids: Collection[str], visible: Visibility
+    ) -> Mapping[str, OrderStats]:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
@@ -376,7 +411,7 @@ class SqlOrderReader:
                 ),
             )
             .select_from(orders.join(customers, customers.c.id == orders.c.customer_id))
-            .where(where.in_(wanted))
+            .where(where.in_(wanted), *_joined_visible(visible))
             .group_by(key, orders.c.currency)
         )
         groups: dict[str, list[Any]] = {}
@@ -388,13 +423,17 @@ class SqlOrderReader:
                 )
         return {owner: order_stats(groups.get(owner, ())) for owner in ids}
 
-    def stats_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, OrderStats]:
-        return self._stats(orders.c.customer_id, orders.c.customer_id, customer_ids)
+    def stats_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, OrderStats]:
+        return self._stats(orders.c.customer_id, orders.c.customer_id, customer_ids, visible)
 
-    def stats_of_companies(self, company_ids: Collection[str]) -> Mapping[str, OrderStats]:
-        return self._stats(customers.c.company_id, customers.c.company_id, company_ids)
+    def stats_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, OrderStats]:
+        return self._stats(customers.c.company_id, customers.c.company_id, company_ids, visible)
 
-    def totals(self) -> Sequence[CurrencyTotal]:
+    def totals(self, *, visible: Visibility) -> Sequence[CurrencyTotal]:
         query = (
             select(
                 orders.c.currency,
@@ -402,6 +441,7 @@ class SqlOrderReader:
                 func.coalesce(func.sum(orders.c.total_minor), 0),
                 func.coalesce(func.sum(orders.c.refunded_minor), 0),
             )
+            .where(*_of_visible(visible))
             .group_by(orders.c.currency)
             .order_by(orders.c.currency)
         )

@@ -16,12 +16,14 @@ from adapters.persistence.tables import (
     segment_members,
     users,
 )
+from adapters.persistence.visibility import visible_conditions
 from application.access.ports import UserView
 from application.customers.views import (
     CustomerFilter,
     CustomerOrderField,
     CustomerView,
 )
+from domain.access.visibility import Visibility
 
 _CUSTOMER_COLUMNS = (
     customers.c.id,
@@ -57,11 +59,16 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
             sort_by=_SORT_EXPRESSIONS,
         )
 
-    def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+    def external_ids_of(
+        self, ids: Iterable[str], *, visible: Visibility
+    ) -> Mapping[str, Sequence[str]]:
         table = customer_external_ids
+        wanted = list(ids)
+        if not visible.unrestricted:
+            wanted = list(self.get_many(wanted, visible=visible))
         query = (
             select(table.c.customer_id, table.c.source, table.c.external_id)
-            .where(table.c.customer_id.in_(list(ids)))
+            .where(table.c.customer_id.in_(wanted))
             .order_by(table.c.customer_id, table.c.source, table.c.external_id)
         )
         found: dict[str, list[str]] = {}
@@ -71,7 +78,7 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
         return found
 
     def first_of_companies(
-        self, company_ids: Collection[str], limit: int
+        self, company_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[CustomerView]]:
         found: dict[str, list[CustomerView]] = {company_id: [] for company_id in company_ids}
         if not found:
@@ -85,7 +92,11 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
         )
         ranked = (
             select(*_CUSTOMER_COLUMNS, position)
-            .where(*self._conditions(CustomerFilter()), c.company_id.in_(sorted(found)))
+            .where(
+                *self._conditions(CustomerFilter()),
+                *self._visible(visible),
+                c.company_id.in_(sorted(found)),
+            )
             .subquery()
         )
         query = (
@@ -99,14 +110,20 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
                 found[view.company_id or ""].append(view)
         return found
 
-    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
+    def count_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
         found = dict.fromkeys(company_ids, 0)
         if not found:
             return found
         c = customers.c
         query = (
             select(c.company_id, func.count())
-            .where(*self._conditions(CustomerFilter()), c.company_id.in_(sorted(found)))
+            .where(
+                *self._conditions(CustomerFilter()),
+                *self._visible(visible),
+                c.company_id.in_(sorted(found)),
+            )
             .group_by(c.company_id)
         )
         with self._engine.connect() as connection:
@@ -115,7 +132,7 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
             )
         return found
 
-    def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
+    def duplicate_pairs(self, *, visible: Visibility) -> Sequence[tuple[str, str, str]]:
         pairs: list[tuple[str, str, str]] = []
         with self._engine.connect() as connection:
             for reason, column in (("email", "email_key"), ("phone", "phone")):
@@ -123,13 +140,18 @@ class SqlCustomerReader(SqlRecordReader[CustomerFilter, CustomerOrderField, Cust
                 query = (
                     select(a.c.id, b.c.id)
                     .join_from(a, b, and_(a.c[column] == b.c[column], a.c.id < b.c.id))
-                    .where(a.c.archived_at.is_(None), b.c.archived_at.is_(None))
+                    .where(
+                        a.c.archived_at.is_(None),
+                        b.c.archived_at.is_(None),
+                        *visible_conditions(visible, a.c.owner_id, a.c.id),
+                        *visible_conditions(visible, b.c.owner_id, b.c.id),
+                    )
                 )
                 pairs.extend((row[0], row[1], reason) for row in connection.execute(query))
         return pairs
 
-    def ids_matching(self, where: CustomerFilter) -> set[str]:
-        query = select(customers.c.id).where(*self._conditions(where))
+    def ids_matching(self, where: CustomerFilter, *, visible: Visibility) -> set[str]:
+        query = select(customers.c.id).where(*self._conditions(where), *self._visible(visible))
         with self._engine.connect() as connection:
             return set(connection.execute(query).scalars())
 

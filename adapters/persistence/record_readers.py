@@ -10,8 +10,10 @@ from sqlalchemy import ColumnElement, Engine, Table, bindparam, func, select
 
 from adapters.persistence.custom_field_sql import CustomFieldSql
 from adapters.persistence.keyset import walking_order, window
+from adapters.persistence.visibility import visible_conditions
 from application.pagination import SortKey
 from application.records import RecordFilter, RecordOrder
+from domain.access.visibility import Visibility
 
 F = TypeVar("F", bound=RecordFilter)
 E = TypeVar("E")
@@ -43,7 +45,7 @@ class SqlRecordReader(Generic[F, E, V]):
         self._by_id = select(*columns).where(table.c.id == bindparam("id"))
         self._by_ids = select(*columns).where(table.c.id.in_(bindparam("ids", expanding=True)))
 
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, V]:
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, V]:
         wanted = list(ids)
         if not wanted:
             return {}
@@ -53,11 +55,16 @@ class SqlRecordReader(Generic[F, E, V]):
             if len(wanted) == 1
             else (self._by_ids, {"ids": wanted})
         )
+        query = query.where(*self._visible(visible))
         with self._engine.connect() as connection:
             return {row.id: self._view(*row) for row in connection.execute(query, parameters)}
 
-    def count(self, where: F) -> int:
-        query = select(func.count()).select_from(self._table).where(*self._conditions(where))
+    def count(self, where: F, *, visible: Visibility) -> int:
+        query = (
+            select(func.count())
+            .select_from(self._table)
+            .where(*self._conditions(where), *self._visible(visible))
+        )
         with self._engine.connect() as connection:
             return connection.execute(query).scalar_one()
 
@@ -66,6 +73,7 @@ class SqlRecordReader(Generic[F, E, V]):
         where: F,
         order: RecordOrder[Any, E],
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
@@ -73,7 +81,7 @@ class SqlRecordReader(Generic[F, E, V]):
     ) -> Sequence[V]:
         table = self._table
         custom = order.custom_field
-        conditions = self._conditions(where)
+        conditions = self._conditions(where) + self._visible(visible)
         if custom is not None and custom.field_type is not None:
             field_type = custom.field_type
             sort = self._fields.value(table.c.custom_fields, custom.key, field_type)
@@ -104,6 +112,10 @@ class SqlRecordReader(Generic[F, E, V]):
             # Unpacking the row into the view is several times faster than reading each
             # field by name, on every row of every list.
             return [self._view(*row) for row in connection.execute(query)]
+
+    def _visible(self, visible: Visibility) -> list[ColumnElement[bool]]:
+        """The rows ``visible`` admits, by owner or by a share of the row's id."""
+        return visible_conditions(visible, self._table.c.owner_id, self._table.c.id)
 
     def _conditions(self, where: F) -> list[ColumnElement[bool]]:
         table = self._table

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Engine, Row, delete, func, insert, select,
 from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import customer_rfm, segment_members, segment_sizes, segments
 from adapters.persistence.transaction import SqlTransaction
+from adapters.persistence.visibility import of_visible_customers
 from application.pagination import SortKey
 from application.segments.ports import (
     SegmentFilter,
@@ -20,6 +21,7 @@ from application.segments.ports import (
     SegmentView,
     SizePoint,
 )
+from domain.access.visibility import Visibility
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment, SegmentKind
 from domain.tags.tag import name_key
@@ -204,6 +206,11 @@ def _admitted(filter: SegmentFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _of_visible(visible: Visibility) -> list[ColumnElement[bool]]:
+    """Members the actor may see: a segment lists and counts only visible customers."""
+    return of_visible_customers(visible, segment_members.c.customer_id)
+
+
 class SqlSegmentReader:
     """``SegmentReader`` with Core queries on the reader engine."""
 
@@ -259,11 +266,14 @@ class SqlSegmentReader:
         *,
         first: int,
         after: str | None,
+        visible: Visibility,
         before: str | None = None,
         descending: bool = False,
     ) -> list[str]:
         member = segment_members.c.customer_id
-        query = select(member).where(segment_members.c.segment_id == segment_id)
+        query = select(member).where(
+            segment_members.c.segment_id == segment_id, *_of_visible(visible)
+        )
         if after is not None:
             query = query.where(member < after if descending else member > after)
         if before is not None:
@@ -272,11 +282,11 @@ class SqlSegmentReader:
         with self._engine.connect() as connection:
             return list(connection.execute(query).scalars())
 
-    def member_count(self, segment_id: str) -> int:
+    def member_count(self, segment_id: str, *, visible: Visibility) -> int:
         query = (
             select(func.count())
             .select_from(segment_members)
-            .where(segment_members.c.segment_id == segment_id)
+            .where(segment_members.c.segment_id == segment_id, *_of_visible(visible))
         )
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
@@ -301,16 +311,22 @@ class SqlSegmentReader:
                 found[row.customer_id].append(_view(row))
         return found
 
-    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
+    def member_counts(
+        self, segment_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
         query = (
             select(segment_members.c.segment_id, func.count())
-            .where(segment_members.c.segment_id.in_(sorted(set(segment_ids))))
+            .where(
+                segment_members.c.segment_id.in_(sorted(set(segment_ids))), *_of_visible(visible)
+            )
             .group_by(segment_members.c.segment_id)
         )
         with self._engine.connect() as connection:
             return {row[0]: int(row[1]) for row in connection.execute(query)}
 
-    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
+    def first_members(
+        self, segment_ids: Collection[str], limit: int, *, visible: Visibility
+    ) -> Mapping[str, list[str]]:
         found: dict[str, list[str]] = {segment_id: [] for segment_id in segment_ids}
         if not found or limit <= 0:
             return found
@@ -324,7 +340,7 @@ class SqlSegmentReader:
         )
         ranked = (
             select(segment_members.c.segment_id, segment_members.c.customer_id, position)
-            .where(segment_members.c.segment_id.in_(sorted(found)))
+            .where(segment_members.c.segment_id.in_(sorted(found)), *_of_visible(visible))
             .subquery()
         )
         query = (

@@ -12,7 +12,9 @@ from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import timeline_entries
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.upserts import insert_for
+from adapters.persistence.visibility import of_visible_customers
 from application.pagination import SortKey
+from domain.access.visibility import Visibility
 from domain.timeline import TimelineEntry
 
 _COLUMNS = (
@@ -89,10 +91,12 @@ S = TypeVar("S", bound=Select[Any])
 def _in_window(
     query: S,
     *,
+    visible: Visibility,
     kinds: Collection[str] | None,
     since: datetime | None,
     until: datetime | None,
 ) -> S:
+    query = query.where(*of_visible_customers(visible, timeline_entries.c.customer_id))
     if kinds is not None:
         query = query.where(timeline_entries.c.kind.in_(sorted(kinds)))
     if since is not None:
@@ -110,6 +114,7 @@ class SqlTimelineReader:
         self,
         customer_id: str,
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         after: SortKey | None,
         limit: int,
@@ -120,7 +125,7 @@ class SqlTimelineReader:
         until: datetime | None = None,
     ) -> Sequence[TimelineEntry]:
         query = select(*_COLUMNS).where(timeline_entries.c.customer_id == customer_id)
-        query = _in_window(query, kinds=kinds, since=since, until=until)
+        query = _in_window(query, visible=visible, kinds=kinds, since=since, until=until)
         sort, id_column = timeline_entries.c.occurred_at, timeline_entries.c.id
         descending = not oldest_first
         query = query.where(
@@ -136,6 +141,7 @@ class SqlTimelineReader:
         self,
         customer_ids: Collection[str],
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         limit: int,
         since: datetime | None = None,
@@ -149,7 +155,7 @@ class SqlTimelineReader:
         ranked = select(*_COLUMNS, position).where(
             timeline_entries.c.customer_id.in_(list(customer_ids))
         )
-        ranked = _in_window(ranked, kinds=kinds, since=since, until=until)
+        ranked = _in_window(ranked, visible=visible, kinds=kinds, since=since, until=until)
         inner = ranked.subquery()
         query = (
             select(*(inner.c[column.name] for column in _COLUMNS))
@@ -166,6 +172,7 @@ class SqlTimelineReader:
         self,
         customer_ids: Collection[str],
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         since: datetime | None = None,
         until: datetime | None = None,
@@ -175,7 +182,7 @@ class SqlTimelineReader:
         query = select(timeline_entries.c.customer_id, func.count()).where(
             timeline_entries.c.customer_id.in_(sorted(set(customer_ids)))
         )
-        query = _in_window(query, kinds=kinds, since=since, until=until).group_by(
+        query = _in_window(query, visible=visible, kinds=kinds, since=since, until=until).group_by(
             timeline_entries.c.customer_id
         )
         with self._engine.connect() as connection:

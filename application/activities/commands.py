@@ -10,7 +10,7 @@ from application.activities.views import ActivityView
 from application.errors import NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
-from application.references import require_live_customer
+from application.references import require_live_customer, sees_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.activities import Activity, ActivityChanges, ActivityKind, Direction
@@ -66,7 +66,10 @@ class LogActivity:
         )
         with self.uow() as uow:
             require_live_customer(
-                uow, new.customer_id, when_archived="an archived customer takes no new activities"
+                uow,
+                new.customer_id,
+                when_archived="an archived customer takes no new activities",
+                actor=actor,
             )
             uow.activities.add(activity)
             uow.timeline.record([activity.timeline_entry()])
@@ -96,7 +99,7 @@ class UpdateActivity:
             direction=patch.direction,
         )
         with self.uow() as uow:
-            activity = _load_current(uow, patch.activity_id, patch.expected_version)
+            activity = _load_current(uow, actor, patch.activity_id, patch.expected_version)
             version = activity.version
             activity.edit(
                 changes,
@@ -122,7 +125,7 @@ class DeleteActivity:
     ) -> ActivityView:
         actor.require(Permission.CREATE_ACTIVITIES)
         with self.uow() as uow:
-            activity = _load_current(uow, activity_id, expected_version)
+            activity = _load_current(uow, actor, activity_id, expected_version)
             activity.delete(
                 at=self.clock.now(),
                 by=actor.actor_id,
@@ -133,8 +136,13 @@ class DeleteActivity:
         return ActivityView.from_activity(activity)
 
 
-def _load_current(uow: UnitOfWork, activity_id: str, expected_version: int | None) -> Activity:
+def _load_current(
+    uow: UnitOfWork, actor: Principal, activity_id: str, expected_version: int | None
+) -> Activity:
     activity = uow.activities.get(activity_id)
+    if activity is not None and not sees_customer(uow, actor, activity.customer_id):
+        # An activity follows its customer's visibility.
+        activity = None
     if activity is None or activity.is_deleted:
         raise NotFound("id", "no activity has this id")
     if expected_version is not None and activity.version != expected_version:

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Protocol
 
 from application.activities.views import ActivityView
+from domain.access.visibility import Visibility
 from domain.activities import Activity
 
 
@@ -24,6 +25,7 @@ class ActivityRepository(Protocol):
 
 
 class ActivityReader(Protocol):
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, ActivityView]:
-        """Activities by id; unknown and deleted ones are absent."""
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, ActivityView]:
+        """Activities by id, of customers ``visible`` admits; unknown and deleted ones
+        are absent."""
         ...

@@ -9,7 +9,7 @@ from attrs import frozen
 from application.activities.ports import ActivityReader
 from application.activities.views import ActivityView
 from application.principal import Principal
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 
 
 @frozen
@@ -20,4 +20,4 @@ class GetActivities:
 
     def __call__(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, ActivityView]:
         actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.get_many(ids)
+        return self.reader.get_many(ids, visible=actor.visibility(Resource.CUSTOMERS))

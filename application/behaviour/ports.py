@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
+from domain.access.visibility import Visibility
 from domain.behaviour import EventFrequency, TrackedEvent
 
 
@@ -29,7 +30,9 @@ class TrackedEventLog(Protocol):
 
 
 class BehaviourReader(Protocol):
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, TrackedEvent]: ...
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, TrackedEvent]:
+        """Events by id, of customers ``visible`` admits: events follow their customer."""
+        ...
 
     def count(self, customer_id: str, name: str, *, since: date, until: date) -> int:
         """How many ``name`` events the customer did from UTC day ``since`` to ``until``."""

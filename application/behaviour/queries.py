@@ -10,7 +10,7 @@ from attrs import frozen
 from application.behaviour.ports import BehaviourReader
 from application.ports import Clock
 from application.principal import Principal
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.behaviour import EventFrequency, TrackedEvent
 
 
@@ -22,7 +22,7 @@ class GetTrackedEvents:
 
     def __call__(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, TrackedEvent]:
         actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.get_many(ids)
+        return self.reader.get_many(ids, visible=actor.visibility(Resource.CUSTOMERS))
 
 
 @frozen

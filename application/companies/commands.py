@@ -13,7 +13,8 @@ from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from application.visibility import require_assignable, require_visible
+from domain.access.roles import Permission, Resource
 from domain.changes import KEEP, Keep
 from domain.companies import Address, Company, CompanyChanges, CompanySize
 from domain.custom_fields import ObjectType
@@ -71,6 +72,9 @@ class CreateCompany:
                 by=actor.actor_id,
             )
             require_user(uow, company.owner_id, actor=actor)
+            require_assignable(
+                actor, Permission.ASSIGN_COMPANIES, company.owner_id, current_owner_id=None
+            )
             require_unique_values(
                 uow.companies, schema, company.custom_fields, record_id=company.id
             )
@@ -96,9 +100,15 @@ class UpdateCompany:
             owner_id=patch.owner_id,
         )
         with self.uow() as uow:
-            company = _load_current(uow, patch.company_id, patch.expected_version)
+            company = _load_current(uow, actor, patch.company_id, patch.expected_version)
             if patch.owner_id is not KEEP and patch.owner_id != company.owner_id:
                 require_user(uow, patch.owner_id, actor=actor)
+                require_assignable(
+                    actor,
+                    Permission.ASSIGN_COMPANIES,
+                    patch.owner_id,
+                    current_owner_id=company.owner_id,
+                )
             schema = None
             if patch.custom_fields is not KEEP:
                 schema = load_schema(uow.custom_fields, ObjectType.COMPANY)
@@ -127,16 +137,26 @@ class ArchiveCompany:
     ) -> CompanyView:
         actor.require(Permission.DELETE_COMPANIES)
         with self.uow() as uow:
-            company = _load_current(uow, company_id, expected_version)
+            company = _load_current(uow, actor, company_id, expected_version)
             company.archive(at=self.clock.now(), by=actor.actor_id)
             uow.commit()
         return CompanyView.from_company(company)
 
 
-def _load_current(uow: UnitOfWork, company_id: str, expected_version: int | None) -> Company:
+def _load_current(
+    uow: UnitOfWork, actor: Principal, company_id: str, expected_version: int | None
+) -> Company:
     company = uow.companies.get(company_id)
     if company is None:
         raise NotFound("id", "no company has this id")
+    require_visible(
+        actor,
+        Resource.COMPANIES,
+        company.owner_id,
+        company.id,
+        field="id",
+        message="no company has this id",
+    )
     if expected_version is not None and company.version != expected_version:
         raise StaleVersion(expected_version, company.version)
     return company

@@ -8,7 +8,7 @@ from attrs import frozen
 
 from application.companies.views import CompanyFilter, CompanyOrder, CompanyView
 from application.records import GetRecords, ListRecords
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.custom_fields import ObjectType
 
 
@@ -17,9 +17,11 @@ class GetCompanies(GetRecords[CompanyView]):
     """Companies by id, for lookups and DataLoaders; unknown ids are simply absent."""
 
     read_permission: ClassVar[Permission] = Permission.READ_COMPANIES
+    resource: ClassVar[Resource] = Resource.COMPANIES
 
 
 @frozen
 class ListCompanies(ListRecords[CompanyFilter, CompanyOrder, CompanyView]):
     read_permission: ClassVar[Permission] = Permission.READ_COMPANIES
+    resource: ClassVar[Resource] = Resource.COMPANIES
     object_type: ClassVar[ObjectType] = ObjectType.COMPANY

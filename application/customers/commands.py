@@ -9,17 +9,19 @@ from attrs import field, frozen
 
 from application.custom_fields.rules import load_schema, require_unique_values, unique_clashes
 from application.customers.views import CustomerView
-from application.errors import AlreadyTaken, NotFound, StaleVersion
+from application.errors import AlreadyTaken, Forbidden, NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import (
     company_refusal,
     require_active_company,
     require_user,
+    sees_company,
     user_refusal,
 )
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from application.visibility import require_assignable, require_visible
+from domain.access.roles import Permission, Resource
 from domain.changes import Keep
 from domain.custom_fields import CustomFieldSchema, ObjectType
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, PhoneNumber
@@ -121,7 +123,10 @@ class CreateCustomer:
                 schema=schema,
             )
             require_user(uow, customer.owner_id, actor=actor)
-            require_active_company(uow, customer.company_id)
+            require_assignable(
+                actor, Permission.ASSIGN_CUSTOMERS, customer.owner_id, current_owner_id=None
+            )
+            require_active_company(uow, customer.company_id, actor=actor)
             if customer.email and uow.customers.emails_in_use([customer.email]):
                 raise AlreadyTaken("email", "another customer has this email")
             require_unique_values(
@@ -162,11 +167,17 @@ class UpdateCustomer:
             company_id=patch.company_id,
         )
         with self.uow() as uow:
-            customer = _load_current(uow, patch.customer_id, patch.expected_version)
+            customer = _load_current(uow, actor, patch.customer_id, patch.expected_version)
             if patch.owner_id is not KEEP and patch.owner_id != customer.owner_id:
                 require_user(uow, patch.owner_id, actor=actor)
+                require_assignable(
+                    actor,
+                    Permission.ASSIGN_CUSTOMERS,
+                    patch.owner_id,
+                    current_owner_id=customer.owner_id,
+                )
             if patch.company_id is not KEEP and patch.company_id != customer.company_id:
-                require_active_company(uow, patch.company_id)
+                require_active_company(uow, patch.company_id, actor=actor)
             schema = (
                 load_schema(uow.custom_fields, ObjectType.CUSTOMER)
                 if patch.custom_fields is not KEEP
@@ -199,16 +210,26 @@ class ArchiveCustomer:
     ) -> CustomerView:
         actor.require(Permission.DELETE_CUSTOMERS)
         with self.uow() as uow:
-            customer = _load_current(uow, customer_id, expected_version)
+            customer = _load_current(uow, actor, customer_id, expected_version)
             customer.archive(at=self.clock.now(), by=actor.actor_id)
             uow.commit()
         return CustomerView.from_customer(customer)
 
 
-def _load_current(uow: UnitOfWork, customer_id: str, expected_version: int | None) -> Customer:
+def _load_current(
+    uow: UnitOfWork, actor: Principal, customer_id: str, expected_version: int | None
+) -> Customer:
     customer = uow.customers.get(customer_id)
     if customer is None:
         raise NotFound("id", "no customer has this id")
+    require_visible(
+        actor,
+        Resource.CUSTOMERS,
+        customer.owner_id,
+        customer.id,
+        field="id",
+        message="no customer has this id",
+    )
     if expected_version is not None and customer.version != expected_version:
         raise StaleVersion(expected_version, customer.version)
     return customer
@@ -280,13 +301,18 @@ class CreateCustomersInBulk:
         taken = uow.customers.emails_in_use(
             [customer.email for _, customer in accepted if customer.email]
         )
-        companies = uow.companies.archived_flags(
-            {customer.company_id for _, customer in accepted if customer.company_id}
-        )
+        companies = {
+            company_id: archived
+            for company_id, archived in uow.companies.archived_flags(
+                {customer.company_id for _, customer in accepted if customer.company_id}
+            ).items()
+            # A company the actor may not see is as unknown as a missing one.
+            if sees_company(uow, actor, company_id)
+        }
         owners_checked: set[str] = {actor.actor_id}
         candidates: list[tuple[int, Customer]] = []
         for row, customer in accepted:
-            problem = self._problem(uow, customer, taken, companies, owners_checked)
+            problem = self._problem(uow, actor, customer, taken, companies, owners_checked)
             if problem is not None:
                 refused.append(RowProblem(row, problem))
                 continue
@@ -309,6 +335,7 @@ class CreateCustomersInBulk:
     @staticmethod
     def _problem(
         uow: UnitOfWork,
+        actor: Principal,
         customer: Customer,
         taken: set[EmailAddress],
         companies: Mapping[str, bool],
@@ -320,6 +347,10 @@ class CreateCustomersInBulk:
             if (missing_owner := user_refusal(uow, customer.owner_id)) is not None:
                 return missing_owner.problems[0]
             owners_checked.add(customer.owner_id)
+        if customer.owner_id != actor.actor_id and not actor.may(Permission.ASSIGN_CUSTOMERS):
+            return Forbidden(
+                f"the {actor.role.key} role may not {Permission.ASSIGN_CUSTOMERS.value}"
+            ).problems[0]
         if customer.company_id is not None:
             unusable_company = company_refusal(companies.get(customer.company_id))
             if unusable_company is not None:

@@ -21,13 +21,16 @@ from application.errors import AlreadyTaken
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from application.visibility import is_visible
+from domain.access.roles import Permission, Resource
 from domain.custom_fields import CustomFieldSchema, CustomValue, FieldType, ObjectType
 from domain.custom_fields.schema import FIELD
 from domain.customers import KEEP, Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
 from domain.customers.customer import clean_name
 from domain.customers.merging import MergePlan, MergePolicy
 from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector
+
+_NAMED = {"email": "email", "externalIds": "external id"}
 
 
 @frozen(kw_only=True)
@@ -246,6 +249,14 @@ class ImportCustomers:
                     continue
                 values = _checked_values(item, schema)
                 matched = _loaded(uow, matches)
+                if not all(
+                    is_visible(actor, Resource.CUSTOMERS, found.owner_id, found.id)
+                    for found in matched
+                ):
+                    # As a mature CRM's import does, only customers the actor may see are
+                    # matched; one hidden from them fails the row as a value already taken,
+                    # neither updated nor shown.
+                    raise AlreadyTaken(named_by, f"another customer has this {_NAMED[named_by]}")
                 emails = [customer.email for customer in matched]
                 if len(matched) == 1:
                     customer = matched[0]

@@ -13,7 +13,7 @@ from application.ports import Clock
 from application.principal import Principal
 from application.references import load_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.custom_fields import ObjectType
 from domain.customers.matching import name_key
 from domain.customers.merging import MergePlan, MergePolicy
@@ -48,10 +48,13 @@ class FindDuplicateCandidates:
 
     def __call__(self, actor: Principal) -> list[DuplicateCandidate]:
         actor.require(Permission.READ_CUSTOMERS)
+        # Both sides of a pair must be visible: a pair with a hidden customer would tell
+        # the actor that someone else holds the same address.
+        visible = actor.visibility(Resource.CUSTOMERS)
         reasons: dict[tuple[str, str], set[str]] = {}
-        for first, second, reason in self.reader.duplicate_pairs():
+        for first, second, reason in self.reader.duplicate_pairs(visible=visible):
             reasons.setdefault((first, second), set()).add(reason)
-        views = self.reader.get_many({i for pair in reasons for i in pair})
+        views = self.reader.get_many({i for pair in reasons for i in pair}, visible=visible)
         for (first, second), found in reasons.items():
             a, b = views.get(first), views.get(second)
             if (
@@ -107,9 +110,9 @@ class MergeCustomers:
         require_merge(actor)
         now = self.clock.now()
         with self.uow() as uow:
-            survivor = load_live_customer(uow, survivor_id, field="survivorId")
+            survivor = load_live_customer(uow, survivor_id, field="survivorId", actor=actor)
             duplicates = [
-                load_live_customer(uow, duplicate_id, field=f"duplicateIds.{index}")
+                load_live_customer(uow, duplicate_id, field=f"duplicateIds.{index}", actor=actor)
                 for index, duplicate_id in enumerate(duplicate_ids)
             ]
             plan = MergePlan.of(survivor, duplicates, self.policy)

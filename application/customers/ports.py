@@ -8,6 +8,7 @@ from typing import Protocol
 from application.custom_fields.ports import CustomValuesInUse
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.records import RecordReader
+from domain.access.visibility import Visibility
 from domain.customers import Customer, EmailAddress, ExternalId
 
 
@@ -47,25 +48,30 @@ class CustomerRepository(CustomValuesInUse, Protocol):
 class CustomerReader(RecordReader[CustomerFilter, CustomerOrder, CustomerView], Protocol):
     """Read-only queries over customers, outside any unit of work."""
 
-    def ids_matching(self, where: CustomerFilter) -> set[str]:
+    def ids_matching(self, where: CustomerFilter, *, visible: Visibility) -> set[str]:
         """The ids of every customer matching ``where``, in one statement: for bulk work."""
         ...
 
-    def duplicate_pairs(self) -> Sequence[tuple[str, str, str]]:
-        """``(id, other id, key)`` for active customers sharing an email key or a phone."""
+    def duplicate_pairs(self, *, visible: Visibility) -> Sequence[tuple[str, str, str]]:
+        """``(id, other id, key)`` for active customers sharing an email key or a phone,
+        both of them admitted by ``visible``."""
         ...
 
-    def external_ids_of(self, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
+    def external_ids_of(
+        self, ids: Iterable[str], *, visible: Visibility
+    ) -> Mapping[str, Sequence[str]]:
         """``source:value`` of each customer's external ids, sorted; none for unknown ids."""
         ...
 
     def first_of_companies(
-        self, company_ids: Collection[str], limit: int
+        self, company_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[CustomerView]]:
-        """The first ``limit`` active customers of each company in ``CustomerOrder()``
+        """The first ``limit`` visible active customers of each company in ``CustomerOrder()``
         (oldest first), in one query; every id is a key."""
         ...
 
-    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]:
-        """How many active customers each company has, in one query; every id is a key."""
+    def count_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
+        """How many visible active customers each company has, in one query; every id is a key."""
         ...

@@ -12,7 +12,7 @@ from application.customers.views import CustomerFilter, CustomerOrder, CustomerV
 from application.pagination import Page, PageRequest, build_page, encode_cursor
 from application.principal import Principal
 from application.records import GetRecords, ListRecords
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.custom_fields import ObjectType
 
 
@@ -22,10 +22,12 @@ class GetCustomers(GetRecords[CustomerView]):
 
     reader: CustomerReader
     read_permission: ClassVar[Permission] = Permission.READ_CUSTOMERS
+    resource: ClassVar[Resource] = Resource.CUSTOMERS
 
     def external_ids(self, actor: Principal, ids: Iterable[str]) -> Mapping[str, Sequence[str]]:
         actor.require(self.read_permission)
-        return self.reader.external_ids_of(ids)
+        visible = actor.visibility(Resource.CUSTOMERS)
+        return self.reader.external_ids_of(ids, visible=visible)
 
     def first_pages_of_companies(
         self, actor: Principal, company_ids: Collection[str], first: int | None
@@ -37,7 +39,9 @@ class GetCustomers(GetRecords[CustomerView]):
         request = PageRequest(first=first)
         size = request.size
         order = CustomerOrder()
-        fetched = self.reader.first_of_companies(company_ids, size + 1)
+        fetched = self.reader.first_of_companies(
+            company_ids, size + 1, visible=actor.visibility(Resource.CUSTOMERS)
+        )
 
         def cursor_of(view: CustomerView) -> str:
             return encode_cursor(order.name, order.key_of(view))
@@ -50,12 +54,15 @@ class GetCustomers(GetRecords[CustomerView]):
     def count_of_companies(
         self, actor: Principal, company_ids: Collection[str]
     ) -> Mapping[str, int]:
-        """How many active customers each company has, in one query."""
+        """How many active customers each company has that the actor may see, in one query."""
         actor.require(self.read_permission)
-        return self.reader.count_of_companies(company_ids)
+        return self.reader.count_of_companies(
+            company_ids, visible=actor.visibility(Resource.CUSTOMERS)
+        )
 
 
 @frozen
 class ListCustomers(ListRecords[CustomerFilter, CustomerOrder, CustomerView]):
     read_permission: ClassVar[Permission] = Permission.READ_CUSTOMERS
+    resource: ClassVar[Resource] = Resource.CUSTOMERS
     object_type: ClassVar[ObjectType] = ObjectType.CUSTOMER

@@ -32,7 +32,7 @@ class ChangeLifecycleStage:
     def __call__(self, actor: Principal, move: StageMove) -> list[StageView]:
         actor.require(Permission.UPDATE_CUSTOMERS)
         with self.uow() as uow:
-            require_live_customer(uow, move.customer_id)
+            require_live_customer(uow, move.customer_id, actor=actor)
             track = uow.lifecycle.catalogue().track(move.track)
             lifecycle = uow.lifecycle.get_many([move.customer_id])[move.customer_id]
             change = lifecycle.move(

@@ -14,7 +14,7 @@ from application.lifecycle.rules import apply_order_rules
 from application.orders.views import OrderView
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
-from application.references import require_live_customer
+from application.references import require_live_customer, sees_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from domain.access.roles import Permission
 from domain.errors import ErrorCode, Problem, ProblemCollector
@@ -123,7 +123,7 @@ class RecordOrder:
             by=actor.actor_id,
         )
         with self.uow() as uow:
-            require_live_customer(uow, new.customer_id)
+            require_live_customer(uow, new.customer_id, actor=actor)
             if order.external_id and uow.orders.external_ids_in_use([order.external_id]):
                 raise AlreadyTaken("externalId", "another order has this external id")
             uow.orders.add(order)
@@ -133,9 +133,10 @@ class RecordOrder:
         return OrderView.from_order(order)
 
 
-def _load(uow: UnitOfWork, order_id: str) -> Order:
+def _load(uow: UnitOfWork, actor: Principal, order_id: str) -> Order:
     order = uow.orders.get(order_id)
-    if order is None:
+    # An order follows its customer's visibility.
+    if order is None or not sees_customer(uow, actor, order.customer_id):
         raise NotFound("id", "no order has this id")
     return order
 
@@ -149,7 +150,7 @@ class MarkOrderPaid:
     def __call__(self, actor: Principal, order_id: str) -> OrderView:
         actor.require(Permission.UPDATE_ORDERS)
         with self.uow() as uow:
-            order = _load(uow, order_id)
+            order = _load(uow, actor, order_id)
             order.mark_paid(at=self.clock.now(), by=actor.actor_id)
             uow.timeline.record([order.timeline_entry()])
             apply_order_rules(uow, order, new_id=self.ids.new_id, by=actor.actor_id)
@@ -165,7 +166,7 @@ class RefundOrder:
     def __call__(self, actor: Principal, order_id: str, amount: str, reason: str = "") -> OrderView:
         actor.require(Permission.UPDATE_ORDERS)
         with self.uow() as uow:
-            order = _load(uow, order_id)
+            order = _load(uow, actor, order_id)
             money = Money.of(amount, order.currency)
             order.refund(money, reason=reason, at=self.clock.now(), by=actor.actor_id)
             uow.timeline.record([order.timeline_entry()])
@@ -181,7 +182,7 @@ class CancelOrder:
     def __call__(self, actor: Principal, order_id: str) -> OrderView:
         actor.require(Permission.UPDATE_ORDERS)
         with self.uow() as uow:
-            order = _load(uow, order_id)
+            order = _load(uow, actor, order_id)
             order.cancel(at=self.clock.now(), by=actor.actor_id)
             uow.timeline.record([order.timeline_entry()])
             uow.commit()

@@ -15,6 +15,7 @@ from application.orders.views import (
     OrderView,
 )
 from application.pagination import SortKey
+from domain.access.visibility import Visibility
 from domain.orders import Order
 
 
@@ -35,27 +36,37 @@ class OrderRepository(Protocol):
 
 
 class OrderReader(Protocol):
-    def get_many(self, ids: Iterable[str]) -> Mapping[str, OrderView]: ...
+    def get_many(self, ids: Iterable[str], *, visible: Visibility) -> Mapping[str, OrderView]:
+        """Orders by id, of customers ``visible`` admits: orders follow their customer."""
+        ...
 
     def of_customer(
-        self, customer_id: str, *, before: tuple[datetime, str] | None, limit: int
+        self,
+        customer_id: str,
+        *,
+        before: tuple[datetime, str] | None,
+        limit: int,
+        visible: Visibility,
     ) -> Sequence[OrderView]:
         """Newest first, strictly before ``(placed_at, id)`` when given."""
         ...
 
     def newest_of_customers(
-        self, customer_ids: Collection[str], limit: int
+        self, customer_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[OrderView]]:
         """The ``limit`` newest orders of each customer, in one query for all of them."""
         ...
 
-    def count_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, int]: ...
+    def count_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]: ...
 
     def slice(
         self,
         where: OrderFilter,
         order: OrderSort,
         *,
+        visible: Visibility,
         after: SortKey | None,
         before: SortKey | None,
         limit: int,
@@ -65,35 +76,46 @@ class OrderReader(Protocol):
         (walked from its end when ``from_end``)."""
         ...
 
-    def count(self, where: OrderFilter) -> int: ...
+    def count(self, where: OrderFilter, *, visible: Visibility) -> int: ...
 
     def of_company(
-        self, company_id: str, *, before: tuple[datetime, str] | None, limit: int
+        self,
+        company_id: str,
+        *,
+        before: tuple[datetime, str] | None,
+        limit: int,
+        visible: Visibility,
     ) -> Sequence[OrderView]:
         """Orders of the company's people, newest first, strictly before ``(placed_at, id)``."""
         ...
 
-    def count_of_company(self, company_id: str) -> int: ...
+    def count_of_company(self, company_id: str, *, visible: Visibility) -> int: ...
 
     def newest_of_companies(
-        self, company_ids: Collection[str], limit: int
+        self, company_ids: Collection[str], limit: int, *, visible: Visibility
     ) -> Mapping[str, Sequence[OrderView]]:
         """The ``limit`` newest orders of each company's people, in one query for all."""
         ...
 
-    def count_of_companies(self, company_ids: Collection[str]) -> Mapping[str, int]: ...
+    def count_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]: ...
 
-    def stats_of_customers(self, customer_ids: Collection[str]) -> Mapping[str, OrderStats]:
+    def stats_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, OrderStats]:
         """Each customer's order summary, in one query for all of them; an empty summary
         for a customer without orders."""
         ...
 
-    def stats_of_companies(self, company_ids: Collection[str]) -> Mapping[str, OrderStats]:
+    def stats_of_companies(
+        self, company_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, OrderStats]:
         """The order summary of each company's people together, in one query."""
         ...
 
-    def totals(self) -> Sequence[CurrencyTotal]:
-        """Every order, summed per currency."""
+    def totals(self, *, visible: Visibility) -> Sequence[CurrencyTotal]:
+        """Every visible order, summed per currency."""
         ...
 
     def order_facts(self, *, after_customer: str | None, limit: int) -> Sequence[OrderFacts]:

@@ -14,10 +14,12 @@ from application.principal import Principal
 from application.privacy.ports import (
     PersonalDataReader,
     PersonalRecords,
+    PrivacyUnitOfWork,
     PrivacyUnitOfWorkFactory,
     StorageCompaction,
 )
-from domain.access.roles import Permission
+from application.visibility import require_visible
+from domain.access.roles import Permission, Resource
 from domain.privacy import ERASED_CUSTOMER_ID, Erasure
 
 NO_CUSTOMER = "no customer has this id"
@@ -28,6 +30,21 @@ AuditRedaction = Callable[[str, str], None]
 
 def _no_audit_log(_object_type: str, _object_id: str) -> None:
     """Until an audit log is composed there is nothing to redact."""
+
+
+def _visible_subjects(actor: Principal, uow: PrivacyUnitOfWork, customer_id: str) -> list[str]:
+    """The customer and those merged into them, if the actor may see the customer."""
+    customer = uow.customers.get(customer_id)
+    if customer is not None:
+        require_visible(
+            actor,
+            Resource.CUSTOMERS,
+            customer.owner_id,
+            customer.id,
+            field="customerId",
+            message=NO_CUSTOMER,
+        )
+    return _subjects(uow.personal_data.subjects, customer_id)
 
 
 def _subjects(find: Callable[[str], list[str] | None], customer_id: str) -> list[str]:
@@ -55,7 +72,7 @@ class EraseCustomer:
     def __call__(self, actor: Principal, customer_id: str) -> str:
         actor.require(Permission.ERASE_CUSTOMERS)
         with self.uow() as uow:
-            found = _subjects(uow.personal_data.subjects, customer_id)
+            found = _visible_subjects(actor, uow, customer_id)
             erasure = Erasure.of(customer_id, found[1:], at=self.clock.now(), by=actor.actor_id)
             mentions = uow.personal_data.contact_points(erasure.subject_ids)
             uow.personal_data.erase(erasure, [*erasure.subject_ids, *mentions])
@@ -85,7 +102,7 @@ class ExportCustomerData:
     def __call__(self, actor: Principal, customer_id: str) -> CustomerDataExport:
         actor.require(Permission.EXPORT_CUSTOMERS)
         with self.uow() as uow:
-            found = _subjects(uow.personal_data.subjects, customer_id)
+            found = _visible_subjects(actor, uow, customer_id)
         records: PersonalRecords = self.reader.collect(found)
         return CustomerDataExport(
             customer_id=customer_id,

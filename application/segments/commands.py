@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from attrs import evolve, frozen
 
+from application.customers.ports import CustomerReader
+from application.customers.views import CustomerFilter
 from application.errors import InvalidInput, NotFound, StaleVersion
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
@@ -21,7 +23,7 @@ from application.segments.ports import (
 )
 from application.segments.rules import SegmentRules
 from application.unit_of_work import UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import ErrorCode
 from domain.segments import rfm
 from domain.segments.rules import (
@@ -50,17 +52,26 @@ class PreviewSegment:
     rules: SegmentRules
     evaluator: SegmentEvaluator
     clock: Clock
+    customers: CustomerReader
 
     def __call__(self, actor: Principal, text: str, *, first: int = 10) -> Preview:
         actor.require(Permission.READ_CUSTOMERS)
         prepared = self.rules.prepare(text)
         resolved = self.rules.resolve(prepared.rule)
+        limit = max(0, min(first, MAX_SAMPLE))
+        visible = actor.visibility(Resource.CUSTOMERS)
         started = time.perf_counter()
-        found = self.evaluator.evaluate(
-            resolved, _today(self.clock), limit=max(0, min(first, MAX_SAMPLE))
-        )
+        if visible.unrestricted:
+            found = self.evaluator.evaluate(resolved, _today(self.clock), limit=limit)
+            count, sample = found.count, found.ids
+        else:
+            # The evaluators find every member; the actor counts and sees only theirs.
+            every = self.evaluator.evaluate(resolved, _today(self.clock), limit=None)
+            seen = self.customers.ids_matching(CustomerFilter(), visible=visible)
+            members = sorted(set(every.ids) & seen)
+            count, sample = len(members), members[:limit]
         elapsed = (time.perf_counter() - started) * 1000.0
-        return Preview(found.count, elapsed, found.ids)
+        return Preview(count, elapsed, sample)
 
 
 @frozen

@@ -11,6 +11,7 @@ from attrs import field, frozen
 
 from application.pagination import MemoryOrder, SortKey, read_int, read_text, read_time
 from application.segments.checking import FieldKind
+from domain.access.visibility import Visibility
 from domain.segments.rfm import Purchases, RfmScore
 from domain.segments.rules import EventProperty, Rule
 from domain.segments.segment import Segment, SegmentKind
@@ -262,21 +263,26 @@ class SegmentReader(Protocol):
         *,
         first: int,
         after: str | None,
+        visible: Visibility,
         before: str | None = None,
         descending: bool = False,
     ) -> list[str]:
-        """At most ``first`` member ids in code point order (reversed when ``descending``),
+        """At most ``first`` ids of members ``visible`` admits in code point order (reversed when ``descending``),
         strictly after ``after`` and before ``before`` in that order."""
         ...
 
-    def member_count(self, segment_id: str) -> int: ...
+    def member_count(self, segment_id: str, *, visible: Visibility) -> int: ...
 
-    def member_counts(self, segment_ids: Collection[str]) -> Mapping[str, int]:
-        """How many members each segment has; none for those without."""
+    def member_counts(
+        self, segment_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
+        """How many visible members each segment has; none for those without."""
         ...
 
-    def first_members(self, segment_ids: Collection[str], limit: int) -> Mapping[str, list[str]]:
-        """The first ``limit`` member ids of each segment (code point order), in one query."""
+    def first_members(
+        self, segment_ids: Collection[str], limit: int, *, visible: Visibility
+    ) -> Mapping[str, list[str]]:
+        """The first ``limit`` visible member ids of each segment (code point order), in one query."""
         ...
 
     def size_histories(self, segment_ids: Collection[str]) -> Mapping[str, list[SizePoint]]:

@@ -28,7 +28,7 @@ from application.segments.ports import (
     SegmentView,
     SizePoint,
 )
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.segments.rfm import RfmScore
 
 MAX_PAGE = 1_000
@@ -86,6 +86,7 @@ class ReadSegments:
         fetched = self.reader.members(
             segment_id,
             first=size + 1,
+            visible=actor.visibility(Resource.CUSTOMERS),
             after=before if page.from_end else after,
             before=after if page.from_end else before,
             descending=page.from_end,
@@ -99,7 +100,9 @@ class ReadSegments:
         actor.require(Permission.READ_CUSTOMERS)
         request = PageRequest(first=first)
         size = request.size
-        fetched = self.reader.first_members(segment_ids, size + 1)
+        fetched = self.reader.first_members(
+            segment_ids, size + 1, visible=actor.visibility(Resource.CUSTOMERS)
+        )
         return {
             segment_id: build_page(request, fetched.get(segment_id, []), size, _member_cursor)
             for segment_id in segment_ids
@@ -107,12 +110,14 @@ class ReadSegments:
 
     def member_counts(self, actor: Principal, segment_ids: Collection[str]) -> Mapping[str, int]:
         actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.member_counts(segment_ids)
+        return self.reader.member_counts(segment_ids, visible=actor.visibility(Resource.CUSTOMERS))
 
     def size_histories(
         self, actor: Principal, segment_ids: Collection[str]
     ) -> Mapping[str, Sequence[SizePoint]]:
         actor.require(Permission.READ_CUSTOMERS)
+        if not _sees_every_customer(actor):
+            return {}
         return self.reader.size_histories(segment_ids)
 
     def size_page_of(self, points: Sequence[SizePoint], page: PageRequest) -> Page[SizePoint]:
@@ -121,7 +126,7 @@ class ReadSegments:
 
     def member_count(self, actor: Principal, segment_id: str) -> int:
         actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.member_count(segment_id)
+        return self.reader.member_count(segment_id, visible=actor.visibility(Resource.CUSTOMERS))
 
     def get_many(self, actor: Principal, ids: Collection[str]) -> Mapping[str, SegmentView]:
         actor.require(Permission.READ_CUSTOMERS)
@@ -132,15 +137,21 @@ class ReadSegments:
     ) -> Sequence[str]:
         """Up to ``first`` member ids after ``after``, one more to tell whether more follow."""
         actor.require(Permission.READ_CUSTOMERS)
-        return self.reader.members(segment_id, first=max(0, min(first, MAX_PAGE)) + 1, after=after)
+        return self.reader.members(
+            segment_id,
+            first=max(0, min(first, MAX_PAGE)) + 1,
+            after=after,
+            visible=actor.visibility(Resource.CUSTOMERS),
+        )
 
     def size_page(self, actor: Principal, segment_id: str, page: PageRequest) -> Page[SizePoint]:
         """The segment's sizes, oldest first, a Relay page at a time."""
-        actor.require(Permission.READ_CUSTOMERS)
-        return page_in_memory(page, self.reader.size_history(segment_id), _SIZES)
+        return page_in_memory(page, self.size_history(actor, segment_id), _SIZES)
 
     def size_history(self, actor: Principal, segment_id: str) -> Sequence[SizePoint]:
         actor.require(Permission.READ_CUSTOMERS)
+        if not _sees_every_customer(actor):
+            return ()
         return self.reader.size_history(segment_id)
 
     def segments_of(
@@ -152,3 +163,9 @@ class ReadSegments:
     def rfm_of(self, actor: Principal, customer_ids: Collection[str]) -> Mapping[str, RfmScore]:
         actor.require(Permission.READ_CUSTOMERS)
         return self.reader.rfm_of(customer_ids)
+
+
+def _sees_every_customer(actor: Principal) -> bool:
+    """Past sizes counted every member at the time; an actor who may see only some
+    customers gets no history rather than counts of customers hidden from them."""
+    return actor.visibility(Resource.CUSTOMERS).unrestricted

@@ -14,7 +14,7 @@ from application.principal import Principal
 from application.references import customer_refusal
 from application.tags.views import TagView
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.tags import Tag, TagCategory, TagChange
 
@@ -127,7 +127,7 @@ class _Tagging:
         _check_sizes(customers, tags)
         now = self.clock.now()
         with self.uow() as uow:
-            known = _check_known(uow, customer_ids, tag_ids)
+            known = _check_known(uow, actor, customer_ids, tag_ids)
             existing = uow.tags.assignments(customers, tags)
             wanted = [
                 (customer_id, tag_id)
@@ -220,10 +220,20 @@ def _check_sizes(customers: Sequence[str], tags: Sequence[str]) -> None:
 
 
 def _check_known(
-    uow: UnitOfWork, customer_ids: Sequence[str], tag_ids: Sequence[str]
+    uow: UnitOfWork, actor: Principal, customer_ids: Sequence[str], tag_ids: Sequence[str]
 ) -> dict[str, TagView]:
-    """The tags by id, once every customer is known and active and every tag known."""
-    statuses = uow.customer_lookup.statuses(set(customer_ids))
+    """The tags by id, once every customer is known, active and visible to the actor and
+    every tag known."""
+    statuses = dict(uow.customer_lookup.statuses(set(customer_ids)))
+    visible = actor.visibility(Resource.CUSTOMERS)
+    if not visible.unrestricted:
+        # A customer the actor may not see is refused as one that does not exist.
+        loaded = uow.customers.get_many(set(statuses))
+        statuses = {
+            customer_id: status
+            for customer_id, status in statuses.items()
+            if customer_id in loaded and visible.admits(loaded[customer_id].owner_id, customer_id)
+        }
     tags = dict(uow.tags.get_many(set(tag_ids)))
     refusals = (
         customer_refusal(statuses.get(customer_id), field=f"customerIds.{index}")

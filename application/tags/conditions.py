@@ -25,6 +25,7 @@ from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.customers.ports import CustomerReader
 from application.customers.views import CustomerFilter
 from application.errors import InvalidInput
+from domain.access.visibility import EVERYTHING
 from domain.behaviour import EventFrequency
 from domain.custom_fields import ObjectType
 from domain.errors import ErrorCode
@@ -62,7 +63,9 @@ class FieldsCondition:
     conditions: tuple[FieldCondition, ...]
 
     def customers(self, sources: ConditionSources, today: date) -> set[str]:
-        return sources.customers.ids_matching(CustomerFilter(custom_fields=self._resolve(sources)))
+        return sources.customers.ids_matching(
+            CustomerFilter(custom_fields=self._resolve(sources)), visible=EVERYTHING
+        )
 
     def check(self, sources: ConditionSources) -> None:
         if not self.conditions:

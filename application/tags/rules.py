@@ -24,6 +24,7 @@ from application.tags.conditions import AutoTagRule, ConditionSources, RuleFilte
 from application.tags.ports import TagReader
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission
+from domain.access.visibility import EVERYTHING
 from domain.tags import TagChange
 
 Progress = Callable[[int, int], None]
@@ -218,7 +219,8 @@ class RunAutoTagRules:
         today = now.astimezone(UTC).date()
         with self.uow() as uow:
             rules = [rule for rule in uow.tags.rules() if rule.enabled]
-        active = self.sources.customers.ids_matching(CustomerFilter())
+        # Rules apply to every customer, whoever runs them.
+        active = self.sources.customers.ids_matching(CustomerFilter(), visible=EVERYTHING)
         added = removed = 0
         for done, rule in enumerate(rules, start=1):
             matching = rule.condition.customers(self.sources, today) & active

@@ -9,6 +9,7 @@ from typing import Final, Protocol
 from attrs import frozen
 
 from application.pagination import SortKey
+from domain.access.visibility import Visibility
 from domain.timeline import TimelineEntry
 
 
@@ -52,6 +53,7 @@ class TimelineReader(Protocol):
         self,
         customer_id: str,
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         after: SortKey | None,
         limit: int,
@@ -63,7 +65,7 @@ class TimelineReader(Protocol):
     ) -> Sequence[TimelineEntry]:
         """Up to ``limit`` entries strictly between ``after`` and ``before``.
 
-        The list is ordered newest first by ``(occurred_at, id)`` (oldest first when
+        Nothing of a customer that ``visible`` does not admit. The list is ordered newest first by ``(occurred_at, id)`` (oldest first when
         ``oldest_first``) and walked from its end when ``from_end``. ``kinds`` of ``None``
         means every kind; ``since`` is inclusive and ``until`` exclusive.
         """
@@ -73,21 +75,24 @@ class TimelineReader(Protocol):
         self,
         customer_ids: Collection[str],
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         limit: int,
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Mapping[str, Sequence[TimelineEntry]]:
-        """The ``limit`` newest entries of each customer, in one query for all of them."""
+        """The ``limit`` newest entries of each visible customer, in one query for all."""
         ...
 
     def count_of_customers(
         self,
         customer_ids: Collection[str],
         *,
+        visible: Visibility,
         kinds: Collection[str] | None,
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Mapping[str, int]:
-        """How many entries each customer's timeline holds in the window, in one query."""
+        """How many entries each visible customer's timeline holds in the window, in one
+        query; none for a customer ``visible`` does not admit."""
         ...

@@ -19,7 +19,7 @@ from application.pagination import (
 )
 from application.principal import Principal
 from application.timeline.ports import EVERYTHING, TimelineReader, TimelineWindow
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import ErrorCode
 from domain.timeline import TimelineEntry
 
@@ -83,6 +83,7 @@ class GetTimeline:
         end = decode_cursor(before, ordering, field="before", read=read_time) if before else None
         fetched = self.reader.slice(
             customer_id,
+            visible=actor.visibility(Resource.CUSTOMERS),
             kinds=_kinds(window),
             after=start,
             before=end,
@@ -111,6 +112,7 @@ class GetTimeline:
         size = request.size
         fetched = self.reader.newest_of_customers(
             customer_ids,
+            visible=actor.visibility(Resource.CUSTOMERS),
             kinds=_kinds(window),
             limit=size + 1,
             since=window.since,
@@ -131,7 +133,11 @@ class GetTimeline:
         actor.require(Permission.READ_CUSTOMERS)
         window = _checked(window)
         found = self.reader.count_of_customers(
-            customer_ids, kinds=_kinds(window), since=window.since, until=window.until
+            customer_ids,
+            visible=actor.visibility(Resource.CUSTOMERS),
+            kinds=_kinds(window),
+            since=window.since,
+            until=window.until,
         )
         return {customer_id: found.get(customer_id, 0) for customer_id in customer_ids}
 

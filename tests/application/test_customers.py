@@ -6,6 +6,8 @@ from application.customers.commands import CustomerPatch, NewCustomer
 from application.customers.views import CustomerFilter
 from application.errors import AlreadyTaken, Forbidden, NotFound, StaleVersion
 from application.principal import Principal
+from domain.access.roles import Role
+from domain.access.visibility import EVERYTHING
 from domain.custom_fields import FieldType
 from domain.customers import KEEP
 from domain.errors import DomainError, ErrorCode
@@ -37,7 +39,9 @@ def test_create_reports_every_bad_field_and_stores_nothing(app: App, agent: Prin
         ("email", ErrorCode.INVALID_EMAIL),
         ("phone", ErrorCode.INVALID_PHONE),
     }
-    assert app.backend.customers.count(CustomerFilter(include_archived=True)) == 0
+    assert (
+        app.backend.customers.count(CustomerFilter(include_archived=True), visible=EVERYTHING) == 0
+    )
 
 
 def test_email_already_in_use_is_taken(app: App, agent: Principal) -> None:
@@ -126,7 +130,7 @@ def test_patch_defaults_keep_everything(app: App, agent: Principal) -> None:
 
 
 def test_archive_hides_the_customer_from_lists(app: App, agent: Principal) -> None:
-    manager = Principal(actor_id=agent.actor_id, role=agent.role.MANAGER, name="M")
+    manager = Principal(actor_id=agent.actor_id, role=Role.SALES_MANAGER, name="M")
     created = app.customers.create(agent, NewCustomer(first_name="Ada"))
     archived = app.customers.archive(manager, created.id, expected_version=1)
     assert archived.archived_at is not None and archived.version == 2

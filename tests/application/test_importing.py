@@ -13,6 +13,8 @@ from application.customers.views import CustomerFilter, CustomerOrder
 from application.errors import Forbidden
 from application.pagination import PageRequest
 from application.principal import Principal
+from domain.access.roles import Resource, Role
+from domain.access.visibility import EVERYTHING, Reach, Visibility
 from domain.custom_fields import FieldType
 from domain.errors import ErrorCode
 from tests.application.conftest import App
@@ -37,7 +39,7 @@ def test_a_batch_of_new_customers_is_stored_with_one_event_each(
     ]
     result = importer(app, clock)(SYSTEM, rows)
     assert (result.created, result.problems) == (10, ())
-    assert app.backend.customers.count(CustomerFilter()) == 10
+    assert app.backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 10
     assert [event for event, _ in app.backend.outbox()].count("rapport.customer.created.v1") == 10
 
 
@@ -226,8 +228,41 @@ def test_an_agent_may_import_but_not_merge_by_import(
     with pytest.raises(Forbidden):
         upsert(agent, both, auto_merge=True)
     assert app.backend.outbox() == events
-    assert app.backend.customers.count(CustomerFilter()) == 2
+    assert app.backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 2
     refused = upsert(agent, both)
     assert [p.problem.code for p in refused.problems] == [ErrorCode.TAKEN]
     merged = upsert(manager, both, auto_merge=True)
-    assert (merged.merged, app.backend.customers.count(CustomerFilter())) == (1, 1)
+    assert (merged.merged, app.backend.customers.count(CustomerFilter(), visible=EVERYTHING)) == (
+        1,
+        1,
+    )
+
+
+def test_a_rep_importing_a_row_that_matches_a_hidden_customer_updates_nothing(
+    app: App, clock: ManualClock
+) -> None:
+    run = importer(app, clock)
+    run(SYSTEM, [CustomerRow(row=2, email="hidden@example.com", first_name="A")])
+    (hidden,) = app.backend.customers.slice(
+        CustomerFilter(), CustomerOrder(), visible=EVERYTHING, after=None, before=None,
+        limit=5, from_end=False,
+    )  # fmt: skip
+    rep = Principal(
+        actor_id="rep-1",
+        role=Role.SALES_REP,
+        name="Rep",
+        reach=Reach({Resource.CUSTOMERS: Visibility.owned_by({"rep-1"})}),
+    )
+    result = run(
+        rep,
+        [
+            CustomerRow(row=2, email="hidden@example.com", first_name="Changed"),
+            CustomerRow(row=3, email="mine@example.com", first_name="Mine"),
+        ],
+    )
+    assert result.created == 1 and result.updated == 0
+    assert [(p.row, p.problem.field, p.problem.code) for p in result.problems] == [
+        (2, "email", ErrorCode.TAKEN)
+    ]
+    unchanged = app.backend.customers.get_many([hidden.id], visible=EVERYTHING)[hidden.id]
+    assert (unchanged.first_name, unchanged.version) == ("A", hidden.version)

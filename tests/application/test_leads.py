@@ -17,6 +17,7 @@ from application.pipeline.leads import Conversion, NewLead
 from application.pipeline.teams import TeamMemberInput
 from application.pipeline.views import LeadFilter, OpportunityFilter
 from application.principal import Principal
+from domain.access.visibility import EVERYTHING
 from domain.activities import ActivityKind, Direction
 from domain.errors import DomainError, ErrorCode
 from tests.application.pipeline_app import Sales, build
@@ -41,7 +42,9 @@ def test_a_lead_matches_the_customer_with_its_email(sales: Sales, admin: Princip
     fresh = sales.pipeline.create_lead(admin, NewLead(email="bob@example.com", first_name="Bob"))
     assert lead.customer_id == known
     assert sales.backend.timeline is not None
-    entries = sales.backend.timeline.slice(known, kinds=["lead"], after=None, limit=5)
+    entries = sales.backend.timeline.slice(
+        known, kinds=["lead"], after=None, limit=5, visible=EVERYTHING
+    )
     assert [e.title for e in entries] == ["Lead from event"]
     assert fresh.customer_id != known
     assert sales.pipeline.read_leads.count(admin, LeadFilter()) == 2

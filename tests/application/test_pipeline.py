@@ -18,6 +18,7 @@ from application.pipeline.teams import TeamMemberInput
 from application.pipeline.views import OpportunityFilter
 from application.principal import Principal
 from domain.access.roles import Role
+from domain.access.visibility import EVERYTHING
 from domain.errors import DomainError, ErrorCode
 from domain.pipeline import Outcome, Pipeline, PipelineStage, default_pipeline
 from tests.application.pipeline_app import Sales, build
@@ -224,7 +225,9 @@ def test_deals_appear_on_the_customer_timeline(sales: Sales, actor: Principal) -
     opened = sales.pipeline.create_opportunity(actor, deal(customer))
     sales.pipeline.move_opportunity(actor, opened.id, D)
     assert sales.backend.timeline is not None
-    entries = sales.backend.timeline.slice(customer, kinds=["opportunity"], after=None, limit=10)
+    entries = sales.backend.timeline.slice(
+        customer, kinds=["opportunity"], after=None, limit=10, visible=EVERYTHING
+    )
     assert [e.title for e in entries] == ["Fifty seats: moved to Discovery", "Fifty seats: opened"]
 
 

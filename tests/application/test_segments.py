@@ -96,7 +96,7 @@ def segments() -> Segments:
         backend=backend,
         clock=clock,
         snapshot=snapshot,
-        preview=PreviewSegment(rules, evaluator, clock),
+        preview=PreviewSegment(rules, evaluator, clock, backend.customers),
         create=CreateSegment(backend.uow, rules, evaluator, clock, ids),
         update=UpdateSegment(backend.uow, rules, evaluator, clock),
         refresh=RefreshSegments(backend.uow, rules, evaluator, clock),

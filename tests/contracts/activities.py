@@ -9,6 +9,7 @@ import pytest
 
 from application.customers.lookup import CustomerStatus
 from application.errors import StaleVersion
+from domain.access.visibility import EVERYTHING
 from domain.activities import Activity, ActivityChanges, ActivityKind, Direction
 from domain.customers import EmailAddress
 from tests.contracts.backend import StorageBackend
@@ -59,7 +60,9 @@ class ActivityRepositoryContract:
         assert loaded.body == "They will renew.\nSend the quote."
         assert loaded.occurred_at == activity.occurred_at and loaded.occurred_at.tzinfo is not None
         assert loaded.events == []
-        view = backend.activities.get_many([activity.id, "missing"])[activity.id]
+        view = backend.activities.get_many([activity.id, "missing"], visible=EVERYTHING)[
+            activity.id
+        ]
         assert (view.kind, view.subject, view.version) == (kind, "Renewal", 1)
 
     def test_edits_and_deletion_are_saved_with_their_events(self, backend: StorageBackend) -> None:
@@ -74,7 +77,7 @@ class ActivityRepositoryContract:
                 moderator=False,
             )
             uow.commit()
-        view = backend.activities.get_many([activity.id])[activity.id]
+        view = backend.activities.get_many([activity.id], visible=EVERYTHING)[activity.id]
         assert (view.subject, view.direction, view.version) == (
             "Renewal agreed",
             Direction.INBOUND,
@@ -85,7 +88,7 @@ class ActivityRepositoryContract:
             assert loaded is not None
             loaded.delete(at=T0 + timedelta(2), by="manager-1", moderator=True)
             uow.commit()
-        assert backend.activities.get_many([activity.id]) == {}
+        assert backend.activities.get_many([activity.id], visible=EVERYTHING) == {}
         with backend.uow() as uow:
             deleted = uow.activities.get(activity.id)
         assert deleted is not None and deleted.is_deleted and deleted.version == 3
@@ -109,7 +112,7 @@ class ActivityRepositoryContract:
             mine.edit(ActivityChanges(body="Mine"), at=T0, by="author-1", moderator=False)
             with pytest.raises(StaleVersion):
                 first.commit()
-        view = backend.activities.get_many([activity.id])[activity.id]
+        view = backend.activities.get_many([activity.id], visible=EVERYTHING)[activity.id]
         assert (view.subject, view.version) == ("Theirs", 2)
 
 

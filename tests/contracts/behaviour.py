@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from domain.access.visibility import EVERYTHING
 from domain.behaviour import EventFrequency, TrackedEvent
 from tests.contracts.backend import StorageBackend
 from tests.contracts.timeline import stored_customers
@@ -49,7 +50,9 @@ class TrackedEventLogContract:
             customer.id, properties={"plan": "pro", "seats": 3, "tags": ["a", "李"], "x": None}
         )
         assert append(backend, [event]) == [event.event_id]
-        assert backend.behaviour.get_many([event.id, "missing"]) == {event.id: event}
+        assert backend.behaviour.get_many([event.id, "missing"], visible=EVERYTHING) == {
+            event.id: event
+        }
 
     def test_a_stored_event_id_is_skipped_not_stored_twice(self, backend: StorageBackend) -> None:
         (customer,) = stored_customers(backend)
@@ -58,7 +61,9 @@ class TrackedEventLogContract:
         fresh = tracked(customer.id)
         append(backend, [first])
         assert append(backend, [again, fresh]) == [fresh.event_id]
-        assert list(backend.behaviour.get_many([first.id, again.id])) == [first.id]
+        assert list(backend.behaviour.get_many([first.id, again.id], visible=EVERYTHING)) == [
+            first.id
+        ]
         assert (
             backend.behaviour.count(customer.id, "Other", since=date(2026, 1, 1), until=T0.date())
             == 0
@@ -89,7 +94,7 @@ class TrackedEventLogContract:
         event = tracked(customer.id)
         with backend.uow() as uow:
             uow.tracked_events.append([event])
-        assert backend.behaviour.get_many([event.id]) == {}
+        assert backend.behaviour.get_many([event.id], visible=EVERYTHING) == {}
         assert (
             backend.behaviour.count(customer.id, event.name, since=T0.date(), until=T0.date()) == 0
         )

@@ -13,6 +13,7 @@ from application.customers.views import CustomerFilter
 from application.errors import StaleVersion
 from application.pagination import SortKey
 from application.search import MAX_SEARCH_LENGTH
+from domain.access.visibility import EVERYTHING
 from domain.companies import Address, Company, CompanyChanges, CompanySize
 from domain.custom_fields import CustomFieldSchema, FieldType, ObjectType
 from tests.contracts.backend import StorageBackend
@@ -77,7 +78,7 @@ class CompanyRepositoryContract:
         assert loaded.custom_fields == {"tier": "gold"}
         assert (loaded.version, loaded.events) == (1, [])
         assert backend.outbox() == [("rapport.company.created.v1", company.id)]
-        view = backend.companies.get_many([company.id, "missing"])[company.id]
+        view = backend.companies.get_many([company.id, "missing"], visible=EVERYTHING)[company.id]
         assert (view.address, view.size, view.domain) == (
             address,
             CompanySize.FROM_51_TO_200,
@@ -91,7 +92,7 @@ class CompanyRepositoryContract:
         with backend.uow() as uow:
             uow.companies.add(company)
             uow.commit()
-        view = backend.companies.get_many([company.id])[company.id]
+        view = backend.companies.get_many([company.id], visible=EVERYTHING)[company.id]
         assert (view.address, view.size, view.domain) == (None, None, None)
 
     def test_archived_flags_report_only_existing_companies(self, backend: StorageBackend) -> None:
@@ -120,7 +121,7 @@ class CompanyRepositoryContract:
             )
             loaded.archive(at=T0 + timedelta(2), by="a")
             uow.commit()
-        view = backend.companies.get_many([company.id])[company.id]
+        view = backend.companies.get_many([company.id], visible=EVERYTHING)[company.id]
         assert (view.name, view.size, view.version) == ("Acme Ltd", CompanySize.OVER_10000, 3)
         assert view.archived_at == T0 + timedelta(2)
         assert [event for event, _ in backend.outbox()] == [
@@ -146,7 +147,10 @@ class CompanyRepositoryContract:
             mine.update(CompanyChanges(name="Mine"), at=T0, by="a")
             with pytest.raises(StaleVersion):
                 first.commit()
-        assert backend.companies.get_many([company.id])[company.id].name == "Theirs"
+        assert (
+            backend.companies.get_many([company.id], visible=EVERYTHING)[company.id].name
+            == "Theirs"
+        )
 
 
 def _companies(backend: StorageBackend, size: int = 30, seed: int = 5) -> list[Company]:
@@ -178,7 +182,7 @@ class CompanyReaderContract:
     ) -> None:
         made = _companies(backend)
         order = CompanyOrder(field, descending)
-        views = backend.companies.get_many([c.id for c in made]).values()
+        views = backend.companies.get_many([c.id for c in made], visible=EVERYTHING).values()
         expected = [
             v.id
             for v in sorted(
@@ -191,7 +195,13 @@ class CompanyReaderContract:
         after: SortKey | None = None
         while True:
             page = backend.companies.slice(
-                CompanyFilter(), order, after=after, before=None, limit=7, from_end=False
+                CompanyFilter(),
+                order,
+                after=after,
+                before=None,
+                limit=7,
+                from_end=False,
+                visible=EVERYTHING,
             )
             walked.extend(v.id for v in page)
             if len(page) < 7:
@@ -199,7 +209,13 @@ class CompanyReaderContract:
             after = order.key_of(page[-1])
         assert walked == expected
         last = backend.companies.slice(
-            CompanyFilter(), order, after=None, before=None, limit=3, from_end=True
+            CompanyFilter(),
+            order,
+            after=None,
+            before=None,
+            limit=3,
+            from_end=True,
+            visible=EVERYTHING,
         )
         assert [v.id for v in last] == list(reversed(expected))[:3]
 
@@ -226,12 +242,20 @@ class CompanyReaderContract:
         for where, wanted in cases:
             expected = {c.id for c in active if wanted(c)}
             found = backend.companies.slice(
-                where, CompanyOrder(), after=None, before=None, limit=1000, from_end=False
+                where,
+                CompanyOrder(),
+                after=None,
+                before=None,
+                limit=1000,
+                from_end=False,
+                visible=EVERYTHING,
             )
             assert {v.id for v in found} == expected, where
-            assert backend.companies.count(where) == len(expected), where
-        assert backend.companies.count(CompanyFilter()) == len(active)
-        assert backend.companies.count(CompanyFilter(include_archived=True)) == len(made)
+            assert backend.companies.count(where, visible=EVERYTHING) == len(expected), where
+        assert backend.companies.count(CompanyFilter(), visible=EVERYTHING) == len(active)
+        assert backend.companies.count(
+            CompanyFilter(include_archived=True), visible=EVERYTHING
+        ) == len(made)
 
     def test_the_longest_search_finds_its_company_and_no_pattern_is_too_complex(
         self, backend: StorageBackend
@@ -246,10 +270,16 @@ class CompanyReaderContract:
         for search, expected in ((name.lower(), [wanted.id]), ("_" * MAX_SEARCH_LENGTH, [])):
             where = CompanyFilter(search=search)
             found = backend.companies.slice(
-                where, CompanyOrder(), after=None, before=None, limit=10, from_end=False
+                where,
+                CompanyOrder(),
+                after=None,
+                before=None,
+                limit=10,
+                from_end=False,
+                visible=EVERYTHING,
             )
             assert [v.id for v in found] == expected
-            assert backend.companies.count(where) == len(expected)
+            assert backend.companies.count(where, visible=EVERYTHING) == len(expected)
 
     def test_customers_filter_by_company(self, backend: StorageBackend) -> None:
         acme, other = new_company(), new_company()
@@ -266,6 +296,6 @@ class CompanyReaderContract:
             )
             uow.commit()
         where = CustomerFilter(company_ids=frozenset({acme.id}))
-        assert backend.customers.count(where) == 2
-        views = backend.customers.get_many(["p1", "p4"])
+        assert backend.customers.count(where, visible=EVERYTHING) == 2
+        views = backend.customers.get_many(["p1", "p4"], visible=EVERYTHING)
         assert (views["p1"].company_id, views["p4"].company_id) == (acme.id, None)

@@ -18,6 +18,7 @@ from application.custom_fields.criteria import (
 )
 from application.customers.views import CustomerFilter, CustomerOrder
 from application.pagination import SortKey
+from domain.access.visibility import EVERYTHING
 from domain.custom_fields import (
     CustomFieldDefinition,
     CustomFieldSchema,
@@ -170,7 +171,13 @@ class CustomFieldQueryContract:
         after: SortKey | None = None
         while True:
             page = backend.customers.slice(
-                CustomerFilter(), order, after=after, before=None, limit=5, from_end=False
+                CustomerFilter(),
+                order,
+                after=after,
+                before=None,
+                limit=5,
+                from_end=False,
+                visible=EVERYTHING,
             )
             forward.extend(v.id for v in page)
             if len(page) < 5:
@@ -182,7 +189,13 @@ class CustomFieldQueryContract:
         before: SortKey | None = None
         while True:
             page = backend.customers.slice(
-                CustomerFilter(), order, after=None, before=before, limit=5, from_end=True
+                CustomerFilter(),
+                order,
+                after=None,
+                before=before,
+                limit=5,
+                from_end=True,
+                visible=EVERYTHING,
             )
             backward.extend(v.id for v in page)
             if len(page) < 5:
@@ -198,10 +211,20 @@ class CustomFieldQueryContract:
             where = CustomerFilter(custom_fields=(condition,))
             expected = {i for i, stored in values.items() if _oracle(stored, condition)}
             found = backend.customers.slice(
-                where, CustomerOrder(), after=None, before=None, limit=1000, from_end=False
+                where,
+                CustomerOrder(),
+                after=None,
+                before=None,
+                limit=1000,
+                from_end=False,
+                visible=EVERYTHING,
             )
             assert {v.id for v in found} == expected, (key, op, operand)
-            assert backend.customers.count(where) == len(expected), (key, op, operand)
+            assert backend.customers.count(where, visible=EVERYTHING) == len(expected), (
+                key,
+                op,
+                operand,
+            )
 
     def test_conditions_combine_with_and(self, backend: StorageBackend) -> None:
         values = dataset(backend)
@@ -214,7 +237,9 @@ class CustomFieldQueryContract:
             definitions,
         )
         expected = {i for i, v in values.items() if all(_oracle(v, c) for c in conditions)}
-        assert backend.customers.count(CustomerFilter(custom_fields=conditions)) == len(expected)
+        assert backend.customers.count(
+            CustomerFilter(custom_fields=conditions), visible=EVERYTHING
+        ) == len(expected)
 
     def test_values_in_use_compare_by_type_and_skip_archived(self, backend: StorageBackend) -> None:
         held = new_customer(custom_fields={"price": "12.50", "notes": "Apple"}, schema=SCHEMA)

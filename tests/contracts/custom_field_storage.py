@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from domain.access.visibility import EVERYTHING
 from domain.custom_fields import CustomFieldSchema, FieldType
 from domain.errors import DomainError
 from tests.contracts.backend import StorageBackend
@@ -64,7 +65,7 @@ class CustomFieldStorageContract:
             uow.commit()
         with backend.uow() as uow:
             loaded = uow.customers.get(customer.id)
-        view = backend.customers.get_many([customer.id])[customer.id]
+        view = backend.customers.get_many([customer.id], visible=EVERYTHING)[customer.id]
         assert loaded is not None
         for stored in (loaded.custom_fields, dict(view.custom_fields)):
             assert stored == values

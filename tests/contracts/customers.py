@@ -12,6 +12,7 @@ from application.customers.views import CustomerFilter, CustomerOrder, CustomerO
 from application.errors import AlreadyTaken, StaleVersion
 from application.pagination import SortKey
 from application.search import MAX_SEARCH_LENGTH
+from domain.access.visibility import EVERYTHING
 from domain.custom_fields import CustomFieldSchema, FieldType
 from domain.customers import Customer, CustomerChanges, EmailAddress, ExternalId, PhoneNumber
 from tests.contracts.backend import StorageBackend
@@ -117,7 +118,7 @@ class CustomerRepositoryContract:
         with pytest.raises(AlreadyTaken), backend.uow() as uow:
             uow.customers.add(new_customer(email="same@example.com"))
             uow.commit()
-        assert backend.customers.count(CustomerFilter()) == 1
+        assert backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 1
 
     def test_emails_in_use_reports_only_taken_addresses(self, backend: StorageBackend) -> None:
         with backend.uow() as uow:
@@ -138,7 +139,7 @@ class CustomerRepositoryContract:
         with backend.uow() as uow:
             uow.customers.add_many(batch)
             uow.commit()
-        assert backend.customers.count(CustomerFilter()) == 25
+        assert backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 25
         assert backend.outbox() == [("rapport.customer.created.v1", c.id) for c in batch]
 
     def test_bulk_added_customers_read_back_as_singly_added_ones_do(
@@ -185,7 +186,7 @@ class CustomerRepositoryContract:
             assert uow.customers.find_by_external_ids([ExternalId("crm", "y")]) == {
                 ExternalId("crm", "y"): "in-bulk"
             }
-        views = backend.customers.get_many(["one-by-one", "in-bulk"])
+        views = backend.customers.get_many(["one-by-one", "in-bulk"], visible=EVERYTHING)
         assert views["one-by-one"].created_at == views["in-bulk"].created_at
         assert views["one-by-one"].display_name == views["in-bulk"].display_name
         assert backend.outbox()[-1] == ("rapport.customer.created.v1", "in-bulk")
@@ -216,14 +217,14 @@ class UnitOfWorkContract:
     def test_rolls_back_uncommitted_work_by_default(self, backend: StorageBackend) -> None:
         with backend.uow() as uow:
             uow.customers.add(new_customer())
-        assert backend.customers.count(CustomerFilter()) == 0
+        assert backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 0
         assert backend.outbox() == []
 
     def test_rolls_back_when_the_block_raises(self, backend: StorageBackend) -> None:
         with pytest.raises(RuntimeError), backend.uow() as uow:
             uow.customers.add(new_customer())
             raise RuntimeError("boom")
-        assert backend.customers.count(CustomerFilter()) == 0
+        assert backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 0
 
     def test_commit_stores_recorded_events_in_order(self, backend: StorageBackend) -> None:
         customer = new_customer()
@@ -288,7 +289,7 @@ class UnitOfWorkContract:
                 schema=SCHEMA,
             )
             uow.commit()
-        view = backend.customers.get_many([customer.id])[customer.id]
+        view = backend.customers.get_many([customer.id], visible=EVERYTHING)[customer.id]
         assert (view.email, dict(view.custom_fields), view.version) == (
             "new@example.com",
             {"vip": True},
@@ -332,7 +333,7 @@ class CustomerReaderContract:
     ) -> None:
         customers = _dataset(backend)
         order = CustomerOrder(field, descending)
-        views = backend.customers.get_many([c.id for c in customers]).values()
+        views = backend.customers.get_many([c.id for c in customers], visible=EVERYTHING).values()
         expected = [
             v.id
             for v in sorted(
@@ -345,7 +346,13 @@ class CustomerReaderContract:
         after: SortKey | None = None
         while True:
             page = backend.customers.slice(
-                CustomerFilter(), order, after=after, before=None, limit=7, from_end=False
+                CustomerFilter(),
+                order,
+                after=after,
+                before=None,
+                limit=7,
+                from_end=False,
+                visible=EVERYTHING,
             )
             forward.extend(v.id for v in page)
             if len(page) < 7:
@@ -357,7 +364,13 @@ class CustomerReaderContract:
         before: SortKey | None = None
         while True:
             page = backend.customers.slice(
-                CustomerFilter(), order, after=None, before=before, limit=7, from_end=True
+                CustomerFilter(),
+                order,
+                after=None,
+                before=before,
+                limit=7,
+                from_end=True,
+                visible=EVERYTHING,
             )
             backward.extend(v.id for v in page)
             if len(page) < 7:
@@ -381,10 +394,16 @@ class CustomerReaderContract:
         for where in filters:
             expected = {c.id for c in customers if _matches(c, where)}
             found = backend.customers.slice(
-                where, CustomerOrder(), after=None, before=None, limit=1000, from_end=False
+                where,
+                CustomerOrder(),
+                after=None,
+                before=None,
+                limit=1000,
+                from_end=False,
+                visible=EVERYTHING,
             )
             assert {v.id for v in found} == expected, where
-            assert backend.customers.count(where) == len(expected), where
+            assert backend.customers.count(where, visible=EVERYTHING) == len(expected), where
 
     def test_the_longest_search_finds_its_customer_and_no_pattern_is_too_complex(
         self, backend: StorageBackend
@@ -399,10 +418,16 @@ class CustomerReaderContract:
         for search, expected in ((longest, [wanted.id]), ("%_\\" * 66 + "%_", [])):
             where = CustomerFilter(search=search.upper())
             found = backend.customers.slice(
-                where, CustomerOrder(), after=None, before=None, limit=10, from_end=False
+                where,
+                CustomerOrder(),
+                after=None,
+                before=None,
+                limit=10,
+                from_end=False,
+                visible=EVERYTHING,
             )
             assert [v.id for v in found] == expected
-            assert backend.customers.count(where) == len(expected)
+            assert backend.customers.count(where, visible=EVERYTHING) == len(expected)
 
     def test_archived_customers_are_hidden_unless_asked_for(self, backend: StorageBackend) -> None:
         kept, archived = new_customer(), new_customer()
@@ -410,8 +435,10 @@ class CustomerReaderContract:
         with backend.uow() as uow:
             uow.customers.add_many([kept, archived])
             uow.commit()
-        assert backend.customers.count(CustomerFilter()) == 1
-        assert backend.customers.count(CustomerFilter(include_archived=True)) == 2
+        assert backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 1
+        assert (
+            backend.customers.count(CustomerFilter(include_archived=True), visible=EVERYTHING) == 2
+        )
 
     def test_first_customers_of_many_companies_and_their_counts_in_one_read(
         self, backend: StorageBackend
@@ -430,7 +457,7 @@ class CustomerReaderContract:
             uow.customers.add_many(people)
             uow.commit()
         companies = ["co-1", "co-2", "co-3"]
-        first_two = backend.customers.first_of_companies(companies, 2)
+        first_two = backend.customers.first_of_companies(companies, 2, visible=EVERYTHING)
         assert {k: [v.id for v in views] for k, views in first_two.items()} == {
             "co-1": ["p-b", "p-c"],
             "co-2": ["p-d"],
@@ -444,25 +471,26 @@ class CustomerReaderContract:
                 before=None,
                 limit=2,
                 from_end=False,
+                visible=EVERYTHING,
             )
             assert list(first_two[company_id]) == list(one_by_one)
-        assert backend.customers.count_of_companies(companies) == {
+        assert backend.customers.count_of_companies(companies, visible=EVERYTHING) == {
             "co-1": 3,
             "co-2": 1,
             "co-3": 0,
         }
-        assert backend.customers.first_of_companies([], 2) == {}
-        assert backend.customers.count_of_companies([]) == {}
+        assert backend.customers.first_of_companies([], 2, visible=EVERYTHING) == {}
+        assert backend.customers.count_of_companies([], visible=EVERYTHING) == {}
 
     def test_get_many_skips_unknown_ids(self, backend: StorageBackend) -> None:
         customer = new_customer()
         with backend.uow() as uow:
             uow.customers.add(customer)
             uow.commit()
-        found = backend.customers.get_many([customer.id, "missing"])
+        found = backend.customers.get_many([customer.id, "missing"], visible=EVERYTHING)
         assert list(found) == [customer.id]
         assert found[customer.id].display_name == "Ada Lovelace"
-        assert backend.customers.get_many([]) == {}
+        assert backend.customers.get_many([], visible=EVERYTHING) == {}
 
 
 def _matches(customer: Customer, where: CustomerFilter) -> bool:
@@ -502,9 +530,15 @@ class CustomerSegmentAndStageFilterContract:
 
         def ids(where: CustomerFilter) -> set[str]:
             found = backend.customers.slice(
-                where, CustomerOrder(), after=None, before=None, limit=100, from_end=False
+                where,
+                CustomerOrder(),
+                after=None,
+                before=None,
+                limit=100,
+                from_end=False,
+                visible=EVERYTHING,
             )
-            assert backend.customers.count(where) == len(found)
+            assert backend.customers.count(where, visible=EVERYTHING) == len(found)
             return {view.id for view in found}
 
         assert ids(CustomerFilter(segment_ids=frozenset({"seg-f", "seg-s"}))) == {ada.id, bob.id}

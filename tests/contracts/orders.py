@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from application.errors import AlreadyTaken, StaleVersion
+from domain.access.visibility import EVERYTHING
 from domain.customers import EmailAddress, ExternalId
 from domain.orders import Currency, Money, Order, OrderLine, OrderStatus
 from tests.contracts.backend import StorageBackend
@@ -82,7 +83,7 @@ class OrderRepositoryContract:
             "shop:1001",
             T0,
         )
-        view = backend.orders.get_many(["order-1"])["order-1"]
+        view = backend.orders.get_many(["order-1"], visible=EVERYTHING)["order-1"]
         assert (view.total, view.currency, view.lines[0].unit_price) == (
             Decimal("32.48"),
             "USD",
@@ -106,7 +107,9 @@ class OrderRepositoryContract:
         with backend.uow() as uow:
             uow.orders.add(order)
             uow.commit()
-        assert backend.orders.get_many(["order-jpy"])["order-jpy"].total == Decimal("1500")
+        assert backend.orders.get_many(["order-jpy"], visible=EVERYTHING)[
+            "order-jpy"
+        ].total == Decimal("1500")
 
     def test_refund_is_saved_and_adjusts_the_net_total(self, backend: StorageBackend) -> None:
         customer_id = _with_customer(backend)
@@ -118,7 +121,7 @@ class OrderRepositoryContract:
             assert order is not None
             order.refund(Money.of("10.00", USD), reason="scratched", at=T0 + timedelta(1), by="a")
             uow.commit()
-        view = backend.orders.get_many(["order-1"])["order-1"]
+        view = backend.orders.get_many(["order-1"], visible=EVERYTHING)["order-1"]
         assert (view.refunded, view.net_total, view.version) == (
             Decimal("10.00"),
             Decimal("22.48"),
@@ -141,7 +144,9 @@ class OrderRepositoryContract:
             mine.refund(Money.of("2.00", USD), reason="", at=T0, by="a")
             with pytest.raises(StaleVersion):
                 first.commit()
-        assert backend.orders.get_many(["order-1"])["order-1"].refunded == Decimal("1.00")
+        assert backend.orders.get_many(["order-1"], visible=EVERYTHING)[
+            "order-1"
+        ].refunded == Decimal("1.00")
 
     def test_external_ids_in_use(self, backend: StorageBackend) -> None:
         customer_id = _with_customer(backend)
@@ -176,7 +181,9 @@ class OrderRepositoryContract:
             uow.commit()
         seen: list[str] = []
         before = None
-        while page := backend.orders.of_customer(customer_id, before=before, limit=3):
+        while page := backend.orders.of_customer(
+            customer_id, before=before, limit=3, visible=EVERYTHING
+        ):
             seen += [o.id for o in page]
             before = (page[-1].placed_at, page[-1].id)
         expected = sorted(
@@ -185,12 +192,16 @@ class OrderRepositoryContract:
             reverse=True,
         )
         assert seen == expected
-        assert backend.orders.count_of_customers([customer_id, other, "none"]) == {
+        assert backend.orders.count_of_customers(
+            [customer_id, other, "none"], visible=EVERYTHING
+        ) == {
             customer_id: 7,
             other: 1,
             "none": 0,
         }
-        newest = backend.orders.newest_of_customers([customer_id, other, "none"], 2)
+        newest = backend.orders.newest_of_customers(
+            [customer_id, other, "none"], 2, visible=EVERYTHING
+        )
         assert [o.id for o in newest[customer_id]] == expected[:2]
         assert [o.id for o in newest[other]] == ["x1"]
         assert newest["none"] == []
@@ -204,7 +215,9 @@ class OrderRepositoryContract:
                 + [new_order(customer_id, "e1", total="5.55", currency=eur)]
             )
             uow.commit()
-        totals = {t.currency: (t.orders, t.total) for t in backend.orders.totals()}
+        totals = {
+            t.currency: (t.orders, t.total) for t in backend.orders.totals(visible=EVERYTHING)
+        }
         assert totals == {"EUR": (1, Decimal("5.55")), "USD": (30, Decimal("3.00"))}
 
 
@@ -300,7 +313,10 @@ class MergeContract:
         assert backend.behaviour.count(survivor.id, "viewed", since=day, until=day) == 1
         assert backend.behaviour.count(duplicate.id, "viewed", since=day, until=day) == 0
         kinds = [
-            e.kind for e in backend.timeline.slice(survivor.id, kinds=None, after=None, limit=10)
+            e.kind
+            for e in backend.timeline.slice(
+                survivor.id, kinds=None, after=None, limit=10, visible=EVERYTHING
+            )
         ]
         assert sorted(kinds) == sorted(["note", BEHAVIOUR_KIND])
 
@@ -318,7 +334,9 @@ class MergeContract:
             assert uow.customers.find_by_external_ids([ExternalId("shop", "7")]) == {
                 ExternalId("shop", "7"): survivor.id
             }
-        assert backend.orders.count_of_customers([survivor.id, duplicate.id]) == {
+        assert backend.orders.count_of_customers(
+            [survivor.id, duplicate.id], visible=EVERYTHING
+        ) == {
             survivor.id: 2,
             duplicate.id: 0,
         }
@@ -333,7 +351,7 @@ class MergeContract:
         with backend.uow() as uow:
             uow.customers.add_many([a, b, c, d, e])
             uow.commit()
-        assert sorted(backend.customers.duplicate_pairs()) == [
+        assert sorted(backend.customers.duplicate_pairs(visible=EVERYTHING)) == [
             ("a", "b", "email"),
             ("c", "d", "phone"),
         ]
@@ -370,20 +388,23 @@ class CompanyOrdersContract:
                 ]
             )
             uow.commit()
-        newest = backend.orders.of_company("co-1", before=None, limit=1)
+        newest = backend.orders.of_company("co-1", before=None, limit=1, visible=EVERYTHING)
         assert [o.id for o in newest] == ["o2"]
         rest = backend.orders.of_company(
-            "co-1", before=(newest[0].placed_at, newest[0].id), limit=5
+            "co-1", before=(newest[0].placed_at, newest[0].id), limit=5, visible=EVERYTHING
         )
         assert [o.id for o in rest] == ["o1"]
-        assert backend.orders.count_of_company("co-1") == 2
-        assert backend.orders.count_of_company("nobody") == 0
-        newest = backend.orders.newest_of_companies(["co-1", "nobody"], 1)
+        assert backend.orders.count_of_company("co-1", visible=EVERYTHING) == 2
+        assert backend.orders.count_of_company("nobody", visible=EVERYTHING) == 0
+        newest = backend.orders.newest_of_companies(["co-1", "nobody"], 1, visible=EVERYTHING)
         assert {key: [o.id for o in views] for key, views in newest.items()} == {
             "co-1": ["o2"],
             "nobody": [],
         }
-        assert backend.orders.count_of_companies(["co-1", "nobody"]) == {"co-1": 2, "nobody": 0}
+        assert backend.orders.count_of_companies(["co-1", "nobody"], visible=EVERYTHING) == {
+            "co-1": 2,
+            "nobody": 0,
+        }
 
 
 class OrderStatsContract:
@@ -426,7 +447,7 @@ class OrderStatsContract:
                 ]
             )
             uow.commit()
-        stats = backend.orders.stats_of_customers([ada.id, nobody.id])
+        stats = backend.orders.stats_of_customers([ada.id, nobody.id], visible=EVERYTHING)
         mine = stats[ada.id]
         assert mine.orders == 4  # the cancelled one does not count
         assert (mine.first_order_at, mine.last_order_at) == (
@@ -440,7 +461,9 @@ class OrderStatsContract:
         assert [r.average for r in mine.revenue] == [Decimal("7.00"), Decimal("15.00")]
         assert stats[nobody.id].orders == 0 and stats[nobody.id].revenue == ()
         assert stats[nobody.id].last_order_at is None
-        company_stats = backend.orders.stats_of_companies(["co-stats", "co-none"])
+        company_stats = backend.orders.stats_of_companies(
+            ["co-stats", "co-none"], visible=EVERYTHING
+        )
         assert company_stats["co-stats"] == mine
         assert company_stats["co-none"].orders == 0
 
@@ -491,12 +514,15 @@ class OrderStatsContract:
                 before=kw.get("before"),  # type: ignore[arg-type]
                 limit=int(kw.get("limit", 10)),  # type: ignore[call-overload]
                 from_end=bool(kw.get("from_end", False)),
+                visible=EVERYTHING,
             )
             return [view.id for view in found]
 
         assert ids(mine, by_total) == ["t2", "t3", "t4", "t1"]  # 5 < 5.125 < 5.13 < 20
         assert ids(mine, OrderSort()) == ["t4", "t3", "t2", "t1"]
-        after = SortKey(by_total.key_of(backend.orders.get_many(["t3"])["t3"]).value, "t3")
+        after = SortKey(
+            by_total.key_of(backend.orders.get_many(["t3"], visible=EVERYTHING)["t3"]).value, "t3"
+        )
         assert ids(mine, by_total, after=after) == ["t4", "t1"]
         assert ids(mine, by_total, limit=2, from_end=True) == ["t1", "t4"]
         paid = OrderFilter(customer_id=ada.id, statuses=frozenset({"paid"}))
@@ -507,5 +533,8 @@ class OrderStatsContract:
             placed_before=T0 + timedelta(days=3),
         )
         assert ids(ranged, OrderSort()) == ["t3", "t2"]
-        assert backend.orders.count(mine) == 4 and backend.orders.count(ranged) == 2
-        assert backend.orders.count(OrderFilter()) == 5
+        assert (
+            backend.orders.count(mine, visible=EVERYTHING) == 4
+            and backend.orders.count(ranged, visible=EVERYTHING) == 2
+        )
+        assert backend.orders.count(OrderFilter(), visible=EVERYTHING) == 5

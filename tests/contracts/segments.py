@@ -10,6 +10,7 @@ from adapters.segments.snapshot import build_snapshot
 from application.pagination import SortKey
 from application.segments.language import parse_rule
 from application.segments.ports import SegmentFilter, SegmentOrder, SegmentSortField
+from domain.access.visibility import EVERYTHING
 from domain.orders import Currency
 from domain.segments.rfm import RfmScore
 from domain.segments.segment import Segment, SegmentKind
@@ -111,16 +112,31 @@ class SegmentContract:
             loaded.refreshed(entered=entered, exited=exited, size=2, at=later, actor_id="u")
             uow.commit()
         assert (entered, exited) == ({c}, {a})
-        assert backend.segments.members("seg-1", first=10, after=None) == [b, c]
-        assert backend.segments.members("seg-1", first=1, after=b) == [c]
-        assert backend.segments.members("seg-1", first=5, after=None, descending=True) == [c, b]
-        assert backend.segments.members("seg-1", first=5, after=c, descending=True) == [b]
-        assert backend.segments.members("seg-1", first=5, after=None, before=c) == [b]
-        assert backend.segments.member_count("seg-1") == 2
-        assert backend.segments.member_count("nothing") == 0
-        assert backend.segments.first_members(["seg-1", "nothing"], 1)["seg-1"] == [b]
-        assert list(backend.segments.first_members(["nothing"], 1).get("nothing", [])) == []
-        counts = backend.segments.member_counts(["seg-1", "nothing"])
+        assert backend.segments.members("seg-1", first=10, after=None, visible=EVERYTHING) == [b, c]
+        assert backend.segments.members("seg-1", first=1, after=b, visible=EVERYTHING) == [c]
+        assert backend.segments.members(
+            "seg-1", first=5, after=None, descending=True, visible=EVERYTHING
+        ) == [c, b]
+        assert backend.segments.members(
+            "seg-1", first=5, after=c, descending=True, visible=EVERYTHING
+        ) == [b]
+        assert backend.segments.members(
+            "seg-1", first=5, after=None, before=c, visible=EVERYTHING
+        ) == [b]
+        assert backend.segments.member_count("seg-1", visible=EVERYTHING) == 2
+        assert backend.segments.member_count("nothing", visible=EVERYTHING) == 0
+        assert backend.segments.first_members(["seg-1", "nothing"], 1, visible=EVERYTHING)[
+            "seg-1"
+        ] == [b]
+        assert (
+            list(
+                backend.segments.first_members(["nothing"], 1, visible=EVERYTHING).get(
+                    "nothing", []
+                )
+            )
+            == []
+        )
+        counts = backend.segments.member_counts(["seg-1", "nothing"], visible=EVERYTHING)
         assert (counts["seg-1"], counts.get("nothing", 0)) == (2, 0)
         histories = backend.segments.size_histories(["seg-1", "nothing"])
         assert [p.size for p in histories["seg-1"]] == [2, 2]

@@ -16,6 +16,7 @@ from application.errors import AlreadyTaken
 from application.pagination import SortKey
 from application.tags.conditions import AutoTagRule, EventCondition, FieldsCondition, RuleFilter
 from application.tags.views import TagFilter, TagOrder, TagSortField
+from domain.access.visibility import EVERYTHING
 from domain.behaviour import EventFrequency
 from domain.customers import Customer
 from domain.tags import Tag, TagCategory, TagChange
@@ -343,10 +344,15 @@ class TagContract:
         vip, b2b, lead = stored_tags(backend, "vip", "b2b", "lead")
         apply(backend, [change(first, vip), change(second, b2b), change(second, vip)])
         where = CustomerFilter(tag_ids=frozenset({vip.id, b2b.id}))
-        assert backend.customers.ids_matching(where) == {first.id, second.id}
-        assert backend.customers.count(where) == 2
-        assert backend.customers.count(CustomerFilter(tag_ids=frozenset({lead.id}))) == 0
-        assert backend.customers.ids_matching(CustomerFilter()) == {
+        assert backend.customers.ids_matching(where, visible=EVERYTHING) == {first.id, second.id}
+        assert backend.customers.count(where, visible=EVERYTHING) == 2
+        assert (
+            backend.customers.count(
+                CustomerFilter(tag_ids=frozenset({lead.id})), visible=EVERYTHING
+            )
+            == 0
+        )
+        assert backend.customers.ids_matching(CustomerFilter(), visible=EVERYTHING) == {
             first.id,
             second.id,
             third.id,

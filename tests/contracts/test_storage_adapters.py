@@ -30,6 +30,11 @@ from tests.contracts.pipeline_visibility import PipelineVisibilityContract
 from tests.contracts.segments import SegmentContract
 from tests.contracts.tags import TagContract
 from tests.contracts.timeline import TimelineContract
+from tests.contracts.visibility import (
+    CompanyVisibilityContract,
+    CredentialReachContract,
+    VisibilityContract,
+)
 
 
 class TestStorageAdapters(
@@ -61,5 +66,8 @@ class TestStorageAdapters(
     PipelineMergeContract,
     PipelineUseCaseContract,
     PipelineVisibilityContract,
+    VisibilityContract,
+    CompanyVisibilityContract,
+    CredentialReachContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 import pytest
 
 from application.pagination import SortKey
+from domain.access.visibility import EVERYTHING
 from domain.customers import Customer
 from domain.timeline import TimelineEntry
 from tests.contracts.backend import StorageBackend
@@ -60,7 +62,9 @@ def walk(
     ids: list[str] = []
     after: SortKey | None = None
     while True:
-        page = backend.timeline.slice(customer_id, kinds=kinds, after=after, limit=page_size)
+        page = backend.timeline.slice(
+            customer_id, kinds=kinds, after=after, limit=page_size, visible=EVERYTHING
+        )
         ids.extend(e.id for e in page)
         if len(page) < page_size:
             return ids
@@ -90,7 +94,9 @@ class TimelineContract:
                 entry(customer, "d", at=T0 + minutes(1), kind="behaviour_event"),
             ],
         )
-        page = backend.timeline.slice(customer.id, kinds=None, after=None, limit=10)
+        page = backend.timeline.slice(
+            customer.id, kinds=None, after=None, limit=10, visible=EVERYTHING
+        )
         assert [e.id for e in page] == ["d", "b", "a", "c"]
         assert page[0].occurred_at == T0 + minutes(1) and page[0].occurred_at.tzinfo is not None
 
@@ -109,7 +115,9 @@ class TimelineContract:
             data={"direction": "INBOUND", "nested": {"n": [1, 2.5, None, True]}},
         )
         record(backend, [written])
-        (read,) = backend.timeline.slice(customer.id, kinds=None, after=None, limit=1)
+        (read,) = backend.timeline.slice(
+            customer.id, kinds=None, after=None, limit=1, visible=EVERYTHING
+        )
         assert read == written
 
     def test_kinds_filter_the_timeline(self, backend: StorageBackend) -> None:
@@ -136,12 +144,14 @@ class TimelineContract:
             + [entry(second, "b0", kind="call"), entry(second, "b1", at=T0 + minutes(1))],
         )
         newest = backend.timeline.newest_of_customers(
-            [first.id, second.id, empty.id], kinds=None, limit=2
+            [first.id, second.id, empty.id], kinds=None, limit=2, visible=EVERYTHING
         )
         assert [e.id for e in newest[first.id]] == ["a3", "a2"]
         assert [e.id for e in newest[second.id]] == ["b1", "b0"]
         assert list(newest[empty.id]) == []
-        notes = backend.timeline.newest_of_customers([second.id], kinds={"note"}, limit=2)
+        notes = backend.timeline.newest_of_customers(
+            [second.id], kinds={"note"}, limit=2, visible=EVERYTHING
+        )
         assert [e.id for e in notes[second.id]] == ["b1"]
 
     def test_entries_of_other_customers_stay_off_the_timeline(
@@ -155,7 +165,9 @@ class TimelineContract:
         (customer,) = stored_customers(backend)
         record(backend, [entry(customer, "e", title="Draft", at=T0)])
         record(backend, [entry(customer, "e", title="Final", at=T0 - minutes(5))])
-        (only,) = backend.timeline.slice(customer.id, kinds=None, after=None, limit=5)
+        (only,) = backend.timeline.slice(
+            customer.id, kinds=None, after=None, limit=5, visible=EVERYTHING
+        )
         assert (only.title, only.occurred_at) == ("Final", T0 - minutes(5))
 
     def test_removed_entries_leave_the_timeline(self, backend: StorageBackend) -> None:
@@ -196,7 +208,9 @@ class TimelineContract:
         assert walk(backend, bystander.id, page_size=2) == ["b1"]
         (moved_entry,) = [
             e
-            for e in backend.timeline.slice(survivor.id, kinds=None, after=None, limit=10)
+            for e in backend.timeline.slice(
+                survivor.id, kinds=None, after=None, limit=10, visible=EVERYTHING
+            )
             if e.id == "f1"
         ]
         assert moved_entry.customer_id == survivor.id
@@ -220,7 +234,9 @@ class TimelineContract:
         after: SortKey | None = None
         written = 0
         while True:
-            page = backend.timeline.slice(customer.id, kinds=None, after=after, limit=page_size)
+            page = backend.timeline.slice(
+                customer.id, kinds=None, after=after, limit=page_size, visible=EVERYTHING
+            )
             seen.extend(e.id for e in page)
             if len(page) < page_size:
                 break
@@ -256,25 +272,29 @@ class TimelineContract:
         )
         since, until = T0 + minutes(1), T0 + minutes(4)
         page = backend.timeline.slice(
-            mine.id, kinds=None, after=None, limit=10, since=since, until=until
+            mine.id, kinds=None, after=None, limit=10, since=since, until=until, visible=EVERYTHING
         )
         assert [e.id for e in page] == ["m3", "m2", "m1"]  # from inclusive, to exclusive
         newest = backend.timeline.newest_of_customers(
-            [mine.id, other.id], kinds=None, limit=2, since=since, until=until
+            [mine.id, other.id], kinds=None, limit=2, since=since, until=until, visible=EVERYTHING
         )
         assert [e.id for e in newest[mine.id]] == ["m3", "m2"]
         assert [e.id for e in newest[other.id]] == ["o0"]
         counts = backend.timeline.count_of_customers(
-            [mine.id, other.id, "nobody"], kinds=None, since=since, until=until
+            [mine.id, other.id, "nobody"], kinds=None, since=since, until=until, visible=EVERYTHING
         )
         assert counts == {mine.id: 3, other.id: 1, "nobody": 0}
-        assert backend.timeline.count_of_customers([other.id], kinds={"note"}) == {other.id: 0}
-        assert backend.timeline.count_of_customers([mine.id], kinds=None) == {mine.id: 6}
+        assert backend.timeline.count_of_customers(
+            [other.id], kinds={"note"}, visible=EVERYTHING
+        ) == {other.id: 0}
+        assert backend.timeline.count_of_customers([mine.id], kinds=None, visible=EVERYTHING) == {
+            mine.id: 6
+        }
 
     def test_pages_walk_backward_and_oldest_first(self, backend: StorageBackend) -> None:
         (customer,) = stored_customers(backend)
         record(backend, [entry(customer, f"e{n}", at=T0 + minutes(n)) for n in range(5)])
-        slice_ = backend.timeline.slice
+        slice_ = partial(backend.timeline.slice, visible=EVERYTHING)
         last_two = slice_(customer.id, kinds=None, after=None, limit=2, from_end=True)
         assert [e.id for e in last_two] == ["e0", "e1"]  # walked from the end
         bound = SortKey(T0 + minutes(1), "e1")

@@ -159,6 +159,14 @@ def test_an_unknown_kind_is_refused_by_the_schema(api: Api, customer_id: str) ->
 def test_edits_check_version_author_and_nulls(api: Api, customer_id: str) -> None:
     activity = log(api, customerId=customer_id, kind="NOTE", body="Draft")["activity"]
     agent = api.key(Role.SALES_REP, "agent@example.com")
+    # The agent owns the customer, so sees it and its activities, but wrote none of them.
+    agent_id = api.data("{ viewer { id } }", agent)["viewer"]["id"]
+    moved = api.data(
+        "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) "
+        "{ userErrors { code } } }",
+        input={"id": customer_id, "version": 1, "ownerId": agent_id},
+    )
+    assert moved["updateCustomer"]["userErrors"] == []
     cases = [
         ({"version": 1, "body": "Mine", "id": activity["id"]}, agent, None, "FORBIDDEN"),
         ({"version": 7, "body": "Late"}, None, ["version"], "STALE_VERSION"),

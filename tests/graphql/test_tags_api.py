@@ -166,6 +166,15 @@ def test_roles_limit_who_changes_tags(api: Api) -> None:
     assert refused["createTag"]["userErrors"][0]["code"] == "FORBIDDEN"
     refused = api.data(TAG, token=viewer, input={"customerIds": [ada], "tagIds": [vip["id"]]})
     assert refused["tagCustomers"]["userErrors"][0]["code"] == "FORBIDDEN"
+    hidden = api.data(TAG, token=agent, input={"customerIds": [ada], "tagIds": [vip["id"]]})
+    assert hidden["tagCustomers"]["userErrors"][0]["code"] == "NOT_FOUND"  # not the agent's
+    agent_id = api.data("{ viewer { id } }", token=agent)["viewer"]["id"]
+    given = api.data(
+        "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) "
+        "{ userErrors { code } } }",
+        input={"id": ada, "version": 1, "ownerId": agent_id},
+    )
+    assert given["updateCustomer"]["userErrors"] == []
     allowed = api.data(TAG, token=agent, input={"customerIds": [ada], "tagIds": [vip["id"]]})
     assert allowed["tagCustomers"]["changedCount"] == 1
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from attrs import field, frozen
 
 from application.errors import NotFound, StaleVersion
+from application.field_security import require_writable_input
 from application.lifecycle.commands import ChangeLifecycleStage, StageMove
 from application.pipeline.opportunities import NewOpportunity, open_opportunity
 from application.pipeline.ports import BehaviourCounts
@@ -15,7 +16,7 @@ from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import load_live_customer
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.companies import Company, CompanySize
 from domain.custom_fields import CustomFieldSchema
 from domain.customers import Customer, CustomerChanges, EmailAddress
@@ -98,6 +99,7 @@ class CreateLead:
 
     def __call__(self, actor: Principal, new: NewLead) -> Lead:
         actor.require(Permission.UPDATE_CUSTOMERS)
+        require_writable_input(actor, Resource.LEADS, new)
         if not new.email.strip():
             raise InvalidValue("email", ErrorCode.REQUIRED, "a lead needs an email")
         email = EmailAddress.parse(new.email, field_name="email")
@@ -270,6 +272,7 @@ class UpdateLead:
 
     def __call__(self, actor: Principal, patch: LeadPatch) -> Lead:
         actor.require(Permission.UPDATE_CUSTOMERS)
+        require_writable_input(actor, Resource.LEADS, patch)
         with self.uow() as uow:
             lead = uow.leads.get(patch.lead_id)
             if lead is None:

@@ -9,11 +9,12 @@ from functools import partial
 from attrs import frozen
 
 from application.errors import NotFound, StaleVersion
+from application.field_security import DEAL_AMOUNT_INPUTS, IDENTIFYING, require_writable_input
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_active_company, require_live_customer, require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.changes import KEEP, Keep
 from domain.errors import DomainError, ErrorCode, ProblemCollector, RuleViolated
 from domain.orders.money import Currency, Money
@@ -160,6 +161,13 @@ class CreateOpportunity:
 
     def __call__(self, actor: Principal, new: NewOpportunity) -> Opportunity:
         actor.require(Permission.UPDATE_CUSTOMERS)
+        require_writable_input(
+            actor,
+            Resource.DEALS,
+            new,
+            identifying=IDENTIFYING | {"currency"},
+            governed_by=DEAL_AMOUNT_INPUTS,
+        )
         with self.uow() as uow:
             opportunity = open_opportunity(uow, actor, new, ids=self.ids, clock=self.clock)
             uow.commit()
@@ -250,6 +258,7 @@ class UpdateOpportunity:
 
     def __call__(self, actor: Principal, patch: OpportunityPatch) -> Opportunity:
         actor.require(Permission.UPDATE_CUSTOMERS)
+        require_writable_input(actor, Resource.DEALS, patch, governed_by=DEAL_AMOUNT_INPUTS)
         with self.uow() as uow:
             opportunity = _load(uow, patch.opportunity_id, patch.expected_version, field="id")
             terms = _revised_terms(opportunity.terms, patch)

@@ -10,6 +10,7 @@ from typing import Final, Protocol, TypeVar
 from attrs import evolve, frozen
 
 from application.errors import NotFound
+from application.field_security import require_readable
 from application.pagination import (
     KeysetOrder,
     Page,
@@ -39,7 +40,7 @@ from application.pipeline.views import (
 )
 from application.ports import Clock
 from application.principal import Principal
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.pipeline import OpportunityStatus, Pipeline, SalesTeam, StageEntry
 
 HISTORY: Final = "stage-history:entered_at:asc"
@@ -141,6 +142,7 @@ class ReadPipeline:
     ) -> Page[OpportunityView]:
         actor.require(Permission.READ_CUSTOMERS)
         order = order or OpportunityOrder()
+        require_readable(actor, Resource.DEALS, [order.field.value], at="orderBy")
         return keyset_page(page, order, partial(self.reader.slice, where, order))
 
     def opportunity_pages(
@@ -156,6 +158,7 @@ class ReadPipeline:
         """The same page of each customer's (or each stage's) deals, in one query."""
         actor.require(Permission.READ_CUSTOMERS)
         order = order or OpportunityOrder()
+        require_readable(actor, Resource.DEALS, [order.field.value], at="orderBy")
         return keyset_pages(page, order, partial(self.reader.slices, where, order, by=by), keys)
 
     def count(self, actor: Principal, where: OpportunityFilter) -> int:
@@ -236,6 +239,7 @@ class ReadLeads:
     ) -> Page[LeadView]:
         actor.require(Permission.READ_CUSTOMERS)
         order = order or LeadOrder()
+        require_readable(actor, Resource.LEADS, [order.field.value], at="orderBy")
         return keyset_page(page, order, partial(self.reader.slice, where, order))
 
     def pages(
@@ -250,6 +254,7 @@ class ReadLeads:
         """The same page of each customer's leads, in one query."""
         actor.require(Permission.READ_CUSTOMERS)
         order = order or LeadOrder()
+        require_readable(actor, Resource.LEADS, [order.field.value], at="orderBy")
         return keyset_pages(page, order, partial(self.reader.slices, where, order), customer_ids)
 
     def count(self, actor: Principal, where: LeadFilter) -> int:

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from attrs import frozen
 
 from application.errors import NotFound, StaleVersion
+from application.field_security import require_writable_input
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_live_customer, require_user
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from domain.access.roles import Permission
+from domain.access.roles import Permission, Resource
 from domain.errors import ErrorCode, InvalidValue
 from domain.pipeline import AutomationRule, Task, TaskKind
 
@@ -38,6 +39,7 @@ class CreateTask:
 
     def __call__(self, actor: Principal, new: NewTask) -> Task:
         actor.require(Permission.UPDATE_CUSTOMERS)
+        require_writable_input(actor, Resource.TASKS, new)
         try:
             kind = TaskKind(new.kind)
         except ValueError:
@@ -91,6 +93,7 @@ class UpdateTask:
 
     def __call__(self, actor: Principal, patch: TaskPatch) -> Task:
         actor.require(Permission.UPDATE_CUSTOMERS)
+        require_writable_input(actor, Resource.TASKS, patch)
         kind = None
         if patch.kind is not None:
             try:

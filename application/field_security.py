@@ -9,7 +9,7 @@ a flat record (an export row, an event payload).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from typing import Final
+from typing import Any, Final
 
 import attrs
 from attrs import AttrsInstance
@@ -168,16 +168,29 @@ def readable_text(
 
 
 def redacted(
-    role: RoleDefinition, resource: Resource, record: Mapping[str, object]
-) -> dict[str, object]:
+    role: RoleDefinition,
+    resource: Resource,
+    record: Mapping[str, Any],
+    *,
+    governed_by: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """``record`` (field name → value) as ``role`` may read it: hidden fields left out,
-    masked ones masked, custom field values (a mapping under ``custom_fields``) alike."""
+    masked ones masked, custom field values (a mapping under ``custom_fields``) alike.
+
+    ``governed_by`` reads a key under another field's rule (a deal's ``line_items`` under
+    ``amount``); such a key is left out unless that field is readable in full.
+    """
     if not role.restricted_fields(resource):
         return dict(record)
-    result: dict[str, object] = {}
+    rules = governed_by or {}
+    result: dict[str, Any] = {}
     for name, value in record.items():
         if name == CUSTOM_FIELDS and isinstance(value, Mapping):
             result[name] = redacted_custom_fields(role, resource, value)
+            continue
+        if name in rules:
+            if role.field_access(resource, rules[name]).readable:
+                result[name] = value
             continue
         access = role.field_access(resource, name)
         if access is FieldAccess.HIDDEN:

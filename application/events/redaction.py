@@ -50,7 +50,8 @@ def redacted_data(
     changes = result.get("changes")
     if isinstance(changes, Mapping):
         result["changes"] = redacted(role, resource, changes, governed_by=governed)
-    return result
+    # Read-only fields are read in full: the payload, and its signature, stay as they were.
+    return data if result == data else result
 
 
 @frozen

@@ -16,6 +16,8 @@ from application.principal import Principal
 from bootstrap import Settings, build_container
 from domain.access.roles import FieldAccess, Resource, Role, RoleDefinition
 from domain.custom_fields import FieldType
+from tests.delivery.partner import Partner
+from tests.delivery.partner import serving as serving_partner
 from tests.graphql.conftest import Api, admin_token, serving
 from tests.graphql.test_pipeline_api import create as create_deal
 from tests.graphql.test_pipeline_api import stages
@@ -264,6 +266,58 @@ def test_hidden_custom_fields_and_deal_amounts_cannot_filter_or_sort(served: Api
 def test_segment_rules_on_masked_fields_are_refused(served: Api) -> None:
     analyst = _key(served, Role.ANALYST.value, "analyst@example.com")
     refused = served.data(PREVIEW, analyst, rule='email contains "@gmail."')["previewSegment"]
-    assert refused == {"count": None, "userErrors": [{"field": ["rule"], "code": "FORBIDDEN_FIELD"}]}
+    assert refused == {
+        "count": None,
+        "userErrors": [{"field": ["rule"], "code": "FORBIDDEN_FIELD"}],
+    }
     allowed = served.data(PREVIEW, analyst, rule='first_name = "Ada"')["previewSegment"]
     assert allowed == {"count": 0, "userErrors": []}
+
+
+SUBSCRIBE = """
+mutation($input: CreateWebhookSubscriptionInput!) {
+  createWebhookSubscription(input: $input) {
+    webhookSubscription { id secret role }
+    userErrors { field code }
+  }
+}"""
+
+
+def test_a_support_agents_webhook_receives_deal_events_without_the_amount(api: Api) -> None:
+    support_partner, admin_partner = Partner(), Partner()
+    with serving_partner(support_partner) as support_url, serving_partner(admin_partner) as url:
+        subscriptions = [
+            api.data(
+                SUBSCRIBE,
+                input={"url": target, "eventTypes": ["OPPORTUNITY_CREATED"], **role},
+            )["createWebhookSubscription"]["webhookSubscription"]
+            for target, role in ((support_url, {"role": "support_agent"}), (url, {}))
+        ]
+        assert [s["role"] for s in subscriptions] == ["support_agent", "admin"]
+        support_partner.secret = subscriptions[0]["secret"]
+        admin_partner.secret = subscriptions[1]["secret"]
+        ada = _customer(api, firstName="Ada")
+        create_deal(api, name="Big", customerId=ada, currency="EUR", amount="1000.00")
+        events = api.container.module("events")
+        events.outbox_relay().drain()
+        dispatcher = events.webhook_dispatcher()
+        dispatcher.drain()
+        dispatcher.close()
+
+    # Both signatures verify: the support agent's over the payload without the amount.
+    assert (support_partner.rejected, admin_partner.rejected) == (0, 0)
+    (seen_by_support,) = support_partner.events
+    (seen_by_admin,) = admin_partner.events
+    assert seen_by_admin.data["amount"] == "1000.00"
+    assert "amount" not in seen_by_support.data
+    assert {k: v for k, v in seen_by_admin.data.items() if k != "amount"} == seen_by_support.data
+
+
+def test_a_webhook_role_must_exist(api: Api) -> None:
+    refused = api.data(SUBSCRIBE, input={"url": "https://hooks.example.com/x", "role": "nobody"})[
+        "createWebhookSubscription"
+    ]
+    assert refused == {
+        "webhookSubscription": None,
+        "userErrors": [{"field": ["role"], "code": "NOT_FOUND"}],
+    }

@@ -49,6 +49,10 @@ query($id: ID!) { pipelineBoard(pipelineId: $id) { count totals { amount }
 FORECAST = """
 query($id: ID!) { salesForecast(pipelineId: $id, period: QUARTER) { count amount { amount } } }
 """
+TIMELINE = """
+query($id: ID!) { customer(id: $id) { timeline(first: 5) { edges { node {
+  ... on OpportunityTimelineEntry { amount { amount } } } } } } }
+"""
 UPDATE_CUSTOMER = """
 mutation($input: UpdateCustomerInput!) {
   updateCustomer(input: $input) { customer { version } userErrors { field code message } }
@@ -156,6 +160,12 @@ def test_a_support_agent_gets_null_amounts_with_an_error_and_the_rest_of_the_dea
     assert _forbidden(forecast) == [(["salesForecast", 0, "amount"], "amount")]
     admin = served.data(DEAL, id=deal["opportunity"]["id"])["opportunity"]
     assert admin["amount"] == {"amount": "1000.00", "currency": "EUR"}
+    timeline = served.query(TIMELINE, support, id=ada)
+    entries = timeline["data"]["customer"]["timeline"]["edges"]
+    assert [edge["node"]["amount"] for edge in entries] == [None]
+    assert _forbidden(timeline) == [
+        (["customer", "timeline", "edges", 0, "node", "amount"], "amount")
+    ]
 
 
 def _store_role(api: Api, role: RoleDefinition) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
-from attrs import evolve, frozen
+from attrs import evolve, field, frozen
 
 from application.custom_fields.criteria import (
     FieldCondition,
@@ -24,6 +24,7 @@ from application.custom_fields.criteria import (
 )
 from application.custom_fields.ports import CustomFieldDefinitionReader
 from application.custom_fields.views import CustomFieldDefinitionView
+from application.field_security import camel, custom_field, require_readable
 from application.pagination import (
     KeysetOrder,
     Page,
@@ -166,6 +167,47 @@ class ViewsById(Protocol[V_co]):
 
 
 @frozen
+class ListGuards:
+    """Which fields of a kind of record each filter condition, order and search reads, so a
+    list refuses them for an actor who may not read those fields (they would leak them)."""
+
+    resource: Resource
+    search: tuple[str, ...] = ()
+    """Every field a text search matches on."""
+    conditions: Mapping[str, str] = field(factory=dict)
+    """Filter attribute → the field it compares."""
+    orders: Mapping[str, tuple[str, ...]] = field(factory=dict)
+    """Order field value → the fields it sorts by."""
+
+    def require_readable(
+        self, actor: Principal, where: RecordFilter, order: RecordOrder[Any, object] | None
+    ) -> None:
+        if not actor.role.restricted_fields(self.resource):
+            return
+        if where.search:
+            require_readable(actor, self.resource, self.search, at="filter.search")
+        for name, field_name in self.conditions.items():
+            if getattr(where, name, None) is not None:
+                require_readable(actor, self.resource, [field_name], at=f"filter.{camel(name)}")
+        for condition in where.custom_fields:
+            require_readable(
+                actor,
+                self.resource,
+                [custom_field(condition.key)],
+                at=f"filter.customFields.{condition.key}",
+            )
+        if order is None:
+            return
+        if order.custom_field is not None:
+            require_readable(
+                actor, self.resource, [custom_field(order.custom_field.key)], at="orderBy"
+            )
+        else:
+            by = str(getattr(order.field, "value", order.field))
+            require_readable(actor, self.resource, self.orders.get(by, (by,)), at="orderBy")
+
+
+@frozen
 class GetRecords(Generic[V]):
     """Records by id, for lookups and DataLoaders; unknown ids are simply absent."""
 
@@ -187,9 +229,11 @@ class ListRecords(Generic[F, Ord, V]):
     read_permission: ClassVar[Permission]
     object_type: ClassVar[ObjectType]
     resource: ClassVar[Resource]
+    guards: ClassVar[ListGuards]
 
     def __call__(self, actor: Principal, where: F, order: Ord, page: PageRequest) -> Page[V]:
         actor.require(self.read_permission)
+        self.guards.require_readable(actor, where, order)
         visible = actor.visibility(self.resource)
         # Plain lists read no definitions.
         if where.custom_fields or order.custom_field is not None:
@@ -201,6 +245,7 @@ class ListRecords(Generic[F, Ord, V]):
 
     def count(self, actor: Principal, where: F) -> int:
         actor.require(self.read_permission)
+        self.guards.require_readable(actor, where, None)
         if where.custom_fields:
             where = _typed_conditions(where, self._definitions())
         return self.reader.count(where, visible=actor.visibility(self.resource))

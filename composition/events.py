@@ -17,6 +17,7 @@ from adapters.persistence.relay import OutboxRelay
 from adapters.persistence.webhook_deliveries import SqlWebhookDeliveries
 from application.events.bundle import Events
 from application.events.catalogue import catalogue
+from application.events.redaction import RedactEvents
 from application.events.webhooks import ManageWebhooks
 from composition.wiring import use_case
 
@@ -57,6 +58,7 @@ class Module(containers.DeclarativeContainer):
         clock=platform.clock,
         wall_clock=providers.Factory(SystemClock),
         allow_private_targets=config.webhooks_allow_private,
+        redact=providers.Singleton(RedactEvents, storage.access_reader),
     )
     stream_tail = providers.Singleton(StreamTail, stream=event_stream, live=live_events)
     delivery_worker = providers.Singleton(
@@ -72,6 +74,7 @@ class Module(containers.DeclarativeContainer):
             new_secret=providers.Object(_webhook_secret),
             allow_private_targets=config.webhooks_allow_private,
             known_types=providers.Object(_event_types),
+            roles=storage.access_reader,
         ),
         live=live_events,
     )

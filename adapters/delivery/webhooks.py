@@ -62,6 +62,7 @@ class WebhookDispatcher:
         concurrency: int = 8,
         lease: timedelta = timedelta(seconds=60),
         allow_private_targets: bool = True,
+        redact: Callable[[str, str], str] | None = None,
     ) -> None:
         self._deliveries = deliveries
         self._clock = clock
@@ -76,6 +77,8 @@ class WebhookDispatcher:
         # Receivers check webhook-timestamp against their own clock, so signatures carry
         # real time even when the schedule runs on a clock that tests move by hand.
         self._wall_clock = wall_clock
+        self._redact = redact
+        """The body as a role may read it, by role key; signed and sent as redacted."""
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -103,8 +106,9 @@ class WebhookDispatcher:
     def _attempt(self, due: DueDelivery) -> HttpOutcome:
         """One delivery's outcome; an error here is its failure, never the batch's."""
         try:
-            headers = signed_headers(due.secret, due.event_id, self._wall_clock.now(), due.body)
-            return self._send(due.url, due.body.encode(), headers)
+            body = self._redact(due.role, due.body) if self._redact else due.body
+            headers = signed_headers(due.secret, due.event_id, self._wall_clock.now(), body)
+            return self._send(due.url, body.encode(), headers)
         except Exception as error:
             # Raising would leave every outcome of the batch unrecorded, and the endpoints
             # that did receive their events would get them again at the next claim.

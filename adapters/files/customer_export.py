@@ -1,4 +1,8 @@
-"""Customers as CSV, streamed a page at a time so any number fits in constant memory."""
+"""Customers as CSV, streamed a page at a time so any number fits in constant memory.
+
+The columns are those the exporting actor's role may read: hidden fields are left out,
+masked ones written masked.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TextIO
 
+from attrs import frozen
+
 from adapters.files.safe_csv import Cell, SafeCsvWriter
 from application.customers.queries import GetCustomers, ListCustomers
 from application.customers.views import CustomerFilter, CustomerOrder
+from application.field_security import custom_field, read_as
 from application.pagination import MAX_PAGE_SIZE, PageRequest
 from application.principal import Principal
+from domain.access.roles import FieldAccess, Resource
 from domain.custom_fields import FieldType
 
 COLUMNS = (
@@ -33,6 +41,46 @@ def header(custom_fields: Sequence[str]) -> list[str]:
     return [*COLUMNS, *(f"custom:{key}" for key in custom_fields)]
 
 
+def _field_of(column: str) -> str:
+    """The field a column holds, as field rules name it."""
+    kind, _, key = column.partition(":")
+    return custom_field(key) if key and kind == "custom" else column
+
+
+@frozen
+class ExportedColumns:
+    """The columns an actor's export holds: every one but those their role may not read,
+    each with the access it is read with (masked ones are written masked)."""
+
+    columns: Sequence[tuple[int, str, FieldAccess]]
+
+    @classmethod
+    def for_actor(cls, actor: Principal, custom_fields: Sequence[str]) -> ExportedColumns:
+        readable = []
+        for position, column in enumerate(header(custom_fields)):
+            access = actor.field_access(Resource.CUSTOMERS, _field_of(column))
+            if access is not FieldAccess.HIDDEN:
+                readable.append((position, column, access))
+        return cls(readable)
+
+    @property
+    def names(self) -> list[str]:
+        return [column for _, column, _ in self.columns]
+
+    def row(self, cells: Sequence[Cell]) -> list[Cell]:
+        return [
+            _as_read(access, _field_of(column), cells[position])
+            for position, column, access in self.columns
+        ]
+
+
+def _as_read(access: FieldAccess, field_name: str, cell: Cell) -> Cell:
+    if access.readable or cell == "":
+        return cell
+    masked = read_as(access, field_name, cell)
+    return masked if isinstance(masked, str) else ""
+
+
 def customer_rows(
     list_customers: ListCustomers,
     get_customers: GetCustomers,
@@ -43,6 +91,7 @@ def customer_rows(
     """Every matching customer, oldest first, as CSV cells: numbers where the column is
     numeric (the version, number and decimal fields), text everywhere else."""
     fields = custom_fields or {}
+    exported = ExportedColumns.for_actor(actor, list(fields))
     after: str | None = None
     while True:
         page = list_customers(
@@ -51,20 +100,22 @@ def customer_rows(
         views = [edge.node for edge in page.edges]
         external = get_customers.external_ids(actor, [v.id for v in views])
         for view in views:
-            yield [
-                view.id,
-                view.first_name,
-                view.last_name,
-                view.email or "",
-                view.phone or "",
-                " ".join(external.get(view.id, ())),
-                view.owner_id,
-                view.created_at.isoformat(),
-                view.updated_at.isoformat(),
-                view.archived_at.isoformat() if view.archived_at else "",
-                view.version,
-                *(_cell(view.custom_fields.get(key), kind) for key, kind in fields.items()),
-            ]
+            yield exported.row(
+                [
+                    view.id,
+                    view.first_name,
+                    view.last_name,
+                    view.email or "",
+                    view.phone or "",
+                    " ".join(external.get(view.id, ())),
+                    view.owner_id,
+                    view.created_at.isoformat(),
+                    view.updated_at.isoformat(),
+                    view.archived_at.isoformat() if view.archived_at else "",
+                    view.version,
+                    *(_cell(view.custom_fields.get(key), kind) for key, kind in fields.items()),
+                ]
+            )
         if not page.has_next_page:
             return
         after = page.end_cursor
@@ -108,7 +159,7 @@ def write_customers_csv(
     # The first page is read before anything is written, so a refused filter writes nothing.
     first = next(rows, None)
     writer = SafeCsvWriter(output)
-    writer.writerow(header(list(custom_fields or ())))
+    writer.writerow(ExportedColumns.for_actor(actor, list(custom_fields or ())).names)
     if first is None:
         return 0
     writer.writerow(first)

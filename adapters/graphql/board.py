@@ -15,6 +15,7 @@ import strawberry
 
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.field_security import HIDDEN_AMOUNT, Guarded
 from adapters.graphql.money import Money
 from adapters.graphql.opportunities import (
     OpportunityConnection,
@@ -33,14 +34,17 @@ from adapters.graphql.sales_args import After, Before, First, Last, page_request
 from adapters.graphql.type_names import TEAM, USER
 from application.pipeline.bundle import Sales
 from application.pipeline.views import OpportunityFilter, OpportunityOrder
+from domain.access.roles import Resource
 
 
 @strawberry.type(description="One column of the kanban board: a stage and its open deals.")
 class BoardColumn:
     stage: PipelineStageNode = strawberry.field(description="The stage the column shows.")
     count: int = strawberry.field(description="How many open deals the column holds.")
-    totals: list[Money] = strawberry.field(
+    totals: list[Money] | None = strawberry.field(
         description="The sum of the column's deals, one per currency; never converted."
+        + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount", aggregate=True)],
     )
     where: strawberry.Private[OpportunityFilter]
     stage_id: strawberry.Private[str]
@@ -77,8 +81,10 @@ class PipelineBoard:
         description="One column per stage, in the pipeline's order."
     )
     count: int = strawberry.field(description="How many open deals the board holds.")
-    totals: list[Money] = strawberry.field(
+    totals: list[Money] | None = strawberry.field(
         description="The sum of all the board's deals, one per currency; never converted."
+        + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount", aggregate=True)],
     )
 
 

@@ -20,6 +20,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import described_enum, enum_value
 from adapters.graphql.customers import AfterArgument, BeforeArgument, FirstArgument, LastArgument
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.field_security import Guarded, GuardedCustomFields
 from adapters.graphql.listing import ListOrderInput, OwnedRecordFilterInput
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, to_global_id
@@ -33,6 +34,7 @@ from application.companies.views import (
 )
 from application.pagination import PageRequest
 from application.search import SEARCH_RULE
+from domain.access.roles import Resource
 from domain.companies import Address, CompanySize
 
 CompanySizeBand = described_enum(
@@ -65,14 +67,24 @@ class AddressNode:
 @strawberry.type(description="An organisation that customers belong to.")
 class CompanyBase(Node):
     name: str = strawberry.field(description="The company's name.")
-    domain: str | None = strawberry.field(description="Lower-case host name, e.g. acme.com.")
-    industry: str | None = strawberry.field(description="The industry it works in.")
+    domain: str | None = strawberry.field(
+        description="Lower-case host name, e.g. acme.com; masked or null when the caller's "
+        "role may not read it.",
+        extensions=[Guarded(Resource.COMPANIES, "domain")],
+    )
+    industry: str | None = strawberry.field(
+        description="The industry it works in; masked or null when the caller's role may "
+        "not read it.",
+        extensions=[Guarded(Resource.COMPANIES, "industry")],
+    )
     size: CompanySizeBand | None = strawberry.field(  # type: ignore[valid-type]
         description="How many people it employs."
     )
     address: AddressNode | None = strawberry.field(description="Where it is, if known.")
     custom_fields: JSON = strawberry.field(
-        description="Values of the custom fields defined for companies, by key."
+        description="Values of the custom fields defined for companies, by key; those the "
+        "caller's role may not read are left out, those it reads masked are masked.",
+        extensions=[GuardedCustomFields(Resource.COMPANIES)],
     )
     created_at: datetime = strawberry.field(description="When the company was created.")
     updated_at: datetime = strawberry.field(description="When the company last changed.")

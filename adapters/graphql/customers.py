@@ -26,6 +26,7 @@ from adapters.graphql.errors import (
     not_an_object,
     query_error,
 )
+from adapters.graphql.field_security import Guarded, GuardedCustomFields
 from adapters.graphql.listing import ListOrderInput, OwnedRecordFilterInput
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, local_ids, to_global_id
@@ -39,9 +40,12 @@ from application.customers.views import (
     CustomerView,
     StageAt,
 )
+from application.field_security import readable_text
 from application.pagination import PageRequest
 from application.search import SEARCH_RULE
+from domain.access.roles import Resource
 from domain.customers import KEEP
+from domain.customers.customer import display_name
 from domain.errors import DomainError, ErrorCode
 
 
@@ -49,13 +53,20 @@ from domain.errors import DomainError, ErrorCode
 class CustomerBase(Node):
     first_name: str = strawberry.field(description="Given name; empty when unknown.")
     last_name: str = strawberry.field(description="Family name; empty when unknown.")
-    display_name: str = strawberry.field(
-        description="The name to show: the full name, else the email, else the phone."
+    email: str | None = strawberry.field(
+        description="Lower-case email address, if known; masked (j•••@example.com) or null "
+        "with a FORBIDDEN_FIELD error when the caller's role may not read it.",
+        extensions=[Guarded(Resource.CUSTOMERS, "email")],
     )
-    email: str | None = strawberry.field(description="Lower-case email address, if known.")
-    phone: str | None = strawberry.field(description="E.164, e.g. +14155550123.")
+    phone: str | None = strawberry.field(
+        description="E.164, e.g. +14155550123; masked (+•••••••••23) or null with a "
+        "FORBIDDEN_FIELD error when the caller's role may not read it.",
+        extensions=[Guarded(Resource.CUSTOMERS, "phone")],
+    )
     custom_fields: JSON = strawberry.field(
-        description="Values of the custom fields defined for customers, by key."
+        description="Values of the custom fields defined for customers, by key; those the "
+        "caller's role may not read are left out, those it reads masked are masked.",
+        extensions=[GuardedCustomFields(Resource.CUSTOMERS)],
     )
     created_at: datetime = strawberry.field(description="When the customer was created.")
     updated_at: datetime = strawberry.field(description="When the customer last changed.")
@@ -75,7 +86,6 @@ class CustomerBase(Node):
             id=strawberry.ID(to_global_id(CUSTOMER, view.id)),
             first_name=view.first_name,
             last_name=view.last_name,
-            display_name=view.display_name,
             email=view.email,
             phone=view.phone,
             custom_fields=cast(JSON, view.custom_fields),
@@ -86,6 +96,19 @@ class CustomerBase(Node):
             owner_id=view.owner_id,
             id_local=view.id,
             company_id=view.company_id,
+        )
+
+    @strawberry.field(
+        description="The name to show: the full name, else the email, else the phone, as "
+        "the caller's role may read them."
+    )
+    def display_name(self, info: Info) -> str:
+        principal = info.context.principal
+        return display_name(
+            self.first_name,
+            self.last_name,
+            readable_text(principal, Resource.CUSTOMERS, "email", self.email),
+            readable_text(principal, Resource.CUSTOMERS, "phone", self.phone),
         )
 
     @strawberry.field(description="The user responsible for this customer.")

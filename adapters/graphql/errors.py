@@ -37,6 +37,9 @@ CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ),
     ErrorCode.ARCHIVED: "The record is archived and cannot be changed or referred to.",
     ErrorCode.FORBIDDEN: "The caller's role may not do this.",
+    ErrorCode.FORBIDDEN_FIELD: (
+        "The caller's role may not read, change, filter or sort by this field."
+    ),
     ErrorCode.UNKNOWN_TRACK: "No lifecycle track has this key.",
     ErrorCode.UNKNOWN_STAGE: "The lifecycle track or pipeline has no such stage.",
     ErrorCode.TRANSITION_NOT_ALLOWED: "The track does not allow moving between these stages.",

@@ -33,7 +33,9 @@ from adapters.graphql.relay import MalformedId, Node, from_global_id, local_id, 
 from adapters.graphql.type_names import CUSTOMER, PIPELINE
 from application.companies.bundle import Companies
 from application.customers.bundle import Customers
+from application.events.redaction import redacted_data
 from application.pipeline.bundle import Sales
+from application.principal import Principal
 from domain.access.roles import Permission, Resource
 from domain.errors import DomainError
 
@@ -65,7 +67,8 @@ class CloudEvent:
     )
     data: JSON = strawberry.field(
         description="The event's own fields (docs/events.md), keys in camelCase, record ids "
-        "as global ids (customerId, ownerId, …) and enum values as the schema's enum names."
+        "as global ids (customerId, ownerId, …) and enum values as the schema's enum names; "
+        "fields the subscriber's role may not read are left out, masked ones masked."
     )
     actor_id: strawberry.Private[str]
 
@@ -165,7 +168,16 @@ class EventSubscription:
                 continue
             if not visible_to_subscriber(info, event):
                 continue
-            yield CloudEvent.from_event(event)
+            yield CloudEvent.from_event(_as_read_by(info.context.principal, event))
+
+
+def _as_read_by(principal: Principal, event: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The event with the data the subscriber's role may read: the same rule as webhooks."""
+    data = event.get("data")
+    if not isinstance(data, Mapping):
+        return event
+    readable = redacted_data(principal.role, str(event["type"]), data)
+    return event if readable is data else {**event, "data": readable}
 
 
 def visible_to_subscriber(info: Info, event: Mapping[str, Any]) -> bool:

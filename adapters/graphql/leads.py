@@ -16,6 +16,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
+from adapters.graphql.field_security import Guarded
 from adapters.graphql.listing import DirectionInput
 from adapters.graphql.money import CurrencyCode, MoneyInput
 from adapters.graphql.opportunities import OpportunityNode, load_opportunity
@@ -33,6 +34,7 @@ from application.pagination import PageRequest
 from application.pipeline.bundle import Sales
 from application.pipeline.leads import Conversion, LeadPatch, NewLead
 from application.pipeline.views import LeadFilter, LeadOrder, LeadSort, LeadView
+from domain.access.roles import Resource
 from domain.companies import CompanySize
 from domain.pipeline import Lead
 
@@ -74,7 +76,11 @@ def _size(value: str) -> Any:
 
 @strawberry.type(name="Lead", description="Interest captured from a form or a person.")
 class LeadNode(Node):
-    email: str = strawberry.field(description="The address the lead gave.")
+    email: str | None = strawberry.field(
+        description="The address the lead gave; masked (j•••@example.com) or null with a "
+        "FORBIDDEN_FIELD error when the caller's role may not read it.",
+        extensions=[Guarded(Resource.LEADS, "email")],
+    )
     first_name: str = strawberry.field(description="The given name; empty when unknown.")
     last_name: str = strawberry.field(description="The family name; empty when unknown.")
     company_name: str = strawberry.field(description="The company named; empty when unknown.")

@@ -16,6 +16,7 @@ from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.customers import Customer, load_customer
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.field_security import HIDDEN_AMOUNT, Guarded
 from adapters.graphql.listing import DirectionInput
 from adapters.graphql.money import CurrencyCode, Money
 from adapters.graphql.parts import SchemaPart
@@ -51,6 +52,7 @@ from application.pipeline.views import (
     OpportunitySort,
     OpportunityView,
 )
+from domain.access.roles import Resource
 from domain.pipeline import Opportunity, StageEntry
 
 
@@ -142,12 +144,17 @@ class OpportunityNode(Node):
     )
     amount: Money | None = strawberry.field(
         description="What the deal is worth; the sum of its line items when none was given."
+        + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount")],
     )
     expected_close_date: date | None = strawberry.field(
         description="When the deal is expected to close."
     )
     next_step: str = strawberry.field(description="What happens next; empty when unknown.")
-    line_items: list[LineItemNode] = strawberry.field(description="The products on the deal.")
+    line_items: list[LineItemNode] | None = strawberry.field(
+        description="The products on the deal, with their prices." + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount", aggregate=True)],
+    )
     status: OpportunityStatus = strawberry.field(description="Open, won or lost.")
     close_reason: str | None = strawberry.field(description="Why it was won or lost, once closed.")
     closed_at: datetime | None = strawberry.field(description="When it was won or lost.")

@@ -13,6 +13,7 @@ from adapters.graphql.access import UserNode, load_user
 from adapters.graphql.context import Info
 from adapters.graphql.custom_fields import enum_value
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.field_security import HIDDEN_AMOUNT, Guarded
 from adapters.graphql.money import Money
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.pipeline import (
@@ -24,6 +25,7 @@ from adapters.graphql.pipeline import (
 from adapters.graphql.sales_teams import SalesTeamNode
 from application.pipeline.analytics import ForecastGrouping, Period
 from application.pipeline.bundle import Sales
+from domain.access.roles import Resource
 
 
 @strawberry.enum(description="How a forecast is bucketed by expected close date.")
@@ -42,8 +44,9 @@ class ForecastGroupBy(Enum):
 @strawberry.type(description="What entered one stage in the window.")
 class FunnelStage:
     entered: int = strawberry.field(description="Deals entering the stage for the first time.")
-    values: list[Money] = strawberry.field(
-        description="Their value when they entered, one sum per currency."
+    values: list[Money] | None = strawberry.field(
+        description="Their value when they entered, one sum per currency." + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount", aggregate=True)],
     )
     conversion_to_next: Decimal | None = strawberry.field(
         description="Entries of the next stage over entries of this one, to 4 places."
@@ -68,8 +71,9 @@ class SalesFunnel:
     won: int = strawberry.field(description="Deals won in the window.")
     lost: int = strawberry.field(description="Deals lost in the window.")
     win_rate: Decimal | None = strawberry.field(description="Won over won and lost, to 4 places.")
-    average_deal_sizes: list[Money] = strawberry.field(
-        description="The mean won deal, per currency."
+    average_deal_sizes: list[Money] | None = strawberry.field(
+        description="The mean won deal, per currency." + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount", aggregate=True)],
     )
     average_cycle_days: Decimal | None = strawberry.field(
         description="Mean days from opening to winning, of the deals won."
@@ -80,8 +84,14 @@ class SalesFunnel:
 class ForecastLine:
     period: str = strawberry.field(description="2026-03, 2026-Q1, or unscheduled.")
     count: int = strawberry.field(description="How many deals.")
-    amount: Money = strawberry.field(description="Their amounts added up.")
-    weighted: Money = strawberry.field(description="Amount times stage probability, exact.")
+    amount: Money | None = strawberry.field(
+        description="Their amounts added up." + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount", aggregate=True)],
+    )
+    weighted: Money | None = strawberry.field(
+        description="Amount times stage probability, exact." + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount", aggregate=True)],
+    )
     grouping: strawberry.Private[ForecastGroupBy]
     group_key: strawberry.Private[str | None]
     """The owner's local id or the team's name, as storage groups the line."""

@@ -23,6 +23,7 @@ from adapters.graphql.connections import Connection, Edge
 from adapters.graphql.context import Info
 from adapters.graphql.customers import customer_node
 from adapters.graphql.errors import QueryErrors
+from adapters.graphql.field_security import HIDDEN_AMOUNT, Guarded
 from adapters.graphql.lifecycle import (
     StageDefinitionNode,
     TrackNode,
@@ -52,6 +53,7 @@ from application.pipeline.bundle import Sales
 from application.tags.bundle import Tags
 from application.timeline.bundle import Timeline
 from application.timeline.ports import TimelineWindow
+from domain.access.roles import Resource
 from domain.activities import ActivityKind
 from domain.behaviour.event import TIMELINE_KIND as BEHAVIOUR_KIND
 from domain.errors import DomainError
@@ -380,7 +382,10 @@ class OpportunityTimelineEntry(TimelineEntryNode):
         found = _member(Status, self.datum("status"))
         return found if found is not None else Status.OPEN
 
-    @strawberry.field(description="What the deal was worth then; null when it had no amount.")
+    @strawberry.field(
+        description="What the deal was worth then; null when it had no amount." + HIDDEN_AMOUNT,
+        extensions=[Guarded(Resource.DEALS, "amount")],
+    )
     def amount(self) -> Money | None:
         return _money(_decimal(self.datum("amount")), self.datum("currency"))
 

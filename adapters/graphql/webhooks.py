@@ -119,6 +119,10 @@ class WebhookSubscription(Node):
     version: int = strawberry.field(
         description="Grows with every change; send it back with updateWebhookSubscription."
     )
+    role: str = strawberry.field(
+        description="The key of the role whose field rules its payloads obey: fields that "
+        "role may not read are left out, masked ones masked, before signing."
+    )
     secret: str | None = strawberry.field(
         default=None,
         description="The signing secret (whsec_…): only in the payload that made or rotated "
@@ -140,6 +144,7 @@ class WebhookSubscription(Node):
             created_at=view.created_at,
             updated_at=view.updated_at,
             version=view.version,
+            role=view.role,
             secret=secret,
             local=view.id,
         )
@@ -287,6 +292,11 @@ class CreateWebhookSubscriptionInput:
     description: str = strawberry.field(
         default="", description="What the endpoint is for, at most 500 characters."
     )
+    role: str = strawberry.field(
+        default="admin",
+        description="The key of the role whose field rules its payloads obey; admin, which "
+        "reads every field, by default.",
+    )
 
 
 @strawberry.input(description="New settings for a subscription; what is left out stays.")
@@ -301,6 +311,9 @@ class UpdateWebhookSubscriptionInput:
     )
     description: str | None = strawberry.field(
         default=None, description="What the endpoint is for, at most 500 characters."
+    )
+    role: str | None = strawberry.field(
+        default=None, description="The key of the role whose field rules its payloads obey."
     )
 
 
@@ -479,6 +492,7 @@ class WebhookMutation:
             input.url,
             event_type_names(cast(list[Enum], input.event_types)) or [],
             input.description,
+            input.role,
         )
         return CreateWebhookSubscriptionPayload(
             webhook_subscription=WebhookSubscription.from_view(view, secret)
@@ -499,6 +513,7 @@ class WebhookMutation:
             url=input.url,
             description=input.description,
             event_types=event_type_names(cast(list[Enum] | None, input.event_types)),
+            role=input.role,
         )
         view = info.context.services.use(Events).webhooks.update(
             info.context.principal, _subscription_id(input.id), input.version, patch

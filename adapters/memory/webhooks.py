@@ -39,6 +39,7 @@ class InMemoryWebhookStore:
                 created_at=subscription.at,
                 updated_at=subscription.at,
                 version=1,
+                role=subscription.role,
             )
             self._secrets[subscription.id] = subscription.secret
 
@@ -93,6 +94,7 @@ class InMemoryWebhookStore:
                 event_types=found.event_types
                 if patch.event_types is None
                 else tuple(patch.event_types),
+                role=found.role if patch.role is None else patch.role,
                 updated_at=at,
                 version=found.version + 1,
             )

@@ -625,6 +625,7 @@ webhook_subscriptions = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False, server_default=text("1")),
+    Column("role", String(16), nullable=False, server_default=text("'admin'")),
 )
 
 # One row per event per subscription, written by the relay in the transaction that marks

@@ -30,7 +30,7 @@ class SqlWebhookDeliveries:
         )
         query = (
             select(d.c.id, d.c.event_id, d.c.body, d.c.attempts, s.c.id.label("sub"), s.c.url)
-            .add_columns(s.c.secret)
+            .add_columns(s.c.secret, s.c.role)
             .join(s, s.c.id == d.c.subscription_id)
             .where(d.c.status == "pending", d.c.next_attempt_at <= now, s.c.status == "active")
             .where(~blocked)
@@ -88,4 +88,5 @@ def _due(row: Any) -> DueDelivery:
         attempts=row.attempts,
         url=row.url,
         secret=row.secret,
+        role=row.role,
     )

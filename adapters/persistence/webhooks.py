@@ -30,6 +30,7 @@ def subscription_view(row: Any) -> WebhookSubscriptionView:
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
+        role=row.role,
     )
 
 
@@ -67,6 +68,7 @@ class SqlWebhookStore:
                     created_at=subscription.at,
                     updated_at=subscription.at,
                     version=1,
+                    role=subscription.role,
                 )
             )
 
@@ -127,6 +129,8 @@ class SqlWebhookStore:
             values["description"] = patch.description
         if patch.event_types is not None:
             values["event_types"] = list(patch.event_types)
+        if patch.role is not None:
+            values["role"] = patch.role
         with self._engine.begin() as connection:
             result = connection.execute(
                 update(table)

@@ -9,6 +9,7 @@ from attrs import field, frozen
 from application.companies.views import CompanyView
 from application.custom_fields.rules import load_schema, require_unique_values
 from application.errors import NotFound, StaleVersion
+from application.field_security import require_writable_input
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import require_user
@@ -56,6 +57,7 @@ class CreateCompany:
 
     def __call__(self, actor: Principal, new: NewCompany) -> CompanyView:
         actor.require(Permission.CREATE_COMPANIES)
+        require_writable_input(actor, Resource.COMPANIES, new)
         with self.uow() as uow:
             schema = load_schema(uow.custom_fields, ObjectType.COMPANY)
             company = Company.register(
@@ -90,6 +92,7 @@ class UpdateCompany:
 
     def __call__(self, actor: Principal, patch: CompanyPatch) -> CompanyView:
         actor.require(Permission.UPDATE_COMPANIES)
+        require_writable_input(actor, Resource.COMPANIES, patch)
         changes = CompanyChanges(
             name=patch.name,
             domain=patch.domain,

@@ -10,6 +10,7 @@ from attrs import field, frozen
 from application.custom_fields.rules import load_schema, require_unique_values, unique_clashes
 from application.customers.views import CustomerView
 from application.errors import AlreadyTaken, Forbidden, NotFound, StaleVersion
+from application.field_security import require_writable_input
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.references import (
@@ -112,6 +113,7 @@ class CreateCustomer:
 
     def __call__(self, actor: Principal, new: NewCustomer) -> CustomerView:
         actor.require(Permission.CREATE_CUSTOMERS)
+        require_writable_input(actor, Resource.CUSTOMERS, new)
         with self.uow() as uow:
             schema = load_schema(uow.custom_fields, ObjectType.CUSTOMER)
             customer = _build(
@@ -145,6 +147,7 @@ class UpdateCustomer:
 
     def __call__(self, actor: Principal, patch: CustomerPatch) -> CustomerView:
         actor.require(Permission.UPDATE_CUSTOMERS)
+        require_writable_input(actor, Resource.CUSTOMERS, patch)
         problems = ProblemCollector()
         email = (
             KEEP
@@ -272,6 +275,7 @@ class CreateCustomersInBulk:
             accepted: list[tuple[int, Customer]] = []
             for offset, new in enumerate(rows):
                 try:
+                    require_writable_input(actor, Resource.CUSTOMERS, new)
                     customer = _build(
                         new,
                         customer_id=self.ids.new_id(),

@@ -18,6 +18,7 @@ from application.customers.commands import ContactParser
 from application.customers.file_keys import FileKeys
 from application.customers.merging import move_history, require_merge
 from application.errors import AlreadyTaken
+from application.field_security import require_writable_input
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
 from application.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -152,6 +153,11 @@ class ImportCustomers:
         problems = list(checked.problems)
         rows: list[CheckedRow] = []
         for item in checked.rows:
+            try:
+                require_writable_input(actor, Resource.CUSTOMERS, item.row, identifying={"row"})
+            except DomainError as error:
+                problems.extend(RowProblem(item.row.row, p) for p in error.problems)
+                continue
             duplicate = keys.claim(item.row.row, item.email, item.external_ids)
             if duplicate is None:
                 rows.append(item)

@@ -11,7 +11,7 @@ from application.customers.ports import CustomerReader
 from application.customers.views import CustomerFilter, CustomerOrder, CustomerView
 from application.pagination import Page, PageRequest, build_page, encode_cursor
 from application.principal import Principal
-from application.records import GetRecords, ListRecords
+from application.records import GetRecords, ListGuards, ListRecords
 from domain.access.roles import Permission, Resource
 from domain.custom_fields import ObjectType
 
@@ -66,3 +66,10 @@ class ListCustomers(ListRecords[CustomerFilter, CustomerOrder, CustomerView]):
     read_permission: ClassVar[Permission] = Permission.READ_CUSTOMERS
     resource: ClassVar[Resource] = Resource.CUSTOMERS
     object_type: ClassVar[ObjectType] = ObjectType.CUSTOMER
+    # A name sort falls back on the email for customers without a name.
+    guards: ClassVar[ListGuards] = ListGuards(
+        Resource.CUSTOMERS,
+        search=("first_name", "last_name", "email", "phone"),
+        conditions={"email": "email"},
+        orders={"name": ("first_name", "last_name", "email")},
+    )

@@ -23,6 +23,8 @@ class DueDelivery:
     """Attempts made before this one."""
     url: str
     secret: str
+    role: str = "admin"
+    """The subscription's role: the body is sent as that role may read it."""
 
 
 @frozen

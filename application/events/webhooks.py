@@ -10,6 +10,8 @@ from typing import Protocol
 import attrs
 from attrs import frozen
 
+from application.access.ports import AccessReader
+from application.access.principals import RoleCatalogue
 from application.errors import InvalidInput, NotFound, StaleVersion
 from application.events.deliveries import DeliveryStatus
 from application.events.targets import Target, UnusableTarget, is_public, parse_target
@@ -22,7 +24,7 @@ from application.pagination import (
 )
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
-from domain.access.roles import Permission
+from domain.access.roles import BUILT_IN_ROLES, Permission, Role, role_key
 from domain.errors import ErrorCode
 
 
@@ -44,6 +46,8 @@ class WebhookSubscriptionView:
     updated_at: datetime
     version: int
     """Grows with every change of the subscription: its settings, status or secret."""
+    role: str = Role.ADMIN.value
+    """The role whose field rules its payloads obey: fields it may not read are left out."""
 
 
 @frozen
@@ -78,6 +82,7 @@ class SubscriptionPatch:
     url: str | None = None
     description: str | None = None
     event_types: Sequence[str] | None = None
+    role: str | None = None
 
 
 @frozen
@@ -88,6 +93,7 @@ class NewSubscription:
     event_types: tuple[str, ...]
     secret: str
     at: datetime
+    role: str = Role.ADMIN.value
 
 
 class WebhookStore(Protocol):
@@ -199,6 +205,7 @@ class ManageWebhooks:
         *,
         allow_private_targets: bool,
         known_types: Callable[[], Sequence[str]],
+        roles: AccessReader | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
@@ -206,12 +213,19 @@ class ManageWebhooks:
         self._new_secret = new_secret
         self._allow_private = allow_private_targets
         self._known_types = known_types
+        self._roles = roles
 
     def create(
-        self, principal: Principal, url: str, event_types: Sequence[str], description: str
+        self,
+        principal: Principal,
+        url: str,
+        event_types: Sequence[str],
+        description: str,
+        role: str = Role.ADMIN.value,
     ) -> tuple[WebhookSubscriptionView, str]:
         """The new subscription and its secret, which is shown this once."""
         principal.require(Permission.MANAGE_WEBHOOKS)
+        role = self._known_role(role)
         check_target(url.strip(), allow_private=self._allow_private)
         self._check_types(event_types)
         _check_description(description)
@@ -223,6 +237,7 @@ class ManageWebhooks:
             event_types=tuple(dict.fromkeys(event_types)),
             secret=secret,
             at=self._clock.now(),
+            role=role,
         )
         self._store.add(subscription)
         return self._found(subscription.id), secret
@@ -245,6 +260,8 @@ class ManageWebhooks:
             patch = attrs.evolve(patch, event_types=tuple(dict.fromkeys(patch.event_types)))
         if patch.description is not None:
             _check_description(patch.description)
+        if patch.role is not None:
+            patch = attrs.evolve(patch, role=self._known_role(patch.role))
         current = self._found(subscription_id)
         if current.version != expected_version or not self._store.update(
             subscription_id, expected_version, patch, self._clock.now()
@@ -328,6 +345,13 @@ class ManageWebhooks:
         if not self._store.set_status(subscription_id, status, None, self._clock.now()):
             raise NotFound("id")
         return self._found(subscription_id)
+
+    def _known_role(self, raw: str) -> str:
+        key = role_key(raw)
+        known = RoleCatalogue(self._roles).get(key) if self._roles else BUILT_IN_ROLES.get(key)
+        if known is None:
+            raise InvalidInput("role", ErrorCode.NOT_FOUND, "no role has this key")
+        return key
 
     def _check_types(self, event_types: Sequence[str]) -> None:
         known = set(self._known_types())

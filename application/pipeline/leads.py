@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from attrs import field, frozen
 
 from application.errors import NotFound, StaleVersion
+from application.field_security import require_writable_input
 from application.lifecycle.commands import ChangeLifecycleStage, StageMove
 from application.pipeline.opportunities import NewOpportunity, open_opportunity
 from application.pipeline.ownership import owns_what_it_creates, require_visible
@@ -100,6 +101,7 @@ class CreateLead:
 
     def __call__(self, actor: Principal, new: NewLead) -> Lead:
         actor.require(Permission.CREATE_LEADS)
+        require_writable_input(actor, Resource.LEADS, new)
         if not new.email.strip():
             raise InvalidValue("email", ErrorCode.REQUIRED, "a lead needs an email")
         email = EmailAddress.parse(new.email, field_name="email")
@@ -285,6 +287,7 @@ class UpdateLead:
 
     def __call__(self, actor: Principal, patch: LeadPatch) -> Lead:
         actor.require(Permission.UPDATE_LEADS)
+        require_writable_input(actor, Resource.LEADS, patch)
         with self.uow() as uow:
             lead = load_lead(uow, actor, patch.lead_id, field="id")
             if lead.version != patch.expected_version:

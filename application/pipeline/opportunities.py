@@ -9,6 +9,7 @@ from functools import partial
 from attrs import frozen
 
 from application.errors import NotFound, StaleVersion
+from application.field_security import DEAL_AMOUNT_INPUTS, IDENTIFYING, require_writable_input
 from application.pipeline.ownership import require_assign, require_reassign, require_visible
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
@@ -163,6 +164,13 @@ class CreateOpportunity:
         actor.require(Permission.CREATE_DEALS)
         if new.owner_id is not None:
             require_assign(actor, Resource.DEALS, new.owner_id)
+        require_writable_input(
+            actor,
+            Resource.DEALS,
+            new,
+            identifying=IDENTIFYING | {"currency"},
+            governed_by=DEAL_AMOUNT_INPUTS,
+        )
         with self.uow() as uow:
             opportunity = open_opportunity(uow, actor, new, ids=self.ids, clock=self.clock)
             uow.commit()
@@ -268,6 +276,7 @@ class UpdateOpportunity:
 
     def __call__(self, actor: Principal, patch: OpportunityPatch) -> Opportunity:
         actor.require(Permission.UPDATE_DEALS)
+        require_writable_input(actor, Resource.DEALS, patch, governed_by=DEAL_AMOUNT_INPUTS)
         with self.uow() as uow:
             opportunity = _load(
                 uow, actor, patch.opportunity_id, patch.expected_version, field="id"

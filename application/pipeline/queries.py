@@ -10,6 +10,7 @@ from typing import Final, Protocol, TypeVar
 from attrs import evolve, frozen
 
 from application.errors import NotFound
+from application.field_security import require_readable
 from application.pagination import (
     KeysetOrder,
     Page,
@@ -143,6 +144,7 @@ class ReadPipeline:
     ) -> Page[OpportunityView]:
         actor.require(Permission.READ_DEALS)
         order = order or OpportunityOrder()
+        require_readable(actor, Resource.DEALS, [order.field.value], at="orderBy")
         return keyset_page(
             page,
             order,
@@ -162,6 +164,7 @@ class ReadPipeline:
         """The same page of each customer's (or each stage's) deals, in one query."""
         actor.require(Permission.READ_DEALS)
         order = order or OpportunityOrder()
+        require_readable(actor, Resource.DEALS, [order.field.value], at="orderBy")
         return keyset_pages(
             page,
             order,
@@ -249,6 +252,7 @@ class ReadLeads:
     ) -> Page[LeadView]:
         actor.require(Permission.READ_LEADS)
         order = order or LeadOrder()
+        require_readable(actor, Resource.LEADS, [order.field.value], at="orderBy")
         return keyset_page(
             page,
             order,
@@ -267,6 +271,7 @@ class ReadLeads:
         """The same page of each customer's leads, in one query."""
         actor.require(Permission.READ_LEADS)
         order = order or LeadOrder()
+        require_readable(actor, Resource.LEADS, [order.field.value], at="orderBy")
         return keyset_pages(
             page,
             order,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from attrs import frozen
 
 from application.errors import NotFound, StaleVersion
+from application.field_security import require_writable_input
 from application.pipeline.opportunities import load_visible
 from application.pipeline.ownership import require_assign, require_reassign, require_visible
 from application.ports import Clock, IdGenerator
@@ -41,6 +42,7 @@ class CreateTask:
 
     def __call__(self, actor: Principal, new: NewTask) -> Task:
         actor.require(Permission.CREATE_TASKS)
+        require_writable_input(actor, Resource.TASKS, new)
         try:
             kind = TaskKind(new.kind)
         except ValueError:
@@ -102,6 +104,7 @@ class UpdateTask:
 
     def __call__(self, actor: Principal, patch: TaskPatch) -> Task:
         actor.require(Permission.UPDATE_TASKS)
+        require_writable_input(actor, Resource.TASKS, patch)
         kind = None
         if patch.kind is not None:
             try:

@@ -21,7 +21,7 @@ from application.segments.ports import (
     SegmentRepository,
     SegmentView,
 )
-from application.segments.rules import SegmentRules
+from application.segments.rules import SegmentRules, require_readable_fields
 from application.unit_of_work import UnitOfWorkFactory
 from domain.access.roles import Permission, Resource
 from domain.errors import ErrorCode
@@ -57,6 +57,7 @@ class PreviewSegment:
     def __call__(self, actor: Principal, text: str, *, first: int = 10) -> Preview:
         actor.require(Permission.READ_CUSTOMERS)
         prepared = self.rules.prepare(text)
+        require_readable_fields(actor, prepared.rule)
         resolved = self.rules.resolve(prepared.rule)
         limit = max(0, min(first, MAX_SAMPLE))
         visible = actor.visibility(Resource.CUSTOMERS)
@@ -95,6 +96,7 @@ class CreateSegment:
     def __call__(self, actor: Principal, new: NewSegment) -> SegmentView:
         actor.require(Permission.MANAGE_SEGMENTS)
         prepared = self.rules.prepare(new.rule)
+        require_readable_fields(actor, prepared.rule)
         now = self.clock.now()
         members = self.evaluator.evaluate(self.rules.resolve(prepared.rule), _today(self.clock))
         with self.uow() as uow:
@@ -136,6 +138,8 @@ class UpdateSegment:
         """With ``expected_version``, a segment changed since is a ``StaleVersion``."""
         actor.require(Permission.MANAGE_SEGMENTS)
         prepared = None if rule is None else self.rules.prepare(rule)
+        if prepared is not None:
+            require_readable_fields(actor, prepared.rule)
         now = self.clock.now()
         with self.uow() as uow:
             segment = uow.segments.get(segment_id)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from attrs import frozen
 
 from application.custom_fields.ports import CustomFieldDefinitionReader
+from application.field_security import custom_field, require_readable
 from application.lifecycle.ports import LifecycleReader
+from application.principal import Principal
 from application.segments.checking import (
     BUILT_IN_FIELDS,
+    CUSTOM_PREFIX,
     Vocabulary,
     check_rule,
     custom_field_kinds,
@@ -16,17 +19,21 @@ from application.segments.language import RuleSyntaxError, parse_rule
 from application.segments.ports import SegmentReader
 from application.segments.printer import print_rule
 from application.tags.ports import TagReader
+from domain.access.roles import Resource
 from domain.custom_fields import ObjectType
 from domain.errors import ErrorCode
 from domain.orders.money import MINOR_UNITS
 from domain.segments.rules import (
     AllOf,
     AnyOf,
+    Attribute,
     InSegment,
     Members,
     Not,
     Position,
+    RelativeDate,
     Rule,
+    predicates,
 )
 from domain.segments.segment import SegmentKind
 from domain.tags.tag import name_key
@@ -113,3 +120,16 @@ class SegmentRules:
         if found.kind is SegmentKind.STATIC:
             return Members(frozenset(self._sources.segments.all_members(found.id)))
         return self.resolve(self.stored(found.rule), within=(*within, key))
+
+
+def require_readable_fields(actor: Principal, rule: Rule, *, at: str = "rule") -> None:
+    """Refuse a rule that compares a customer field the actor may not read: its members
+    would tell what the field holds."""
+    named = [
+        custom_field(p.field.removeprefix(CUSTOM_PREFIX))
+        if p.field.startswith(CUSTOM_PREFIX)
+        else p.field
+        for p in predicates(rule)
+        if isinstance(p, Attribute | RelativeDate)
+    ]
+    require_readable(actor, Resource.CUSTOMERS, named, at=at)

@@ -183,3 +183,26 @@ def test_replay_adds_a_pending_copy(subject: Subject) -> None:
     assert (replayed.event_id, replayed.status, replayed.attempts) == ("event-1", "pending", 0)
     assert replayed.id != 1
     assert subject.store.replay(999, AT) is None
+
+
+def test_a_subscription_keeps_its_role_until_a_patch_changes_it(subject: Subject) -> None:
+    _add(subject.store)
+    subject.store.add(
+        NewSubscription(
+            id="s-2",
+            url="https://hooks.example.com/y",
+            description="support desk",
+            event_types=(),
+            secret="whsec_def",
+            at=AT,
+            role="support_agent",
+        )
+    )
+    roles = {view.id: view.role for view in subject.store.list()}
+    assert roles == {"s-1": "admin", "s-2": "support_agent"}
+    assert subject.store.update("s-2", 1, SubscriptionPatch(description="desk"), AT)
+    kept = subject.store.get("s-2")
+    assert kept is not None and kept.role == "support_agent"
+    assert subject.store.update("s-2", 2, SubscriptionPatch(role="analyst"), AT)
+    changed = subject.store.get("s-2")
+    assert changed is not None and (changed.role, changed.version) == ("analyst", 3)

@@ -421,3 +421,20 @@ def test_a_customer_entering_a_segment_arrives_with_the_customer_and_the_segment
     assert entered["segment"] == {"id": to_global_id("Segment", segment.id), "name": "VIPs"}
     assert exited["change"] == "EXITED"
     assert local_id(exited["customer"]["id"], "Customer") == bob
+
+
+def test_an_analyst_follows_events_with_emails_and_phones_masked(served: Served) -> None:
+    analyst = served.container.use(Access).issue_api_key(
+        Principal.system(), role=Role.ANALYST, name="test", user_email="analyst@example.com"
+    )
+    query = "subscription { events(types: [CUSTOMER_CREATED]) { data subjectNode { id "
+    query += "... on Customer { email } } } }"
+    with subscribed(served.client, analyst.token, (query, {})) as socket:
+        served.container.use(Customers).create(
+            served.admin, NewCustomer(first_name="Ada", email="ada@example.com")
+        )
+        event = payload(socket, "events")
+
+    assert event["data"]["email"] == "a•••@example.com"
+    assert event["data"]["firstName"] == "Ada"
+    assert event["subjectNode"]["email"] == "a•••@example.com"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, bindparam, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.tables import api_keys, users
@@ -15,6 +17,8 @@ from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
 from domain.customers import EmailAddress
+
+log = logging.getLogger(__name__)
 
 _KEY_COLUMNS = (
     api_keys.c.id,
@@ -105,8 +109,25 @@ class SqlApiKeyUsage:
             )
             .values(last_used_at=at)
         )
-        with self._engine.begin() as connection:
-            connection.execute(statement)
+        # Best effort: a request never waits for, or fails on, the writer lock for this.
+        # When the lock is held the use is noted on a later request instead.
+        with self._engine.connect() as connection:
+            # Straight to the driver: through SQLAlchemy a pragma would open the writer's
+            # transaction, and wait for the lock, itself.
+            # sqlite3's connection executes directly; the DB-API protocol does not say so.
+            raw: Any = connection.connection.dbapi_connection
+            sqlite = connection.dialect.name == "sqlite" and raw is not None
+            waited = raw.execute("PRAGMA busy_timeout").fetchone()[0] if sqlite else 0
+            if sqlite:
+                raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                with connection.begin():
+                    connection.execute(statement)
+            except OperationalError:
+                log.info("the last use of key %s waits for a free writer", key_id)
+            finally:
+                if sqlite:
+                    raw.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
 
 def _admitted(where: ApiKeyFilter) -> list[ColumnElement[bool]]:

@@ -57,6 +57,9 @@ def post(client: TestClient, token: str, query: str, **variables: Any) -> httpx2
 # --- cost ------------------------------------------------------------------------------
 
 
+AUTHENTICATION_TABLES = ("api_keys", "roles", "record_shares", "FROM users")
+
+
 def test_the_nested_people_query_is_refused_for_its_cost_before_any_statement(api: Api) -> None:
     query = nested_people(4)
     assert len(query) < 330  # the small query that used to run for minutes
@@ -66,7 +69,9 @@ def test_the_nested_people_query_is_refused_for_its_cost_before_any_statement(ap
     [error] = body["errors"]
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
     assert error["extensions"]["cost"] > 1_000_000
-    assert [statement for statement in api.statements if "api_keys" not in statement] == []
+    # Only authentication ran: the key, its user's role and reach.
+    ran = [s for s in api.statements if not any(t in s for t in AUTHENTICATION_TABLES)]
+    assert [s for s in ran if not s.startswith(("BEGIN", "COMMIT", "PRAGMA"))] == []
 
 
 def test_three_levels_are_refused_too_and_one_level_runs(api: Api) -> None:

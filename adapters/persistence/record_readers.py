@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, Table, bindparam, func, select
+from sqlalchemy import ColumnElement, Engine, Table, bindparam, func, select, union_all
 
 from adapters.persistence.custom_field_sql import CustomFieldSql
 from adapters.persistence.keyset import walking_order, window
@@ -14,6 +14,10 @@ from adapters.persistence.visibility import visible_conditions
 from application.pagination import SortKey
 from application.records import RecordFilter, RecordOrder
 from domain.access.visibility import Visibility
+
+MAX_OWNER_BRANCHES = 64
+"""Up to this many owners a restricted page is merged from one branch per owner."""
+SORT_KEY = "_sort_key"
 
 F = TypeVar("F", bound=RecordFilter)
 E = TypeVar("E")
@@ -81,7 +85,7 @@ class SqlRecordReader(Generic[F, E, V]):
     ) -> Sequence[V]:
         table = self._table
         custom = order.custom_field
-        conditions = self._conditions(where) + self._visible(visible)
+        conditions = self._conditions(where)
         if custom is not None and custom.field_type is not None:
             field_type = custom.field_type
             sort = self._fields.value(table.c.custom_fields, custom.key, field_type)
@@ -100,18 +104,68 @@ class SqlRecordReader(Generic[F, E, V]):
             conditions += window(
                 sort, table.c.id, descending=order.descending, after=after, before=before
             )
-        ordering = walking_order(
-            sort,
-            table.c.id,
-            descending=order.descending,
-            from_end=from_end,
-            nullable=custom is not None,
-        )
-        query = select(*self._columns).where(*conditions).order_by(*ordering).limit(limit)
+
+        def ordered(key: ColumnElement[Any], id_column: ColumnElement[str]) -> list[Any]:
+            return walking_order(
+                key,
+                id_column,
+                descending=order.descending,
+                from_end=from_end,
+                nullable=custom is not None,
+            )
+
+        if visible.owner_ids is not None and 0 < len(visible.owner_ids) <= MAX_OWNER_BRANCHES:
+            query = self._merged_branches(visible, conditions, sort, ordered, limit)
+        else:
+            query = (
+                select(*self._columns)
+                .where(*conditions, *self._visible(visible))
+                .order_by(*ordered(sort, table.c.id))
+                .limit(limit)
+            )
         with self._engine.connect() as connection:
             # Unpacking the row into the view is several times faster than reading each
             # field by name, on every row of every list.
             return [self._view(*row) for row in connection.execute(query)]
+
+    def _merged_branches(
+        self,
+        visible: Visibility,
+        conditions: list[ColumnElement[bool]],
+        sort: ColumnElement[Any],
+        ordered: Callable[[ColumnElement[Any], ColumnElement[str]], list[Any]],
+        limit: int,
+    ) -> Any:
+        """One ordered, limited branch per owner and one for the shared rows, merged.
+
+        Each owner's branch walks its range of the ``(owner_id, <order>)`` index and stops at
+        ``limit``, so a page costs what the caller's own rows cost however rare they are,
+        where one ``owner_id IN (...)`` condition walks the whole order and skips the rest.
+        """
+        table = self._table
+        owners = sorted(visible.owner_ids or ())
+        keyed = [*self._columns, sort.label(SORT_KEY)]
+
+        def branch(*where: ColumnElement[bool]) -> Any:
+            inner = (
+                select(*keyed)
+                .where(*conditions, *where)
+                .order_by(*ordered(sort, table.c.id))
+                .limit(limit)
+            )
+            return select(inner.subquery())
+
+        branches = [branch(table.c.owner_id == owner) for owner in owners]
+        if visible.shared_ids:
+            branches.append(
+                branch(
+                    table.c.id.in_(sorted(visible.shared_ids)),
+                    table.c.owner_id.is_(None) | table.c.owner_id.not_in(owners),
+                )
+            )
+        merged = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+        values = [merged.c[column.name] for column in self._columns]
+        return select(*values).order_by(*ordered(merged.c[SORT_KEY], merged.c.id)).limit(limit)
 
     def _visible(self, visible: Visibility) -> list[ColumnElement[bool]]:
         """The rows ``visible`` admits, by owner or by a share of the row's id."""

@@ -133,6 +133,13 @@ customers = Table(
     Column("company_id", String(36), index=True),
 )
 Index("ix_customers_created_at_id", customers.c.created_at, customers.c.id)
+# Each owner's customers in list order: a rep's page walks only their own range.
+Index(
+    "ix_customers_owner_id_created_at_id",
+    customers.c.owner_id,
+    customers.c.created_at,
+    customers.c.id,
+)
 Index("ix_customers_updated_at_id", customers.c.updated_at, customers.c.id)
 Index("ix_customers_sort_name_id", customers.c.sort_name, customers.c.id)
 Index("ix_customers_email_order", func.coalesce(customers.c.email, ""), customers.c.id)
@@ -165,6 +172,12 @@ companies = Table(
     Column("search_text", Text, nullable=False),
 )
 Index("ix_companies_created_at_id", companies.c.created_at, companies.c.id)
+Index(
+    "ix_companies_owner_id_created_at_id",
+    companies.c.owner_id,
+    companies.c.created_at,
+    companies.c.id,
+)
 Index("ix_companies_updated_at_id", companies.c.updated_at, companies.c.id)
 Index("ix_companies_sort_name_id", companies.c.sort_name, companies.c.id)
 

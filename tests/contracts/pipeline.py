@@ -338,7 +338,6 @@ class PipelineContract:
             by="customer_id",
             keys=[customer_id, "nobody"],
             **{**FORWARD, "limit": 2},
-            visible=EVERYTHING,
         )
         assert [v.id for v in newest_two[customer_id]] == ["o5", "o4"]
         assert newest_two["nobody"] == []

@@ -29,6 +29,7 @@ PAYROLL_BLIND = RoleDefinition(
     field_rules={
         (Resource.CUSTOMERS, "custom_fields.salary"): FieldAccess.HIDDEN,
         (Resource.CUSTOMERS, "email"): FieldAccess.READ_ONLY,
+        (Resource.DEALS, "amount"): FieldAccess.READ_ONLY,
     },
 )
 CUSTOMER = """
@@ -215,10 +216,10 @@ def test_writes_of_fields_a_role_may_not_edit_are_refused_and_change_nothing(
     assert allowed == {"customer": {"version": 2}, "userErrors": []}
 
     deal = create_deal(served, name="Big", customerId=ada, currency="EUR", amount="10.00")
-    support = _key(served, Role.SUPPORT_AGENT.value, "support@example.com")
+    # A role that may change deals, but not their amounts.
     moved = served.data(
         UPDATE_DEAL,
-        support,
+        blind,
         input={
             "id": deal["opportunity"]["id"],
             "version": 1,

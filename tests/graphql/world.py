@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.demo.seeding import seed_demo
+from domain.access.roles import Role
 from tests.graphql.conftest import Api
 
 WORLD_CUSTOMERS = 160
@@ -100,6 +101,8 @@ def seed_world(api: Api) -> None:
         input={"customerId": customer, "kind": "NOTE", "subject": "Renewal call booked"},
     )
     assert note["logActivity"]["userErrors"] == []
+    for number in range(4):
+        api.key(Role.SALES_REP, f"integration{number}@example.com")
     api.container.module("events").outbox_relay().drain()
 
 

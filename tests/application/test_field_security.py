@@ -15,6 +15,7 @@ from application.events.redaction import RedactEvents, redacted_data
 from application.field_security import redacted, require_writable_input
 from application.principal import Principal
 from domain.access.roles import BUILT_IN_ROLES, FieldAccess, Resource, Role, RoleDefinition
+from domain.access.visibility import EVERYTHING
 from domain.errors import DomainError, ErrorCode
 from tests.application.conftest import App
 
@@ -44,7 +45,7 @@ def test_an_import_refuses_rows_that_set_a_field_the_importer_may_not_edit(
         "email",
         ErrorCode.FORBIDDEN_FIELD,
     )
-    assert app.backend.customers.count(CustomerFilter()) == 1
+    assert app.backend.customers.count(CustomerFilter(), visible=EVERYTHING) == 1
 
 
 def test_a_bulk_create_refuses_the_rows_and_keeps_the_rest(app: App) -> None:

@@ -173,9 +173,9 @@ def test_names_are_unique_whatever_their_case_and_bad_rules_save_nothing(
 
 def test_viewers_preview_but_may_not_create(segments: Segments) -> None:
     viewer = Principal(actor_id="viewer-1", role=Role.ANALYST, name="Viewer")
-    assert segments.preview(viewer, "email is set").count == 0
+    assert segments.preview(viewer, 'tag("VIP")').count == 0
     with pytest.raises(Forbidden):
-        segments.create(viewer, NewSegment(name="Mine", rule="email is set"))
+        segments.create(viewer, NewSegment(name="Mine", rule='tag("VIP")'))
 
 
 def test_recheck_moves_only_the_changed_customers_and_archived_ones_leave(

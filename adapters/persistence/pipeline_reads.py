@@ -30,7 +30,6 @@ from adapters.persistence.pipeline_rows import (
     task_of,
     team_of,
 )
-from adapters.persistence.pipeline_visibility import visible_conditions
 from adapters.persistence.tables import (
     customers,
     event_daily_counts,
@@ -41,6 +40,7 @@ from adapters.persistence.tables import (
     sales_teams,
     tasks,
 )
+from adapters.persistence.visibility import visible_conditions
 from application.pagination import SortKey
 from application.pipeline.views import (
     BoardColumnTotals,

@@ -1,0 +1,1 @@
+"""Use cases of campaigns and journeys, and the ports they need."""

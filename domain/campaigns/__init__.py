@@ -1,0 +1,1 @@
+"""Campaigns and journeys: consent, messages over channels, and the rules that send them."""

@@ -1,0 +1,1 @@
+"""Signed links for the public endpoints."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
 import attrs
@@ -101,13 +101,14 @@ class InMemoryScheduledWork:
                 stored.claimed_until = lease_until
             return [stored.timer for stored in due]
 
-    def timer_fired(self, timer: Timer, *, at: datetime) -> None:
+    def timers_fired(self, fired: Sequence[Timer], *, at: datetime) -> None:
         with self._store.lock:
-            stored = self._current(timer)
-            if stored is not None:
-                stored.status = FIRED
-                stored.claimed_until = None
-                stored.last_error = None
+            for timer in fired:
+                stored = self._current(timer)
+                if stored is not None:
+                    stored.status = FIRED
+                    stored.claimed_until = None
+                    stored.last_error = None
 
     def timer_failed(
         self, timer: Timer, *, at: datetime, error: str, retry_at: datetime | None

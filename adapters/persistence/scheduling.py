@@ -6,7 +6,7 @@ several workers share the work; SQLite's single writer serialises the claims ins
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -165,11 +165,13 @@ class SqlScheduledWork:
             )
             return [_timer(row) for row in rows]
 
-    def timer_fired(self, timer: Timer, *, at: datetime) -> None:
+    def timers_fired(self, fired: Sequence[Timer], *, at: datetime) -> None:
+        if not fired:
+            return
         with self._engine.begin() as connection:
             connection.execute(
                 update(timers)
-                .where(timers.c.id == timer.id, timers.c.status == PENDING)
+                .where(timers.c.id.in_([timer.id for timer in fired]), timers.c.status == PENDING)
                 .values(status=FIRED, claimed_until=None, last_error=None, last_attempt_at=at)
             )
 

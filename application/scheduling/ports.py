@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -53,8 +53,9 @@ class ScheduledWork(Protocol):
         ``lease_until``."""
         ...
 
-    def timer_fired(self, timer: Timer, *, at: datetime) -> None:
-        """Mark ``timer`` fired, unless it was replaced or cancelled since it was claimed."""
+    def timers_fired(self, fired: Sequence[Timer], *, at: datetime) -> None:
+        """Mark these timers fired, each unless it was replaced or cancelled since it was
+        claimed; one statement for a whole batch."""
         ...
 
     def timer_failed(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from attrs import define, field, frozen
@@ -20,6 +20,21 @@ JobHandler = Callable[[Principal, datetime], object]
 """Runs a recurring job as the system, given the time it started."""
 TimerHandler = Callable[[Principal, Timer], object]
 """Does what a timer of one kind is for; raising counts as a failed firing, retried later."""
+
+
+@frozen
+class BatchTimerHandler:
+    """A timer kind fired many at a time, in one transaction of its own (a journey's waits:
+    thousands due at once, where a transaction each would cost more than the work).
+
+    ``fire_many`` raising fails none of them yet: each is then fired alone, so one bad
+    timer is retried without holding back the rest.
+    """
+
+    fire_many: Callable[[Principal, Sequence[Timer]], object]
+
+
+AnyTimerHandler = TimerHandler | BatchTimerHandler
 
 
 @frozen
@@ -52,7 +67,7 @@ class RunDueWork:
     work: ScheduledWork
     clock: Clock
     jobs: Mapping[str, JobDefinition] = field(factory=dict)
-    timers: Mapping[str, TimerHandler] = field(factory=dict)
+    timers: Mapping[str, AnyTimerHandler] = field(factory=dict)
     job_lease: timedelta = timedelta(hours=1)
     timer_lease: timedelta = timedelta(minutes=5)
     batch: int = 200
@@ -69,11 +84,10 @@ class RunDueWork:
             due = self.work.claim_due_timers(
                 now=now, lease_until=now + self.timer_lease, limit=self.batch
             )
-            for timer in due:
-                if self._fire(actor, timer):
-                    fired += 1
-                else:
-                    failures += 1
+            done = self._fire_batch(actor, due)
+            self.work.timers_fired(done, at=self.clock.now())
+            fired += len(done)
+            failures += len(due) - len(done)
             if len(due) < self.batch:
                 break
         return WorkReport(tuple(ran), tuple(failed), fired, failures)
@@ -102,12 +116,33 @@ class RunDueWork:
             ran.append(job.name)
         return ran, failed
 
-    def _fire(self, actor: Principal, timer: Timer) -> bool:
-        handler = self.timers.get(timer.kind)
+    def _fire_batch(self, actor: Principal, due: Sequence[Timer]) -> list[Timer]:
+        """Fire ``due``; the timers that fired, the failed ones recorded for a retry."""
+        by_kind: dict[str, list[Timer]] = {}
+        for timer in due:
+            by_kind.setdefault(timer.kind, []).append(timer)
+        done: list[Timer] = []
+        for kind, of_kind in by_kind.items():
+            handler = self.timers.get(kind)
+            if isinstance(handler, BatchTimerHandler) and len(of_kind) > 1:
+                try:
+                    handler.fire_many(actor, of_kind)
+                except Exception:  # one at a time then, to find the failing one
+                    log.exception("a batch of %d %s timers failed", len(of_kind), kind)
+                else:
+                    done.extend(of_kind)
+                    continue
+            done.extend(timer for timer in of_kind if self._fire(actor, timer, handler))
+        return done
+
+    def _fire(self, actor: Principal, timer: Timer, handler: AnyTimerHandler | None) -> bool:
         try:
             if handler is None:
                 raise LookupError(f"no handler for timers of kind {timer.kind!r}")
-            handler(actor, timer)
+            if isinstance(handler, BatchTimerHandler):
+                handler.fire_many(actor, [timer])
+            else:
+                handler(actor, timer)
         except Exception as exc:  # retried with backoff, then given up
             log.exception("timer %s (%s) failed", timer.id, timer.kind)
             at = self.clock.now()
@@ -115,7 +150,6 @@ class RunDueWork:
                 timer, at=at, error=f"{type(exc).__name__}: {exc}", retry_at=timer.retry_at(at)
             )
             return False
-        self.work.timer_fired(timer, at=self.clock.now())
         return True
 
 

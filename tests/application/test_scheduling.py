@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,12 @@ from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.messaging.in_process import InProcessEventBus
 from application.errors import Forbidden
 from application.principal import Principal
-from application.scheduling.running import JobDefinition, ListRecurringJobs, RunDueWork
+from application.scheduling.running import (
+    BatchTimerHandler,
+    JobDefinition,
+    ListRecurringJobs,
+    RunDueWork,
+)
 from domain.access.roles import Role
 from domain.scheduling import MAX_ATTEMPTS, Schedule, Timer
 
@@ -141,6 +147,48 @@ def test_failed_firings_are_retried_with_backoff_then_given_up(
         "ConnectionError: the SMS gateway is down"
     )
     assert "no handler" in (store.timers[("nobody.handles", "c")].last_error or "")
+
+
+def set_due_timers(store: InMemoryStore, kind: str, count: int) -> None:
+    with InMemoryUnitOfWork(store, InProcessEventBus()) as uow:
+        for n in range(count):
+            uow.timers.set(Timer(id=f"t-{n}", kind=kind, subject_id=f"s-{n}", due_at=START))
+        uow.commit()
+
+
+def test_a_batch_handler_is_handed_each_claimed_batch_of_its_kind_at_once(
+    store: InMemoryStore, clock: ManualClock
+) -> None:
+    batches: list[list[str]] = []
+    set_due_timers(store, "journey.wake", 450)
+    handler = BatchTimerHandler(
+        lambda actor, timers: batches.append([timer.subject_id for timer in timers])
+    )
+    report = runner(store, clock, {}, **{"journey.wake": handler})()
+    assert report.timers_fired == 450
+    assert [len(batch) for batch in batches] == [200, 200, 50]
+    assert sorted(subject for batch in batches for subject in batch) == sorted(
+        f"s-{n}" for n in range(450)
+    )
+    assert InMemoryScheduledWork(store).pending_timers() == []
+
+
+def test_a_failing_batch_is_fired_one_by_one_so_only_the_bad_timer_is_retried(
+    store: InMemoryStore, clock: ManualClock
+) -> None:
+    handled: list[str] = []
+
+    def fire_many(actor: Principal, timers: Sequence[Timer]) -> None:
+        if any(timer.subject_id == "s-3" for timer in timers):
+            raise ValueError("step s-3 refers to a template that is gone")
+        handled.extend(timer.subject_id for timer in timers)
+
+    set_due_timers(store, "journey.wake", 10)
+    report = runner(store, clock, {}, **{"journey.wake": BatchTimerHandler(fire_many)})()
+    assert (report.timers_fired, report.timers_failed) == (9, 1)
+    assert sorted(handled) == sorted(f"s-{n}" for n in range(10) if n != 3)
+    [pending] = InMemoryScheduledWork(store).pending_timers()
+    assert (pending.subject_id, pending.due_at) == ("s-3", START + timedelta(minutes=1))
 
 
 def test_only_admins_list_the_jobs(store: InMemoryStore) -> None:

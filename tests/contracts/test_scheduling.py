@@ -134,7 +134,7 @@ def test_due_timers_are_claimed_earliest_first_a_batch_at_a_time(subject: Subjec
 def test_a_fired_timer_is_done_and_setting_it_again_replaces_it(subject: Subject) -> None:
     set_timers(subject, timer(1, NOW, subject="case-9"))
     [claimed] = subject.work.claim_due_timers(now=NOW, lease_until=NOW + LEASE, limit=10)
-    subject.work.timer_fired(claimed, at=NOW)
+    subject.work.timers_fired([claimed], at=NOW)
     assert subject.work.pending_timers() == []
     set_timers(subject, timer(2, NOW + timedelta(hours=4), subject="case-9"))
     assert [t.id for t in subject.work.pending_timers()] == ["t-2"]
@@ -144,7 +144,7 @@ def test_a_firing_of_a_replaced_timer_does_not_mark_its_replacement(subject: Sub
     set_timers(subject, timer(1, NOW, subject="case-9"))
     [claimed] = subject.work.claim_due_timers(now=NOW, lease_until=NOW + LEASE, limit=10)
     set_timers(subject, timer(2, NOW + timedelta(hours=4), subject="case-9"))
-    subject.work.timer_fired(claimed, at=NOW)
+    subject.work.timers_fired([claimed], at=NOW)
     subject.work.timer_failed(claimed, at=NOW, error="late", retry_at=None)
     [pending] = subject.work.pending_timers()
     assert (pending.id, pending.due_at, pending.attempts) == ("t-2", NOW + timedelta(hours=4), 0)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from dependency_injector import providers
 from starlette.applications import Starlette
 
+from adapters.delivery.worker import PollingLoop
 from adapters.graphql.app import create_app
 from adapters.graphql.context import Services
 from adapters.messaging.in_process import ALL_EVENTS
@@ -150,6 +151,14 @@ class Container:
     def use(self, kind: type[B]) -> B:
         return self.bundles.use(kind)
 
+    def background_loops(self) -> list[PollingLoop]:
+        """What the modules run in the background beside the scheduler (the message
+        dispatcher), each a loop the worker starts in a thread of its own."""
+        loops: list[PollingLoop] = []
+        for module in self.modules.values():
+            loops.extend(module_parts(module, "loops"))
+        return loops
+
     def module(self, name: str) -> Any:
         return self.modules[name]
 
@@ -194,6 +203,8 @@ def asgi_app(container: Container, settings: Settings, *, relay: bool = True) ->
     def stop() -> None:
         if in_app:
             container.module("scheduling").scheduler().stop()
+            for loop in container.background_loops():
+                loop.stop()
             events.delivery_worker().stop()
         elif tail:
             events.stream_tail().stop()
@@ -217,6 +228,8 @@ def start_delivery(container: Container) -> None:
     container.platform.event_bus().subscribe(ALL_EVENTS, worker.wake)
     worker.start()
     container.module("scheduling").scheduler().start()
+    for loop in container.background_loops():
+        loop.start()
 
 
 def run_worker(container: Container, settings: Settings) -> None:
@@ -226,9 +239,12 @@ def run_worker(container: Container, settings: Settings) -> None:
         raise SystemExit("the delivery worker needs SQL storage (RAPPORT_STORAGE=sql)")
     worker = container.module("events").delivery_worker()
     scheduler = container.module("scheduling").scheduler()
+    loops = container.background_loops()
     database = container.database()
     wakeups = None if database.is_sqlite else PostgresWakeups(database.writer, worker.wake)
     scheduler.start()
+    for loop in loops:
+        loop.start()
     if wakeups is not None:
         wakeups.start()
     try:
@@ -238,6 +254,8 @@ def run_worker(container: Container, settings: Settings) -> None:
     finally:
         if wakeups is not None:
             wakeups.stop()
+        for loop in loops:
+            loop.stop()
         scheduler.stop()
         worker.stop()
 

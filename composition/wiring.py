@@ -85,6 +85,9 @@ def every(
 
 
 def module_parts(module: containers.Container, part: str) -> Any:
-    """A module's optional declaration (``reactions``, ``tracked``, ``jobs``, ``timers``)."""
+    """A module's optional declaration (``reactions``, ``tracked``, ``jobs``, ``timers``,
+    ``loops``)."""
     provider = getattr(module, part, None)
-    return provider() if provider is not None else ([] if part in ("reactions", "tracked") else {})
+    if provider is not None:
+        return provider()
+    return [] if part in ("reactions", "tracked", "loops") else {}

@@ -55,6 +55,7 @@ MODULES = (
     "events",
     "audit",
     "privacy",
+    "campaigns",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

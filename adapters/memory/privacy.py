@@ -195,6 +195,11 @@ HELD: dict[str, Held | None] = {
     "automation_rules": None,
     "scoring_model": None,
     "lead_forms": None,
+    "consents": _keyed_by_customer("consents", "consents"),
+    # Kept by the SHA-256 of the address, never the address, so it outlives an erasure:
+    # an erased person's bounced or complaining address must still receive nothing.
+    "suppressions": None,
+    "opt_in_requests": _keyed_by_customer("opt_in_requests", "opt_in_requests"),
     "lock": None,
 }
 

@@ -207,8 +207,9 @@ class SqlSuppressions:
                 suppressed_at=suppression.at,
             )
             .on_conflict_do_nothing(index_elements=["address_key", "channel"])
+            .returning(suppressions.c.address_key)
         )
-        return bool(self._session.execute(statement).rowcount == 1)
+        return self._session.execute(statement).first() is not None
 
     def get(self, address_key: str, channel: Channel) -> Suppression | None:
         row = self._session.execute(
@@ -247,8 +248,9 @@ class SqlOptInRequests:
                 set_={name: value for name, value in row.items() if name != "address_key"},
                 where=opt_in_requests.c.requested_at <= request.requested_at - interval,
             )
+            .returning(opt_in_requests.c.address_key)
         )
-        return bool(self._session.execute(statement).rowcount == 1)
+        return self._session.execute(statement).first() is not None
 
     def release(self, request: OptInRequest) -> None:
         self._session.execute(

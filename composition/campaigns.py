@@ -131,5 +131,5 @@ class Module(containers.DeclarativeContainer):
     )
     reactions = providers.List(
         # The survivor of a merge takes in its duplicates' consent; an opt-out wins.
-        providers.Factory(Reaction, CustomerMerged.event_type, merge_consents.provided.__call__),
+        providers.Factory(Reaction, CustomerMerged.event_type, merge_consents),
     )

@@ -189,13 +189,20 @@ class InMemoryConsentReader:
         }
 
     def history(self, customer_id: str) -> list[Consent]:
+        return self.histories([customer_id]).get(customer_id, [])
+
+    def histories(self, customer_ids: Collection[str]) -> dict[str, list[Consent]]:
+        wanted = set(customer_ids)
         with self._store.lock:
-            found = [
+            stored = [
                 copy.deepcopy(consent)
                 for (owner, _channel), consent in self._store.consents.items()
-                if owner == customer_id
+                if owner in wanted
             ]
-        return sorted(found, key=channel_order)
+        found: dict[str, list[Consent]] = {}
+        for consent in sorted(stored, key=channel_order):
+            found.setdefault(consent.customer_id, []).append(consent)
+        return found
 
 
 class InMemorySecrets:

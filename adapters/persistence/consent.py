@@ -312,8 +312,14 @@ class SqlConsentReader:
         return found
 
     def history(self, customer_id: str) -> list[Consent]:
+        return self.histories([customer_id]).get(customer_id, [])
+
+    def histories(self, customer_ids: Collection[str]) -> dict[str, list[Consent]]:
+        found: dict[str, list[Consent]] = {}
         with self._engine.connect() as connection:
-            return load_consents(connection, [customer_id])
+            for consent in load_consents(connection, customer_ids):
+                found.setdefault(consent.customer_id, []).append(consent)
+        return found
 
 
 class SqlSecrets:

@@ -3,7 +3,7 @@ and the suppression list that stops bounced and complaining addresses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -130,11 +130,21 @@ class ReadConsents:
         actor.require(Permission.READ_CONSENT)
         with self.uow() as uow:
             _visible_customer(uow, actor, customer_id)
-        stored = {consent.channel: consent for consent in self.reader.history(customer_id)}
-        return [
-            stored.get(channel) or Consent(customer_id=customer_id, channel=channel)
-            for channel in Channel
-        ]
+        return self.of_visible(actor, [customer_id])[customer_id]
+
+    def of_visible(self, actor: Principal, customer_ids: Sequence[str]) -> dict[str, list[Consent]]:
+        """The consents of customers the caller already sees (the customers of a list it
+        read), in one read."""
+        actor.require(Permission.READ_CONSENT)
+        stored = self.reader.histories(customer_ids)
+        every: dict[str, list[Consent]] = {}
+        for customer_id in customer_ids:
+            by_channel = {consent.channel: consent for consent in stored.get(customer_id, [])}
+            every[customer_id] = [
+                by_channel.get(channel) or Consent(customer_id=customer_id, channel=channel)
+                for channel in Channel
+            ]
+        return every
 
 
 @frozen
@@ -229,7 +239,7 @@ class RequestOptIn:
         # sends nothing; a mail the channel refuses gives the claim back.
         url = self.links.confirmation_url(customer_id, channel, now)
         message = OutboundMessage(
-            id=self.ids.new(),
+            id=self.ids.new_id(),
             channel=channel,
             customer_id=customer_id,
             to=address,
@@ -308,6 +318,10 @@ class Unsubscribe:
     uow: ConsentUnitOfWorkFactory
     clock: Clock
     links: Links
+
+    def check(self, token: str) -> None:
+        """Refuse a token that is not one of our unsubscribe links, changing nothing."""
+        _claims(self.links, LinkPurpose.UNSUBSCRIBE, token)
 
     def __call__(self, token: str) -> Consent:
         customer_id, channel, claims = _claims(self.links, LinkPurpose.UNSUBSCRIBE, token)

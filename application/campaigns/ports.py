@@ -85,6 +85,10 @@ class ConsentReader(Protocol):
         """The customer's stored consents, by channel, each with its changes."""
         ...
 
+    def histories(self, customer_ids: Collection[str]) -> dict[str, list[Consent]]:
+        """``history`` of many customers in one read; a customer with none is left out."""
+        ...
+
 
 class SecretStore(Protocol):
     """Secrets the process makes for itself once and keeps (the link signing key)."""

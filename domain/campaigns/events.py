@@ -11,10 +11,10 @@ from domain.events import DomainEvent
 
 @frozen(kw_only=True)
 class ConsentChanged(DomainEvent):
-    """A customer's consent on one channel changed (``aggregate_id`` is the customer's id).
+    """A customer's consent to marketing on one channel changed.
 
-    Carries no address: the customer's id, the channel and the statuses are enough to act
-    on, and nothing in it needs erasing once the customer is gone."""
+    The subject is the customer's id. It carries no address: the id, the channel and the
+    statuses are enough to act on, and nothing in it needs erasing once the customer is gone."""
 
     event_type = "rapport.consent.changed.v1"
     aggregate_type = "customer"

@@ -236,7 +236,8 @@ def test_consent_is_exported_and_erased_but_a_suppression_stays(consent_app: Con
 
     exported = privacy.export(SYSTEM, customer).data
     assert [c["status"] for c in exported["consents"]] == ["opted_in"]
-    assert exported["consents"][0]["history"][0]["source"] == "api"
+    assert exported["consents"][0]["source"] == "api"
+    assert [r["customer_id"] for r in exported["opt_in_requests"]] == [customer]
 
     privacy.erase(SYSTEM, customer)
 

@@ -139,6 +139,11 @@ def _basis_name(basis: consent.LawfulBasis | None) -> LawfulBasisName | None:
     return LawfulBasisName(basis.value) if basis is not None else None
 
 
+def _value(name: Enum) -> str:
+    """The domain value a GraphQL enum member stands for."""
+    return str(name.value)
+
+
 @strawberry.type
 class CustomerConsents:
     """``Customer.consents``: the consent module owns its field on the customer."""
@@ -219,11 +224,11 @@ class ConsentMutation:
         held = context.services.use(Campaigns).set_consent(
             context.principal,
             customer_id,
-            channels.Channel(input.channel.value),
-            consent.ConsentStatus(input.status.value),
+            channels.Channel(_value(input.channel)),
+            consent.ConsentStatus(_value(input.status)),
             source=input.source,
             lawful_basis=(
-                consent.LawfulBasis(input.lawful_basis.value) if input.lawful_basis else None
+                consent.LawfulBasis(_value(input.lawful_basis)) if input.lawful_basis else None
             ),
         )
         return SetConsentPayload(consent=Consent.of(held))
@@ -242,7 +247,7 @@ class ConsentMutation:
         context = info.context
         customer_id = local_id(input.customer_id, CUSTOMER, field="customerId")
         outcome = context.services.use(Campaigns).request_opt_in(
-            context.principal, customer_id, channels.Channel(input.channel.value)
+            context.principal, customer_id, channels.Channel(_value(input.channel))
         )
         return RequestOptInPayload(outcome=OptInOutcomeName(outcome.value))
 

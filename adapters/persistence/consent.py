@@ -158,7 +158,7 @@ class SqlConsents:
                 .where(where, consents.c.changes == len(loaded))
                 .values(**_consent_values(consent))
             )
-            if changed.rowcount != 1:
+            if changed.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleVersion()
             first = len(loaded)
             if tuple(consent.history[: len(loaded)]) != loaded:

@@ -56,6 +56,7 @@ MODULES = (
     "events",
     "audit",
     "privacy",
+    "campaigns",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

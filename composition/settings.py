@@ -38,6 +38,9 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
     },
 }
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+SIGNING_KEY_MIN_LENGTH = 16
+
 DEFAULT_STREAM_URLS = {"redis": "redis://127.0.0.1:6379/0", "nats": "nats://127.0.0.1:4222"}
 
 
@@ -77,6 +80,10 @@ class Settings:
     """Bearer JWTs of an external identity provider; off unless its JWKS URL is given."""
     audit_retention_days: int = 365
     """Days the audit log keeps an entry; a daily job removes older ones."""
+    public_url: str = DEFAULT_PUBLIC_URL
+    """Where customers reach Rapport: the base of unsubscribe and confirmation links."""
+    signing_key: str | None = None
+    """Signs those links; without one, a key made on first start is kept in the database."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -114,7 +121,24 @@ class Settings:
             execution_loops=int(env.get("RAPPORT_EXECUTION_LOOPS", "4")),
             jwt=jwt_settings(env),
             audit_retention_days=int(env.get("RAPPORT_AUDIT_RETENTION_DAYS", "365")),
+            public_url=env.get("RAPPORT_PUBLIC_URL", DEFAULT_PUBLIC_URL).strip().rstrip("/"),
+            signing_key=signing_key_setting(env, required=profile == "production"),
         )
+
+
+def signing_key_setting(env: Mapping[str, str], *, required: bool) -> str | None:
+    """``RAPPORT_SIGNING_KEY``: required in production, where several processes must sign
+    alike and a key must not live beside the data it protects."""
+    key = env.get("RAPPORT_SIGNING_KEY", "").strip()
+    if not key:
+        if required:
+            raise SystemExit("RAPPORT_SIGNING_KEY is required in the production profile")
+        return None
+    if len(key) < SIGNING_KEY_MIN_LENGTH:
+        raise SystemExit(
+            f"RAPPORT_SIGNING_KEY must be at least {SIGNING_KEY_MIN_LENGTH} characters"
+        )
+    return key
 
 
 def jwt_settings(env: Mapping[str, str]) -> JwtSettings:
@@ -209,4 +233,6 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "limits_redis_url": settings.limits_redis_url,
         "jwt": settings.jwt,
         "audit_retention_days": settings.audit_retention_days,
+        "public_url": settings.public_url,
+        "signing_key": settings.signing_key,
     }

@@ -40,8 +40,10 @@ from adapters.graphql.guards import (
     read_body,
 )
 from adapters.graphql.limits import ApiLimits
+from adapters.graphql.parts import PublicRouteContext
 from adapters.graphql.schema import build_schema
 from adapters.graphql.track_endpoint import TrackEndpoint
+from adapters.graphql.types import PARTS
 from application.limits import TokenBuckets
 from application.principal import Principal
 
@@ -318,6 +320,9 @@ def create_app(
         refused=refused,
     )
     forms = FormEndpoint(services, buckets, limits.form_rate)
+    # Modules' public pages are limited per address like the forms: no key to count by.
+    public = PublicRouteContext(services, buckets, limits.form_rate)
+    module_routes = [route for part in PARTS for routes in part.routes for route in routes(public)]
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -353,6 +358,7 @@ def create_app(
             Route("/graphql", guarded),
             Route("/track", track),
             Route("/forms/{form_key}", forms),
+            *module_routes,
             WebSocketRoute("/graphql", guarded),
         ],
         middleware=middleware,

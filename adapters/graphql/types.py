@@ -22,6 +22,7 @@ from adapters.graphql import (
     board,
     companies,
     company_mutations,
+    consent,
     custom_fields,
     customers,
     duplicates,
@@ -77,6 +78,7 @@ PARTS: tuple[SchemaPart, ...] = (
     automation.PART,
     audit.PART,
     privacy.PART,
+    consent.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

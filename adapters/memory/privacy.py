@@ -135,6 +135,24 @@ def _timers_erase(store: InMemoryStore, ids: Ids, needles: Collection[str]) -> N
             del store.timers[key]
 
 
+def _consents_about(store: InMemoryStore, ids: Ids) -> list[Any]:
+    """Each consent as its SQL row reads, with its changes."""
+    return [
+        {
+            "customer_id": consent.customer_id,
+            "channel": consent.channel,
+            "status": consent.status,
+            "lawful_basis": consent.lawful_basis,
+            "source": consent.source,
+            "updated_at": consent.updated_at,
+            "pending_opt_in_since": consent.pending_opt_in_since,
+            "history": consent.history,
+        }
+        for consent in store.consents.values()
+        if consent.customer_id in ids
+    ]
+
+
 def _members_about(store: InMemoryStore, ids: Ids) -> list[Any]:
     return [
         {"segment_id": segment_id, "customer_id": customer_id}
@@ -195,6 +213,11 @@ HELD: dict[str, Held | None] = {
     "automation_rules": None,
     "scoring_model": None,
     "lead_forms": None,
+    "consents": Held(_consents_about, _keyed_by_customer("consents", "consents").erase, "consents"),
+    # Kept by the SHA-256 of the address, never the address, so it outlives an erasure:
+    # an erased person's bounced or complaining address must still receive nothing.
+    "suppressions": None,
+    "opt_in_requests": _keyed_by_customer("opt_in_requests", "opt_in_requests"),
     "lock": None,
 }
 

@@ -15,6 +15,9 @@ from domain.access.team import Team
 from domain.access.user import User
 from domain.activities import Activity
 from domain.behaviour import TrackedEvent
+from domain.campaigns.channels import Channel
+from domain.campaigns.consent import Consent, OptInRequest
+from domain.campaigns.suppression import Suppression
 from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
 from domain.customers import Customer
@@ -112,4 +115,10 @@ class InMemoryStore:
     automation_rules: dict[str, AutomationRule] = field(factory=dict)
     scoring_model: ScoringModel = field(factory=default_scoring_model)
     lead_forms: dict[str, LeadForm] = field(factory=lambda: {"website": WEBSITE_FORM})
+    consents: dict[tuple[str, Channel], Consent] = field(factory=dict)
+    """By (customer id, channel), each with its history."""
+    suppressions: dict[tuple[str, Channel], Suppression] = field(factory=dict)
+    """By (SHA-256 of the normalised address, channel)."""
+    opt_in_requests: dict[str, OptInRequest] = field(factory=dict)
+    """The last confirmation mail, by the SHA-256 of the address it went to."""
     lock: threading.RLock = field(factory=threading.RLock)

@@ -37,6 +37,10 @@ class Resource(StrEnum):
     ACCESS = "access"
     """Users, teams, roles, sharing and API keys."""
     AUDIT = "audit"
+    CAMPAIGNS = "campaigns"
+    """Templates, campaigns and journeys."""
+    CONSENT = "consent"
+    """Customers' consent to marketing, per channel."""
 
 
 class Action(StrEnum):
@@ -107,6 +111,12 @@ class Permission(StrEnum):
     MANAGE_WEBHOOKS = "webhooks:manage"
     MANAGE_ACCESS = "access:manage"
     READ_AUDIT = "audit:read"
+    READ_CAMPAIGNS = "campaigns:read"
+    MANAGE_CAMPAIGNS = "campaigns:manage"
+    """Create and change templates, campaigns and journeys, and send them."""
+    READ_CONSENT = "consent:read"
+    UPDATE_CONSENT = "consent:update"
+    """Record a customer's consent or refusal, and ask them to confirm it."""
 
     @property
     def resource(self) -> Resource:
@@ -334,12 +344,14 @@ def _built_in() -> dict[str, RoleDefinition]:
             Permission.MANAGE_TAGS,
             Permission.MANAGE_LIFECYCLE,
             Permission.MANAGE_CUSTOM_FIELDS,
+            Permission.UPDATE_CONSENT,
         }
     )
+    # Whoever talks to customers records the wish they hear on the phone.
     rep = (
         _grants((*_RECORDS, *_SALES), _WORK)
         | _EVERY_READ - {Permission.READ_AUDIT}
-        | {Permission.CREATE_ACTIVITIES, Permission.CREATE_EVENTS}
+        | {Permission.CREATE_ACTIVITIES, Permission.CREATE_EVENTS, Permission.UPDATE_CONSENT}
     )
     marketer = (
         _EVERY_READ - {Permission.READ_AUDIT}
@@ -351,10 +363,13 @@ def _built_in() -> dict[str, RoleDefinition]:
             Permission.MANAGE_SEGMENTS,
             Permission.MANAGE_TAGS,
             Permission.MANAGE_LIFECYCLE,
+            Permission.MANAGE_CAMPAIGNS,
+            Permission.UPDATE_CONSENT,
         }
     )
     support = _EVERY_READ - {Permission.READ_AUDIT} | {
         Permission.UPDATE_CUSTOMERS,
+        Permission.UPDATE_CONSENT,
         Permission.CREATE_ACTIVITIES,
         Permission.CREATE_EVENTS,
         Permission.CREATE_TASKS,
@@ -389,7 +404,8 @@ def _built_in() -> dict[str, RoleDefinition]:
             Role.MARKETER.value,
             "Marketer",
             marketer,
-            description="Reads every customer; runs segments, tags, lifecycle and leads.",
+            description="Reads every customer; runs segments, tags, lifecycle, leads and "
+            "campaigns, and keeps consent.",
         ),
         RoleDefinition(
             Role.SUPPORT_AGENT.value,

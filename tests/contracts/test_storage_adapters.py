@@ -1,9 +1,17 @@
 """Every storage adapter (in-memory, SQLite, PostgreSQL) against the same contracts."""
 
+import pytest
+from dependency_injector import providers
+
+from adapters.messaging.in_process import InProcessEventBus
+from composition import campaigns
+from composition.storage import MemoryStorage
+from tests.conftest import STORAGE_KINDS, memory_backend, sql_backend
 from tests.contracts.access import AccessReaderContract, AccessRepositoryContract
 from tests.contracts.activities import ActivityRepositoryContract, CustomerLookupContract
 from tests.contracts.behaviour import TrackedEventLogContract
 from tests.contracts.companies import CompanyReaderContract, CompanyRepositoryContract
+from tests.contracts.consent import ConsentBackend, ConsentContract
 from tests.contracts.custom_field_queries import CustomFieldQueryContract
 from tests.contracts.custom_field_storage import CustomFieldStorageContract
 from tests.contracts.custom_fields import CustomFieldDefinitionContract
@@ -71,3 +79,30 @@ class TestStorageAdapters(
     CredentialReachContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""
+
+
+@pytest.fixture(params=STORAGE_KINDS)
+def consent_backend(request: pytest.FixtureRequest, bus: InProcessEventBus) -> ConsentBackend:
+    """The campaigns module's own ports over each storage, beside the shared ones."""
+    publisher = providers.Object(bus)
+    ports: campaigns.SqlPorts | campaigns.MemoryPorts
+    if request.param == "memory":
+        storage = MemoryStorage(publisher=publisher)
+        backend = memory_backend(bus, storage)
+        ports = campaigns.MemoryPorts(store=storage.store, publisher=publisher)
+    else:
+        database = request.getfixturevalue(f"{request.param}_database")
+        backend = sql_backend(request.param, database, bus)
+        ports = campaigns.SqlPorts(database=providers.Object(database), publisher=publisher)
+    return ConsentBackend(
+        storage=backend,
+        uow=ports.unit_of_work,
+        reader=ports.consent_reader(),
+        secrets=ports.secrets(),
+    )
+
+
+class TestConsentStorage(ConsentContract):
+    @pytest.fixture
+    def consent(self, consent_backend: ConsentBackend) -> ConsentBackend:
+        return consent_backend

@@ -128,7 +128,9 @@ def test_depth_aliases_and_tokens_are_limited(api: Api) -> None:
 
 
 def test_introspection_and_suggestions_are_off_in_the_production_profile(api: Api) -> None:
-    production = Settings.from_env({"RAPPORT_PROFILE": "production"}).limits
+    production = Settings.from_env(
+        {"RAPPORT_PROFILE": "production", "RAPPORT_SIGNING_KEY": "a production signing key"}
+    ).limits
     assert not production.introspection and not production.field_suggestions
     with client_with(api, production) as client:
         schema = post(client, api.token, "{ __schema { types { name } } }").json()

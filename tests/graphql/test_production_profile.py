@@ -18,7 +18,13 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def client_and_key(postgres_database: Database) -> Iterator[tuple[TestClient, str]]:
     url = postgres_database.writer.url.render_as_string(hide_password=False)
-    settings = Settings.from_env({"RAPPORT_PROFILE": "production", "RAPPORT_DATABASE_URL": url})
+    settings = Settings.from_env(
+        {
+            "RAPPORT_PROFILE": "production",
+            "RAPPORT_DATABASE_URL": url,
+            "RAPPORT_SIGNING_KEY": "a production signing key",
+        }
+    )
     container = build_container(settings)
     key = (
         container.use(Access)

@@ -65,6 +65,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "changeLifecycleStage": frozenset({A, M, R, K, S}),
     "deleteActivity": frozenset({A, M, R, K, S}),
     "logActivity": frozenset({A, M, R, K, S}),
+    "requestOptIn": frozenset({A, M, R, K, S}),
+    "setConsent": frozenset({A, M, R, K, S}),
     "tagCustomers": frozenset({A, M, R, K, S}),
     "trackEvents": frozenset({A, M, R, K, S}),
     "untagCustomers": frozenset({A, M, R, K, S}),

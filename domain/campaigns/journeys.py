@@ -487,6 +487,8 @@ class JourneyVersion:
                 Problem("entryStepId", ErrorCode.UNKNOWN_STEP, f"no step {self.entry_step_id!r}")
             )
             return problems
+        if len(seen) < len(ids):
+            return problems  # which of two steps an id means is unclear: fix the ids first
         graph = {
             step.id: [t for _, t in step.exits() if t is not None and t in seen]
             for step in self.steps

@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from attrs import define, evolve, field, frozen
@@ -121,8 +122,21 @@ def _anniversary(value: date, year: int) -> date:
 # --- Steps ------------------------------------------------------------------------------
 
 
+class StepKind(StrEnum):
+    """Which of the step classes a step is: the tag to store it under."""
+
+    SEND = "send"
+    WAIT = "wait"
+    BRANCH = "branch"
+    SPLIT = "split"
+    UPDATE = "update"
+    TASK = "task"
+
+
 @frozen(kw_only=True)
 class SendStep:
+    step_kind: ClassVar[StepKind] = StepKind.SEND
+
     id: str
     template_id: str
     channel: Channel = Channel.EMAIL
@@ -148,6 +162,8 @@ class WaitStep:
     """Wait a ``duration``; or until the next ``until_time`` in the customer's time zone; or
     until the event ``until_event`` is tracked (then ``next``), at most ``timeout`` (then
     ``on_timeout``). Build it with the class methods."""
+
+    step_kind: ClassVar[StepKind] = StepKind.WAIT
 
     id: str
     next: str | None = None
@@ -237,6 +253,8 @@ class WaitStep:
 class BranchStep:
     """Goes to ``yes`` when the segment rule holds for the customer, else to ``no``."""
 
+    step_kind: ClassVar[StepKind] = StepKind.BRANCH
+
     id: str
     rule: str
     yes: str | None = None
@@ -260,6 +278,8 @@ class SplitPath:
 @frozen(kw_only=True)
 class SplitStep:
     """Sends each customer down one path at random, by the paths' weights (summing to 100)."""
+
+    step_kind: ClassVar[StepKind] = StepKind.SPLIT
 
     id: str
     paths: tuple[SplitPath, ...]
@@ -301,6 +321,8 @@ class UpdateKind(StrEnum):
 class UpdateStep:
     """Changes the customer: a tag, a lifecycle stage, or a custom field."""
 
+    step_kind: ClassVar[StepKind] = StepKind.UPDATE
+
     id: str
     kind: UpdateKind
     next: str | None = None
@@ -330,6 +352,8 @@ class UpdateStep:
 @frozen(kw_only=True)
 class TaskStep:
     """Gives the customer's owner a task, due ``due_in`` after the step is reached."""
+
+    step_kind: ClassVar[StepKind] = StepKind.TASK
 
     id: str
     title: str

@@ -31,6 +31,9 @@ class SkipReason(StrEnum):
     NO_CONSENT = "no_consent"
     SUPPRESSED = "suppressed"
     NO_ADDRESS = "no_address"
+    CANCELLED = "cancelled"
+    """Its campaign was cancelled, or its customer left the journey, before it went out;
+    the worker's decision never gives this reason."""
 
 
 class DeferReason(StrEnum):
@@ -69,6 +72,12 @@ class FrequencyCap:
         if len(counted) < self.limit:
             return None
         return counted[len(counted) - self.limit] + self.period
+
+
+def lookback(caps: Sequence[FrequencyCap], channel: Channel) -> timedelta | None:
+    """How far back a customer's sends on ``channel`` matter to ``caps``: the history
+    ``decide_delivery`` needs. ``None``: no cap applies."""
+    return max((cap.period for cap in caps if cap.channel is channel), default=None)
 
 
 def _distinct_bounds(instance: QuietHours, _: object, end: time) -> None:

@@ -29,6 +29,7 @@ from domain.campaigns.journeys import (
     SplitPath,
     SplitStep,
     Step,
+    StepKind,
     TaskAction,
     TaskStep,
     Trigger,
@@ -544,3 +545,8 @@ def test_validation_finds_loops_without_waits_exactly(definition: JourneyVersion
     }
     assert flagged <= looping
     assert bool(flagged) == bool(looping)
+
+
+def test_each_step_class_has_its_own_kind_to_be_stored_under() -> None:
+    classes = [SendStep, WaitStep, BranchStep, SplitStep, UpdateStep, TaskStep]
+    assert {cls.step_kind for cls in classes} == set(StepKind)

@@ -22,6 +22,7 @@ from domain.campaigns.policy import (
     SkipReason,
     decide_delivery,
     local_moment,
+    lookback,
 )
 from domain.errors import DomainError
 
@@ -235,3 +236,10 @@ def test_caps_and_quiet_hours_never_drop_a_message(situation: dict[str, object])
     if isinstance(decision, Skip):
         unconstrained = {**situation, "caps": [], "quiet_hours": None}
         assert decide_delivery(**unconstrained) == decision
+
+
+def test_the_history_needed_is_the_longest_cap_period_of_the_channel() -> None:
+    daily = FrequencyCap(Channel.EMAIL, 1, timedelta(days=1))
+    sms = FrequencyCap(Channel.SMS, 1, timedelta(days=30))
+    assert lookback([daily, THREE_A_WEEK, sms], Channel.EMAIL) == timedelta(days=7)
+    assert lookback([daily], Channel.WEBHOOK) is None

@@ -42,7 +42,10 @@ CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ),
     ErrorCode.UNKNOWN_TRACK: "No lifecycle track has this key.",
     ErrorCode.UNKNOWN_STAGE: "The lifecycle track or pipeline has no such stage.",
-    ErrorCode.TRANSITION_NOT_ALLOWED: "The track does not allow moving between these stages.",
+    ErrorCode.TRANSITION_NOT_ALLOWED: (
+        "The record's state does not allow this change: a track's stages, or the status of a"
+        " campaign or message."
+    ),
     ErrorCode.WRONG_PIPELINE: "The stage belongs to another pipeline than the deal's.",
     ErrorCode.CURRENCY_MISMATCH: "The amounts are in different currencies, which never mix.",
     ErrorCode.NEGATIVE: "The amount or number may not be negative.",
@@ -51,6 +54,11 @@ CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_ENCODING: "The text is not valid in the file's encoding.",
     ErrorCode.DUPLICATE_IN_FILE: "An earlier row of the same file names the same record.",
     ErrorCode.ALREADY_REVOKED: "The API key was revoked already; a revocation cannot be undone.",
+    ErrorCode.UNKNOWN_STEP: "The journey step leads to a step id the journey does not have.",
+    ErrorCode.UNREACHABLE_STEP: "No path from the journey's entry step leads to this step.",
+    ErrorCode.LOOP_WITHOUT_WAIT: (
+        "The journey step is on a loop with no wait step, which would run without end."
+    ),
 }
 """What each code means to a client; every code has one (the schema lint checks)."""
 

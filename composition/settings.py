@@ -8,6 +8,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from adapters.channels.select import ChannelSettings
 from adapters.graphql.limits import ApiLimits
 from adapters.identity.jwt import JwtSettings
 from application.events.envelope import DEFAULT_SOURCE
@@ -77,6 +78,8 @@ class Settings:
     """Bearer JWTs of an external identity provider; off unless its JWKS URL is given."""
     audit_retention_days: int = 365
     """Days the audit log keeps an entry; a daily job removes older ones."""
+    channels: ChannelSettings = field(factory=ChannelSettings)
+    """SMTP, the SMS gateway, the message webhook and the file outbox (``RAPPORT_SMTP_URL`` …)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -114,6 +117,9 @@ class Settings:
             execution_loops=int(env.get("RAPPORT_EXECUTION_LOOPS", "4")),
             jwt=jwt_settings(env),
             audit_retention_days=int(env.get("RAPPORT_AUDIT_RETENTION_DAYS", "365")),
+            channels=channel_settings(
+                env, env.get("RAPPORT_DATABASE_URL", defaults["database_url"])
+            ),
         )
 
 
@@ -134,6 +140,23 @@ def jwt_settings(env: Mapping[str, str]) -> JwtSettings:
         )
     except ValueError as error:
         raise SystemExit(f"RAPPORT_JWT_*: {error}") from None
+
+
+def channel_settings(env: Mapping[str, str], database_url: str) -> ChannelSettings:
+    """The channels' ``RAPPORT_*`` settings; they are checked when the senders are built."""
+    defaults = ChannelSettings()
+    return ChannelSettings(
+        smtp_url=env.get("RAPPORT_SMTP_URL", ""),
+        email_from=env.get("RAPPORT_EMAIL_FROM", ""),
+        sms_gateway_url=env.get("RAPPORT_SMS_GATEWAY_URL", ""),
+        sms_gateway_auth=env.get("RAPPORT_SMS_GATEWAY_AUTH", ""),
+        sms_body_template=env.get("RAPPORT_SMS_BODY_TEMPLATE", "") or defaults.sms_body_template,
+        sms_from=env.get("RAPPORT_SMS_FROM", ""),
+        message_webhook_url=env.get("RAPPORT_MESSAGE_WEBHOOK_URL", ""),
+        message_webhook_secret=env.get("RAPPORT_MESSAGE_WEBHOOK_SECRET", ""),
+        outbox_dir=env.get("RAPPORT_OUTBOX_DIR", ""),
+        database_url=database_url,
+    )
 
 
 def api_limits(env: Mapping[str, str], *, introspection: bool) -> ApiLimits:
@@ -209,4 +232,5 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "limits_redis_url": settings.limits_redis_url,
         "jwt": settings.jwt,
         "audit_retention_days": settings.audit_retention_days,
+        "channels": settings.channels,
     }

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from adapters.channels.common import parts_of, refusal, refused
+from adapters.channels.outcomes import parts_of, refusal, refused
 from domain.campaigns.channels import Channel, OutboundMessage, SendOutcome, SendStatus
 from domain.campaigns.sms import sms_parts
 

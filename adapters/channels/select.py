@@ -7,7 +7,7 @@ from pathlib import Path
 
 from attrs import frozen
 
-from adapters.channels.common import ChannelConfigurationError
+from adapters.channels import ChannelConfigurationError
 from adapters.channels.outbox_file import CONSOLE, OutboxFileSender
 from adapters.channels.sms_http import DEFAULT_BODY_TEMPLATE, HttpSmsGateway
 from adapters.channels.smtp import Sender, SmtpSender, SmtpSettings

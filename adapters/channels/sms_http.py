@@ -6,8 +6,8 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from adapters.channels.common import (
-    ChannelConfigurationError,
+from adapters.channels import ChannelConfigurationError
+from adapters.channels.outcomes import (
     refusal,
     refused,
     status_of_http,

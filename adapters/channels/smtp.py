@@ -18,7 +18,8 @@ from urllib.parse import unquote, urlsplit
 
 from attrs import frozen
 
-from adapters.channels.common import ChannelConfigurationError, refusal, refused
+from adapters.channels import ChannelConfigurationError
+from adapters.channels.outcomes import refusal, refused
 from domain.campaigns.channels import Channel, OutboundMessage, SendOutcome, SendStatus
 
 Security = Literal["none", "starttls", "tls"]

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from adapters.channels.common import (
-    ChannelConfigurationError,
+from adapters.channels import ChannelConfigurationError
+from adapters.channels.outcomes import (
     refusal,
     refused,
     status_of_http,

@@ -84,9 +84,7 @@ class SmtpServer:
                 return "421 4.3.2 Going away"
             content = envelope.original_content or b""
             mail = cast(EmailMessage, message_from_bytes(content, policy=policy.default))
-            self.mails.append(
-                ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), mail)
-            )
+            self.mails.append(ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), mail))
         return "250 2.0.0 Queued"
 
     def count_connection(self) -> None:
@@ -109,6 +107,9 @@ def smtp_server() -> Iterator[SmtpServer]:
 
     controller = CountingController(server, hostname="127.0.0.1", port=server.port)
     controller.start()
+    # Starting connects once to check the server is up; that one is not the sender's.
+    with server.lock:
+        server.connections = 0
     try:
         yield server
     finally:
@@ -136,7 +137,7 @@ def http_receiver(answer: Answer, path: str = "/messages") -> Iterator[HttpRecei
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
             headers = {k.lower(): v for k, v in self.headers.items()}
             with receiver.lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -97,7 +98,7 @@ def test_segments_rebuild_the_text_and_each_fits_a_part(text: str) -> None:
 def test_parts_are_filled_before_a_new_one_starts(text: str) -> None:
     segments = sms_segments(text)
     _, per_part = _limits(text)
-    for segment, following in zip(segments, segments[1:], strict=False):
+    for segment, following in pairwise(segments):
         # The next part's first character did not fit in this one.
         assert _units(segment + following[0]) > per_part
 

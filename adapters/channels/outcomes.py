@@ -1,13 +1,10 @@
-"""What every channel adapter checks before sending, and how HTTP answers read."""
+"""The outcomes every channel adapter gives alike: a lasting refusal before anything is sent,
+and what an HTTP status means for a message."""
 
 from __future__ import annotations
 
 from domain.campaigns.channels import Channel, OutboundMessage, SendOutcome, SendStatus
 from domain.campaigns.sms import sms_parts
-
-
-class ChannelConfigurationError(ValueError):
-    """A channel setting that cannot work; the message names the variable and the fix."""
 
 
 def refusal(message: OutboundMessage, channel: Channel) -> str | None:

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from email import policy
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -191,7 +192,7 @@ class SmtpSender:
                     continue
                 try:
                     content = render_email(message, self._sender, at=self._now())
-                except (ValueError, TypeError) as error:
+                except (ValueError, TypeError, MessageError) as error:
                     outcomes.append(refused(message, f"cannot be written as a mail: {error}"))
                     continue
                 if connection is None:
@@ -250,6 +251,15 @@ class SmtpSender:
             )
         except smtplib.SMTPDataError as error:
             return self._answer(message, message_id, error.smtp_code, error.smtp_error, "the mail")
+        except UnicodeError as error:
+            # An address smtplib cannot spell in the commands: this message's fault alone.
+            self._reset(connection)
+            return SendOutcome(
+                message_id=message.id,
+                status=SendStatus.REJECTED,
+                provider_id=message_id,
+                detail=f"the address cannot be sent over SMTP: {error}",
+            )
         except (OSError, smtplib.SMTPException) as error:
             # Disconnected, timed out, or an answer smtplib could not read.
             return self._retry(
@@ -317,6 +327,13 @@ class SmtpSender:
             connection.close()
             raise
         return connection
+
+    def _reset(self, connection: smtplib.SMTP) -> None:
+        """Clear a half-begun transaction, or drop the connection if even that fails."""
+        try:
+            connection.rset()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
 
     def _drop(self) -> None:
         connection, self._connection = self._connection, None

@@ -93,7 +93,7 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
+def smtp_server(*, smtputf8: bool = True) -> Iterator[SmtpServer]:
     server = SmtpServer()
 
     class CountingSMTP(SMTP):
@@ -105,7 +105,9 @@ def smtp_server() -> Iterator[SmtpServer]:
         def factory(self) -> SMTP:
             return CountingSMTP(self.handler, **self.SMTP_kwargs)
 
-    controller = CountingController(server, hostname="127.0.0.1", port=server.port)
+    controller = CountingController(
+        server, hostname="127.0.0.1", port=server.port, enable_SMTPUTF8=smtputf8
+    )
     controller.start()
     # Starting connects once to check the server is up; that one is not the sender's.
     with server.lock:

@@ -259,3 +259,24 @@ def test_bad_smtp_urls_are_configuration_errors(url: str, complaint: str) -> Non
 def test_a_bad_from_address_is_a_configuration_error(text: str) -> None:
     with pytest.raises(ChannelConfigurationError, match="RAPPORT_EMAIL_FROM"):
         Sender.parse(text)
+
+
+def test_a_non_ascii_address_goes_to_a_server_with_smtputf8(
+    server: SmtpServer, sender: SmtpSender
+) -> None:
+    sent = message(Channel.EMAIL, 1, to="zoë@example.com")
+    assert sender.send([sent])[0].accepted
+    assert server.mails[0].recipients == ["zoë@example.com"]
+    assert server.mails[0].mail["To"] == "zoë@example.com"
+
+
+def test_a_non_ascii_address_is_rejected_by_a_server_without_smtputf8() -> None:
+    with smtp_server(smtputf8=False) as server:
+        smtp = SmtpSender(SmtpSettings.from_url(f"smtp://127.0.0.1:{server.port}"), FROM)
+        unicode_address = message(Channel.EMAIL, 1, to="zoë@example.com")
+        plain = message(Channel.EMAIL, 2)
+        outcomes = smtp.send([unicode_address, plain])
+        smtp.close()
+    assert [o.status for o in outcomes] == [SendStatus.REJECTED, SendStatus.ACCEPTED]
+    assert "SMTPUTF8" in outcomes[0].detail
+    assert [m.recipients for m in server.mails] == [[plain.to]]

@@ -8,6 +8,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from adapters.channels.select import ChannelSettings
 from adapters.graphql.limits import ApiLimits
 from adapters.identity.jwt import JwtSettings
 from application.events.envelope import DEFAULT_SOURCE
@@ -84,6 +85,8 @@ class Settings:
     """Where customers reach Rapport: the base of unsubscribe and confirmation links."""
     signing_key: str | None = None
     """Signs those links; without one, a key made on first start is kept in the database."""
+    channels: ChannelSettings = field(factory=ChannelSettings)
+    """SMTP, the SMS gateway, the message webhook and the file outbox (``RAPPORT_SMTP_URL`` …)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -123,6 +126,9 @@ class Settings:
             audit_retention_days=int(env.get("RAPPORT_AUDIT_RETENTION_DAYS", "365")),
             public_url=env.get("RAPPORT_PUBLIC_URL", DEFAULT_PUBLIC_URL).strip().rstrip("/"),
             signing_key=signing_key_setting(env, required=profile == "production"),
+            channels=channel_settings(
+                env, env.get("RAPPORT_DATABASE_URL", defaults["database_url"])
+            ),
         )
 
 
@@ -158,6 +164,23 @@ def jwt_settings(env: Mapping[str, str]) -> JwtSettings:
         )
     except ValueError as error:
         raise SystemExit(f"RAPPORT_JWT_*: {error}") from None
+
+
+def channel_settings(env: Mapping[str, str], database_url: str) -> ChannelSettings:
+    """The channels' ``RAPPORT_*`` settings; they are checked when the senders are built."""
+    defaults = ChannelSettings()
+    return ChannelSettings(
+        smtp_url=env.get("RAPPORT_SMTP_URL", ""),
+        email_from=env.get("RAPPORT_EMAIL_FROM", ""),
+        sms_gateway_url=env.get("RAPPORT_SMS_GATEWAY_URL", ""),
+        sms_gateway_auth=env.get("RAPPORT_SMS_GATEWAY_AUTH", ""),
+        sms_body_template=env.get("RAPPORT_SMS_BODY_TEMPLATE", "") or defaults.sms_body_template,
+        sms_from=env.get("RAPPORT_SMS_FROM", ""),
+        message_webhook_url=env.get("RAPPORT_MESSAGE_WEBHOOK_URL", ""),
+        message_webhook_secret=env.get("RAPPORT_MESSAGE_WEBHOOK_SECRET", ""),
+        outbox_dir=env.get("RAPPORT_OUTBOX_DIR", ""),
+        database_url=database_url,
+    )
 
 
 def api_limits(env: Mapping[str, str], *, introspection: bool) -> ApiLimits:
@@ -235,4 +258,5 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "audit_retention_days": settings.audit_retention_days,
         "public_url": settings.public_url,
         "signing_key": settings.signing_key,
+        "channels": settings.channels,
     }

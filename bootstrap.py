@@ -45,6 +45,7 @@ MODULES = (
     "customers",
     "companies",
     "orders",
+    "templates",
     "activities",
     "behaviour",
     "timeline",

@@ -40,6 +40,9 @@ class ErrorCode(StrEnum):
     INVALID_ENCODING = "INVALID_ENCODING"
     DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
     ALREADY_REVOKED = "ALREADY_REVOKED"
+    TEMPLATE_SYNTAX = "TEMPLATE_SYNTAX"
+    UNKNOWN_VARIABLE = "UNKNOWN_VARIABLE"
+    UNSAFE_TEMPLATE = "UNSAFE_TEMPLATE"
 
 
 @frozen
@@ -49,6 +52,8 @@ class Problem:
     field: str
     code: ErrorCode
     message: str
+    line: int | None = None
+    """The line of a text input (a template) the problem is on, counted from 1."""
 
 
 class DomainError(Exception):

@@ -51,6 +51,15 @@ CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_ENCODING: "The text is not valid in the file's encoding.",
     ErrorCode.DUPLICATE_IN_FILE: "An earlier row of the same file names the same record.",
     ErrorCode.ALREADY_REVOKED: "The API key was revoked already; a revocation cannot be undone.",
+    ErrorCode.TEMPLATE_SYNTAX: "The template is not valid template syntax; `line` says where.",
+    ErrorCode.UNKNOWN_VARIABLE: (
+        "The template uses a variable that templates may not use, such as a custom field "
+        "that is not defined; `line` says where."
+    ),
+    ErrorCode.UNSAFE_TEMPLATE: (
+        "The template uses a construct templates may not use (calls, loops, imports, "
+        "private attributes); `line` says where."
+    ),
 }
 """What each code means to a client; every code has one (the schema lint checks)."""
 
@@ -75,6 +84,11 @@ class UserError:
     code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
         description="What is wrong, for the client to branch on."
     )
+    line: int | None = strawberry.field(
+        default=None,
+        description="The line of a text input (a template) at fault, counted from 1; null "
+        "when the problem is not on one line.",
+    )
 
 
 def user_errors_field() -> Any:
@@ -91,6 +105,7 @@ def user_errors(error: DomainError) -> list[UserError]:
             field=problem.field.split(".") if problem.field else None,
             message=problem.message,
             code=UserErrorCode[problem.code.name],
+            line=problem.line,
         )
         for problem in error.problems
     ]

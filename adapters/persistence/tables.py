@@ -780,3 +780,4 @@ Index("ix_orders_placed_at", orders.c.placed_at)
 # Modules that keep their tables in files of their own put them on this metadata there;
 # importing them here is what lets the migrations be checked against every table.
 from adapters.persistence import audit as _audit  # noqa: E402, F401
+from adapters.persistence import template_tables as _template_tables  # noqa: E402, F401

@@ -37,6 +37,7 @@ class Resource(StrEnum):
     ACCESS = "access"
     """Users, teams, roles, sharing and API keys."""
     AUDIT = "audit"
+    CAMPAIGNS = "campaigns"
 
 
 class Action(StrEnum):
@@ -107,6 +108,8 @@ class Permission(StrEnum):
     MANAGE_WEBHOOKS = "webhooks:manage"
     MANAGE_ACCESS = "access:manage"
     READ_AUDIT = "audit:read"
+    READ_CAMPAIGNS = "campaigns:read"
+    MANAGE_CAMPAIGNS = "campaigns:manage"
 
     @property
     def resource(self) -> Resource:
@@ -351,6 +354,7 @@ def _built_in() -> dict[str, RoleDefinition]:
             Permission.MANAGE_SEGMENTS,
             Permission.MANAGE_TAGS,
             Permission.MANAGE_LIFECYCLE,
+            Permission.MANAGE_CAMPAIGNS,
         }
     )
     support = _EVERY_READ - {Permission.READ_AUDIT} | {

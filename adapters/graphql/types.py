@@ -41,6 +41,7 @@ from adapters.graphql import (
     tag_mutations,
     tags,
     tasks,
+    templates,
     timeline,
     webhooks,
 )
@@ -77,6 +78,7 @@ PARTS: tuple[SchemaPart, ...] = (
     automation.PART,
     audit.PART,
     privacy.PART,
+    templates.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

@@ -62,7 +62,7 @@ def _name(raw: str) -> str:
 def _source(raw: str, *, field: str, max_length: int, one_line: bool = False) -> str:
     """Template source as given, line breaks normalised; never trimmed, so the lines a
     problem is reported on are the lines the author wrote."""
-    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n"))
+    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     if len(text) > max_length:
         raise InvalidValue(field, ErrorCode.TOO_LONG, f"must be at most {max_length} characters")
     if has_control_characters(text, allowed="" if one_line else "\n\t"):
@@ -92,7 +92,12 @@ class TemplateContent:
         )
         html = problems.check(lambda: _source(html, field="html", max_length=MAX_BODY_LENGTH)) or ""
         text = problems.check(lambda: _source(text, field="text", max_length=MAX_BODY_LENGTH)) or ""
-        problems.problems.extend(_channel_problems(channel, subject, html, text))
+        refused = {problem.field for problem in problems.problems}
+        problems.problems.extend(
+            problem
+            for problem in _channel_problems(channel, subject, html, text)
+            if problem.field not in refused
+        )
         problems.raise_if_any()
         return cls(subject=subject, html=html, text=text)
 

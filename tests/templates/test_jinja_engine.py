@@ -108,9 +108,7 @@ def test_a_filter_given_what_it_cannot_take_fails_at_save_time() -> None:
 def test_html_escapes_what_it_inserts_and_text_does_not() -> None:
     context = {"customer.first_name": "<script>alert(1)</script>", "company.name": "A & B"}
     html = ENGINE.compile("<p>Hi {{ customer.first_name }} of {{ company.name }}</p>", html=True)
-    assert html.render(context) == (
-        "<p>Hi &lt;script&gt;alert(1)&lt;/script&gt; of A &amp; B</p>"
-    )
+    assert html.render(context) == ("<p>Hi &lt;script&gt;alert(1)&lt;/script&gt; of A &amp; B</p>")
     text = ENGINE.compile("Hi {{ customer.first_name }} of {{ company.name }}", html=False)
     assert text.render(context) == "Hi <script>alert(1)</script> of A & B"
 

@@ -32,4 +32,4 @@ def channel_of(value: Enum) -> Channel:
 
 
 def api_channel(channel: Channel) -> Enum:
-    return ChannelEnum(channel.value)  # type: ignore[no-any-return]
+    return ChannelEnum(channel.value)

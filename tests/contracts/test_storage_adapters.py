@@ -37,7 +37,6 @@ from tests.contracts.visibility import (
     VisibilityContract,
 )
 
-
 __all__ = ["template_storage"]
 
 

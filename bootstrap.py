@@ -46,6 +46,7 @@ MODULES = (
     "customers",
     "companies",
     "orders",
+    "templates",
     "activities",
     "behaviour",
     "timeline",

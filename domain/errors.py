@@ -43,6 +43,9 @@ class ErrorCode(StrEnum):
     UNKNOWN_STEP = "UNKNOWN_STEP"
     UNREACHABLE_STEP = "UNREACHABLE_STEP"
     LOOP_WITHOUT_WAIT = "LOOP_WITHOUT_WAIT"
+    TEMPLATE_SYNTAX = "TEMPLATE_SYNTAX"
+    UNKNOWN_VARIABLE = "UNKNOWN_VARIABLE"
+    UNSAFE_TEMPLATE = "UNSAFE_TEMPLATE"
 
 
 @frozen
@@ -52,6 +55,8 @@ class Problem:
     field: str
     code: ErrorCode
     message: str
+    line: int | None = None
+    """The line of a text input (a template) the problem is on, counted from 1."""
 
 
 class DomainError(Exception):

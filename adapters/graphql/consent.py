@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Route
 
+from adapters.graphql.channels import ChannelEnum as ChannelName
 from adapters.graphql.context import Info
 from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.guards import BodyTooLarge, client_address, read_body
@@ -25,15 +26,6 @@ from application.campaigns.bundle import Campaigns
 from domain.access.roles import Permission
 from domain.campaigns import channels, consent
 from domain.errors import DomainError
-
-
-@strawberry.enum(name="Channel", description="Where a message goes; consent is kept per channel.")
-class ChannelName(Enum):
-    EMAIL = strawberry.enum_value("email", description="Email.")
-    SMS = strawberry.enum_value("sms", description="Text messages to a mobile phone.")
-    WEBHOOK = strawberry.enum_value(
-        "webhook", description="Signed HTTP calls, for in-app and partner channels."
-    )
 
 
 @strawberry.enum(name="ConsentStatus", description="What a customer allows on one channel.")

@@ -59,6 +59,15 @@ CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.LOOP_WITHOUT_WAIT: (
         "The journey step is on a loop with no wait step, which would run without end."
     ),
+    ErrorCode.TEMPLATE_SYNTAX: "The template is not valid template syntax; `line` says where.",
+    ErrorCode.UNKNOWN_VARIABLE: (
+        "The template uses a variable that templates may not use, such as a custom field "
+        "that is not defined; `line` says where."
+    ),
+    ErrorCode.UNSAFE_TEMPLATE: (
+        "The template uses a construct templates may not use (calls, loops, imports, "
+        "private attributes); `line` says where."
+    ),
 }
 """What each code means to a client; every code has one (the schema lint checks)."""
 
@@ -83,6 +92,11 @@ class UserError:
     code: UserErrorCode = strawberry.field(  # type: ignore[valid-type]
         description="What is wrong, for the client to branch on."
     )
+    line: int | None = strawberry.field(
+        default=None,
+        description="The line of a text input (a template) at fault, counted from 1; null "
+        "when the problem is not on one line.",
+    )
 
 
 def user_errors_field() -> Any:
@@ -99,6 +113,7 @@ def user_errors(error: DomainError) -> list[UserError]:
             field=problem.field.split(".") if problem.field else None,
             message=problem.message,
             code=UserErrorCode[problem.code.name],
+            line=problem.line,
         )
         for problem in error.problems
     ]

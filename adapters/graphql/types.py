@@ -42,6 +42,7 @@ from adapters.graphql import (
     tag_mutations,
     tags,
     tasks,
+    templates,
     timeline,
     webhooks,
 )
@@ -79,6 +80,7 @@ PARTS: tuple[SchemaPart, ...] = (
     audit.PART,
     privacy.PART,
     consent.PART,
+    templates.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

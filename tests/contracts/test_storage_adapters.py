@@ -37,12 +37,15 @@ from tests.contracts.pipeline import (
 from tests.contracts.pipeline_visibility import PipelineVisibilityContract
 from tests.contracts.segments import SegmentContract
 from tests.contracts.tags import TagContract
+from tests.contracts.templates import TemplateStorageContract, template_storage
 from tests.contracts.timeline import TimelineContract
 from tests.contracts.visibility import (
     CompanyVisibilityContract,
     CredentialReachContract,
     VisibilityContract,
 )
+
+__all__ = ["template_storage"]
 
 
 class TestStorageAdapters(
@@ -77,6 +80,7 @@ class TestStorageAdapters(
     VisibilityContract,
     CompanyVisibilityContract,
     CredentialReachContract,
+    TemplateStorageContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""
 

@@ -38,6 +38,7 @@ FINDERS: dict[str, str] = {
     "Tag": f"{{ tags{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Task": f"{{ tasks{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Team": "{ teams { id } }",
+    "Template": f"{{ templates{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "User": "{ viewer { id } }",
     "WebhookDelivery": f"{{ webhookDeliveries{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "WebhookSubscription": "{ webhookSubscriptions { id } }",

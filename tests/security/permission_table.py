@@ -43,6 +43,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "pipeline": EVERYONE,
     "pipelineBoard": EVERYONE,
     "pipelines": EVERYONE,
+    "previewTemplate": EVERYONE,
     "previewSegment": EVERYONE,
     "roles": EVERYONE,
     "salesForecast": EVERYONE,
@@ -58,6 +59,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "tasks": EVERYONE,
     "team": EVERYONE,
     "teams": EVERYONE,
+    "template": EVERYONE,
+    "templates": EVERYONE,
     "user": EVERYONE,
     "users": EVERYONE,
     "viewer": EVERYONE,
@@ -118,6 +121,10 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "saveAutomationRule": frozenset({A, M}),
     "setRepAway": frozenset({A, M}),
     "updateSalesTeam": frozenset({A, M}),
+    # AK
+    "archiveTemplate": frozenset({A, K}),
+    "createTemplate": frozenset({A, K}),
+    "updateTemplate": frozenset({A, K}),
     # A
     "apiKey": frozenset({A}),
     "apiKeys": frozenset({A}),

@@ -1,0 +1,1 @@
+"""Template engines: Jinja2 in its sandbox."""

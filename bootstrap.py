@@ -57,7 +57,7 @@ MODULES = (
     "events",
     "audit",
     "privacy",
-    "campaigns",
+    "consent",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

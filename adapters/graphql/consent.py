@@ -22,7 +22,7 @@ from adapters.graphql.guards import BodyTooLarge, client_address, read_body
 from adapters.graphql.parts import PublicRouteContext, SchemaPart
 from adapters.graphql.relay import local_id
 from adapters.graphql.type_names import CUSTOMER
-from application.campaigns.bundle import Campaigns
+from application.campaigns.consent_bundle import Consents
 from domain.access.roles import Permission
 from domain.campaigns import channels, consent
 from domain.errors import DomainError
@@ -149,7 +149,7 @@ class CustomerConsents:
     )
     async def consents(self, info: Info) -> list[Consent]:
         context = info.context
-        read = context.services.use(Campaigns).read_consents
+        read = context.services.use(Consents).read_consents
         loader = context.loaders.batch(
             "consents", lambda ids: read.of_visible(context.principal, list(ids))
         )
@@ -213,7 +213,7 @@ class ConsentMutation:
     ) -> SetConsentPayload:
         context = info.context
         customer_id = local_id(input.customer_id, CUSTOMER, field="customerId")
-        held = context.services.use(Campaigns).set_consent(
+        held = context.services.use(Consents).set_consent(
             context.principal,
             customer_id,
             channels.Channel(_value(input.channel)),
@@ -238,7 +238,7 @@ class ConsentMutation:
     ) -> RequestOptInPayload:
         context = info.context
         customer_id = local_id(input.customer_id, CUSTOMER, field="customerId")
-        outcome = context.services.use(Campaigns).request_opt_in(
+        outcome = context.services.use(Consents).request_opt_in(
             context.principal, customer_id, channels.Channel(_value(input.channel))
         )
         return RequestOptInPayload(outcome=OptInOutcomeName(outcome.value))
@@ -282,8 +282,8 @@ class ConsentPages:
     def __init__(self, support: PublicRouteContext) -> None:
         self._support = support
 
-    def _campaigns(self) -> Campaigns:
-        return self._support.services.use(Campaigns)
+    def _consents(self) -> Consents:
+        return self._support.services.use(Consents)
 
     def _limited(self, request: Request) -> HTMLResponse | None:
         """Too many requests from one address: a page saying when to try again."""
@@ -301,7 +301,7 @@ class ConsentPages:
         if (limited := self._limited(request)) is not None:
             return limited
         try:
-            await run_in_threadpool(self._campaigns().confirm_opt_in, request.path_params["token"])
+            await run_in_threadpool(self._consents().confirm_opt_in, request.path_params["token"])
         except DomainError as error:
             return _refused(error)
         return _page("Thank you", "<p>Your subscription is confirmed.</p>")
@@ -310,11 +310,11 @@ class ConsentPages:
         if (limited := self._limited(request)) is not None:
             return limited
         token = request.path_params["token"]
-        campaigns = self._campaigns()
+        consents = self._consents()
         if request.method == "GET":
             # A GET changes nothing: link scanners in mail filters follow every link.
             try:
-                campaigns.unsubscribe.check(token)
+                consents.unsubscribe.check(token)
             except DomainError as error:
                 return _refused(error)
             return _page("Unsubscribe", UNSUBSCRIBE_FORM)
@@ -325,7 +325,7 @@ class ConsentPages:
         except BodyTooLarge:
             return _page("Unsubscribe", "<p>The request is too large.</p>", 413)
         try:
-            await run_in_threadpool(campaigns.unsubscribe, token)
+            await run_in_threadpool(consents.unsubscribe, token)
         except DomainError as error:
             return _refused(error)
         return _page("You are unsubscribed", "<p>You will receive no more of these messages.</p>")

@@ -29,9 +29,7 @@ _VARIABLES = (
 @strawberry.type(name="Template", description="A message template for one channel.")
 class TemplateNode(Node):
     name: str = strawberry.field(description="Unique among templates, case aside.")
-    channel: ChannelEnum = strawberry.field(
-        description="The channel its messages go out on."
-    )
+    channel: ChannelEnum = strawberry.field(description="The channel its messages go out on.")
     subject: str = strawberry.field(description="The email subject; empty for SMS and webhooks.")
     html: str = strawberry.field(description="The HTML body; empty when the email has none.")
     text: str = strawberry.field(description="The text body.")
@@ -111,9 +109,7 @@ _TEMPLATE_ID = "The global id of the template."
 @strawberry.input(description="A new template; what it may not hold is refused, with the line.")
 class CreateTemplateInput:
     name: str = strawberry.field(description="Unique among templates, at most 100 characters.")
-    channel: ChannelEnum = strawberry.field(
-        description="The channel its messages go out on."
-    )
+    channel: ChannelEnum = strawberry.field(description="The channel its messages go out on.")
     subject: str = strawberry.field(
         default="", description=f"The email subject, one line. {_VARIABLES}"
     )

@@ -9,7 +9,7 @@ from dependency_injector import providers
 from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import InProcessEventBus
-from application.campaigns.bundle import Campaigns
+from application.campaigns.consent_bundle import Consents
 from application.customers.bundle import Customers
 from application.customers.commands import NewCustomer
 from application.principal import Principal
@@ -30,8 +30,8 @@ class ConsentApp:
     mail: RecordingSender
 
     @property
-    def campaigns(self) -> Campaigns:
-        return self.container.use(Campaigns)
+    def consents(self) -> Consents:
+        return self.container.use(Consents)
 
     @property
     def customers(self) -> Customers:
@@ -44,9 +44,9 @@ class ConsentApp:
 
 
 def with_recording_mail(container: Container) -> RecordingSender:
-    """The campaigns module's ``email_sender`` swapped for a recording one."""
+    """The consent module's ``email_sender`` swapped for a recording one."""
     mail = RecordingSender()
-    container.module("campaigns").email_sender.override(providers.Object(mail))
+    container.module("consent").email_sender.override(providers.Object(mail))
     return mail
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.graphql.relay import local_id
 from adapters.graphql.type_names import CUSTOMER
-from application.campaigns.bundle import Campaigns
+from application.campaigns.consent_bundle import Consents
 from bootstrap import Settings, build_container
 from domain.access.roles import Role
 from domain.campaigns.channels import Channel
@@ -138,7 +138,7 @@ def test_a_tampered_confirmation_is_refused(api: Api, mail: RecordingSender) -> 
 def _unsubscribe_path(api: Api, customer_global_id: str, message_id: str = "m-1") -> str:
     """The path of the link the sending pipeline puts in a marketing mail."""
     customer = local_id(customer_global_id, CUSTOMER, field="id")
-    links = api.container.use(Campaigns).links
+    links = api.container.use(Consents).links
     return _path(links.unsubscribe_url(customer, Channel.EMAIL, message_id))
 
 
@@ -179,10 +179,10 @@ def test_links_survive_a_restart_with_the_key_made_on_first_start(
     shutil.copyfile(migrated_sqlite_template, database)
     settings = Settings.from_env({"RAPPORT_DATABASE_URL": f"sqlite:///{database}"})
     first = build_container(settings)
-    url = first.use(Campaigns).links.unsubscribe_url("c-1", Channel.EMAIL, "m-1")
+    url = first.use(Consents).links.unsubscribe_url("c-1", Channel.EMAIL, "m-1")
     first.close()
     second = build_container(settings)
     try:
-        assert second.use(Campaigns).links.unsubscribe_url("c-1", Channel.EMAIL, "m-1") == url
+        assert second.use(Consents).links.unsubscribe_url("c-1", Channel.EMAIL, "m-1") == url
     finally:
         second.close()

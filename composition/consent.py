@@ -1,12 +1,12 @@
-"""Campaigns: consent, double opt-in, suppression and one-click unsubscribe (so far)."""
+"""Consent: per-channel consent, double opt-in, suppression and one-click unsubscribe."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 
 from dependency_injector import containers, providers
 
+from adapters.channels.select import ChannelSettings, channel_senders
 from adapters.links.signed import SignedLinks
 from adapters.memory.consent import (
     InMemoryConsentReader,
@@ -20,7 +20,7 @@ from adapters.persistence.consent import (
     SqlSecrets,
 )
 from adapters.persistence.database import Database
-from application.campaigns.bundle import Campaigns
+from application.campaigns.channels import ChannelSender
 from application.campaigns.consent import (
     ConfirmOptIn,
     IsSuppressed,
@@ -32,9 +32,10 @@ from application.campaigns.consent import (
     Suppress,
     Unsubscribe,
 )
+from application.campaigns.consent_bundle import Consents
 from application.campaigns.ports import SecretStore
 from composition.wiring import Reaction
-from domain.campaigns.channels import Channel, OutboundMessage, SendOutcome, SendStatus
+from domain.campaigns.channels import Channel
 from domain.customers.events import CustomerMerged
 
 SIGNING_KEY_NAME = "link_signing_key"
@@ -58,19 +59,9 @@ class MemoryPorts(containers.DeclarativeContainer):
     secrets = providers.Singleton(InMemorySecrets)
 
 
-class NoEmailChannel:
-    """Stands in until an email channel is composed: takes nothing, so nothing is lost."""
-
-    channel = Channel.EMAIL
-
-    def send(self, messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
-        return [
-            SendOutcome(message_id=m.id, status=SendStatus.RETRY, detail="no email channel")
-            for m in messages
-        ]
-
-    def close(self) -> None:
-        return None
+def email_channel(settings: ChannelSettings) -> ChannelSender:
+    """The email sender configured (SMTP, or the file outbox of the embedded default)."""
+    return channel_senders(settings)[Channel.EMAIL]
 
 
 def signing_key(configured: str | None, store: SecretStore) -> str:
@@ -86,8 +77,8 @@ class Module(containers.DeclarativeContainer):
     ports = providers.DependenciesContainer()
     config = providers.Configuration()
 
-    email_sender: providers.Provider[object] = providers.Singleton(NoEmailChannel)
-    """The email ``ChannelSender``; the channel adapters override it."""
+    email_sender: providers.Provider[object] = providers.Singleton(email_channel, config.channels)
+    """The email ``ChannelSender`` of opt-in confirmations; tests override it."""
     links = providers.Singleton(
         SignedLinks, providers.Callable(signing_key, config.signing_key, ports.secrets)
     )
@@ -98,7 +89,7 @@ class Module(containers.DeclarativeContainer):
         MergeConsents, uow=ports.unit_of_work.provider, clock=platform.clock
     )
     bundle = providers.Singleton(
-        Campaigns,
+        Consents,
         set_consent=providers.Singleton(
             SetConsent, uow=ports.unit_of_work.provider, clock=platform.clock
         ),

@@ -1,4 +1,4 @@
-"""The campaigns module's use cases, as one bundle."""
+"""The consent module's use cases, as one bundle."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from application.campaigns.ports import ConsentReader
 
 
 @frozen(kw_only=True)
-class Campaigns:
+class Consents:
     set_consent: SetConsent
     read_consents: ReadConsents
     request_opt_in: RequestOptIn

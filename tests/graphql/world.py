@@ -1,6 +1,6 @@
 """A seeded database with at least one record of every kind the API serves: the demo data
 (customers, companies, orders, events, tags, notes, deals, segments) and, through the API
-as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery, a message template and
+as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery, message templates and
 the first customer's latest note."""
 
 from __future__ import annotations
@@ -88,17 +88,18 @@ def seed_world(api: Api) -> None:
         input={"url": "http://127.0.0.1:9/hooks", "eventTypes": ["CUSTOMER_UPDATED"]},
     )
     assert hook["createWebhookSubscription"]["userErrors"] == []
-    template = api.data(
-        "mutation($input: CreateTemplateInput!) "
-        "{ createTemplate(input: $input) { userErrors { code } } }",
-        input={
-            "name": "Welcome",
-            "channel": "EMAIL",
-            "subject": "Welcome, {{ customer.first_name }}",
-            "text": "Hello {{ customer.display_name }}.\n\nUnsubscribe: {{ unsubscribe_url }}",
-        },
-    )
-    assert template["createTemplate"]["userErrors"] == []
+    for name in ("Welcome", "Case study", "Webinar invitation", "Brochure"):
+        template = api.data(
+            "mutation($input: CreateTemplateInput!) "
+            "{ createTemplate(input: $input) { userErrors { code } } }",
+            input={
+                "name": name,
+                "channel": "EMAIL",
+                "subject": f"{name}, {{{{ customer.first_name }}}}",
+                "text": "Hello {{ customer.display_name }}.\n\nUnsubscribe: {{ unsubscribe_url }}",
+            },
+        )
+        assert template["createTemplate"]["userErrors"] == []
     for phone in ("+14155550123", "+14155550124", "+14155550125", "+14155550126", "+14155550127"):
         api.data(
             "mutation($input: UpdateCustomerInput!) "

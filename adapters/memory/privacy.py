@@ -195,6 +195,7 @@ HELD: dict[str, Held | None] = {
     "automation_rules": None,
     "scoring_model": None,
     "lead_forms": None,
+    "access_version": None,
     "lock": None,
 }
 

@@ -112,4 +112,10 @@ class InMemoryStore:
     automation_rules: dict[str, AutomationRule] = field(factory=dict)
     scoring_model: ScoringModel = field(factory=default_scoring_model)
     lead_forms: dict[str, LeadForm] = field(factory=lambda: {"website": WEBSITE_FORM})
+    access_version: int = 0
+    """Moved by every committed change to who reaches what, as migration 0019's triggers
+    move the SQL one."""
     lock: threading.RLock = field(factory=threading.RLock)
+
+    def access_changed(self) -> None:
+        self.access_version += 1

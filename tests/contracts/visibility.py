@@ -320,4 +320,4 @@ class CredentialReachContract:
             uow.commit()
         found = backend.credentials.find("key-t")
         assert found is not None
-        assert (found[1].team_id, found[1].manager_id) == ("team-1", "boss-1")
+        assert (found.user.team_id, found.user.manager_id) == ("team-1", "boss-1")

@@ -24,6 +24,7 @@ from adapters.persistence.mapping import map_domain
 from adapters.persistence.migrate import upgrade
 from adapters.persistence.pipeline_rows import pipeline_row
 from adapters.persistence.tables import (
+    access_version,
     customer_external_ids,
     lead_forms,
     lead_scoring_models,
@@ -202,7 +203,8 @@ def reset_postgres(database: Database) -> None:
     tables = ", ".join(table.name for table in reversed(metadata.sorted_tables))
     with database.writer.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        # What migration 0006 seeds, as a fresh database has it.
+        # What migrations 0019 and 0006 seed, as a fresh database has it.
+        connection.execute(insert(access_version).values(id=1, version=0))
         defaults = default_catalogue()
         connection.execute(
             insert(lifecycle_tracks), [track_row(t) for t in defaults.tracks.values()]

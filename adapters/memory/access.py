@@ -60,6 +60,7 @@ class InMemoryRoleRepository:
     def put(self, role: RoleDefinition) -> None:
         self._put[role.key] = role
         self._pending.steps.append(lambda: self._store.roles.__setitem__(role.key, role))
+        self._pending.steps.append(self._store.access_changed)
 
     def get(self, key: str) -> RoleDefinition | None:
         return self._put.get(key) or self._store.roles.get(key)
@@ -73,6 +74,7 @@ class InMemoryShareRepository:
     def add(self, share: RecordShare) -> None:
         key = share_key(share)
         self._pending.steps.append(lambda: self._store.record_shares.__setitem__(key, share))
+        self._pending.steps.append(self._store.access_changed)
 
     def remove(
         self, resource: Resource, record_id: str, *, user_id: str | None, team_id: str | None
@@ -81,6 +83,7 @@ class InMemoryShareRepository:
         if key not in self._store.record_shares:
             return False
         self._pending.steps.append(lambda: self._store.record_shares.__delitem__(key))
+        self._pending.steps.append(self._store.access_changed)
         return True
 
 

@@ -8,10 +8,8 @@ from datetime import datetime
 
 from adapters.memory.store import InMemoryStore
 from application.access.api_keys import NEWEST_FIRST
-from application.access.ports import ApiKeyFilter, ApiKeyView
+from application.access.ports import ApiKeyFilter, ApiKeyView, FoundKey, FoundUser
 from application.pagination import SortKey, slice_in_memory
-from domain.access.api_key import ApiKey
-from domain.access.user import User
 from domain.customers import EmailAddress
 
 
@@ -19,16 +17,20 @@ class InMemoryCredentialReader:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    def find(self, key_id: str) -> tuple[ApiKey, User] | None:
-        key = self._store.api_keys.get(key_id)
-        user = self._store.users.get(key.user_id) if key else None
+    def find(self, key_id: str) -> FoundKey | None:
+        with self._store.lock:
+            key = self._store.api_keys.get(key_id)
+            user = self._store.users.get(key.user_id) if key else None
+            version = self._store.access_version
         if key is None or user is None:
             return None
-        return copy.deepcopy(key), copy.deepcopy(user)
+        return FoundKey(user=copy.deepcopy(user), access_version=version, key=copy.deepcopy(key))
 
-    def user_by_email(self, email: EmailAddress) -> User | None:
-        found = next((u for u in self._store.users.values() if u.email == email), None)
-        return copy.deepcopy(found)
+    def user_by_email(self, email: EmailAddress) -> FoundUser | None:
+        with self._store.lock:
+            found = next((u for u in self._store.users.values() if u.email == email), None)
+            version = self._store.access_version
+        return None if found is None else FoundUser(copy.deepcopy(found), version)
 
 
 class InMemoryApiKeyUsage:

@@ -121,4 +121,10 @@ class InMemoryStore:
     """By (SHA-256 of the normalised address, channel)."""
     opt_in_requests: dict[str, OptInRequest] = field(factory=dict)
     """The last confirmation mail, by the SHA-256 of the address it went to."""
+    access_version: int = 0
+    """Moved by every committed change to who reaches what, as migration 0019's triggers
+    move the SQL one."""
     lock: threading.RLock = field(factory=threading.RLock)
+
+    def access_changed(self) -> None:
+        self.access_version += 1

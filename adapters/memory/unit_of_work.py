@@ -134,10 +134,25 @@ class InMemoryCustomerRepository:
                 raise AlreadyTaken("email", "another customer has this email")
 
 
+def _reach_of(user: User) -> tuple[object, ...]:
+    """What of a user decides what they and others reach; their name and email do not."""
+    return (user.role, user.team_id, user.manager_id, user.deactivated_at)
+
+
 class InMemoryUserRepository:
     def __init__(self, transaction: InMemoryTransaction) -> None:
         self._store = transaction.store
+        # Registered before the staging, so it compares with the store before write-back.
+        transaction.stages(write_back=self._note_access_changes, clear=lambda: None)
         self.staged = Staged(transaction, self._store.users)
+
+    def _note_access_changes(self) -> None:
+        committed = self._store.users
+        if any(
+            user_id not in committed or _reach_of(committed[user_id]) != _reach_of(user)
+            for user_id, user in self.staged.seen.items()
+        ):
+            self._store.access_changed()
 
     def add(self, user: User) -> None:
         self.staged.add(user)

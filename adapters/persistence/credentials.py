@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, Engine, bindparam, func, or_, select, upda
 from sqlalchemy.exc import OperationalError
 
 from adapters.persistence.keyset import walking_order, window
-from adapters.persistence.tables import api_keys, users
-from application.access.ports import ApiKeyFilter, ApiKeyView
+from adapters.persistence.tables import access_version, api_keys, users
+from application.access.ports import ApiKeyFilter, ApiKeyView, FoundKey, FoundUser
 from application.pagination import SortKey
 from domain.access.api_key import ApiKey
 from domain.access.user import User
@@ -41,13 +41,19 @@ _USER_COLUMNS = (
     users.c.manager_id,
 )
 
+# Read in the same statement as the credential, so the reach a process kept for it is
+# checked against the database on every request without another round trip.
+_ACCESS_VERSION = func.coalesce(
+    select(access_version.c.version).where(access_version.c.id == 1).scalar_subquery(), 0
+).label("access_version")
+
 # One primary-key lookup joined to its user: what every authenticated request costs.
 _CREDENTIALS = (
-    select(*_KEY_COLUMNS, *_USER_COLUMNS)
+    select(*_KEY_COLUMNS, *_USER_COLUMNS, _ACCESS_VERSION)
     .join(users, users.c.id == api_keys.c.user_id)
     .where(api_keys.c.id == bindparam("key_id"))
 )
-_USER_BY_EMAIL = select(users.c.id.label("user_id"), *_USER_COLUMNS).where(
+_USER_BY_EMAIL = select(users.c.id.label("user_id"), *_USER_COLUMNS, _ACCESS_VERSION).where(
     users.c.email == bindparam("email", type_=users.c.email.type)
 )
 
@@ -83,15 +89,17 @@ class SqlCredentialReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def find(self, key_id: str) -> tuple[ApiKey, User] | None:
+    def find(self, key_id: str) -> FoundKey | None:
         with self._engine.connect() as connection:
             row = connection.execute(_CREDENTIALS, {"key_id": key_id}).first()
-        return None if row is None else (_key(row), _user(row))
+        if row is None:
+            return None
+        return FoundKey(user=_user(row), access_version=row.access_version, key=_key(row))
 
-    def user_by_email(self, email: EmailAddress) -> User | None:
+    def user_by_email(self, email: EmailAddress) -> FoundUser | None:
         with self._engine.connect() as connection:
             row = connection.execute(_USER_BY_EMAIL, {"email": email}).first()
-        return None if row is None else _user(row)
+        return None if row is None else FoundUser(_user(row), row.access_version)
 
 
 class SqlApiKeyUsage:

@@ -47,6 +47,45 @@ def window(
     return conditions
 
 
+AFTER_VALUE, AFTER_ID = "after_value", "after_id"
+BEFORE_VALUE, BEFORE_ID = "before_value", "before_id"
+
+
+def named_window(
+    sort: ColumnElement[Any],
+    id_column: ColumnElement[str],
+    *,
+    descending: bool,
+    after: bool,
+    before: bool,
+) -> list[ColumnElement[bool]]:
+    """``window`` over a sort key that is never missing, with the keys as named parameters
+    (see ``window_parameters``): for statements built once and run with many keys."""
+    conditions: list[ColumnElement[bool]] = []
+    position = tuple_(sort, id_column)
+    if after:
+        later = tuple_(
+            bindparam(AFTER_VALUE, type_=sort.type), bindparam(AFTER_ID, type_=id_column.type)
+        )
+        conditions.append(position < later if descending else position > later)
+    if before:
+        earlier = tuple_(
+            bindparam(BEFORE_VALUE, type_=sort.type), bindparam(BEFORE_ID, type_=id_column.type)
+        )
+        conditions.append(position > earlier if descending else position < earlier)
+    return conditions
+
+
+def window_parameters(after: SortKey | None, before: SortKey | None) -> dict[str, object]:
+    """The values of ``named_window``'s parameters."""
+    parameters: dict[str, object] = {}
+    if after is not None:
+        parameters.update({AFTER_VALUE: after.value, AFTER_ID: after.id})
+    if before is not None:
+        parameters.update({BEFORE_VALUE: before.value, BEFORE_ID: before.id})
+    return parameters
+
+
 def _later(
     sort: ColumnElement[Any],
     id_column: ColumnElement[str],

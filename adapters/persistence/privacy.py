@@ -61,6 +61,7 @@ DECLARED: dict[str, PersonalData] = {
         table.name: NOT_PERSONAL
         for table in (
             tables.users,
+            tables.access_version,
             tables.api_keys,
             tables.teams,
             tables.roles,

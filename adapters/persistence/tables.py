@@ -94,6 +94,14 @@ record_shares = Table(
     Index("ix_record_shares_grantee", "grantee_kind", "grantee_id", "resource"),
 )
 
+access_version = Table(
+    "access_version",
+    metadata,
+    # One row; triggers (migration 0019) move it with every change to who reaches what.
+    Column("id", Integer(), primary_key=True, autoincrement=False),
+    Column("version", BigInteger(), nullable=False),
+)
+
 api_keys = Table(
     "api_keys",
     metadata,

@@ -94,7 +94,9 @@ class IssueApiKey:
 class AuthenticateApiKey:
     """An ``rpk_…`` token stands for its key's user, with at most the key's role.
 
-    One indexed read per request; the use is written at most once a minute per key.
+    One indexed read per request, of the key, its user and the access version; the key's
+    state is judged from that read every time, so a revoked key is refused on its very next
+    request. The use is written at most once a minute per key.
     """
 
     credentials: CredentialReader
@@ -109,7 +111,7 @@ class AuthenticateApiKey:
         found = self.credentials.find(key_id)
         if found is None:
             raise CredentialRefused(Refusal.UNKNOWN, key_id)
-        key, user = found
+        key, user = found.key, found.user
         # The secret first: what a key's state is stays hidden from whoever lacks it.
         if not key.secret_matches(secret):
             raise CredentialRefused(Refusal.WRONG_SECRET, key_id)
@@ -121,7 +123,9 @@ class AuthenticateApiKey:
             raise CredentialRefused(Refusal.INACTIVE_USER, key_id)
         if key.use_is_due(at):
             self.usage.record_use(key.id, at)
-        principal = self.resolve(user, key_role=key.role, api_key_id=key.id)
+        principal = self.resolve(
+            user, key_role=key.role, api_key_id=key.id, access_version=found.access_version
+        )
         if principal is None:
             raise CredentialRefused(Refusal.UNKNOWN_ROLE, key_id)
         return principal

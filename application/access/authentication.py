@@ -106,12 +106,12 @@ class AuthenticateIdentityToken:
         except DomainError:
             raise CredentialRefused(Refusal.MISSING_CLAIM) from None
         # Users are never created from a token: someone must have registered them.
-        user = self.credentials.user_by_email(email)
-        if user is None:
+        found = self.credentials.user_by_email(email)
+        if found is None:
             raise CredentialRefused(Refusal.UNKNOWN_USER)
-        if not user.is_active:
+        if not found.user.is_active:
             raise CredentialRefused(Refusal.INACTIVE_USER)
-        principal = self.resolve(user)
+        principal = self.resolve(found.user, access_version=found.access_version)
         if principal is None:
             raise CredentialRefused(Refusal.UNKNOWN_ROLE)
         return principal
@@ -130,7 +130,9 @@ class AuthenticateBearer:
     """The principal behind ``Authorization: Bearer <token>``, or ``None`` if refused.
 
     ``rpk_…`` tokens are API keys; anything else is an identity provider's token.
-    Nothing is cached: a revoked key is refused on its very next request.
+    Every credential is read afresh on every request: a revoked key is refused on its very
+    next request. Only the reach worked out from it is kept, for as long as the access
+    version read with it stands still.
     """
 
     api_keys: BearerVerifier

@@ -86,12 +86,32 @@ class UserReader(Protocol):
     def get_many(self, ids: Iterable[str]) -> Mapping[str, UserView]: ...
 
 
+@frozen
+class FoundUser:
+    """A user as a request's credential lookup reads them.
+
+    ``access_version`` moves with every committed change to who reaches what (record
+    shares, stored roles, users' roles, teams and managers), so a reach worked out at one
+    version holds for as long as the version does.
+    """
+
+    user: User
+    access_version: int
+
+
+@frozen
+class FoundKey(FoundUser):
+    """An API key and its user, as a request's credential lookup reads them."""
+
+    key: ApiKey
+
+
 class CredentialReader(Protocol):
     """Read-only lookup of a key and its user, for authenticating every request."""
 
-    def find(self, key_id: str) -> tuple[ApiKey, User] | None: ...
+    def find(self, key_id: str) -> FoundKey | None: ...
 
-    def user_by_email(self, email: EmailAddress) -> User | None:
+    def user_by_email(self, email: EmailAddress) -> FoundUser | None:
         """The user an identity token's email claim names."""
         ...
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from attrs import frozen
+import threading
+from collections import OrderedDict
+
+from attrs import field, frozen
 
 from application.access.ports import AccessReader
 from application.principal import Principal
@@ -33,35 +36,91 @@ class RoleCatalogue:
         ]
 
 
+ReachKey = tuple[int, str, str, str | None, str | None]
+"""The access version, the user's id, role and team, and the key's role."""
+
+REACHES_KEPT = 4096
+"""How many users' and keys' reaches one process keeps."""
+
+
+class ReachCache:
+    """Roles and reaches worked out at some access version, most recently used kept.
+
+    An entry is found only by the version it was worked out at: once any change to who
+    reaches what moves the version, every process works each reach out afresh.
+    """
+
+    def __init__(self, size: int = REACHES_KEPT) -> None:
+        self._size = size
+        self._entries: OrderedDict[ReachKey, tuple[RoleDefinition, Reach]] = OrderedDict()
+        # Requests authenticate on several threads (server loop, worker loops, jobs).
+        self._lock = threading.Lock()
+
+    def get(self, key: ReachKey) -> tuple[RoleDefinition, Reach] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: ReachKey, value: tuple[RoleDefinition, Reach]) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
 @frozen
 class ResolvePrincipal:
-    """The principal a user acts as, with a key's role narrowing their own."""
+    """The principal a user acts as, with a key's role narrowing their own.
+
+    Given the access version its credential was read at, the role and reach are kept in
+    ``cache`` and used again until the version moves: they cost several queries.
+    """
 
     reader: AccessReader
+    cache: ReachCache = field(factory=ReachCache)
 
     def __call__(
-        self, user: User, *, key_role: str | None = None, api_key_id: str | None = None
+        self,
+        user: User,
+        *,
+        key_role: str | None = None,
+        api_key_id: str | None = None,
+        access_version: int | None = None,
     ) -> Principal | None:
         """``None`` when the user is inactive or their role no longer exists."""
         if not user.is_active:
             return None
-        catalogue = RoleCatalogue(self.reader)
-        role = catalogue.get(user.role)
-        if role is None:
-            return None
-        if key_role is not None:
-            key_definition = catalogue.get(key_role)
-            if key_definition is None:
+        key: ReachKey | None = None
+        if access_version is not None:
+            key = (access_version, user.id, user.role, user.team_id, key_role)
+        found = self.cache.get(key) if key is not None else None
+        if found is None:
+            role = self._role(user, key_role)
+            if role is None:
                 return None
-            role = role.narrowed_by(key_definition)
+            found = role, self.reach(user, role)
+            if key is not None:
+                self.cache.put(key, found)
+        role, reach = found
         return Principal(
             actor_id=user.id,
             role=role,
             name=user.name,
             api_key_id=api_key_id,
             team_id=user.team_id,
-            reach=self.reach(user, role),
+            reach=reach,
         )
+
+    def _role(self, user: User, key_role: str | None) -> RoleDefinition | None:
+        catalogue = RoleCatalogue(self.reader)
+        role = catalogue.get(user.role)
+        if role is None or key_role is None:
+            return role
+        key_definition = catalogue.get(key_role)
+        return None if key_definition is None else role.narrowed_by(key_definition)
 
     def reach(self, user: User, role: RoleDefinition) -> Reach:
         scoped = [resource for resource in OWNED_RESOURCES if role.scope(resource) is not Scope.ALL]

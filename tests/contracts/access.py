@@ -94,7 +94,7 @@ class AccessRepositoryContract:
             uow.commit()
         found = backend.credentials.find("key1")
         assert found is not None
-        key, user = found
+        key, user = found.key, found.user
         assert (key.id, key.role, user.id, user.role) == (
             "key1",
             Role.ADMIN,
@@ -209,6 +209,74 @@ class AccessReaderContract:
         assert [r.key for r in backend.access.roles()] == ["auditor"]
         assert backend.access.role("nobody") is None
 
+    def test_the_access_version_moves_with_every_change_to_who_reaches_what(
+        self, backend: StorageBackend
+    ) -> None:
+        with backend.uow() as uow:
+            uow.users.add(new_user())
+            uow.users.add(_member("mate", team_id="t1"))
+            uow.api_keys.add(
+                ApiKey.issue(
+                    id="key1", user_id="user-1", name="ci", role=Role.ADMIN, secret="s", at=T0
+                )
+            )
+            uow.commit()
+        seen: list[int] = []
+
+        def moved() -> bool:
+            found = backend.credentials.find("key1")
+            by_email = backend.credentials.user_by_email(EmailAddress("rep@example.com"))
+            assert found is not None and by_email is not None
+            assert by_email.access_version == found.access_version
+            seen.append(found.access_version)
+            return len(seen) > 1 and seen[-1] != seen[-2]
+
+        def change_user(user_id: str, **values: Any) -> None:
+            with backend.uow() as uow:
+                user = uow.users.get(user_id)
+                assert user is not None
+                for name, value in values.items():
+                    setattr(user, name, value)
+                uow.commit()
+
+        share = RecordShare.grant(
+            resource=Resource.CUSTOMERS, record_id="c1", user_id="user-1", shared_by="x", at=T0
+        )
+        moved()
+        with backend.uow() as uow:
+            uow.record_shares.add(share)
+            uow.commit()
+        assert moved()
+        with backend.uow() as uow:
+            uow.record_shares.remove(Resource.CUSTOMERS, "c1", user_id="user-1", team_id=None)
+            uow.commit()
+        assert moved()
+        with backend.uow() as uow:
+            uow.roles.put(RoleDefinition("auditor", "Auditor", {Permission.READ_CUSTOMERS}))
+            uow.commit()
+        assert moved()
+        change_user("mate", team_id="t2")
+        assert moved()
+        change_user("mate", manager_id="user-1")
+        assert moved()
+        change_user("mate", role=Role.SALES_MANAGER)
+        assert moved()
+        change_user("mate", deactivated_at=T0)
+        assert moved()
+        with backend.uow() as uow:
+            uow.users.add(_member("newcomer", team_id="t2"))
+            uow.commit()
+        assert moved()
+        # What reaches nobody's records leaves the version, and every kept reach, alone.
+        change_user("mate", name="Renamed")
+        assert not moved()
+        if backend.key_usage is not None:
+            backend.key_usage.record_use("key1", T0)
+            assert not moved()
+        with backend.uow() as uow:
+            uow.record_shares.add(share)
+        assert not moved()
+
     def test_a_rolled_back_team_is_not_kept(self, backend: StorageBackend) -> None:
         assert backend.access is not None
         with backend.uow() as uow:
@@ -239,7 +307,7 @@ class AccessReaderContract:
         usage.record_use("nokey", T0)
         found = backend.credentials.find("key1")
         assert found is not None
-        key, _ = found
+        key = found.key
         assert (key.expires_at, key.last_used_at) == (expires, T0 + timedelta(minutes=5))
         assert key.is_usable(expires - timedelta(seconds=1)) and not key.is_usable(expires)
 
@@ -247,8 +315,8 @@ class AccessReaderContract:
         with backend.uow() as uow:
             uow.users.add(new_user())
             uow.commit()
-        user = backend.credentials.user_by_email(EmailAddress.parse("Rep@Example.com"))
-        assert user is not None and (user.id, user.role) == ("user-1", Role.SALES_REP)
+        found = backend.credentials.user_by_email(EmailAddress.parse("Rep@Example.com"))
+        assert found is not None and (found.user.id, found.user.role) == ("user-1", Role.SALES_REP)
         assert backend.credentials.user_by_email(EmailAddress("nobody@example.com")) is None
 
     def test_key_list_pages_newest_first_and_filters(self, backend: StorageBackend) -> None:

@@ -14,8 +14,9 @@ from attrs import frozen
 from adapters.files.customer_export import customer_rows
 from application.companies.views import CompanyFilter, CompanyOrder
 from application.customers.queries import GetCustomers, ListCustomers
-from application.customers.views import CustomerFilter, CustomerOrder
+from application.customers.views import CustomerFilter, CustomerOrder, CustomerOrderField
 from application.orders.views import OrderFilter, OrderSort
+from application.pagination import SortKey
 from application.principal import Principal
 from domain.access.api_key import ApiKey
 from domain.access.roles import Resource, Role
@@ -44,6 +45,8 @@ REP_COMPANIES = Visibility.owned_by({"u1"}, {"k3"})
 
 CASES = {
     "restricted": (REP, {"c-a", "c-d", "c-e"}),
+    # Two owners' branches, and a share of a record one of them owns, read once.
+    "team": (Visibility.owned_by({"u1", "u3"}, {"c-b", "c-a"}), set(OWNERS) - {"c-e"}),
     "owner only": (Visibility.owned_by({"u3"}), {"c-c", "c-f"}),
     "shares only": (Visibility.owned_by((), {"c-b", "c-f", "c-unknown"}), {"c-b", "c-f"}),
     "nothing": (NOTHING, set()),
@@ -151,6 +154,56 @@ class VisibilityContract:
         assert readers.count(at_k1, visible=visible) == len(admitted & {"c-a", "c-b", "c-e"})
         tagged = CustomerFilter(tag_ids=frozenset({world.tag_id}))
         assert readers.ids_matching(tagged, visible=visible) == admitted
+
+    @pytest.mark.parametrize("descending", [False, True])
+    @pytest.mark.parametrize("field", list(CustomerOrderField))
+    def test_pages_walk_the_visible_customers_both_ways(
+        self,
+        backend: StorageBackend,
+        case: tuple[Visibility, set[str]],
+        field: CustomerOrderField,
+        descending: bool,
+    ) -> None:
+        visible, admitted = case
+        _world(backend)
+        order = CustomerOrder(field=field, descending=descending)
+        # Without a filter, and with one that admits every customer (each is at k1 or k2).
+        for where in (
+            CustomerFilter(include_archived=True),
+            CustomerFilter(include_archived=True, company_ids=frozenset({"k1", "k2"})),
+        ):
+
+            def page(
+                after: SortKey | None,
+                before: SortKey | None,
+                from_end: bool,
+                where: CustomerFilter = where,
+            ) -> list[str]:
+                views = backend.customers.slice(
+                    where,
+                    order,
+                    visible=visible,
+                    after=after,
+                    before=before,
+                    limit=2,
+                    from_end=from_end,
+                )
+                return [view.id for view in views]
+
+            views = backend.customers.slice(
+                where, order, visible=visible, after=None, before=None, limit=100, from_end=False
+            )
+            whole = [view.id for view in views]
+            keys = {view.id: order.key_of(view) for view in views}
+            assert set(whole) == admitted
+            forwards: list[str] = []
+            while chunk := page(keys[forwards[-1]] if forwards else None, None, False):
+                forwards += chunk
+            backwards: list[str] = []
+            while chunk := page(None, keys[backwards[-1]] if backwards else None, True):
+                backwards += chunk
+            assert forwards == whole
+            assert backwards == whole[::-1]
 
     def test_people_of_companies_are_the_visible_ones(
         self, backend: StorageBackend, case: tuple[Visibility, set[str]]
@@ -320,4 +373,4 @@ class CredentialReachContract:
             uow.commit()
         found = backend.credentials.find("key-t")
         assert found is not None
-        assert (found[1].team_id, found[1].manager_id) == ("team-1", "boss-1")
+        assert (found.user.team_id, found.user.manager_id) == ("team-1", "boss-1")

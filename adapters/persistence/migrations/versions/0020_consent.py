@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = "0020"
-down_revision = "0018"  # 0019 is on its way; re-chain to it when it lands
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

@@ -203,11 +203,10 @@ def test_production_refuses_private_and_loopback_targets(url: str) -> None:
 
 
 def test_the_production_profile_forbids_private_targets_by_default() -> None:
-    production = Settings.from_env({"RAPPORT_PROFILE": "production"})
+    production_env = {"RAPPORT_PROFILE": "production", "RAPPORT_SIGNING_KEY": "a production key"}
+    production = Settings.from_env(production_env)
     embedded = Settings.from_env({})
-    overridden = Settings.from_env(
-        {"RAPPORT_PROFILE": "production", "RAPPORT_WEBHOOKS_ALLOW_PRIVATE": "true"}
-    )
+    overridden = Settings.from_env({**production_env, "RAPPORT_WEBHOOKS_ALLOW_PRIVATE": "true"})
     assert not production.webhooks_allow_private
     assert embedded.webhooks_allow_private
     assert overridden.webhooks_allow_private

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+from dependency_injector import providers
+
+from adapters.channels.smtp import SmtpSender, SmtpSettings, message_id_header
 from adapters.clock import ManualClock
 from application.messages.dispatch import TokenBucket
 from domain.campaigns.channels import Channel
@@ -11,6 +15,7 @@ from domain.campaigns.consent import ConsentStatus
 from domain.campaigns.messages import FIRST_RETRY_DELAY, MessageStatus
 from domain.campaigns.policy import DeferReason, SkipReason
 from domain.campaigns.suppression import SuppressionReason
+from tests.channels.servers import smtp_server
 from tests.messages.conftest import MessagesApp
 
 DAY = timedelta(days=1)
@@ -197,3 +202,29 @@ def test_the_throttle_waits_on_the_clock() -> None:
         bucket.take()
     assert clock.now() - started == timedelta(seconds=2)
     assert waits == [0.25] * 8
+
+
+def test_an_smtp_server_hanging_up_mid_batch_loses_nothing_and_doubles_nothing(
+    app: MessagesApp,
+) -> None:
+    template = app.template()
+    queued = [app.enqueue(app.customer(f"c{i}@example.org"), template) for i in range(6)]
+    with smtp_server() as server:
+        server.drop_after = 2
+        smtp = SmtpSender(
+            SmtpSettings.from_url(f"smtp://127.0.0.1:{server.port}"), "news@rapport.example"
+        )
+        app.container.module("messages").senders.override(providers.Object({Channel.EMAIL: smtp}))
+        first = app.dispatch()
+        assert first.sent >= 2
+        assert first.retried >= 1
+        server.drop_after = None
+        for _ in range(4):
+            app.clock.advance(FIRST_RETRY_DELAY * 8)
+            app.dispatch()
+        smtp.close()
+
+    received = Counter(str(mail.mail["Message-ID"]) for mail in server.mails)
+    assert sorted(received.values()) == [1] * len(queued)
+    assert set(received) == {message_id_header(m, "rapport.example") for m in queued}
+    assert all(app.message(m).status is MessageStatus.SENT for m in queued)

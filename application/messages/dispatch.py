@@ -31,6 +31,7 @@ from application.companies.ports import CompanyReader
 from application.companies.views import CompanyView
 from application.customers.ports import CustomerReader
 from application.customers.views import CustomerView
+from application.errors import StaleVersion
 from application.messages.ports import DispatchUnitOfWorkFactory, MessageReader
 from application.messages.settings import DispatchSettings
 from application.orders.ports import OrderReader
@@ -153,7 +154,7 @@ class DispatchDueMessages:
     settings: DispatchSettings = field(factory=DispatchSettings)
     sleep: Sleep = time.sleep
     _buckets: dict[Channel, TokenBucket] = field(init=False, factory=dict)
-    _versions: dict[tuple[str, int], TemplateVersion | None] = field(init=False, factory=dict)
+    _versions: dict[tuple[str, int], TemplateVersion] = field(init=False, factory=dict)
     _lock: threading.Lock = field(init=False, factory=threading.Lock)
 
     def __call__(self) -> int:
@@ -193,10 +194,7 @@ class DispatchDueMessages:
                 skipped += 1
             decided.append((message, read_at))
         if decided:
-            with self.uow() as uow:
-                for message, read_at in decided:
-                    uow.messages.save(message, expected_version=read_at)
-                uow.commit()
+            self._save_decisions(decided)
         settled = [self._send(message, read_at, facts) for message, read_at in to_send]
         return DispatchReport(
             claimed=len(claimed),
@@ -207,6 +205,26 @@ class DispatchDueMessages:
             deferred=deferred,
             skipped=skipped,
         )
+
+    def _save_decisions(self, decided: Sequence[tuple[Message, int]]) -> None:
+        """The deferrals and skips in one commit; when another change got to one of them
+        first (a campaign cancelled meanwhile), each on its own, and that one is left as
+        the other change has it."""
+        try:
+            with self.uow() as uow:
+                for message, read_at in decided:
+                    uow.messages.save(message, expected_version=read_at)
+                uow.commit()
+            return
+        except StaleVersion:
+            pass
+        for message, read_at in decided:
+            try:
+                with self.uow() as uow:
+                    uow.messages.save(message, expected_version=read_at)
+                    uow.commit()
+            except StaleVersion:
+                log.info("message %s changed while it was decided; left as it is", message.id)
 
     def _facts(self, claimed: Sequence[Message], now: datetime) -> _Facts:
         customer_ids = sorted({m.customer_id for m in claimed})
@@ -273,7 +291,10 @@ class DispatchDueMessages:
         key = (message.template_id, message.template_version)
         if key not in self._versions:
             # A version never changes: read once per process.
-            self._versions[key] = self.templates.render.reader.version(*key)
+            found = self.templates.render.reader.version(*key)
+            if found is None:
+                return None
+            self._versions[key] = found
         return self._versions[key]
 
     def _render(self, message: Message, facts: _Facts) -> OutboundMessage | SendOutcome:
@@ -398,13 +419,20 @@ class DispatchDueMessages:
         for good is suppressed in the same commit."""
         now = self.clock.now()
         message.record(outcome, now)
-        with self.uow() as uow:
-            uow.messages.save(message, expected_version=read_at)
-            if from_channel and outcome.status is SendStatus.REJECTED and message.to:
-                uow.suppressions.add(
-                    Suppression.of(message.to, message.channel, SuppressionReason.HARD_BOUNCE, now)
-                )
-            uow.commit()
+        try:
+            with self.uow() as uow:
+                uow.messages.save(message, expected_version=read_at)
+                if from_channel and outcome.status is SendStatus.REJECTED and message.to:
+                    uow.suppressions.add(
+                        Suppression.of(
+                            message.to, message.channel, SuppressionReason.HARD_BOUNCE, now
+                        )
+                    )
+                uow.commit()
+        except StaleVersion:
+            # Another change reached the message while it was in flight (a cancellation):
+            # the other messages of the round go on; this one stays as that change left it.
+            log.warning("message %s changed while it was sent; its outcome is dropped", message.id)
 
 
 def due_rounds(dispatch: DispatchDueMessages, rounds: int) -> Iterable[DispatchReport]:

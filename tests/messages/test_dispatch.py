@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from dependency_injector import providers
 
 from adapters.channels.smtp import SmtpSender, SmtpSettings, message_id_header
 from adapters.clock import ManualClock
+from adapters.memory.channels import InMemoryChannel
 from application.messages.dispatch import TokenBucket
-from domain.campaigns.channels import Channel
+from domain.campaigns.channels import Channel, OutboundMessage, SendOutcome
 from domain.campaigns.consent import ConsentStatus
 from domain.campaigns.messages import FIRST_RETRY_DELAY, MessageStatus
 from domain.campaigns.policy import DeferReason, SkipReason
@@ -228,3 +230,29 @@ def test_an_smtp_server_hanging_up_mid_batch_loses_nothing_and_doubles_nothing(
     assert sorted(received.values()) == [1] * len(queued)
     assert set(received) == {message_id_header(m, "rapport.example") for m in queued}
     assert all(app.message(m).status is MessageStatus.SENT for m in queued)
+
+
+def test_a_message_cancelled_while_in_flight_never_stops_the_round(app: MessagesApp) -> None:
+    template = app.template()
+    first = app.enqueue(app.customer("a@example.org"), template)
+    second = app.enqueue(app.customer("b@example.org"), template)
+    channel = app.email
+
+    class CancellingChannel(InMemoryChannel):
+        def send(self, messages: Sequence[OutboundMessage]) -> list[SendOutcome]:
+            if messages[0].id == first:
+                with app.uow() as uow:
+                    cancelled = uow.messages.get(first)
+                    assert cancelled is not None
+                    cancelled.skip(SkipReason.CANCELLED, app.clock.now())
+                    uow.messages.save(cancelled)
+                    uow.commit()
+            return channel.send(messages)
+
+    app.container.module("messages").senders.override(
+        providers.Object({Channel.EMAIL: CancellingChannel(Channel.EMAIL)})
+    )
+    app.dispatch()
+
+    assert app.message(first).skip_reason is SkipReason.CANCELLED
+    assert app.message(second).status is MessageStatus.SENT

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -28,10 +29,11 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from starlette.testclient import TestClient
 
 from adapters.channels.smtp import message_id_header
+from adapters.persistence.database import open_database
 from adapters.persistence.messages_tables import messages
 from application.campaigns.consent_bundle import Consents
 from application.campaigns.templates import Templates
@@ -43,6 +45,7 @@ from domain.campaigns.channels import Channel
 from domain.campaigns.consent import ConsentStatus
 from domain.campaigns.messages import CLAIM_LEASE, Message, MessageSource, MessageStatus
 from tests.channels.servers import free_port
+from tests.conftest import IN_CI, POSTGRES_URL, postgres_url_in
 
 SYSTEM = Principal.system()
 MESSAGES = 300
@@ -97,10 +100,35 @@ def smtp() -> Iterator[tuple[CrashingServer, int]]:
         controller.stop()
 
 
-def _environment(database: Path, smtp_port: int) -> dict[str, str]:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database the worker and the test share: a SQLite file, or a schema of its
+    own on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'rapport.db'}"
+        return
+    schema = f"rapport_crash_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = open_database(POSTGRES_URL, pool_size=1, max_overflow=0)
+        with admin.writer.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}"
+        if IN_CI:
+            pytest.fail(f"{message} (CI=true requires it)")
+        pytest.skip(message)
+    try:
+        yield postgres_url_in(schema)
+    finally:
+        with admin.writer.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _environment(database_url: str, smtp_port: int) -> dict[str, str]:
     return {
         **os.environ,
-        "RAPPORT_DATABASE_URL": f"sqlite:///{database}",
+        "RAPPORT_DATABASE_URL": database_url,
         "RAPPORT_STORAGE": "sql",
         "RAPPORT_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
         "RAPPORT_EMAIL_FROM": f"news@{DOMAIN}",
@@ -182,11 +210,10 @@ def _wait_for(condition: Any, what: str) -> None:
 
 
 def test_a_killed_worker_sends_every_message_exactly_once(
-    smtp: tuple[CrashingServer, int], tmp_path: Path
+    smtp: tuple[CrashingServer, int], database_url: str, tmp_path: Path
 ) -> None:
     server, port = smtp
-    database = tmp_path / "rapport.db"
-    env = _environment(database, port)
+    env = _environment(database_url, port)
     subprocess.run([_rapport(), "db", "upgrade"], env=env, check=True, capture_output=True)
     settings = Settings.from_env(env)
     container = build_container(settings)

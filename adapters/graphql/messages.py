@@ -128,11 +128,15 @@ class MessageConnection(Connection[MessageNode]):
     customer_id: strawberry.Private[str]
 
     @strawberry.field(description="How many messages the customer has.")
-    def total_count(self, info: Info) -> int:
+    async def total_count(self, info: Info) -> int:
         context = info.context
-        return context.services.use(Messages).read.count_of_customer(
-            context.principal, self.customer_id
+        read = context.services.use(Messages).read
+        # The counts of every customer of a list page load together.
+        loader = context.loaders.batch(
+            "messages:counts",
+            lambda ids: read.counts_of_customers(context.principal, list(ids)),
         )
+        return await loader.load(self.customer_id) or 0
 
 
 def fetch_message(info: Info, message_id: str) -> MessageNode | None:
@@ -151,7 +155,7 @@ class CustomerMessages:
         description="The messages sent or to be sent to the customer, newest queued first.",
         extensions=[QueryErrors()],
     )
-    def messages(
+    async def messages(
         self,
         info: Info,
         first: Annotated[
@@ -168,7 +172,19 @@ class CustomerMessages:
         ] = None,
     ) -> MessageConnection:
         context = info.context
-        page = context.services.use(Messages).read.of_customer(
+        read = context.services.use(Messages).read
+        if (after, last, before) == (None, None, None):
+            # First pages of many customers load together.
+            loader = context.loaders.batch(
+                f"messages:first:{first}",
+                lambda ids: read.first_pages(context.principal, list(ids), first),
+            )
+            found = await loader.load(self.id_local)
+            if found is not None:
+                return MessageConnection.from_page(
+                    found, MessageNode.from_view, customer_id=self.id_local
+                )
+        page = read.of_customer(
             context.principal, self.id_local, PageRequest(first, after, last, before)
         )
         return MessageConnection.from_page(page, MessageNode.from_view, customer_id=self.id_local)

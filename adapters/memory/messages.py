@@ -183,6 +183,24 @@ class InMemoryMessageReader:
     def count_of_customer(self, customer_id: str, *, visible: Visibility) -> int:
         return len(self._of_customer(customer_id, visible))
 
+    def newest_of_customers(
+        self, customer_ids: Collection[str], limit: int, *, visible: Visibility
+    ) -> Mapping[str, Sequence[MessageView]]:
+        return {
+            customer_id: self.slice_of_customer(
+                customer_id, visible=visible, after=None, before=None, limit=limit, from_end=False
+            )
+            for customer_id in set(customer_ids)
+        }
+
+    def count_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
+        return {
+            customer_id: self.count_of_customer(customer_id, visible=visible)
+            for customer_id in set(customer_ids)
+        }
+
     def recent_sends(
         self, customer_ids: Collection[str], channel: Channel, since: datetime
     ) -> Mapping[str, list[datetime]]:

@@ -284,6 +284,57 @@ class SqlMessageReader:
         with self._engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
+    def newest_of_customers(
+        self, customer_ids: Collection[str], limit: int, *, visible: Visibility
+    ) -> Mapping[str, Sequence[MessageView]]:
+        wanted = sorted(set(customer_ids))
+        found: dict[str, list[MessageView]] = {customer_id: [] for customer_id in wanted}
+        position = (
+            func.row_number()
+            .over(
+                partition_by=messages.c.customer_id,
+                order_by=(messages.c.queued_at.desc(), messages.c.id.desc()),
+            )
+            .label("position")
+        )
+        with self._engine.connect() as connection:
+            for chunk in _chunks(wanted):
+                ranked = (
+                    select(messages, position)
+                    .where(
+                        messages.c.customer_id.in_(chunk),
+                        *of_visible_customers(visible, messages.c.customer_id),
+                    )
+                    .subquery()
+                )
+                query = (
+                    select(*(ranked.c[column.name] for column in messages.columns))
+                    .where(ranked.c.position <= limit)
+                    .order_by(ranked.c.customer_id, ranked.c.position)
+                )
+                for row in connection.execute(query):
+                    found[row.customer_id].append(_view(row))
+        return found
+
+    def count_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
+        wanted = sorted(set(customer_ids))
+        found = dict.fromkeys(wanted, 0)
+        with self._engine.connect() as connection:
+            for chunk in _chunks(wanted):
+                query = (
+                    select(messages.c.customer_id, func.count())
+                    .where(
+                        messages.c.customer_id.in_(chunk),
+                        *of_visible_customers(visible, messages.c.customer_id),
+                    )
+                    .group_by(messages.c.customer_id)
+                )
+                for customer_id, count in connection.execute(query):
+                    found[customer_id] = int(count)
+        return found
+
     def recent_sends(
         self, customer_ids: Collection[str], channel: Channel, since: datetime
     ) -> Mapping[str, list[datetime]]:

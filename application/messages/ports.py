@@ -208,6 +208,18 @@ class MessageReader(Protocol):
 
     def count_of_customer(self, customer_id: str, *, visible: Visibility) -> int: ...
 
+    def newest_of_customers(
+        self, customer_ids: Collection[str], limit: int, *, visible: Visibility
+    ) -> Mapping[str, Sequence[MessageView]]:
+        """The ``limit`` newest messages of each customer, in one read for all of them."""
+        ...
+
+    def count_of_customers(
+        self, customer_ids: Collection[str], *, visible: Visibility
+    ) -> Mapping[str, int]:
+        """How many messages each customer has, in one read."""
+        ...
+
     def recent_sends(
         self, customer_ids: Collection[str], channel: Channel, since: datetime
     ) -> Mapping[str, list[datetime]]:

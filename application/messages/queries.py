@@ -3,7 +3,7 @@ visibility, as orders and activities do."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from attrs import frozen
 
@@ -13,7 +13,16 @@ from application.messages.ports import (
     MessageView,
     message_sort_key,
 )
-from application.pagination import Page, PageRequest, SortKey, SortValue, keyset_page, read_time
+from application.pagination import (
+    Page,
+    PageRequest,
+    SortKey,
+    SortValue,
+    build_page,
+    encode_cursor,
+    keyset_page,
+    read_time,
+)
 from application.principal import Principal
 from domain.access.roles import Permission, Resource
 
@@ -57,6 +66,33 @@ class ReadMessages:
             )
 
         return keyset_page(page, _NewestFirst(), slice_of)
+
+    def first_pages(
+        self, actor: Principal, customer_ids: Sequence[str], first: int | None
+    ) -> dict[str, Page[MessageView]]:
+        """The first page of each customer's messages, in one read for all of them."""
+        actor.require(Permission.READ_CUSTOMERS)
+        request = PageRequest(first=first)
+        size = request.size
+        found = self.reader.newest_of_customers(
+            customer_ids, size + 1, visible=actor.visibility(Resource.CUSTOMERS)
+        )
+
+        def cursor_of(view: MessageView) -> str:
+            return encode_cursor(NEWEST_FIRST, message_sort_key(view))
+
+        return {
+            customer_id: build_page(request, found.get(customer_id, ()), size, cursor_of)
+            for customer_id in customer_ids
+        }
+
+    def counts_of_customers(
+        self, actor: Principal, customer_ids: Sequence[str]
+    ) -> Mapping[str, int]:
+        actor.require(Permission.READ_CUSTOMERS)
+        return self.reader.count_of_customers(
+            customer_ids, visible=actor.visibility(Resource.CUSTOMERS)
+        )
 
     def count_of_customer(self, actor: Principal, customer_id: str) -> int:
         actor.require(Permission.READ_CUSTOMERS)

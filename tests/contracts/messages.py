@@ -368,3 +368,34 @@ class MessagesContract:
             ("m-1", AT + 3 * MINUTE, "camp-1", None),
         ]
         assert messages.stats.touches(["c-1"], AT + 4 * MINUTE, AT + 10 * MINUTE) == {}
+
+    def test_first_messages_and_counts_of_many_customers_in_one_read(
+        self, messages: MessagesBackend
+    ) -> None:
+        with messages.storage.uow() as uow:
+            for customer_id in ("c-1", "c-2", "c-3"):
+                uow.customers.add(customer(customer_id, owner_id="u-1"))
+            uow.commit()
+        add(
+            messages,
+            *(
+                queued(f"a-{i}", "c-1", source=MessageSource.campaign(f"k-{i}"), at=AT + i * MINUTE)
+                for i in range(4)
+            ),
+            queued("b-0", "c-2"),
+        )
+        newest = messages.reader.newest_of_customers(["c-1", "c-2", "c-3"], 2, visible=EVERYTHING)
+        assert {k: [v.id for v in views] for k, views in newest.items()} == {
+            "c-1": ["a-3", "a-2"],
+            "c-2": ["b-0"],
+            "c-3": [],
+        }
+        assert dict(
+            messages.reader.count_of_customers(["c-1", "c-2", "c-3"], visible=EVERYTHING)
+        ) == {
+            "c-1": 4,
+            "c-2": 1,
+            "c-3": 0,
+        }
+        theirs = Visibility.owned_by(["u-2"])
+        assert dict(messages.reader.count_of_customers(["c-1"], visible=theirs)) == {"c-1": 0}

@@ -14,6 +14,7 @@ from adapters.identity.jwt import JwtSettings
 from application.events.envelope import DEFAULT_SOURCE
 from application.limits import BucketPolicy
 from application.messages.settings import DispatchSettings
+from domain.errors import DomainError
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "embedded": {
@@ -132,8 +133,19 @@ class Settings:
             channels=channel_settings(
                 env, env.get("RAPPORT_DATABASE_URL", defaults["database_url"])
             ),
-            dispatch=DispatchSettings.from_env(env),
+            dispatch=dispatch_settings(env),
         )
+
+
+def dispatch_settings(env: Mapping[str, str]) -> DispatchSettings:
+    """Caps, quiet hours, the default time zone and send rates; a bad one stops the start."""
+    try:
+        return DispatchSettings.from_env(env)
+    except DomainError as error:
+        problem = error.problems[0]
+        raise SystemExit(f"{problem.field}: {problem.message}") from None
+    except ValueError as error:
+        raise SystemExit(f"RAPPORT_DISPATCH_BATCH: {error}") from None
 
 
 def signing_key_setting(env: Mapping[str, str], *, required: bool) -> str | None:

@@ -102,10 +102,13 @@ class DispatchSettings:
             )
             for channel in Channel
         }
+        batch = int(env.get("RAPPORT_DISPATCH_BATCH", str(DEFAULT_CLAIM_BATCH)))
+        if batch < 1:
+            raise InvalidValue("RAPPORT_DISPATCH_BATCH", ErrorCode.INVALID, "must be 1 or more")
         return cls(
             caps=parse_caps(env.get("RAPPORT_FREQUENCY_CAPS", DEFAULT_FREQUENCY_CAPS)),
             quiet_hours=parse_quiet_hours(env.get("RAPPORT_QUIET_HOURS", DEFAULT_QUIET_HOURS)),
             default_time_zone=zone,
             rates=rates,
-            batch=int(env.get("RAPPORT_DISPATCH_BATCH", str(DEFAULT_CLAIM_BATCH))),
+            batch=batch,
         )

@@ -17,6 +17,7 @@ from domain.activities import Activity
 from domain.behaviour import TrackedEvent
 from domain.campaigns.channels import Channel
 from domain.campaigns.consent import Consent, OptInRequest
+from domain.campaigns.messages import Message
 from domain.campaigns.suppression import Suppression
 from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
@@ -124,6 +125,10 @@ class InMemoryStore:
     access_version: int = 0
     """Moved by every committed change to who reaches what, as migration 0019's triggers
     move the SQL one."""
+    messages: dict[str, Message] = field(factory=dict)
+    """The outbox of messages, by id."""
+    message_keys: dict[str, str] = field(factory=dict)
+    """Message ids by dedupe key: what the SQL unique index keeps."""
     lock: threading.RLock = field(factory=threading.RLock)
 
     def access_changed(self) -> None:

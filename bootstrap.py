@@ -58,6 +58,7 @@ MODULES = (
     "audit",
     "privacy",
     "consent",
+    "journeys",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

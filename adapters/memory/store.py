@@ -17,6 +17,7 @@ from domain.activities import Activity
 from domain.behaviour import TrackedEvent
 from domain.campaigns.channels import Channel
 from domain.campaigns.consent import Consent, OptInRequest
+from domain.campaigns.journeys import Enrolment, Journey
 from domain.campaigns.suppression import Suppression
 from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
@@ -121,4 +122,9 @@ class InMemoryStore:
     """By (SHA-256 of the normalised address, channel)."""
     opt_in_requests: dict[str, OptInRequest] = field(factory=dict)
     """The last confirmation mail, by the SHA-256 of the address it went to."""
+    journeys: dict[str, Journey] = field(factory=dict)
+    """Each with every published version."""
+    journey_enrolments: dict[str, Enrolment] = field(factory=dict)
+    journey_step_counts: dict[tuple[str, str], int] = field(factory=dict)
+    """How often each (journey id, step id) was reached."""
     lock: threading.RLock = field(factory=threading.RLock)

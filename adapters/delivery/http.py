@@ -130,6 +130,10 @@ class KeepAliveSender:
                 if retry:
                     raise
                 continue
+            if response.length == 0 and not response.isclosed():
+                # Read to its end: close the response (Python 3.13's read1 does it itself),
+                # which leaves the connection free for the next request.
+                response.close()
             if response.will_close or not response.isclosed():
                 # A body left unread would be read as the next response: drop the connection.
                 self._forget(target)

@@ -30,6 +30,10 @@ class InMemoryTimers:
 
         self._changes.append(put)
 
+    def set_many(self, timers: Sequence[Timer]) -> None:
+        for timer in timers:
+            self.set(timer)
+
     def cancel(self, kind: str, subject_id: str) -> None:
         def drop(timers: dict[tuple[str, str], StoredTimer]) -> None:
             stored = timers.get((kind, subject_id))

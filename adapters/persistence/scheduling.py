@@ -27,22 +27,34 @@ class SqlTimers:
         self._session = transaction.session
 
     def set(self, timer: Timer) -> None:
-        row = {
-            "id": timer.id,
-            "kind": timer.kind,
-            "subject_id": timer.subject_id,
-            "due_at": timer.due_at,
-            "payload": dict(timer.payload),
-            "status": PENDING,
-            "attempts": 0,
-            "last_error": None,
-            "claimed_until": None,
-            "last_attempt_at": None,
+        self.set_many([timer])
+
+    def set_many(self, timers_to_set: Sequence[Timer]) -> None:
+        if not timers_to_set:
+            return
+        rows = [
+            {
+                "id": timer.id,
+                "kind": timer.kind,
+                "subject_id": timer.subject_id,
+                "due_at": timer.due_at,
+                "payload": dict(timer.payload),
+                "status": PENDING,
+                "attempts": 0,
+                "last_error": None,
+                "claimed_until": None,
+                "last_attempt_at": None,
+            }
+            for timer in timers_to_set
+        ]
+        insert = insert_for(self._session, timers)
+        replace = {
+            name: insert.excluded[name] for name in rows[0] if name not in ("kind", "subject_id")
         }
-        insert = insert_for(self._session, timers).values(row)
-        replace = {name: value for name, value in row.items() if name not in ("kind", "subject_id")}
+        # One statement for the lot (executemany): a batch of journey wake-ups sets thousands.
         self._session.execute(
-            insert.on_conflict_do_update(index_elements=["kind", "subject_id"], set_=replace)
+            insert.on_conflict_do_update(index_elements=["kind", "subject_id"], set_=replace),
+            rows,
         )
 
     def cancel(self, kind: str, subject_id: str) -> None:

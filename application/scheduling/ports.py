@@ -17,6 +17,10 @@ class TimerBook(Protocol):
         """Store ``timer``, replacing whatever timer the same kind and subject had."""
         ...
 
+    def set_many(self, timers: Sequence[Timer]) -> None:
+        """``set`` each of ``timers``, in one statement where the storage can."""
+        ...
+
     def cancel(self, kind: str, subject_id: str) -> None:
         """Forget the pending timer of this kind and subject, if there is one."""
         ...

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -73,11 +72,6 @@ def test_text_is_json_escaped_whatever_it_holds(gateway: SmsGateway) -> None:
     assert gateway.messages[0]["to"] == message(Channel.SMS, 1).to
 
 
-@pytest.mark.xfail(
-    sys.version_info < (3, 13),
-    reason="before Python 3.13 http.client leaves a fully read response open, and the "
-    "delivery's KeepAliveSender then drops the connection after any answer with a body",
-)
 def test_messages_share_one_kept_alive_connection(gateway: SmsGateway) -> None:
     sms = HttpSmsGateway(_url(gateway))
     for batch in range(2):

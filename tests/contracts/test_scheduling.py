@@ -112,6 +112,25 @@ def test_timers_exist_only_once_their_unit_of_work_commits(subject: Subject) -> 
     assert subject.work.pending_timers()[0].payload == {"n": 1}
 
 
+def test_timers_set_many_at_once_replace_those_of_the_same_kind_and_subject(
+    subject: Subject,
+) -> None:
+    set_timers(subject, timer(1, NOW, subject="enrolment-1"))
+    with subject.uow() as uow:
+        uow.timers.set_many(
+            [
+                timer(2, NOW + timedelta(days=2), subject="enrolment-1"),
+                timer(3, NOW + timedelta(days=1), subject="enrolment-2"),
+            ]
+        )
+        uow.commit()
+    pending = subject.work.pending_timers()
+    assert [(t.id, t.subject_id, t.due_at, t.payload) for t in pending] == [
+        ("t-3", "enrolment-2", NOW + timedelta(days=1), {"n": 3}),
+        ("t-2", "enrolment-1", NOW + timedelta(days=2), {"n": 2}),
+    ]
+
+
 def test_due_timers_are_claimed_earliest_first_a_batch_at_a_time(subject: Subject) -> None:
     set_timers(
         subject,

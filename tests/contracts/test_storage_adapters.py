@@ -4,7 +4,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.messaging.in_process import InProcessEventBus
-from composition import campaigns
+from composition import consent
 from composition.storage import MemoryStorage
 from tests.conftest import STORAGE_KINDS, memory_backend, sql_backend
 from tests.contracts.access import AccessReaderContract, AccessRepositoryContract
@@ -87,17 +87,17 @@ class TestStorageAdapters(
 
 @pytest.fixture(params=STORAGE_KINDS)
 def consent_backend(request: pytest.FixtureRequest, bus: InProcessEventBus) -> ConsentBackend:
-    """The campaigns module's own ports over each storage, beside the shared ones."""
+    """The consent module's own ports over each storage, beside the shared ones."""
     publisher = providers.Object(bus)
-    ports: campaigns.SqlPorts | campaigns.MemoryPorts
+    ports: consent.SqlPorts | consent.MemoryPorts
     if request.param == "memory":
         storage = MemoryStorage(publisher=publisher)
         backend = memory_backend(bus, storage)
-        ports = campaigns.MemoryPorts(store=storage.store, publisher=publisher)
+        ports = consent.MemoryPorts(store=storage.store, publisher=publisher)
     else:
         database = request.getfixturevalue(f"{request.param}_database")
         backend = sql_backend(request.param, database, bus)
-        ports = campaigns.SqlPorts(database=providers.Object(database), publisher=publisher)
+        ports = consent.SqlPorts(database=providers.Object(database), publisher=publisher)
     return ConsentBackend(
         storage=backend,
         uow=ports.unit_of_work,

@@ -18,6 +18,7 @@ from domain.behaviour import TrackedEvent
 from domain.campaigns.channels import Channel
 from domain.campaigns.consent import Consent, OptInRequest
 from domain.campaigns.journeys import Enrolment, Journey
+from domain.campaigns.messages import Message
 from domain.campaigns.suppression import Suppression
 from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
@@ -127,4 +128,8 @@ class InMemoryStore:
     journey_enrolments: dict[str, Enrolment] = field(factory=dict)
     journey_step_counts: dict[tuple[str, str], int] = field(factory=dict)
     """How often each (journey id, step id) was reached."""
+    messages: dict[str, Message] = field(factory=dict)
+    """The outbox of messages, by id."""
+    message_keys: dict[str, str] = field(factory=dict)
+    """Message ids by dedupe key: what the SQL unique index keeps."""
     lock: threading.RLock = field(factory=threading.RLock)

@@ -1,7 +1,7 @@
 """Journeys, their published versions, enrolments and how often each step was reached.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-12
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0024"
-# Chained to 0021 until 0022 (messages) and 0023 (campaigns) are in: then this reads "0023".
-down_revision = "0021"
+# Chained to 0022 until 0023 (campaigns) is in: then this reads "0023".
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

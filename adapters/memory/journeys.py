@@ -7,6 +7,7 @@ import copy
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
+from adapters.memory.messages import InMemoryMessageRepository
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
@@ -232,6 +233,7 @@ class InMemoryEnrolmentRepository:
 class InMemoryJourneysUnitOfWork(InMemoryUnitOfWork):
     journeys = repository(InMemoryJourneyRepository)
     enrolments = repository(InMemoryEnrolmentRepository)
+    messages = repository(InMemoryMessageRepository)
 
 
 class InMemoryJourneyFacts:

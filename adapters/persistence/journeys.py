@@ -18,6 +18,7 @@ from adapters.persistence.journey_tables import (
     journeys,
 )
 from adapters.persistence.keyset import walking_order, window
+from adapters.persistence.messages import SqlMessageRepository
 from adapters.persistence.tables import customers, tracked_events
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.unit_of_work import SqlUnitOfWork
@@ -332,6 +333,7 @@ class SqlEnrolmentRepository:
 class SqlJourneysUnitOfWork(SqlUnitOfWork):
     journeys = repository(SqlJourneyRepository)
     enrolments = repository(SqlEnrolmentRepository)
+    messages = repository(SqlMessageRepository)
 
 
 class SqlJourneyFacts:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from attrs import frozen
 
+from application.messages.ports import MessageRepository
 from application.pagination import SortKey
 from application.unit_of_work import UnitOfWork
 from domain.campaigns.journeys import (
@@ -19,7 +20,6 @@ from domain.campaigns.journeys import (
     JourneyStatus,
     TriggerKind,
 )
-from domain.campaigns.messages import Message
 
 
 @frozen
@@ -82,20 +82,13 @@ class EnrolmentRepository(Protocol):
         ...
 
 
-class OutboxOfMessages(Protocol):
-    """The part of ``uow.messages`` the journeys enqueue through (the messages module's
-    ``MessageRepository``): idempotent by each message's ``dedupe_key``."""
-
-    def add_many(self, messages: Sequence[Message]) -> int: ...
-
-
 class JourneysUnitOfWork(UnitOfWork, Protocol):
     @property
     def journeys(self) -> JourneyRepository: ...
     @property
     def enrolments(self) -> EnrolmentRepository: ...
     @property
-    def messages(self) -> OutboxOfMessages: ...
+    def messages(self) -> MessageRepository: ...
 
 
 class JourneysUnitOfWorkFactory(Protocol):

@@ -161,7 +161,7 @@ class Module(containers.DeclarativeContainer):
             uow=ports.unit_of_work.provider,
             facts=ports.journey_facts,
             clock=platform.clock,
-        ).provided.__call__,
+        ).provided.tracked,
     )
     jobs = providers.Dict({"journey-dates": every(Schedule.daily_at(0, 15), enrol_by_dates)})
     timers = providers.Dict({WAKE: providers.Factory(BatchTimerHandler, engine.provided.fire_many)})

@@ -15,8 +15,10 @@ from domain.events import DomainEvent
 from domain.lifecycle.events import StageChanged
 from domain.segments.events import CustomerEnteredSegment
 
-TRACKED_LOOKBACK = timedelta(minutes=10)
-"""How far back a tracking batch's events are looked for: they were stored just now."""
+TRACKED_LOOKBACK = timedelta(minutes=1)
+"""How far back a tracking batch's events are looked for: they were stored just now, and
+the listener runs as the batch commits. Short, so that an event refused earlier (the
+customer was on the journey) is not taken up by a later batch of the same customer."""
 
 
 @frozen
@@ -65,7 +67,7 @@ class EventTrackedTrigger:
     facts: JourneyFacts
     clock: Clock
 
-    def __call__(self, customer_ids: frozenset[str]) -> None:
+    def tracked(self, customer_ids: frozenset[str]) -> None:
         actor = Principal.system()
         since = self.clock.now() - TRACKED_LOOKBACK
         with self.uow() as uow:
@@ -78,13 +80,14 @@ class EventTrackedTrigger:
                 name = journey.current.trigger.event_name
                 with self.uow() as uow:
                     histories = uow.enrolments.histories(journey.id, customer_ids)
-                    # An event enrols once: only one received after the customer's last entry.
+                    # An event enrols once: only one received after the customer's last
+                    # run ended (one received during a run was refused by the policy).
                     who = {
                         e.customer_id
                         for e in events
                         if e.name == name
                         and all(
-                            run.entered_at < e.received_at
+                            (run.left_at or run.entered_at) < e.received_at
                             for run in histories.get(e.customer_id, [])
                         )
                     }

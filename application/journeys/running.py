@@ -48,6 +48,7 @@ from domain.campaigns.messages import Message
 from domain.campaigns.time_zones import customer_time_zone
 from domain.custom_fields import ObjectType
 from domain.customers.customer import CustomerChanges
+from domain.errors import DomainError
 from domain.pipeline.tasks import Task
 from domain.scheduling import Timer
 from domain.segments.rules import EventCount, Rule, predicates
@@ -427,14 +428,27 @@ class JourneyEngine:
         actor: Principal,
     ) -> None:
         customer = uow.customers.get(enrolment.customer_id)
-        if customer is None or action.field_key is None or not enrolment.is_active:
+        # An archived or merged customer is read-only: the step passes them by.
+        if (
+            customer is None
+            or action.field_key is None
+            or customer.archived_at is not None
+            or customer.merged_into is not None
+        ):
             return
-        customer.update(
-            CustomerChanges(custom_fields={action.field_key: action.value}),
-            at=now,
-            by=actor.actor_id,
-            schema=load_schema(uow.custom_fields, ObjectType.CUSTOMER),
-        )
+        try:
+            customer.update(
+                CustomerChanges(custom_fields={action.field_key: action.value}),
+                at=now,
+                by=actor.actor_id,
+                schema=load_schema(uow.custom_fields, ObjectType.CUSTOMER),
+            )
+        except DomainError as refused:
+            # The field changed type since the journey was published: the one change is
+            # dropped, the batch (everyone else's steps) goes on.
+            log.warning(
+                "journey %s: %s not set: %s", enrolment.journey_id, action.field_key, refused
+            )
 
 
 def _address(contact: Contact | None, channel: Channel) -> str | None:

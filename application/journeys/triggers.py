@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from attrs import frozen
 
@@ -10,7 +10,7 @@ from application.journeys.ports import JourneyFacts, JourneysUnitOfWorkFactory
 from application.journeys.running import JourneyEngine, date_of
 from application.ports import Clock
 from application.principal import Principal
-from domain.campaigns.journeys import TriggerKind
+from domain.campaigns.journeys import Enrolment, TriggerKind
 from domain.events import DomainEvent
 from domain.lifecycle.events import StageChanged
 from domain.segments.events import CustomerEnteredSegment
@@ -87,14 +87,21 @@ class EventTrackedTrigger:
                         for e in events
                         if e.name == name
                         and all(
-                            (run.left_at or run.entered_at) < e.received_at
-                            for run in histories.get(e.customer_id, [])
+                            _after(e.received_at, run) for run in histories.get(e.customer_id, [])
                         )
                     }
                     if who:
                         self.engine.enter(uow, journey, who)
                         uow.commit()
         self.engine.wake_waiting(actor, customer_ids)
+
+
+def _after(received_at: datetime, run: Enrolment) -> bool:
+    """Whether an event came after the run: after it ended, or (still running) after it
+    began, when the policy decides."""
+    if run.left_at is not None:
+        return received_at >= run.left_at
+    return received_at > run.entered_at
 
 
 @frozen

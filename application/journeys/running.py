@@ -113,8 +113,7 @@ class JourneyEngine:
             )
             entries.append(Entry(enrolment, len(previous)))
         stored = uow.enrolments.add_many(entries)
-        for enrolment in stored:
-            uow.timers.set(wake_timer(self.ids.new_id(), enrolment.id, now))
+        uow.timers.set_many([wake_timer(self.ids.new_id(), e.id, now) for e in stored])
         return stored
 
     def enter_where(
@@ -150,6 +149,7 @@ class JourneyEngine:
             tasks: list[tuple[Enrolment, TaskAction]] = []
             updates: list[tuple[Enrolment, UpdateAction]] = []
             reached: dict[tuple[str, str], int] = {}
+            wakes: list[Timer] = []
             for enrolment in enrolments:
                 version = versions[enrolment.id]
                 contact = contacts.get(enrolment.customer_id)
@@ -175,7 +175,8 @@ class JourneyEngine:
                     else:
                         updates.append((enrolment, action))
                 if advance.wake_at is not None:
-                    uow.timers.set(wake_timer(self.ids.new_id(), enrolment.id, advance.wake_at))
+                    wakes.append(wake_timer(self.ids.new_id(), enrolment.id, advance.wake_at))
+            uow.timers.set_many(wakes)
             self._send(uow, sends, contacts, now)
             self._tasks(uow, tasks, contacts, now, actor)
             self._updates(uow, updates, now, actor)

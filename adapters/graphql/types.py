@@ -31,6 +31,7 @@ from adapters.graphql import (
     leads,
     lifecycle,
     live,
+    messages,
     opportunities,
     opportunity_mutations,
     orders,
@@ -80,6 +81,7 @@ PARTS: tuple[SchemaPart, ...] = (
     audit.PART,
     privacy.PART,
     consent.PART,
+    messages.PART,
     templates.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""

@@ -35,6 +35,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "lead": EVERYONE,
     "leads": EVERYONE,
     "lifecycleTrack": EVERYONE,
+    "message": EVERYONE,
     "lifecycleTracks": EVERYONE,
     "node": EVERYONE,
     "opportunities": EVERYONE,
@@ -124,6 +125,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     # AK
     "archiveTemplate": frozenset({A, K}),
     "createTemplate": frozenset({A, K}),
+    "recordMessageBounce": frozenset({A, K}),
     "updateTemplate": frozenset({A, K}),
     # A
     "apiKey": frozenset({A}),

@@ -34,6 +34,7 @@ from application.journeys.triggers import (
     SegmentEnteredTrigger,
     StageChangedTrigger,
 )
+from application.messages.bundle import Messages
 from application.scheduling.running import BatchTimerHandler
 from application.segments.rules import RuleSources, SegmentRules
 from composition.wiring import Reaction, every
@@ -70,6 +71,7 @@ class Module(containers.DeclarativeContainer):
     ports = providers.DependenciesContainer()
     config = providers.Configuration()
     templates = providers.Dependency(instance_of=Templates)
+    messages = providers.Dependency(instance_of=Messages)
 
     currency = config.segment_currency
     template_reader = providers.Callable(_template_reader, templates)
@@ -134,7 +136,9 @@ class Module(containers.DeclarativeContainer):
         pause=providers.Singleton(
             PauseJourney, uow=ports.unit_of_work.provider, clock=platform.clock
         ),
-        read=providers.Singleton(ReadJourneys, reader=ports.journey_reader),
+        read=providers.Singleton(
+            ReadJourneys, reader=ports.journey_reader, messages=messages.provided.stats
+        ),
         engine=engine,
         enrol_by_dates=enrol_by_dates,
     )

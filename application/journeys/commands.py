@@ -9,6 +9,7 @@ from attrs import frozen
 from application.errors import NotFound, StaleVersion
 from application.journeys.checking import JourneyReferences
 from application.journeys.ports import JourneyReader, JourneyStats, JourneysUnitOfWorkFactory
+from application.messages.ports import MessageCounts, MessageStatsReader
 from application.pagination import Page, PageRequest, SortKey, SortValue, keyset_page, read_time
 from application.ports import Clock, IdGenerator
 from application.principal import Principal
@@ -149,6 +150,7 @@ _ORDER = _ByCreation()
 @frozen
 class ReadJourneys:
     reader: JourneyReader
+    messages: MessageStatsReader
 
     def get(self, actor: Principal, journey_id: str) -> Journey | None:
         actor.require(Permission.READ_CAMPAIGNS)
@@ -165,9 +167,21 @@ class ReadJourneys:
 
         return keyset_page(page, _ORDER, slice_of)
 
+    def count(self, actor: Principal) -> int:
+        actor.require(Permission.READ_CAMPAIGNS)
+        return self.reader.count()
+
     def stats(self, actor: Principal, journey_ids: Collection[str]) -> dict[str, JourneyStats]:
         actor.require(Permission.READ_CAMPAIGNS)
         return self.reader.stats(journey_ids)
+
+    def message_counts(
+        self, actor: Principal, journey_ids: Collection[str]
+    ) -> dict[tuple[str, str | None], MessageCounts]:
+        """What became of the journeys' messages: by (journey id, step id), and by
+        (journey id, ``None``) for the whole journey."""
+        actor.require(Permission.READ_CAMPAIGNS)
+        return self.messages.by_journey(journey_ids)
 
     def enrolments_of(self, actor: Principal, customer_id: str) -> list[Enrolment]:
         actor.require(Permission.READ_CAMPAIGNS)

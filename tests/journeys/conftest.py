@@ -8,7 +8,10 @@ from adapters.clock import ManualClock
 from adapters.ids import SequentialIdGenerator
 from adapters.messaging.in_process import ALL_EVENTS, InProcessEventBus
 from tests.application.conftest import memory_container
+from tests.graphql.conftest import api
 from tests.journeys.support import JourneyApp
+
+__all__ = ["api"]
 
 
 @pytest.fixture

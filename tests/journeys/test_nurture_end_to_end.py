@@ -104,6 +104,8 @@ def nurture(ids: SequentialIdGenerator, bus: InProcessEventBus) -> Iterator[Nurt
         app = JourneyApp(container, clock)
         bus.subscribe("*", app.events.append)
         yield Nurture(app, server)
+        for sender in container.module("messages").senders().values():
+            sender.close()
         container.close()
 
 

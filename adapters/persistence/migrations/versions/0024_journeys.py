@@ -1,4 +1,5 @@
-"""Journeys, their published versions, enrolments and how often each step was reached.
+"""Journeys, their published versions, enrolments and how often each step was reached;
+an index for claiming many timers due at one moment.
 
 Revision ID: 0024
 Revises: 0022
@@ -77,9 +78,17 @@ def upgrade() -> None:
         sa.Column("reached", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("journey_id", "step_id", name="pk_journey_step_counts"),
     )
+    op.create_index(
+        "ix_timers_due_at_id",
+        "timers",
+        ["due_at", "id"],
+        sqlite_where=sa.text("status = 'pending'"),
+        postgresql_where=sa.text("status = 'pending'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_timers_due_at_id", table_name="timers")
     op.drop_table("journey_step_counts")
     op.drop_index("ix_journey_enrolments_journey_id_status", table_name="journey_enrolments")
     op.drop_index("ix_journey_enrolments_customer_id", table_name="journey_enrolments")

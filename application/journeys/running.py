@@ -41,7 +41,6 @@ from domain.campaigns.journeys import (
     TaskAction,
     UpdateAction,
     UpdateKind,
-    WaitKind,
     WaitStep,
 )
 from domain.campaigns.messages import Message
@@ -185,26 +184,35 @@ class JourneyEngine:
             uow.commit()
 
     def wake_waiting(self, actor: Principal, customer_ids: frozenset[str]) -> int:
-        """Customers did something: enrolments waiting for one of those events wake now."""
+        """Customers did something: enrolments waiting for one of those events wake now.
+        One read of the events for all of them."""
         now = self.clock.now()
-        woken = 0
         with self.uow() as uow:
-            waiting = [
-                e for e in uow.enrolments.active_of(customer_ids) if e.waiting_since is not None
-            ]
-            for enrolment in waiting:
+            awaited: list[tuple[Enrolment, str, datetime]] = []
+            for enrolment in uow.enrolments.active_of(customer_ids):
+                if enrolment.waiting_since is None:
+                    continue
                 version = self._version(uow, enrolment.journey_id, enrolment.version)
                 step = version.step(enrolment.current_step_id or "")
-                if not isinstance(step, WaitStep) or step.kind is not WaitKind.EVENT:
-                    continue
-                assert step.until_event is not None and enrolment.waiting_since is not None
-                if self.facts.events_since(
-                    [enrolment.customer_id], [step.until_event], enrolment.waiting_since
-                ):
-                    uow.timers.set(wake_timer(self.ids.new_id(), enrolment.id, now))
-                    woken += 1
+                if isinstance(step, WaitStep) and step.until_event is not None:
+                    awaited.append((enrolment, step.until_event, enrolment.waiting_since))
+            if not awaited:
+                return 0
+            events = self.facts.events_since(
+                {e.customer_id for e, _, _ in awaited},
+                {name for _, name, _ in awaited},
+                min(since for _, _, since in awaited),
+            )
+            # Oldest first, so each key ends with the latest time its event was received.
+            latest = {(event.customer_id, event.name): event.received_at for event in events}
+            due = [
+                wake_timer(self.ids.new_id(), enrolment.id, now)
+                for enrolment, name, since in awaited
+                if latest.get((enrolment.customer_id, name), since - timedelta(1)) >= since
+            ]
+            uow.timers.set_many(due)
             uow.commit()
-        return woken
+        return len(due)
 
     def _version(self, uow: JourneysUnitOfWork, journey_id: str, number: int) -> JourneyVersion:
         key = (journey_id, number)

@@ -59,6 +59,7 @@ MODULES = (
     "privacy",
     "consent",
     "messages",
+    "journeys",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

@@ -9,6 +9,7 @@ from itertools import islice
 from adapters.demo.companies import DEMO_FIELDS, demo_companies
 from adapters.demo.customers import DEMO_TEAM, DEMO_TEAM_NAME, demo_customers
 from adapters.demo.history import demo_events, demo_orders, planted_duplicates
+from adapters.demo.nurture import NURTURE_SEGMENT, seed_nurture
 from adapters.demo.pipeline import seed_deals
 from application.access.bundle import Access
 from application.activities.bundle import Activities
@@ -104,8 +105,11 @@ def seed_demo(
     while event_batch := list(islice(events, 500)):
         modules.use(Behaviour).track(system, event_batch)
     if first_seeding:
-        for segment in DEMO_SEGMENTS:
-            modules.use(Segments).create(system, segment)
+        made = {
+            segment.name: modules.use(Segments).create(system, segment).id
+            for segment in DEMO_SEGMENTS
+        }
+        seed_nurture(modules, made[NURTURE_SEGMENT])
     return created
 
 

@@ -28,6 +28,7 @@ from adapters.graphql import (
     duplicates,
     events,
     importing,
+    journeys,
     leads,
     lifecycle,
     live,
@@ -83,6 +84,7 @@ PARTS: tuple[SchemaPart, ...] = (
     consent.PART,
     messages.PART,
     templates.PART,
+    journeys.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""
 

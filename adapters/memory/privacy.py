@@ -238,6 +238,9 @@ HELD: dict[str, Held | None] = {
     "suppressions": None,
     "opt_in_requests": _keyed_by_customer("opt_in_requests", "opt_in_requests"),
     "access_version": None,
+    "journeys": None,
+    "journey_enrolments": _keyed_by_customer("journey_enrolments", "journey_enrolments"),
+    "journey_step_counts": None,
     "messages": Held(_messages_about, _messages_erase, "messages"),
     # Dedupe keys may name the customer's id: they go with the messages' erasure.
     "message_keys": Held(lambda _store, _ids: [], lambda _store, _ids, _mentions: None),

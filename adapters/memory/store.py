@@ -17,6 +17,7 @@ from domain.activities import Activity
 from domain.behaviour import TrackedEvent
 from domain.campaigns.channels import Channel
 from domain.campaigns.consent import Consent, OptInRequest
+from domain.campaigns.journeys import Enrolment, Journey
 from domain.campaigns.messages import Message
 from domain.campaigns.suppression import Suppression
 from domain.companies import Company
@@ -125,6 +126,11 @@ class InMemoryStore:
     access_version: int = 0
     """Moved by every committed change to who reaches what, as migration 0019's triggers
     move the SQL one."""
+    journeys: dict[str, Journey] = field(factory=dict)
+    """Each with every published version."""
+    journey_enrolments: dict[str, Enrolment] = field(factory=dict)
+    journey_step_counts: dict[tuple[str, str], int] = field(factory=dict)
+    """How often each (journey id, step id) was reached."""
     messages: dict[str, Message] = field(factory=dict)
     """The outbox of messages, by id."""
     message_keys: dict[str, str] = field(factory=dict)

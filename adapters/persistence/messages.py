@@ -158,15 +158,19 @@ class SqlMessageRepository:
         unique = list({message.dedupe_key: message for message in reversed(batch)}.values())
         unique.reverse()
         by_id = {message.id: message for message in unique}
+        if not unique:
+            return 0
+        # One statement of one row, run for all the rows: compiled once and cached, where
+        # a statement of many VALUES rows is compiled again for every batch.
+        statement = (
+            insert_for(self._session, messages)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(messages.c.id)
+        )
         added = 0
         for chunk in _chunks(unique, _ROW_CHUNK):
-            statement = (
-                insert_for(self._session, messages)
-                .values([message_record(message) for message in chunk])
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(messages.c.id)
-            )
-            for message_id in self._session.scalars(statement):
+            rows = [message_record(message) for message in chunk]
+            for message_id in self._session.scalars(statement, rows):
                 self._track(by_id[message_id], by_id[message_id].version)
                 added += 1
         return added

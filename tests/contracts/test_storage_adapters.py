@@ -4,7 +4,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.messaging.in_process import InProcessEventBus
-from composition import consent, messages
+from composition import consent, journeys, messages
 from composition.storage import MemoryStorage
 from tests.conftest import STORAGE_KINDS, memory_backend, sql_backend
 from tests.contracts.access import AccessReaderContract, AccessRepositoryContract
@@ -21,6 +21,7 @@ from tests.contracts.customers import (
     CustomerSegmentAndStageFilterContract,
     UnitOfWorkContract,
 )
+from tests.contracts.journeys import JourneysBackend, JourneysContract
 from tests.contracts.lifecycle import LifecycleContract, OrderFactsContract
 from tests.contracts.messages import MessagesBackend, MessagesContract
 from tests.contracts.orders import (
@@ -138,3 +139,30 @@ class TestMessageStorage(MessagesContract):
     @pytest.fixture
     def messages(self, messages_backend: MessagesBackend) -> MessagesBackend:
         return messages_backend
+
+
+@pytest.fixture(params=STORAGE_KINDS)
+def journeys_backend(request: pytest.FixtureRequest, bus: InProcessEventBus) -> JourneysBackend:
+    """The journeys module's own ports over each storage, beside the shared ones."""
+    publisher = providers.Object(bus)
+    ports: journeys.SqlPorts | journeys.MemoryPorts
+    if request.param == "memory":
+        storage = MemoryStorage(publisher=publisher)
+        backend = memory_backend(bus, storage)
+        ports = journeys.MemoryPorts(store=storage.store, publisher=publisher)
+    else:
+        database = request.getfixturevalue(f"{request.param}_database")
+        backend = sql_backend(request.param, database, bus)
+        ports = journeys.SqlPorts(database=providers.Object(database), publisher=publisher)
+    return JourneysBackend(
+        storage=backend,
+        uow=ports.unit_of_work,
+        reader=ports.journey_reader(),
+        facts=ports.journey_facts(),
+    )
+
+
+class TestJourneyStorage(JourneysContract):
+    @pytest.fixture
+    def journeys(self, journeys_backend: JourneysBackend) -> JourneysBackend:
+        return journeys_backend

@@ -14,6 +14,7 @@ from adapters.graphql.relay import from_global_id
 from adapters.graphql.schema import build_schema
 from tests.graphql.conftest import Api
 from tests.graphql.world import seed_world
+from tests.journeys.seeding import seed_journey
 from tests.messages.seeding import seed_message
 
 SCHEMA = build_schema()._schema
@@ -30,6 +31,7 @@ FINDERS: dict[str, str] = {
     "Company": f"{{ companies{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "CustomFieldDefinition": "{ customFieldDefinitions(objectType: CUSTOMER) { id } }",
     "Customer": f"{{ customers{PAGE} {{ edges {{ node {{ id }} }} }} }}",
+    "Journey": f"{{ journeys{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Lead": f"{{ leads{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Message": "{ customers(first: 1) { edges { node { messages(first: 5) { edges { node { id } } } } } } }",
     "Opportunity": f"{{ opportunities{PAGE} {{ edges {{ node {{ id }} }} }} }}",
@@ -64,6 +66,7 @@ def _ids(value: Any) -> Iterator[str]:
 def world(api_for_module: Api) -> Api:
     seed_world(api_for_module)
     seed_message(api_for_module)
+    seed_journey(api_for_module)
     return api_for_module
 
 

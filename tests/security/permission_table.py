@@ -32,6 +32,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "customer": EVERYONE,
     "customers": EVERYONE,
     "duplicateCandidates": EVERYONE,
+    "journey": EVERYONE,
+    "journeys": EVERYONE,
     "lead": EVERYONE,
     "leads": EVERYONE,
     "lifecycleTrack": EVERYONE,
@@ -123,9 +125,13 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "setRepAway": frozenset({A, M}),
     "updateSalesTeam": frozenset({A, M}),
     # AK
+    "activateJourney": frozenset({A, K}),
     "archiveTemplate": frozenset({A, K}),
+    "createJourney": frozenset({A, K}),
     "createTemplate": frozenset({A, K}),
+    "pauseJourney": frozenset({A, K}),
     "recordMessageBounce": frozenset({A, K}),
+    "updateJourney": frozenset({A, K}),
     "updateTemplate": frozenset({A, K}),
     # A
     "apiKey": frozenset({A}),

@@ -58,6 +58,7 @@ MODULES = (
     "audit",
     "privacy",
     "consent",
+    "campaigns",
     "scheduling",
 )
 """The modules composed, in order: a module comes after those whose bundles it takes."""

@@ -20,6 +20,7 @@ from adapters.graphql import (
     automation,
     behaviour,
     board,
+    campaigns,
     companies,
     company_mutations,
     consent,
@@ -79,6 +80,7 @@ PARTS: tuple[SchemaPart, ...] = (
     automation.PART,
     audit.PART,
     privacy.PART,
+    campaigns.PART,
     consent.PART,
     templates.PART,
 )

@@ -218,6 +218,7 @@ HELD: dict[str, Held | None] = {
     # an erased person's bounced or complaining address must still receive nothing.
     "suppressions": None,
     "opt_in_requests": _keyed_by_customer("opt_in_requests", "opt_in_requests"),
+    "campaigns": None,
     "lock": None,
 }
 

@@ -15,6 +15,7 @@ from domain.access.team import Team
 from domain.access.user import User
 from domain.activities import Activity
 from domain.behaviour import TrackedEvent
+from domain.campaigns.campaign import Campaign
 from domain.campaigns.channels import Channel
 from domain.campaigns.consent import Consent, OptInRequest
 from domain.campaigns.suppression import Suppression
@@ -121,4 +122,5 @@ class InMemoryStore:
     """By (SHA-256 of the normalised address, channel)."""
     opt_in_requests: dict[str, OptInRequest] = field(factory=dict)
     """The last confirmation mail, by the SHA-256 of the address it went to."""
+    campaigns: dict[str, Campaign] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)

@@ -10,6 +10,7 @@ from tests.conftest import STORAGE_KINDS, memory_backend, sql_backend
 from tests.contracts.access import AccessReaderContract, AccessRepositoryContract
 from tests.contracts.activities import ActivityRepositoryContract, CustomerLookupContract
 from tests.contracts.behaviour import TrackedEventLogContract
+from tests.contracts.campaigns import CampaignStorageContract, campaign_storage
 from tests.contracts.companies import CompanyReaderContract, CompanyRepositoryContract
 from tests.contracts.consent import ConsentBackend, ConsentContract
 from tests.contracts.custom_field_queries import CustomFieldQueryContract
@@ -45,7 +46,7 @@ from tests.contracts.visibility import (
     VisibilityContract,
 )
 
-__all__ = ["template_storage"]
+__all__ = ["campaign_storage", "template_storage"]
 
 
 class TestStorageAdapters(
@@ -81,6 +82,7 @@ class TestStorageAdapters(
     CompanyVisibilityContract,
     CredentialReachContract,
     TemplateStorageContract,
+    CampaignStorageContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""
 

@@ -7,9 +7,11 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.memory.campaigns import InMemoryCampaignReader, InMemoryCampaignsUnitOfWork
+from adapters.memory.messages import InMemoryMessageStats
 from adapters.memory.store import InMemoryStore
 from adapters.persistence.campaigns import SqlCampaignReader, SqlCampaignsUnitOfWork
 from adapters.persistence.database import Database
+from adapters.persistence.messages import SqlMessageStats
 from adapters.persistence.segment_rules import SqlSegmentEvaluator
 from adapters.segments.live import LiveSnapshot
 from adapters.segments.numpy_engine import NumpySegmentEvaluator
@@ -38,6 +40,7 @@ class SqlPorts(containers.DeclarativeContainer):
         SqlCampaignsUnitOfWork, sessions=database.provided.sessions, publisher=publisher
     )
     campaign_reader = providers.Singleton(SqlCampaignReader, database.provided.reader)
+    message_stats = providers.Singleton(SqlMessageStats, database.provided.reader)
 
 
 class MemoryPorts(containers.DeclarativeContainer):
@@ -45,6 +48,7 @@ class MemoryPorts(containers.DeclarativeContainer):
     publisher: providers.Dependency[object] = providers.Dependency()
     unit_of_work = providers.Factory(InMemoryCampaignsUnitOfWork, store=store, publisher=publisher)
     campaign_reader = providers.Singleton(InMemoryCampaignReader, store)
+    message_stats = providers.Singleton(InMemoryMessageStats, store)
 
 
 class Module(containers.DeclarativeContainer):

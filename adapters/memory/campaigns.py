@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from adapters.memory.messages import InMemoryMessageRepository
 from adapters.memory.staging import Staged
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
@@ -12,6 +13,9 @@ from adapters.transaction import repository
 from application.campaigns.campaign_ports import NEWEST_FIRST, CampaignView
 from application.pagination import MemoryOrder, SortKey, read_time, slice_in_memory
 from domain.campaigns.campaign import Campaign
+from domain.campaigns.messages import MessageStatus
+
+_WAITING = (MessageStatus.QUEUED, MessageStatus.DEFERRED)
 
 
 class InMemoryCampaignRepository:
@@ -29,6 +33,7 @@ class InMemoryCampaignRepository:
 
 class InMemoryCampaignsUnitOfWork(InMemoryUnitOfWork):
     campaigns = repository(InMemoryCampaignRepository)
+    messages = repository(InMemoryMessageRepository)
 
 
 NEWEST_FIRST_ORDER: MemoryOrder[CampaignView] = MemoryOrder(
@@ -78,3 +83,11 @@ class InMemoryCampaignReader:
     def count(self) -> int:
         with self._store.lock:
             return len(self._store.campaigns)
+
+    def unsent_message_ids(self, campaign_id: str) -> list[str]:
+        with self._store.lock:
+            return sorted(
+                message.id
+                for message in self._store.messages.values()
+                if message.source.campaign_id == campaign_id and message.status in _WAITING
+            )

@@ -18,6 +18,7 @@ from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
 from adapters.transaction import repository
+from application.messages.records import message_record
 from application.privacy.json_ready import json_ready
 from application.privacy.ports import PersonalRecords
 from domain.privacy import ERASED_CUSTOMER_ID, Erasure, erased_customer
@@ -153,6 +154,24 @@ def _consents_about(store: InMemoryStore, ids: Ids) -> list[Any]:
     ]
 
 
+def _messages_about(store: InMemoryStore, ids: Ids) -> list[Any]:
+    """Each message as its SQL row reads."""
+    return [message_record(m) for m in store.messages.values() if m.customer_id in ids]
+
+
+def _messages_erase(store: InMemoryStore, ids: Ids, _mentions: Collection[str]) -> None:
+    """The messages stay for the counts, with nothing left about the person (as the SQL
+    declaration of the ``messages`` table has it)."""
+    for message in store.messages.values():
+        if message.customer_id in ids:
+            store.message_keys.pop(message.dedupe_key, None)
+            message.customer_id = ERASED_CUSTOMER_ID
+            message.to = ""
+            message.subject = ""
+            message.failure = ""
+            message.dedupe_key = ""
+
+
 def _members_about(store: InMemoryStore, ids: Ids) -> list[Any]:
     return [
         {"segment_id": segment_id, "customer_id": customer_id}
@@ -218,6 +237,9 @@ HELD: dict[str, Held | None] = {
     # an erased person's bounced or complaining address must still receive nothing.
     "suppressions": None,
     "opt_in_requests": _keyed_by_customer("opt_in_requests", "opt_in_requests"),
+    "messages": Held(_messages_about, _messages_erase, "messages"),
+    # Dedupe keys may name the customer's id: they go with the messages' erasure.
+    "message_keys": Held(lambda _store, _ids: [], lambda _store, _ids, _mentions: None),
     "campaigns": None,
     "lock": None,
 }

@@ -18,6 +18,7 @@ from domain.behaviour import TrackedEvent
 from domain.campaigns.campaign import Campaign
 from domain.campaigns.channels import Channel
 from domain.campaigns.consent import Consent, OptInRequest
+from domain.campaigns.messages import Message
 from domain.campaigns.suppression import Suppression
 from domain.companies import Company
 from domain.custom_fields import CustomFieldDefinition
@@ -122,5 +123,9 @@ class InMemoryStore:
     """By (SHA-256 of the normalised address, channel)."""
     opt_in_requests: dict[str, OptInRequest] = field(factory=dict)
     """The last confirmation mail, by the SHA-256 of the address it went to."""
+    messages: dict[str, Message] = field(factory=dict)
+    """The outbox of messages, by id."""
+    message_keys: dict[str, str] = field(factory=dict)
+    """Message ids by dedupe key: what the SQL unique index keeps."""
     campaigns: dict[str, Campaign] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)

@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.persistence.campaign_tables import campaigns
 from adapters.persistence.keyset import walking_order, window
+from adapters.persistence.messages import SqlMessageRepository
+from adapters.persistence.messages_tables import messages
 from adapters.persistence.transaction import SqlTransaction
 from adapters.persistence.unit_of_work import SqlUnitOfWork
 from adapters.transaction import repository
@@ -27,6 +29,9 @@ from application.pagination import SortKey
 from domain.campaigns.ab_test import AbTest, Variant, WinnerMetric
 from domain.campaigns.campaign import Campaign, CampaignStatus
 from domain.campaigns.channels import Channel
+from domain.campaigns.messages import MessageStatus
+
+_WAITING = (MessageStatus.QUEUED.value, MessageStatus.DEFERRED.value)
 
 
 def _ab_test(row: Row[Any]) -> AbTest | None:
@@ -163,6 +168,7 @@ class SqlCampaignRepository:
 
 class SqlCampaignsUnitOfWork(SqlUnitOfWork):
     campaigns = repository(SqlCampaignRepository)
+    messages = repository(SqlMessageRepository)
 
 
 def _view(row: Row[Any]) -> CampaignView:
@@ -209,3 +215,15 @@ class SqlCampaignReader:
     def count(self) -> int:
         with self._engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(campaigns)).scalar_one())
+
+    def unsent_message_ids(self, campaign_id: str) -> list[str]:
+        query = (
+            select(messages.c.id)
+            .where(
+                messages.c.campaign_id == campaign_id,
+                messages.c.status.in_(_WAITING),
+            )
+            .order_by(messages.c.id)
+        )
+        with self._engine.connect() as connection:
+            return list(connection.execute(query).scalars())

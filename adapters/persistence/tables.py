@@ -782,4 +782,5 @@ Index("ix_orders_placed_at", orders.c.placed_at)
 from adapters.persistence import audit as _audit  # noqa: E402, F401
 from adapters.persistence import campaign_tables as _campaign_tables  # noqa: E402, F401
 from adapters.persistence import consent_tables as _consent_tables  # noqa: E402, F401
+from adapters.persistence import messages_tables as _messages_tables  # noqa: E402, F401
 from adapters.persistence import template_tables as _template_tables  # noqa: E402, F401

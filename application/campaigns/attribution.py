@@ -10,14 +10,14 @@ their share too, so revenue is never counted twice.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
 
 from attrs import field, frozen
 
 from application.campaigns.campaign_ports import CampaignView
+from application.messages.ports import MessageStatsReader
 from application.orders.ports import OrderReader
 from application.orders.views import OrderFilter, OrderSort, OrderSortField, OrderView
 from application.pagination import SortKey
@@ -32,9 +32,6 @@ from domain.campaigns.attribution import (
 )
 from domain.orders.order import OrderStatus
 
-if TYPE_CHECKING:  # until the outbox lands
-    from application.messages.ports import MessageStatsReader
-
 DEFAULT_MODEL = AttributionModel.LAST_TOUCH
 """The model campaign stats use unless asked for another: the one most reports expect."""
 COUNTED_STATUSES = frozenset({OrderStatus.PLACED.value, OrderStatus.PAID.value})
@@ -43,14 +40,6 @@ ORDER_PAGE = 1_000
 
 CampaignKey = tuple[str, str | None]
 """A campaign id and a variant, or ``None`` for the campaign as a whole."""
-
-
-class TouchReader(Protocol):
-    def touches(
-        self, customer_ids: Collection[str], since: datetime, until: datetime
-    ) -> list[Touch]:
-        """The touches of these customers between ``since`` and ``until``."""
-        ...
 
 
 @frozen
@@ -78,7 +67,7 @@ def quantum_of(total: Decimal) -> Decimal:
 @frozen
 class AttributeCampaigns:
     orders: OrderReader
-    touches: TouchReader
+    touches: MessageStatsReader
     clock: Clock
     window: timedelta = DEFAULT_WINDOW
 
@@ -95,10 +84,8 @@ class AttributeCampaigns:
         orders = list(self._orders(since, now))
         if not orders:
             return {}
-        touches = {
-            customer_id: self.touches.touches([customer_id], since - self.window, now)
-            for customer_id in sorted({order.customer_id for order in orders})
-        }
+        customer_ids = {order.customer_id for order in orders}
+        touches = self.touches.touches(customer_ids, since - self.window, now)
         return self._credit(started, orders, touches, model)
 
     def _orders(self, since: datetime, until: datetime) -> Iterator[OrderView]:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from attrs import frozen
 
+from application.messages.ports import MessageRepository
 from application.pagination import SortKey
 from application.unit_of_work import UnitOfWork
 from domain.campaigns.ab_test import AbTest
@@ -113,6 +114,10 @@ class CampaignReader(Protocol):
 
     def count(self) -> int: ...
 
+    def unsent_message_ids(self, campaign_id: str) -> list[str]:
+        """The campaign's messages still waiting in the outbox (queued or held back)."""
+        ...
+
 
 class SegmentAudience(Protocol):
     """Who is in a segment now: a dynamic segment's rule evaluated at the moment of asking
@@ -126,6 +131,8 @@ class SegmentAudience(Protocol):
 class CampaignsUnitOfWork(UnitOfWork, Protocol):
     @property
     def campaigns(self) -> CampaignRepository: ...
+    @property
+    def messages(self) -> MessageRepository: ...
 
 
 class CampaignsUnitOfWorkFactory(Protocol):

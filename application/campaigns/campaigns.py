@@ -48,7 +48,8 @@ from domain.campaigns.ab_test import (
 )
 from domain.campaigns.campaign import AudiencePhase, Campaign, CampaignStatus
 from domain.campaigns.channels import Channel
-from domain.campaigns.messages import Message, MessageSource
+from domain.campaigns.messages import Message, MessageSource, MessageStatus
+from domain.campaigns.policy import SkipReason
 from domain.campaigns.suppression import address_key
 from domain.errors import DomainError, ErrorCode, Problem
 from domain.scheduling import Timer
@@ -218,6 +219,7 @@ class CancelCampaign:
     what it queued but did not send yet is skipped."""
 
     uow: CampaignsUnitOfWorkFactory
+    reader: CampaignReader
     clock: Clock
 
     def __call__(self, actor: Principal, campaign_id: str) -> CampaignView:
@@ -228,7 +230,14 @@ class CancelCampaign:
             if campaign.cancel(now):
                 uow.timers.cancel(LAUNCH, campaign.id)
                 uow.timers.cancel(AB_DECIDE, campaign.id)
-                uow.messages.cancel_campaign(campaign.id, now)
+                # A message the dispatcher claimed meanwhile is in flight and goes out; the
+                # rest never will. A claim committed first makes this commit stale, and the
+                # cancel is tried again by the caller.
+                unsent = uow.messages.get_many(self.reader.unsent_message_ids(campaign.id))
+                for message in unsent.values():
+                    if message.status in (MessageStatus.QUEUED, MessageStatus.DEFERRED):
+                        message.skip(SkipReason.CANCELLED, now)
+                        uow.messages.save(message)
             uow.commit()
         return CampaignView.of(campaign)
 

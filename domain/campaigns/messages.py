@@ -246,6 +246,8 @@ class Message:
     """Tries the channel answered; deferrals do not count."""
     claimed_at: datetime | None = None
     provider_id: str = ""
+    subject: str = ""
+    """The subject as rendered when it went out (empty until then, and for SMS)."""
     parts: int = 1
     skip_reason: SkipReason | None = None
     defer_reason: DeferReason | None = None

@@ -4,7 +4,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.messaging.in_process import InProcessEventBus
-from composition import campaigns
+from composition import consent, messages
 from composition.storage import MemoryStorage
 from tests.conftest import STORAGE_KINDS, memory_backend, sql_backend
 from tests.contracts.access import AccessReaderContract, AccessRepositoryContract
@@ -23,6 +23,7 @@ from tests.contracts.customers import (
     UnitOfWorkContract,
 )
 from tests.contracts.lifecycle import LifecycleContract, OrderFactsContract
+from tests.contracts.messages import MessagesBackend, MessagesContract
 from tests.contracts.orders import (
     CompanyOrdersContract,
     ExternalIdContract,
@@ -91,15 +92,15 @@ class TestStorageAdapters(
 def consent_backend(request: pytest.FixtureRequest, bus: InProcessEventBus) -> ConsentBackend:
     """The campaigns module's own ports over each storage, beside the shared ones."""
     publisher = providers.Object(bus)
-    ports: campaigns.SqlPorts | campaigns.MemoryPorts
+    ports: consent.SqlPorts | consent.MemoryPorts
     if request.param == "memory":
         storage = MemoryStorage(publisher=publisher)
         backend = memory_backend(bus, storage)
-        ports = campaigns.MemoryPorts(store=storage.store, publisher=publisher)
+        ports = consent.MemoryPorts(store=storage.store, publisher=publisher)
     else:
         database = request.getfixturevalue(f"{request.param}_database")
         backend = sql_backend(request.param, database, bus)
-        ports = campaigns.SqlPorts(database=providers.Object(database), publisher=publisher)
+        ports = consent.SqlPorts(database=providers.Object(database), publisher=publisher)
     return ConsentBackend(
         storage=backend,
         uow=ports.unit_of_work,
@@ -112,3 +113,30 @@ class TestConsentStorage(ConsentContract):
     @pytest.fixture
     def consent(self, consent_backend: ConsentBackend) -> ConsentBackend:
         return consent_backend
+
+
+@pytest.fixture(params=STORAGE_KINDS)
+def messages_backend(request: pytest.FixtureRequest, bus: InProcessEventBus) -> MessagesBackend:
+    """The messages module's own ports over each storage, beside the shared ones."""
+    publisher = providers.Object(bus)
+    ports: messages.SqlPorts | messages.MemoryPorts
+    if request.param == "memory":
+        storage = MemoryStorage(publisher=publisher)
+        backend = memory_backend(bus, storage)
+        ports = messages.MemoryPorts(store=storage.store, publisher=publisher)
+    else:
+        database = request.getfixturevalue(f"{request.param}_database")
+        backend = sql_backend(request.param, database, bus)
+        ports = messages.SqlPorts(database=providers.Object(database), publisher=publisher)
+    return MessagesBackend(
+        storage=backend,
+        uow=ports.unit_of_work,
+        reader=ports.message_reader(),
+        stats=ports.message_stats(),
+    )
+
+
+class TestMessageStorage(MessagesContract):
+    @pytest.fixture
+    def messages(self, messages_backend: MessagesBackend) -> MessagesBackend:
+        return messages_backend

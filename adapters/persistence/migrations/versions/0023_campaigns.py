@@ -10,8 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0023"
-# Chained to 0021 until the outbox's 0022 is in: then this reads "0022".
-down_revision = "0021"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -143,7 +143,10 @@ class Module(containers.DeclarativeContainer):
             ids=platform.ids,
         ),
         cancel=providers.Singleton(
-            CancelCampaign, uow=ports.unit_of_work.provider, clock=platform.clock
+            CancelCampaign,
+            uow=ports.unit_of_work.provider,
+            reader=ports.campaign_reader,
+            clock=platform.clock,
         ),
         launch=launch,
         decide=decide,

@@ -81,15 +81,15 @@ class AttributeCampaigns:
             return {}
         since = min(c.started_at for c in started.values() if c.started_at is not None)
         now = self.clock.now()
-        orders = list(self._orders(since, now))
+        orders = list(self._orders(since))
         if not orders:
             return {}
         customer_ids = {order.customer_id for order in orders}
         touches = self.touches.touches(customer_ids, since - self.window, now)
         return self._credit(started, orders, touches, model)
 
-    def _orders(self, since: datetime, until: datetime) -> Iterator[OrderView]:
-        where = OrderFilter(statuses=COUNTED_STATUSES, placed_after=since, placed_before=until)
+    def _orders(self, since: datetime) -> Iterator[OrderView]:
+        where = OrderFilter(statuses=COUNTED_STATUSES, placed_after=since)
         order = OrderSort(OrderSortField.PLACED_AT, descending=False)
         after: SortKey | None = None
         while True:

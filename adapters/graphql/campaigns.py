@@ -68,7 +68,13 @@ class AttributionModelEnum(Enum):
 
 @strawberry.type(description="What a campaign, or one variant of it, did so far.")
 class CampaignStatsNode:
-    sent: int = strawberry.field(description="Messages the channel accepted.")
+    queued: int = strawberry.field(
+        description="Messages not sent yet: waiting, held back by a cap or quiet hours, or "
+        "being sent."
+    )
+    sent: int = strawberry.field(
+        description="Messages the channel accepted, whatever became of them after."
+    )
     delivered: int = strawberry.field(description="Messages reported delivered.")
     bounced: int = strawberry.field(description="Messages that bounced.")
     opened: int = strawberry.field(description="Messages opened at least once.")
@@ -87,6 +93,7 @@ class CampaignStatsNode:
     def of(cls, stats: CampaignStats | None) -> CampaignStatsNode:
         stats = stats or CampaignStats()
         return cls(
+            queued=stats.queued,
             sent=stats.sent,
             delivered=stats.delivered,
             bounced=stats.bounced,

@@ -180,6 +180,8 @@ def _keys_of(
 class CampaignStats:
     """What a campaign (or one variant of it) did: the outbox's counts and what it earned."""
 
+    queued: int = 0
+    """Not sent yet: waiting, held back by a cap or quiet hours, or being sent."""
     sent: int = 0
     delivered: int = 0
     bounced: int = 0
@@ -212,6 +214,7 @@ class ReadCampaignStats:
             counts = counted.get(key)
             attributed = earned.get(key, NOTHING_ATTRIBUTED)
             stats[key] = CampaignStats(
+                queued=counts.queued if counts else 0,
                 sent=counts.sent if counts else 0,
                 delivered=counts.delivered if counts else 0,
                 bounced=counts.bounced if counts else 0,

@@ -28,6 +28,9 @@ from tests.application.conftest import memory_container
 from tests.conftest import memory_backend
 from tests.contracts.backend import StorageBackend
 from tests.contracts.customers import new_customer
+from tests.graphql.conftest import api
+
+__all__ = ["api"]
 
 SYSTEM = Principal.system()
 

@@ -1,7 +1,7 @@
 """A seeded database with at least one record of every kind the API serves: the demo data
 (customers, companies, orders, events, tags, notes, deals, segments) and, through the API
-as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery, a message template and
-the first customer's latest note."""
+as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery, a
+message template, a campaign and the first customer's latest note."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def seed_world(api: Api) -> None:
     assert hook["createWebhookSubscription"]["userErrors"] == []
     template = api.data(
         "mutation($input: CreateTemplateInput!) "
-        "{ createTemplate(input: $input) { userErrors { code } } }",
+        "{ createTemplate(input: $input) { template { id } userErrors { code } } }",
         input={
             "name": "Welcome",
             "channel": "EMAIL",
@@ -99,6 +99,17 @@ def seed_world(api: Api) -> None:
         },
     )
     assert template["createTemplate"]["userErrors"] == []
+    segments = api.data("{ segments(first: 1) { edges { node { id } } } }")
+    campaign = api.data(
+        "mutation($input: CreateCampaignInput!) "
+        "{ createCampaign(input: $input) { userErrors { code } } }",
+        input={
+            "name": "Welcome mail",
+            "segmentId": segments["segments"]["edges"][0]["node"]["id"],
+            "templateId": template["createTemplate"]["template"]["id"],
+        },
+    )
+    assert campaign["createCampaign"]["userErrors"] == []
     for phone in ("+14155550123", "+14155550124", "+14155550125", "+14155550126", "+14155550127"):
         api.data(
             "mutation($input: UpdateCustomerInput!) "

@@ -25,6 +25,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "autoTagRules": EVERYONE,
     "automationRules": EVERYONE,
     "behaviourEvent": EVERYONE,
+    "campaign": EVERYONE,
+    "campaigns": EVERYONE,
     "companies": EVERYONE,
     "company": EVERYONE,
     "customFieldDefinition": EVERYONE,
@@ -123,6 +125,9 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "updateSalesTeam": frozenset({A, M}),
     # AK
     "archiveTemplate": frozenset({A, K}),
+    "cancelCampaign": frozenset({A, K}),
+    "createCampaign": frozenset({A, K}),
+    "scheduleCampaign": frozenset({A, K}),
     "createTemplate": frozenset({A, K}),
     "updateTemplate": frozenset({A, K}),
     # A

@@ -58,6 +58,7 @@ MODULES = (
     "audit",
     "privacy",
     "consent",
+    "messages",
     "campaigns",
     "scheduling",
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from dependency_injector import containers, providers
 
+from adapters.channels.select import ChannelSettings, channel_senders
+from adapters.delivery.worker import PollingLoop
 from adapters.memory.messages import (
     InMemoryMessageReader,
     InMemoryMessageStats,
@@ -16,6 +20,21 @@ from adapters.persistence.messages import (
     SqlMessageStats,
     SqlMessagesUnitOfWork,
 )
+from application.campaigns.channels import ChannelSender
+from application.campaigns.consent_bundle import Consents
+from application.campaigns.templates import Templates
+from application.messages.bundle import Messages
+from application.messages.dispatch import DispatchDueMessages
+from application.messages.queries import ReadMessages
+from application.messages.settings import DispatchSettings
+from composition.wiring import Reaction
+from domain.campaigns.channels import Channel
+from domain.events import DomainEvent
+
+DISPATCH_IDLE_SECONDS = 1.0
+"""How often an idle dispatcher looks for due messages; a commit in process wakes it."""
+WAKING_EVENTS = ("rapport.message.", "rapport.campaign.", "rapport.journey.")
+"""Events after which messages may be due: the dispatcher looks at once."""
 
 
 class SqlPorts(containers.DeclarativeContainer):
@@ -34,3 +53,65 @@ class MemoryPorts(containers.DeclarativeContainer):
     unit_of_work = providers.Factory(InMemoryMessagesUnitOfWork, store=store, publisher=publisher)
     message_reader = providers.Singleton(InMemoryMessageReader, store)
     message_stats = providers.Singleton(InMemoryMessageStats, store)
+
+
+def _senders(settings: ChannelSettings) -> Mapping[Channel, ChannelSender]:
+    return channel_senders(settings)
+
+
+def _step(dispatch: DispatchDueMessages) -> int:
+    return dispatch()
+
+
+def _waker(loop: PollingLoop) -> object:
+    def wake(event: DomainEvent) -> None:
+        if event.event_type.startswith(WAKING_EVENTS):
+            loop.wake()
+
+    return wake
+
+
+class Module(containers.DeclarativeContainer):
+    platform = providers.DependenciesContainer()
+    storage = providers.DependenciesContainer()
+    ports = providers.DependenciesContainer()
+    config = providers.Configuration()
+    consent = providers.Dependency(instance_of=Consents)
+    templates = providers.Dependency(instance_of=Templates)
+
+    senders: providers.Provider[Mapping[Channel, ChannelSender]] = providers.Singleton(
+        _senders, config.channels
+    )
+    """Every channel's ``ChannelSender``, built once; tests override it."""
+    settings: providers.Provider[DispatchSettings] = providers.Callable(
+        lambda given: given or DispatchSettings(), config.dispatch
+    )
+    dispatch = providers.Singleton(
+        DispatchDueMessages,
+        uow=ports.unit_of_work.provider,
+        clock=platform.clock,
+        customers=storage.customer_reader,
+        companies=storage.company_reader,
+        orders=storage.order_reader,
+        messages=ports.message_reader,
+        consents=consent,
+        templates=templates,
+        senders=senders.provider,
+        settings=settings,
+    )
+    loop = providers.Singleton(
+        PollingLoop,
+        step=providers.Callable(lambda dispatch: lambda: _step(dispatch), dispatch),
+        name="rapport-messages",
+        idle_seconds=DISPATCH_IDLE_SECONDS,
+    )
+    loops = providers.List(loop)
+    bundle = providers.Singleton(
+        Messages,
+        dispatch=dispatch,
+        read=providers.Singleton(ReadMessages, reader=ports.message_reader),
+        stats=ports.message_stats,
+    )
+    reactions = providers.List(
+        providers.Factory(Reaction, "*", providers.Callable(_waker, loop)),
+    )

@@ -13,6 +13,7 @@ from adapters.graphql.limits import ApiLimits
 from adapters.identity.jwt import JwtSettings
 from application.events.envelope import DEFAULT_SOURCE
 from application.limits import BucketPolicy
+from application.messages.settings import DispatchSettings
 
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "embedded": {
@@ -87,6 +88,8 @@ class Settings:
     """Signs those links; without one, a key made on first start is kept in the database."""
     channels: ChannelSettings = field(factory=ChannelSettings)
     """SMTP, the SMS gateway, the message webhook and the file outbox (``RAPPORT_SMTP_URL`` …)."""
+    dispatch: DispatchSettings = field(factory=DispatchSettings)
+    """Frequency caps, quiet hours, the default time zone and send rates (``RAPPORT_FREQUENCY_CAPS`` …)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -129,6 +132,7 @@ class Settings:
             channels=channel_settings(
                 env, env.get("RAPPORT_DATABASE_URL", defaults["database_url"])
             ),
+            dispatch=DispatchSettings.from_env(env),
         )
 
 
@@ -259,4 +263,5 @@ def container_config(settings: Settings) -> dict[str, Any]:
         "public_url": settings.public_url,
         "signing_key": settings.signing_key,
         "channels": settings.channels,
+        "dispatch": settings.dispatch,
     }

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
+from adapters.memory.consent import InMemorySuppressions
 from adapters.memory.store import InMemoryStore
 from adapters.memory.transaction import InMemoryTransaction
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
@@ -123,6 +124,7 @@ def _stored(message: Message) -> Message:
 
 class InMemoryMessagesUnitOfWork(InMemoryUnitOfWork):
     messages = repository(InMemoryMessageRepository)
+    suppressions = repository(InMemorySuppressions)
 
 
 NEWEST_FIRST = MemoryOrder[MessageView](

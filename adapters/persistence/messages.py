@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 
+from adapters.persistence.consent import SqlSuppressions
 from adapters.persistence.keyset import walking_order, window
 from adapters.persistence.messages_tables import messages
 from adapters.persistence.transaction import SqlTransaction
@@ -232,6 +233,7 @@ class SqlMessageRepository:
 
 class SqlMessagesUnitOfWork(SqlUnitOfWork):
     messages = repository(SqlMessageRepository)
+    suppressions = repository(SqlSuppressions)
 
 
 def _view(row: Row[Any]) -> MessageView:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from attrs import frozen
 
+from application.campaigns.ports import SuppressionList
 from application.pagination import SortKey
 from application.unit_of_work import UnitOfWork
 from domain.access.visibility import Visibility
@@ -63,6 +64,17 @@ class MessagesUnitOfWork(UnitOfWork, Protocol):
 
 class MessagesUnitOfWorkFactory(Protocol):
     def __call__(self) -> MessagesUnitOfWork: ...
+
+
+class DispatchUnitOfWork(MessagesUnitOfWork, Protocol):
+    """The dispatcher's: a hard bounce suppresses the address in the commit recording it."""
+
+    @property
+    def suppressions(self) -> SuppressionList: ...
+
+
+class DispatchUnitOfWorkFactory(Protocol):
+    def __call__(self) -> DispatchUnitOfWork: ...
 
 
 @frozen

@@ -172,7 +172,7 @@ def seed_audience(container: Container, count: int) -> str:
         for number in range(count)
     ]
     for start in range(0, count, 5_000):
-        with container.storage.unit_of_work()() as uow:
+        with container.storage.unit_of_work() as uow:
             uow.customers.add_many(people[start : start + 5_000])
             uow.commit()
     consents = container.use(Consents)

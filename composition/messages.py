@@ -20,15 +20,25 @@ from adapters.persistence.messages import (
     SqlMessageStats,
     SqlMessagesUnitOfWork,
 )
+from application.behaviour.bundle import Behaviour
 from application.campaigns.channels import ChannelSender
 from application.campaigns.consent_bundle import Consents
 from application.campaigns.templates import Templates
 from application.messages.bundle import Messages
 from application.messages.dispatch import DispatchDueMessages
+from application.messages.engagement import (
+    EngagementToBehaviour,
+    MarkUnsubscribed,
+    RecordBounce,
+    TrackClick,
+    TrackOpen,
+)
 from application.messages.queries import ReadMessages
 from application.messages.settings import DispatchSettings
 from composition.wiring import Reaction
 from domain.campaigns.channels import Channel
+from domain.campaigns.events import ConsentChanged
+from domain.campaigns.messages import MessageBounced, MessageClicked, MessageOpened
 from domain.events import DomainEvent
 
 DISPATCH_IDLE_SECONDS = 1.0
@@ -78,6 +88,7 @@ class Module(containers.DeclarativeContainer):
     config = providers.Configuration()
     consent = providers.Dependency(instance_of=Consents)
     templates = providers.Dependency(instance_of=Templates)
+    behaviour = providers.Dependency(instance_of=Behaviour)
 
     senders: providers.Provider[Mapping[Channel, ChannelSender]] = providers.Singleton(
         _senders, config.channels
@@ -99,6 +110,8 @@ class Module(containers.DeclarativeContainer):
         senders=senders.provider,
         settings=settings,
     )
+    links = providers.Callable(lambda consents: consents.links.links, consent)
+    """The link signer, looked up when first used (its key may live in the database)."""
     loop = providers.Singleton(
         PollingLoop,
         step=providers.Callable(lambda dispatch: lambda: _step(dispatch), dispatch),
@@ -110,8 +123,30 @@ class Module(containers.DeclarativeContainer):
         Messages,
         dispatch=dispatch,
         read=providers.Singleton(ReadMessages, reader=ports.message_reader),
+        track_open=providers.Singleton(
+            TrackOpen, uow=ports.unit_of_work.provider, clock=platform.clock, links=links
+        ),
+        track_click=providers.Singleton(
+            TrackClick, uow=ports.unit_of_work.provider, clock=platform.clock, links=links
+        ),
+        record_bounce=providers.Singleton(
+            RecordBounce, uow=ports.unit_of_work.provider, clock=platform.clock
+        ),
         stats=ports.message_stats,
+    )
+    to_behaviour = providers.Singleton(EngagementToBehaviour, behaviour=behaviour)
+    mark_unsubscribed = providers.Singleton(
+        MarkUnsubscribed,
+        uow=ports.unit_of_work.provider,
+        consents=consent.provided.consent_reader,
+        behaviour=behaviour,
     )
     reactions = providers.List(
         providers.Factory(Reaction, "*", providers.Callable(_waker, loop)),
+        # Opens, clicks and bounces become behaviour events of the customer.
+        providers.Factory(Reaction, MessageOpened.event_type, to_behaviour),
+        providers.Factory(Reaction, MessageClicked.event_type, to_behaviour),
+        providers.Factory(Reaction, MessageBounced.event_type, to_behaviour),
+        # An unsubscribe through a message's link marks that message.
+        providers.Factory(Reaction, ConsentChanged.event_type, mark_unsubscribed),
     )

@@ -29,6 +29,7 @@ from adapters.cli.api_keys import add_api_key_commands
 from adapters.cli.audit import add_audit_commands
 from adapters.cli.filters import SYNTAX as FILTER_SYNTAX
 from adapters.cli.filters import FilterSyntaxError, parse_field_condition
+from adapters.cli.messages import add_messages_commands
 from adapters.cli.pipeline import add_pipeline_commands
 from adapters.cli.privacy import add_privacy_commands
 from adapters.cli.runtime import CliRuntime
@@ -204,6 +205,7 @@ def build_cli(runtime: Callable[[], CliRuntime], tools: CliTools[ColumnMapping])
     add_api_key_commands(apikey, runtime)
     add_audit_commands(cli, runtime)
     add_privacy_commands(cli, runtime)
+    add_messages_commands(cli, runtime)
 
     events = typer.Typer(no_args_is_help=True, help="The event catalogue.")
     cli.add_typer(events, name="events")

@@ -32,6 +32,7 @@ from adapters.graphql import (
     leads,
     lifecycle,
     live,
+    messages,
     opportunities,
     opportunity_mutations,
     orders,
@@ -82,6 +83,7 @@ PARTS: tuple[SchemaPart, ...] = (
     privacy.PART,
     campaigns.PART,
     consent.PART,
+    messages.PART,
     templates.PART,
 )
 """Every module's part of the schema, in the order their fields are listed."""

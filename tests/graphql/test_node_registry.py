@@ -14,6 +14,7 @@ from adapters.graphql.relay import from_global_id
 from adapters.graphql.schema import build_schema
 from tests.graphql.conftest import Api
 from tests.graphql.world import seed_world
+from tests.messages.seeding import seed_message
 
 SCHEMA = build_schema()._schema
 NODE = SCHEMA.type_map["Node"]
@@ -31,6 +32,7 @@ FINDERS: dict[str, str] = {
     "CustomFieldDefinition": "{ customFieldDefinitions(objectType: CUSTOMER) { id } }",
     "Customer": f"{{ customers{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Lead": f"{{ leads{PAGE} {{ edges {{ node {{ id }} }} }} }}",
+    "Message": "{ customers(first: 1) { edges { node { messages(first: 5) { edges { node { id } } } } } } }",
     "Opportunity": f"{{ opportunities{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "Order": f"{{ customers{PAGE} {{ edges {{ node {{ orders(first: 2) {{ edges {{ node {{ id }} }} }} }} }} }} }}",
     "Pipeline": "{ pipelines { id } }",
@@ -62,6 +64,7 @@ def _ids(value: Any) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def world(api_for_module: Api) -> Api:
     seed_world(api_for_module)
+    seed_message(api_for_module)
     return api_for_module
 
 

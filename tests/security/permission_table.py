@@ -37,6 +37,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "lead": EVERYONE,
     "leads": EVERYONE,
     "lifecycleTrack": EVERYONE,
+    "message": EVERYONE,
     "lifecycleTracks": EVERYONE,
     "node": EVERYONE,
     "opportunities": EVERYONE,
@@ -129,6 +130,7 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "createCampaign": frozenset({A, K}),
     "scheduleCampaign": frozenset({A, K}),
     "createTemplate": frozenset({A, K}),
+    "recordMessageBounce": frozenset({A, K}),
     "updateTemplate": frozenset({A, K}),
     # A
     "apiKey": frozenset({A}),

@@ -51,7 +51,7 @@ from domain.campaigns.channels import Channel
 from domain.campaigns.messages import Message, MessageSource, MessageStatus
 from domain.campaigns.policy import SkipReason
 from domain.campaigns.suppression import address_key
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import DomainError, ErrorCode, Problem, ProblemCollector
 from domain.scheduling import Timer
 from domain.segments.segment import SegmentKind
 
@@ -91,18 +91,6 @@ class NewCampaign:
     throttle_per_second: int | None = None
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, field: str, code: ErrorCode, message: str) -> None:
-        self.problems.append(Problem(field, code, message))
-
-    def raise_any(self) -> None:
-        if self.problems:
-            raise DomainError(self.problems)
-
-
 @frozen
 class CreateCampaign:
     """A draft campaign; its channel is its templates' channel."""
@@ -115,9 +103,11 @@ class CreateCampaign:
 
     def __call__(self, actor: Principal, new: NewCampaign) -> CampaignView:
         actor.require(Permission.MANAGE_CAMPAIGNS)
-        problems = _Collector()
+        problems = ProblemCollector()
         if new.segment_id and new.segment_id not in self.segments.get_many([new.segment_id]):
-            problems.add("segmentId", ErrorCode.NOT_FOUND, "no segment has this id")
+            problems.problems.append(
+                Problem("segmentId", ErrorCode.NOT_FOUND, "no segment has this id")
+            )
         wanted: list[tuple[str, str]] = []
         if new.template_id:
             wanted.append(("templateId", new.template_id))
@@ -131,13 +121,19 @@ class CreateCampaign:
         for field, template_id in wanted:
             template = self.templates.read.get(actor, template_id)
             if template is None:
-                problems.add(field, ErrorCode.NOT_FOUND, "no template has this id")
+                problems.problems.append(
+                    Problem(field, ErrorCode.NOT_FOUND, "no template has this id")
+                )
             elif template.archived_at is not None:
-                problems.add(field, ErrorCode.ARCHIVED, "the template is archived")
+                problems.problems.append(
+                    Problem(field, ErrorCode.ARCHIVED, "the template is archived")
+                )
             else:
                 channels.add(template.channel)
         if len(channels) > 1:
-            problems.add("abTest.variants", ErrorCode.INVALID, "variants must share a channel")
+            problems.problems.append(
+                Problem("abTest.variants", ErrorCode.INVALID, "variants must share a channel")
+            )
         ab_test = None
         if new.ab_test is not None:
             try:
@@ -147,7 +143,7 @@ class CreateCampaign:
                     Problem(f"abTest.{_API_NAMES.get(p.field, p.field)}", p.code, p.message)
                     for p in error.problems
                 ]
-        problems.raise_any()
+        problems.raise_if_any()
         with self.uow() as uow:
             campaign = Campaign.create(
                 id=self.ids.new_id(),

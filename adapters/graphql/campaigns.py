@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
@@ -15,14 +17,17 @@ from adapters.graphql.errors import QueryErrors, UserError, UserErrors
 from adapters.graphql.money import Money
 from adapters.graphql.parts import SchemaPart
 from adapters.graphql.relay import Node, local_id, to_global_id
-from adapters.graphql.segments import SegmentNode, fetch_segment
-from adapters.graphql.templates import TemplateNode, fetch_template
+from adapters.graphql.segments import SegmentNode
+from adapters.graphql.templates import TemplateNode
 from adapters.graphql.type_names import CAMPAIGN, SEGMENT, TEMPLATE
 from application.campaigns.attribution import DEFAULT_MODEL, CampaignStats
 from application.campaigns.campaign_bundle import Campaigns
 from application.campaigns.campaign_ports import CampaignView
 from application.campaigns.campaigns import AbTestInput, NewCampaign, VariantInput
+from application.campaigns.template_ports import TemplateView
+from application.campaigns.templates import Templates
 from application.pagination import PageRequest
+from application.segments.bundle import Segments
 from domain.access.roles import Permission
 from domain.campaigns.ab_test import Variant, WinnerMetric
 from domain.campaigns.attribution import AttributionModel
@@ -117,14 +122,72 @@ def _domain_value(kind: type[E], value: Enum) -> E:
     return kind(value.value)
 
 
+def _segment_loader(info: Info) -> Any:
+    context = info.context
+    return context.loaders.batch(
+        "campaigns.segments",
+        lambda ids: context.services.use(Segments).read.get_many(context.principal, ids),
+    )
+
+
+def _all_templates(info: Info, wanted: Sequence[str]) -> dict[str, TemplateView]:
+    """The templates asked for, read a page of the (small) catalogue at a time."""
+    context = info.context
+    read = context.services.use(Templates).read
+    found: dict[str, TemplateView] = {}
+    after = None
+    while True:
+        page = read.list(
+            context.principal, PageRequest(first=100, after=after), include_archived=True
+        )
+        found.update((edge.node.id, edge.node) for edge in page.edges)
+        if set(wanted) <= set(found) or not page.has_next_page:
+            return {key: found[key] for key in wanted if key in found}
+        after = page.end_cursor
+
+
+def _template_loader(info: Info) -> Any:
+    return info.context.loaders.batch("campaigns.templates", lambda ids: _all_templates(info, ids))
+
+
+async def _template(info: Info, template_id: str) -> TemplateNode | None:
+    view = await _template_loader(info).load(template_id)
+    return None if view is None else TemplateNode.from_view(view)
+
+
+def _stats_of_page(
+    info: Info, keys: Sequence[str]
+) -> dict[str, dict[tuple[str, str | None], CampaignStats]]:
+    """Every campaign's stats the page asks for, by model, in one call per model."""
+    context = info.context
+    campaigns = context.services.use(Campaigns)
+    by_model: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        model, _, campaign_id = key.partition(":")
+        by_model[model].append(campaign_id)
+    found: dict[str, dict[tuple[str, str | None], CampaignStats]] = {}
+    for model, ids in by_model.items():
+        views = list(campaigns.read.get_many(context.principal, ids).values())
+        stats = campaigns.stats(views, AttributionModel(model))
+        for campaign_id in ids:
+            found[f"{model}:{campaign_id}"] = {
+                key: value for key, value in stats.items() if key[0] == campaign_id
+            }
+    return found
+
+
 _MODEL = "The attribution model of attributedRevenue; LAST_TOUCH when left out."
 
 
-def _stats(
+async def _stats(
     info: Info, campaign: CampaignView, model: AttributionModelEnum | None
 ) -> dict[tuple[str, str | None], CampaignStats]:
     chosen = _domain_value(AttributionModel, model) if model is not None else DEFAULT_MODEL
-    return info.context.services.use(Campaigns).stats([campaign], chosen)
+    loader = info.context.loaders.batch("campaigns.stats", lambda keys: _stats_of_page(info, keys))
+    found: dict[tuple[str, str | None], CampaignStats] | None = await loader.load(
+        f"{chosen.value}:{campaign.id}"
+    )
+    return found or {}
 
 
 @strawberry.type(description="One version of an A/B tested campaign's message.")
@@ -137,18 +200,18 @@ class CampaignVariant:
     campaign: strawberry.Private[CampaignView]
 
     @strawberry.field(description="The template it sends; null once it is gone.")
-    def template(self, info: Info) -> TemplateNode | None:
-        return fetch_template(info, self.template_id)
+    async def template(self, info: Info) -> TemplateNode | None:
+        return await _template(info, self.template_id)
 
     @strawberry.field(description="What this variant did so far.")
-    def stats(
+    async def stats(
         self,
         info: Info,
         attribution_model: Annotated[
             AttributionModelEnum | None, strawberry.argument(description=_MODEL)
         ] = None,
     ) -> CampaignStatsNode:
-        found = _stats(info, self.campaign, attribution_model)
+        found = await _stats(info, self.campaign, attribution_model)
         return CampaignStatsNode.of(found.get((self.campaign.id, self.key)))
 
     @classmethod
@@ -200,14 +263,15 @@ class CampaignNode(Node):
     view: strawberry.Private[CampaignView]
 
     @strawberry.field(description="The segment it goes to; null once the segment is gone.")
-    def segment(self, info: Info) -> SegmentNode | None:
-        return fetch_segment(info, self.view.segment_id)
+    async def segment(self, info: Info) -> SegmentNode | None:
+        view = await _segment_loader(info).load(self.view.segment_id)
+        return None if view is None else SegmentNode.from_view(view)
 
     @strawberry.field(description="The one template it sends; null for an A/B test (see variants).")
-    def template(self, info: Info) -> TemplateNode | None:
+    async def template(self, info: Info) -> TemplateNode | None:
         if self.view.template_id is None:
             return None
-        return fetch_template(info, self.view.template_id)
+        return await _template(info, self.view.template_id)
 
     @strawberry.field(description="The A/B test's variants, in order; empty without a test.")
     def variants(self) -> list[CampaignVariant]:
@@ -223,14 +287,14 @@ class CampaignNode(Node):
         return CampaignVariant.of(test.variant(key), self.view)
 
     @strawberry.field(description="What the campaign did so far, every variant together.")
-    def stats(
+    async def stats(
         self,
         info: Info,
         attribution_model: Annotated[
             AttributionModelEnum | None, strawberry.argument(description=_MODEL)
         ] = None,
     ) -> CampaignStatsNode:
-        found = _stats(info, self.view, attribution_model)
+        found = await _stats(info, self.view, attribution_model)
         return CampaignStatsNode.of(found.get((self.view.id, None)))
 
     @classmethod

@@ -1,7 +1,7 @@
 """A seeded database with at least one record of every kind the API serves: the demo data
 (customers, companies, orders, events, tags, notes, deals, segments) and, through the API
 as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery, a
-message template, a campaign and the first customer's latest note."""
+message templates, campaigns and the first customer's latest note."""
 
 from __future__ import annotations
 
@@ -99,17 +99,33 @@ def seed_world(api: Api) -> None:
         },
     )
     assert template["createTemplate"]["userErrors"] == []
+    templates = [template["createTemplate"]["template"]["id"]]
+    for name in ("Spring", "Summer", "Autumn"):
+        made = api.data(
+            "mutation($input: CreateTemplateInput!) "
+            "{ createTemplate(input: $input) { template { id } userErrors { code } } }",
+            input={"name": name, "channel": "EMAIL", "subject": name, "text": "Hello."},
+        )
+        assert made["createTemplate"]["userErrors"] == []
+        templates.append(made["createTemplate"]["template"]["id"])
     segments = api.data("{ segments(first: 1) { edges { node { id } } } }")
-    campaign = api.data(
-        "mutation($input: CreateCampaignInput!) "
-        "{ createCampaign(input: $input) { userErrors { code } } }",
-        input={
-            "name": "Welcome mail",
-            "segmentId": segments["segments"]["edges"][0]["node"]["id"],
-            "templateId": template["createTemplate"]["template"]["id"],
-        },
-    )
-    assert campaign["createCampaign"]["userErrors"] == []
+    segment = segments["segments"]["edges"][0]["node"]["id"]
+    variants = [
+        {"key": "A", "templateId": templates[1], "weightPercent": 50},
+        {"key": "B", "templateId": templates[2], "weightPercent": 50},
+    ]
+    for given in (
+        {"name": "Welcome mail", "templateId": templates[0]},
+        {"name": "Spring sale", "templateId": templates[1]},
+        {"name": "Summer sale", "templateId": templates[2], "throttlePerSecond": 10},
+        {"name": "Autumn test", "abTest": {"variants": variants, "testSharePercent": 20}},
+    ):
+        campaign = api.data(
+            "mutation($input: CreateCampaignInput!) "
+            "{ createCampaign(input: $input) { userErrors { code } } }",
+            input={"segmentId": segment, **given},
+        )
+        assert campaign["createCampaign"]["userErrors"] == []
     for phone in ("+14155550123", "+14155550124", "+14155550125", "+14155550126", "+14155550127"):
         api.data(
             "mutation($input: UpdateCustomerInput!) "

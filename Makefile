@@ -43,6 +43,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.import_customers
 	$(BIN)/python -m bench.segments
 	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.campaigns
 
 schema: $(VENV)/.installed
 	$(BIN)/rapport schema export --output schema.graphql

@@ -59,6 +59,7 @@ MODULES = (
     "privacy",
     "consent",
     "messages",
+    "campaigns",
     "journeys",
     "scheduling",
 )

@@ -244,6 +244,7 @@ HELD: dict[str, Held | None] = {
     "messages": Held(_messages_about, _messages_erase, "messages"),
     # Dedupe keys may name the customer's id: they go with the messages' erasure.
     "message_keys": Held(lambda _store, _ids: [], lambda _store, _ids, _mentions: None),
+    "campaigns": None,
     "lock": None,
 }
 

@@ -15,6 +15,7 @@ from domain.access.team import Team
 from domain.access.user import User
 from domain.activities import Activity
 from domain.behaviour import TrackedEvent
+from domain.campaigns.campaign import Campaign
 from domain.campaigns.channels import Channel
 from domain.campaigns.consent import Consent, OptInRequest
 from domain.campaigns.journeys import Enrolment, Journey
@@ -135,6 +136,7 @@ class InMemoryStore:
     """The outbox of messages, by id."""
     message_keys: dict[str, str] = field(factory=dict)
     """Message ids by dedupe key: what the SQL unique index keeps."""
+    campaigns: dict[str, Campaign] = field(factory=dict)
     lock: threading.RLock = field(factory=threading.RLock)
 
     def access_changed(self) -> None:

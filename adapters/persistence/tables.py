@@ -788,6 +788,7 @@ Index("ix_orders_placed_at", orders.c.placed_at)
 # Modules that keep their tables in files of their own put them on this metadata there;
 # importing them here is what lets the migrations be checked against every table.
 from adapters.persistence import audit as _audit  # noqa: E402, F401
+from adapters.persistence import campaign_tables as _campaign_tables  # noqa: E402, F401
 from adapters.persistence import consent_tables as _consent_tables  # noqa: E402, F401
 from adapters.persistence import journey_tables as _journey_tables  # noqa: E402, F401
 from adapters.persistence import messages_tables as _messages_tables  # noqa: E402, F401

@@ -10,6 +10,7 @@ from tests.conftest import STORAGE_KINDS, memory_backend, sql_backend
 from tests.contracts.access import AccessReaderContract, AccessRepositoryContract
 from tests.contracts.activities import ActivityRepositoryContract, CustomerLookupContract
 from tests.contracts.behaviour import TrackedEventLogContract
+from tests.contracts.campaigns import CampaignStorageContract, campaign_storage
 from tests.contracts.companies import CompanyReaderContract, CompanyRepositoryContract
 from tests.contracts.consent import ConsentBackend, ConsentContract
 from tests.contracts.custom_field_queries import CustomFieldQueryContract
@@ -47,7 +48,7 @@ from tests.contracts.visibility import (
     VisibilityContract,
 )
 
-__all__ = ["template_storage"]
+__all__ = ["campaign_storage", "template_storage"]
 
 
 class TestStorageAdapters(
@@ -83,6 +84,7 @@ class TestStorageAdapters(
     CompanyVisibilityContract,
     CredentialReachContract,
     TemplateStorageContract,
+    CampaignStorageContract,
 ):
     """The ``backend`` fixture of tests/conftest.py runs each test on every adapter."""
 

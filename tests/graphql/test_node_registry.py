@@ -27,6 +27,7 @@ FINDERS: dict[str, str] = {
     "Activity": f"{{ customers{PAGE} {{ edges {{ node {{ activities(first: 5) {{ edges {{ node {{ id }} }} }} }} }} }} }}",
     "ApiKey": f"{{ apiKeys{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "AutoTagRule": f"{{ autoTagRules{PAGE} {{ edges {{ node {{ id }} }} }} }}",
+    "Campaign": f"{{ campaigns{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "BehaviourEvent": f"{{ customers{PAGE} {{ edges {{ node {{ timeline(first: 20, kinds: [BEHAVIOUR_EVENT]) {{ edges {{ node {{ subject {{ id }} }} }} }} }} }} }} }}",
     "Company": f"{{ companies{PAGE} {{ edges {{ node {{ id }} }} }} }}",
     "CustomFieldDefinition": "{ customFieldDefinitions(objectType: CUSTOMER) { id } }",

@@ -1,7 +1,7 @@
 """A seeded database with at least one record of every kind the API serves: the demo data
 (customers, companies, orders, events, tags, notes, deals, segments) and, through the API
-as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery, message templates and
-the first customer's latest note."""
+as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery,
+message templates, campaigns and the first customer's latest note."""
 
 from __future__ import annotations
 
@@ -88,18 +88,44 @@ def seed_world(api: Api) -> None:
         input={"url": "http://127.0.0.1:9/hooks", "eventTypes": ["CUSTOMER_UPDATED"]},
     )
     assert hook["createWebhookSubscription"]["userErrors"] == []
-    for name in ("Welcome", "Case study", "Webinar invitation", "Brochure"):
-        template = api.data(
+    template = api.data(
+        "mutation($input: CreateTemplateInput!) "
+        "{ createTemplate(input: $input) { template { id } userErrors { code } } }",
+        input={
+            "name": "Welcome",
+            "channel": "EMAIL",
+            "subject": "Welcome, {{ customer.first_name }}",
+            "text": "Hello {{ customer.display_name }}.\n\nUnsubscribe: {{ unsubscribe_url }}",
+        },
+    )
+    assert template["createTemplate"]["userErrors"] == []
+    templates = [template["createTemplate"]["template"]["id"]]
+    for name in ("Spring", "Summer", "Autumn"):
+        made = api.data(
             "mutation($input: CreateTemplateInput!) "
-            "{ createTemplate(input: $input) { userErrors { code } } }",
-            input={
-                "name": name,
-                "channel": "EMAIL",
-                "subject": f"{name}, {{{{ customer.first_name }}}}",
-                "text": "Hello {{ customer.display_name }}.\n\nUnsubscribe: {{ unsubscribe_url }}",
-            },
+            "{ createTemplate(input: $input) { template { id } userErrors { code } } }",
+            input={"name": name, "channel": "EMAIL", "subject": name, "text": "Hello."},
         )
-        assert template["createTemplate"]["userErrors"] == []
+        assert made["createTemplate"]["userErrors"] == []
+        templates.append(made["createTemplate"]["template"]["id"])
+    segments = api.data("{ segments(first: 1) { edges { node { id } } } }")
+    segment = segments["segments"]["edges"][0]["node"]["id"]
+    variants = [
+        {"key": "A", "templateId": templates[1], "weightPercent": 50},
+        {"key": "B", "templateId": templates[2], "weightPercent": 50},
+    ]
+    for given in (
+        {"name": "Welcome mail", "templateId": templates[0]},
+        {"name": "Spring sale", "templateId": templates[1]},
+        {"name": "Summer sale", "templateId": templates[2], "throttlePerSecond": 10},
+        {"name": "Autumn test", "abTest": {"variants": variants, "testSharePercent": 20}},
+    ):
+        campaign = api.data(
+            "mutation($input: CreateCampaignInput!) "
+            "{ createCampaign(input: $input) { userErrors { code } } }",
+            input={"segmentId": segment, **given},
+        )
+        assert campaign["createCampaign"]["userErrors"] == []
     for phone in ("+14155550123", "+14155550124", "+14155550125", "+14155550126", "+14155550127"):
         api.data(
             "mutation($input: UpdateCustomerInput!) "

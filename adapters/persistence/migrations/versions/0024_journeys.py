@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0024"
 # Chained to 0022 until 0023 (campaigns) is in: then this reads "0023".
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 an index for claiming many timers due at one moment.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-12
 """
 
@@ -11,7 +11,6 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0024"
-# Chained to 0022 until 0023 (campaigns) is in: then this reads "0023".
 down_revision = "0023"
 branch_labels = None
 depends_on = None

@@ -55,8 +55,14 @@ def test_a_rep_receives_the_move_of_their_own_deal_not_a_colleagues(
         sales.move_opportunity(system, ours, second)
         sales.move_opportunity(system, theirs, first_stage)
         sales.move_opportunity(system, ours, first_stage)
-        first, then = payload(socket, "opportunityMoved"), payload(socket, "opportunityMoved")
-    assert [first, then] == [
+        received = [payload(socket, "opportunityMoved")]
+        # The relay may still be catching up on the deals' creation when the socket opens:
+        # that move is the rep's own deal too, and is read past.
+        while received[0]["move"] == "CREATED":
+            assert received[0]["opportunity"]["name"] == "Ours"
+            received = [payload(socket, "opportunityMoved")]
+        received.append(payload(socket, "opportunityMoved"))
+    assert received == [
         {
             "move": "STAGE_CHANGED",
             "opportunity": {"id": to_global_id("Opportunity", ours), "name": "Ours"},

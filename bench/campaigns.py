@@ -330,8 +330,7 @@ def main(argv: Sequence[str] | None = None) -> Results:
         }
     )
     if not args.quick and (journeys := journey_section()) is not None:
-        rates = [value for key, value in journeys.items() if key.endswith("per_s")]
-        steps = rates[0] if rates else 0.0
+        steps = journeys["steps_per_s"]
         results["journey_customers"] = JOURNEY_CUSTOMERS
         results["journey_steps_per_s"] = round(steps, 1)
         results["journey_ratio_to_goal"] = round(steps / JOURNEY_GOAL_STEPS_PER_S, 3)

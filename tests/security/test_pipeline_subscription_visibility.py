@@ -62,10 +62,14 @@ def test_a_rep_receives_the_move_of_their_own_deal_not_a_colleagues(
             assert received[0]["opportunity"]["name"] == "Ours"
             received = [payload(socket, "opportunityMoved")]
         received.append(payload(socket, "opportunityMoved"))
-    assert received == [
-        {
-            "move": "STAGE_CHANGED",
-            "opportunity": {"id": to_global_id("Opportunity", ours), "name": "Ours"},
-        }
-    ] * 2
+    assert (
+        received
+        == [
+            {
+                "move": "STAGE_CHANGED",
+                "opportunity": {"id": to_global_id("Opportunity", ours), "name": "Ours"},
+            }
+        ]
+        * 2
+    )
     container.database().dispose()

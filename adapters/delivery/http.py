@@ -147,6 +147,12 @@ class KeepAliveSender:
     def _connection(self, target: Target) -> http.client.HTTPConnection:
         key = target.origin
         pool = self._pool()
+        with self._lock:
+            # ``close()`` closed every connection, those in other threads' pools too: one
+            # still pooled here must not reopen its socket unknown to the next ``close()``.
+            closed = key in pool and pool[key] not in self._all
+        if closed:
+            del pool[key]
         if key not in pool:
             secure = target.scheme == "https"
             kind = http.client.HTTPSConnection if secure else http.client.HTTPConnection

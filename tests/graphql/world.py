@@ -1,7 +1,7 @@
 """A seeded database with at least one record of every kind the API serves: the demo data
 (customers, companies, orders, events, tags, notes, deals, segments) and, through the API
 as a front end would make them, leads, tasks, an auto-tag rule, a webhook delivery,
-message templates, campaigns and the first customer's latest note."""
+message templates, campaigns, journeys and the first customer's latest note."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from adapters.demo.seeding import seed_demo
 from domain.access.roles import Role
 from tests.graphql.conftest import Api
+from tests.journeys.seeding import seed_journey
 
 WORLD_CUSTOMERS = 160
 
@@ -126,6 +127,8 @@ def seed_world(api: Api) -> None:
             input={"segmentId": segment, **given},
         )
         assert campaign["createCampaign"]["userErrors"] == []
+    for number in range(4):
+        seed_journey(api, f"Journey {number}")
     for phone in ("+14155550123", "+14155550124", "+14155550125", "+14155550126", "+14155550127"):
         api.data(
             "mutation($input: UpdateCustomerInput!) "
